@@ -1,0 +1,272 @@
+"""The data build: snapshots -> validated tidy observations -> a new SQLite warehouse, swapped in only when valid.
+
+All-or-nothing: the warehouse is written to a temporary file next to the old one, validated, and then moved over it
+with one atomic rename. Any problem (bad file, checksum mismatch, an interrupted run) leaves the old file untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import polars as pl
+import sqlite_utils
+
+from etl import herindeling
+from etl.paths import ROOT, SNAPSHOTS, WAREHOUSE
+from etl.sources import (
+    cbs_37789ksz,
+    cbs_70072ned,
+    cbs_80860ned,
+    cbs_85383ned,
+    cbs_bijstand_gemeenten,
+    cbs_kwb,
+    cbs_maatstaven,
+    gemeenten,
+    gemeentefonds,
+    iv3,
+)
+from etl.sources.common import OBS_SCHEMA, Context, Source
+from etl.validate import BuildError, Collector, read_table, verify_checksums
+from portal import metrics
+from portal.indeling import NATIONAL, compose, harmonise
+
+SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
+                  iv3, gemeentefonds]
+NEWEST = herindeling.LAST
+EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
+Log = Callable[[str], None]
+
+
+@dataclass
+class Result:
+    path: Path
+    content_sha256: str
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def code_version() -> str:
+    """Hash of the code that shapes the warehouse (works without git, e.g. in an exported tree)."""
+    h = hashlib.sha256()
+    for p in sorted([*ROOT.glob("etl/**/*.py"), ROOT / "portal" / "metrics.py", ROOT / "portal" / "indeling.py"]):
+        h.update(p.relative_to(ROOT).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def derive(obs: pl.DataFrame) -> pl.DataFrame:
+    """Compute every derived indicator of the registry from base observations on the same gemeente/indeling/period."""
+    keys = ["gemeente_code", "indeling", "periode"]
+    parts = []
+    for ind in metrics.DERIVED:
+        f = ind.formula
+        assert f is not None
+        inputs = obs.filter(pl.col("indicator").is_in(f.inputs()))
+        if inputs.is_empty():
+            continue
+        wide = inputs.pivot(on="indicator", index=keys, values="waarde", aggregate_function="first")
+        if not all(c in wide.columns for c in f.inputs()):
+            continue
+        flags = inputs.group_by(keys).agg(
+            pl.col("afgerond").any(), pl.col("voorlopig").any(), pl.col("synthetisch").any(),
+            pl.col("bron").unique().sort().str.join(" + ").alias("bron"),
+            pl.col("peildatum").unique().sort().str.join(" / ").alias("peildatum"),
+            pl.col("indicator").n_unique().alias("n"),
+        )
+        num = pl.sum_horizontal([pl.col(c) for c in f.plus]) - (pl.sum_horizontal([pl.col(c) for c in f.minus]) if f.minus else 0)
+        den = pl.sum_horizontal([pl.col(c) for c in f.denominator])
+        any_null = pl.any_horizontal([pl.col(c).is_null() for c in f.inputs()])
+        value = pl.when(any_null | (den == 0)).then(None).otherwise(num / den * f.factor)
+        out = wide.join(flags, on=keys).filter(pl.col("n") == len(f.inputs())).select(
+            *keys, "peildatum", pl.lit(ind.id).alias("indicator"), value.alias("waarde"), "bron", "afgerond",
+            value.is_null().alias("onderdrukt"), "voorlopig", "synthetisch",
+        )
+        parts.append(out)
+    return pl.concat(parts).cast(OBS_SCHEMA) if parts else pl.DataFrame(schema=OBS_SCHEMA)  # type: ignore[arg-type]
+
+
+def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataFrame | list[Source]]:
+    """Read and validate every source; raise BuildError listing all problems. Returns the frames to load."""
+    col = Collector()
+    ctx = Context(snapshots=snapshots, col=col)
+    folders = sorted({s.folder for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES} | set(EXTRA_FOLDERS))
+    for folder in folders:
+        verify_checksums(snapshots / folder, col)
+    col.raise_if_any()  # never read a snapshot that does not match its provenance
+
+    ref = gemeenten.read(ctx)
+    jaar = gemeenten.gemeente_jaar(ref)
+    gemeenten.fill_context(ctx, jaar, ref)
+    kenmerken = gemeenten.kenmerken(ctx, ref)
+    log(f"  gemeenten: {jaar.height} gemeente-jaren ({jaar['jaar'].min()}–{jaar['jaar'].max()}), {kenmerken.height} kenmerken")
+    steps = herindeling.read_steps(col)
+    old_list = read_table(snapshots / "gemeente_herindelingen" / "gm_changes_before_2018.csv", col,
+                          required=["Eindjaar", "Oude", "Nieuwe"], counts=["Eindjaar"], sep=";", encoding="latin-1")
+    if not steps.is_empty():
+        herindeling.check_steps(steps, ctx.active, old_list, col)
+
+    frames = []
+    for module in SOURCE_MODULES:
+        t0 = time.perf_counter()
+        raw = module.read(ctx)
+        n_raw = sum(f.height for f in raw.values())
+        obs = module.transform(raw, ctx)
+        frames.append(obs)
+        ids = ", ".join(s.id for s in module.SOURCES)
+        log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "
+            f"({time.perf_counter() - t0:.2f} s)")
+    col.raise_if_any()
+    base = pl.concat(frames)
+    unknown = set(base["indicator"].unique()) - set(metrics.REGISTRY)
+    for u in sorted(unknown):
+        col.add("etl", None, "indicator", f"indicator '{u}' staat niet in het register (portal/metrics.py)")
+    dup = base.filter(pl.struct("gemeente_code", "indeling", "periode", "indicator").is_duplicated())
+    for r in dup.select("gemeente_code", "indeling", "periode", "indicator", "bron").unique().head(10).iter_rows():
+        col.add("etl", None, "indicator", f"twee bronnen voor hetzelfde cijfer: {r}")
+    steps = herindeling.split_weights(steps, ctx.active, base, col)
+    col.raise_if_any()
+
+    own = pl.concat([base, derive(base)]).with_columns(pl.lit(False).alias("geharmoniseerd"))
+    mappings = {y: compose(steps, ctx.active[y], y, NEWEST) for y in sorted(set(base["indeling"].unique()) - {0})}
+    harm_base = harmonise(base, mappings, NEWEST)
+    harm = pl.concat([harm_base, derive(harm_base)]).with_columns(pl.lit(True).alias("geharmoniseerd"))
+    observaties = pl.concat([own, harm]).sort("geharmoniseerd", "gemeente_code", "indicator", "indeling", "periode", "bron")
+    sources = [s for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES]
+    return {"observaties": observaties, "gemeente_jaar": jaar, "gemeente_kenmerken": kenmerken,
+            "herindelingen": steps.drop("_rij"), "sources": sources, "harm_base": harm_base, "base": base}
+
+
+def sanity(data: dict, log: Log) -> list[str]:
+    """Suspicious but not impossible: national totals vs sum over gemeenten (CBS rounding allows small differences)."""
+    warnings = []
+    obs: pl.DataFrame = data["base"]
+    local = obs.filter(pl.col("gemeente_code") != NATIONAL).group_by("indicator", "periode", "bron").agg(
+        pl.col("waarde").sum().alias("som"), pl.len().alias("n"))
+    nat = obs.filter(pl.col("gemeente_code") == NATIONAL).select("indicator", "periode", "bron", pl.col("waarde").alias("nl"))
+    cmp = local.join(nat, on=["indicator", "periode", "bron"]).with_columns(((pl.col("som") - pl.col("nl")) / pl.col("nl")).alias("rel"))
+    for r in cmp.filter(pl.col("rel").abs() > 0.01).sort("indicator", "periode").iter_rows(named=True):
+        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {r['som']:,.0f} ≠ Nederland {r['nl']:,.0f}"
+                        f" ({r['rel']:+.1%})")
+    for w in warnings[:10]:
+        log(f"  let op: {w}")
+    if len(warnings) > 10:
+        log(f"  let op: en nog {len(warnings) - 10} verschillen tussen landelijk totaal en som van gemeenten")
+    return warnings
+
+
+def content_checksum(db_path: Path) -> str:
+    """Checksum of the warehouse content (every table except the build history), independent of file layout."""
+    h = hashlib.sha256()
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table' order by name")]
+        for t in tables:
+            if t == "build_runs":
+                continue
+            h.update(t.encode())
+            for row in conn.execute(f'select * from "{t}" order by rowid'):  # noqa: S608 - table names from sqlite_master
+                h.update(repr(row).encode())
+    finally:
+        conn.close()
+    return h.hexdigest()
+
+
+def _write(path: Path, data: dict, run: dict, previous_runs: list[dict]) -> dict[str, int]:
+    db = sqlite_utils.Database(path)
+    db.conn.execute("pragma journal_mode=off")
+    db.conn.execute("pragma synchronous=off")
+    obs: pl.DataFrame = data["observaties"]
+    db["observaties"].create(
+        {"gemeente_code": str, "indeling": int, "periode": str, "peildatum": str, "indicator": str, "waarde": float, "bron": str,
+         "afgerond": int, "onderdrukt": int, "voorlopig": int, "synthetisch": int, "geharmoniseerd": int})
+    cols = obs.columns
+    db.conn.executemany(f"insert into observaties ({', '.join(cols)}) values ({', '.join('?' * len(cols))})", obs.iter_rows())
+    db["observaties"].create_index(["gemeente_code", "geharmoniseerd", "indicator"])
+    db["observaties"].create_index(["indicator", "geharmoniseerd", "periode"])
+    db["indicatoren"].insert_all(
+        [{"id": i.id, "label": i.label, "eenheid": i.unit, "definitie": i.definition, "formule": i.formula.text() if i.formula else None,
+          "bronnen": ", ".join(i.sources), "peildatum": i.peildatum, "thema": i.theme, "kanttekeningen": i.caveats}
+         for i in metrics.REGISTRY.values()], pk="id")
+    sums = {}
+    for folder in sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)):
+        for line in (SNAPSHOTS / folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+            digest, name = line.split(maxsplit=1)
+            sums.setdefault(folder, []).append(f"{name}={digest}")
+    db["bronnen"].insert_all(
+        [{"id": s.id, "uitgever": s.publisher, "titel": s.title, "licentie": s.licence, "url": s.url, "snapshot": s.folder,
+          "snapshot_sha256": hashlib.sha256(";".join(sums.get(s.folder, [])).encode()).hexdigest()} for s in data["sources"]],
+        pk="id", replace=True)
+    db["snapshot_bestanden"].insert_all(
+        [{"snapshot": f, "bestand": e.split("=")[0], "sha256": e.split("=")[1]} for f, es in sorted(sums.items()) for e in es])
+    for name in ("gemeente_jaar", "gemeente_kenmerken", "herindelingen"):
+        frame: pl.DataFrame = data[name]
+        db[name].insert_all(frame.iter_rows(named=True))
+    db["gemeente_jaar"].create_index(["gemeentecode", "jaar"], unique=True)
+    rows = {t: db[t].count for t in db.table_names()}
+    db["build_runs"].insert_all([*previous_runs, {**run, "rijen": repr(sorted(rows.items()))}])
+    db.conn.commit()
+    db.conn.execute("vacuum")
+    db.close()
+    return rows
+
+
+def _previous_runs(target: Path) -> list[dict]:
+    if not target.exists():
+        return []
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"file:{target}?mode=ro", uri=True))
+        return list(db["build_runs"].rows) if "build_runs" in db.table_names() else []
+    except sqlite3.DatabaseError:
+        return []
+
+
+def validate_db(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("pragma integrity_check").fetchone()[0] != "ok":
+            raise BuildError([])
+        for table in ("observaties", "indicatoren", "bronnen", "gemeente_jaar", "herindelingen", "build_runs"):
+            if conn.execute(f'select count(*) from "{table}"').fetchone()[0] == 0:  # noqa: S608
+                raise RuntimeError(f"tabel {table} is leeg in het nieuwe warehouse")
+    finally:
+        conn.close()
+
+
+def build(target: Path = WAREHOUSE, snapshots: Path = SNAPSHOTS, log: Log = print) -> Result:
+    t0 = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(target.name + ".bouw-*"):
+        stale.unlink(missing_ok=True)  # left by an interrupted build; the real warehouse was never touched
+    log(f"Bronnen lezen uit {snapshots} ...")
+    data = collect(snapshots, log)
+    warnings = sanity(data, log)
+    tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}")
+    run = {"tijd": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "codeversie": code_version(),
+           "snapshots_sha256": hashlib.sha256("".join(sorted(
+               (SNAPSHOTS / f / "SHA256SUMS").read_text(encoding="utf-8") for f in
+               sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)))).encode()).hexdigest(), "inhoud_sha256": ""}
+    try:
+        log("Warehouse schrijven ...")
+        rows = _write(tmp, data, run, _previous_runs(target))
+        if os.environ.get("PORTAL_ETL_PAUSE_BEFORE_SWAP"):  # test hook: lets a test kill the build at this point
+            time.sleep(float(os.environ["PORTAL_ETL_PAUSE_BEFORE_SWAP"]))
+        validate_db(tmp)
+        checksum = content_checksum(tmp)
+        conn = sqlite3.connect(tmp)
+        conn.execute("update build_runs set inhoud_sha256 = ? where rowid = (select max(rowid) from build_runs)", (checksum,))
+        conn.commit()
+        conn.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - t0
+    log(f"Klaar in {seconds:.1f} s: {target} ({target.stat().st_size / 1e6:.1f} MB), inhoud-checksum {checksum[:16]}")
+    return Result(target, checksum, rows, seconds, warnings)

@@ -1,0 +1,71 @@
+"""Command-line tool for the data build: `build`, `check`, `info` (python3 dev.py etl <command>)."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+
+from etl.paths import WAREHOUSE
+from etl.validate import BuildError
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from etl.build import build
+
+    try:
+        result = build()
+    except BuildError as exc:
+        print(exc.dutch(), file=sys.stderr)
+        return 1
+    if result.warnings:
+        print(f"{len(result.warnings)} waarschuwing(en): zie hierboven.")
+    return cmd_info(args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from etl.build import collect, sanity
+
+    try:
+        data = collect()
+    except BuildError as exc:
+        print(exc.dutch(), file=sys.stderr)
+        return 1
+    sanity(data, print)
+    print(f"Alle bronnen zijn geldig: {data['observaties'].height} observaties zouden worden geladen (niets geschreven).")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    if not WAREHOUSE.exists():
+        print(f"Er is nog geen warehouse ({WAREHOUSE}). Bouw het met: python3 dev.py etl build", file=sys.stderr)
+        return 1
+    conn = sqlite3.connect(f"file:{WAREHOUSE}?mode=ro", uri=True)
+    print(f"\nWarehouse {WAREHOUSE}")
+    print(f"{'indicator':<46} {'bron':<28} {'periodes':<24} {'gemeenten':>9} {'observaties':>11}")
+    q = """select indicator, bron, min(periode), max(periode), count(distinct periode), count(distinct gemeente_code), count(*)
+           from observaties where geharmoniseerd = 0 group by indicator, bron order by indicator, bron"""
+    for ind, bron, lo, hi, n_per, n_gm, n in conn.execute(q):
+        per = lo if lo == hi else f"{lo}–{hi} ({n_per})"
+        print(f"{ind:<46} {bron[:28]:<28} {per:<24} {n_gm:>9} {n:>11}")
+    n_h = conn.execute("select count(*), max(indeling) from observaties where geharmoniseerd = 1").fetchone()
+    print(f"\nGeharmoniseerd op indeling {n_h[1]}: {n_h[0]} observaties.")
+    print("\nLaatste databouw(en):")
+    for tijd, versie, inhoud in conn.execute("select tijd, codeversie, inhoud_sha256 from build_runs order by rowid desc limit 3"):
+        print(f"  {tijd}  code {versie}  inhoud {inhoud[:16]}")
+    conn.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 dev.py etl", description="Databouw van het bijstandsportaal")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("build", help="bouw het warehouse uit de snapshots (alles-of-niets)").set_defaults(fn=cmd_build)
+    sub.add_parser("check", help="controleer de snapshots zonder te schrijven").set_defaults(fn=cmd_check)
+    sub.add_parser("info", help="toon wat het warehouse bevat per indicator, jaar en bron").set_defaults(fn=cmd_info)
+    args = parser.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

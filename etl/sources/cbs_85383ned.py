@@ -1,0 +1,40 @@
+"""CBS 85383NED Maatstaven Fvw: bijstandsuitkeringen 2024, inwoners and households 2023–2024 (indeling 2024)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.sources.common import Context, Source, observations
+from etl.validate import read_table
+
+FOLDER = "cbs_85383NED_maatstaven_fvw_2023_2025"
+FILE = "85383NED_gemeenten_bijstand_inwoners.csv"
+SOURCES = [Source("85383NED", "CBS", "Maatstaven Financiële-verhoudingswet (Fvw)", "CC BY 4.0",
+                  "https://opendata.cbs.nl/ODataApi/odata/85383NED", FOLDER)]
+MEASURES = {
+    "InwonersTotaal_1": "inwoners_totaal",
+    "Inwoners15TotEnMet64Jaar_5": "inwoners_15_65",
+    "Eenpersoonshuishoudens_19": "eenpersoonshuishoudens",
+    "HuishoudensMetRelatiefLaagInkomen_21": "huishoudens_laag_inkomen",
+    "TotaalBijstandsuitkeringen_22": "bijstand_uitkeringen_totaal",
+    "AlgemeneBijstand_23": "bijstand_uitkeringen_algemeen",
+}
+
+
+def read(ctx: Context) -> dict[str, pl.DataFrame]:
+    return {"table": read_table(ctx.file(FOLDER, FILE), ctx.col, required=["statuscijfer", "uitkeringsjaar", "gemeentecode", *MEASURES],
+                                counts=["uitkeringsjaar", *MEASURES], key=["statuscijfer", "uitkeringsjaar", "gemeentecode"])}
+
+
+def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
+    df = ctx.check_codes(raw["table"], f"{FOLDER}/{FILE}", "gemeentecode", 2024).with_columns(pl.col("uitkeringsjaar").cast(pl.Int32))
+    parts = []
+    # Definitief wins; a Voorlopig figure is kept only where no definitive figure exists for that measure and year.
+    for column, indicator in MEASURES.items():
+        sub = df.filter(pl.col(column).is_not_null()).sort("statuscijfer")  # 'Definitief' < 'Voorlopig'
+        sub = sub.unique(subset=["gemeentecode", "uitkeringsjaar"], keep="first", maintain_order=True)
+        parts.append(observations(sub, code="gemeentecode", indeling=2024, periode=pl.col("uitkeringsjaar"),
+                                  peildatum=pl.format("maatstafjaar {}", pl.col("uitkeringsjaar")), measures={column: indicator},
+                                  bron="85383NED", afgerond=column not in ("InwonersTotaal_1", "Inwoners15TotEnMet64Jaar_5"),
+                                  voorlopig=pl.col("statuscijfer") == "Voorlopig"))
+    return pl.concat(parts)

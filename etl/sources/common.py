@@ -1,0 +1,120 @@
+"""Shared shapes for source modules: the tidy observation schema, the source metadata, and the build context.
+
+Each source module has the same three parts: `read(ctx)` loads the snapshot files (a live CBS fetch can replace it
+and return the same frames), `transform(raw, ctx)` returns tidy observations, and `SOURCES` describes the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl.validate import Collector
+
+OBS_SCHEMA: dict[str, pl.DataType] = {
+    "gemeente_code": pl.String,
+    "indeling": pl.Int32,
+    "periode": pl.String,
+    "peildatum": pl.String,
+    "indicator": pl.String,
+    "waarde": pl.Float64,
+    "bron": pl.String,
+    "afgerond": pl.Boolean,
+    "onderdrukt": pl.Boolean,
+    "voorlopig": pl.Boolean,
+    "synthetisch": pl.Boolean,
+}
+OBS_KEY = ["gemeente_code", "indeling", "periode", "indicator", "bron"]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str  # table id as CBS or the publisher names it
+    publisher: str
+    title: str
+    licence: str
+    url: str
+    folder: str  # snapshot folder under data/snapshots
+
+
+@dataclass
+class Context:
+    snapshots: Path
+    col: Collector
+    active: dict[int, set[str]] = field(default_factory=dict)  # indeling year -> active gemeente codes
+    names: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> normalised name -> code
+
+    def file(self, folder: str, name: str) -> Path:
+        return self.snapshots / folder / name
+
+    def check_codes(self, frame: pl.DataFrame, file: str, code_col: str, year_col: str | int) -> pl.DataFrame:
+        """Report gemeente codes that did not exist in the frame's indeling year; keep NL01 and the valid rows."""
+        if frame.is_empty():
+            return frame
+        ok = []
+        for rij, code, year in frame.select(
+            "_rij", code_col, pl.lit(year_col) if isinstance(year_col, int) else pl.col(year_col)
+        ).iter_rows():
+            good = code == "NL01" or code in self.active.get(int(year), set())
+            if not good:
+                self.col.add(file, rij, code_col, f"gemeentecode '{code}' bestond niet in de indeling van {year}")
+            ok.append(good)
+        return frame.filter(pl.Series(ok))
+
+
+def normalise_name(name: str, strip_suffix: bool = False) -> str:
+    """Gemeente names as keys: case and spaces folded; optionally without a CBS suffix like '(gemeente)' or '(L.)'."""
+    n = name.strip()
+    if strip_suffix:
+        n = re.sub(r"\s*\((gemeente|[A-Za-z]{1,3}\.)\)\s*$", "", n)
+    return re.sub(r"\s+", " ", n).lower()
+
+
+def observations(
+    frame: pl.DataFrame,
+    *,
+    code: str,
+    indeling: pl.Expr | int,
+    periode: pl.Expr | str,
+    peildatum: pl.Expr | str,
+    measures: dict[str, str],
+    bron: pl.Expr | str,
+    afgerond: bool,
+    voorlopig: bool | pl.Expr = False,
+    scale: float = 1.0,
+) -> pl.DataFrame:
+    """Unpivot measure columns (column -> indicator id) into the tidy observation schema."""
+    if frame.is_empty():
+        return pl.DataFrame(schema=OBS_SCHEMA)
+    lit = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v)  # noqa: E731
+    base = frame.select(
+        pl.col(code).alias("gemeente_code"),
+        lit(indeling).cast(pl.Int32).alias("indeling"),
+        lit(periode).cast(pl.String).alias("periode"),
+        lit(peildatum).cast(pl.String).alias("peildatum"),
+        lit(bron).cast(pl.String).alias("bron"),
+        lit(voorlopig).cast(pl.Boolean).alias("voorlopig"),
+        *[pl.col(c).cast(pl.Float64) for c in measures],
+    )
+    long = base.unpivot(
+        index=["gemeente_code", "indeling", "periode", "peildatum", "bron", "voorlopig"],
+        on=list(measures),
+        variable_name="kolom",
+        value_name="waarde",
+    )
+    return long.select(
+        "gemeente_code",
+        "indeling",
+        "periode",
+        "peildatum",
+        pl.col("kolom").replace_strict(measures).alias("indicator"),
+        (pl.col("waarde") * scale).alias("waarde"),
+        "bron",
+        pl.lit(afgerond).alias("afgerond"),
+        pl.col("waarde").is_null().alias("onderdrukt"),
+        "voorlopig",
+        pl.lit(False).alias("synthetisch"),
+    ).cast(OBS_SCHEMA)  # type: ignore[arg-type]

@@ -1,0 +1,38 @@
+"""Gemeentefonds circulaires (BZK): integratie-uitkering Participatie per gemeente, uitkeringsjaren 2023–2025."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.sources.common import Context, Source, observations
+from etl.validate import read_table
+
+FOLDER = "michielsd_iv3_gemeentefonds"
+# uitkeringsjaar -> (newest circulaire in the snapshot, the gemeentelijke indeling its codes follow)
+FILES = {2023: ("M2022", 2022), 2024: ("S2024", 2024), 2025: ("S2024", 2025)}
+SOURCES = [Source("BZK-circulaires gemeentefonds", "Ministerie van BZK (via michielsd/begrotingsanalysetool)",
+                  "Gemeentefondscirculaires: integratie- en decentralisatie-uitkeringen (mei 2022, september 2024)",
+                  "Rijksoverheid, hergebruik vrij; code Apache-2.0", "https://www.rijksoverheid.nl/onderwerpen/gemeenten/gemeentefonds", FOLDER)]
+
+
+def _name(year: int) -> str:
+    return f"GF_{FILES[year][0]}_{year}_SIUDU.csv"
+
+
+def read(ctx: Context) -> dict[str, pl.DataFrame]:
+    return {str(y): read_table(ctx.file(FOLDER, _name(y)), ctx.col, required=["CBS", "Naam", "Participatie"],
+                               counts=["CBS", "Participatie"], key=["CBS"]) for y in FILES}
+
+
+def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
+    parts = []
+    for year, (circulaire, indeling) in FILES.items():
+        df = raw[str(year)]
+        if df.is_empty():
+            continue
+        df = df.with_columns(pl.format("GM{}", pl.col("CBS").cast(pl.Int64).cast(pl.String).str.zfill(4)).alias("code"))
+        df = ctx.check_codes(df, f"{FOLDER}/{_name(year)}", "code", indeling)
+        parts.append(observations(df, code="code", indeling=indeling, periode=str(year), peildatum=f"circulaire {circulaire}",
+                                  measures={"Participatie": "iu_participatie"}, bron="BZK-circulaires gemeentefonds", afgerond=False,
+                                  voorlopig=True))
+    return pl.concat(parts)

@@ -1,0 +1,75 @@
+"""Gemeentelijke indelingen: compose yearly herindeling steps into a mapping and harmonise observations onto one indeling.
+
+A step of year Y moves an old code (active on 1 January Y-1) to a new code (active on 1 January Y) with a weight:
+1 for a merger or a new code, a population share for a split. Composing the steps from indeling A to indeling B gives
+for every gemeente of A the gemeenten of B it ended up in, with weights summing to 1, so harmonised totals equal the
+original totals. Only forward mappings exist: a later indeling cannot be split back into an earlier one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+
+NATIONAL = "NL01"
+FLAG_COLUMNS = ["afgerond", "voorlopig", "synthetisch"]
+
+
+def compose(steps: pl.DataFrame, active_from: set[str], van: int, naar: int) -> pl.DataFrame:
+    """Mapping (van_code, naar_code, gewicht) from indeling `van` to indeling `naar` (van <= naar)."""
+    if naar < van:
+        raise ValueError(f"kan indeling {van} niet terugrekenen naar de eerdere indeling {naar}")
+    by_year: dict[int, dict[str, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
+    for y, old, new, w in steps.select("indeling_jaar", "oude_code", "nieuwe_code", "gewicht").iter_rows():
+        if van < y <= naar:
+            by_year[y][old].append((new, w))
+    current: dict[str, dict[str, float]] = {c: {c: 1.0} for c in active_from}
+    for y in sorted(by_year):
+        moves = by_year[y]
+        for origin, parts in current.items():
+            nxt: dict[str, float] = defaultdict(float)
+            for code, share in parts.items():
+                for new, w in moves.get(code, [(code, 1.0)]):
+                    nxt[new] += share * w
+            current[origin] = dict(nxt)
+    rows = [(o, n, w) for o, parts in current.items() for n, w in parts.items() if w > 0]
+    return pl.DataFrame(rows, schema={"van_code": pl.String, "naar_code": pl.String, "gewicht": pl.Float64}, orient="row")
+
+
+def harmonise(obs: pl.DataFrame, mappings: dict[int, pl.DataFrame], target: int) -> pl.DataFrame:
+    """Sum additive observations onto indeling `target`.
+
+    `mappings[van]` is `compose(..., van, target)`. National rows pass through. A gemeente whose sum includes a
+    suppressed (missing) part gets no value, marked `onderdrukt`: a partial sum would look like a real figure.
+    Rows on an indeling later than `target` are dropped (they cannot be split back).
+    """
+    national = obs.filter(pl.col("gemeente_code") == NATIONAL).with_columns(pl.lit(target, pl.Int32).alias("indeling"))
+    local = obs.filter(pl.col("gemeente_code") != NATIONAL)
+    parts = []
+    for (van,), chunk in local.group_by(["indeling"]):
+        if van > target or van not in mappings:
+            continue
+        parts.append(chunk.join(mappings[van], left_on="gemeente_code", right_on="van_code", how="inner"))
+    if not parts:
+        return national
+    joined = pl.concat(parts)
+    summed = joined.group_by(["naar_code", "periode", "indicator", "bron"]).agg(
+        pl.when(pl.col("waarde").is_null().any()).then(None).otherwise((pl.col("waarde") * pl.col("gewicht")).sum()).alias("waarde"),
+        pl.col("peildatum").first(),
+        *[pl.col(f).any() for f in FLAG_COLUMNS],
+    )
+    out = summed.select(
+        pl.col("naar_code").alias("gemeente_code"),
+        pl.lit(target, pl.Int32).alias("indeling"),
+        "periode",
+        "peildatum",
+        "indicator",
+        "waarde",
+        "bron",
+        "afgerond",
+        pl.col("waarde").is_null().alias("onderdrukt"),
+        "voorlopig",
+        "synthetisch",
+    )
+    return pl.concat([out, national.select(out.columns)], how="vertical_relaxed")
