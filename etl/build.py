@@ -32,9 +32,10 @@ from etl.sources import (
     gemeentefonds,
     iv3,
 )
-from etl.sources.common import OBS_SCHEMA, Context, Source
+from etl.sources.common import Context, Source
 from etl.validate import BuildError, Collector, read_table, verify_checksums
 from portal import metrics
+from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
@@ -60,37 +61,6 @@ def code_version() -> str:
         h.update(p.relative_to(ROOT).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
-
-
-def derive(obs: pl.DataFrame) -> pl.DataFrame:
-    """Compute every derived indicator of the registry from base observations on the same gemeente/indeling/period."""
-    keys = ["gemeente_code", "indeling", "periode"]
-    parts = []
-    for ind in metrics.DERIVED:
-        f = ind.formula
-        assert f is not None
-        inputs = obs.filter(pl.col("indicator").is_in(f.inputs()))
-        if inputs.is_empty():
-            continue
-        wide = inputs.pivot(on="indicator", index=keys, values="waarde", aggregate_function="first")
-        if not all(c in wide.columns for c in f.inputs()):
-            continue
-        flags = inputs.group_by(keys).agg(
-            pl.col("afgerond").any(), pl.col("voorlopig").any(), pl.col("synthetisch").any(),
-            pl.col("bron").unique().sort().str.join(" + ").alias("bron"),
-            pl.col("peildatum").unique().sort().str.join(" / ").alias("peildatum"),
-            pl.col("indicator").n_unique().alias("n"),
-        )
-        num = pl.sum_horizontal([pl.col(c) for c in f.plus]) - (pl.sum_horizontal([pl.col(c) for c in f.minus]) if f.minus else 0)
-        den = pl.sum_horizontal([pl.col(c) for c in f.denominator])
-        any_null = pl.any_horizontal([pl.col(c).is_null() for c in f.inputs()])
-        value = pl.when(any_null | (den == 0)).then(None).otherwise(num / den * f.factor)
-        out = wide.join(flags, on=keys).filter(pl.col("n") == len(f.inputs())).select(
-            *keys, "peildatum", pl.lit(ind.id).alias("indicator"), value.alias("waarde"), "bron", "afgerond",
-            value.is_null().alias("onderdrukt"), "voorlopig", "synthetisch",
-        )
-        parts.append(out)
-    return pl.concat(parts).cast(OBS_SCHEMA) if parts else pl.DataFrame(schema=OBS_SCHEMA)  # type: ignore[arg-type]
 
 
 def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataFrame | list[Source]]:
@@ -179,7 +149,7 @@ def content_checksum(db_path: Path) -> str:
     return h.hexdigest()
 
 
-def _write(path: Path, data: dict, run: dict, previous_runs: list[dict]) -> dict[str, int]:
+def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapshots: Path) -> dict[str, int]:
     db = sqlite_utils.Database(path)
     db.conn.execute("pragma journal_mode=off")
     db.conn.execute("pragma synchronous=off")
@@ -197,7 +167,7 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict]) -> dict
          for i in metrics.REGISTRY.values()], pk="id")
     sums = {}
     for folder in sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)):
-        for line in (SNAPSHOTS / folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        for line in (snapshots / folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
             digest, name = line.split(maxsplit=1)
             sums.setdefault(folder, []).append(f"{name}={digest}")
     db["bronnen"].insert_all(
@@ -251,11 +221,11 @@ def build(target: Path = WAREHOUSE, snapshots: Path = SNAPSHOTS, log: Log = prin
     tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}")
     run = {"tijd": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "codeversie": code_version(),
            "snapshots_sha256": hashlib.sha256("".join(sorted(
-               (SNAPSHOTS / f / "SHA256SUMS").read_text(encoding="utf-8") for f in
+               (snapshots / f / "SHA256SUMS").read_text(encoding="utf-8") for f in
                sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)))).encode()).hexdigest(), "inhoud_sha256": ""}
     try:
         log("Warehouse schrijven ...")
-        rows = _write(tmp, data, run, _previous_runs(target))
+        rows = _write(tmp, data, run, _previous_runs(target), snapshots)
         if os.environ.get("PORTAL_ETL_PAUSE_BEFORE_SWAP"):  # test hook: lets a test kill the build at this point
             time.sleep(float(os.environ["PORTAL_ETL_PAUSE_BEFORE_SWAP"]))
         validate_db(tmp)

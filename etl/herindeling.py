@@ -95,7 +95,9 @@ def split_weights(steps: pl.DataFrame, active: dict[int, set[str]], obs: pl.Data
         cells = {(o, n) for o, n in split.select("oude_code", "nieuwe_code").iter_rows()}
         rows = {o: pop_b.get(o, 0.0) * growth for o in split_codes}
         cols = {n: max(pop_a.get(n, 0.0) - known[n], 0.0) for _, n in cells}
-        fitted = _ipf(cells, rows, cols)
+        fitted = {}
+        for component in _components(cells):
+            fitted.update(_ipf(component, {o: rows[o] for o, _ in component}, {n: cols[n] for _, n in component}))
         for (o, n), v in fitted.items():
             weights[(o, n)] = v / rows[o] if rows[o] else 1.0 / sum(1 for c in cells if c[0] == o)
             notes[(o, n)] = note
@@ -117,6 +119,16 @@ def _population(obs: pl.DataFrame, indicator: str, bron: str, indeling: int) -> 
     if indicator == "inwoners_totaal" and bron == "80860ned":
         sub = sub.filter(pl.col("periode") == "2009")
     return dict(sub.select("gemeente_code", "waarde").iter_rows())
+
+
+def _components(cells: set[tuple[str, str]]) -> list[set[tuple[str, str]]]:
+    """Split the (old, new) cells into groups that share no old or new code (fitted independently)."""
+    groups: list[set[tuple[str, str]]] = []
+    for cell in sorted(cells):
+        linked = [g for g in groups if any(cell[0] == c[0] or cell[1] == c[1] for c in g)]
+        merged = {cell}.union(*linked)
+        groups = [g for g in groups if g not in linked] + [merged]
+    return groups
 
 
 def _ipf(cells: set[tuple[str, str]], rows: dict[str, float], cols: dict[str, float], rounds: int = 200) -> dict[tuple[str, str], float]:

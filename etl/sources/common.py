@@ -13,21 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from etl.validate import Collector
+from portal.derive import OBS_SCHEMA  # noqa: F401 - the one observation schema, re-exported for sources
 
-OBS_SCHEMA: dict[str, pl.DataType] = {
-    "gemeente_code": pl.String,
-    "indeling": pl.Int32,
-    "periode": pl.String,
-    "peildatum": pl.String,
-    "indicator": pl.String,
-    "waarde": pl.Float64,
-    "bron": pl.String,
-    "afgerond": pl.Boolean,
-    "onderdrukt": pl.Boolean,
-    "voorlopig": pl.Boolean,
-    "synthetisch": pl.Boolean,
-}
-OBS_KEY = ["gemeente_code", "indeling", "periode", "indicator", "bron"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""Read-only access to the warehouse: parametrised queries returning polars frames. No Streamlit here."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+
+from etl.paths import WAREHOUSE
+from portal.derive import OBS_SCHEMA, derive
+from portal.indeling import NATIONAL, compose, harmonise
+from portal.metrics import REGISTRY
+
+CODE_RE = re.compile(r"^GM\d{4}$")
+
+
+class WarehouseMissing(Exception):
+    """The warehouse file does not exist yet (build it first)."""
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """Outcome of checking a gemeente code against an indeling."""
+
+    ok: bool
+    message: str = ""
+    successors: tuple[str, ...] = ()
+
+
+class Warehouse:
+    def __init__(self, path: Path = WAREHOUSE):
+        if not path.exists():
+            raise WarehouseMissing(str(path))
+        self.path = path
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    def query(self, sql: str, params: tuple = ()) -> pl.DataFrame:
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        frame = pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
+        casts = {c: t for c, t in {**OBS_SCHEMA, "geharmoniseerd": pl.Boolean}.items() if c in names}
+        return frame.cast(casts) if "indicator" in names and "waarde" in names else frame  # type: ignore[arg-type]
+
+    @cached_property
+    def newest_indeling(self) -> int:
+        return int(self.conn.execute("select max(jaar) from gemeente_jaar").fetchone()[0])
+
+    @cached_property
+    def indelingen(self) -> list[int]:
+        """Indelingen for which the warehouse holds data on a gemeente's own boundaries."""
+        rows = self.conn.execute("select distinct indeling from observaties where indeling > 0 and geharmoniseerd = 0 order by 1")
+        return [r[0] for r in rows]
+
+    def gemeenten(self, jaar: int | None = None) -> pl.DataFrame:
+        """Active gemeenten on 1 January of `jaar` (default: the newest), sorted by name."""
+        jaar = jaar or self.newest_indeling
+        return self.query("select gemeentecode, gemeentenaam, provincienaam from gemeente_jaar where jaar = ? order by gemeentenaam", (jaar,))
+
+    def name(self, code: str) -> str:
+        row = self.conn.execute("select gemeentenaam from gemeente_jaar where gemeentecode = ? order by jaar desc limit 1", (code,)).fetchone()
+        return row[0] if row else code
+
+    def check_code(self, code: str, jaar: int | None = None) -> CodeCheck:
+        """Is `code` a gemeente in indeling `jaar`? If it was merged away, name its successor(s)."""
+        jaar = jaar or self.newest_indeling
+        if not CODE_RE.match(code or ""):
+            return CodeCheck(False, f"'{code}' is geen geldige gemeentecode (verwacht: GM gevolgd door vier cijfers, bijv. GM0363).")
+        if self.conn.execute("select 1 from gemeente_jaar where gemeentecode = ? and jaar = ?", (code, jaar)).fetchone():
+            return CodeCheck(True)
+        last = self.conn.execute("select max(jaar), gemeentenaam from gemeente_jaar where gemeentecode = ?", (code,)).fetchone()
+        if last[0] is None:
+            return CodeCheck(False, f"Gemeentecode {code} is onbekend: die code heeft sinds 1990 geen gemeente gehad.")
+        mapping = compose(self.herindelingen(), {code}, int(last[0]), jaar)
+        succ = tuple(mapping.sort("gewicht", descending=True)["naar_code"])
+        names = ", ".join(f"{self.name(s)} ({s})" for s in succ)
+        return CodeCheck(False, f"{last[1]} ({code}) bestaat niet meer in de indeling van {jaar}: de gemeente is opgegaan in {names}.", succ)
+
+    def herindelingen(self) -> pl.DataFrame:
+        return self.query("select indeling_jaar, oude_code, nieuwe_code, soort, gewicht, gewicht_bron from herindelingen")
+
+    def boundary_changes(self, code: str) -> pl.DataFrame:
+        """Herindelingen in which `code` received (part of) another gemeente, with the year it took effect."""
+        return self.query(
+            "select indeling_jaar, oude_code, soort from herindelingen where nieuwe_code = ? and oude_code != ? order by indeling_jaar",
+            (code, code),
+        )
+
+    def observations(self, code: str, indicators: list[str], indeling: str | int = "nieuwste") -> pl.DataFrame:
+        """Observations of one gemeente (plus nothing else) for the given indicators.
+
+        indeling: "eigen" = each figure on its own year's boundaries; "nieuwste" = harmonised onto the newest indeling
+        (precomputed); an int = harmonised onto that indeling (computed here from the herindeling steps).
+        """
+        marks = ",".join("?" * len(indicators))
+        if indeling in ("eigen", "nieuwste") or indeling == self.newest_indeling:
+            harm = 0 if indeling == "eigen" else 1
+            return self.query(
+                f"select * from observaties where gemeente_code = ? and geharmoniseerd = ? and indicator in ({marks})"  # noqa: S608
+                " order by indicator, periode",
+                (code, harm, *indicators),
+            )
+        return self.harmonised(int(indeling), indicators).filter(pl.col("gemeente_code") == code)
+
+    def harmonised(self, target: int, indicators: list[str]) -> pl.DataFrame:
+        """All gemeenten on indeling `target`: base indicators summed over the herindelingen, derived ones recomputed."""
+        wanted = [REGISTRY[i] for i in indicators]
+        base = sorted({i.id for i in wanted if i.additive} | {x for i in wanted if i.formula for x in i.formula.inputs()})
+        marks = ",".join("?" * len(base))
+        obs = self.query(f"select * from observaties where geharmoniseerd = 0 and indicator in ({marks})", tuple(base))  # noqa: S608
+        steps = self.herindelingen()
+        active = {y: set(self.gemeenten(y)["gemeentecode"]) for y in obs["indeling"].unique() if 0 < y <= target}
+        mappings = {y: compose(steps, codes, y, target) for y, codes in active.items()}
+        h = harmonise(obs.drop("geharmoniseerd"), mappings, target)
+        return pl.concat([h, derive(h)]).filter(pl.col("indicator").is_in(indicators))
+
+    def national(self, indicators: list[str]) -> pl.DataFrame:
+        marks = ",".join("?" * len(indicators))
+        return self.query(
+            f"select * from observaties where gemeente_code = ? and geharmoniseerd = 0 and indicator in ({marks}) order by periode",  # noqa: S608
+            (NATIONAL, *indicators),
+        )
+
+    def sources(self) -> pl.DataFrame:
+        return self.query("select * from bronnen order by id")
+
+    def last_build(self) -> dict:
+        row = self.query("select * from build_runs order by rowid desc limit 1")
+        return row.row(0, named=True) if row.height else {}
