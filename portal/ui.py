@@ -38,13 +38,14 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
         if check.successors:
             st.warning(check.message)
             for s in check.successors:
-                if st.button(f"Toon {labels.get(s, s)} ({s})", key=f"opvolger-{s}"):
-                    st.query_params["gemeente"] = s
-                    st.rerun()
+                st.button(f"Toon {labels.get(s, s)} ({s})", key=f"opvolger-{s}", on_click=st.query_params.update,
+                          kwargs={"gemeente": s})
         else:
             st.error(check.message + f" Getoond wordt {labels[default]}.")
         asked = default
-    code = st.sidebar.selectbox("Gemeente", codes, index=codes.index(asked), format_func=lambda c: f"{labels[c]} ({c})")
-    if st.query_params.get("gemeente") != code:
-        st.query_params["gemeente"] = code
-    return code
+    # The URL is the source of truth at the start of a run; a choice in the widget writes itself back to the URL.
+    st.session_state["gemeente_keuze"] = asked
+    st.query_params["gemeente"] = asked
+    st.sidebar.selectbox("Gemeente", codes, format_func=lambda c: f"{labels[c]} ({c})", key="gemeente_keuze",
+                         on_change=lambda: st.query_params.update(gemeente=st.session_state["gemeente_keuze"]))
+    return asked

@@ -1,0 +1,84 @@
+"""The real portal in headless Chromium (Debian package), driven by Playwright: a permalink, a chart, a screenshot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from etl.paths import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+if not Path(CHROMIUM).exists():
+    reason = "Debian chromium ontbreekt (apt-get install chromium); `python3 dev.py test` installeert het als root"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built: Path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit kwam niet op binnen 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_permalink_chart_and_picker(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{server}/?gemeente=GM0080&indeling=eigen")
+        expect(page.get_by_role("heading", name="Bijstand in Leeuwarden")).to_be_visible(timeout=30_000)
+        page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
+        expect(page.get_by_text("Gestippelde lijn: grenswijziging")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "gemeente_leeuwarden.png"), full_page=True)
+        assert "gemeente=GM0080" in page.url and "indeling=eigen" in page.url
+
+        # pick another gemeente in the sidebar: the page and the URL follow
+        page.get_by_role("combobox").first.click()
+        page.keyboard.type("Vught")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Bijstand in Vught")).to_be_visible(timeout=30_000)
+        page.wait_for_url("**gemeente=GM0865**", timeout=10_000)
+
+        # a merged-away gemeente in a link gets a Dutch message naming the successor
+        page.goto(f"{server}/?gemeente=GM0457")
+        expect(page.get_by_text("Weesp (GM0457) bestaat niet meer")).to_be_visible(timeout=30_000)
+        browser.close()
