@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -84,12 +85,14 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
         herindeling.check_steps(steps, ctx.active, old_list, col)
 
     frames = []
+    steps_log: dict[str, dict[str, int]] = {"gemeenten": {"gemeente_jaren": jaar.height, "kenmerken": kenmerken.height}}
     for module in SOURCE_MODULES:
         t0 = time.perf_counter()
         raw = module.read(ctx)
         n_raw = sum(f.height for f in raw.values())
         obs = module.transform(raw, ctx)
         frames.append(obs)
+        steps_log[module.__name__.split(".")[-1]] = {"rijen_gelezen": n_raw, "observaties": obs.height}
         ids = ", ".join(s.id for s in module.SOURCES)
         log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "
             f"({time.perf_counter() - t0:.2f} s)")
@@ -111,7 +114,8 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     observaties = pl.concat([own, harm]).sort("geharmoniseerd", "gemeente_code", "indicator", "indeling", "periode", "bron")
     sources = [s for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES]
     return {"observaties": observaties, "gemeente_jaar": jaar, "gemeente_kenmerken": kenmerken,
-            "herindelingen": steps.drop("_rij"), "sources": sources, "harm_base": harm_base, "base": base}
+            "herindelingen": steps.drop("_rij"), "sources": sources, "base": base,
+            "stappen": {**steps_log, "eigen_grenzen": {"observaties": own.height}, "geharmoniseerd": {"observaties": harm.height}}}
 
 
 def sanity(data: dict, log: Log) -> list[str]:
@@ -181,7 +185,8 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapsho
         db[name].insert_all(frame.iter_rows(named=True))
     db["gemeente_jaar"].create_index(["gemeentecode", "jaar"], unique=True)
     rows = {t: db[t].count for t in db.table_names()}
-    db["build_runs"].insert_all([*previous_runs, {**run, "rijen": repr(sorted(rows.items()))}])
+    db["build_runs"].insert_all([*previous_runs, {**run, "rijen_per_tabel": json.dumps(rows, sort_keys=True),
+                                                   "rijen_per_stap": json.dumps(data["stappen"], sort_keys=True)}])
     db.conn.commit()
     db.conn.execute("vacuum")
     db.close()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal import metrics
-from portal.benchmark import volume_series
+from portal.benchmark import boundary_breaks, volume_series
 from portal.charts import decimals_for, nl_number, series_chart
 from portal.ui import gemeente_picker, warehouse
 
@@ -35,11 +35,12 @@ st.caption(
 breaks = []
 if indeling == "eigen":
     changes = wh.boundary_changes(code)
-    breaks = sorted(set(changes["indeling_jaar"].to_list()))
-    if breaks:
-        st.caption("Gestippelde lijn: grenswijziging van de gemeente per 1 januari van dat jaar ("
-                   + "; ".join(f"{y}: {', '.join(wh.name(o) for o in changes.filter(changes['indeling_jaar'] == y)['oude_code'])}"
-                               for y in breaks) + "). Cijfers voor en na zijn niet zonder meer vergelijkbaar.")
+    breaks = boundary_breaks(series, changes["indeling_jaar"].to_list())
+    if changes.height:
+        told = "; ".join(f"{y}: {', '.join(wh.name(o) for o in changes.filter(changes['indeling_jaar'] == y)['oude_code'])}"
+                         for y in sorted(set(changes["indeling_jaar"])))
+        st.caption(f"Grenswijzigingen van {naam} per 1 januari ({told}). Gestippelde lijn: vanaf dit punt staat een reeks "
+                   "op de nieuwe grenzen; cijfers ervoor en erna zijn niet zonder meer vergelijkbaar.")
 else:
     st.caption(f"Alle jaren omgerekend naar de gemeentegrenzen van 1 januari {newest}: samengevoegde gemeenten opgeteld, "
                "gesplitste gemeenten verdeeld naar bevolkingsaandeel (CBS-bevolkingscijfers; zie de bronnen hieronder).")

@@ -38,3 +38,18 @@ def volume_series(wh: Warehouse, code: str, indeling: str | int, density: bool =
         "onderdrukt",
         "voorlopig",
     ).sort("indicator", "jaar")
+
+
+def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:
+    """Years at which a series moves onto an indeling that differs by a herindeling of this gemeente.
+
+    A series on own-year boundaries may carry a figure for year t on the indeling of t+2 (maatstaven tables); the
+    break belongs where the data's indeling crosses a change, not at the calendar year of the change.
+    """
+    breaks: set[int] = set()
+    for _, part in series.group_by("indicator"):
+        rows = part.sort("jaar").select("jaar", pl.col("indeling").cast(pl.Int32)).rows()
+        for (_, prev), (jaar, cur) in zip(rows, rows[1:]):
+            if any(prev < y <= cur for y in change_years):
+                breaks.add(jaar)
+    return sorted(breaks)

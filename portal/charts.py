@@ -39,7 +39,7 @@ def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None 
     fmt = f",.{decimals}f"
     data = frame.with_columns(pl.col("jaar").cast(pl.Int32)).to_pandas()
     base = alt.Chart(data).encode(
-        x=alt.X("jaar:Q", title="Jaar", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("jaar:Q", title="Jaar", axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)),
         y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=True)),
         color=alt.Color("definitie:N", title="Definitie", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
     )

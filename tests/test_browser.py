@@ -67,7 +67,7 @@ def test_permalink_chart_and_picker(server: str) -> None:
         page.goto(f"{server}/?gemeente=GM0080&indeling=eigen")
         expect(page.get_by_role("heading", name="Bijstand in Leeuwarden")).to_be_visible(timeout=30_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
-        expect(page.get_by_text("Gestippelde lijn: grenswijziging")).to_be_visible()
+        expect(page.get_by_text("Grenswijzigingen van Leeuwarden")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "gemeente_leeuwarden.png"), full_page=True)
         assert "gemeente=GM0080" in page.url and "indeling=eigen" in page.url
 
