@@ -93,7 +93,8 @@ _R: list[Indicator] = [
         "31 december",
         "volume",
         caveats="Peildata van 83440/83718/83997NED afgeleid uit de landelijke totalen; 31-12-2017 ontbreekt in de bron. "
-        "Afgerond op tientallen, behalve 31-12-2018 (onafgerond).",
+        "Afgerond op tientallen, behalve 31-12-2018 (onafgerond). 31-12-2021: Weesp is leeg in 85309NED (per 24-3-2022 "
+        "opgegaan in Amsterdam); op de indeling 2025 heeft Amsterdam daardoor voor 2021 geen cijfer.",
         tags=("volume",),
     ),
     Indicator(

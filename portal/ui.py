@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from etl.paths import WAREHOUSE
@@ -10,7 +12,7 @@ from portal.store import Warehouse, WarehouseMissing
 
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str, mtime: float) -> Warehouse:
-    return Warehouse(WAREHOUSE)
+    return Warehouse(Path(path))
 
 
 def warehouse() -> Warehouse:

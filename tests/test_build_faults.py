@@ -68,6 +68,17 @@ def fails(good: Path, snaps: Path) -> str:
 AMS_2015 = "2015,83450NED,90100,GM0363,"
 
 
+def replace_in_row(start: str, old: str, new: str) -> Callable[[list[str]], list[str]]:
+    """An edit that replaces `old` by `new` in the row starting with `start`."""
+
+    def change(lines: list[str]) -> list[str]:
+        i = line_of(lines, start)
+        lines[i] = lines[i].replace(old, new)
+        return lines
+
+    return change
+
+
 def test_truncated_csv(good: Path, snaps: Path) -> None:
     def truncate(lines: list[str]) -> list[str]:
         i = line_of(lines, AMS_2015)
@@ -85,24 +96,14 @@ def test_missing_column(good: Path, snaps: Path) -> None:
 
 
 def test_non_numeric_count(good: Path, snaps: Path) -> None:
-    def corrupt(lines: list[str]) -> list[str]:
-        i = line_of(lines, AMS_2015)
-        lines[i] = lines[i].replace(",41740,", ",veertig,")
-        return lines
-
-    edit(snaps, BIJSTAND, BIJSTAND_FILE, corrupt)
+    edit(snaps, BIJSTAND, BIJSTAND_FILE, replace_in_row(AMS_2015, ",41740,", ",veertig,"))
     msg = fails(good, snaps)
     row = line_of((snaps / BIJSTAND / BIJSTAND_FILE).read_text().splitlines(), AMS_2015) + 1
     assert f"rij {row}, kolom 'Bijstandsontvangers_2': waarde 'veertig' is geen getal" in msg
 
 
 def test_negative_count(good: Path, snaps: Path) -> None:
-    def corrupt(lines: list[str]) -> list[str]:
-        i = line_of(lines, AMS_2015)
-        lines[i] = lines[i].replace(",10470,", ",-10470,")
-        return lines
-
-    edit(snaps, BIJSTAND, BIJSTAND_FILE, corrupt)
+    edit(snaps, BIJSTAND, BIJSTAND_FILE, replace_in_row(AMS_2015, ",10470,", ",-10470,"))
     msg = fails(good, snaps)
     assert "kolom 'Instroom_4': negatief aantal (-10470) is onmogelijk" in msg
 
@@ -119,23 +120,14 @@ def test_duplicated_key(good: Path, snaps: Path) -> None:
 
 def test_gemeente_code_not_in_that_year(good: Path, snaps: Path) -> None:
     # Eemsdelta (GM1979) only exists from 2021: it cannot appear in the 2015 table
-    def corrupt(lines: list[str]) -> list[str]:
-        i = line_of(lines, "2015,83450NED,90100,GM0003,")
-        lines[i] = lines[i].replace("GM0003", "GM1979")
-        return lines
-
-    edit(snaps, BIJSTAND, BIJSTAND_FILE, corrupt)
+    edit(snaps, BIJSTAND, BIJSTAND_FILE, replace_in_row("2015,83450NED,90100,GM0003,", "GM0003", "GM1979"))
     msg = fails(good, snaps)
     assert "kolom 'regiocode': gemeentecode 'GM1979' bestond niet in de indeling van 2015" in msg
 
 
 def test_checksum_mismatch(good: Path, snaps: Path) -> None:
-    def corrupt(lines: list[str]) -> list[str]:
-        i = line_of(lines, AMS_2015)
-        lines[i] = lines[i].replace(",41740,", ",41750,")  # a plausible value: only the checksum can tell
-        return lines
-
-    edit(snaps, BIJSTAND, BIJSTAND_FILE, corrupt, resum=False)
+    # a plausible value: only the checksum can tell
+    edit(snaps, BIJSTAND, BIJSTAND_FILE, replace_in_row(AMS_2015, ",41740,", ",41750,"), resum=False)
     msg = fails(good, snaps)
     assert f"bestand {BIJSTAND}/{BIJSTAND_FILE}: checksum klopt niet met de herkomst" in msg
 
