@@ -44,6 +44,8 @@ SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_8538
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]
+SOURCES: list[Source] = [s for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES]
+SNAPSHOT_FOLDERS = sorted({s.folder for s in SOURCES} | set(EXTRA_FOLDERS))
 
 
 @dataclass
@@ -68,8 +70,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     """Read and validate every source; raise BuildError listing all problems. Returns the frames to load."""
     col = Collector()
     ctx = Context(snapshots=snapshots, col=col)
-    folders = sorted({s.folder for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES} | set(EXTRA_FOLDERS))
-    for folder in folders:
+    for folder in SNAPSHOT_FOLDERS:
         verify_checksums(snapshots / folder, col)
     col.raise_if_any()  # never read a snapshot that does not match its provenance
 
@@ -112,9 +113,8 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     harm_base = harmonise(base, mappings, NEWEST)
     harm = pl.concat([harm_base, derive(harm_base)]).with_columns(pl.lit(True).alias("geharmoniseerd"))
     observaties = pl.concat([own, harm]).sort("geharmoniseerd", "gemeente_code", "indicator", "indeling", "periode", "bron")
-    sources = [s for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES]
     return {"observaties": observaties, "gemeente_jaar": jaar, "gemeente_kenmerken": kenmerken,
-            "herindelingen": steps.drop("_rij"), "sources": sources, "base": base,
+            "herindelingen": steps.drop("_rij"), "sources": SOURCES, "base": base,
             "stappen": {**steps_log, "eigen_grenzen": {"observaties": own.height}, "geharmoniseerd": {"observaties": harm.height}}}
 
 
@@ -170,7 +170,7 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapsho
           "bronnen": ", ".join(i.sources), "peildatum": i.peildatum, "thema": i.theme, "kanttekeningen": i.caveats}
          for i in metrics.REGISTRY.values()], pk="id")
     sums = {}
-    for folder in sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)):
+    for folder in SNAPSHOT_FOLDERS:
         for line in (snapshots / folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
             digest, name = line.split(maxsplit=1)
             sums.setdefault(folder, []).append(f"{name}={digest}")
@@ -226,8 +226,8 @@ def build(target: Path = WAREHOUSE, snapshots: Path = SNAPSHOTS, log: Log = prin
     tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}")
     run = {"tijd": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "codeversie": code_version(),
            "snapshots_sha256": hashlib.sha256("".join(sorted(
-               (snapshots / f / "SHA256SUMS").read_text(encoding="utf-8") for f in
-               sorted({s.folder for s in data["sources"]} | set(EXTRA_FOLDERS)))).encode()).hexdigest(), "inhoud_sha256": ""}
+               (snapshots / f / "SHA256SUMS").read_text(encoding="utf-8") for f in SNAPSHOT_FOLDERS)).encode()).hexdigest(),
+           "inhoud_sha256": ""}
     try:
         log("Warehouse schrijven ...")
         rows = _write(tmp, data, run, _previous_runs(target), snapshots)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal import metrics
 from portal.benchmark import boundary_breaks, volume_series
-from portal.charts import decimals_for, nl_number, series_chart
+from portal.charts import nl_number, series_chart
 from portal.ui import gemeente_picker, warehouse
 
 # 1. Selection --------------------------------------------------------------------------------------------------
@@ -51,7 +51,7 @@ st.altair_chart(series_chart(series, y_title=unit, breaks=breaks, decimals=decim
 table = series.sort("definitie", "jaar").select("jaar", "definitie", "waarde", "bron", "peildatum", "indeling", "onderdrukt", "afgerond").to_dicts()
 st.dataframe(
     [{"Jaar": r["jaar"], "Definitie": r["definitie"],
-      "Waarde": "geen cijfer (onderdrukt of ontbreekt)" if r["onderdrukt"] else nl_number(r["waarde"], decimals_for(unit) if density else 0),
+      "Waarde": "geen cijfer (onderdrukt of ontbreekt)" if r["onderdrukt"] else nl_number(r["waarde"], decimals),
       "Bron": f"CBS {r['bron']}", "Peildatum": r["peildatum"], "Indeling": r["indeling"],
       "Afgerond door bron": "ja" if r["afgerond"] else "nee"} for r in table],
     hide_index=True, width="stretch",

@@ -27,10 +27,6 @@ def nl_euro(value: float | None) -> str:
     return f"€ {nl_number(value)}"
 
 
-def decimals_for(unit: str) -> int:
-    return 1 if (unit.startswith("per") or unit == "%") else 0
-
-
 def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None = None, decimals: int = 0) -> alt.LayerChart:
     """Lines per definition over the years; a definition is never joined to another. Optional break marks.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.validate import Collector
-from portal.derive import OBS_SCHEMA  # noqa: F401 - the one observation schema, re-exported for sources
+from portal.derive import OBS_SCHEMA
 
 
 
