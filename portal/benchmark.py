@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from portal import metrics
@@ -53,3 +55,171 @@ def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:
             if any(prev < y <= cur for y in change_years):
                 breaks.add(jaar)
     return sorted(breaks)
+
+
+# ---- a gemeente against its referentiegroep --------------------------------------------------------------------------
+LOWER_IS_BETTER = {"dichtheid": True, "instroom": True, "uitstroom": False, "uitstroom_werk": False, "wdeel": True}
+
+
+def values(obs: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
+    """Non-suppressed values of the given indicators: gemeente_code, indicator, periode, waarde (latest indeling wins)."""
+    return (obs.filter(pl.col("indicator").is_in(ids) & pl.col("waarde").is_not_null())
+            .sort("indeling").unique(["gemeente_code", "indicator", "periode"], keep="last")
+            .select("gemeente_code", "indicator", "periode", "waarde", "bron", "peildatum"))
+
+
+def group_series(obs: pl.DataFrame, national: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
+    """Per indicator and period: the gemeente's value, the group's unweighted mean, P25, P75 and count, and Nederland.
+
+    Only periods in which the gemeente or at least one member has a value are returned.
+    """
+    vals = values(obs, ids)
+    own = vals.filter(pl.col("gemeente_code") == code).select("indicator", "periode", pl.col("waarde").alias("gemeente"), "bron", "peildatum")
+    grp = vals.filter(pl.col("gemeente_code").is_in(members)).group_by("indicator", "periode").agg(
+        pl.col("waarde").mean().alias("groep_gemiddelde"),
+        pl.col("waarde").quantile(0.25, "linear").alias("groep_p25"),
+        pl.col("waarde").quantile(0.75, "linear").alias("groep_p75"),
+        pl.len().alias("groep_n"),
+        pl.col("bron").first().alias("groep_bron"),
+        pl.col("peildatum").first().alias("groep_peildatum"),
+    )
+    nl = values(national, ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
+    out = own.join(grp, on=["indicator", "periode"], how="full", coalesce=True).join(nl, on=["indicator", "periode"], how="left")
+    return out.with_columns(pl.coalesce("bron", "groep_bron").alias("bron"), pl.coalesce("peildatum", "groep_peildatum").alias("peildatum")
+                            ).drop("groep_bron", "groep_peildatum").sort("indicator", "periode")
+
+
+def pooled(obs: pl.DataFrame, codes: list[str], indicator: str) -> pl.DataFrame:
+    """A derived indicator for a set of gemeenten taken together (sum of numerators / sum of denominators) per period."""
+    f = metrics.get(indicator).formula
+    assert f is not None, indicator
+    vals = values(obs, list(f.inputs())).filter(pl.col("gemeente_code").is_in(codes))
+    wide = vals.pivot(on="indicator", index=["gemeente_code", "periode"], values="waarde", aggregate_function="first").drop_nulls()
+    if not all(c in wide.columns for c in f.inputs()):
+        return pl.DataFrame(schema={"periode": pl.String, "waarde": pl.Float64, "n": pl.UInt32})
+    num = pl.sum_horizontal(*f.plus) - (pl.sum_horizontal(*f.minus) if f.minus else 0)
+    return (wide.group_by("periode").agg(num.sum().alias("num"), pl.sum_horizontal(*f.denominator).sum().alias("den"), pl.len().alias("n"))
+            .select("periode", (pl.col("num") / pl.col("den") * f.factor).alias("waarde"), "n").sort("periode"))
+
+
+def signal(value: float | None, p25: float | None, p75: float | None, n: int, lower_is_better: bool) -> str:
+    """beter / vergelijkbaar / slechter against the group's middle half (P25–P75); needs at least 4 group values."""
+    if value is None or p25 is None or p75 is None:
+        return "geen cijfer"
+    if n < 4:
+        return "te weinig vergelijkers"
+    if value < p25:
+        return "beter" if lower_is_better else "slechter"
+    if value > p75:
+        return "slechter" if lower_is_better else "beter"
+    return "vergelijkbaar"
+
+
+def reduction_potential(obs: pl.DataFrame, code: str, members: list[str], density_id: str) -> dict | None:
+    """How many fewer bijstandsontvangers `code` would have at the group's mean (and P25) dichtheid, in the latest
+    period where both the gemeente and the group have a value. None if there is no such period."""
+    f = metrics.get(density_id).formula
+    assert f is not None
+    s = group_series(obs, obs.head(0), code, members, [density_id]).drop_nulls(["gemeente", "groep_gemiddelde"])
+    if s.is_empty():
+        return None
+    last = s.row(-1, named=True)
+    den = values(obs, list(f.denominator)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))
+    if den.is_empty():
+        return None
+    population = float(den["waarde"].sum())
+    actual = values(obs, list(f.plus)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))["waarde"].sum()
+    at_mean = last["groep_gemiddelde"] * population / f.factor
+    at_p25 = last["groep_p25"] * population / f.factor
+    return {"periode": last["periode"], "dichtheid": last["gemeente"], "groep_gemiddelde": last["groep_gemiddelde"],
+            "groep_p25": last["groep_p25"], "groep_n": last["groep_n"], "inwoners": population, "werkelijk": float(actual),
+            "bij_gemiddelde": max(0.0, float(actual) - at_mean), "bij_p25": max(0.0, float(actual) - at_p25),
+            "bron": last["bron"], "peildatum": last["peildatum"]}
+
+
+DECOMPOSITION = ("bijstand_alg_personen_15_aow", "bijstand_alg_instroom_15_aow", "bijstand_alg_uitstroom_15_aow", "inwoners_15_aow")
+
+
+def decomposition(obs: pl.DataFrame, code: str, members: list[str], periode: str) -> dict | None:
+    """Is a gap in dichtheid due to more instroom or less uitstroom? (the BijstandScan question)
+
+    In a steady state the volume V (per 1 000 inwoners) equals instroom I (per 1 000 inwoners per year) divided by the
+    uitstroomkans u (uitstroom / volume), so V/V_ref = (I/I_ref) × (u_ref/u). In logs the gap splits into an instroom
+    part ln(I/I_ref), an uitstroom part −ln(u/u_ref) and a rest (the gemeente or group is not in a steady state).
+    The group values are unweighted means over the members. Algemene bijstand 15 jaar tot AOW-leeftijd.
+    """
+    vals = values(obs, list(DECOMPOSITION)).filter(pl.col("periode") == periode)
+    wide = vals.pivot(on="indicator", index="gemeente_code", values="waarde", aggregate_function="first")
+    if not all(c in wide.columns for c in DECOMPOSITION):
+        return None
+    p, i, u, w = DECOMPOSITION
+    rates = wide.drop_nulls().filter(pl.col(p) > 0).select(
+        "gemeente_code", (pl.col(p) / pl.col(w) * 1000).alias("V"), (pl.col(i) / pl.col(w) * 1000).alias("I"),
+        (pl.col(u) / pl.col(p) * 100).alias("u"))
+    mine = rates.filter(pl.col("gemeente_code") == code)
+    grp = rates.filter(pl.col("gemeente_code").is_in(members))
+    if mine.is_empty() or grp.is_empty():
+        return None
+    m = mine.row(0, named=True)
+    ref = {k: float(grp[k].mean()) for k in ("V", "I", "u")}
+    gap = math.log(m["V"] / ref["V"])
+    part_in = math.log(m["I"] / ref["I"])
+    part_out = -math.log(m["u"] / ref["u"])
+    return {"periode": periode, "gemeente": m, "groep": ref, "groep_n": grp.height, "gap": gap, "instroom": part_in,
+            "uitstroom": part_out, "rest": gap - part_in - part_out}
+
+
+# ---- national views ---------------------------------------------------------------------------------------------------
+def change(obs: pl.DataFrame, indicator: str, van: str, tot: str, min_base: float = 0) -> pl.DataFrame:
+    """Change per gemeente between two periods (both needed), strongest decline first: van, tot, verschil, verschil_pct."""
+    v = values(obs, [indicator]).filter(pl.col("gemeente_code") != "NL01")
+    a = v.filter(pl.col("periode") == van).select("gemeente_code", pl.col("waarde").alias("van"))
+    b = v.filter(pl.col("periode") == tot).select("gemeente_code", pl.col("waarde").alias("tot"))
+    return (a.join(b, on="gemeente_code").filter((pl.col("van") > 0) & (pl.col("van") >= min_base))
+            .with_columns((pl.col("tot") - pl.col("van")).alias("verschil"),
+                          ((pl.col("tot") / pl.col("van") - 1) * 100).alias("verschil_pct"))
+            .sort("verschil_pct", "gemeente_code"))
+
+
+def funnel(obs: pl.DataFrame, density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, float]:
+    """Funnel plot data: per gemeente its population and dichtheid; control limits around the national rate.
+
+    The rate p = total numerator / total denominator over all gemeenten. For a gemeente with n inhabitants the
+    limits are p ± z·sqrt(p(1−p)/n) (binomial), z = 1,96 (95 %) and 3,09 (99,8 %). Returns (points, limits, p×factor).
+    """
+    f = metrics.get(density_id).formula
+    assert f is not None
+    v = values(obs, list(f.inputs())).filter((pl.col("periode") == periode) & (pl.col("gemeente_code") != "NL01"))
+    wide = v.pivot(on="indicator", index="gemeente_code", values="waarde", aggregate_function="first").drop_nulls()
+    if wide.is_empty() or not all(c in wide.columns for c in f.inputs()):
+        return pl.DataFrame(), pl.DataFrame(), float("nan")
+    wide = wide.select("gemeente_code", pl.sum_horizontal(*f.plus).alias("teller"), pl.sum_horizontal(*f.denominator).alias("n")).filter(pl.col("n") > 0)
+    p = float(wide["teller"].sum() / wide["n"].sum())
+    points = wide.with_columns((pl.col("teller") / pl.col("n") * f.factor).alias("dichtheid"))
+    lo, hi = float(points["n"].min()), float(points["n"].max())
+    ns = [lo * (hi / lo) ** (i / 99) for i in range(100)]
+    rows = []
+    for n in ns:
+        se = math.sqrt(p * (1 - p) / n)
+        rows.append({"n": n, "p": p * f.factor, "lo95": (p - 1.96 * se) * f.factor, "hi95": (p + 1.96 * se) * f.factor,
+                     "lo998": (p - 3.09 * se) * f.factor, "hi998": (p + 3.09 * se) * f.factor})
+    limits = pl.DataFrame(rows)
+    se = (p * (1 - p) / pl.col("n")).sqrt()
+    points = points.with_columns(
+        pl.when((pl.col("teller") / pl.col("n") - p).abs() > 3.09 * se).then(pl.lit("buiten 99,8 %"))
+        .when((pl.col("teller") / pl.col("n") - p).abs() > 1.96 * se).then(pl.lit("buiten 95 %")).otherwise(pl.lit("binnen 95 %")).alias("positie"))
+    return points, limits, p * f.factor
+
+
+def wdeel_by_class(obs: pl.DataFrame, classes: pl.DataFrame, indicator: str, periode: str) -> pl.DataFrame:
+    """Per class: gemeenten with a figure, how many underspend (proxy > 0), their share and mean underspending.
+
+    classes: gemeentecode, waarde (the class label).
+    """
+    v = values(obs, [indicator]).filter((pl.col("periode") == periode) & (pl.col("gemeente_code") != "NL01"))
+    v = v.join(classes.select(pl.col("gemeentecode").alias("gemeente_code"), pl.col("waarde").alias("klasse")), on="gemeente_code")
+    total = v.with_columns(pl.lit("Alle gemeenten").alias("klasse"))
+    return (pl.concat([v, total]).group_by("klasse").agg(
+        pl.len().alias("gemeenten"), (pl.col("waarde") > 0).sum().alias("onderbesteders"),
+        ((pl.col("waarde") > 0).mean() * 100).alias("aandeel_pct"), pl.col("waarde").filter(pl.col("waarde") > 0).mean().alias("gem_onderbesteding_pct"),
+        pl.col("waarde").median().alias("mediaan_pct")))

@@ -37,6 +37,7 @@ class Warehouse:
             raise WarehouseMissing(str(path))
         self.path = path
         self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._all: dict[str, pl.DataFrame] = {}
 
     def query(self, sql: str, params: tuple = ()) -> pl.DataFrame:
         cur = self.conn.execute(sql, params)
@@ -78,6 +79,18 @@ class Warehouse:
         succ = tuple(mapping.sort("gewicht", descending=True)["naar_code"])
         names = ", ".join(f"{self.name(s)} ({s})" for s in succ)
         return CodeCheck(False, f"{last[1]} ({code}) bestaat niet meer in de indeling van {jaar}: de gemeente is opgegaan in {names}.", succ)
+
+    def all_observations(self, indeling: str) -> pl.DataFrame:
+        """Every observation on own boundaries ("eigen") or on the newest indeling ("nieuwste"), held in memory."""
+        if indeling not in self._all:
+            self._all[indeling] = self.query(
+                "select * from observaties where geharmoniseerd = ?", (0 if indeling == "eigen" else 1,)
+            ).drop("geharmoniseerd")
+        return self._all[indeling]
+
+    def kenmerken(self, jaar: int) -> pl.DataFrame:
+        """Classes and regions per gemeente (gemeentegrootte, stedelijkheid, provincie, ...) as published for `jaar`."""
+        return self.query("select gemeentecode, kenmerk, code, waarde, bron from gemeente_kenmerken where jaar = ?", (jaar,))
 
     def herindelingen(self) -> pl.DataFrame:
         return self.query("select indeling_jaar, oude_code, nieuwe_code, soort, gewicht, gewicht_bron from herindelingen")

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
+import altair as alt
+import polars as pl
 import streamlit as st
 
-from etl.paths import WAREHOUSE
-from portal.store import Warehouse, WarehouseMissing
+from etl.paths import USERDATA, WAREHOUSE
+from portal import export, peers
+from portal.store import CODE_RE, Warehouse, WarehouseMissing
+from portal.userdata import UserData
+
+# Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
+PAGES = [
+    ("pages/profiel.py", "Gemeenteprofiel", "profiel"),
+    ("pages/referentiegroep.py", "Referentiegroep", "referentiegroep"),
+    ("pages/gemeente.py", "Reeksen per definitie", "gemeente"),
+    ("pages/vergelijken.py", "Vergelijken", "vergelijken"),
+    ("pages/landelijk.py", "Landelijk overzicht", "landelijk"),
+    ("pages/kaart.py", "Kaart", "kaart"),
+    ("pages/bronnen.py", "Bronnen en definities", "bronnen"),
+]
+GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,8 +63,108 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
             st.error(check.message + f" Getoond wordt {labels[default]}.")
         asked = default
     # The URL is the source of truth at the start of a run; a choice in the widget writes itself back to the URL.
+    # An invalid code stays in the URL (the message shows again on reload) until the user picks another gemeente.
     st.session_state["gemeente_keuze"] = asked
-    st.query_params["gemeente"] = asked
+    if st.query_params.get("gemeente", asked) == asked:
+        st.query_params["gemeente"] = asked
     st.sidebar.selectbox("Gemeente", codes, format_func=lambda c: f"{labels[c]} ({c})", key="gemeente_keuze",
                          on_change=lambda: st.query_params.update(gemeente=st.session_state["gemeente_keuze"]))
     return asked
+
+
+def menu(pages: dict[str, st.Page]) -> None:
+    """Sidebar links to every page, carrying the current query string (Streamlit's own menu drops it)."""
+    params = st.query_params.to_dict()
+    st.markdown("**Bijstandsportaal**")
+    for file, title, _ in PAGES:
+        st.page_link(pages[file], label=title, query_params=params)
+
+
+@st.cache_resource(show_spinner=False)
+def _features(path: str, mtime: float) -> peers.FeatureMatrix:
+    return peers.FeatureMatrix.build(peers.feature_table(_warehouse(path, mtime)))
+
+
+def features() -> peers.FeatureMatrix:
+    return _features(str(WAREHOUSE), WAREHOUSE.stat().st_mtime)
+
+
+@st.cache_resource(show_spinner=False)
+def _userdata(path: str) -> UserData:
+    return UserData(Path(path))
+
+
+def userdata() -> UserData:
+    return _userdata(str(USERDATA))
+
+
+def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Group:
+    """The referentiegroep the URL describes: a saved group (?groep=id) or a definition (?rg=knn&k=10&kenm=...)."""
+    fm = features()
+    params = st.query_params.to_dict()
+    if "groep" in params:
+        saved = userdata().group(int(params["groep"])) if params["groep"].isdigit() else None
+        if saved is None:
+            st.error(f"Opgeslagen referentiegroep '{params['groep']}' bestaat niet (meer). Getoond wordt de standaardgroep: "
+                     f"de {peers.DEFAULT_K} meest gelijkende gemeenten.")
+        else:
+            naam, made_for, spec, leden = saved
+            members = [m for m in leden if m != code and m in fm.names]
+            why = peers.distances(fm, code, spec.features, members) if members else pl.DataFrame()
+            notes = [] if made_for == code else [
+                f"Deze groep is samengesteld voor {fm.names.get(made_for, made_for)}; de leden blijven dezelfde."]
+            gone = [m for m in leden if m not in fm.names]
+            if gone:
+                notes.append(f"Niet meer in de indeling van {wh.newest_indeling} en daarom weggelaten: {', '.join(gone)}.")
+            group = peers.Group(spec, code, members, why, notes, name=naam)
+            _show(group.notes if show_notes else [])
+            return group
+    spec, msgs = peers.spec_from_params({k: v for k, v in params.items() if k in GROUP_KEYS and k != "groep"})
+    for m in msgs:
+        st.warning(m)
+    group = peers.resolve(wh, fm, spec, code)
+    _show(group.notes if show_notes else [])
+    return group
+
+
+def _show(notes: list[str]) -> None:
+    for n in notes:
+        st.caption(n)
+
+
+def set_group_params(spec: peers.GroupSpec) -> None:
+    """Write a group definition into the URL (dropping a saved-group id)."""
+    for k in GROUP_KEYS:
+        if k in st.query_params:
+            del st.query_params[k]
+    st.query_params.update(spec.to_params())
+
+
+def group_summary(group: peers.Group, pages: dict | None = None) -> None:
+    st.sidebar.markdown(f"**Referentiegroep** ({len(group.members)} gemeenten): {group.label()}")
+
+
+def codes_param(key: str) -> list[str]:
+    """A comma-separated list of gemeente codes from the URL (invalid ones dropped)."""
+    return [c for c in st.query_params.get(key, "").split(",") if CODE_RE.match(c)]
+
+
+def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str) -> None:
+    """An Altair chart with PNG and SVG downloads that carry the title and the source and definition lines."""
+    st.altair_chart(c, width="stretch")
+    a, b, _ = st.columns([1, 1, 6])
+    a.download_button("PNG", partial(export.chart_png, c, title, lines), file_name=f"{key}.png", mime="image/png",
+                      key=f"png-{key}", on_click="ignore", icon=":material/download:")
+    b.download_button("SVG", partial(export.chart_svg, c, title, lines), file_name=f"{key}.svg", mime="image/svg+xml",
+                      key=f"svg-{key}", on_click="ignore", icon=":material/download:")
+
+
+def table(shown: pl.DataFrame, raw: pl.DataFrame, lines: list[str], key: str) -> None:
+    """A table (Dutch-formatted `shown`) with CSV and Excel downloads of `raw` plus the source and definition lines."""
+    st.dataframe(shown, hide_index=True, width="stretch")
+    a, b, _ = st.columns([1, 1, 6])
+    a.download_button("CSV", partial(export.table_csv, raw, lines), file_name=f"{key}.csv", mime="text/csv",
+                      key=f"csv-{key}", on_click="ignore", icon=":material/download:")
+    b.download_button("Excel", partial(export.table_xlsx, raw, lines), file_name=f"{key}.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
+                      on_click="ignore", icon=":material/download:")

@@ -1,0 +1,79 @@
+"""Kaart: a choropleth of one indicator per gemeente for one year, on the boundaries that year's figures use."""
+
+import json
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from etl.paths import SNAPSHOTS
+from portal import benchmark as bm
+from portal import metrics
+from portal.charts import NL_LOCALE, PALETTE
+from portal.export import indicator_lines
+from portal.ui import chart, warehouse
+
+GEO = SNAPSHOTS / "geo_gemeentegrenzen"
+
+
+@st.cache_resource(show_spinner=False)
+def topology(year: int) -> dict | None:
+    path = GEO / f"gemeente_{year}.topojson"
+    return json.loads(Path(path).read_text()) if path.exists() else None
+
+
+wh = warehouse()
+own = wh.all_observations("eigen")
+st.title("Kaart")
+available = [i.id for i in metrics.REGISTRY.values() if i.id in set(own.filter(pl.col("gemeente_code") != "NL01")["indicator"].unique())]
+asked = st.query_params.get("indicator", "dichtheid_tot_aow_incl_gerelateerd")
+if asked not in available:
+    st.warning(f"Indicator '{asked}' uit de link heeft geen cijfers per gemeente; getoond wordt de bijstandsdichtheid.")
+    asked = "dichtheid_tot_aow_incl_gerelateerd"
+st.session_state["kaart_indicator"] = asked
+st.selectbox("Indicator", available, key="kaart_indicator", format_func=lambda i: metrics.get(i).label,
+             on_change=lambda: st.query_params.update(indicator=st.session_state["kaart_indicator"]))
+st.query_params["indicator"] = asked
+ind = metrics.get(asked)
+vals = bm.values(own, [asked]).filter(pl.col("gemeente_code") != "NL01")
+periods = sorted(vals["periode"].unique())
+year = st.query_params.get("jaar", periods[-1])
+year = year if year in periods else periods[-1]
+year = st.select_slider("Jaar", periods, value=year)
+st.query_params["jaar"] = year
+# The figures of one period may sit on a later indeling (e.g. the maatstaven tables); draw the boundaries they use.
+rows = own.filter((pl.col("indicator") == asked) & (pl.col("periode") == year) & (pl.col("gemeente_code") != "NL01"))
+indeling = int(rows["indeling"].max())
+rows = rows.filter(pl.col("indeling") == indeling)
+topo = topology(indeling)
+if topo is None:
+    st.info(f"Voor de gemeentelijke indeling van {indeling} zijn geen kaartgrenzen meegeleverd (wel 2015–2025). "
+            "De cijfers staan in de tabel op de pagina Vergelijken.")
+    st.stop()
+names = dict(wh.gemeenten(indeling).select("gemeentecode", "gemeentenaam").rows())
+data = rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum").with_columns(
+    pl.col("statcode").replace_strict(names, default=None).alias("naam"))
+obj = next(iter(topo["objects"]))
+no_value = data.filter(pl.col("waarde").is_null()).height
+geo = alt.InlineData(values=topo, format=alt.DataFormat(type="topojson", feature=obj))
+dec = 1 if ind.unit.startswith(("per", "%")) else 0
+base = alt.Chart(geo).mark_geoshape(stroke="white", strokeWidth=0.3, fill="#e5e5e5").project("mercator")
+choro = alt.Chart(geo).mark_geoshape(stroke="white", strokeWidth=0.3).encode(
+    color=alt.Color("waarde:Q", title=ind.unit, scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=f",.{dec}f")),
+    tooltip=[alt.Tooltip("naam:N", title="Gemeente"), alt.Tooltip("waarde:Q", title=ind.label, format=f",.{dec}f"),
+             alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")],
+).transform_lookup(lookup="properties.statcode", from_=alt.LookupData(data.to_pandas(), "statcode", ["waarde", "naam", "bron", "peildatum"])
+                   ).transform_filter("isValid(datum.waarde)").project("mercator")
+layers = [base, choro]
+chosen = st.query_params.get("gemeente")
+if chosen in names:
+    layers.append(alt.Chart(geo).mark_geoshape(fill=None, stroke=PALETTE[1], strokeWidth=2.5).transform_filter(
+        f"datum.properties.statcode == '{chosen}'").project("mercator"))
+m = alt.layer(*layers).properties(height=640).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
+lines = indicator_lines([asked], sorted(data["bron"].drop_nulls().unique())) + [
+    f"Periode {year}, gemeentegrenzen van 1 januari {indeling}. Kaartgrenzen: CBS/Kadaster gegeneraliseerd (zie bronnen)."]
+chart(m, f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}")
+st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({data.height} gemeenten"
+           + (f", waarvan {no_value} zonder cijfer: grijs" if no_value else "") + f"). {ind.definition} "
+           + (f"Uw gemeente ({names[chosen]}) heeft een oranje rand." if chosen in names else ""))

@@ -1,0 +1,213 @@
+"""Gemeenteprofiel: one gemeente against its referentiegroep, Nederland and its size class."""
+
+import polars as pl
+import streamlit as st
+
+from portal import benchmark as bm
+from portal import metrics, peers
+from portal.charts import benchmark_chart, nl_euro, nl_number
+from portal.export import indicator_lines
+from portal.ui import chart, current_group, gemeente_picker, group_summary, table, warehouse
+
+wh = warehouse()
+code = gemeente_picker(wh)
+naam = wh.name(code)
+newest = wh.newest_indeling
+indeling_label = {"nieuwste": f"Indeling {newest} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
+indeling = st.sidebar.radio("Gemeentegrenzen", list(indeling_label), format_func=indeling_label.get,
+                            index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1)
+st.query_params["indeling"] = indeling
+density = st.sidebar.toggle("Dichtheid per 1 000 inwoners", value=st.query_params.get("maat", "dichtheid") == "dichtheid")
+st.query_params["maat"] = "dichtheid" if density else "aantal"
+
+st.title(f"Gemeenteprofiel {naam}")
+group = current_group(wh, code)
+group_summary(group)
+st.page_link("pages/referentiegroep.py", label=f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten) — aanpassen",
+             query_params=st.query_params.to_dict(), icon=":material/group:")
+if not group.members:
+    st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")
+harm = wh.all_observations("nieuwste")
+own = wh.all_observations("eigen")
+obs = harm if indeling == "nieuwste" else own
+grootte = wh.kenmerken(peers.CLASS_YEAR).filter((pl.col("kenmerk") == "gemeentegrootte") & (pl.col("gemeentecode") == code))["waarde"]
+klasse = grootte[0] if grootte.len() else None
+klasse_leden = (wh.kenmerken(peers.CLASS_YEAR).filter((pl.col("kenmerk") == "gemeentegrootte") & (pl.col("waarde") == klasse))
+                ["gemeentecode"].to_list() if klasse else [])
+
+# 1. Key figures with a signal --------------------------------------------------------------------------------------------
+CARDS = [  # (indicator, short label, lower is better)
+    ("dichtheid_uitkeringen_totaal", "Bijstandsuitkeringen per 1 000 inwoners 15–65", True),
+    ("instroom_pct_15_aow", "Instroom (% van het volume)", True),
+    ("uitstroom_pct_15_aow", "Uitstroom (% van het volume)", False),
+    ("uitstroom_werk_pct_15_aow", "Uitstroom naar werk (% van het volume)", False),
+    ("wdeel_onderbesteding_proxy_begroting", "W-deel onderbesteding (proxy, begroting)", True),
+    ("ideel_resultaat_proxy_begroting", "I-deel resultaat (proxy, begroting)", False),
+]
+st.subheader("Kerncijfers")
+cards = bm.group_series(harm, own, code, group.members, [c[0] for c in CARDS])
+cols = st.columns(3)
+for i, (ind_id, label, lower) in enumerate(CARDS):
+    rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
+    box = cols[i % 3].container(border=True)
+    if rows.is_empty():
+        box.metric(label, "geen cijfer")
+        continue
+    r = rows.row(-1, named=True)
+    unit = metrics.get(ind_id).unit
+    dec = 1
+    sig = bm.signal(r["gemeente"], r["groep_p25"], r["groep_p75"], r["groep_n"] or 0, lower)
+    icon = {"beter": "🟢", "vergelijkbaar": "⚪", "slechter": "🔴"}.get(sig, "▫️")
+    delta = None if r["groep_gemiddelde"] is None else r["gemeente"] - r["groep_gemiddelde"]
+    box.metric(f"{label} ({r['periode']})", nl_number(r["gemeente"], dec) + ("" if unit == "%" else ""),
+               delta=None if delta is None else f"{nl_number(delta, dec)} t.o.v. gemiddelde referentiegroep",
+               delta_color="inverse" if lower else "normal")
+    box.caption(f"{icon} **{sig}** · referentiegroep P25–P75: {nl_number(r['groep_p25'], dec)} – {nl_number(r['groep_p75'], dec)} "
+                f"({r['groep_n'] or 0} gemeenten) · NL: {nl_number(r['nederland'], dec)} · {unit} · bron {r['bron']}")
+st.caption("Signaalregel: **beter** als de waarde buiten de middelste helft (P25–P75) van de referentiegroep ligt aan de gunstige "
+           "kant, **slechter** als zij erbuiten ligt aan de ongunstige kant, anders **vergelijkbaar**. Gunstig is een lage dichtheid, "
+           "lage instroom, hoge uitstroom, lage W-deel-onderbesteding en een positief I-deelresultaat. Minder dan 4 gemeenten met "
+           "een cijfer in de groep: geen signaal. Kerncijfers op de indeling van " f"{newest}; het laatste jaar met een cijfer.")
+
+# 2. Volume or dichtheid over the years -----------------------------------------------------------------------------------------
+st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
+ids = bm.DENSITY if density else bm.VOLUME
+dens = bm.group_series(obs, own, code, group.members, bm.DENSITY)
+labels = {i: metrics.get(i).label for i in bm.DENSITY + bm.VOLUME}
+reeks_groep = "Referentiegroep (gemiddelde)" if density else "Bij dichtheid referentiegroep (gemiddelde)"
+klasse_reeks = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
+reeksen = [naam, reeks_groep, "Nederland", klasse_reeks]
+if density:
+    frame = dens
+    band = dens.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
+                       pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
+else:
+    # The group's dichtheid applied to this gemeente's own population: the volume it would have at the group's level.
+    vol = bm.group_series(obs, own, code, [], bm.VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum", "nederland")
+    pop = {}
+    for d in bm.DENSITY:
+        f = metrics.get(d).formula
+        p = bm.values(obs, list(f.denominator)).filter(pl.col("gemeente_code") == code)
+        pop[d] = p.group_by("periode").agg(pl.col("waarde").sum().alias("pop")).with_columns(pl.lit(d).alias("indicator"))
+    pops = pl.concat(pop.values())
+    exp = dens.join(pops, on=["indicator", "periode"], how="inner").with_columns(
+        pl.col("indicator").replace_strict(dict(zip(bm.DENSITY, bm.VOLUME))),
+        *(pl.col(c) * pl.col("pop") / 1000 for c in ("groep_gemiddelde", "groep_p25", "groep_p75")))
+    frame = vol.join(exp.select("indicator", "periode", "groep_gemiddelde", "groep_p25", "groep_p75", "groep_n"),
+                     on=["indicator", "periode"], how="full", coalesce=True).with_columns(pl.lit(None, pl.Float64).alias("nederland"))
+    band = frame.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
+                        pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
+parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron", "peildatum", pl.lit(r).alias("reeks"))
+         for c, r in ((("gemeente", naam), ("groep_gemiddelde", reeks_groep), ("nederland", "Nederland")) if density
+                      else (("gemeente", naam), ("groep_gemiddelde", reeks_groep)))]
+if density and indeling == "nieuwste" and klasse_leden:
+    for d in bm.DENSITY:
+        pk = bm.pooled(obs, klasse_leden, d)
+        parts.append(pk.select(pl.lit(d).alias("indicator"), "periode", "waarde", pl.lit(None, pl.String).alias("bron"),
+                               pl.lit(None, pl.String).alias("peildatum"), pl.lit(klasse_reeks).alias("reeks")))
+lines = pl.concat(parts, how="vertical_relaxed").drop_nulls("waarde").select(
+    pl.col("periode").cast(pl.Int32).alias("jaar"), "waarde", "reeks", pl.col("indicator").replace_strict(labels).alias("definitie"),
+    pl.col("bron").fill_null("som van de klasse"), pl.col("peildatum").fill_null(""), "indicator")
+if lines.is_empty():
+    st.info(f"Voor {naam} zijn op deze gemeentegrenzen geen bijstandscijfers beschikbaar.")
+else:
+    starts = lines.filter(pl.col("reeks") == naam).group_by("definitie").agg(pl.col("jaar").min()).sort("jaar")
+    breaks = [(j, f"Andere definitie vanaf hier: {d}") for d, j in starts.rows()[1:]]
+    if indeling == "eigen":
+        changes = wh.boundary_changes(code)
+        own_series = lines.filter(pl.col("reeks") == naam).with_columns(pl.lit(None).alias("x"))
+        src = bm.volume_series(wh, code, "eigen", density)
+        breaks += [(j, "Gemeentegrenzen gewijzigd (herindeling)") for j in bm.boundary_breaks(src, changes["indeling_jaar"].to_list())]
+    dec = 1 if density else 0
+    unit = "per 1 000 inwoners" if density else "aantal personen of uitkeringen"
+    ch = benchmark_chart(lines.drop("indicator"), band, reeksen=reeksen, y_title=unit, decimals=dec, breaks=breaks)
+    src_lines = indicator_lines(ids) + [
+        f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten); lijn = ongewogen gemiddelde, band = P25–P75.",
+        f"Indeling: {indeling_label[indeling]}."]
+    if density:
+        src_lines.append(f"{klasse_reeks}: alle gemeenten van die klasse ({peers.CLASS_YEAR}) samen (som teller / som noemer).")
+    chart(ch, f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam} en referentiegroep", src_lines, key=f"profiel-{code}")
+    st.caption(
+        "Lijn van de referentiegroep: ongewogen gemiddelde van de leden; band: P25–P75 van de leden. "
+        + ("Nederland: CBS-landcijfer. Grootteklasse: alle gemeenten van de klasse samen (alleen op de nieuwste indeling). "
+           if density else "In aantallen: de dichtheid van de referentiegroep toegepast op de inwoners 15–65 van "
+           f"{naam}, dus het volume dat {naam} bij het niveau van de groep zou hebben. ")
+        + "Gestippelde verticale lijn: breuk in definitie of gemeentegrenzen; lijnen lopen niet over een definitiebreuk heen."
+        + (" Op eigen grenzen telt per jaar elk lid dat in dat jaar bestond." if indeling == "eigen" else ""))
+
+# 3. Reductiepotentieel ------------------------------------------------------------------------------------------------------
+st.subheader("Reductiepotentieel")
+rp = bm.reduction_potential(harm, code, group.members, "dichtheid_uitkeringen_totaal") if group.members else None
+if rp is None:
+    st.info("Geen reductiepotentieel te berekenen: de gemeente of de referentiegroep heeft geen recente dichtheid.")
+else:
+    a, b = st.columns(2)
+    a.metric(f"Bij het gemiddelde van de referentiegroep ({rp['periode']})", f"{nl_number(rp['bij_gemiddelde'])} minder")
+    b.metric(f"Bij de P25 van de referentiegroep ({rp['periode']})", f"{nl_number(rp['bij_p25'])} minder")
+    st.caption(
+        f"{naam} heeft {nl_number(rp['werkelijk'])} bijstandsuitkeringen op {nl_number(rp['inwoners'])} inwoners 15–65 "
+        f"({nl_number(rp['dichtheid'], 1)} per 1 000). De referentiegroep ({rp['groep_n']} gemeenten) heeft gemiddeld "
+        f"{nl_number(rp['groep_gemiddelde'], 1)} en P25 {nl_number(rp['groep_p25'], 1)} per 1 000. Reductiepotentieel = "
+        "werkelijk aantal − dichtheid van de groep × inwoners 15–65 / 1 000; nul als de gemeente al lager zit. "
+        f"Bron: CBS {rp['bron']} ({rp['peildatum']}), indeling {newest}.")
+
+# 4. Instroom, uitstroom and the decomposition ------------------------------------------------------------------------------------
+st.subheader("Instroom en uitstroom")
+FLOW = ["instroom_pct_15_aow", "uitstroom_pct_15_aow", "uitstroom_werk_pct_15_aow", "dichtheid_alg_15_aow"]
+flow = bm.group_series(harm, own, code, group.members, FLOW)
+if flow.is_empty():
+    st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
+else:
+    flow_shown = pl.DataFrame([{
+        "Indicator": metrics.get(r["indicator"]).label, "Jaar": r["periode"], naam: nl_number(r["gemeente"], 1),
+        "Referentiegroep gemiddeld": nl_number(r["groep_gemiddelde"], 1),
+        "Referentiegroep P25–P75": f"{nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)}",
+        "Nederland": nl_number(r["nederland"], 1), "Bron": f"CBS {r['bron']}"} for r in flow.iter_rows(named=True)])
+    table(flow_shown, flow, indicator_lines(FLOW), key=f"stromen-{code}")
+    years = sorted(flow["periode"].unique())
+    year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
+    dec = bm.decomposition(harm, code, group.members, year) if group.members else None
+    if dec is None:
+        st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")
+    else:
+        pct = lambda x: nl_number((2.718281828459045 ** x - 1) * 100, 0)  # noqa: E731 - log-ratio to % difference
+        g, r = dec["gemeente"], dec["groep"]
+        st.markdown(
+            f"**{year}:** dichtheid {nl_number(g['V'], 1)} tegen {nl_number(r['V'], 1)} per 1 000 inwoners 15–AOW "
+            f"({pct(dec['gap'])} % t.o.v. de referentiegroep). Instroom {nl_number(g['I'], 1)} tegen {nl_number(r['I'], 1)} per "
+            f"1 000 inwoners ({pct(dec['instroom'])} %); uitstroomkans {nl_number(g['u'], 1)} % tegen {nl_number(r['u'], 1)} % "
+            f"({pct(-dec['uitstroom'])} %).")
+        total = abs(dec["instroom"]) + abs(dec["uitstroom"])
+        if total > 0:
+            verdict = ("meer instroom" if dec["instroom"] > 0 else "minder instroom", "minder uitstroom" if dec["uitstroom"] > 0 else "meer uitstroom")
+            st.markdown(
+                f"Van het verschil in dichtheid komt **{nl_number(abs(dec['instroom']) / total * 100, 0)} %** door {verdict[0]} en "
+                f"**{nl_number(abs(dec['uitstroom']) / total * 100, 0)} %** door {verdict[1]} (rest, niet in evenwicht: "
+                f"{nl_number(dec['rest'] * 100, 1)} logpunten).")
+        st.caption(
+            "Ontleding zoals de BijstandScan: in evenwicht is het volume gelijk aan de instroom gedeeld door de uitstroomkans, dus "
+            "dichtheid/dichtheid_ref = (instroom/instroom_ref) × (uitstroomkans_ref/uitstroomkans). Op log-schaal valt het verschil "
+            "uiteen in een instroomdeel, een uitstroomdeel en een rest. Groepswaarden: ongewogen gemiddelde van "
+            f"{dec['groep_n']} leden. Algemene bijstand 15 jaar tot AOW-leeftijd, CBS 83450NED/83747NED/84066NED.")
+
+# 5. Finances (proxies) ------------------------------------------------------------------------------------------------------
+st.subheader("Financiën: W-deel en I-deel (proxy's)")
+FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening", "ideel_resultaat_proxy_begroting",
+       "ideel_resultaat_proxy_jaarrekening"]
+fin = bm.group_series(harm, own, code, group.members, FIN)
+amounts = bm.values(harm, ["iu_participatie"]).filter(pl.col("gemeente_code") == code)
+if fin.is_empty():
+    st.info("Geen financiële cijfers voor deze gemeente.")
+else:
+    fin_shown = pl.DataFrame([{
+        "Indicator": metrics.get(r["indicator"]).label, "Jaar": r["periode"], naam: nl_number(r["gemeente"], 1) + " %",
+        "Referentiegroep gemiddeld": nl_number(r["groep_gemiddelde"], 1) + " %",
+        "Referentiegroep P25–P75": f"{nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} %",
+        "Bron": r["bron"]} for r in fin.iter_rows(named=True)])
+    table(fin_shown, fin, indicator_lines(FIN), key=f"financien-{code}")
+    if amounts.height:
+        st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts.select("periode", "waarde").rows())
+                   + " (BZK-circulaires gemeentefonds).")
+    st.caption("Dit zijn proxy's, geen verantwoordingscijfers: W-deel = IU Participatie minus Iv3-lasten taakvelden 6.4 en 6.5, als % "
+               "van de IU (positief = onderbesteding; de IU dekt ook Wsw en beschut werk). I-deel = Iv3 taakveld 6.3 baten minus "
+               "lasten, als % van de baten (6.3 bevat ook bijzondere bijstand en minimabeleid). Begroting en jaarrekening apart.")

@@ -1,0 +1,289 @@
+"""Referentiegroepen: ready-made groups (same class or region, G4) and nearest neighbours on structural characteristics.
+
+A group is described by a `GroupSpec` that fits in a URL; resolving it against the warehouse gives the members.
+The nearest-neighbour search standardises each characteristic over all gemeenten of the newest indeling (z-scores)
+and uses the Euclidean distance over the switched-on characteristics; each characteristic's share of the distance is
+its squared difference divided by the squared distance. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import polars as pl
+
+from portal.store import CODE_RE, Warehouse
+
+
+@dataclass(frozen=True)
+class Feature:
+    id: str
+    label: str
+    unit: str
+    source: str
+    log: bool = False
+
+
+# The characteristic set, all on the 2025 indeling. Counts come from CBS tables harmonised by the warehouse.
+FEATURES: dict[str, Feature] = {f.id: f for f in [
+    Feature("inwoners", "Inwoners", "inwoners (log-schaal)", "CBS 85383NED, inwoners 2024", log=True),
+    Feature("bevolkingsdichtheid", "Bevolkingsdichtheid", "inwoners per km² land (log-schaal)",
+            "CBS 85383NED inwoners 2024 / CBS 85984NED oppervlakte land 2024", log=True),
+    Feature("eenpersoons", "Eenpersoonshuishoudens", "per 1 000 inwoners", "CBS 85383NED, 2024"),
+    Feature("laag_inkomen", "Huishoudens met laag inkomen", "per 1 000 inwoners", "CBS 85383NED, 2023 (voorlopig)"),
+    Feature("stedelijkheid", "Stedelijkheid", "klasse 1 (niet) – 5 (zeer sterk)", "gemeenteklassen 2025 (CBS-indeling)"),
+    Feature("centrumfunctie", "Centrumfunctie", "klasse 0 (zonder) – 3 (sterk)", "gemeentefondsklassen 2025"),
+    Feature("sociale_structuur", "Sociale structuur", "klasse 1 (goed) – 4 (zwak)", "gemeentefondsklassen 2025"),
+]}
+ORDINAL = {
+    "stedelijkheid": {"Niet stedelijk": 1, "Weinig stedelijk": 2, "Matig stedelijk": 3, "Sterk stedelijk": 4, "Zeer sterk stedelijk": 5},
+    "centrumfunctie": {"Zonder": 0, "Weinig": 1, "Redelijk": 2, "Sterk": 3},
+    "sociale_structuur": {"Goed": 1, "Redelijk": 2, "Matig": 3, "Zwak": 4},
+}
+CLASS_YEAR = 2025
+# Ready-made groups on a shared characteristic (gemeente_kenmerken of CLASS_YEAR).
+KENMERK_GROUPS = {
+    "gemeentegrootte": "Zelfde gemeentegrootteklasse",
+    "stedelijkheid": "Zelfde stedelijkheidsklasse",
+    "provincie": "Zelfde provincie",
+    "arbeidsmarktregio": "Zelfde arbeidsmarktregio",
+    "corop": "Zelfde COROP-gebied",
+    "sociale_structuur": "Zelfde sociale structuur (gemeentefonds)",
+}
+# The four largest cities (Amsterdam, Rotterdam, 's-Gravenhage, Utrecht): a fixed group in Dutch policy since the 1990s.
+G4 = ("GM0363", "GM0599", "GM0518", "GM0344")
+DEFAULT_K = 10
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """How a referentiegroep is made. kind: knn | kenmerk | g4 | lijst (hand-picked only)."""
+
+    kind: str = "knn"
+    k: int = DEFAULT_K
+    features: tuple[str, ...] = tuple(FEATURES)
+    kenmerk: str = "gemeentegrootte"
+    extra: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def to_params(self) -> dict[str, str]:
+        p: dict[str, str] = {"rg": self.kind}
+        if self.kind == "knn":
+            p["k"] = str(self.k)
+            p["kenm"] = ",".join(self.features)
+        if self.kind == "kenmerk":
+            p["klasse"] = self.kenmerk
+        if self.extra:
+            p["plus"] = ",".join(self.extra)
+        if self.removed:
+            p["min"] = ",".join(self.removed)
+        return p
+
+    def describe(self) -> str:
+        base = {
+            "knn": f"{self.k} meest gelijkende gemeenten op {', '.join(FEATURES[f].label.lower() for f in self.features)}",
+            "kenmerk": KENMERK_GROUPS.get(self.kenmerk, self.kenmerk),
+            "g4": "G4 (Amsterdam, Rotterdam, 's-Gravenhage, Utrecht)",
+            "lijst": "zelf samengestelde lijst",
+        }[self.kind]
+        if self.extra:
+            base += f"; {len(self.extra)} met de hand toegevoegd"
+        if self.removed:
+            base += f"; {len(self.removed)} met de hand verwijderd"
+        return base
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.strip().upper() for c in (text or "").split(",") if c.strip()))
+
+
+def spec_from_params(params: dict[str, str]) -> tuple[GroupSpec, list[str]]:
+    """Read a GroupSpec from URL parameters; returns the spec and Dutch messages about what was ignored."""
+    msgs: list[str] = []
+    kind = params.get("rg", "knn")
+    if kind not in ("knn", "kenmerk", "g4", "lijst"):
+        msgs.append(f"Onbekend soort referentiegroep '{kind}' in de link; de meest gelijkende gemeenten worden getoond.")
+        kind = "knn"
+    k = DEFAULT_K
+    if "k" in params:
+        try:
+            k = int(params["k"])
+            if not 1 <= k <= 50:
+                raise ValueError
+        except ValueError:
+            msgs.append(f"Aantal buren '{params['k']}' in de link is geen geheel getal van 1 tot en met 50; {DEFAULT_K} wordt gebruikt.")
+            k = DEFAULT_K
+    features = tuple(FEATURES)
+    if "kenm" in params:
+        asked = [f for f in params["kenm"].split(",") if f]
+        unknown = [f for f in asked if f not in FEATURES]
+        if unknown:
+            msgs.append(f"Onbekende kenmerken in de link genegeerd: {', '.join(unknown)}.")
+        features = tuple(f for f in FEATURES if f in asked) or tuple(FEATURES)
+    kenmerk = params.get("klasse", "gemeentegrootte")
+    if kenmerk not in KENMERK_GROUPS:
+        msgs.append(f"Onbekende indeling '{kenmerk}' in de link; de gemeentegrootteklasse wordt gebruikt.")
+        kenmerk = "gemeentegrootte"
+    extra, removed = _codes(params.get("plus")), _codes(params.get("min"))
+    bad = [c for c in extra + removed if not CODE_RE.match(c)]
+    if bad:
+        msgs.append(f"Ongeldige gemeentecodes in de link genegeerd: {', '.join(bad)}.")
+        extra = tuple(c for c in extra if CODE_RE.match(c))
+        removed = tuple(c for c in removed if CODE_RE.match(c))
+    return GroupSpec(kind, k, features, kenmerk, extra, removed), msgs
+
+
+def feature_table(wh: Warehouse) -> pl.DataFrame:
+    """One row per gemeente of the newest indeling with the raw characteristic values (null where the source has none)."""
+    gm = wh.gemeenten().select("gemeentecode", "gemeentenaam")
+    obs = wh.all_observations("nieuwste").filter(
+        pl.col("indicator").is_in(["inwoners_totaal", "oppervlakte_land", "eenpersoonshuishoudens", "huishoudens_laag_inkomen"])
+        & pl.col("periode").is_in(["2023", "2024"])
+    )
+    obs = obs.with_columns(pl.format("{}_{}", "indicator", "periode").alias("key"))
+    wide = obs.pivot(on="key", index="gemeente_code", values="waarde", aggregate_function="first")
+    inw24 = pl.col("inwoners_totaal_2024")
+    wide = wide.select(
+        pl.col("gemeente_code").alias("gemeentecode"),
+        inw24.alias("inwoners"),
+        (inw24 / (pl.col("oppervlakte_land_2024") / 100)).alias("bevolkingsdichtheid"),  # hectare -> km²
+        (pl.col("eenpersoonshuishoudens_2024") / inw24 * 1000).alias("eenpersoons"),
+        (pl.col("huishoudens_laag_inkomen_2023") / pl.col("inwoners_totaal_2023") * 1000).alias("laag_inkomen"),
+    )
+    kenm = wh.kenmerken(CLASS_YEAR).filter(pl.col("kenmerk").is_in(list(ORDINAL)))
+    kenm = kenm.pivot(on="kenmerk", index="gemeentecode", values="waarde", aggregate_function="first")
+    kenm = kenm.select("gemeentecode", *[pl.col(k).replace_strict(v, default=None, return_dtype=pl.Float64).alias(k)
+                                         for k, v in ORDINAL.items() if k in kenm.columns])
+    out = gm.join(wide, on="gemeentecode", how="left").join(kenm, on="gemeentecode", how="left")
+    for f in FEATURES:
+        if f not in out.columns:
+            out = out.with_columns(pl.lit(None, pl.Float64).alias(f))
+    return out.with_columns(pl.col(list(FEATURES)).cast(pl.Float64)).sort("gemeentecode")
+
+
+@dataclass
+class FeatureMatrix:
+    """Standardised characteristics as a numpy matrix, for fast neighbour searches."""
+
+    codes: list[str]
+    names: dict[str, str]
+    raw: pl.DataFrame
+    z: np.ndarray = field(repr=False)  # rows = gemeenten, columns = FEATURES order; NaN where missing
+
+    @classmethod
+    def build(cls, table: pl.DataFrame) -> FeatureMatrix:
+        cols = []
+        for f in FEATURES.values():
+            v = table[f.id].to_numpy().astype(float)
+            if f.log:
+                v = np.log10(v)
+            mu, sd = np.nanmean(v), np.nanstd(v)
+            cols.append((v - mu) / sd if sd > 0 else v * 0)
+        return cls(table["gemeentecode"].to_list(), dict(zip(table["gemeentecode"], table["gemeentenaam"])), table,
+                   np.column_stack(cols))
+
+
+def distances(fm: FeatureMatrix, code: str, features: tuple[str, ...], members: list[str] | None = None) -> pl.DataFrame:
+    """Distance from `code` to every other gemeente (or to `members`), nearest first, with each characteristic's share.
+
+    A characteristic missing for the chosen gemeente does not count; a candidate missing one of the others is
+    compared on the ones it has, with the squared distance scaled up to the full number (as in Gower's method).
+    """
+    idx = [list(FEATURES).index(f) for f in features]
+    me = fm.z[fm.codes.index(code), idx]
+    used = [f for f, v in zip(features, me) if not np.isnan(v)]
+    if not used:
+        return pl.DataFrame()
+    cols = [list(FEATURES).index(f) for f in used]
+    sq = (fm.z[:, cols] - fm.z[fm.codes.index(code), cols]) ** 2
+    have = (~np.isnan(sq)).sum(axis=1)
+    part = np.nansum(sq, axis=1)
+    total = np.where(have > 0, part * len(used) / np.maximum(have, 1), np.inf)
+    keep = np.array([c != code and (members is None or c in members) for c in fm.codes]) & np.isfinite(total)
+    order = [i for i in np.argsort(total, kind="stable") if keep[i]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = sq[order] / part[order, None]
+    frame = pl.DataFrame({
+        "gemeentecode": [fm.codes[i] for i in order],
+        "afstand": np.sqrt(total[order]),
+        **{f"aandeel_{f}": shares[:, j] for j, f in enumerate(used)},
+    })
+    return frame.with_columns(pl.col(f"aandeel_{f}" for f in used).fill_nan(None))
+
+
+def nearest(fm: FeatureMatrix, code: str, k: int, features: tuple[str, ...]) -> pl.DataFrame:
+    """The k gemeenten closest to `code` on the chosen characteristics (see `distances`), with their rank."""
+    return distances(fm, code, features).head(k).with_row_index("rang", offset=1)
+
+
+@dataclass
+class Group:
+    """A resolved referentiegroep: members (without the chosen gemeente), how they were chosen, and notes for the user."""
+
+    spec: GroupSpec
+    code: str
+    members: list[str]
+    why: pl.DataFrame  # knn: distance and shares per member; else empty
+    notes: list[str]
+    name: str = ""
+
+    def label(self) -> str:
+        return self.name or self.spec.describe()
+
+
+def resolve(wh: Warehouse, fm: FeatureMatrix, spec: GroupSpec, code: str) -> Group:
+    notes: list[str] = []
+    why = pl.DataFrame()
+    if spec.kind == "knn":
+        missing = [FEATURES[f].label for f in spec.features if fm.raw.filter(pl.col("gemeentecode") == code)[f].is_null().any()]
+        if missing:
+            notes.append(f"Voor {fm.names.get(code, code)} ontbreekt in de bron: {', '.join(missing)}. Dit kenmerk telt niet mee"
+                         + (" (de G4 hebben in de gemeentefondsklassen geen centrumfunctieklasse)." if code in G4 else "."))
+        why = nearest(fm, code, spec.k, spec.features)
+        members = why["gemeentecode"].to_list() if why.height else []
+    elif spec.kind == "kenmerk":
+        kenm = wh.kenmerken(CLASS_YEAR).filter(pl.col("kenmerk") == spec.kenmerk)
+        mine = kenm.filter(pl.col("gemeentecode") == code)["waarde"]
+        if mine.is_empty() or mine[0] is None:
+            notes.append(f"Voor {fm.names.get(code, code)} is geen {spec.kenmerk} {CLASS_YEAR} bekend; de groep is leeg.")
+            members = []
+        else:
+            members = sorted(kenm.filter((pl.col("waarde") == mine[0]) & (pl.col("gemeentecode") != code))["gemeentecode"])
+            notes.append(f"{KENMERK_GROUPS[spec.kenmerk]}: {mine[0]} (indeling {CLASS_YEAR}).")
+    elif spec.kind == "g4":
+        members = [c for c in G4 if c != code]
+    else:
+        members = []
+    known = set(fm.codes)
+    for c in spec.extra:
+        if c not in known:
+            notes.append(f"{c} is geen gemeente in de indeling van {wh.newest_indeling} en is niet toegevoegd.")
+        elif c != code and c not in members:
+            members.append(c)
+    members = [c for c in members if c not in spec.removed]
+    if spec.kind != "knn" or spec.extra:
+        why = distances(fm, code, spec.features, members) if members else pl.DataFrame()
+    return Group(spec, code, members, why, notes)
+
+
+def why_table(fm: FeatureMatrix, group: Group) -> pl.DataFrame:
+    """Characteristic values of the chosen gemeente and each member side by side, with the share of the distance."""
+    rows = fm.raw.filter(pl.col("gemeentecode").is_in([group.code, *group.members]))
+    out = rows.select("gemeentecode", "gemeentenaam", *FEATURES)
+    if group.why.height:
+        out = out.join(group.why.drop("rang", strict=False), on="gemeentecode", how="left")
+    order = {c: i for i, c in enumerate([group.code, *group.members])}
+    return out.with_columns(pl.col("gemeentecode").replace_strict(order, return_dtype=pl.Int32).alias("_o")).sort("_o").drop("_o")
+
+
+def with_change(spec: GroupSpec, add: str | None = None, remove: str | None = None) -> GroupSpec:
+    """The spec after adding or removing one member by hand."""
+    extra, removed = list(spec.extra), list(spec.removed)
+    if add:
+        removed = [c for c in removed if c != add]
+        extra = extra if add in extra else [*extra, add]
+    if remove:
+        extra = [c for c in extra if c != remove]
+        removed = removed if remove in removed else [*removed, remove]
+    return replace(spec, extra=tuple(extra), removed=tuple(removed))
