@@ -126,7 +126,7 @@ else:
 # 4. Funnel plot -----------------------------------------------------------------------------------------------------------------
 st.subheader("Trechterplot: dichtheid tegen inwonertal")
 if year:
-    points, limits, p = bm.funnel(harm, dens_id, year)
+    points, limits, info = bm.funnel(harm, dens_id, year)
     if points.is_empty():
         st.info("Geen cijfers voor de trechterplot in dit jaar.")
     else:
@@ -147,13 +147,15 @@ if year:
                 size=160, color=PALETTE[0], strokeWidth=3).encode(x=x, y="dichtheid:Q", tooltip=["gemeente:N"]))
         fp = alt.layer(*layers).properties(height=420).configure(locale={"number": NL_LOCALE})
         lines = indicator_lines([dens_id]) + [
-            f"Landelijke dichtheid {nl_number(p, 1)}; grenzen p ± z·√(p(1−p)/n), z = 1,96 (95 %) en 3,09 (99,8 %); {year}."]
+            f"Landelijke dichtheid {nl_number(info['p'], 1)}; grenzen p ± z·√(p(1−p)/n + τ²), τ = {nl_number(info['tau'], 1)} "
+            f"(overdispersie, Spiegelhalter 2005), z = 1,96 (95 %) en 3,09 (99,8 %); {year}."]
         chart(fp, f"Trechterplot {metrics.get(dens_id).label}, {year}", lines, key=f"trechter-{dens_id}-{year}")
         out = points.group_by("positie").len()
-        st.caption(f"Middenlijn: de dichtheid van alle gemeenten samen ({nl_number(p, 1)}). Binnen de trechter verschilt een gemeente niet "
-                   "meer van het landelijk niveau dan bij toeval te verwachten is; kleine gemeenten krijgen een bredere marge. "
-                   + "; ".join(f"{r['positie']}: {r['len']}" for r in out.sort("positie").iter_rows(named=True))
-                   + ". Het binomiale model negeert overdispersie: bij veel punten buiten de trechter is het verschil structureel.")
+        st.caption(f"Middenlijn: de dichtheid van alle gemeenten samen ({nl_number(info['p'], 1)}). Binnen de trechter wijkt een gemeente "
+                   "niet meer af dan te verwachten is; kleine gemeenten krijgen een bredere marge. Gemeenten verschillen veel meer dan "
+                   f"binomiaal toeval (overdispersie φ = {nl_number(info['phi'], 0)}); daarom zijn de grenzen verbreed met een vaste "
+                   f"spreiding τ = {nl_number(info['tau'], 1)} per 1 000 (Spiegelhalter 2005, random effects, z-scores gewinsoriseerd op "
+                   "P10/P90). " + "; ".join(f"{r['positie']}: {r['len']}" for r in out.sort("positie").iter_rows(named=True)) + ".")
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
 st.subheader("W-deel: onderbesteding naar grootteklasse (proxy)")
@@ -173,6 +175,8 @@ shown = wd.select(pl.col("klasse").alias("Grootteklasse"), pl.col("gemeenten").a
                   pl.col("gem_onderbesteding_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Gem. onderbesteding (van onderbesteders)"),
                   pl.col("mediaan_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Mediaan alle gemeenten"))
 table(shown, wd, indicator_lines([wd_id]) + [f"Jaar {wd_year}; grootteklassen {peers.CLASS_YEAR}."], key=f"wdeel-{wd_id}-{wd_year}")
-st.caption("Proxy, geen verantwoordingscijfer: IU Participatie (gemeentefonds) minus Iv3-lasten 6.4 en 6.5, als % van de IU. Positief = "
+st.caption("Let op: met deze proxy lijkt vrijwel geen gemeente onder te besteden. De Iv3-lasten op 6.4 en 6.5 omvatten veel meer dan "
+           "het re-integratiebudget (Wsw-bedrijven, eigen middelen, uitvoeringskosten), dus de proxy meet geen onderbesteding van het "
+           "W-deel; hij laat zien hoe de uitgaven op deze taakvelden zich verhouden tot de IU. Proxy, geen verantwoordingscijfer: IU Participatie (gemeentefonds) minus Iv3-lasten 6.4 en 6.5, als % van de IU. Positief = "
            "onderbesteding. De IU dekt ook Wsw en beschut werk; Iv3 is ongecontroleerde aanlevering door gemeenten (nullen kunnen "
            "'nog niet aangeleverd' betekenen).")

@@ -7,7 +7,7 @@ from portal import benchmark as bm
 from portal import metrics, peers
 from portal.charts import benchmark_chart, nl_euro, nl_number
 from portal.export import indicator_lines
-from portal.ui import chart, current_group, gemeente_picker, group_summary, table, warehouse
+from portal.ui import chart, current_group, gemeente_picker, table, warehouse
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -22,7 +22,6 @@ st.query_params["maat"] = "dichtheid" if density else "aantal"
 
 st.title(f"Gemeenteprofiel {naam}")
 group = current_group(wh, code)
-group_summary(group)
 st.page_link("pages/referentiegroep.py", label=f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten) — aanpassen",
              query_params=st.query_params.to_dict(), icon=":material/group:")
 if not group.members:
@@ -37,13 +36,14 @@ klasse_leden = (wh.kenmerken(peers.CLASS_YEAR).filter((pl.col("kenmerk") == "gem
 
 # 1. Key figures with a signal --------------------------------------------------------------------------------------------
 CARDS = [  # (indicator, short label, lower is better)
-    ("dichtheid_uitkeringen_totaal", "Bijstandsuitkeringen per 1 000 inwoners 15–65", True),
-    ("instroom_pct_15_aow", "Instroom (% van het volume)", True),
-    ("uitstroom_pct_15_aow", "Uitstroom (% van het volume)", False),
-    ("uitstroom_werk_pct_15_aow", "Uitstroom naar werk (% van het volume)", False),
-    ("wdeel_onderbesteding_proxy_begroting", "W-deel onderbesteding (proxy, begroting)", True),
-    ("ideel_resultaat_proxy_begroting", "I-deel resultaat (proxy, begroting)", False),
+    ("dichtheid_uitkeringen_totaal", "Uitkeringen per 1 000 inw. 15–65", True),
+    ("instroom_pct_15_aow", "Instroom, % van volume", True),
+    ("uitstroom_pct_15_aow", "Uitstroom, % van volume", False),
+    ("uitstroom_werk_pct_15_aow", "Uitstroom naar werk, %", False),
+    ("wdeel_onderbesteding_proxy_begroting", "W-deel onderbesteding (proxy), %", True),
+    ("ideel_resultaat_proxy_begroting", "I-deel resultaat (proxy), %", False),
 ]
+BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
 cards = bm.group_series(harm, own, code, group.members, [c[0] for c in CARDS])
 cols = st.columns(3)
@@ -54,16 +54,12 @@ for i, (ind_id, label, lower) in enumerate(CARDS):
         box.metric(label, "geen cijfer")
         continue
     r = rows.row(-1, named=True)
-    unit = metrics.get(ind_id).unit
-    dec = 1
     sig = bm.signal(r["gemeente"], r["groep_p25"], r["groep_p75"], r["groep_n"] or 0, lower)
-    icon = {"beter": "🟢", "vergelijkbaar": "⚪", "slechter": "🔴"}.get(sig, "▫️")
     delta = None if r["groep_gemiddelde"] is None else r["gemeente"] - r["groep_gemiddelde"]
-    box.metric(f"{label} ({r['periode']})", nl_number(r["gemeente"], dec) + ("" if unit == "%" else ""),
-               delta=None if delta is None else f"{nl_number(delta, dec)} t.o.v. gemiddelde referentiegroep",
-               delta_color="inverse" if lower else "normal")
-    box.caption(f"{icon} **{sig}** · referentiegroep P25–P75: {nl_number(r['groep_p25'], dec)} – {nl_number(r['groep_p75'], dec)} "
-                f"({r['groep_n'] or 0} gemeenten) · NL: {nl_number(r['nederland'], dec)} · {unit} · bron {r['bron']}")
+    box.metric(label, nl_number(r["gemeente"], 1), delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groep",
+               delta_color="inverse" if lower else "normal", help=metrics.get(ind_id).label)
+    box.markdown(f"{BADGE.get(sig, sig)} {r['periode']} · groep P25–P75: {nl_number(r['groep_p25'], 1)} – "
+                 f"{nl_number(r['groep_p75'], 1)} ({r['groep_n'] or 0}) · NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
 st.caption("Signaalregel: **beter** als de waarde buiten de middelste helft (P25–P75) van de referentiegroep ligt aan de gunstige "
            "kant, **slechter** als zij erbuiten ligt aan de ongunstige kant, anders **vergelijkbaar**. Gunstig is een lage dichtheid, "
            "lage instroom, hoge uitstroom, lage W-deel-onderbesteding en een positief I-deelresultaat. Minder dan 4 gemeenten met "
@@ -76,7 +72,7 @@ dens = bm.group_series(obs, own, code, group.members, bm.DENSITY)
 labels = {i: metrics.get(i).label for i in bm.DENSITY + bm.VOLUME}
 reeks_groep = "Referentiegroep (gemiddelde)" if density else "Bij dichtheid referentiegroep (gemiddelde)"
 klasse_reeks = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
-reeksen = [naam, reeks_groep, "Nederland", klasse_reeks]
+reeksen = [naam, reeks_groep, "Nederland", klasse_reeks] if density else [naam, reeks_groep]
 if density:
     frame = dens
     band = dens.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
@@ -115,7 +111,6 @@ else:
     breaks = [(j, f"Andere definitie vanaf hier: {d}") for d, j in starts.rows()[1:]]
     if indeling == "eigen":
         changes = wh.boundary_changes(code)
-        own_series = lines.filter(pl.col("reeks") == naam).with_columns(pl.lit(None).alias("x"))
         src = bm.volume_series(wh, code, "eigen", density)
         breaks += [(j, "Gemeentegrenzen gewijzigd (herindeling)") for j in bm.boundary_breaks(src, changes["indeling_jaar"].to_list())]
     dec = 1 if density else 0

@@ -91,13 +91,14 @@ else:
         bars = bars.with_columns((pl.col("aandeel") * pl.col("afstand")).alias("bijdrage"),
                                  pl.col("kenmerk").str.slice(8).replace_strict({f: v.label for f, v in peers.FEATURES.items()}))
         c = alt.Chart(bars.drop_nulls().to_pandas()).mark_bar().encode(
-            y=alt.Y("gemeentenaam:N", title=None, sort=alt.EncodingSortField("afstand", order="ascending")),
+            y=alt.Y("gemeentenaam:N", title=None, sort=alt.EncodingSortField("afstand", op="min", order="ascending"),
+                    axis=alt.Axis(labelOverlap=False)),
             x=alt.X("bijdrage:Q", title="Afstand tot " + naam + " (opgedeeld naar kenmerk)", axis=alt.Axis(format=",.1f")),
             color=alt.Color("kenmerk:N", title="Kenmerk", scale=alt.Scale(range=PALETTE[1:] + PALETTE[:1])),
             tooltip=[alt.Tooltip("gemeentenaam:N", title="Gemeente"), alt.Tooltip("kenmerk:N", title="Kenmerk"),
                      alt.Tooltip("aandeel:Q", title="Aandeel in de afstand", format=".0%"),
                      alt.Tooltip("afstand:Q", title="Afstand", format=",.2f")],
-        ).properties(height=max(160, 24 * len(group.members))).configure(locale={"number": NL_LOCALE})
+        ).properties(height=max(160, 30 * len(group.members))).configure(locale={"number": NL_LOCALE})
         chart(c, f"Waarom deze gemeenten lijken op {naam}", lines, key=f"afstand-{code}")
 
 # 3. Edit by hand ---------------------------------------------------------------------------------------------------------

@@ -181,34 +181,42 @@ def change(obs: pl.DataFrame, indicator: str, van: str, tot: str, min_base: floa
             .sort("verschil_pct", "gemeente_code"))
 
 
-def funnel(obs: pl.DataFrame, density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, float]:
+def funnel(obs: pl.DataFrame, density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """Funnel plot data: per gemeente its population and dichtheid; control limits around the national rate.
 
-    The rate p = total numerator / total denominator over all gemeenten. For a gemeente with n inhabitants the
-    limits are p ± z·sqrt(p(1−p)/n) (binomial), z = 1,96 (95 %) and 3,09 (99,8 %). Returns (points, limits, p×factor).
+    p = total numerator / total denominator over all gemeenten; a gemeente with n inhabitants has binomial standard
+    error s(n) = sqrt(p(1−p)/n). Gemeenten differ far more than binomial chance allows (overdispersion), so the limits
+    follow Spiegelhalter (2005), additive random effects: phi = mean of the squared z-scores winsorised at P10/P90,
+    tau² = (N·phi − (N−1)) / (Σw − Σw²/Σw) with w = 1/s², limits p ± z·sqrt(s(n)² + tau²), z = 1,96 (95 %) and
+    3,09 (99,8 %). Returns (points, limits, info with p, phi and tau, all scaled to the indicator's unit).
     """
     f = metrics.get(density_id).formula
     assert f is not None
     v = values(obs, list(f.inputs())).filter((pl.col("periode") == periode) & (pl.col("gemeente_code") != "NL01"))
     wide = v.pivot(on="indicator", index="gemeente_code", values="waarde", aggregate_function="first").drop_nulls()
     if wide.is_empty() or not all(c in wide.columns for c in f.inputs()):
-        return pl.DataFrame(), pl.DataFrame(), float("nan")
+        return pl.DataFrame(), pl.DataFrame(), {}
     wide = wide.select("gemeente_code", pl.sum_horizontal(*f.plus).alias("teller"), pl.sum_horizontal(*f.denominator).alias("n")).filter(pl.col("n") > 0)
     p = float(wide["teller"].sum() / wide["n"].sum())
-    points = wide.with_columns((pl.col("teller") / pl.col("n") * f.factor).alias("dichtheid"))
+    rate = pl.col("teller") / pl.col("n")
+    s2 = p * (1 - p) / pl.col("n")
+    z = wide.select(((rate - p) / s2.sqrt()).alias("z"), (1 / s2).alias("w"))
+    lo_z, hi_z = z["z"].quantile(0.1), z["z"].quantile(0.9)
+    phi = float(z["z"].clip(lo_z, hi_z).pow(2).mean())
+    n_g, w = z.height, z["w"]
+    tau2 = max(0.0, (n_g * phi - (n_g - 1)) / float(w.sum() - (w ** 2).sum() / w.sum()))
+    points = wide.with_columns((rate * f.factor).alias("dichtheid"))
     lo, hi = float(points["n"].min()), float(points["n"].max())
-    ns = [lo * (hi / lo) ** (i / 99) for i in range(100)]
     rows = []
-    for n in ns:
-        se = math.sqrt(p * (1 - p) / n)
+    for n in (lo * (hi / lo) ** (i / 99) for i in range(100)):
+        se = math.sqrt(p * (1 - p) / n + tau2)
         rows.append({"n": n, "p": p * f.factor, "lo95": (p - 1.96 * se) * f.factor, "hi95": (p + 1.96 * se) * f.factor,
                      "lo998": (p - 3.09 * se) * f.factor, "hi998": (p + 3.09 * se) * f.factor})
-    limits = pl.DataFrame(rows)
-    se = (p * (1 - p) / pl.col("n")).sqrt()
+    se = (s2 + tau2).sqrt()
     points = points.with_columns(
-        pl.when((pl.col("teller") / pl.col("n") - p).abs() > 3.09 * se).then(pl.lit("buiten 99,8 %"))
-        .when((pl.col("teller") / pl.col("n") - p).abs() > 1.96 * se).then(pl.lit("buiten 95 %")).otherwise(pl.lit("binnen 95 %")).alias("positie"))
-    return points, limits, p * f.factor
+        pl.when((rate - p).abs() > 3.09 * se).then(pl.lit("buiten 99,8 %"))
+        .when((rate - p).abs() > 1.96 * se).then(pl.lit("buiten 95 %")).otherwise(pl.lit("binnen 95 %")).alias("positie"))
+    return points, pl.DataFrame(rows), {"p": p * f.factor, "phi": phi, "tau": math.sqrt(tau2) * f.factor}
 
 
 def wdeel_by_class(obs: pl.DataFrame, classes: pl.DataFrame, indicator: str, periode: str) -> pl.DataFrame:

@@ -140,10 +140,6 @@ def set_group_params(spec: peers.GroupSpec) -> None:
     st.query_params.update(spec.to_params())
 
 
-def group_summary(group: peers.Group, pages: dict | None = None) -> None:
-    st.sidebar.markdown(f"**Referentiegroep** ({len(group.members)} gemeenten): {group.label()}")
-
-
 def codes_param(key: str) -> list[str]:
     """A comma-separated list of gemeente codes from the URL (invalid ones dropped)."""
     return [c for c in st.query_params.get(key, "").split(",") if CODE_RE.match(c)]
