@@ -172,13 +172,16 @@ else:
             f"({pct(dec['gap'])} % t.o.v. de referentiegroep). Instroom {nl_number(g['I'], 1)} tegen {nl_number(r['I'], 1)} per "
             f"1 000 inwoners ({pct(dec['instroom'])} %); uitstroomkans {nl_number(g['u'], 1)} % tegen {nl_number(r['u'], 1)} % "
             f"({pct(-dec['uitstroom'])} %).")
-        total = abs(dec["instroom"]) + abs(dec["uitstroom"])
-        if total > 0:
-            verdict = ("meer instroom" if dec["instroom"] > 0 else "minder instroom", "minder uitstroom" if dec["uitstroom"] > 0 else "meer uitstroom")
-            st.markdown(
-                f"Van het verschil in dichtheid komt **{nl_number(abs(dec['instroom']) / total * 100, 0)} %** door {verdict[0]} en "
-                f"**{nl_number(abs(dec['uitstroom']) / total * 100, 0)} %** door {verdict[1]} (rest, niet in evenwicht: "
-                f"{nl_number(dec['rest'] * 100, 1)} logpunten).")
+        word_in = "meer instroom" if dec["instroom"] > 0 else "minder instroom"
+        word_out = "minder uitstroom" if dec["uitstroom"] > 0 else "meer uitstroom"
+        if dec["instroom"] * dec["uitstroom"] > 0:  # both push the same way: split the gap between them
+            total = dec["instroom"] + dec["uitstroom"]
+            st.markdown(f"Van het verschil in dichtheid komt **{nl_number(dec['instroom'] / total * 100, 0)} %** door {word_in} en "
+                        f"**{nl_number(dec['uitstroom'] / total * 100, 0)} %** door {word_out}.")
+        else:  # they push opposite ways: name the one that drives the gap and the one that dampens it
+            drive, damp = (word_in, word_out) if abs(dec["instroom"]) >= abs(dec["uitstroom"]) else (word_out, word_in)
+            st.markdown(f"Het verschil komt door **{drive}**; {damp} werkt de andere kant op.")
+        st.caption(f"Rest (gemeente of groep niet in evenwicht): {nl_number(dec['rest'] * 100, 1)} logpunten.")
         st.caption(
             "Ontleding zoals de BijstandScan: in evenwicht is het volume gelijk aan de instroom gedeeld door de uitstroomkans, dus "
             "dichtheid/dichtheid_ref = (instroom/instroom_ref) × (uitstroomkans_ref/uitstroomkans). Op log-schaal valt het verschil "

@@ -57,26 +57,45 @@ def server(built: Path):
     proc.wait(timeout=10)
 
 
-def test_permalink_chart_and_picker(server: str) -> None:
+def test_permalink_group_survives_navigation(server: str, wh) -> None:
+    """A link with a gemeente and a nearest-neighbour group; move to Vergelijken and back through the menu."""
     from playwright.sync_api import expect, sync_playwright
 
+    from portal import peers
+
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    first_peer = fm.names[peers.nearest(fm, "GM0153", 8, ("inwoners", "eenpersoons", "laag_inkomen"))["gemeentecode"][0]]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(f"{server}/?gemeente=GM0080&indeling=eigen")
-        expect(page.get_by_role("heading", name="Bijstand in Leeuwarden")).to_be_visible(timeout=30_000)
+        page.goto(f"{server}/?gemeente=GM0153&rg=knn&k=8&kenm=inwoners,eenpersoons,laag_inkomen")
+        expect(page.get_by_role("heading", name="Gemeenteprofiel Enschede")).to_be_visible(timeout=30_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
-        expect(page.get_by_text("Grenswijzigingen van Leeuwarden")).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / "gemeente_leeuwarden.png"), full_page=True)
-        assert "gemeente=GM0080" in page.url and "indeling=eigen" in page.url
+        expect(page.get_by_text("Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible()
 
-        # pick another gemeente in the sidebar: the page and the URL follow
+        sidebar = page.locator("section[data-testid=stSidebar]")
+        sidebar.get_by_role("link", name="Vergelijken").click()
+        expect(page.get_by_role("heading", name="Vergelijken")).to_be_visible(timeout=30_000)
+        page.wait_for_url("**k=8**", timeout=10_000)
+        assert "gemeente=GM0153" in page.url
+        expect(page.get_by_text(f"{first_peer} (", exact=False).first).to_be_visible(timeout=10_000)  # the group's members
+
+        sidebar.get_by_role("link", name="Gemeenteprofiel").click()
+        expect(page.get_by_role("heading", name="Gemeenteprofiel Enschede")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible(timeout=10_000)
+        page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "profiel_enschede.png"), full_page=True)
+        assert "kenm=inwoners%2Ceenpersoons%2Claag_inkomen" in page.url or "kenm=inwoners,eenpersoons,laag_inkomen" in page.url
+
+        # pick another gemeente in the sidebar: the page and the URL follow, the group definition stays
         page.get_by_role("combobox").first.click()
         page.keyboard.type("Vught")
         page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", name="Bijstand in Vught")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Gemeenteprofiel Vught")).to_be_visible(timeout=30_000)
         page.wait_for_url("**gemeente=GM0865**", timeout=10_000)
+        assert "k=8" in page.url
 
         # a merged-away gemeente in a link gets a Dutch message naming the successor
         page.goto(f"{server}/?gemeente=GM0457")

@@ -13,6 +13,7 @@ def run(built: Path, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     for k, v in params.items():
         at.query_params[k] = v
+    at.switch_page("pages/gemeente.py")
     return at.run()
 
 

@@ -1,0 +1,142 @@
+"""Every benchmark page with Streamlit's AppTest, on the real warehouse, with real numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from portal import benchmark as bm
+from portal import metrics
+from portal.charts import nl_number
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def page(name: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(f"pages/{name}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame(at: AppTest, i: int = 0) -> list[dict]:
+    return at.dataframe[i].value.to_dict("records")
+
+
+def test_referentiegroep_knn_shows_why(built: Path) -> None:
+    at = page("referentiegroep", gemeente="GM0363")
+    assert at.title[0].value == "Referentiegroep voor Amsterdam"
+    rows = frame(at)
+    assert rows[0]["Gemeente"].startswith("Amsterdam (GM0363)") and rows[1]["Gemeente"] == "Rotterdam (GM0599)"
+    assert rows[1]["Inwoners"] == "670.610" and rows[1]["Afstand"] == "1,38"
+    assert len(rows) == 11 and "Aandeel inwoners" in rows[1]
+    assert any("Centrumfunctie" in c.value for c in at.caption)  # missing for the G4: said, not imputed
+
+
+def test_referentiegroep_from_a_shared_definition(built: Path) -> None:
+    at = page("referentiegroep", gemeente="GM0014", rg="kenmerk", klasse="provincie", plus="GM0080", min="GM0037")
+    names = [r["Gemeente"] for r in frame(at)]
+    assert "Leeuwarden (GM0080)" in names and not any("GM0037" in n for n in names)
+    assert len(names) == 1 + 9 + 1 - 1
+
+
+def test_save_reopen_and_share_a_group(built: Path) -> None:
+    at = page("referentiegroep", gemeente="GM0153", rg="knn", k="5")  # Enschede
+    at.text_input[0].input("Twentse vergelijkers")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.error, [e.value for e in at.error]
+    gid = at.query_params["groep"]
+    gid = gid[0] if isinstance(gid, list) else gid
+    members = [r["Gemeente"] for r in frame(at)][1:]
+    reopened = page("referentiegroep", gemeente="GM0153", groep=gid)
+    assert [r["Gemeente"] for r in frame(reopened)][1:] == members
+    assert any("Twentse vergelijkers" in i.value for i in reopened.info)
+    # A second save with the same name is refused in Dutch, and the first group is kept.
+    at.text_input[0].input("Twentse vergelijkers")
+    at.button[0].click().run()
+    assert any("al een referentiegroep" in e.value for e in at.error)
+
+
+def test_unknown_saved_group_id(built: Path) -> None:
+    at = page("profiel", gemeente="GM0363", groep="99999")
+    assert any("bestaat niet (meer)" in e.value for e in at.error)
+
+
+def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
+    at = page("profiel", gemeente="GM0363", rg="g4")
+    assert at.title[0].value == "Gemeenteprofiel Amsterdam"
+    metrics_by_label = {m.label: m.value for m in at.metric}
+    assert metrics_by_label["Uitkeringen per 1 000 inw. 15–65"] == "51,9"  # 35 420 / 681 982 × 1 000
+    harm = wh.all_observations("nieuwste")
+    rp = bm.reduction_potential(harm, "GM0363", ["GM0599", "GM0518", "GM0344"], "dichtheid_uitkeringen_totaal")
+    assert metrics_by_label["Bij het gemiddelde van de referentiegroep (2024)"] == f"{nl_number(rp['bij_gemiddelde'])} minder"
+    text = " ".join(m.value for m in at.markdown)
+    assert "**2017:** dichtheid" in text and ("Van het verschil in dichtheid komt" in text or "Het verschil komt door" in text)
+    assert any("Signaalregel" in c.value for c in at.caption)
+
+
+def test_profiel_own_boundaries_marks_breaks(built: Path) -> None:
+    at = page("profiel", gemeente="GM0080", indeling="eigen", maat="dichtheid")  # Leeuwarden, herindeling 2018
+    assert any("breuk in definitie of gemeentegrenzen" in c.value for c in at.caption)
+
+
+def test_bad_and_merged_codes_in_a_link(built: Path) -> None:
+    at = page("profiel", gemeente="GM9999")
+    assert any("onbekend" in e.value for e in at.error)
+    assert at.query_params["gemeente"] in ("GM9999", ["GM9999"])  # the link is not silently rewritten
+    merged = page("vergelijken", gemeente="GM0457")  # Weesp, merged into Amsterdam in 2022
+    assert any("Amsterdam" in w.value for w in merged.warning)
+    assert any("Toon Amsterdam" in b.label for b in merged.button)
+
+
+def test_vergelijken_index(built: Path, wh) -> None:
+    at = page("vergelijken", gemeente="GM0363", vergelijk="GM0599,GM0014", indicator="bijstand_personen_tot_aow_incl_gerelateerd",
+              index="1", basis="2015")
+    rows = {r["gemeente"]: r for r in frame(at)}
+    assert list(rows) == ["Amsterdam", "Rotterdam", "Groningen"]
+    assert all(r["2015"] == "100,0" for r in rows.values())
+    plain = page("vergelijken", gemeente="GM0363", vergelijk="GM0599", indicator="bijstand_personen_tot_aow_incl_gerelateerd")
+    ams = frame(plain)[0]
+    raw = wh.observations("GM0363", ["bijstand_personen_tot_aow_incl_gerelateerd"]).filter(pl.col("periode") == "2014")["waarde"][0]
+    assert ams["gemeente"] == "Amsterdam" and ams["2014"] == nl_number(raw, 1) and raw > 40_000
+
+
+def test_vergelijken_unknown_indicator(built: Path) -> None:
+    at = page("vergelijken", gemeente="GM0363", indicator="schoenmaat")
+    assert any("schoenmaat" in w.value for w in at.warning)
+
+
+def test_landelijk_decliners_funnel_wdeel(built: Path) -> None:
+    at = page("landelijk")
+    top = frame(at, 0)
+    assert top[0]["Gemeente"] == "Montferland" and top[0]["Verschil %"] == "-32,9 %"
+    assert len(top) == 10 and len(frame(at, 1)) == 10
+    text = " ".join(c.value for c in at.caption)
+    assert "Spiegelhalter" in text and "overdispersie" in text
+    wd = {r["Grootteklasse"]: r for r in frame(at, 2)}
+    assert wd["Alle gemeenten"]["Gemeenten met cijfer"] == 342
+
+
+def test_kaart_uses_the_data_boundaries(built: Path) -> None:
+    at = page("kaart", indicator="bijstand_alg_personen_15_aow", jaar="2016")
+    cap = " ".join(c.value for c in at.caption)
+    assert "Periode 2016 op de gemeentegrenzen van 1 januari 2016 (390 gemeenten" in cap
+
+
+def test_bronnen_lists_every_indicator(built: Path, wh) -> None:
+    at = page("bronnen")
+    assert len(frame(at, 0)) == len(metrics.REGISTRY)
+    assert len(frame(at, 1)) == wh.sources().height
+    assert any("Gebouwd op" in m.value for m in at.markdown)
+
+
+def test_empty_group_is_said_plainly(built: Path) -> None:
+    at = page("profiel", gemeente="GM0363", rg="lijst")
+    assert any("referentiegroep is leeg" in w.value for w in at.warning)
+    ref = page("referentiegroep", gemeente="GM0363", rg="lijst")
+    assert any("leeg" in i.value for i in ref.info)
