@@ -26,7 +26,8 @@ def topology(year: int) -> dict | None:
 wh = warehouse()
 own = wh.all_observations("eigen")
 st.title("Kaart")
-available = [i.id for i in metrics.REGISTRY.values() if i.id in set(own.filter(pl.col("gemeente_code") != "NL01")["indicator"].unique())]
+present = set(own.filter(pl.col("gemeente_code") != "NL01")["indicator"].unique())
+available = [i for i in metrics.REGISTRY if i in present]
 asked = st.query_params.get("indicator", "dichtheid_tot_aow_incl_gerelateerd")
 if asked not in available:
     st.warning(f"Indicator '{asked}' uit de link heeft geen cijfers per gemeente; getoond wordt de bijstandsdichtheid.")
@@ -56,21 +57,22 @@ data = rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", 
     pl.col("statcode").replace_strict(names, default=None).alias("naam"))
 obj = next(iter(topo["objects"]))
 no_value = data.filter(pl.col("waarde").is_null()).height
-geo = alt.InlineData(values=topo, format=alt.DataFormat(type="topojson", feature=obj))
+geo = {"values": topo, "format": {"type": "topojson", "feature": obj}}  # a plain dict: alt.InlineData validates 150 kB each run
 dec = 1 if ind.unit.startswith(("per", "%")) else 0
-base = alt.Chart(geo).mark_geoshape(stroke="white", strokeWidth=0.3, fill="#e5e5e5").project("mercator")
-choro = alt.Chart(geo).mark_geoshape(stroke="white", strokeWidth=0.3).encode(
-    color=alt.Color("waarde:Q", title=ind.unit, scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=f",.{dec}f")),
+chosen = st.query_params.get("gemeente")
+is_chosen = f"datum.properties.statcode == '{chosen if chosen in names else ''}'"  # only a known code enters the expression
+# One layer over the boundaries (the geometry travels to the browser once): grey without a value, orange edge for the
+# gemeente from the URL.
+choro = alt.Chart(geo).mark_geoshape().encode(
+    color=alt.condition("isValid(datum.waarde)", alt.Color("waarde:Q", title=ind.unit, scale=alt.Scale(scheme="blues"),
+                                                          legend=alt.Legend(format=f",.{dec}f")), alt.value("#e5e5e5")),
+    stroke=alt.condition(is_chosen, alt.value(PALETTE[1]), alt.value("white")),
+    strokeWidth=alt.condition(is_chosen, alt.value(2.5), alt.value(0.3)),
     tooltip=[alt.Tooltip("naam:N", title="Gemeente"), alt.Tooltip("waarde:Q", title=ind.label, format=f",.{dec}f"),
              alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")],
 ).transform_lookup(lookup="properties.statcode", from_=alt.LookupData(data.to_pandas(), "statcode", ["waarde", "naam", "bron", "peildatum"])
-                   ).transform_filter("isValid(datum.waarde)").project("mercator")
-layers = [base, choro]
-chosen = st.query_params.get("gemeente")
-if chosen in names:
-    layers.append(alt.Chart(geo).mark_geoshape(fill=None, stroke=PALETTE[1], strokeWidth=2.5).transform_filter(
-        f"datum.properties.statcode == '{chosen}'").project("mercator"))
-m = alt.layer(*layers).properties(height=640).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
+                   ).project("mercator")
+m = choro.properties(height=640).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
 lines = indicator_lines([asked], sorted(data["bron"].drop_nulls().unique())) + [
     f"Periode {year}, gemeentegrenzen van 1 januari {indeling}. Kaartgrenzen: CBS/Kadaster gegeneraliseerd (zie bronnen)."]
 chart(m, f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}")

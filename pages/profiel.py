@@ -7,7 +7,7 @@ from portal import benchmark as bm
 from portal import metrics, peers
 from portal.charts import benchmark_chart, nl_euro, nl_number
 from portal.export import indicator_lines
-from portal.ui import chart, current_group, gemeente_picker, table, warehouse
+from portal.ui import chart, computed, current_group, gemeente_picker, table, warehouse
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -45,7 +45,7 @@ CARDS = [  # (indicator, short label, lower is better)
 ]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
-cards = bm.group_series(harm, own, code, group.members, [c[0] for c in CARDS])
+cards = computed("group_series", "nieuwste", code, group.members, [c[0] for c in CARDS])
 cols = st.columns(3)
 for i, (ind_id, label, lower) in enumerate(CARDS):
     rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
@@ -68,7 +68,7 @@ st.caption("Signaalregel: **beter** als de waarde buiten de middelste helft (P25
 # 2. Volume or dichtheid over the years -----------------------------------------------------------------------------------------
 st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
 ids = bm.DENSITY if density else bm.VOLUME
-dens = bm.group_series(obs, own, code, group.members, bm.DENSITY)
+dens = computed("group_series", indeling, code, group.members, bm.DENSITY)
 labels = {i: metrics.get(i).label for i in bm.DENSITY + bm.VOLUME}
 reeks_groep = "Referentiegroep (gemiddelde)" if density else "Bij dichtheid referentiegroep (gemiddelde)"
 klasse_reeks = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
@@ -79,7 +79,7 @@ if density:
                        pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
 else:
     # The group's dichtheid applied to this gemeente's own population: the volume it would have at the group's level.
-    vol = bm.group_series(obs, own, code, [], bm.VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum", "nederland")
+    vol = computed("group_series", indeling, code, [], bm.VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum", "nederland")
     pop = {}
     for d in bm.DENSITY:
         f = metrics.get(d).formula
@@ -98,7 +98,7 @@ parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron",
                       else (("gemeente", naam), ("groep_gemiddelde", reeks_groep)))]
 if density and indeling == "nieuwste" and klasse_leden:
     for d in bm.DENSITY:
-        pk = bm.pooled(obs, klasse_leden, d)
+        pk = computed("pooled", indeling, klasse_leden, d)
         parts.append(pk.select(pl.lit(d).alias("indicator"), "periode", "waarde", pl.lit(None, pl.String).alias("bron"),
                                pl.lit(None, pl.String).alias("peildatum"), pl.lit(klasse_reeks).alias("reeks")))
 lines = pl.concat(parts, how="vertical_relaxed").drop_nulls("waarde").select(
@@ -132,7 +132,7 @@ else:
 
 # 3. Reductiepotentieel ------------------------------------------------------------------------------------------------------
 st.subheader("Reductiepotentieel")
-rp = bm.reduction_potential(harm, code, group.members, "dichtheid_uitkeringen_totaal") if group.members else None
+rp = computed("reduction_potential", "nieuwste", code, group.members, "dichtheid_uitkeringen_totaal") if group.members else None
 if rp is None:
     st.info("Geen reductiepotentieel te berekenen: de gemeente of de referentiegroep heeft geen recente dichtheid.")
 else:
@@ -149,7 +149,7 @@ else:
 # 4. Instroom, uitstroom and the decomposition ------------------------------------------------------------------------------------
 st.subheader("Instroom en uitstroom")
 FLOW = ["instroom_pct_15_aow", "uitstroom_pct_15_aow", "uitstroom_werk_pct_15_aow", "dichtheid_alg_15_aow"]
-flow = bm.group_series(harm, own, code, group.members, FLOW)
+flow = computed("group_series", "nieuwste", code, group.members, FLOW)
 if flow.is_empty():
     st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
 else:
@@ -161,7 +161,7 @@ else:
     table(flow_shown, flow, indicator_lines(FLOW), key=f"stromen-{code}")
     years = sorted(flow["periode"].unique())
     year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
-    dec = bm.decomposition(harm, code, group.members, year) if group.members else None
+    dec = computed("decomposition", "nieuwste", code, group.members, year) if group.members else None
     if dec is None:
         st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")
     else:
@@ -192,7 +192,7 @@ else:
 st.subheader("Financiën: W-deel en I-deel (proxy's)")
 FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening", "ideel_resultaat_proxy_begroting",
        "ideel_resultaat_proxy_jaarrekening"]
-fin = bm.group_series(harm, own, code, group.members, FIN)
+fin = computed("group_series", "nieuwste", code, group.members, FIN)
 amounts = bm.values(harm, ["iu_participatie"]).filter(pl.col("gemeente_code") == code)
 if fin.is_empty():
     st.info("Geen financiële cijfers voor deze gemeente.")

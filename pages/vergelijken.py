@@ -20,7 +20,8 @@ indeling = st.sidebar.radio("Gemeentegrenzen", ["nieuwste", "eigen"], index=0 if
                             format_func={"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}.get)
 st.query_params["indeling"] = indeling
 obs = wh.all_observations(indeling)
-available = [i.id for i in metrics.REGISTRY.values() if i.id in set(obs["indicator"].unique())]
+present = set(obs["indicator"].unique())
+available = [i for i in metrics.REGISTRY if i in present]
 asked = st.query_params.get("indicator", "dichtheid_tot_aow_incl_gerelateerd")
 if asked not in available:
     st.warning(f"Indicator '{asked}' uit de link bestaat niet of heeft geen cijfers; getoond wordt de bijstandsdichtheid.")

@@ -38,6 +38,7 @@ class Warehouse:
         self.path = path
         self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._all: dict[str, pl.DataFrame] = {}
+        self._kenmerken: dict[int, pl.DataFrame] = {}
 
     def query(self, sql: str, params: tuple = ()) -> pl.DataFrame:
         cur = self.conn.execute(sql, params)
@@ -90,7 +91,9 @@ class Warehouse:
 
     def kenmerken(self, jaar: int) -> pl.DataFrame:
         """Classes and regions per gemeente (gemeentegrootte, stedelijkheid, provincie, ...) as published for `jaar`."""
-        return self.query("select gemeentecode, kenmerk, code, waarde, bron from gemeente_kenmerken where jaar = ?", (jaar,))
+        if jaar not in self._kenmerken:
+            self._kenmerken[jaar] = self.query("select gemeentecode, kenmerk, code, waarde, bron from gemeente_kenmerken where jaar = ?", (jaar,))
+        return self._kenmerken[jaar]
 
     def herindelingen(self) -> pl.DataFrame:
         return self.query("select indeling_jaar, oude_code, nieuwe_code, soort, gewicht, gewicht_bron from herindelingen")

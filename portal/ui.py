@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from etl.paths import USERDATA, WAREHOUSE
-from portal import export, peers
+from portal import benchmark, export, peers
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
 from portal.userdata import UserData
 
@@ -78,6 +78,23 @@ def menu(pages: dict[str, st.Page]) -> None:
     st.markdown("**Bijstandsportaal**")
     for file, title, _ in PAGES:
         st.page_link(pages[file], label=title, query_params=params)
+
+
+def computed(fn: str, indeling: str, *args):
+    """benchmark.<fn>(observations on `indeling`, *args), cached per warehouse build; lists in args become tuples.
+
+    group_series also gets the own-boundary observations (for Nederland) as its second frame.
+    """
+    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    return _computed(fn, indeling, str(WAREHOUSE), WAREHOUSE.stat().st_mtime, *args)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _computed(fn: str, indeling: str, path: str, mtime: float, *args):
+    wh = _warehouse(path, mtime)
+    obs = wh.all_observations(indeling)
+    extra = (wh.all_observations("eigen"),) if fn == "group_series" else ()
+    return getattr(benchmark, fn)(obs, *extra, *[list(a) if isinstance(a, tuple) else a for a in args])
 
 
 @st.cache_resource(show_spinner=False)
