@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     ensure_env()
     if cmd == "start":
         ensure_warehouse()
-        return run([str(PY), "-m", "streamlit", "run", "app.py", *rest])
+        return run([str(PY), "-m", "streamlit", "run", "pages/app.py", *rest])
     if cmd == "test":
         ensure_chromium()
         return run([str(PY), "-m", "pytest", *rest])

@@ -94,25 +94,25 @@ def main() -> int:
 WRAPPER = """
 import runpy, time
 import streamlit as st
-st.set_page_config(layout="wide")
 t0 = time.perf_counter()
-runpy.run_path(st.query_params["_pagina"], run_name="__main__")
+runpy.run_path({app!r}, run_name="__main__")
 st.session_state["bench_ms"] = (time.perf_counter() - t0) * 1000
 """
 
 
 def page_reruns() -> None:
-    """Warm rerun of every page script, timed inside the run (what the server executes, without AppTest's own parsing
+    """Warm rerun of every page, timed inside the script run (what the server executes, without AppTest's own parsing
     of the result); AppTest's whole round trip is printed for reference. Caches are filled by a first run."""
     from streamlit.testing.v1 import AppTest
 
-    wrapper = ROOT / "_bench_app.py"  # next to pages/, so page links resolve the same way as in the portal
-    wrapper.write_text(WRAPPER)
+    wrapper = ROOT / "pages" / "_bench_app.py"  # beside the entry point, so page paths resolve the same way
+    wrapper.write_text(WRAPPER.format(app=str(ROOT / "pages" / "app.py")))
     try:
         for name, params in PAGES:
             at = AppTest.from_file(str(wrapper), default_timeout=120)
-            for k, v in {**params, "_pagina": str(ROOT / "pages" / f"{name}.py")}.items():
+            for k, v in params.items():
                 at.query_params[k] = v
+            at.switch_page(f"{name}.py")
             at.run()
             script, total = [], []
             for _ in range(7):
@@ -150,7 +150,7 @@ def first_chart() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "kaal.py"
         bare.write_text(BARE)
-        procs = [_serve(ROOT / "app.py", ports[0]), _serve(bare, ports[1])]
+        procs = [_serve(ROOT / "pages" / "app.py", ports[0]), _serve(bare, ports[1])]
         try:
             for port in ports:
                 for _ in range(200):

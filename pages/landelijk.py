@@ -52,10 +52,10 @@ yr_long = pl.concat([
                                       (pl.col("indicator").replace_strict(labels) + " — CBS-landcijfer").alias("reeks"), "bron")])
 c2 = alt.Chart(yr_long.to_pandas()).mark_line(point=True).encode(
     x=alt.X("jaar:Q", title="Jaar", axis=alt.Axis(format="d")), y=alt.Y("waarde:Q", title="aantal", axis=alt.Axis(format=",.0f")),
-    color=alt.Color("reeks:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+    color=alt.Color("reeks:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=2, labelLimit=420)),
     tooltip=[alt.Tooltip("reeks:N", title="Reeks"), alt.Tooltip("jaar:Q", format="d", title="Jaar"),
              alt.Tooltip("waarde:Q", format=",.0f", title="Aantal"), alt.Tooltip("bron:N", title="Bron")],
-).properties(height=320).configure(locale={"number": NL_LOCALE})
+).properties(height=480).configure(locale={"number": NL_LOCALE})
 chart(c2, "Bijstandsvolume per jaar: som over gemeenten en CBS-landcijfer", indicator_lines(bm.VOLUME), key="nl-jaar")
 st.caption("Elke CBS-definitie is een eigen reeks. De som over gemeenten kan iets afwijken van het landcijfer: CBS rondt per gemeente "
            "af op tientallen en onderdrukt kleine aantallen.")
@@ -112,12 +112,12 @@ if dist.is_empty():
 else:
     for klasse, title, order in (("gemeentegrootte", "Gemeentegrootteklasse", SIZE_ORDER), ("provincie", "Provincie", sorted(dist["provincie"].unique()))):
         bx = alt.Chart(dist.to_pandas()).mark_boxplot(extent="min-max", color=PALETTE[0]).encode(
-            y=alt.Y(f"{klasse}:N", title=title, sort=order), x=alt.X("waarde:Q", title=metrics.get(dens_id).unit, axis=alt.Axis(format=",.0f")))
+            y=alt.Y(f"{klasse}:N", title=title, sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=220)), x=alt.X("waarde:Q", title=metrics.get(dens_id).unit, axis=alt.Axis(format=",.0f")))
         pts = alt.Chart(dist.to_pandas()).mark_tick(color=PALETTE[1], opacity=0.5).encode(
             y=alt.Y(f"{klasse}:N", sort=order), x="waarde:Q",
             tooltip=[alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("waarde:Q", title="Dichtheid", format=",.1f"),
                      alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")])
-        cb = alt.layer(bx, pts).properties(height=28 * len(order)).configure(locale={"number": NL_LOCALE})
+        cb = alt.layer(bx, pts).properties(height=38 * len(order)).configure(locale={"number": NL_LOCALE})
         chart(cb, f"{metrics.get(dens_id).label}, {year}, naar {title.lower()}",
               indicator_lines([dens_id]) + [f"Klassen {peers.CLASS_YEAR}; indeling {wh.newest_indeling}. Doos = P25–mediaan–P75, snorren = min–max."],
               key=f"verdeling-{klasse}-{dens_id}-{year}")

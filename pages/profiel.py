@@ -22,7 +22,7 @@ st.query_params["maat"] = "dichtheid" if density else "aantal"
 
 st.title(f"Gemeenteprofiel {naam}")
 group = current_group(wh, code)
-st.page_link("pages/referentiegroep.py", label=f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten) — aanpassen",
+st.page_link("referentiegroep.py", label=f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten) — aanpassen",
              query_params=st.query_params.to_dict(), icon=":material/group:")
 if not group.members:
     st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")

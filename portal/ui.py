@@ -15,14 +15,16 @@ from portal.store import CODE_RE, Warehouse, WarehouseMissing
 from portal.userdata import UserData
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
+# File names are relative to pages/app.py, the entry point. It sits inside pages/ on purpose: a "pages" folder next to
+# the entry script would switch Streamlit to its old folder-based navigation for a first visit to a deep link.
 PAGES = [
-    ("pages/profiel.py", "Gemeenteprofiel", "profiel"),
-    ("pages/referentiegroep.py", "Referentiegroep", "referentiegroep"),
-    ("pages/gemeente.py", "Reeksen per definitie", "gemeente"),
-    ("pages/vergelijken.py", "Vergelijken", "vergelijken"),
-    ("pages/landelijk.py", "Landelijk overzicht", "landelijk"),
-    ("pages/kaart.py", "Kaart", "kaart"),
-    ("pages/bronnen.py", "Bronnen en definities", "bronnen"),
+    ("profiel.py", "Gemeenteprofiel", "profiel"),
+    ("referentiegroep.py", "Referentiegroep", "referentiegroep"),
+    ("gemeente.py", "Reeksen per definitie", "gemeente"),
+    ("vergelijken.py", "Vergelijken", "vergelijken"),
+    ("landelijk.py", "Landelijk overzicht", "landelijk"),
+    ("kaart.py", "Kaart", "kaart"),
+    ("bronnen.py", "Bronnen en definities", "bronnen"),
 ]
 GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
 
@@ -165,19 +167,19 @@ def codes_param(key: str) -> list[str]:
 def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str) -> None:
     """An Altair chart with PNG and SVG downloads that carry the title and the source and definition lines."""
     st.altair_chart(c, width="stretch")
-    a, b, _ = st.columns([1, 1, 6])
-    a.download_button("PNG", partial(export.chart_png, c, title, lines), file_name=f"{key}.png", mime="image/png",
-                      key=f"png-{key}", on_click="ignore", icon=":material/download:")
-    b.download_button("SVG", partial(export.chart_svg, c, title, lines), file_name=f"{key}.svg", mime="image/svg+xml",
-                      key=f"svg-{key}", on_click="ignore", icon=":material/download:")
+    row = st.container(horizontal=True)
+    row.download_button("PNG", partial(export.chart_png, c, title, lines), file_name=f"{key}.png", mime="image/png",
+                        key=f"png-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("SVG", partial(export.chart_svg, c, title, lines), file_name=f"{key}.svg", mime="image/svg+xml",
+                        key=f"svg-{key}", on_click="ignore", icon=":material/download:")
 
 
 def table(shown: pl.DataFrame, raw: pl.DataFrame, lines: list[str], key: str) -> None:
     """A table (Dutch-formatted `shown`) with CSV and Excel downloads of `raw` plus the source and definition lines."""
     st.dataframe(shown, hide_index=True, width="stretch")
-    a, b, _ = st.columns([1, 1, 6])
-    a.download_button("CSV", partial(export.table_csv, raw, lines), file_name=f"{key}.csv", mime="text/csv",
-                      key=f"csv-{key}", on_click="ignore", icon=":material/download:")
-    b.download_button("Excel", partial(export.table_xlsx, raw, lines), file_name=f"{key}.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
-                      on_click="ignore", icon=":material/download:")
+    row = st.container(horizontal=True)
+    row.download_button("CSV", partial(export.table_csv, raw, lines), file_name=f"{key}.csv", mime="text/csv",
+                        key=f"csv-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("Excel", partial(export.table_xlsx, raw, lines), file_name=f"{key}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
+                        on_click="ignore", icon=":material/download:")

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 
 
 def run(built: Path, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     for k, v in params.items():
         at.query_params[k] = v
-    at.switch_page("pages/gemeente.py")
+    at.switch_page("gemeente.py")
     return at.run()
 
 

@@ -11,14 +11,14 @@ from portal import benchmark as bm
 from portal import metrics
 from portal.charts import nl_number
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 
 
 def page(name: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in params.items():
         at.query_params[k] = v
-    at.switch_page(f"pages/{name}.py")
+    at.switch_page(f"{name}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

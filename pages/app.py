@@ -1,4 +1,4 @@
-"""Entry point: `streamlit run app.py`. The page list lives in portal.ui.PAGES; pages only orchestrate."""
+"""Entry point: `streamlit run pages/app.py`. The page list lives in portal.ui.PAGES; pages only orchestrate."""
 
 import streamlit as st
 
