@@ -89,6 +89,15 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
         page.screenshot(path=str(ARTIFACTS / "profiel_enschede.png"), full_page=True)
         assert "kenm=inwoners%2Ceenpersoons%2Claag_inkomen" in page.url or "kenm=inwoners,eenpersoons,laag_inkomen" in page.url
 
+        # the chart and table downloads are real files carrying source lines
+        with page.expect_download() as png:
+            page.get_by_role("button", name="PNG", exact=True).first.click()
+        assert Path(png.value.path()).read_bytes()[:4] == b"\x89PNG"
+        with page.expect_download() as csv:
+            page.get_by_role("button", name="CSV", exact=True).first.click()
+        text = Path(csv.value.path()).read_text(encoding="utf-8-sig")
+        assert text.startswith("# ") and "Bron:" in text and ";" in text
+
         # pick another gemeente in the sidebar: the page and the URL follow, the group definition stays
         page.get_by_role("combobox").first.click()
         page.keyboard.type("Vught")
