@@ -224,7 +224,7 @@ class Group:
     spec: GroupSpec
     code: str
     members: list[str]
-    why: pl.DataFrame  # knn: distance and shares per member; else empty
+    why: pl.DataFrame  # distance and share per characteristic for each member (empty for an empty group)
     notes: list[str]
     name: str = ""
 
