@@ -140,3 +140,15 @@ def test_empty_group_is_said_plainly(built: Path) -> None:
     assert any("referentiegroep is leeg" in w.value for w in at.warning)
     ref = page("referentiegroep", gemeente="GM0363", rg="lijst")
     assert any("leeg" in i.value for i in ref.info)
+
+
+def test_referentiegroep_edit_by_hand_writes_the_link(built: Path) -> None:
+    at = page("referentiegroep", gemeente="GM0363", rg="g4")
+    at.selectbox(key="rg_add").set_value("GM0014").run()
+    assert at.query_params["plus"] in ("GM0014", ["GM0014"])
+    assert "Groningen (GM0014)" in [r["Gemeente"] for r in frame(at)]
+    at.selectbox(key="rg_remove").set_value("GM0599").run()
+    names = [r["Gemeente"] for r in frame(at)]
+    assert "Rotterdam (GM0599)" not in names and len(names) == 1 + 3
+    at.radio(key="rg_kind").set_value("knn").run()
+    assert at.query_params["rg"] in ("knn", ["knn"]) and "plus" not in at.query_params
