@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pytest
@@ -99,6 +100,10 @@ def test_saved_groups(tmp_path) -> None:
         ud.save_group("Leeg", "GM0363", peers.GroupSpec(), [])
     assert [g["naam"] for g in ud.groups()] == ["Grote steden"]
     assert ud.group(999) is None
+    # Streamlit serves sessions from several threads: one UserData object must work from any of them.
+    with ThreadPoolExecutor(2) as pool:
+        ids = list(pool.map(lambda n: ud.save_group(n, "GM0014", peers.GroupSpec(), ["GM0935"]), ["Thread A", "Thread B"]))
+    assert sorted(ud.group(i)[0] for i in ids) == ["Thread A", "Thread B"]
 
 
 def test_decomposition_by_hand(wh) -> None:
