@@ -5,19 +5,15 @@ import streamlit as st
 from portal import metrics
 from portal.benchmark import boundary_breaks, volume_series
 from portal.charts import nl_number, series_chart
-from portal.ui import gemeente_picker, warehouse
+from portal.ui import density_toggle, gemeente_picker, indeling_picker, warehouse
 
 # 1. Selection --------------------------------------------------------------------------------------------------
 wh = warehouse()
 code = gemeente_picker(wh)
 naam = wh.name(code)
 newest = wh.newest_indeling
-indeling_label = {"nieuwste": f"Indeling {newest} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
-indeling = st.sidebar.radio("Gemeentegrenzen", list(indeling_label), format_func=indeling_label.get,
-                            index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1)
-st.query_params["indeling"] = indeling
-density = st.sidebar.toggle("Dichtheid per 1 000 inwoners", value=st.query_params.get("maat") == "dichtheid")
-st.query_params["maat"] = "dichtheid" if density else "aantal"
+indeling, indeling_label = indeling_picker(wh)
+density = density_toggle(default=False)
 
 # 2. Data -----------------------------------------------------------------------------------------------------------
 st.title(f"Bijstand in {naam}")

@@ -12,7 +12,7 @@ from portal import benchmark as bm
 from portal import metrics
 from portal.charts import NL_LOCALE, PALETTE
 from portal.export import indicator_lines
-from portal.ui import chart, warehouse
+from portal.ui import chart, indicator_picker, warehouse
 
 GEO = SNAPSHOTS / "geo_gemeentegrenzen"
 
@@ -28,14 +28,7 @@ own = wh.all_observations("eigen")
 st.title("Kaart")
 present = set(own.filter(pl.col("gemeente_code") != "NL01")["indicator"].unique())
 available = [i for i in metrics.REGISTRY if i in present]
-asked = st.query_params.get("indicator", "dichtheid_tot_aow_incl_gerelateerd")
-if asked not in available:
-    st.warning(f"Indicator '{asked}' uit de link heeft geen cijfers per gemeente; getoond wordt de bijstandsdichtheid.")
-    asked = "dichtheid_tot_aow_incl_gerelateerd"
-st.session_state["kaart_indicator"] = asked
-st.selectbox("Indicator", available, key="kaart_indicator", format_func=lambda i: metrics.get(i).label,
-             on_change=lambda: st.query_params.update(indicator=st.session_state["kaart_indicator"]))
-st.query_params["indicator"] = asked
+asked = indicator_picker(available, key="kaart_indicator")
 ind = metrics.get(asked)
 vals = bm.values(own, [asked]).filter(pl.col("gemeente_code") != "NL01")
 periods = sorted(vals["periode"].unique())

@@ -7,18 +7,14 @@ from portal import benchmark as bm
 from portal import metrics, peers
 from portal.charts import benchmark_chart, nl_euro, nl_number
 from portal.export import indicator_lines
-from portal.ui import chart, computed, current_group, gemeente_picker, table, warehouse
+from portal.ui import chart, computed, current_group, density_toggle, gemeente_picker, indeling_picker, table, warehouse
 
 wh = warehouse()
 code = gemeente_picker(wh)
 naam = wh.name(code)
 newest = wh.newest_indeling
-indeling_label = {"nieuwste": f"Indeling {newest} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
-indeling = st.sidebar.radio("Gemeentegrenzen", list(indeling_label), format_func=indeling_label.get,
-                            index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1)
-st.query_params["indeling"] = indeling
-density = st.sidebar.toggle("Dichtheid per 1 000 inwoners", value=st.query_params.get("maat", "dichtheid") == "dichtheid")
-st.query_params["maat"] = "dichtheid" if density else "aantal"
+indeling, indeling_label = indeling_picker(wh)
+density = density_toggle(default=True)
 
 st.title(f"Gemeenteprofiel {naam}")
 group = current_group(wh, code)

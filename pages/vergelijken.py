@@ -8,7 +8,7 @@ from portal import benchmark as bm
 from portal import metrics
 from portal.charts import NL_LOCALE, nl_number, reeks_scale
 from portal.export import indicator_lines
-from portal.ui import chart, codes_param, current_group, gemeente_picker, table, warehouse
+from portal.ui import chart, codes_param, current_group, gemeente_picker, indeling_picker, indicator_picker, table, warehouse
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -16,20 +16,10 @@ names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
 st.title("Vergelijken")
 
 # 1. Selection: indicator, indeling, gemeenten ----------------------------------------------------------------------------------
-indeling = st.sidebar.radio("Gemeentegrenzen", ["nieuwste", "eigen"], index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1,
-                            format_func={"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}.get)
-st.query_params["indeling"] = indeling
+indeling, indeling_label = indeling_picker(wh)
 obs = wh.all_observations(indeling)
 present = set(obs["indicator"].unique())
-available = [i for i in metrics.REGISTRY if i in present]
-asked = st.query_params.get("indicator", "dichtheid_tot_aow_incl_gerelateerd")
-if asked not in available:
-    st.warning(f"Indicator '{asked}' uit de link bestaat niet of heeft geen cijfers; getoond wordt de bijstandsdichtheid.")
-    asked = "dichtheid_tot_aow_incl_gerelateerd"
-st.session_state["vg_indicator"] = asked
-st.selectbox("Indicator", available, key="vg_indicator", format_func=lambda i: metrics.get(i).label,
-             on_change=lambda: st.query_params.update(indicator=st.session_state["vg_indicator"]))
-st.query_params["indicator"] = asked
+asked = indicator_picker([i for i in metrics.REGISTRY if i in present], key="vg_indicator")
 ind = metrics.get(asked)
 
 if "vergelijk" in st.query_params:
@@ -78,7 +68,7 @@ base_chart = alt.Chart(plot.to_pandas()).encode(
              alt.Tooltip("peildatum:N", title="Peildatum")])
 ch = alt.layer(base_chart.mark_line(), base_chart.mark_point(filled=True, size=40)).properties(height=400).configure(locale={"number": NL_LOCALE})
 lines = indicator_lines([asked], sorted(data["bron"].unique())) + [
-    f"Indeling: {'geharmoniseerd naar ' + str(wh.newest_indeling) if indeling == 'nieuwste' else 'van elk jaar zelf'}."]
+    f"Indeling: {indeling_label[indeling]}."]
 chart(ch, f"{ind.label}{' (index)' if index else ''}", lines, key=f"vergelijken-{asked}")
 wide = data.pivot(on="periode", index="gemeente", values=value_col, aggregate_function="first")
 wide = wide.with_columns(pl.col("gemeente").replace_strict({n: i for i, n in enumerate(order)}, return_dtype=pl.Int32).alias("_o")).sort("_o").drop("_o")

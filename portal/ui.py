@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from etl.paths import USERDATA, WAREHOUSE
-from portal import benchmark, export, peers
+from portal import benchmark, export, metrics, peers
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
 from portal.userdata import UserData
 
@@ -157,6 +157,37 @@ def set_group_params(spec: peers.GroupSpec) -> None:
         if k in st.query_params:
             del st.query_params[k]
     st.query_params.update(spec.to_params())
+
+
+def indeling_picker(wh: Warehouse) -> tuple[str, dict[str, str]]:
+    """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|eigen; returns the choice and the labels."""
+    labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
+    indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get,
+                                index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1)
+    st.query_params["indeling"] = indeling
+    return indeling, labels
+
+
+def density_toggle(default: bool) -> bool:
+    """Sidebar switch between counts and dichtheid, kept in the URL as ?maat=aantal|dichtheid."""
+    density = st.sidebar.toggle("Dichtheid per 1 000 inwoners",
+                                value=st.query_params.get("maat", "dichtheid" if default else "aantal") == "dichtheid")
+    st.query_params["maat"] = "dichtheid" if density else "aantal"
+    return density
+
+
+def indicator_picker(available: list[str], key: str, default: str = "dichtheid_tot_aow_incl_gerelateerd") -> str:
+    """Indicator selectbox kept in the URL as ?indicator=<id>; an unknown id in a link gets a Dutch warning."""
+    asked = st.query_params.get("indicator", default)
+    if asked not in available:
+        st.warning(f"Indicator '{asked}' uit de link bestaat niet of heeft hier geen cijfers; getoond wordt: "
+                   f"{metrics.get(default).label}.")
+        asked = default
+    st.session_state[key] = asked
+    st.selectbox("Indicator", available, key=key, format_func=lambda i: metrics.get(i).label,
+                 on_change=lambda: st.query_params.update(indicator=st.session_state[key]))
+    st.query_params["indicator"] = asked
+    return asked
 
 
 def codes_param(key: str) -> list[str]:
