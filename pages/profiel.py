@@ -23,12 +23,10 @@ st.page_link("referentiegroep.py", label=f"Referentiegroep: {group.label()} ({le
 if not group.members:
     st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")
 harm = wh.all_observations("nieuwste")
-own = wh.all_observations("eigen")
-obs = harm if indeling == "nieuwste" else own
-grootte = wh.kenmerken(peers.CLASS_YEAR).filter((pl.col("kenmerk") == "gemeentegrootte") & (pl.col("gemeentecode") == code))["waarde"]
+sizes = wh.kenmerken(peers.CLASS_YEAR).filter(pl.col("kenmerk") == "gemeentegrootte")
+grootte = sizes.filter(pl.col("gemeentecode") == code)["waarde"]
 klasse = grootte[0] if grootte.len() else None
-klasse_leden = (wh.kenmerken(peers.CLASS_YEAR).filter((pl.col("kenmerk") == "gemeentegrootte") & (pl.col("waarde") == klasse))
-                ["gemeentecode"].to_list() if klasse else [])
+klasse_leden = sizes.filter(pl.col("waarde") == klasse)["gemeentecode"].to_list() if klasse else []
 
 # 1. Key figures with a signal --------------------------------------------------------------------------------------------
 CARDS = [  # (indicator, short label, lower is better)
@@ -71,24 +69,10 @@ klasse_reeks = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
 reeksen = [naam, reeks_groep, "Nederland", klasse_reeks] if density else [naam, reeks_groep]
 if density:
     frame = dens
-    band = dens.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
-                       pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
 else:
-    # The group's dichtheid applied to this gemeente's own population: the volume it would have at the group's level.
-    vol = computed("group_series", indeling, code, [], bm.VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum", "nederland")
-    pop = {}
-    for d in bm.DENSITY:
-        f = metrics.get(d).formula
-        p = bm.values(obs, list(f.denominator)).filter(pl.col("gemeente_code") == code)
-        pop[d] = p.group_by("periode").agg(pl.col("waarde").sum().alias("pop")).with_columns(pl.lit(d).alias("indicator"))
-    pops = pl.concat(pop.values())
-    exp = dens.join(pops, on=["indicator", "periode"], how="inner").with_columns(
-        pl.col("indicator").replace_strict(dict(zip(bm.DENSITY, bm.VOLUME))),
-        *(pl.col(c) * pl.col("pop") / 1000 for c in ("groep_gemiddelde", "groep_p25", "groep_p75")))
-    frame = vol.join(exp.select("indicator", "periode", "groep_gemiddelde", "groep_p25", "groep_p75", "groep_n"),
-                     on=["indicator", "periode"], how="full", coalesce=True).with_columns(pl.lit(None, pl.Float64).alias("nederland"))
-    band = frame.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
-                        pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
+    frame = computed("volume_at_group_density", indeling, code, group.members)
+band = frame.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
+                    pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
 parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron", "peildatum", pl.lit(r).alias("reeks"))
          for c, r in ((("gemeente", naam), ("groep_gemiddelde", reeks_groep), ("nederland", "Nederland")) if density
                       else (("gemeente", naam), ("groep_gemiddelde", reeks_groep)))]

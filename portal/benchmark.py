@@ -89,6 +89,24 @@ def group_series(obs: pl.DataFrame, national: pl.DataFrame, code: str, members: 
                             ).drop("groep_bron", "groep_peildatum").sort("indicator", "periode")
 
 
+def volume_at_group_density(obs: pl.DataFrame, code: str, members: list[str]) -> pl.DataFrame:
+    """Per volume definition and period: the gemeente's own count, and the count it would have at the group's dichtheid
+    (group mean, P25 and P75 times the gemeente's own denominator). Same columns as `group_series`; nederland is empty."""
+    dens = group_series(obs, obs.head(0), code, members, DENSITY)
+    vol = group_series(obs, obs.head(0), code, [], VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum")
+    pops = []
+    for d in DENSITY:
+        f = metrics.get(d).formula
+        assert f is not None
+        p = values(obs, list(f.denominator)).filter(pl.col("gemeente_code") == code)
+        pops.append(p.group_by("periode").agg(pl.col("waarde").sum().alias("pop")).with_columns(pl.lit(d).alias("indicator")))
+    exp = dens.join(pl.concat(pops), on=["indicator", "periode"], how="inner").with_columns(
+        pl.col("indicator").replace_strict(dict(zip(DENSITY, VOLUME))),
+        *(pl.col(c) * pl.col("pop") / 1000 for c in ("groep_gemiddelde", "groep_p25", "groep_p75")))
+    return vol.join(exp.select("indicator", "periode", "groep_gemiddelde", "groep_p25", "groep_p75", "groep_n"),
+                    on=["indicator", "periode"], how="full", coalesce=True).with_columns(pl.lit(None, pl.Float64).alias("nederland"))
+
+
 def pooled(obs: pl.DataFrame, codes: list[str], indicator: str) -> pl.DataFrame:
     """A derived indicator for a set of gemeenten taken together (sum of numerators / sum of denominators) per period."""
     f = metrics.get(indicator).formula

@@ -172,3 +172,12 @@ def test_exports_carry_source_lines() -> None:
     ch = alt.Chart(frame.to_pandas()).mark_bar().encode(x="waarde:Q", y="gemeente:N")
     assert export.chart_png(ch, "Titel", lines)[:4] == b"\x89PNG"
     assert "85383NED" in export.chart_svg(ch, "Titel", lines)
+
+
+def test_volume_at_group_density(wh) -> None:
+    harm = wh.all_observations("nieuwste")
+    g4 = ["GM0599", "GM0518", "GM0344"]
+    v = bm.volume_at_group_density(harm, "GM0363", g4).filter(
+        (pl.col("indicator") == "bijstand_uitkeringen_totaal") & (pl.col("periode") == "2024")).row(0, named=True)
+    dens = bm.group_series(harm, harm.head(0), "GM0363", g4, ["dichtheid_uitkeringen_totaal"]).row(0, named=True)
+    assert v["gemeente"] == 35_420 and v["groep_gemiddelde"] == pytest.approx(dens["groep_gemiddelde"] * 681_982 / 1000)

@@ -152,3 +152,9 @@ def test_referentiegroep_edit_by_hand_writes_the_link(built: Path) -> None:
     assert "Rotterdam (GM0599)" not in names and len(names) == 1 + 3
     at.radio(key="rg_kind").set_value("knn").run()
     assert at.query_params["rg"] in ("knn", ["knn"]) and "plus" not in at.query_params
+
+
+def test_profiel_in_counts(built: Path) -> None:
+    at = page("profiel", gemeente="GM0363", rg="g4", maat="aantal")
+    assert at.subheader[1].value == "Bijstandsvolume"
+    assert any("volume dat Amsterdam bij het niveau van de groep zou hebben" in c.value for c in at.caption)
