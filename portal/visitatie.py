@@ -1,0 +1,202 @@
+"""Visitatie domain logic: the cijfermatige foto (balanced-scorecard rows), prognose, signaal, norms and what changed
+since a foto was frozen. No Streamlit and no database here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from portal import benchmark, metrics
+from portal.charts import nl_number
+
+STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
+
+# The nine success factors of the seed essay (chapter 1, "Succesfactoren"), then the figure themes.
+DEFAULT_THEMAS = [
+    "Missie en visie", "Houding naar raad en college", "Focus", "Strategie", "SMART-doelen", "Uitgebalanceerde doelen",
+    "Beleidsmix en organisatieveranderingen", "Systematiek", "Resultaatgerichte cultuur",
+    "Volume", "Instroom en uitstroom", "W-deel", "I-deel",
+]
+NOTITIE_SOORTEN = ["Observatie", "Het verhaal achter de cijfers", "Sterk punt", "Verbeterpunt"]
+BEVINDING_SOORTEN = ["Bevinding", "Aanbeveling"]
+PRIORITEITEN = ["hoog", "midden", "laag"]
+
+
+@dataclass(frozen=True)
+class Kern:
+    """A key indicator of the foto: which way is favourable, the theme its notes go under, and the range a norm may take."""
+
+    id: str
+    thema: str
+    lower_is_better: bool
+    norm_min: float
+    norm_max: float
+
+
+KERN = [
+    Kern("dichtheid_uitkeringen_totaal", "Volume", True, 0, 1000),
+    Kern("dichtheid_tot_aow_incl_gerelateerd", "Volume", True, 0, 1000),
+    Kern("instroom_pct_15_aow", "Instroom en uitstroom", True, 0, 1000),
+    Kern("uitstroom_pct_15_aow", "Instroom en uitstroom", False, 0, 1000),
+    Kern("uitstroom_werk_pct_15_aow", "Instroom en uitstroom", False, 0, 1000),
+    Kern("wdeel_onderbesteding_proxy_begroting", "W-deel", True, -1000, 100),
+    Kern("ideel_resultaat_proxy_begroting", "I-deel", False, -1000, 100),
+]
+KERN_BY_ID = {k.id: k for k in KERN}
+TREND_PUNTEN = 5  # values shown as "trend" in the signal table
+PROGNOSE_PUNTEN = 3
+
+PROGNOSE_METHODE = (
+    "Prognose: lineaire trend (kleinste kwadraten) door de laatste drie meetpunten van de gemeente (twee als er maar twee "
+    "zijn), doorgetrokken naar het jaar na het laatste meetpunt. Bij één meetpunt geen prognose. Een trend is geen "
+    "voorspelling van beleid: hij zegt alleen waar de lijn heen wijst als er niets verandert.")
+SIGNAAL_REGEL = (
+    "Signaal volgens de balanced scorecard van Almere (bundel 'Op het doel af', essay 9): **op norm of beter**; **onder norm, "
+    "wel verbetering** (het laatste cijfer is gunstiger dan het vorige); **onder norm, geen verbetering**. Norm: de norm van het "
+    "team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep. Afwijking = realisatie − norm.")
+
+SIGNAAL_OK = "op norm of beter"
+SIGNAAL_BETER = "onder norm, wel verbetering"
+SIGNAAL_SLECHT = "onder norm, geen verbetering"
+SIGNAAL_ONBEKEND = "onder norm, trend onbekend"
+
+
+class NormError(ValueError):
+    """A norm the team typed that is not a usable number; the message is Dutch."""
+
+
+def parse_norm(text: str, indicator: str) -> float | None:
+    """'12,5' / '12.5' / '1.234,5' -> float; empty -> None (no norm). Raises NormError with a Dutch message."""
+    raw = (text or "").strip().replace("%", "").replace(" ", "")
+    if not raw:
+        return None
+    label = metrics.get(indicator).label
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", raw):  # Dutch thousands separators
+        raw = raw.replace(".", "")
+    raw = raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise NormError(f"De norm voor '{label}' is geen getal: '{text}'. Schrijf bijvoorbeeld 42,5.") from None
+    k = KERN_BY_ID[indicator]
+    if not (k.norm_min <= value <= k.norm_max) or value != value:
+        raise NormError(f"De norm voor '{label}' kan niet {nl_number(value, 1)} zijn: kies een waarde tussen "
+                        f"{nl_number(k.norm_min)} en {nl_number(k.norm_max)}.")
+    return value
+
+
+def _year(periode: str) -> int:
+    return int(periode[:4])
+
+
+def prognose(reeks: list[dict]) -> dict | None:
+    """Linear least-squares trend through the last (up to) three points, one year past the last point."""
+    pts = [(_year(p["periode"]), p["waarde"]) for p in reeks if p.get("waarde") is not None][-PROGNOSE_PUNTEN:]
+    if len(pts) < 2:
+        return None
+    n = len(pts)
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    year = pts[-1][0] + 1
+    return {"periode": str(year), "waarde": my + slope * (year - mx), "punten": n, "helling_per_jaar": slope}
+
+
+def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, members: list[str], groep_naam: str,
+              indeling: int, build: dict) -> dict:
+    """The cijfermatige foto: per key indicator the gemeente's series, the group's mean/P25/P75/n and NL per period,
+    the latest realisatie with its source and peildatum, and the prognose. Plain JSON-able data, so it can be frozen."""
+    series = benchmark.group_series(obs, national, code, members, [k.id for k in KERN])
+    regels = []
+    for k in KERN:
+        ind = metrics.get(k.id)
+        s = series.filter(pl.col("indicator") == k.id).sort("periode")
+        reeks = [{"periode": r["periode"], "gemeente": r["gemeente"], "groep_gemiddelde": r["groep_gemiddelde"],
+                  "groep_p25": r["groep_p25"], "groep_p75": r["groep_p75"], "groep_n": r["groep_n"] or 0,
+                  "nederland": r["nederland"], "bron": r["bron"], "peildatum": r["peildatum"]} for r in s.iter_rows(named=True)]
+        own = [r for r in reeks if r["gemeente"] is not None]
+        last = own[-1] if own else (reeks[-1] if reeks else None)
+        regels.append({
+            "indicator": k.id, "label": ind.label, "eenheid": ind.unit, "thema": k.thema, "lager_is_beter": k.lower_is_better,
+            "periode": last["periode"] if last else None,
+            "realisatie": last["gemeente"] if last else None,
+            "vorige": own[-2]["gemeente"] if len(own) > 1 else None,
+            "vorige_periode": own[-2]["periode"] if len(own) > 1 else None,
+            "groep_gemiddelde": last["groep_gemiddelde"] if last else None,
+            "groep_p25": last["groep_p25"] if last else None,
+            "groep_p75": last["groep_p75"] if last else None,
+            "groep_n": last["groep_n"] if last else 0,
+            "nederland": last["nederland"] if last else None,
+            "bron": last["bron"] if last else ", ".join(ind.sources),
+            "peildatum": last["peildatum"] if last else ind.peildatum,
+            "prognose": prognose([{"periode": r["periode"], "waarde": r["gemeente"]} for r in own]),
+            "reeks": reeks,
+        })
+    return {"gemeente_code": code, "gemeente": naam, "groep": {"naam": groep_naam, "leden": members}, "indeling": indeling,
+            "gemaakt": datetime.now().isoformat(timespec="seconds"),
+            "databouw": {"tijd": build.get("tijd"), "inhoud_sha256": build.get("inhoud_sha256")}, "regels": regels}
+
+
+def signaal(regel: dict, norm: float | None) -> dict:
+    """Norm (own or the group mean), afwijking and the balanced-scorecard signal for one foto row."""
+    bron = "eigen norm" if norm is not None else "referentiegroep"
+    norm = norm if norm is not None else regel["groep_gemiddelde"]
+    value = regel["realisatie"]
+    if value is None:
+        return {"norm": norm, "normbron": bron, "afwijking": None, "signaal": "geen cijfer"}
+    if norm is None:
+        return {"norm": None, "normbron": "geen", "afwijking": None, "signaal": "geen norm"}
+    lower = regel["lager_is_beter"]
+    afwijking = value - norm
+    if (afwijking <= 0) if lower else (afwijking >= 0):
+        sig = SIGNAAL_OK
+    elif regel["vorige"] is None:
+        sig = SIGNAAL_ONBEKEND
+    else:
+        improving = value < regel["vorige"] if lower else value > regel["vorige"]
+        sig = SIGNAAL_BETER if improving else SIGNAAL_SLECHT
+    return {"norm": norm, "normbron": bron, "afwijking": afwijking, "signaal": sig}
+
+
+def scorecard(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
+    """One row per key indicator with every figure of the signal table (raw numbers; formatting is the caller's)."""
+    rows = []
+    for r in foto["regels"]:
+        s = signaal(r, normen.get(r["indicator"]))
+        p = r["prognose"] or {}
+        trend = [x for x in r["reeks"] if x["gemeente"] is not None][-TREND_PUNTEN:]
+        rows.append({
+            "indicator": r["indicator"], "Indicator": r["label"], "Eenheid": r["eenheid"], "Periode": r["periode"],
+            "Realisatie": r["realisatie"], "Referentiegroep": r["groep_gemiddelde"], "Groep P25": r["groep_p25"],
+            "Groep P75": r["groep_p75"], "Groep n": r["groep_n"], "Nederland": r["nederland"],
+            "Trend": " → ".join(nl_number(x["gemeente"], 1) for x in trend) or "geen cijfers",
+            "Norm": s["norm"], "Normbron": s["normbron"], "Afwijking": s["afwijking"],
+            "Prognose": p.get("waarde"), "Prognosejaar": p.get("periode"), "Signaal": s["signaal"],
+            "Bron": r["bron"], "Peildatum": r["peildatum"],
+        })
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def changes(frozen: dict, live: dict) -> list[str]:
+    """What a newer data build changed compared with a frozen foto, in Dutch sentences (empty: nothing changed)."""
+    out = []
+    if frozen["groep"]["leden"] != live["groep"]["leden"]:
+        out.append(f"Referentiegroep: {len(frozen['groep']['leden'])} leden bij bevriezing, nu {len(live['groep']['leden'])}.")
+    new = {r["indicator"]: r for r in live["regels"]}
+    fields = [("periode", "laatste periode", None), ("realisatie", "realisatie", 1), ("groep_gemiddelde", "referentiegroep", 1),
+              ("nederland", "Nederland", 1), ("groep_n", "gemeenten met cijfer in de groep", 0)]
+    for old in frozen["regels"]:
+        cur = new.get(old["indicator"])
+        if cur is None:
+            out.append(f"{old['label']}: zit niet meer in de foto.")
+            continue
+        for key, label, dec in fields:
+            a, b = old[key], cur[key]
+            same = a == b if dec is None or a is None or b is None else abs(a - b) < 10 ** -(dec + 1)
+            if not same:
+                fmt = (lambda v: v or "geen") if dec is None else (lambda v, d=dec: nl_number(v, d) if v is not None else "geen cijfer")
+                out.append(f"{old['label']}: {label} {fmt(a)} → {fmt(b)}.")
+    return out
