@@ -141,10 +141,14 @@ class UserData:
                                       pk="naam", not_null={"rol", "wachtwoord_hash"})
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite_utils.Database]:
+    def _db(self, write: bool = False) -> Iterator[sqlite_utils.Database]:
+        """A connection for one operation. write=True takes the write lock first, so a version check and the update that
+        follows it cannot interleave with another writer's (read-check-write is one serialised step)."""
         conn = sqlite3.connect(self.path, timeout=10)
         try:
             with conn:  # commit on success, roll back on error
+                if write:
+                    conn.execute("begin immediate")
                 yield sqlite_utils.Database(conn)
         finally:
             conn.close()
@@ -291,7 +295,7 @@ class UserData:
         """Apply `changes` if the record is still at `versie`; returns the new version. Raises Conflict otherwise."""
         changes = dict(changes)
         self._check_fields(changes)
-        with self._db() as db:
+        with self._db(write=True) as db:
             cur = self._decode(next(iter(db.query("select * from visitaties where id = ?", [vid])), None) or {})
             if not cur:
                 raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
@@ -355,8 +359,9 @@ class UserData:
 
     def _insert_item(self, db, vid: int, wie: str, fields: dict) -> int:
         row = {"visitatie_id": vid, **fields, "verwijderd": 0, "versie": 1, "gewijzigd": _now(), "door": wie}
-        db["items"].insert(row)
-        iid = int(db["items"].last_pk)
+        table = db["items"]
+        table.insert(row)
+        iid = int(table.last_pk)
         self._log(db, vid, "item", iid, 1, wie, f"{fields['soort'].lower()} toegevoegd", fields | {"verwijderd": 0})
         return iid
 
@@ -367,7 +372,7 @@ class UserData:
 
     def update_item(self, iid: int, versie: int, wie: str, changes: dict, wat: str | None = None) -> int:
         """Save an edit made on version `versie`; a Conflict (with both texts) if someone saved in between."""
-        with self._db() as db:
+        with self._db(write=True) as db:
             rows = list(db.query("select * from items where id = ?", [iid]))
             if not rows:
                 raise UserDataError(f"Notitie {iid} bestaat niet (meer).")

@@ -1,0 +1,222 @@
+"""Visitatie: the foto from the real warehouse, the scorecard rule, storage with versions, conflicts, access and import."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import polars as pl
+import pytest
+
+from portal import peers
+from portal import visitatie as vt
+from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_edit, may_open
+
+AMS = "GM0363"
+
+
+@pytest.fixture(scope="module")
+def foto(wh) -> dict:
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    group = peers.resolve(wh, fm, peers.GroupSpec(), AMS)
+    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), AMS, "Amsterdam", group.members,
+                        group.label(), wh.newest_indeling, wh.last_build())
+
+
+def _row(foto: dict, indicator: str) -> dict:
+    return next(r for r in foto["regels"] if r["indicator"] == indicator)
+
+
+def test_foto_figures_come_from_the_warehouse(foto, wh) -> None:
+    obs = wh.all_observations("nieuwste").filter(pl.col("gemeente_code") == AMS)
+    get = {(r["indicator"], r["periode"]): r["waarde"] for r in obs.iter_rows(named=True)}
+    r = _row(foto, "instroom_pct_15_aow")
+    assert r["periode"] == "2017" and get[("bijstand_alg_instroom_15_aow", "2017")] == 9290  # CBS 84066NED
+    assert r["realisatie"] == pytest.approx(9290 / get[("bijstand_alg_personen_15_aow", "2017")] * 100)
+    assert r["vorige"] == pytest.approx(10780 / 42650 * 100)  # 2016: CBS 83747NED
+    assert r["bron"] and r["peildatum"]
+    # Prognose: least squares through 2015-2017 (25,19; 25,28; 22,02), one year on.
+    ys = [x["gemeente"] for x in r["reeks"]]
+    assert r["prognose"]["periode"] == "2018" and r["prognose"]["punten"] == 3
+    assert r["prognose"]["waarde"] == pytest.approx(sum(ys) / 3 + 2 * (ys[2] - ys[0]) / 2)
+    # The latest dichtheid (85383NED, 2024) has one point only: no prognose.
+    assert _row(foto, "dichtheid_uitkeringen_totaal")["prognose"] is None
+    assert _row(foto, "dichtheid_uitkeringen_totaal")["realisatie"] == pytest.approx(51.9, abs=0.05)
+    assert json.loads(json.dumps(foto)) == foto  # freezable as plain JSON
+
+
+def test_scorecard_signal_rule(foto) -> None:
+    r = _row(foto, "instroom_pct_15_aow")  # lower is better; 2017 (22,0) is lower than 2016 (25,3): improving
+    assert vt.signaal(r, 25.0)["signaal"] == vt.SIGNAAL_OK
+    below = vt.signaal(r, 20.0)
+    assert below["signaal"] == vt.SIGNAAL_BETER and below["afwijking"] == pytest.approx(r["realisatie"] - 20.0)
+    u = _row(foto, "uitstroom_pct_15_aow")  # higher is better; went down from 2016 to 2017
+    assert u["realisatie"] < u["vorige"]
+    assert vt.signaal(u, 99.0)["signaal"] == vt.SIGNAAL_SLECHT
+    no_norm = vt.signaal(r, None)
+    assert no_norm["normbron"] == "referentiegroep" and no_norm["norm"] == r["groep_gemiddelde"]
+    empty = dict(r, realisatie=None)
+    assert vt.signaal(empty, 20.0)["signaal"] == "geen cijfer"
+    card = vt.scorecard(foto, {"instroom_pct_15_aow": 20.0})
+    assert card.height == len(vt.KERN)
+    row = card.filter(pl.col("indicator") == "instroom_pct_15_aow").row(0, named=True)
+    assert row["Normbron"] == "eigen norm" and row["Trend"] == "25,2 → 25,3 → 22,0"
+
+
+def test_norm_parsing() -> None:
+    assert vt.parse_norm("42,5", "dichtheid_uitkeringen_totaal") == 42.5
+    assert vt.parse_norm(" 1.000 ", "dichtheid_uitkeringen_totaal") == 1000.0  # Dutch thousands separator
+    assert vt.parse_norm("-12,5%", "ideel_resultaat_proxy_begroting") == -12.5
+    assert vt.parse_norm("", "instroom_pct_15_aow") is None
+    with pytest.raises(vt.NormError, match="geen getal"):
+        vt.parse_norm("veel", "instroom_pct_15_aow")
+    with pytest.raises(vt.NormError, match="kan niet"):
+        vt.parse_norm("-3", "dichtheid_uitkeringen_totaal")
+
+
+def test_changes_since_freeze(foto) -> None:
+    assert vt.changes(foto, foto) == []
+    later = json.loads(json.dumps(foto))
+    r = _row(later, "instroom_pct_15_aow")
+    r["realisatie"] = 23.0
+    later["groep"]["leden"] = later["groep"]["leden"][:-1]
+    out = vt.changes(foto, later)
+    assert any("realisatie 22,0 → 23,0" in line for line in out) and any("Referentiegroep" in line for line in out)
+
+
+@pytest.fixture
+def ud(tmp_path) -> UserData:
+    return UserData(tmp_path / "user.db")
+
+
+def _new(ud: UserData, **kw) -> int:
+    return ud.create_visitatie("anna", AMS, kw.pop("titel", "Visitatie Amsterdam"), "najaar 2026",
+                               {"naam": "test", "leden": ["GM0599", "GM0518"]},
+                               team=[{"naam": "Anna", "gebruiker": "anna", "rol": "voorzitter"}], **kw)
+
+
+def test_create_edit_history_restore(ud) -> None:
+    with pytest.raises(UserDataError, match="titel"):
+        _new(ud, titel="   ")
+    vid = _new(ud)
+    v = ud.visitatie(vid)
+    assert v["status"] == "voorbereiding" and v["themas"] == vt.DEFAULT_THEMAS and v["versie"] == 1
+    assert ud.update_visitatie(vid, 1, "bram", {"titel": "Nieuwe titel"}) == 2
+    with pytest.raises(UserDataError, match="titel"):
+        ud.update_visitatie(vid, 2, "bram", {"titel": ""})
+    assert ud.visitatie(vid)["titel"] == "Nieuwe titel"  # the refused edit lost nothing
+    iid = ud.add_item(vid, "anna", "Observatie", "Eerste tekst", thema="Focus", indicator="instroom_pct_15_aow")
+    ud.update_item(iid, 1, "bram", {"tekst": "Tweede tekst"})
+    ud.delete_item(iid, 2, "anna")
+    assert ud.items(vid) == []
+    hist = ud.history(vid)
+    assert [h["wat"] for h in hist][:3] == ["verwijderd", "observatie: tekst gewijzigd", "observatie toegevoegd"]
+    first = next(h for h in hist if h["onderdeel"] == "item" and h["versie"] == 1)
+    ud.restore(first["id"], "anna")
+    (item,) = ud.items(vid)
+    assert item["tekst"] == "Eerste tekst" and item["versie"] == 4
+    created = next(h for h in hist if h["onderdeel"] == "visitatie" and h["versie"] == 1)
+    ud.restore(created["id"], "anna")
+    assert ud.visitatie(vid)["titel"] == "Visitatie Amsterdam"
+
+
+def test_findings_need_priority_and_basis(ud) -> None:
+    vid = _new(ud)
+    with pytest.raises(UserDataError, match="prioriteit"):
+        ud.add_item(vid, "anna", "Aanbeveling", "Stuur op betrokkenheid", thema="Cultuur")
+    with pytest.raises(UserDataError, match="thema of een indicator"):
+        ud.add_item(vid, "anna", "Aanbeveling", "Stuur op betrokkenheid", prioriteit="hoog")
+    with pytest.raises(UserDataError, match="lege tekst"):
+        ud.add_item(vid, "anna", "Observatie", "  ", thema="Focus")
+    ud.add_item(vid, "anna", "Aanbeveling", "Stuur op betrokkenheid", thema="Resultaatgerichte cultuur", prioriteit="hoog")
+    assert [i["prioriteit"] for i in ud.items(vid)] == ["hoog"]
+
+
+def test_status_freezes_foto_once(ud, foto) -> None:
+    vid = _new(ud)
+    with pytest.raises(UserDataError, match="foto"):
+        ud.advance_status(vid, 1, "anna", None)
+    ud.advance_status(vid, 1, "anna", foto)
+    v = ud.visitatie(vid)
+    assert v["status"] == "bezoek" and v["foto"] == foto and v["foto_bevroren"]
+    other = dict(foto, gemaakt="later")
+    ud.advance_status(vid, v["versie"], "anna", other)  # a later step does not replace the frozen foto
+    assert ud.visitatie(vid)["foto"]["gemaakt"] == foto["gemaakt"]
+
+
+def test_two_writers_on_one_note(ud) -> None:
+    """Both open version 1; both save at the same moment. Exactly one wins, the other gets both texts and can merge."""
+    vid = _new(ud)
+    iid = ud.add_item(vid, "anna", "Observatie", "Begin", thema="Focus")
+    barrier, results = threading.Barrier(2), {}
+
+    def write(who: str, text: str) -> None:
+        barrier.wait()
+        try:
+            results[who] = ud.update_item(iid, 1, who, {"tekst": text})
+        except Conflict as c:
+            results[who] = c
+
+    threads = [threading.Thread(target=write, args=(w, f"Tekst van {w}")) for w in ("anna", "bram")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    conflicts = [c for c in results.values() if isinstance(c, Conflict)]
+    assert len(conflicts) == 1 and sorted(results.values(), key=str)[0] == 2
+    c = conflicts[0]
+    winner = "anna" if c.mine == "Tekst van bram" else "bram"
+    assert c.theirs == f"Tekst van {winner}" and c.versie == 2 and c.door == winner and "versie 2" in str(c)
+    merged = f"{c.theirs}\n{c.mine}"
+    ud.update_item(iid, c.versie, "merger", {"tekst": merged})
+    assert ud.items(vid)[0]["tekst"] == merged  # nothing lost
+    assert len([h for h in ud.history(vid) if h["onderdeel"] == "item"]) == 3
+
+
+def test_access_rules(ud) -> None:
+    vid = _new(ud)
+    v = ud.visitatie(vid)
+    assert may_open(Gebruiker("anna", "visitatieteam"), v) and may_edit(Gebruiker("anna", "visitatieteam"), v)
+    assert not may_open(Gebruiker("kees", "visitatieteam"), v)
+    assert may_open(Gebruiker("ams", "gemeente", AMS), v) and not may_edit(Gebruiker("ams", "gemeente", AMS), v)
+    assert not may_open(Gebruiker("rdam", "gemeente", "GM0599"), v)
+    assert may_open(Gebruiker("root", "beheer"), v)
+
+
+def test_accounts_store_only_hashes(ud) -> None:
+    assert not ud.has_accounts()
+    with pytest.raises(UserDataError, match="10 tekens"):
+        ud.add_account("anna", "kort", "visitatieteam")
+    with pytest.raises(UserDataError, match="gemeentecode"):
+        ud.add_account("ams", "geheim-wachtwoord", "gemeente")
+    ud.add_account("anna", "geheim-wachtwoord", "visitatieteam")
+    assert ud.has_accounts()
+    assert ud.login("anna", "geheim-wachtwoord") == Gebruiker("anna", "visitatieteam")
+    assert ud.login("anna", "fout-wachtwoord") is None and ud.login("niemand", "geheim-wachtwoord") is None
+    assert b"geheim-wachtwoord" not in ud.path.read_bytes()
+
+
+def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
+    vid = _new(ud, normen={"instroom_pct_15_aow": 20.0})
+    ud.add_item(vid, "anna", "Sterk punt", "Korte lijnen met het college", thema="Houding naar raad en college")
+    ud.advance_status(vid, 1, "anna", foto)
+    doc = ud.export_visitatie(vid)
+    text = json.dumps(doc)
+    new = ud.import_visitatie(text, "bram", known_codes={AMS})
+    assert new != vid
+    a, b = ud.visitatie(vid), ud.visitatie(new)
+    assert {k: b[k] for k in doc["visitatie"]} == {k: a[k] for k in doc["visitatie"]}
+    assert [i["tekst"] for i in ud.items(new)] == ["Korte lijnen met het college"]
+    before = len(ud.visitaties())
+
+    def refused(data, match: str) -> None:
+        with pytest.raises(UserDataError, match=match):
+            ud.import_visitatie(data, "bram", known_codes={AMS})
+
+    refused(b"\x89PNG", "geen leesbaar JSON")
+    refused(json.dumps({k: v for k, v in doc.items() if k != "formaatversie"}), "oudere of onbekende versie")
+    refused(json.dumps(doc | {"formaatversie": 99}), "nieuwere versie")
+    refused(json.dumps(doc | {"visitatie": {k: v for k, v in doc["visitatie"].items() if k != "titel"}}), "'titel' ontbreekt")
+    refused(json.dumps(doc | {"items": [{"tekst": "zonder soort"}]}), "notitie 1: veld 'soort' ontbreekt")
+    refused(json.dumps(doc | {"visitatie": doc["visitatie"] | {"gemeente_code": "GM9999"}}), "GM9999")
+    assert len(ud.visitaties()) == before  # nothing half-imported
