@@ -1,0 +1,229 @@
+"""The visitatie report as PDF (reportlab) and the foto as Excel. No Streamlit here.
+
+Built to survive a black-and-white printer: signals are words, chart series differ by line style, not only colour."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+
+from portal import export, metrics
+from portal import visitatie as vt
+from portal.charts import NL_LOCALE, nl_number
+
+NORMBRON = {"eigen norm": "eigen", "referentiegroep": "groep"}
+SERIES = ("Gemeente", "Referentiegroep (gemiddelde)", "Nederland")
+# The standard PDF fonts (WinAnsi) lack a few characters the portal uses on screen.
+_PDF_SAFE = str.maketrans({"→": "›", "−": "-", "≥": ">=", "≤": "<=", "×": "x"})
+
+
+def _t(value) -> str:
+    """User or data text, escaped for reportlab's mini-markup and limited to characters the standard fonts have."""
+    return escape(str(value)).translate(_PDF_SAFE).replace("\n", "<br/>")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    return {
+        "titel": ParagraphStyle("titel", parent=base["Title"], fontSize=22, leading=27, alignment=TA_LEFT),
+        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=15, leading=19, spaceBefore=6),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=12, leading=15),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=12.5),
+        "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5, leading=9.5),
+        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.5, leading=9),
+    }
+
+
+class _NumberedCanvas(rl_canvas.Canvas):
+    """Defers each page so the footer can say 'pagina X van Y' (reportlab's two-pass page count recipe)."""
+
+    footer = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 7.5)
+            self.setFillColor(colors.black)
+            self.drawString(2 * cm, 1.2 * cm, self.footer.translate(_PDF_SAFE))
+            self.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"pagina {self._pageNumber} van {total}")
+            super().showPage()
+        super().save()
+
+
+def foto_chart(foto: dict) -> alt.ConcatChart | None:
+    """Small multiples: per key indicator the gemeente, the referentiegroep mean with its P25–P75 band, and Nederland."""
+    charts = []
+    for r in foto["regels"]:
+        if not any(x["gemeente"] is not None for x in r["reeks"]):
+            continue
+        rows = [{"jaar": int(x["periode"][:4]), "reeks": name, "waarde": x[key]}
+                for x in r["reeks"] for name, key in zip(SERIES, ("gemeente", "groep_gemiddelde", "nederland")) if x[key] is not None]
+        band = [{"jaar": int(x["periode"][:4]), "p25": x["groep_p25"], "p75": x["groep_p75"]}
+                for x in r["reeks"] if x["groep_p25"] is not None]
+        lines = alt.Chart(alt.Data(values=rows)).mark_line(point={"filled": True, "color": "black"}, color="black").encode(
+            x=alt.X("jaar:O", title=None),
+            y=alt.Y("waarde:Q", title=r["eenheid"], scale=alt.Scale(zero=False)),
+            strokeDash=alt.StrokeDash("reeks:N", sort=list(SERIES), title=None,
+                                      scale=alt.Scale(domain=list(SERIES), range=[[1, 0], [6, 3], [2, 2]])),
+            shape=alt.Shape("reeks:N", sort=list(SERIES), title=None,
+                            scale=alt.Scale(domain=list(SERIES), range=["circle", "square", "triangle-up"])),
+        )
+        layer = alt.Chart(alt.Data(values=band)).mark_area(color="#bbbbbb", opacity=0.5).encode(
+            x="jaar:O", y="p25:Q", y2="p75:Q") + lines if band else lines
+        charts.append(layer.properties(width=220, height=120, title=alt.TitleParams(r["label"][:60], fontSize=10)))
+    if not charts:
+        return None
+    return alt.concat(*charts, columns=2).configure_legend(orient="bottom").configure(locale={"number": NL_LOCALE})
+
+
+def foto_table(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
+    """The signal table as exported to Excel: raw numbers, one row per key indicator."""
+    return vt.scorecard(foto, normen).drop("indicator")
+
+
+def foto_xlsx(foto: dict, normen: dict[str, float], titel: str) -> bytes:
+    lines = [f"Cijfermatige foto: {foto['gemeente']} ({foto['gemeente_code']}), {titel}.",
+             f"Referentiegroep '{foto['groep']['naam']}': {len(foto['groep']['leden'])} gemeenten ({', '.join(foto['groep']['leden'])}).",
+             f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']}.", vt.SIGNAAL_REGEL.replace("**", ""),
+             vt.PROGNOSE_METHODE, *export.indicator_lines([k.id for k in vt.KERN])]
+    return export.table_xlsx(foto_table(foto, normen), lines, sheet="Cijfermatige foto")
+
+
+def _fmt(v, dec: int = 1) -> str:
+    return "–" if v is None else nl_number(v, dec)
+
+
+def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> bytes:
+    """The whole report: cover, foto (signal table and charts), notes per theme, findings and recommendations, annex."""
+    st = _styles()
+    frozen = v.get("foto_bevroren")
+    story: list = []
+    P = Paragraph  # noqa: N806
+
+    # Cover -------------------------------------------------------------------------------------------------------------
+    story += [Spacer(1, 3 * cm), P("Visitatie sociale dienst", st["h2"]), P(_t(v["titel"]), st["titel"]),
+              P(f"Gemeente {_t(foto['gemeente'])} ({v['gemeente_code']}) · periode {_t(v['periode'])} · status {v['status']}", st["body"]),
+              Spacer(1, 0.6 * cm)]
+    team = "<br/>".join(_t(f"{m['naam']}" + (f" ({m['rol']})" if m.get("rol") else "")) for m in v["team"]) or "–"
+    contacts = "<br/>".join(_t(" · ".join(x for x in (c.get("naam"), c.get("functie"), c.get("email")) if x))
+                            for c in v["contacten"]) or "–"
+    dates = "<br/>".join(_t(f"{k}: {d}") for k, d in v["datums"].items() if d) or "–"
+    cover = [["Visitatieteam", P(team, st["body"])], ["Contactpersonen gemeente", P(contacts, st["body"])], ["Data", P(dates, st["body"])],
+             ["Referentiegroep", P(_t(f"{foto['groep']['naam']}: " + ", ".join(names.get(c, c) for c in foto["groep"]["leden"]))
+                                   if foto["groep"]["leden"] else "leeg", st["body"])],
+             ["Cijfermatige foto", P(_t(f"bevroren op {frozen.replace('T', ' ')}" if frozen else
+                                        "concept: nog niet bevroren (de visitatie is in voorbereiding)") +
+                                     _t(f"; databouw {foto['databouw']['tijd']}"), st["body"])]]
+    story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
+        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))
+    story += [Spacer(1, 1 * cm), P("Vertrouwelijk: bestemd voor het visitatieteam en de gemeente. De cijfers openen het gesprek; "
+                                   "ze zijn geen oordeel.", st["small"]),
+              P(_t(f"Gemaakt op {datetime.now().strftime('%d-%m-%Y %H:%M')} met het Bijstandsportaal Werk & Inkomen."), st["small"]),
+              PageBreak()]
+
+    # 1. Cijfermatige foto ----------------------------------------------------------------------------------------------
+    story.append(P("1. Cijfermatige foto", st["h1"]))
+    card = vt.scorecard(foto, v["normen"])
+    head = ["Indicator", "Periode", "Realisatie", "Referentiegroep\n(P25–P75, n)", "Neder-\nland", "Norm", "Afwijking",
+            "Prognose", "Signaal"]
+    rows = [[P(h.replace("\n", "<br/>"), st["cell"]) for h in head]]
+    for r in card.iter_rows(named=True):
+        unit = "" if r["Eenheid"] in r["Indicator"] else f" ({r['Eenheid']})"
+        rows.append([P(_t(r["Indicator"] + unit), st["cell"]), r["Periode"] or "–", _fmt(r["Realisatie"]),
+                     P(_t(f"{_fmt(r['Referentiegroep'])} ({_fmt(r['Groep P25'])}–{_fmt(r['Groep P75'])}, {r['Groep n']})"), st["cell"]),
+                     _fmt(r["Nederland"]), P(_t(f"{_fmt(r['Norm'])}") + f"<br/>({_t(NORMBRON.get(r['Normbron'], r['Normbron']))})", st["cell"]), _fmt(r["Afwijking"]),
+                     P(_t(f"{_fmt(r['Prognose'])}") + f"<br/>({r['Prognosejaar']})", st["cell"]) if r["Prognose"] is not None else "–",
+                     P(f"<b>{_t(r['Signaal'])}</b>", st["cell"])])
+    story.append(Table(rows, colWidths=[3.6 * cm, 1.2 * cm, 1.5 * cm, 2.5 * cm, 1.5 * cm, 1.6 * cm, 1.5 * cm, 1.6 * cm, 2.0 * cm],
+                       repeatRows=1, style=TableStyle([
+                           ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                           ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("ALIGN", (2, 1), (-2, -1), "RIGHT")])))
+    story += [Spacer(1, 0.2 * cm), P(_t(vt.SIGNAAL_REGEL.replace("**", "")), st["small"]), P(_t(vt.PROGNOSE_METHODE), st["small"]),
+              P(_t("Bron en peildatum per cijfer: " + "; ".join(f"{r['Indicator']}: {r['Bron']}, peildatum {r['Peildatum']}"
+                                                               for r in card.iter_rows(named=True))), st["small"])]
+    chart = foto_chart(foto)
+    if chart is not None:
+        png = vlc.vegalite_to_png(chart.to_dict(), scale=2)
+        img = Image(io.BytesIO(png))
+        scale = min(17 * cm / img.drawWidth, 20 * cm / img.drawHeight)
+        img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale
+        story += [Spacer(1, 0.3 * cm), P("Verloop per indicator: gemeente (doorgetrokken), referentiegroep (gestreept, grijze band "
+                                         "= P25–P75) en Nederland (gestippeld).", st["small"]), img]
+    by_ind = [i for i in items if i["indicator"]]
+    if by_ind:
+        story.append(P("Notities bij de cijfers", st["h2"]))
+        for k in vt.KERN:
+            for i in (i for i in by_ind if i["indicator"] == k.id):
+                story.append(P(f"<b>{_t(metrics.get(k.id).label)}</b> · {_t(i['soort'])}: "
+                               f"{_t(i['tekst'])}", st["body"]))
+
+    # 2. Themes and notes -----------------------------------------------------------------------------------------------
+    story += [PageBreak(), P("2. Thema's en notities", st["h1"])]
+    notes = [i for i in items if i["soort"] in vt.NOTITIE_SOORTEN]
+    for thema in v["themas"] + sorted({i["thema"] for i in notes} - set(v["themas"]) - {None}):
+        mine = [i for i in notes if i["thema"] == thema]
+        block = [P(_t(thema), st["h2"])]
+        if not mine:
+            block.append(P("Geen notities.", st["small"]))
+        for soort in vt.NOTITIE_SOORTEN:
+            for i in (i for i in mine if i["soort"] == soort):
+                ref = f" (bij {_t(metrics.get(i['indicator']).label)})" if i["indicator"] else ""
+                block.append(P(f"<b>{_t(soort)}</b>{ref}: {_t(i['tekst'])}", st["body"]))
+        story.append(KeepTogether(block))
+
+    # 3. Findings and recommendations -----------------------------------------------------------------------------------
+    story += [PageBreak(), P("3. Bevindingen en aanbevelingen", st["h1"])]
+    order = {p: n for n, p in enumerate(vt.PRIORITEITEN)}
+    found = sorted((i for i in items if i["soort"] in vt.BEVINDING_SOORTEN), key=lambda i: (i["soort"], order.get(i["prioriteit"], 9)))
+    if not found:
+        story.append(P("Nog geen bevindingen of aanbevelingen vastgelegd.", st["body"]))
+    else:
+        rows = [[P(h, st["cell"]) for h in ("Soort", "Prioriteit", "Tekst", "Rust op")]]
+        for i in found:
+            basis = ", ".join(x for x in (i["thema"], metrics.get(i["indicator"]).label if i["indicator"] else None) if x)
+            rows.append([i["soort"], i["prioriteit"], P(_t(i["tekst"]), st["cell"]), P(_t(basis), st["cell"])])
+        story.append(Table(rows, colWidths=[2.2 * cm, 1.8 * cm, 9 * cm, 4 * cm], repeatRows=1, style=TableStyle([
+            ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)])))
+
+    # Annex --------------------------------------------------------------------------------------------------------------
+    story += [PageBreak(), P("Bijlage: bronnen en definities", st["h1"])]
+    story += [P(_t(line), st["small"]) for line in export.indicator_lines([k.id for k in vt.KERN])]
+    story += [Spacer(1, 0.3 * cm),
+              P(_t(f"Referentiegroep '{foto['groep']['naam']}' ({len(foto['groep']['leden'])} gemeenten, indeling {foto['indeling']}): "
+                   + ", ".join(f"{names.get(c, c)} ({c})" for c in foto["groep"]["leden"])), st["small"]),
+              P(_t(f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']} "
+                   f"(inhoud-sha256 {str(foto['databouw']['inhoud_sha256'])[:16]}…)."), st["small"]),
+              P("CBS-cijfers: CC BY 4.0, bron CBS met tabelnummer zoals hierboven. Iv3: CBS/dataderden; integratie-uitkering "
+                "Participatie: BZK-circulaires gemeentefonds. W-deel- en I-deelcijfers zijn proxies: zie de definities.", st["small"])]
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm, bottomMargin=2 * cm,
+                            title=f"Visitatie {foto['gemeente']}: {v['titel']}", author="Bijstandsportaal Werk & Inkomen")
+    canvas = type("Footer", (_NumberedCanvas,), {"footer": f"Visitatie {foto['gemeente']} · {v['titel'][:70]} · vertrouwelijk"})
+    doc.build(story, canvasmaker=canvas)
+    return buf.getvalue()
