@@ -102,12 +102,12 @@ def foto_table(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
     return vt.scorecard(foto, normen).drop("indicator")
 
 
-def foto_xlsx(foto: dict, normen: dict[str, float], titel: str) -> bytes:
-    lines = [f"Cijfermatige foto: {foto['gemeente']} ({foto['gemeente_code']}), {titel}.",
-             f"Referentiegroep '{foto['groep']['naam']}': {len(foto['groep']['leden'])} gemeenten ({', '.join(foto['groep']['leden'])}).",
-             f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']}.", vt.SIGNAAL_REGEL.replace("**", ""),
-             vt.PROGNOSE_METHODE, *export.indicator_lines([k.id for k in vt.KERN])]
-    return export.table_xlsx(foto_table(foto, normen), lines, sheet="Cijfermatige foto")
+def foto_lines(foto: dict, titel: str) -> list[str]:
+    """Source, definition and method lines that go with every export of the foto."""
+    return [f"Cijfermatige foto: {foto['gemeente']} ({foto['gemeente_code']}), {titel}.",
+            f"Referentiegroep '{foto['groep']['naam']}': {len(foto['groep']['leden'])} gemeenten ({', '.join(foto['groep']['leden'])}).",
+            f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']}.", vt.SIGNAAL_REGEL.replace("**", ""),
+            vt.PROGNOSE_METHODE, *export.indicator_lines([k.id for k in vt.KERN])]
 
 
 def _fmt(v, dec: int = 1) -> str:

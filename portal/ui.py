@@ -11,8 +11,9 @@ import streamlit as st
 
 from etl.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers
+from portal import visitatie as vt
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
-from portal.userdata import UserData
+from portal.userdata import Gebruiker, UserData, local_user
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
 # File names are relative to pages/app.py, the entry point. It sits inside pages/ on purpose: a "pages" folder next to
@@ -24,6 +25,7 @@ PAGES = [
     ("vergelijken.py", "Vergelijken", "vergelijken"),
     ("landelijk.py", "Landelijk overzicht", "landelijk"),
     ("kaart.py", "Kaart", "kaart"),
+    ("visitatie.py", "Visitaties", "visitatie"),
     ("bronnen.py", "Bronnen en definities", "bronnen"),
 ]
 GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
@@ -115,6 +117,46 @@ def _userdata(path: str) -> UserData:
 
 def userdata() -> UserData:
     return _userdata(str(USERDATA))
+
+
+def current_user() -> Gebruiker:
+    """Local mode (no accounts configured): the person at this machine. Otherwise a login form; the page stops until the
+    user is logged in. The logged-in user lives in this browser session only."""
+    ud = userdata()
+    if not ud.has_accounts():
+        return local_user()
+    user = st.session_state.get("gebruiker")
+    if user is None:
+        st.title("Inloggen")
+        st.caption("Visitaties zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt.")
+        with st.form("inloggen"):
+            naam = st.text_input("Gebruikersnaam")
+            wachtwoord = st.text_input("Wachtwoord", type="password")
+            if st.form_submit_button("Inloggen"):
+                user = ud.login(naam, wachtwoord)
+                if user is None:
+                    st.error("Onbekende gebruikersnaam of onjuist wachtwoord.")
+                else:
+                    st.session_state["gebruiker"] = user
+                    st.rerun()
+        st.stop()
+    st.sidebar.caption(f"Ingelogd als **{user.naam}** ({user.rol}{', ' + user.gemeente_code if user.gemeente_code else ''})")
+    if st.sidebar.button("Uitloggen"):
+        del st.session_state["gebruiker"]
+        st.rerun()
+    return user
+
+
+def live_foto(code: str, members: list[str], groep_naam: str) -> dict:
+    """The cijfermatige foto from the current warehouse (cached per build)."""
+    return _foto(str(WAREHOUSE), WAREHOUSE.stat().st_mtime, code, tuple(members), groep_naam)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _foto(path: str, mtime: float, code: str, members: tuple[str, ...], groep_naam: str) -> dict:
+    wh = _warehouse(path, mtime)
+    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), code, wh.name(code), list(members),
+                        groep_naam, wh.newest_indeling, wh.last_build())
 
 
 def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Group:
