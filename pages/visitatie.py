@@ -56,14 +56,14 @@ def overview() -> None:
     st.page_link("referentiegroep.py", label="Referentiegroep samenstellen of een opgeslagen groep kiezen",
                  query_params=st.query_params.to_dict(), icon=":material/group:")
     with st.form("nieuw"):
-        titel = st.text_input("Titel", placeholder=f"Visitatie sociale dienst {names[code]}", max_chars=200)
-        periode = st.text_input("Periode", placeholder="bijvoorbeeld najaar 2026")
+        titel = st.text_input("Titel", placeholder=f"Visitatie sociale dienst {names[code]}", max_chars=200, key="nieuw-titel")
+        periode = st.text_input("Periode", placeholder="bijvoorbeeld najaar 2026", key="nieuw-periode")
         st.markdown("**Visitatieteam** (gebruikersnaam alleen nodig als er accounts zijn)")
         team = st.data_editor(_frame([{"naam": user.naam, "gebruiker": user.naam, "rol": "voorzitter"}], TEAM),
                               num_rows="dynamic", key="nieuw-team", width="stretch")
         st.markdown("**Contactpersonen van de gemeente**")
         contacten = st.data_editor(_frame([], CONTACT), num_rows="dynamic", key="nieuw-contacten", width="stretch")
-        if st.form_submit_button("Visitatie aanmaken", type="primary"):
+        if st.form_submit_button("Visitatie aanmaken", type="primary", key="aanmaken"):
             if not group.members:
                 st.error("De referentiegroep is leeg: kies eerst een groep met minstens één gemeente.")
             else:
@@ -130,7 +130,7 @@ def dossier(vid: int) -> None:
     if edit and i + 1 < len(vt.STATUSSEN):
         nxt = vt.STATUSSEN[i + 1]
         extra = " De cijfermatige foto wordt dan bevroren." if v["foto"] is None else ""
-        if st.button(f"Naar fase '{nxt}'", help=f"De status gaat van {v['status']} naar {nxt}.{extra}"):
+        if st.button(f"Naar fase '{nxt}'", key="volgende-fase", help=f"De status gaat van {v['status']} naar {nxt}.{extra}"):
             try:
                 ud.advance_status(vid, v["versie"], user.naam, live)
             except UserDataError as e:
@@ -195,8 +195,9 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
         with st.expander("Normen zetten (doel van het team of de gemeente)"):
             with st.form(f"normen-{v['id']}"):
                 typed = {k.id: st.text_input(label(k.id), value=nl_number(v["normen"][k.id], 1) if k.id in v["normen"] else "",
-                                             placeholder="leeg = gemiddelde referentiegroep") for k in vt.KERN}
-                if st.form_submit_button("Normen opslaan"):
+                                             placeholder="leeg = gemiddelde referentiegroep", key=f"norm-{k.id}")
+                         for k in vt.KERN}
+                if st.form_submit_button("Normen opslaan", key="normen-opslaan"):
                     normen, errors = {}, []
                     for ind, text in typed.items():
                         try:
@@ -260,7 +261,7 @@ def item_editor(item: dict, edit: bool) -> None:
             return
         with st.form(f"bewerk-{iid}"):
             text = st.text_area("Tekst", value=item["tekst"], key=f"tekst-{iid}")
-            if st.form_submit_button("Opslaan"):
+            if st.form_submit_button("Opslaan", key=f"opslaan-{iid}"):
                 _save_item(iid, st.session_state[base_key], {"tekst": text})
         if st.button("Verwijderen", key=f"weg-{iid}", help="Blijft in de geschiedenis en kan worden teruggezet."):
             _save_item(iid, st.session_state[base_key], {"verwijderd": 1})
@@ -284,12 +285,12 @@ def add_form(v: dict, key: str, soorten: list[str], finding: bool) -> None:
     kern = [None] + [k.id for k in vt.KERN]
     with st.form(key, clear_on_submit=True):
         c = st.columns(4 if finding else 3)
-        soort = c[0].selectbox("Soort", soorten)
-        thema = c[1].selectbox("Thema", ([None] if finding else []) + v["themas"], format_func=lambda t: t or "—")
-        indicator = c[2].selectbox("Bij indicator", kern, format_func=label)
-        prioriteit = c[3].selectbox("Prioriteit", vt.PRIORITEITEN) if finding else None
-        tekst = st.text_area("Tekst")
-        if st.form_submit_button("Toevoegen"):
+        soort = c[0].selectbox("Soort", soorten, key=f"{key}-soort")
+        thema = c[1].selectbox("Thema", ([None] if finding else []) + v["themas"], format_func=lambda t: t or "—", key=f"{key}-thema")
+        indicator = c[2].selectbox("Bij indicator", kern, format_func=label, key=f"{key}-indicator")
+        prioriteit = c[3].selectbox("Prioriteit", vt.PRIORITEITEN, key=f"{key}-prioriteit") if finding else None
+        tekst = st.text_area("Tekst", key=f"{key}-tekst")
+        if st.form_submit_button("Toevoegen", key=f"{key}-toevoegen"):
             try:
                 ud.add_item(v["id"], user.naam, soort, tekst, thema=thema, indicator=indicator, prioriteit=prioriteit)
             except UserDataError as e:
@@ -378,7 +379,7 @@ def history_tab(v: dict, edit: bool) -> None:
 
 def export_tab(v: dict, foto: dict, items: list[dict]) -> None:
     key = f"pdf-{v['id']}"
-    if st.button("PDF-rapport maken", type="primary"):
+    if st.button("PDF-rapport maken", type="primary", key="pdf-maken"):
         t = time.perf_counter()
         st.session_state[key] = rapport.build_pdf(v, foto, items, names)
         st.session_state[key + "-tijd"] = time.perf_counter() - t

@@ -1,0 +1,159 @@
+"""The visitatie page with AppTest: the main flow down to the PDF, two team members on one note, and access control."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.paths import USERDATA
+from portal import visitatie as vt
+from portal.charts import nl_number
+from portal.userdata import UserData
+
+APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
+ENSCHEDE = "GM0153"
+
+
+def page(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("visitatie.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def param(at: AppTest, key: str) -> str:
+    v = at.query_params[key]
+    return v[0] if isinstance(v, list) else v
+
+
+def create(titel: str = "Visitatie Enschede 2026") -> tuple[AppTest, int]:
+    at = page(gemeente=ENSCHEDE, rg="knn", k="5")
+    at.text_input(key="nieuw-titel").input(titel)
+    at.text_input(key="nieuw-periode").input("najaar 2026")
+    at.button(key="aanmaken").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at, int(param(at, "visitatie"))
+
+
+def add(at: AppTest, form: str, tekst: str, **choices: str) -> AppTest:
+    for name, value in choices.items():
+        at.selectbox(key=f"{form}-{name}").set_value(value)
+    at.text_area(key=f"{form}-tekst").input(tekst)
+    at.button(key=f"{form}-toevoegen").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_create_freeze_annotate_export(built: Path) -> None:
+    at = page(gemeente=ENSCHEDE, rg="knn", k="5")
+    at.button(key="aanmaken").click().run()  # no title
+    assert any("titel" in e.value for e in at.error)
+    at, vid = create()
+    assert at.title[0].value == "Visitatie Enschede 2026"
+    v = UserData(USERDATA).visitatie(vid)
+    assert v["gemeente_code"] == ENSCHEDE and len(v["groep"]["leden"]) == 5 and v["status"] == "voorbereiding"
+
+    # A norm that is not a number: a Dutch message, nothing saved; then a good one.
+    at.text_input(key="norm-instroom_pct_15_aow").input("twintig")
+    at.text_input(key="norm-uitstroom_pct_15_aow").input("30")
+    at.button(key="normen-opslaan").click().run()
+    assert any("geen getal" in e.value and "Niets opgeslagen" in e.value for e in at.error)
+    assert UserData(USERDATA).visitatie(vid)["normen"] == {}
+    at.text_input(key="norm-instroom_pct_15_aow").input("20,5")
+    at.button(key="normen-opslaan").click().run()
+    assert UserData(USERDATA).visitatie(vid)["normen"] == {"instroom_pct_15_aow": 20.5, "uitstroom_pct_15_aow": 30.0}
+
+    note = "Klantmanagers kennen hun bestand; de instroom daalt sinds de poortaanpak."
+    add(at, f"notitie-{vid}", note, soort="Het verhaal achter de cijfers", thema="Focus", indicator="instroom_pct_15_aow")
+    advice = "Stuur op betrokkenheid van medewerkers bij de uitstroomdoelen."
+    add(at, f"bevinding-{vid}", advice, soort="Aanbeveling", thema="Resultaatgerichte cultuur", prioriteit="hoog")
+    assert any(note in m.value for m in at.markdown)  # shown next to its figure on the foto tab
+
+    at.button(key="volgende-fase").click().run()
+    v = UserData(USERDATA).visitatie(vid)
+    assert v["status"] == "bezoek" and v["foto_bevroren"] and v["foto"]["gemeente"] == "Enschede"
+    assert any("Bevroren op" in i.value for i in at.info)
+    instroom = next(r for r in v["foto"]["regels"] if r["indicator"] == "instroom_pct_15_aow")
+    signal_row = next(r for r in at.dataframe[0].value.to_dict("records") if r["Indicator"].startswith("Instroom"))
+    assert signal_row["Realisatie"] == nl_number(instroom["realisatie"], 1) and signal_row["Norm"] == "20,5 (eigen norm)"
+    assert signal_row["Signaal"] == vt.signaal(instroom, 20.5)["signaal"]
+
+    at.button(key="pdf-maken").click().run()
+    pdf = at.session_state[f"pdf-{vid}"]
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    flat = " ".join(text.split())
+    assert "Enschede" in flat and "Visitatie Enschede 2026" in flat
+    assert nl_number(instroom["realisatie"], 1) in flat  # a figure from the shipped CBS data (84066NED)
+    assert "poortaanpak" in flat and "Stuur op betrokkenheid" in flat
+    assert "pagina 1 van" in flat and "84066NED" in flat
+
+
+def test_two_team_members_edit_one_note(built: Path) -> None:
+    at, vid = create("Visitatie voor gelijktijdig werk")
+    add(at, f"notitie-{vid}", "Eerste waarneming", soort="Observatie", thema="Focus")
+    iid = UserData(USERDATA).items(vid)[0]["id"]
+    anna, bram = page(visitatie=str(vid)), page(visitatie=str(vid))  # both open version 1
+    anna.text_area(key=f"tekst-{iid}").input("Tekst van Anna")
+    anna.button(key=f"opslaan-{iid}").click().run()
+    bram.text_area(key=f"tekst-{iid}").input("Tekst van Bram")
+    bram.button(key=f"opslaan-{iid}").click().run()
+    assert any("al gewijzigd (versie 2)" in e.value for e in bram.error)
+    shown = [c.value for c in bram.code]
+    assert "Tekst van Bram" in shown and "Tekst van Anna" in shown
+    assert UserData(USERDATA).items(vid)[0]["tekst"] == "Tekst van Anna"  # Bram's save did not overwrite
+    bram.text_area(key=f"samen-{iid}").input("Tekst van Anna, aangevuld door Bram")
+    bram.button(key=f"samen-opslaan-{iid}").click().run()
+    item = UserData(USERDATA).items(vid)[0]
+    assert item["tekst"] == "Tekst van Anna, aangevuld door Bram" and item["versie"] == 3
+
+
+@pytest.fixture
+def accounts(built: Path):
+    ud = UserData(USERDATA)
+    ud.add_account("anna", "anna-wachtwoord", "visitatieteam")
+    ud.add_account("kees", "kees-wachtwoord", "visitatieteam")
+    ud.add_account("enschede", "enschede-wachtwoord", "gemeente", ENSCHEDE)
+    yield ud
+    for n in ("anna", "kees", "enschede"):
+        ud.remove_account(n)
+
+
+def login(at: AppTest, naam: str) -> AppTest:
+    assert at.title[0].value == "Inloggen"
+    at.text_input[0].input(naam)
+    at.text_input[1].input(f"{naam}-wachtwoord")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_only_team_gemeente_and_beheer_open_a_visitatie(accounts) -> None:
+    vid = accounts.create_visitatie("anna", ENSCHEDE, "Vertrouwelijke visitatie", "2026", {"naam": "g", "leden": ["GM0164"]},
+                                    team=[{"naam": "Anna", "gebruiker": "anna", "rol": "voorzitter"}])
+    at = page(visitatie=str(vid))
+    assert not at.dataframe and "Vertrouwelijke" not in str([m.value for m in at.markdown])  # login first
+    bad = page(visitatie=str(vid))
+    bad.text_input[0].input("anna")
+    bad.text_input[1].input("fout-wachtwoord")
+    bad.button[0].click().run()
+    assert any("onjuist wachtwoord" in e.value for e in bad.error)
+
+    outsider = login(page(visitatie=str(vid)), "kees")  # the crafted link
+    assert [e.value for e in outsider.error] == ["Deze visitatie bestaat niet, of u heeft er geen toegang toe. Vraag het "
+                                                 "visitatieteam of de beheerder om toegang."]
+    assert not outsider.tabs and not any("Vertrouwelijke" in t.value for t in outsider.title)
+    outsider = login(page(), "kees")  # the overview page does not list it either
+    assert not any("Vertrouwelijke" in p.label for p in outsider.get("page_link"))
+
+    member = login(page(visitatie=str(vid)), "anna")
+    assert member.title[0].value == "Vertrouwelijke visitatie" and member.button(key="volgende-fase")
+    gemeente = login(page(visitatie=str(vid)), "enschede")
+    assert gemeente.title[0].value == "Vertrouwelijke visitatie"
+    assert not [b for b in gemeente.button if b.key == "volgende-fase"]  # reads, does not edit
