@@ -7,6 +7,7 @@ Standard library only, so it runs before any dependency is installed.
     python3 dev.py test      # environment + full test suite
     python3 dev.py etl ...   # the ETL command-line tool (portal-etl), e.g. `etl build`
     python3 dev.py bench     # benchmark figures (build time, warehouse size, fetch times)
+    python3 dev.py gebruikers toevoegen NAAM --rol beheer|visitatieteam|gemeente [--gemeente GMxxxx]
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "pytest", *rest])
     if cmd == "etl":
         return run([str(PY), "-m", "etl.cli", *rest])
+    if cmd == "gebruikers":
+        return run([str(PY), "-m", "portal.gebruikers", *rest])
     if cmd == "bench":
         ensure_warehouse()
         return run([str(PY), "-m", "etl.bench", *rest])
