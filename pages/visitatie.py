@@ -166,21 +166,15 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
     if not any(r["realisatie"] is not None for r in foto["regels"]):
         st.warning(f"Voor {foto['gemeente']} staan geen cijfers voor de kernindicatoren in het warehouse.")
     card = vt.scorecard(foto, v["normen"])
-    shown = card.select(
-        "Indicator", "Periode",
-        pl.col("Realisatie").map_elements(lambda x: nl_number(x, 1), return_dtype=pl.String),
-        pl.struct("Referentiegroep", "Groep P25", "Groep P75", "Groep n").map_elements(
-            lambda r: f"{nl_number(r['Referentiegroep'], 1)} ({nl_number(r['Groep P25'], 1)}–{nl_number(r['Groep P75'], 1)}; "
-                      f"n={r['Groep n']})", return_dtype=pl.String).alias("Referentiegroep (P25–P75)"),
-        pl.col("Nederland").map_elements(lambda x: nl_number(x, 1), return_dtype=pl.String),
-        "Trend",
-        pl.struct("Norm", "Normbron").map_elements(lambda r: f"{nl_number(r['Norm'], 1)} ({r['Normbron']})",
-                                                   return_dtype=pl.String).alias("Norm"),
-        pl.col("Afwijking").map_elements(lambda x: nl_number(x, 1), return_dtype=pl.String),
-        pl.struct("Prognose", "Prognosejaar").map_elements(
-            lambda r: f"{nl_number(r['Prognose'], 1)} ({r['Prognosejaar']})" if r["Prognose"] is not None else "–",
-            return_dtype=pl.String).alias("Prognose"),
-        "Signaal", "Bron", "Peildatum")
+    n1 = lambda x: nl_number(x, 1)  # noqa: E731
+    shown = pl.DataFrame([{
+        "Indicator": r["Indicator"], "Periode": r["Periode"] or "–", "Norm": f"{n1(r['Norm'])} ({r['Normbron']})",
+        "Realisatie": n1(r["Realisatie"]),
+        "Prognose": f"{n1(r['Prognose'])} ({r['Prognosejaar']})" if r["Prognose"] is not None else "–",
+        "Afwijking": n1(r["Afwijking"]), "Signaal": r["Signaal"],
+        "Referentiegroep (P25–P75)": f"{n1(r['Referentiegroep'])} ({n1(r['Groep P25'])}–{n1(r['Groep P75'])}; n={r['Groep n']})",
+        "Nederland": n1(r["Nederland"]), "Trend": r["Trend"], "Bron": r["Bron"], "Peildatum": r["Peildatum"],
+    } for r in card.iter_rows(named=True)])
     table(shown, rapport.foto_table(foto, v["normen"]), rapport.foto_lines(foto, v["titel"]), key=f"foto-{v['id']}")
     st.caption(vt.SIGNAAL_REGEL + " " + vt.PROGNOSE_METHODE + " W-deel en I-deel zijn proxies (zie Bronnen en definities).")
     for k in vt.KERN:

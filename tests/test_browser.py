@@ -110,3 +110,42 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
         page.goto(f"{server}/?gemeente=GM0457")
         expect(page.get_by_text("Weesp (GM0457) bestaat niet meer")).to_be_visible(timeout=30_000)
         browser.close()
+
+
+def test_visitatie_main_flow(server: str) -> None:
+    """Create a visitatie, add a note next to a figure, freeze the foto and make the PDF: the dossier as a user sees it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
+        expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
+        page.get_by_label("Titel").fill("Visitatie Enschede (browser)")
+        page.get_by_label("Periode").fill("najaar 2026")
+        page.get_by_role("button", name="Visitatie aanmaken").click()
+        expect(page.get_by_role("heading", name="Visitatie Enschede (browser)")).to_be_visible(timeout=30_000)
+        page.wait_for_url("**visitatie=**", timeout=10_000)
+        expect(page.get_by_text("Concept: de foto volgt de nieuwste cijfers")).to_be_visible(timeout=30_000)
+
+        page.get_by_role("tab", name="Thema's en notities").click()
+        panel = page.get_by_role("tabpanel", name="Thema's en notities")
+        panel.get_by_label("Tekst").first.fill("De instroom daalt sinds de poortaanpak van 2016.")
+        panel.get_by_role("button", name="Toevoegen").click()
+        expect(page.get_by_text("Missie en visie (1)")).to_be_visible(timeout=30_000)  # the first theme, the form's default
+
+        page.get_by_role("button", name="Naar fase 'bezoek'").click()
+        expect(page.get_by_role("button", name="Naar fase 'rapportage'")).to_be_visible(timeout=30_000)
+        page.get_by_role("tab", name="Cijfermatige foto").click()
+        expect(page.get_by_text("Bevroren op")).to_be_visible(timeout=30_000)
+        page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "visitatie_dossier.png"), full_page=True)
+
+        page.get_by_role("tab", name="Exporteren").click()
+        page.get_by_role("button", name="PDF-rapport maken").click()
+        with page.expect_download() as pdf:
+            page.get_by_role("button", name="PDF downloaden").click(timeout=30_000)
+        assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
+        browser.close()
