@@ -25,7 +25,7 @@ from portal.store import Warehouse
 
 PAGES = [("profiel", {"gemeente": "GM0363"}), ("referentiegroep", {"gemeente": "GM0363"}),
          ("gemeente", {"gemeente": "GM0363"}), ("vergelijken", {"gemeente": "GM0363"}), ("landelijk", {}), ("kaart", {}),
-         ("bronnen", {})]
+         ("bronnen", {}), ("visitatie", {"gemeente": "GM0363"})]
 BARE = """
 import altair as alt
 import pandas as pd
@@ -84,11 +84,44 @@ def main() -> int:
             knn.append((time.perf_counter() - t0) * 1000)
         print(f"Referentiegroep van 10 meest gelijkende gemeenten (zoeken + samenstellen): mediaan {statistics.median(knn):.2f} ms, "
               f"max {max(knn):.2f} ms over 5 gemeenten × 20 — doel ≤ 20 ms")
+        visitatie(wh, fm, Path(tmp))
     if not WAREHOUSE.exists():
         build(WAREHOUSE, log=lambda _: None)
     page_reruns()
     first_chart()
     return 0
+
+
+def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
+    """Foto and PDF report for one visitatie (Amsterdam, 10 nearest peers, 20 notes and 6 findings), warm."""
+    from portal import rapport
+    from portal import visitatie as vt
+    from portal.userdata import UserData
+
+    group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
+    obs, own = wh.all_observations("nieuwste"), wh.all_observations("eigen")
+    foto_ms, pdf_s = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        foto = vt.make_foto(obs, own, "GM0363", "Amsterdam", group.members, group.label(), wh.newest_indeling, wh.last_build())
+        foto_ms.append((time.perf_counter() - t0) * 1000)
+    ud = UserData(tmp / "user.db")
+    vid = ud.create_visitatie("bench", "GM0363", "Visitatie Amsterdam", "2026", {"naam": group.label(), "leden": group.members})
+    for n in range(20):
+        ud.add_item(vid, "bench", vt.NOTITIE_SOORTEN[n % 4], f"Waarneming {n} " + "tekst " * 40, thema=vt.DEFAULT_THEMAS[n % 13],
+                    indicator=vt.KERN[n % 7].id if n % 3 == 0 else None)
+    for n in range(6):
+        ud.add_item(vid, "bench", vt.BEVINDING_SOORTEN[n % 2], f"Bevinding {n} " + "tekst " * 30, thema="Focus", prioriteit="hoog")
+    ud.advance_status(vid, 1, "bench", foto)
+    names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
+    for _ in range(5):
+        t0 = time.perf_counter()
+        pdf = rapport.build_pdf(ud.visitatie(vid), foto, ud.items(vid), names)
+        pdf_s.append(time.perf_counter() - t0)
+    print(f"Cijfermatige foto (7 kernindicatoren, gemeente + 10 referentiegemeenten + NL): mediaan {statistics.median(foto_ms):.0f} ms, "
+          f"max {max(foto_ms):.0f} ms (5 runs)")
+    print(f"PDF-rapport (20 notities, 6 bevindingen, {len(pdf) // 1024} kB): mediaan {statistics.median(pdf_s):.2f} s, "
+          f"max {max(pdf_s):.2f} s (5 runs) — doel < 3 s")
 
 
 WRAPPER = """

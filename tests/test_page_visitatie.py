@@ -157,3 +157,18 @@ def test_only_team_gemeente_and_beheer_open_a_visitatie(accounts) -> None:
     gemeente = login(page(visitatie=str(vid)), "enschede")
     assert gemeente.title[0].value == "Vertrouwelijke visitatie"
     assert not [b for b in gemeente.button if b.key == "volgende-fase"]  # reads, does not edit
+
+
+def test_group_emptied_by_a_data_build_and_bad_links(built: Path) -> None:
+    """Members that no longer exist in the indeling: a Dutch warning, the foto without group figures, nothing lost."""
+    ud = UserData(USERDATA)
+    vid = ud.create_visitatie("anna", ENSCHEDE, "Visitatie met verdwenen groep", "2026", {"naam": "oud", "leden": ["GM9998", "GM9999"]})
+    at = page(visitatie=str(vid))
+    assert any("leeg geworden na de laatste databouw" in w.value and "GM9998" in w.value for w in at.warning)
+    rows = at.dataframe[0].value.to_dict("records")
+    assert all(r["Referentiegroep (P25–P75)"].endswith("n=0)") for r in rows)
+    assert any(r["Realisatie"] != "–" for r in rows)  # Enschede's own figures are still there
+    assert ud.visitatie(vid)["groep"]["leden"] == ["GM9998", "GM9999"]  # the stored group is kept as it was
+    for bad in ("abc", "999999"):
+        at = page(visitatie=bad)
+        assert any("bestaat niet, of u heeft er geen toegang" in e.value for e in at.error) and not at.tabs
