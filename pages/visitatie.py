@@ -99,12 +99,16 @@ def _records(frame) -> list[dict]:
     return [{k: v.strip() for k, v in r.items()} for r in rows if any(v.strip() for v in r.values())]
 
 
+def refuse(message: str) -> None:
+    st.error(message)
+    st.page_link("visitatie.py", label="Naar het overzicht van visitaties", query_params={})
+
+
 # ---- dossier ----------------------------------------------------------------------------------------------------------------
 def dossier(vid: int) -> None:
     v = ud.visitatie(vid)
     if v is None or not may_open(user, v):
-        st.error(NO_ACCESS)
-        st.page_link("visitatie.py", label="Naar het overzicht van visitaties", query_params={})
+        refuse(NO_ACCESS)
         return
     edit = may_edit(user, v)
     st.page_link("visitatie.py", label="Alle visitaties", query_params={}, icon=":material/arrow_back:")
@@ -393,6 +397,6 @@ asked = st.query_params.get("visitatie")
 if asked is None:
     overview()
 elif not asked.isdigit():
-    st.error(f"'{asked}' is geen visitatienummer. " + NO_ACCESS)
+    refuse(f"'{asked}' is geen visitatienummer. " + NO_ACCESS)
 else:
     dossier(int(asked))

@@ -424,7 +424,7 @@ class UserData:
         if v is None:
             raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
         return {"formaat": EXPORT_FORMAAT, "formaatversie": EXPORT_VERSIE, "geexporteerd": _now(),
-                "visitatie": {k: v[k] for k in ("gemeente_code", "titel", "periode", "status", *JSON_FIELDS[:-1], "foto",
+                "visitatie": {k: v[k] for k in ("gemeente_code", "titel", "periode", "status", *JSON_FIELDS,
                                                 "foto_bevroren")},
                 "items": [{k: i[k] for k in ("soort", "tekst", "thema", "indicator", "prioriteit")} for i in self.items(vid)]}
 
