@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,18 +58,27 @@ def server(built: Path):
     proc.wait(timeout=10)
 
 
+@contextmanager
+def chromium_page(height: int):
+    """A fresh page in headless Debian Chromium; the artifacts folder exists for screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser.new_page(viewport={"width": 1400, "height": height})
+        browser.close()
+
+
 def test_permalink_group_survives_navigation(server: str, wh) -> None:
     """A link with a gemeente and a nearest-neighbour group; move to Vergelijken and back through the menu."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from portal import peers
 
     fm = peers.FeatureMatrix.build(peers.feature_table(wh))
     first_peer = fm.names[peers.nearest(fm, "GM0153", 8, ("inwoners", "eenpersoons", "laag_inkomen"))["gemeentecode"][0]]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    with chromium_page(1200) as page:
         page.goto(f"{server}/?gemeente=GM0153&rg=knn&k=8&kenm=inwoners,eenpersoons,laag_inkomen")
         expect(page.get_by_role("heading", name="Gemeenteprofiel Enschede")).to_be_visible(timeout=30_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
@@ -109,17 +119,13 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
         # a merged-away gemeente in a link gets a Dutch message naming the successor
         page.goto(f"{server}/?gemeente=GM0457")
         expect(page.get_by_text("Weesp (GM0457) bestaat niet meer")).to_be_visible(timeout=30_000)
-        browser.close()
 
 
 def test_visitatie_main_flow(server: str) -> None:
     """Create a visitatie, add a note next to a figure, freeze the foto and make the PDF: the dossier as a user sees it."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    with chromium_page(1400) as page:
         page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
         expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
         page.get_by_label("Titel").fill("Visitatie Enschede (browser)")
@@ -148,4 +154,3 @@ def test_visitatie_main_flow(server: str) -> None:
         with page.expect_download() as pdf:
             page.get_by_role("button", name="PDF downloaden").click(timeout=30_000)
         assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
-        browser.close()
