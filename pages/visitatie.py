@@ -179,7 +179,8 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
         "Referentiegroep (P25–P75)": f"{n1(r['Referentiegroep'])} ({n1(r['Groep P25'])}–{n1(r['Groep P75'])}; n={r['Groep n']})",
         "Nederland": n1(r["Nederland"]), "Trend": r["Trend"], "Bron": r["Bron"], "Peildatum": r["Peildatum"],
     } for r in card.iter_rows(named=True)])
-    table(shown, rapport.foto_table(foto, v["normen"]), rapport.foto_lines(foto, v["titel"]), key=f"foto-{v['id']}")
+    lines = rapport.foto_lines(foto, v["titel"])
+    table(shown, card.drop("indicator"), lines, key=f"foto-{v['id']}")
     st.caption(vt.SIGNAAL_REGEL + " " + vt.PROGNOSE_METHODE + " W-deel en I-deel zijn proxies (zie Bronnen en definities).")
     for k in vt.KERN:
         notes = [i for i in items if i["indicator"] == k.id]
@@ -187,7 +188,7 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
             st.markdown(f"**Notities bij {label(k.id)}**\n" + "\n".join(f"- *{i['soort']}*: {i['tekst']}" for i in notes))
     c = rapport.foto_chart(foto)
     if c is not None:
-        chart(c, f"Cijfermatige foto {foto['gemeente']}", rapport.foto_lines(foto, v["titel"]), key=f"fotografiek-{v['id']}")
+        chart(c, f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}")
 
     if may_set_norms(user, v):
         with st.expander("Normen zetten (doel van het team of de gemeente)"):

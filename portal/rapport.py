@@ -9,7 +9,6 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 import altair as alt
-import polars as pl
 import vl_convert as vlc
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -95,11 +94,6 @@ def foto_chart(foto: dict) -> alt.ConcatChart | None:
     if not charts:
         return None
     return alt.concat(*charts, columns=2).configure_legend(orient="bottom").configure(locale={"number": NL_LOCALE})
-
-
-def foto_table(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
-    """The signal table as exported to Excel: raw numbers, one row per key indicator."""
-    return vt.scorecard(foto, normen).drop("indicator")
 
 
 def foto_lines(foto: dict, titel: str) -> list[str]:
