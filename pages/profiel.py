@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from portal import benchmark as bm
-from portal import metrics, peers
+from portal import metrics, peers, signals
 from portal.charts import benchmark_chart, nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.ui import chart, computed, current_group, density_toggle, gemeente_picker, indeling_picker, table, warehouse
@@ -30,13 +30,15 @@ klasse_leden = sizes.filter(pl.col("waarde") == klasse)["gemeentecode"].to_list(
 
 # 1. Key figures with a signal --------------------------------------------------------------------------------------------
 CARDS = [  # (indicator, short label, lower is better)
-    ("dichtheid_uitkeringen_totaal", "Uitkeringen per 1 000 inw. 15–65", True),
-    ("instroom_pct_15_aow", "Instroom, % van volume", True),
-    ("uitstroom_pct_15_aow", "Uitstroom, % van volume", False),
-    ("uitstroom_werk_pct_15_aow", "Uitstroom naar werk, %", False),
-    ("wdeel_onderbesteding_proxy_begroting", "W-deel onderbesteding (proxy), %", True),
-    ("ideel_resultaat_proxy_begroting", "I-deel resultaat (proxy), %", False),
+    ("dichtheid_uitkeringen_totaal", "Bijstandsuitkeringen per 1 000 inwoners 15–64", True),
+    ("cbs_dichtheid_15_aow", "Bijstandsdichtheid (CBS), 15 jaar tot AOW", True),
+    ("cbs_instroom_pct_15_aow", "Instroom (CBS-percentage)", True),
+    ("cbs_uitstroom_pct_15_aow", "Uitstroom (CBS-percentage)", False),
+    ("cbs_uitstroom_werk_pct_15_aow", "Uitstroom naar werk (CBS-percentage)", False),
+    ("wdeel_onderbesteding_proxy_jaarrekening", "W-deel onderbesteding (proxy), jaarrekening", True),
+    ("ideel_resultaat_proxy_jaarrekening", "I-deel resultaat (proxy), jaarrekening", False),
 ]
+CARDS = [c for c in CARDS if c[0] in metrics.REGISTRY]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
 cards = computed("group_series", "nieuwste", code, group.members, [c[0] for c in CARDS])
@@ -44,20 +46,32 @@ cols = st.columns(3)
 for i, (ind_id, label, lower) in enumerate(CARDS):
     rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
     box = cols[i % 3].container(border=True)
+    ind = metrics.get(ind_id)
     if rows.is_empty():
-        box.metric(label, "geen cijfer")
+        box.metric(label, "geen cijfer", help=ind.label)
         continue
     r = rows.row(-1, named=True)
-    sig = bm.signal(r["gemeente"], r["groep_p25"], r["groep_p75"], r["groep_n"] or 0, lower)
+    v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
+                        r["groep_n"] or 0, lower, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
     delta = None if r["groep_gemiddelde"] is None else r["gemeente"] - r["groep_gemiddelde"]
-    box.metric(label, nl_number(r["gemeente"], 1), delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groep",
-               delta_color="inverse" if lower else "normal", help=metrics.get(ind_id).label)
-    box.markdown(f"{BADGE.get(sig, sig)} {r['periode']} · groep P25–P75: {nl_number(r['groep_p25'], 1)} – "
-                 f"{nl_number(r['groep_p75'], 1)} ({r['groep_n'] or 0}) · NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
-st.caption("Signaalregel: **beter** als de waarde buiten de middelste helft (P25–P75) van de referentiegroep ligt aan de gunstige "
-           "kant, **slechter** als zij erbuiten ligt aan de ongunstige kant, anders **vergelijkbaar**. Gunstig is een lage dichtheid, "
-           "lage instroom, hoge uitstroom, lage W-deel-onderbesteding en een positief I-deelresultaat. Minder dan 4 gemeenten met "
-           "een cijfer in de groep: geen signaal. Kerncijfers op de indeling van " f"{newest}; het laatste jaar met een cijfer.")
+    unit = " %" if ind.unit == "%" else ""
+    box.metric(f"{label} · {r['periode']}", nl_number(r["gemeente"], 1) + unit,
+               delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groepsgemiddelde",
+               delta_color=("inverse" if lower else "normal") if v.coloured else "off", help=f"{ind.label}. {ind.definition}")
+    spread = ("" if r["gemeente_lo"] is None or r["gemeente_hi"] == r["gemeente_lo"]
+              else f" · bereik {nl_number(r['gemeente_lo'], 1)} – {nl_number(r['gemeente_hi'], 1)}")
+    box.markdown(f"{BADGE.get(v.label, '**' + v.label + '**')} {signals.age_text(r['periode'])}{spread}  \n"
+                 f"groep P25–P75: {nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} (n = {r['groep_n'] or 0}) · "
+                 f"NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
+    if v.reason:
+        box.caption(v.reason)
+st.caption(f"Signaalregel: **beter** of **slechter** alleen als het hele bereik dat afronding door CBS (op tientallen) en, bij "
+           "instroom en uitstroom, toeval (95 %) toelaten buiten de middelste helft (P25–P75) van de referentiegroep ligt; "
+           "**vergelijkbaar** als het hele bereik erbinnen ligt; anders *te klein om te beoordelen*. Gunstig is een lage "
+           "dichtheid, lage instroom en hoge uitstroom. Geen signaal bij cijfers van meer dan "
+           f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
+           f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
+           f"zegt (W-deel, I-deel). Kerncijfers op de indeling van {newest}; het laatste jaar met een cijfer.")
 
 # 2. Volume or dichtheid over the years -----------------------------------------------------------------------------------------
 st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
@@ -128,45 +142,34 @@ else:
 
 # 4. Instroom, uitstroom and the decomposition ------------------------------------------------------------------------------------
 st.subheader("Instroom en uitstroom")
-FLOW = ["instroom_pct_15_aow", "uitstroom_pct_15_aow", "uitstroom_werk_pct_15_aow", "dichtheid_alg_15_aow"]
-flow = computed("group_series", "nieuwste", code, group.members, FLOW)
+FLOW = [i for i in ("cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_werk_pct_15_aow", "cbs_dichtheid_15_aow")
+        if i in metrics.REGISTRY]
+flow = computed("group_series", "nieuwste", code, group.members, FLOW) if FLOW else pl.DataFrame()
 if flow.is_empty():
     st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
 else:
     flow_shown = pl.DataFrame([{
         "Indicator": metrics.get(r["indicator"]).label, "Jaar": r["periode"], naam: nl_number(r["gemeente"], 1),
+        "Bereik (afronding, toeval)": "–" if r["gemeente_lo"] is None else f"{nl_number(r['gemeente_lo'], 1)} – {nl_number(r['gemeente_hi'], 1)}",
         "Referentiegroep gemiddeld": nl_number(r["groep_gemiddelde"], 1),
         "Referentiegroep P25–P75": f"{nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)}",
-        "Nederland": nl_number(r["nederland"], 1), "Bron": f"CBS {r['bron']}"} for r in flow.iter_rows(named=True)])
+        "n": r["groep_n"] or 0, "Nederland": nl_number(r["nederland"], 1),
+        "Opmerking": f"bronwaarde onwaarschijnlijk: {r['onwaarschijnlijk']}" if r["onwaarschijnlijk"] else signals.age_text(r["periode"]),
+        "Bron": f"CBS {r['bron']}"} for r in flow.iter_rows(named=True)])
     table(flow_shown, flow, indicator_lines(FLOW), key=f"stromen-{code}")
+    st.caption("Percentages zoals CBS ze publiceert: instroom, uitstroom en uitstroom naar werk per 100 personen die in het jaar "
+               "ooit algemene bijstand hadden; bijstandsdichtheid per 1 000 inwoners van dezelfde leeftijd. n = gemeenten van de "
+               "referentiegroep met een (plausibel) cijfer.")
     years = sorted(flow["periode"].unique())
     year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
     dec = computed("decomposition", "nieuwste", code, group.members, year) if group.members else None
     if dec is None:
         st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")
     else:
-        pct = lambda x: nl_number((2.718281828459045 ** x - 1) * 100, 0)  # noqa: E731 - log-ratio to % difference
-        g, r = dec["gemeente"], dec["groep"]
-        st.markdown(
-            f"**{year}:** dichtheid {nl_number(g['V'], 1)} tegen {nl_number(r['V'], 1)} per 1 000 inwoners 15–AOW "
-            f"({pct(dec['gap'])} % t.o.v. de referentiegroep). Instroom {nl_number(g['I'], 1)} tegen {nl_number(r['I'], 1)} per "
-            f"1 000 inwoners ({pct(dec['instroom'])} %); uitstroomkans {nl_number(g['u'], 1)} % tegen {nl_number(r['u'], 1)} % "
-            f"({pct(-dec['uitstroom'])} %).")
-        word_in = "meer instroom" if dec["instroom"] > 0 else "minder instroom"
-        word_out = "minder uitstroom" if dec["uitstroom"] > 0 else "meer uitstroom"
-        if dec["instroom"] * dec["uitstroom"] > 0:  # both push the same way: split the gap between them
-            total = dec["instroom"] + dec["uitstroom"]
-            st.markdown(f"Van het verschil in dichtheid komt **{nl_number(dec['instroom'] / total * 100, 0)} %** door {word_in} en "
-                        f"**{nl_number(dec['uitstroom'] / total * 100, 0)} %** door {word_out}.")
-        else:  # they push opposite ways: name the one that drives the gap and the one that dampens it
-            drive, damp = (word_in, word_out) if abs(dec["instroom"]) >= abs(dec["uitstroom"]) else (word_out, word_in)
-            st.markdown(f"Het verschil komt door **{drive}**; {damp} werkt de andere kant op.")
-        st.caption(f"Rest (gemeente of groep niet in evenwicht): {nl_number(dec['rest'] * 100, 1)} logpunten.")
-        st.caption(
-            "Ontleding zoals de BijstandScan: in evenwicht is het volume gelijk aan de instroom gedeeld door de uitstroomkans, dus "
-            "dichtheid/dichtheid_ref = (instroom/instroom_ref) × (uitstroomkans_ref/uitstroomkans). Op log-schaal valt het verschil "
-            "uiteen in een instroomdeel, een uitstroomdeel en een rest. Groepswaarden: ongewogen gemiddelde van "
-            f"{dec['groep_n']} leden. Algemene bijstand 15 jaar tot AOW-leeftijd, CBS 83450NED/83747NED/84066NED.")
+        st.markdown("\n\n".join(bm.decomposition_text(dec)))
+        st.caption("Ontleding zoals de BijstandScan: in evenwicht is de dichtheid gelijk aan de instroom gedeeld door de "
+                   "uitstroomkans, dus dichtheid/dichtheid_groep = (instroom/instroom_groep) × (uitstroomkans_groep/uitstroomkans). "
+                   f"Groepswaarden: ongewogen gemiddelde van {dec['groep_n']} leden. {bm.DECOMPOSITION_RATES}")
 
 # 5. Finances (proxies) ------------------------------------------------------------------------------------------------------
 st.subheader("Financiën: W-deel en I-deel (proxy's)")

@@ -172,9 +172,9 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
     card = vt.scorecard(foto, v["normen"])
     n1 = lambda x: nl_number(x, 1)  # noqa: E731
     shown = pl.DataFrame([{
-        "Indicator": r["Indicator"], "Periode": r["Periode"] or "–", "Norm": f"{n1(r['Norm'])} ({r['Normbron']})",
-        "Realisatie": n1(r["Realisatie"]),
-        "Prognose": f"{n1(r['Prognose'])} ({r['Prognosejaar']})" if r["Prognose"] is not None else "–",
+        "Indicator": r["Indicator"], "Periode": (r["Periode"] or "–") + (" (verouderd)" if r["Verouderd"] else ""),
+        "Norm": f"{n1(r['Norm'])} ({r['Normbron']})", "Realisatie": vt.realisatie_text(r),
+        "Prognose": f"{n1(r['Prognose'])} ({r['Prognosejaar']})" if r["Prognose"] is not None else r["Prognosejaar"],
         "Afwijking": n1(r["Afwijking"]), "Signaal": r["Signaal"],
         "Referentiegroep (P25–P75)": f"{n1(r['Referentiegroep'])} ({n1(r['Groep P25'])}–{n1(r['Groep P75'])}; n={r['Groep n']})",
         "Nederland": n1(r["Nederland"]), "Trend": r["Trend"], "Bron": r["Bron"], "Peildatum": r["Peildatum"],

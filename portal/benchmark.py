@@ -6,7 +6,8 @@ import math
 
 import polars as pl
 
-from portal import metrics
+from portal import metrics, signals
+from portal.charts import nl_number
 from portal.store import Warehouse
 
 # The bijstandsvolume per definition (one series each) and the matching dichtheid.
@@ -58,9 +59,6 @@ def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:
 
 
 # ---- a gemeente against its referentiegroep --------------------------------------------------------------------------
-LOWER_IS_BETTER = {"dichtheid": True, "instroom": True, "uitstroom": False, "uitstroom_werk": False, "wdeel": True}
-
-
 def values(obs: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
     """Non-suppressed values of the given indicators: gemeente_code, indicator, periode, waarde (latest indeling wins)."""
     return (obs.filter(pl.col("indicator").is_in(ids) & pl.col("waarde").is_not_null())
@@ -68,14 +66,33 @@ def values(obs: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
             .select("gemeente_code", "indicator", "periode", "waarde", "bron", "peildatum"))
 
 
+def without_implausible(vals: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
+    """`values` rows minus the flows that the source makes implausible (`bad` from signals.implausible)."""
+    flows = [i for i in vals["indicator"].unique() if signals.in_flow_family(i)]
+    is_flow = pl.col("indicator").is_in(flows)
+    return pl.concat([vals.filter(~is_flow), vals.filter(is_flow).join(bad.select("gemeente_code", "periode").unique(),
+                                                                        on=["gemeente_code", "periode"], how="anti")])
+
+
 def group_series(obs: pl.DataFrame, national: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
-    """Per indicator and period: the gemeente's value, the group's unweighted mean, P25, P75 and count, and Nederland.
+    """Per indicator and period: the gemeente's value with the range rounding and chance allow (gemeente_lo/_hi) and
+    why the source value is implausible (onwaarschijnlijk, else null); the group's unweighted mean, P25, P75 and count
+    n (implausible member values left out), and Nederland.
 
     Only periods in which the gemeente or at least one member has a value are returned.
     """
     vals = values(obs, ids)
+    bad = signals.implausible(obs.filter(pl.col("gemeente_code").is_in([code, *members])))
+    own_bad = {p: r for p, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "reden").iter_rows()}
     own = vals.filter(pl.col("gemeente_code") == code).select("indicator", "periode", pl.col("waarde").alias("gemeente"), "bron", "peildatum")
-    grp = vals.filter(pl.col("gemeente_code").is_in(members)).group_by("indicator", "periode").agg(
+    own_obs = obs.filter(pl.col("gemeente_code") == code)
+    ranges = [(i, p, *signals.value_range(own_obs, i, p, v), own_bad.get(p) if signals.in_flow_family(i) else None)
+              for i, p, v in own.select("indicator", "periode", "gemeente").iter_rows()]
+    own = own.join(pl.DataFrame(ranges, schema={"indicator": pl.String, "periode": pl.String, "gemeente_lo": pl.Float64,
+                                                "gemeente_hi": pl.Float64, "onwaarschijnlijk": pl.String}, orient="row"),
+                   on=["indicator", "periode"], how="left")
+    member_vals = without_implausible(vals.filter(pl.col("gemeente_code").is_in(members)), bad)
+    grp = member_vals.group_by("indicator", "periode").agg(
         pl.col("waarde").mean().alias("groep_gemiddelde"),
         pl.col("waarde").quantile(0.25, "linear").alias("groep_p25"),
         pl.col("waarde").quantile(0.75, "linear").alias("groep_p75"),
@@ -120,19 +137,6 @@ def pooled(obs: pl.DataFrame, codes: list[str], indicator: str) -> pl.DataFrame:
             .select("periode", (pl.col("num") / pl.col("den") * f.factor).alias("waarde"), "n").sort("periode"))
 
 
-def signal(value: float | None, p25: float | None, p75: float | None, n: int, lower_is_better: bool) -> str:
-    """beter / vergelijkbaar / slechter against the group's middle half (P25–P75); needs at least 4 group values."""
-    if value is None or p25 is None or p75 is None:
-        return "geen cijfer"
-    if n < 4:
-        return "te weinig vergelijkers"
-    if value < p25:
-        return "beter" if lower_is_better else "slechter"
-    if value > p75:
-        return "slechter" if lower_is_better else "beter"
-    return "vergelijkbaar"
-
-
 def reduction_potential(obs: pl.DataFrame, code: str, members: list[str], density_id: str) -> dict | None:
     """How many fewer bijstandsontvangers `code` would have at the group's mean (and P25) dichtheid, in the latest
     period where both the gemeente and the group have a value. None if there is no such period."""
@@ -156,35 +160,109 @@ def reduction_potential(obs: pl.DataFrame, code: str, members: list[str], densit
 
 
 DECOMPOSITION = ("bijstand_alg_personen_15_aow", "bijstand_alg_instroom_15_aow", "bijstand_alg_uitstroom_15_aow", "inwoners_15_aow")
+DECOMPOSITION_RATES = (
+    "Rates in this ontleding (eigen berekening, niet de CBS-percentages): dichtheid = bijstandsontvangers per 1 000 inwoners "
+    "15 jaar tot AOW-leeftijd; instroom = instromers in het jaar per 1 000 inwoners 15 jaar tot AOW-leeftijd; uitstroomkans = "
+    "uitstromers in het jaar per 100 bijstandsontvangers op de peildatum. Alleen met deze noemers geldt de evenwichtsvergelijking "
+    "dichtheid = instroom / uitstroomkans. Algemene bijstand, CBS 83450NED/83747NED/84066NED.")
 
 
 def decomposition(obs: pl.DataFrame, code: str, members: list[str], periode: str) -> dict | None:
     """Is a gap in dichtheid due to more instroom or less uitstroom? (the BijstandScan question)
 
     In a steady state the volume V (per 1 000 inwoners) equals instroom I (per 1 000 inwoners per year) divided by the
-    uitstroomkans u (uitstroom / volume), so V/V_ref = (I/I_ref) × (u_ref/u). In logs the gap splits into an instroom
-    part ln(I/I_ref), an uitstroom part −ln(u/u_ref) and a rest (the gemeente or group is not in a steady state).
-    The group values are unweighted means over the members. Algemene bijstand 15 jaar tot AOW-leeftijd.
+    uitstroomkans u (uitstroom per bijstandsontvanger on the peildatum), so V/V_ref = (I/I_ref) × (u_ref/u). In logs
+    the gap splits into an instroom part ln(I/I_ref), an uitstroom part −ln(u/u_ref) and a rest (not in a steady
+    state). Group values are unweighted means over members with non-zero, plausible counts. Each part gets the range
+    that CBS rounding and chance allow for the gemeente's own counts (`*_lo`, `*_hi`). `status` says whether the
+    ontleding can be read: "ok", "te klein" (a zero count) or "onwaarschijnlijk" (the source's flows are implausible).
     """
-    vals = values(obs, list(DECOMPOSITION)).filter(pl.col("periode") == periode)
-    wide = vals.pivot(on="indicator", index="gemeente_code", values="waarde", aggregate_function="first")
+    sub = obs.filter(pl.col("indicator").is_in(DECOMPOSITION) & (pl.col("periode") == periode) & pl.col("waarde").is_not_null())
+    wide = (sub.sort("indeling").unique(["gemeente_code", "indicator"], keep="last")
+            .pivot(on="indicator", index="gemeente_code", values="waarde"))
     if not all(c in wide.columns for c in DECOMPOSITION):
         return None
     p, i, u, w = DECOMPOSITION
-    rates = wide.drop_nulls().filter(pl.col(p) > 0).select(
-        "gemeente_code", (pl.col(p) / pl.col(w) * 1000).alias("V"), (pl.col(i) / pl.col(w) * 1000).alias("I"),
-        (pl.col(u) / pl.col(p) * 100).alias("u"))
-    mine = rates.filter(pl.col("gemeente_code") == code)
-    grp = rates.filter(pl.col("gemeente_code").is_in(members))
-    if mine.is_empty() or grp.is_empty():
+    wide = wide.drop_nulls()
+    mine = wide.filter(pl.col("gemeente_code") == code)
+    if mine.is_empty():
         return None
-    m = mine.row(0, named=True)
+    bad = signals.implausible(obs.filter((pl.col("periode") == periode) & pl.col("gemeente_code").is_in([code, *members])))
+    rates = (wide.join(bad.select("gemeente_code").unique(), on="gemeente_code", how="anti")
+             .filter((pl.col(p) > 0) & (pl.col(i) > 0) & (pl.col(u) > 0))
+             .select("gemeente_code", (pl.col(p) / pl.col(w) * 1000).alias("V"), (pl.col(i) / pl.col(w) * 1000).alias("I"),
+                     (pl.col(u) / pl.col(p) * 100).alias("u")))
+    grp = rates.filter(pl.col("gemeente_code").is_in(members))
+    if grp.is_empty():
+        return None
+    c = mine.row(0, named=True)
+    out: dict = {"periode": periode, "groep_n": grp.height, "aantallen": {"personen": c[p], "instroom": c[i], "uitstroom": c[u]}}
+    own_bad = bad.filter((pl.col("gemeente_code") == code) & (pl.col("leeftijd") == metrics.AGE_GROUPS["15_aow"][0]))
+    if own_bad.height:
+        return {**out, "status": "onwaarschijnlijk", "reden": own_bad["reden"][0]}
+    if min(c[p], c[i], c[u]) <= 0:
+        return {**out, "status": "te klein", "reden": "een instroom of uitstroom van 0 (door CBS afgerond: 0 tot 4 personen)"}
     ref = {k: float(grp[k].mean()) for k in ("V", "I", "u")}
-    gap = math.log(m["V"] / ref["V"])
-    part_in = math.log(m["I"] / ref["I"])
-    part_out = -math.log(m["u"] / ref["u"])
-    return {"periode": periode, "gemeente": m, "groep": ref, "groep_n": grp.height, "gap": gap, "instroom": part_in,
-            "uitstroom": part_out, "rest": gap - part_in - part_out}
+    rounded = bool(sub.filter((pl.col("gemeente_code") == code) & (pl.col("indicator") == i))["afgerond"].any())
+    p_lo, p_hi = signals.count_range(c[p], rounded, chance=False)
+    i_lo, i_hi = signals.count_range(c[i], rounded, chance=True)
+    u_lo, u_hi = signals.count_range(c[u], rounded, chance=True)
+    V, I, U = c[p] / c[w] * 1000, c[i] / c[w] * 1000, c[u] / c[p] * 100
+    log = lambda x: math.log(x) if x > 0 else -math.inf  # noqa: E731
+    gap = math.log(V / ref["V"])
+    part_in = math.log(I / ref["I"])
+    part_out = -math.log(U / ref["u"])
+    return {**out, "status": "ok", "gemeente": {"V": V, "I": I, "u": U}, "groep": ref, "gap": gap, "instroom": part_in,
+            "uitstroom": part_out, "rest": gap - part_in - part_out,
+            "gap_lo": log(p_lo / c[w] * 1000 / ref["V"]), "gap_hi": log(p_hi / c[w] * 1000 / ref["V"]),
+            "instroom_lo": log(i_lo / c[w] * 1000 / ref["I"]), "instroom_hi": log(i_hi / c[w] * 1000 / ref["I"]),
+            "uitstroom_lo": -log(u_hi / p_lo * 100 / ref["u"]), "uitstroom_hi": -log(u_lo / p_hi * 100 / ref["u"])}
+
+
+def _pct(x: float) -> str:
+    return nl_number(abs(math.exp(x) - 1) * 100, 0)
+
+
+def decomposition_text(d: dict) -> list[str]:
+    """The ontleding in plain Dutch; the conclusion never contradicts the numbers and names what rounding cannot decide."""
+    if d["status"] != "ok":
+        return [f"Geen ontleding voor {d['periode']}: {d['reden']}."]
+    g, r = d["gemeente"], d["groep"]
+    hoger = lambda x: "hoger" if x > 0 else "lager"  # noqa: E731
+    lines = [f"**{d['periode']}:** dichtheid {nl_number(g['V'], 1)} tegen {nl_number(r['V'], 1)} per 1 000 inwoners "
+             f"15 jaar tot AOW-leeftijd ({_pct(d['gap'])} % {hoger(d['gap'])} dan de referentiegroep). Instroom "
+             f"{nl_number(g['I'], 1)} tegen {nl_number(r['I'], 1)} per 1 000 inwoners ({_pct(d['instroom'])} % {hoger(d['instroom'])}); "
+             f"uitstroomkans {nl_number(g['u'], 1)} tegen {nl_number(r['u'], 1)} per 100 bijstandsontvangers "
+             f"({_pct(-d['uitstroom'])} % {hoger(-d['uitstroom'])})."]
+    if d["gap_lo"] <= 0 <= d["gap_hi"]:
+        lines.append("Binnen wat de afronding door CBS toelaat is de dichtheid gelijk aan die van de groep: er is geen verschil "
+                     "om te verklaren.")
+        return lines
+    sign = 1 if d["gap"] > 0 else -1
+    names = {"instroom": ("meer instroom", "minder instroom"), "uitstroom": ("minder uitstroom", "meer uitstroom")}
+    certain = {k: not (d[f"{k}_lo"] <= 0 <= d[f"{k}_hi"]) for k in names}
+    word = {k: names[k][0] if d[k] > 0 else names[k][1] for k in names}
+    drivers = [k for k in names if certain[k] and d[k] * sign > 0]
+    against = [k for k in names if certain[k] and d[k] * sign < 0]
+    unclear = [k for k in names if not certain[k]]
+    richting = "hogere" if sign > 0 else "lagere"
+    if len(drivers) == 2:
+        total = d["instroom"] + d["uitstroom"]
+        lines.append(f"De {richting} dichtheid past bij **{word['instroom']}** (ongeveer {nl_number(d['instroom'] / total * 100, 0)} % "
+                     f"van wat deze twee verklaren) en **{word['uitstroom']}** ({nl_number(d['uitstroom'] / total * 100, 0)} %).")
+    elif len(drivers) == 1:
+        lines.append(f"De {richting} dichtheid komt door **{word[drivers[0]]}**"
+                     + (f"; {word[against[0]]} werkt de andere kant op." if against else "."))
+    else:
+        lines.append(f"Instroom en uitstroom van {d['periode']} verklaren de {richting} dichtheid niet"
+                     + (f" ({' en '.join(word[k] for k in against)} werkt juist de andere kant op)" if against else "")
+                     + ": het verschil komt uit eerdere jaren.")
+    for k in unclear:
+        lines.append(f"Of de {k} hoger of lager is dan bij de groep, is binnen afronding en toeval niet te zeggen "
+                     f"(te klein om te beoordelen).")
+    lines.append(f"Niet verklaard door instroom en uitstroom van dit jaar (de gemeente of de groep is niet in evenwicht): "
+                 f"{_pct(d['rest'])} % {hoger(d['rest'])}.")
+    return lines
 
 
 # ---- national views ---------------------------------------------------------------------------------------------------

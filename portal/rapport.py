@@ -145,10 +145,12 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
     rows = [[P(h.replace("\n", "<br/>"), st["cell"]) for h in head]]
     for r in card.iter_rows(named=True):
         unit = "" if r["Eenheid"] in r["Indicator"] else f" ({r['Eenheid']})"
-        rows.append([P(_t(r["Indicator"] + unit), st["cell"]), r["Periode"] or "–", _fmt(r["Realisatie"]),
+        rows.append([P(_t(r["Indicator"] + unit), st["cell"]), P(_t((r["Periode"] or "–") + (" (verouderd)" if r["Verouderd"] else "")), st["cell"]),
+                     P(_t(vt.realisatie_text(r)), st["cell"]),
                      P(_t(f"{_fmt(r['Referentiegroep'])} ({_fmt(r['Groep P25'])}–{_fmt(r['Groep P75'])}, {r['Groep n']})"), st["cell"]),
                      _fmt(r["Nederland"]), P(_t(f"{_fmt(r['Norm'])}") + f"<br/>({_t(NORMBRON.get(r['Normbron'], r['Normbron']))})", st["cell"]), _fmt(r["Afwijking"]),
-                     P(_t(f"{_fmt(r['Prognose'])}") + f"<br/>({r['Prognosejaar']})", st["cell"]) if r["Prognose"] is not None else "–",
+                     P(_t(f"{_fmt(r['Prognose'])}") + f"<br/>({r['Prognosejaar']})", st["cell"]) if r["Prognose"] is not None
+                     else P(_t(r["Prognosejaar"]), st["cell"]),
                      P(f"<b>{_t(r['Signaal'])}</b>", st["cell"])])
     story.append(Table(rows, colWidths=[3.6 * cm, 1.2 * cm, 1.5 * cm, 2.5 * cm, 1.5 * cm, 1.6 * cm, 1.5 * cm, 1.6 * cm, 2.0 * cm],
                        repeatRows=1, style=TableStyle([

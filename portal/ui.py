@@ -218,8 +218,9 @@ def density_toggle(default: bool) -> bool:
     return density
 
 
-def indicator_picker(available: list[str], key: str, default: str = "dichtheid_tot_aow_incl_gerelateerd") -> str:
-    """Indicator selectbox kept in the URL as ?indicator=<id>; an unknown id in a link gets a Dutch warning."""
+def indicator_picker(available: list[str], key: str, default: str = "dichtheid_uitkeringen_totaal") -> str:
+    """Indicator selectbox kept in the URL as ?indicator=<id>; an unknown id in a link gets a Dutch warning. The default
+    is the dichtheid with the newest figures (85383NED), so a page opens on the newest period that has data."""
     asked = st.query_params.get("indicator", default)
     if asked not in available:
         st.warning(f"Indicator '{asked}' uit de link bestaat niet of heeft hier geen cijfers; getoond wordt: "

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
-from portal import benchmark, metrics
+from portal import benchmark, metrics, signals
 from portal.charts import nl_number
 
 STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
@@ -27,7 +27,8 @@ PRIORITEITEN = ["hoog", "midden", "laag"]
 
 @dataclass(frozen=True)
 class Kern:
-    """A key indicator of the foto: which way is favourable, the theme its notes go under, and the range a norm may take."""
+    """A key indicator of the foto: which way is favourable, the theme its notes go under, and the range a norm may take.
+    Indicators in signals.NO_SIGNAL are shown descriptively: no signal and no default norm."""
 
     id: str
     thema: str
@@ -36,32 +37,41 @@ class Kern:
     norm_max: float
 
 
-KERN = [
+KERN = [k for k in [
     Kern("dichtheid_uitkeringen_totaal", "Volume", True, 0, 1000),
     Kern("dichtheid_tot_aow_incl_gerelateerd", "Volume", True, 0, 1000),
-    Kern("instroom_pct_15_aow", "Instroom en uitstroom", True, 0, 1000),
-    Kern("uitstroom_pct_15_aow", "Instroom en uitstroom", False, 0, 1000),
-    Kern("uitstroom_werk_pct_15_aow", "Instroom en uitstroom", False, 0, 1000),
-    Kern("wdeel_onderbesteding_proxy_begroting", "W-deel", True, -1000, 100),
-    Kern("ideel_resultaat_proxy_begroting", "I-deel", False, -1000, 100),
-]
+    Kern("cbs_instroom_pct_15_aow", "Instroom en uitstroom", True, 0, 100),
+    Kern("cbs_uitstroom_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
+    Kern("cbs_uitstroom_werk_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
+    Kern("wdeel_onderbesteding_proxy_jaarrekening", "W-deel", True, -1000, 100),
+    Kern("ideel_resultaat_proxy_jaarrekening", "I-deel", False, -1000, 100),
+] if k.id in metrics.REGISTRY]
 KERN_BY_ID = {k.id: k for k in KERN}
 TREND_PUNTEN = 5  # values shown as "trend" in the signal table
 PROGNOSE_PUNTEN = 3
 
 PROGNOSE_METHODE = (
     "Prognose: lineaire trend (kleinste kwadraten) door de laatste drie meetpunten van de gemeente (twee als er maar twee "
-    "zijn), doorgetrokken naar het jaar na het laatste meetpunt. Bij één meetpunt geen prognose. Een trend is geen "
-    "voorspelling van beleid: hij zegt alleen waar de lijn heen wijst als er niets verandert.")
+    "zijn), doorgetrokken naar het lopende jaar. Alleen als het laatste meetpunt niet verouderd is (hoogstens "
+    f"{signals.VEROUDERD_NA_JAREN} jaar oud); nooit voor een jaar dat al voorbij is. Een trend is geen voorspelling van "
+    "beleid: hij zegt alleen waar de lijn heen wijst als er niets verandert.")
 SIGNAAL_REGEL = (
     "Signaal volgens de balanced scorecard van Almere (bundel 'Op het doel af', essay 9): **op norm of beter**; **onder norm, "
-    "wel verbetering** (het laatste cijfer is gunstiger dan het vorige); **onder norm, geen verbetering**. Norm: de norm van het "
-    "team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep. Afwijking = realisatie − norm.")
+    "wel verbetering** (het laatste cijfer is aantoonbaar gunstiger dan het vorige); **onder norm, geen verbetering**. Norm: de "
+    "norm van het team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep. Afwijking = realisatie − norm. "
+    "Geen signaal als het bereik dat afronding door CBS (en bij instroom en uitstroom toeval) toelaat aan beide kanten van de "
+    f"norm ligt (*te klein om te beoordelen*), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), "
+    "bij bronwaarden die de bron zelf onwaarschijnlijk maakt en bij de W-deel- en I-deelproxy's (alleen beschrijvend; geen "
+    "norm uit de referentiegroep).")
 
 SIGNAAL_OK = "op norm of beter"
 SIGNAAL_BETER = "onder norm, wel verbetering"
 SIGNAAL_SLECHT = "onder norm, geen verbetering"
 SIGNAAL_ONBEKEND = "onder norm, trend onbekend"
+SIGNAAL_KLEIN = "te klein om te beoordelen"
+SIGNAAL_OUD = "verouderd"
+SIGNAAL_PROXY = "geen signaal (proxy)"
+SIGNAAL_ONWAARSCHIJNLIJK = "bronwaarde onwaarschijnlijk"
 
 
 class NormError(ValueError):
@@ -92,17 +102,29 @@ def _year(periode: str) -> int:
     return int(periode[:4])
 
 
-def prognose(reeks: list[dict]) -> dict | None:
-    """Linear least-squares trend through the last (up to) three points, one year past the last point."""
+def prognose(reeks: list[dict], today: date | None = None) -> dict | None:
+    """Linear least-squares trend through the last (up to) three points, carried to the current year; None when there
+    are fewer than two points or the last one is verouderd (a prognose for a year that has passed is never made)."""
     pts = [(_year(p["periode"]), p["waarde"]) for p in reeks if p.get("waarde") is not None][-PROGNOSE_PUNTEN:]
-    if len(pts) < 2:
+    if len(pts) < 2 or signals.outdated(str(pts[-1][0]), today):
         return None
     n = len(pts)
     mx = sum(x for x, _ in pts) / n
     my = sum(y for _, y in pts) / n
     slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
-    year = pts[-1][0] + 1
+    year = max(pts[-1][0] + 1, signals.current_year(today))
     return {"periode": str(year), "waarde": my + slope * (year - mx), "punten": n, "helling_per_jaar": slope}
+
+
+def geen_prognose(regel: dict, today: date | None = None) -> str:
+    """Why a row has no prognose, in Dutch."""
+    own = [x for x in regel["reeks"] if x["gemeente"] is not None]
+    if not own:
+        return "geen prognose: geen meting"
+    last = own[-1]["periode"]
+    if signals.outdated(last, today):
+        return f"geen prognose: laatste meting {last}"
+    return f"geen prognose: één meting ({last})"
 
 
 def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, members: list[str], groep_naam: str,
@@ -114,7 +136,8 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
     for k in KERN:
         ind = metrics.get(k.id)
         s = series.filter(pl.col("indicator") == k.id).sort("periode")
-        reeks = [{"periode": r["periode"], "gemeente": r["gemeente"], "groep_gemiddelde": r["groep_gemiddelde"],
+        reeks = [{"periode": r["periode"], "gemeente": r["gemeente"], "gemeente_lo": r["gemeente_lo"], "gemeente_hi": r["gemeente_hi"],
+                  "onwaarschijnlijk": r["onwaarschijnlijk"], "groep_gemiddelde": r["groep_gemiddelde"],
                   "groep_p25": r["groep_p25"], "groep_p75": r["groep_p75"], "groep_n": r["groep_n"] or 0,
                   "nederland": r["nederland"], "bron": r["bron"], "peildatum": r["peildatum"]} for r in s.iter_rows(named=True)]
         own = [r for r in reeks if r["gemeente"] is not None]
@@ -123,7 +146,12 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
             "indicator": k.id, "label": ind.label, "eenheid": ind.unit, "thema": k.thema, "lager_is_beter": k.lower_is_better,
             "periode": last["periode"] if last else None,
             "realisatie": last["gemeente"] if last else None,
+            "realisatie_lo": last["gemeente_lo"] if last else None,
+            "realisatie_hi": last["gemeente_hi"] if last else None,
+            "onwaarschijnlijk": last["onwaarschijnlijk"] if last else None,
             "vorige": own[-2]["gemeente"] if len(own) > 1 else None,
+            "vorige_lo": own[-2]["gemeente_lo"] if len(own) > 1 else None,
+            "vorige_hi": own[-2]["gemeente_hi"] if len(own) > 1 else None,
             "vorige_periode": own[-2]["periode"] if len(own) > 1 else None,
             "groep_gemiddelde": last["groep_gemiddelde"] if last else None,
             "groep_p25": last["groep_p25"] if last else None,
@@ -140,25 +168,50 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
             "databouw": {"tijd": build.get("tijd"), "inhoud_sha256": build.get("inhoud_sha256")}, "regels": regels}
 
 
-def signaal(regel: dict, norm: float | None) -> dict:
-    """Norm (own or the group mean), afwijking and the balanced-scorecard signal for one foto row."""
-    bron = "eigen norm" if norm is not None else "referentiegroep"
-    norm = norm if norm is not None else regel["groep_gemiddelde"]
+def signaal(regel: dict, norm: float | None, today: date | None = None) -> dict:
+    """Norm (own or the group mean), afwijking and the balanced-scorecard signal for one foto row.
+
+    The signal needs the whole range that rounding and chance allow (realisatie_lo … realisatie_hi) on one side of the
+    norm, and 'wel verbetering' needs the ranges of this and the previous figure not to overlap. Proxies get no signal
+    and no norm from the group; verouderd and implausible figures get no signal. Rows of a foto frozen before ranges
+    were stored fall back to the point value.
+    """
+    proxy = regel["indicator"] in signals.NO_SIGNAL
+    bron = "eigen norm" if norm is not None else ("geen" if proxy else "referentiegroep")
+    norm = norm if norm is not None or proxy else regel["groep_gemiddelde"]
     value = regel["realisatie"]
+    afwijking = None if value is None or norm is None else value - norm
+    out = {"norm": norm, "normbron": bron, "afwijking": afwijking}
     if value is None:
-        return {"norm": norm, "normbron": bron, "afwijking": None, "signaal": "geen cijfer"}
+        return {**out, "signaal": "geen cijfer"}
+    if proxy:
+        return {**out, "signaal": SIGNAAL_PROXY}
+    if regel.get("onwaarschijnlijk"):
+        return {**out, "signaal": SIGNAAL_ONWAARSCHIJNLIJK}
+    if signals.outdated(regel["periode"], today):
+        return {**out, "signaal": SIGNAAL_OUD}
     if norm is None:
-        return {"norm": None, "normbron": "geen", "afwijking": None, "signaal": "geen norm"}
+        return {**out, "normbron": "geen", "signaal": "geen norm"}
     lower = regel["lager_is_beter"]
-    afwijking = value - norm
-    if (afwijking <= 0) if lower else (afwijking >= 0):
-        sig = SIGNAAL_OK
-    elif regel["vorige"] is None:
-        sig = SIGNAAL_ONBEKEND
-    else:
-        improving = value < regel["vorige"] if lower else value > regel["vorige"]
-        sig = SIGNAAL_BETER if improving else SIGNAAL_SLECHT
-    return {"norm": norm, "normbron": bron, "afwijking": afwijking, "signaal": sig}
+    lo, hi = _or(regel.get("realisatie_lo"), value), _or(regel.get("realisatie_hi"), value)
+    best, worst = (lo, hi) if lower else (-hi, -lo)  # in "lower is better" terms
+    n = norm if lower else -norm
+    if worst <= n:
+        return {**out, "signaal": SIGNAAL_OK}
+    if best <= n:
+        return {**out, "signaal": SIGNAAL_KLEIN}
+    if regel["vorige"] is None:
+        return {**out, "signaal": SIGNAAL_ONBEKEND}
+    p_lo, p_hi = _or(regel.get("vorige_lo"), regel["vorige"]), _or(regel.get("vorige_hi"), regel["vorige"])
+    prev_best = p_lo if lower else -p_hi
+    if worst < prev_best:
+        return {**out, "signaal": SIGNAAL_BETER}
+    prev_worst = p_hi if lower else -p_lo
+    return {**out, "signaal": SIGNAAL_SLECHT if best >= prev_worst else SIGNAAL_ONBEKEND}
+
+
+def _or(x: float | None, default: float) -> float:
+    return default if x is None else x
 
 
 def scorecard(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
@@ -166,18 +219,28 @@ def scorecard(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
     rows = []
     for r in foto["regels"]:
         s = signaal(r, normen.get(r["indicator"]))
-        p = r["prognose"] or {}
+        # Recomputed, not read from the (possibly frozen) foto: a prognose for a year that has passed is never shown.
+        p = prognose([{"periode": x["periode"], "waarde": x["gemeente"]} for x in r["reeks"]]) or {}
         trend = [x for x in r["reeks"] if x["gemeente"] is not None][-TREND_PUNTEN:]
         rows.append({
             "indicator": r["indicator"], "Indicator": r["label"], "Eenheid": r["eenheid"], "Periode": r["periode"],
-            "Realisatie": r["realisatie"], "Referentiegroep": r["groep_gemiddelde"], "Groep P25": r["groep_p25"],
+            "Realisatie": r["realisatie"], "Realisatie min": r.get("realisatie_lo"), "Realisatie max": r.get("realisatie_hi"),
+            "Referentiegroep": r["groep_gemiddelde"], "Groep P25": r["groep_p25"],
             "Groep P75": r["groep_p75"], "Groep n": r["groep_n"], "Nederland": r["nederland"],
             "Trend": " → ".join(nl_number(x["gemeente"], 1) for x in trend) or "geen cijfers",
             "Norm": s["norm"], "Normbron": s["normbron"], "Afwijking": s["afwijking"],
-            "Prognose": p.get("waarde"), "Prognosejaar": p.get("periode"), "Signaal": s["signaal"],
+            "Prognose": p.get("waarde"), "Prognosejaar": p.get("periode") or geen_prognose(r), "Signaal": s["signaal"],
+            "Verouderd": signals.outdated(r["periode"]),
             "Bron": r["bron"], "Peildatum": r["peildatum"],
         })
     return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def realisatie_text(row: dict) -> str:
+    """'22,0 (19,8–24,3)': the realisatie with the range rounding and chance allow, when that range is not the value."""
+    lo, hi = row.get("Realisatie min"), row.get("Realisatie max")
+    text = nl_number(row["Realisatie"], 1)
+    return text if lo is None or hi is None or lo == hi else f"{text} ({nl_number(lo, 1)}–{nl_number(hi, 1)})"
 
 
 def changes(frozen: dict, live: dict) -> list[str]:

@@ -153,13 +153,6 @@ def test_funnel_limits(wh) -> None:
     assert points.filter(pl.col("positie") == "binnen 95 %").height > 0.8 * 342
 
 
-def test_signal_rule() -> None:
-    assert bm.signal(10, 20, 30, 5, lower_is_better=True) == "beter"
-    assert bm.signal(35, 20, 30, 5, lower_is_better=True) == "slechter"
-    assert bm.signal(25, 20, 30, 5, lower_is_better=False) == "vergelijkbaar"
-    assert bm.signal(35, 20, 30, 3, lower_is_better=True) == "te weinig vergelijkers"
-
-
 def test_exports_carry_source_lines() -> None:
     frame = pl.DataFrame({"gemeente": ["Amsterdam"], "waarde": [51.94]})
     lines = export.indicator_lines(["dichtheid_uitkeringen_totaal"])

@@ -1,0 +1,219 @@
+"""When may a figure carry a verdict? Ranges from rounding and chance, age, implausible source values, and the signal rule.
+
+CBS rounds the counts behind these indicators to tens and suppresses small cells, some figures are years old, and some
+are proxies. A signal (beter / slechter, or a scorecard signal) is only given when the whole range that rounding and
+chance allow lies on one side of the comparison, the figure is recent enough, and the indicator measures what its label
+says. Everything else gets a plain Dutch reason instead. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from portal import metrics
+
+VEROUDERD_NA_JAREN = 3  # a figure more than this many years older than the current year is shown as verouderd
+Z = 1.96  # 95 % for the chance part of a range
+
+# Indicators whose verdict the portal does not give: they do not measure what a beter/slechter would claim.
+NO_SIGNAL = {
+    "wdeel_onderbesteding_proxy_begroting": "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel",
+    "wdeel_onderbesteding_proxy_jaarrekening": "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel",
+    "wdeel_onderbesteding_proxy_65_begroting": "een proxy: Iv3-lasten 6.5 meten niet de besteding van het W-deel",
+    "wdeel_onderbesteding_proxy_65_jaarrekening": "een proxy: Iv3-lasten 6.5 meten niet de besteding van het W-deel",
+    "ideel_resultaat_proxy_begroting": "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)",
+    "ideel_resultaat_proxy_jaarrekening": "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)",
+}
+
+# Yearly flows: the count varies by chance from year to year, so its range includes a Poisson part.
+FLOW_PREFIXES = ("bijstand_alg_instroom_", "bijstand_alg_uitstroom_", "werk_na_reintegratie_")
+# CBS's published rates: the count they rest on, and CBS's own rounding of the published figure (to halves).
+CBS_RATE_BASIS = {"cbs_instroom_pct_": "bijstand_alg_instroom_", "cbs_uitstroom_pct_": "bijstand_alg_uitstroom_",
+                  "cbs_uitstroom_werk_pct_": "bijstand_alg_uitstroom_werk_", "cbs_dichtheid_": "bijstand_alg_personen_"}
+CBS_RATE_ROUNDING = 0.25
+
+
+def current_year(today: dt.date | None = None) -> int:
+    return (today or dt.date.today()).year
+
+
+def year_of(periode: str | None) -> int | None:
+    return int(periode[:4]) if periode and periode[:4].isdigit() else None
+
+
+def outdated(periode: str | None, today: dt.date | None = None) -> bool:
+    """More than VEROUDERD_NA_JAREN years older than the current year."""
+    y = year_of(periode)
+    return y is not None and current_year(today) - y > VEROUDERD_NA_JAREN
+
+
+def age_text(periode: str | None, today: dt.date | None = None) -> str:
+    y = year_of(periode)
+    if y is None:
+        return ""
+    return f"cijfer uit {y}" + (" (verouderd)" if outdated(periode, today) else "")
+
+
+# ---- ranges --------------------------------------------------------------------------------------------------------------
+def count_range(count: float, rounded: bool, chance: bool) -> tuple[float, float]:
+    """What the true count can be: CBS rounding to tens (c−5 … c+4), widened by a 95 % Poisson interval for flows."""
+    lo, hi = (max(0.0, count - 5), count + 4) if rounded else (count, count)
+    if chance:
+        lo = _poisson_lo(lo)
+        hi = _poisson_hi(hi)
+    return lo, hi
+
+
+def _poisson_lo(k: float) -> float:
+    """Lower 95 % limit for a Poisson count (Wilson–Hilferty)."""
+    if k <= 0:
+        return 0.0
+    return k * (1 - 1 / (9 * k) - Z / (3 * math.sqrt(k))) ** 3
+
+
+def _poisson_hi(k: float) -> float:
+    k1 = k + 1
+    return k1 * (1 - 1 / (9 * k1) + Z / (3 * math.sqrt(k1))) ** 3
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to get a range for an indicator: the count in the numerator, what one count is worth, extra rounding."""
+
+    basis: str | None  # count indicator in the numerator (None: no rounding or chance applies)
+    denominator: tuple[str, ...] = ()
+    factor: float = 1.0
+    chance: bool = False
+    published_rounding: float = 0.0
+    cbs_rate: str | None = None  # age group of a CBS percentage (denominator: persons with bijstand at some moment in the year)
+
+
+def spec(indicator: str) -> Spec:
+    for prefix, basis in CBS_RATE_BASIS.items():
+        if indicator.startswith(prefix):
+            lg = indicator[len(prefix):]
+            if prefix == "cbs_dichtheid_":
+                return Spec(basis + lg, (f"inwoners_{lg}",), 1000, False, CBS_RATE_ROUNDING)
+            return Spec(basis + lg, (), 100, True, CBS_RATE_ROUNDING, cbs_rate=lg)
+    ind = metrics.REGISTRY.get(indicator)
+    if ind is None:
+        return Spec(None)
+    f = ind.formula
+    if f is None:
+        return Spec(indicator, chance=indicator.startswith(FLOW_PREFIXES))
+    if len(f.plus) == 1 and not f.minus:
+        return Spec(f.plus[0], f.denominator, f.factor, f.plus[0].startswith(FLOW_PREFIXES))
+    return Spec(None)
+
+
+def value_range(own: pl.DataFrame, indicator: str, periode: str, value: float | None) -> tuple[float | None, float | None]:
+    """(lo, hi) that rounding (and, for flows, chance) allows around `value`, from the gemeente's own observations.
+
+    `own`: the gemeente's observations (any indicators). Without a rounded count behind it the range is the value.
+    """
+    if value is None:
+        return None, None
+    s = spec(indicator)
+    if s.basis is None:
+        return value, value
+    rows = own.filter((pl.col("periode") == periode) & pl.col("waarde").is_not_null()).sort("indeling")
+    vals = dict(rows.select("indicator", "waarde").iter_rows())
+    flags = dict(rows.select("indicator", "afgerond").iter_rows())
+    count = vals.get(s.basis)
+    if count is None:
+        return value, value
+    c_lo, c_hi = count_range(count, bool(flags.get(s.basis)), s.chance)
+    if count > 0:
+        lo, hi = value * c_lo / count, value * c_hi / count
+    else:  # a zero count: the value is 0 and the top of the range follows from the denominator
+        if s.cbs_rate:  # persons with bijstand at some moment in the year ≈ volume at the end + uitstroom
+            den = (vals.get(f"bijstand_alg_personen_{s.cbs_rate}") or 0) + (vals.get(f"bijstand_alg_uitstroom_{s.cbs_rate}") or 0)
+        else:
+            den = sum(vals.get(d) or 0 for d in s.denominator)
+        lo, hi = 0.0, (c_hi * s.factor / den if den else math.inf)
+    lo, hi = max(0.0, lo - s.published_rounding), hi + s.published_rounding
+    return lo, (min(hi, 100.0) if s.cbs_rate else hi)
+
+
+# ---- implausible source values ---------------------------------------------------------------------------------------------
+FLOW_FAMILY = ("bijstand_alg_instroom_", "bijstand_alg_uitstroom_", "bijstand_alg_uitstroom_werk_", "cbs_instroom_pct_",
+               "cbs_uitstroom_pct_", "cbs_uitstroom_werk_pct_", "instroom_pct_", "uitstroom_pct_", "uitstroom_werk_pct_")
+LARGE_VOLUME = 100  # zero instroom and zero uitstroom in a year on at least this many bijstandsontvangers is implausible
+
+
+def implausible(obs: pl.DataFrame) -> pl.DataFrame:
+    """Flows the source itself makes implausible: uitstroom naar werk above uitstroom, or no instroom and no uitstroom at
+    all on a volume of at least LARGE_VOLUME. Columns: gemeente_code, periode, leeftijd, reden (one row per case)."""
+    out = []
+    for lg, (lg_label, _) in metrics.AGE_GROUPS.items():
+        ids = {k: f"bijstand_alg_{k}_{lg}" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")}
+        sub = obs.filter(pl.col("indicator").is_in(list(ids.values())) & pl.col("waarde").is_not_null())
+        if sub.is_empty():
+            continue
+        wide = (sub.sort("indeling").unique(["gemeente_code", "periode", "indicator"], keep="last")
+                .pivot(on="indicator", index=["gemeente_code", "periode"], values="waarde"))
+        for c in ids.values():
+            if c not in wide.columns:
+                wide = wide.with_columns(pl.lit(None, pl.Float64).alias(c))
+        p, i, u, w = (pl.col(ids[k]) for k in ("personen", "instroom", "uitstroom", "uitstroom_werk"))
+        reden = (pl.when(w > u).then(pl.format("uitstroom naar werk ({}) groter dan de uitstroom ({})", w.cast(pl.Int64), u.cast(pl.Int64)))
+                 .when((i == 0) & (u == 0) & (p >= LARGE_VOLUME))
+                 .then(pl.format("geen instroom en geen uitstroom bij {} bijstandsontvangers", p.cast(pl.Int64))))
+        out.append(wide.select("gemeente_code", "periode", pl.lit(lg_label).alias("leeftijd"), reden.alias("reden"))
+                   .drop_nulls("reden"))
+    if not out:
+        return pl.DataFrame(schema={"gemeente_code": pl.String, "periode": pl.String, "leeftijd": pl.String, "reden": pl.String})
+    return pl.concat(out).filter(pl.col("gemeente_code") != "NL01").sort("periode", "gemeente_code", "leeftijd")
+
+
+def in_flow_family(indicator: str) -> bool:
+    return indicator.startswith(FLOW_FAMILY)
+
+
+# ---- the signal ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    label: str  # beter / vergelijkbaar / slechter, or why there is none
+    reason: str = ""  # plain Dutch; empty for a real signal
+    coloured: bool = False  # only beter / slechter / vergelijkbaar on a recent, sound figure (shown in colour, counted)
+
+
+MIN_GROUP = 4
+
+
+def verdict(indicator: str, periode: str | None, value: float | None, lo: float | None, hi: float | None,
+            p25: float | None, p75: float | None, n: int, lower_is_better: bool, *, reden_onwaarschijnlijk: str | None = None,
+            today: dt.date | None = None) -> Verdict:
+    """beter / vergelijkbaar / slechter against the group's P25–P75, only when rounding, chance, age and meaning allow."""
+    if value is None:
+        return Verdict("geen cijfer")
+    if indicator in NO_SIGNAL:
+        return Verdict("geen oordeel", f"Geen signaal: {NO_SIGNAL[indicator]}.")
+    if reden_onwaarschijnlijk:
+        return Verdict("bronwaarde onwaarschijnlijk", f"Geen signaal: {reden_onwaarschijnlijk}.")
+    if outdated(periode, today):
+        return Verdict("verouderd", f"Geen signaal: het cijfer is uit {year_of(periode)}, meer dan {VEROUDERD_NA_JAREN} jaar oud.")
+    if p25 is None or p75 is None or n < MIN_GROUP:
+        return Verdict("te weinig vergelijkers", f"Geen signaal: {n} gemeenten in de groep hebben een cijfer (minimaal {MIN_GROUP}).")
+    lo = value if lo is None else lo
+    hi = value if hi is None else hi
+    if hi < p25:
+        return Verdict("beter" if lower_is_better else "slechter", coloured=True)
+    if lo > p75:
+        return Verdict("slechter" if lower_is_better else "beter", coloured=True)
+    if lo >= p25 and hi <= p75:
+        return Verdict("vergelijkbaar", coloured=True)
+    return Verdict("te klein om te beoordelen",
+                   f"Geen signaal: afronding door CBS{' en toeval' if spec(indicator).chance else ''} laten {_fmt(lo)} tot "
+                   f"{_fmt(hi)} toe, en dat bereik ligt niet aan één kant van de middelste helft van de groep "
+                   f"({_fmt(p25)} – {_fmt(p75)}).")
+
+
+def _fmt(x: float) -> str:
+    from portal.charts import nl_number  # local: charts imports altair, which the ETL does not need
+
+    return nl_number(x, 1)

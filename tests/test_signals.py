@@ -1,0 +1,98 @@
+"""No verdict that rounding, chance, age or meaning can flip: ranges, implausible values, the signal rule, the ontleding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from portal import benchmark as bm
+from portal import peers, signals
+
+NOW = dt.date(2026, 11, 30)
+THEN = dt.date(2018, 6, 1)  # a day on which the 2015–2017 figures were recent
+
+
+def test_verdict_needs_the_whole_range_on_one_side() -> None:
+    v = lambda value, lo, hi, n=5: signals.verdict("dichtheid_uitkeringen_totaal", "2024", value, lo, hi, 20, 30, n, True,  # noqa: E731
+                                                   today=NOW)
+    assert v(10, 9, 11).label == "beter" and v(10, 9, 11).coloured
+    assert v(35, 33, 37).label == "slechter"
+    assert v(25, 24, 26).label == "vergelijkbaar"
+    small = v(19, 12, 26)  # the point is below P25, but rounding allows a value inside the band
+    assert small.label == "te klein om te beoordelen" and not small.coloured and "12,0 tot 26,0" in small.reason
+    assert v(35, 33, 37, n=3).label == "te weinig vergelijkers"
+
+
+def test_old_figures_and_proxies_get_no_signal() -> None:
+    old = signals.verdict("instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, True, today=NOW)
+    assert old.label == "verouderd" and not old.coloured and "2017" in old.reason
+    assert signals.verdict("instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, True, today=THEN).label == "beter"
+    assert signals.outdated("2022", NOW) and not signals.outdated("2023", NOW)  # the threshold: three years
+    assert signals.age_text("2017", NOW) == "cijfer uit 2017 (verouderd)"
+    # Amsterdam's W-deel proxy of about −220 % was shown as "beter": a proxy gets no verdict at all.
+    w = signals.verdict("wdeel_onderbesteding_proxy_begroting", "2024", -220, -220, -220, 5, 30, 10, True, today=NOW)
+    assert w.label == "geen oordeel" and not w.coloured
+
+
+def test_rounded_counts_give_ranges() -> None:
+    assert signals.count_range(0, rounded=True, chance=False) == (0, 4)  # CBS "0" is 0 to 4 persons
+    assert signals.count_range(120, rounded=True, chance=False) == (115, 124)
+    lo, hi = signals.count_range(0, rounded=True, chance=True)
+    assert lo == 0 and 9 < hi < 11  # Poisson 95 % upper limit of 4 is about 10,2
+    assert signals.count_range(46_127, rounded=False, chance=False) == (46_127, 46_127)
+
+
+def test_ranges_from_the_warehouse(wh) -> None:
+    harm = wh.all_observations("nieuwste")
+    ams = harm.filter(pl.col("gemeente_code") == "GM0363")
+    # 85383NED 2024: 29 500-odd uitkeringen (rounded to tens) on about 600 000 inwoners 15–64: a narrow range.
+    v = ams.filter((pl.col("indicator") == "dichtheid_uitkeringen_totaal") & (pl.col("periode") == "2024"))["waarde"][0]
+    lo, hi = signals.value_range(ams, "dichtheid_uitkeringen_totaal", "2024", v)
+    assert lo < v < hi and hi - lo < 0.02
+    # Vlieland 2016 (CBS 83747NED): instroom 10 on 10 bijstandsontvangers, both rounded to tens: 0 % … far above 100 %.
+    vl = harm.filter(pl.col("gemeente_code") == "GM0096")
+    rate = vl.filter((pl.col("indicator") == "instroom_pct_15_aow") & (pl.col("periode") == "2016"))["waarde"][0]
+    assert rate == pytest.approx(100)
+    lo, hi = signals.value_range(vl, "instroom_pct_15_aow", "2016", rate)
+    assert lo < 30 and hi > 200
+
+
+def test_implausible_source_values(wh) -> None:
+    """Meierijstad 2017 (CBS 84066NED): instroom 0, uitstroom 0 and uitstroom naar werk 120 on 950 bijstandsontvangers."""
+    bad = signals.implausible(wh.all_observations("nieuwste"))
+    row = bad.filter((pl.col("gemeente_code") == "GM1948") & (pl.col("leeftijd") == "15 jaar tot AOW-leeftijd"))
+    assert row["periode"].to_list() == ["2017"] and "uitstroom naar werk (120)" in row["reden"][0]
+    assert bad.filter(pl.col("gemeente_code") == "GM0363").is_empty()
+    # Left out of group statistics: Meierijstad's 2017 flows do not count in a group that contains it.
+    s = bm.group_series(wh.all_observations("nieuwste"), wh.all_observations("eigen"), "GM0796", ["GM1948", "GM0855", "GM0828",
+                        "GM0772", "GM0758"], ["instroom_pct_15_aow", "dichtheid_alg_15_aow"])
+    n = dict(s.filter(pl.col("periode") == "2017").select("indicator", "groep_n").iter_rows())
+    assert n["instroom_pct_15_aow"] == 4 and n["dichtheid_alg_15_aow"] == 5
+
+
+def _group(wh, code: str) -> list[str]:
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    return peers.resolve(wh, fm, peers.GroupSpec(), code).members
+
+
+def test_decomposition_text_never_contradicts_its_numbers(wh) -> None:
+    """Zwolle 2017 read "dichtheid 44,5 tegen 43,8 … 81 % door minder instroom": a higher dichtheid cannot come from less
+    instroom. Every conclusion must point the same way as the gap."""
+    harm = wh.all_observations("nieuwste")
+    d = bm.decomposition(harm, "GM0193", _group(wh, "GM0193"), "2017")
+    text = " ".join(bm.decomposition_text(d))
+    assert d["status"] == "ok" and "logpunten" not in text
+    higher = d["gap"] > 0
+    assert ("hoger dan de referentiegroep" in text) == higher
+    if higher:
+        assert "komt door **minder instroom**" not in text and "komt door **meer uitstroom**" not in text
+
+
+def test_decomposition_of_small_and_implausible_gemeenten(wh) -> None:
+    harm = wh.all_observations("nieuwste")
+    rozendaal = bm.decomposition(harm, "GM0277", _group(wh, "GM0277"), "2017")
+    assert rozendaal["status"] == "te klein" and "0 tot 4" in bm.decomposition_text(rozendaal)[0]
+    meierijstad = bm.decomposition(harm, "GM1948", _group(wh, "GM1948"), "2017")
+    assert meierijstad["status"] == "onwaarschijnlijk"
