@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from portal import metrics
+from portal import metrics, signals
 from portal.ui import table, warehouse
 
 wh = warehouse()
@@ -21,6 +21,21 @@ table(reg, reg, ["Indicatorregister van het bijstandsportaal (portal/metrics.py)
 st.subheader("Bronnen")
 src = wh.sources()
 table(src, src, ["Bronnen van het warehouse met uitgever, licentie en controlesom van de snapshot."], key="bronnen")
+
+st.subheader("Bronwaarden die de bron zelf onwaarschijnlijk maakt")
+bad = signals.implausible(wh.all_observations("eigen"))
+if bad.is_empty():
+    st.markdown("Geen.")
+else:
+    names = dict(wh.query("select gemeentecode, gemeentenaam from gemeente_jaar").iter_rows())
+    shown = bad.select(pl.col("gemeente_code").replace_strict(names, default=pl.col("gemeente_code")).alias("Gemeente"),
+                       pl.col("gemeente_code").alias("Code"), pl.col("periode").alias("Jaar"),
+                       pl.col("leeftijd").alias("Leeftijdsgroep"), pl.col("reden").alias("Waarom onwaarschijnlijk"))
+    table(shown, shown, ["Instroom en uitstroom die de bron (CBS 83450NED/83747NED/84066NED) onwaarschijnlijk maakt, op de "
+                         "grenzen van het eigen jaar."], key="onwaarschijnlijk")
+    st.caption("Deze cijfers krijgen geen signaal, tellen niet mee in de statistieken van een referentiegroep (n zonder hen) "
+               "en staan in het profiel gemarkeerd als *bronwaarde onwaarschijnlijk*. Regels: uitstroom naar werk groter dan de "
+               f"uitstroom, of geen instroom en geen uitstroom bij minstens {signals.LARGE_VOLUME} bijstandsontvangers.")
 
 st.subheader("Laatste bouw van het warehouse")
 build = wh.last_build()

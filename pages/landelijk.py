@@ -99,7 +99,8 @@ else:
 
 # 3. Distributions by class ------------------------------------------------------------------------------------------------------
 st.subheader("Verdeling naar grootteklasse en provincie")
-dens_id = dict(zip(bm.VOLUME, bm.DENSITY))[vol_id]
+newest_density = max(bm.DENSITY, key=lambda i: bm.values(harm, [i])["periode"].max() or "")  # open on the newest period
+dens_id = pick("Definitie van de dichtheid", bm.DENSITY, "dichtheid", newest_density, format_func=labels.get)
 dens_periods = sorted(bm.values(harm, [dens_id])["periode"].unique())
 year = pick("Jaar", dens_periods, "jaar", dens_periods[-1]) if dens_periods else None
 kenm = wh.kenmerken(peers.CLASS_YEAR)
@@ -158,7 +159,7 @@ if year:
                    "P10/P90). " + "; ".join(f"{r['positie']}: {r['len']}" for r in out.sort("positie").iter_rows(named=True)) + ".")
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
-st.subheader("W-deel: onderbesteding naar grootteklasse (proxy)")
+st.subheader("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")
 WD = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening"]
 e, f = st.columns([3, 1])
 with e:
@@ -170,12 +171,12 @@ wd = bm.wdeel_by_class(harm, kenm.filter(pl.col("kenmerk") == "gemeentegrootte")
 order = {k: i for i, k in enumerate([*SIZE_ORDER, "Alle gemeenten"])}
 wd = wd.sort(pl.col("klasse").replace_strict(order, default=99))
 shown = wd.select(pl.col("klasse").alias("Grootteklasse"), pl.col("gemeenten").alias("Gemeenten met cijfer"),
-                  pl.col("onderbesteders").alias("Onderbesteden"),
-                  pl.col("aandeel_pct").map_elements(lambda v: nl_number(v, 0) + " %", return_dtype=pl.String).alias("Aandeel onderbesteders"),
-                  pl.col("gem_onderbesteding_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Gem. onderbesteding (van onderbesteders)"),
+                  pl.col("onderbesteders").alias("IU hoger dan lasten"),
+                  pl.col("aandeel_pct").map_elements(lambda v: nl_number(v, 0) + " %", return_dtype=pl.String).alias("Aandeel IU hoger"),
+                  pl.col("gem_onderbesteding_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Gem. verschil (waar IU hoger)"),
                   pl.col("mediaan_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Mediaan alle gemeenten"))
 table(shown, wd, indicator_lines([wd_id]) + [f"Jaar {wd_year}; grootteklassen {peers.CLASS_YEAR}."], key=f"wdeel-{wd_id}-{wd_year}")
-st.caption("Let op: met deze proxy lijkt vrijwel geen gemeente onder te besteden. De Iv3-lasten op 6.4 en 6.5 omvatten veel meer dan "
+st.caption("Beschrijvend, geen oordeel: deze proxy meet geen onderbesteding van het W-deel. Met deze proxy lijkt vrijwel geen gemeente onder te besteden. De Iv3-lasten op 6.4 en 6.5 omvatten veel meer dan "
            "het re-integratiebudget (Wsw-bedrijven, eigen middelen, uitvoeringskosten), dus de proxy meet geen onderbesteding van het "
            "W-deel; hij laat zien hoe de uitgaven op deze taakvelden zich verhouden tot de IU. Proxy, geen verantwoordingscijfer: IU Participatie (gemeentefonds) minus Iv3-lasten 6.4 en 6.5, als % van de IU. Positief = "
            "onderbesteding. De IU dekt ook Wsw en beschut werk; Iv3 is ongecontroleerde aanlevering door gemeenten (nullen kunnen "

@@ -132,6 +132,8 @@ def test_bronnen_lists_every_indicator(built: Path, wh) -> None:
     at = page("bronnen")
     assert len(frame(at, 0)) == len(metrics.REGISTRY)
     assert len(frame(at, 1)) == wh.sources().height
+    assert {"Gemeente": "Meierijstad", "Code": "GM1948", "Jaar": "2017", "Leeftijdsgroep": "15 jaar tot AOW-leeftijd",
+            "Waarom onwaarschijnlijk": "uitstroom naar werk (120) groter dan de uitstroom (0)"} in frame(at, 2)
     assert any("Gebouwd op" in m.value for m in at.markdown)
 
 
