@@ -19,7 +19,9 @@ st.title("Vergelijken")
 indeling, indeling_label = indeling_picker(wh)
 obs = wh.all_observations(indeling)
 present = set(obs["indicator"].unique())
-asked = indicator_picker([i for i in metrics.REGISTRY if i in present], key="vg_indicator")
+# A series over years by default (the newest dichtheid, 85383NED, has one year only).
+asked = indicator_picker([i for i in metrics.REGISTRY if i in present], key="vg_indicator",
+                         default="dichtheid_tot_aow_incl_gerelateerd")
 ind = metrics.get(asked)
 
 if "vergelijk" in st.query_params:
