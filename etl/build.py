@@ -105,7 +105,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     dup = base.filter(pl.struct("gemeente_code", "indeling", "periode", "indicator").is_duplicated())
     for r in dup.select("gemeente_code", "indeling", "periode", "indicator", "bron").unique().head(10).iter_rows():
         col.add("etl", None, "indicator", f"twee bronnen voor hetzelfde cijfer: {r}")
-    steps = herindeling.split_weights(steps, ctx.active, base, col)
+    steps = herindeling.split_weights(steps, col)
     col.raise_if_any()
 
     own = pl.concat([base, derive(base)]).with_columns(pl.lit(False).alias("geharmoniseerd"))
