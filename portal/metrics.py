@@ -92,9 +92,11 @@ _R: list[Indicator] = [
         T_MAATSTAF,
         "31 december",
         "volume",
-        caveats="Peildata van 83440/83718/83997NED afgeleid uit de landelijke totalen; 31-12-2017 ontbreekt in de bron. "
-        "Afgerond op tientallen, behalve 31-12-2018 (onafgerond). 31-12-2021: Weesp is leeg in 85309NED (per 24-3-2022 "
-        "opgegaan in Amsterdam); op de indeling 2025 heeft Amsterdam daardoor voor 2021 geen cijfer.",
+        caveats="Peildata van 83440/83718/83997NED afgeleid uit de landelijke totalen (niet in de bron); 31-12-2017 "
+        "ontbreekt in de bron. Afgerond op tientallen, behalve 31-12-2018 (84590NED, onafgerond). 31-12-2021 (85309NED): "
+        "CBS publiceerde deze tabel op de grenzen van na de samenvoeging van Weesp met Amsterdam (24-3-2022). Het "
+        "cijfer van Amsterdam voor 2021 omvat Weesp; Weesp heeft voor 2021 geen eigen cijfer (opgegaan in Amsterdam, "
+        "niet onderdrukt).",
         tags=("volume",),
     ),
     Indicator(
@@ -149,7 +151,8 @@ _R: list[Indicator] = [
         ("80860ned", *T_MAATSTAF, "85383NED"),
         "zoals in de brontabel (maatstaven: niet in de dump)",
         "bevolking",
-        caveats="Voor de maatstaventabellen hoort dit getal bij het bijstandscijfer uit dezelfde tabel (zelfde periode).",
+        caveats="Voor de maatstaventabellen hoort dit getal bij het bijstandscijfer uit dezelfde tabel (zelfde periode); "
+        "in 85309NED (2021) omvat Amsterdam ook Weesp.",
     ),
     Indicator(
         "huishoudens_particulier",

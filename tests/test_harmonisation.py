@@ -56,3 +56,18 @@ def test_de_friese_meren_date_follows_the_cbs_list(wh: Warehouse) -> None:
     row = wh.query("select datum from herindelingen where oude_code = 'GM1921' and nieuwe_code = 'GM1940'")
     begin = wh.query("select distinct begindatum from gemeente_jaar where gemeentecode = 'GM1940'")
     assert row["datum"][0] == begin["begindatum"][0] == "2015-07-01"
+
+
+def test_weesp_2021_is_in_amsterdam_not_suppressed(wh: Warehouse) -> None:
+    """85309NED (31-12-2021) is published after Weesp joined Amsterdam: Amsterdam's row includes Weesp."""
+    for indicator, amsterdam in (("bijstand_personen_tot_aow_incl_gerelateerd", 50_490), ("inwoners_15_65", 657_980)):
+        assert value(wh, "GM0363", indicator, "2021") == amsterdam
+        assert value(wh, "GM0363", indicator, "2021", "nieuwste") == amsterdam
+        weesp = wh.observations("GM0457", [indicator], "eigen").filter(pl.col("periode") == "2021")
+        assert weesp.is_empty()  # no empty "onderdrukt" cell for a gemeente that no longer existed
+    assert value(wh, "GM0363", "bijstand_personen_tot_aow_incl_gerelateerd", "2020") == 46_650  # Weesp 2020: 470
+    sums = wh.query("""select geharmoniseerd, sum(waarde) s, sum(onderdrukt) o from observaties where periode = '2021'
+                       and indicator = 'bijstand_personen_tot_aow_incl_gerelateerd' and gemeente_code != 'NL01' group by 1""")
+    assert dict(zip(sums["geharmoniseerd"], sums["s"])) == {0: 471_420, 1: 471_420}  # was 420 930 on indeling 2025
+    assert sums["o"].sum() == 0
+    assert wh.query("select count(*) n from observaties where bron = '85309NED' and onderdrukt = 1")["n"][0] == 0

@@ -51,6 +51,23 @@ class Context:
             ok.append(good)
         return frame.filter(pl.Series(ok))
 
+    def drop_merged_away(self, frame: pl.DataFrame, code_col: str, year: int, keys: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str]]:
+        """Drop rows of gemeenten that the table leaves wholly empty because they merged into another gemeente.
+
+        CBS publishes some tables on the boundaries of the publication date: 85309NED ("regio-indeling 2022", published
+        after Weesp joined Amsterdam on 24-3-2022) has an empty Weesp row while Amsterdam's row includes Weesp. Such a
+        cell is not suppressed ("onderdrukt") and must not block a harmonised sum: the row is dropped. A row counts as
+        merged away when every value column is empty and the code is no longer active on 1 January of `year` + 1.
+        Returns the frame without those rows and the dropped codes.
+        """
+        if frame.is_empty():
+            return frame, []
+        values = [c for c in frame.columns if c not in {"_rij", code_col, *keys}]
+        empty = pl.all_horizontal([pl.col(c).cast(pl.String).fill_null("").is_in(["", "."]) for c in values])
+        gone = pl.col(code_col).is_in(sorted(self.active.get(year + 1, set())) or [""]).not_() & (pl.col(code_col) != "NL01")
+        dropped = sorted(frame.filter(empty & gone)[code_col].to_list()) if year + 1 in self.active else []
+        return frame.filter(~pl.col(code_col).is_in(dropped)), dropped
+
 
 def normalise_name(name: str, strip_suffix: bool = False) -> str:
     """Gemeente names as keys: case and spaces folded; optionally without a CBS suffix like '(gemeente)' or '(L.)'."""
