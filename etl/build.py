@@ -80,6 +80,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     kenmerken = gemeenten.kenmerken(ctx, ref)
     log(f"  gemeenten: {jaar.height} gemeente-jaren ({jaar['jaar'].min()}–{jaar['jaar'].max()}), {kenmerken.height} kenmerken")
     steps = herindeling.read_steps(col)
+    ctx.mergers = herindeling.mergers(steps)
     old_list = read_table(snapshots / "gemeente_herindelingen" / "gm_changes_before_2018.csv", col,
                           required=["Eindjaar", "Oude", "Nieuwe"], counts=["Eindjaar"], sep=";", encoding="latin-1")
     if not steps.is_empty():

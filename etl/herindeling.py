@@ -93,6 +93,16 @@ def read_steps(col: Collector) -> pl.DataFrame:
     return df.with_columns(pl.col("indeling_jaar").cast(pl.Int32))
 
 
+def mergers(steps: pl.DataFrame) -> dict[int, dict[str, str]]:
+    """Indeling year -> old code -> new code, for the codes that went whole into one successor (not splits)."""
+    out: dict[int, dict[str, str]] = {}
+    if steps.is_empty():
+        return out
+    for y, old, new in steps.filter(pl.col("soort") != "splitsing").select("indeling_jaar", "oude_code", "nieuwe_code").iter_rows():
+        out.setdefault(int(y), {})[old] = new
+    return out
+
+
 def check_steps(steps: pl.DataFrame, active: dict[int, set[str]], old_list: pl.DataFrame, col: Collector) -> None:
     """Every code that disappears or appears in the CBS list must be covered by a step, and the reverse."""
     name = f"reference/{FILE.name}"

@@ -200,7 +200,9 @@ _R: list[Indicator] = [
         GF,
         "uitkeringsjaar",
         "financien",
-        caveats="Een circulairebedrag, geen definitieve afrekening.",
+        caveats="Een circulairebedrag, geen definitieve afrekening. 2023 staat op de indeling 2023: de circulaire van mei "
+        "2022 noemt Brielle, Hellevoetsluis en Westvoorne nog apart (opgeteld tot Voorne aan Zee) en Weesp al niet meer "
+        "(in Amsterdam).",
     ),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 from etl.build import content_checksum
 from etl.herindeling import SPLITS, split_weight_table
-from etl.paths import ROOT
+from etl.paths import ROOT, SNAPSHOTS
 from portal.store import Warehouse
 
 from test_warehouse_numbers import value  # tests/ is on sys.path (pytest rootdir conftest)
@@ -71,3 +72,25 @@ def test_weesp_2021_is_in_amsterdam_not_suppressed(wh: Warehouse) -> None:
     assert dict(zip(sums["geharmoniseerd"], sums["s"])) == {0: 471_420, 1: 471_420}  # was 420 930 on indeling 2025
     assert sums["o"].sum() == 0
     assert wh.query("select count(*) n from observaties where bron = '85309NED' and onderdrukt = 1")["n"][0] == 0
+
+
+def _raw_rows(name: str, sep: str) -> list[dict[str, str]]:
+    path = SNAPSHOTS / "michielsd_iv3_gemeentefonds" / name
+    return list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=sep))
+
+
+def test_wdeel_proxy_2023_on_own_boundaries(wh: Warehouse) -> None:
+    """The May 2022 circulaire (2022 code list without Weesp) is put on indeling 2023, where Iv3 2023 is."""
+    gf = {int(r["CBS"]): float(r["Participatie"]) for r in _raw_rows("GF_M2022_2023_SIUDU.csv", ",")}
+    assert len(gf) == 344 and 457 not in gf and 1992 not in gf
+    iv3 = {r["Taakveld"][:3]: float(r["Lasten"]) * 1000 for r in _raw_rows("iv3_2023_jaarrekening_taakveld_6_3_6_4_6_5.csv", ";")
+           if r["Gemeenten"] == "Rotterdam"}
+    iu = gf[599]
+    assert iu == 48_472_227 and iv3["6.4"] == 106_431_000 and iv3["6.5"] == 105_338_000
+    expected = (iu - iv3["6.4"] - iv3["6.5"]) / iu * 100  # about −337 %: Rotterdam spends far more on 6.4/6.5 than the IU
+    assert value(wh, "GM0599", "wdeel_onderbesteding_proxy_jaarrekening", "2023") == pytest.approx(expected)
+    # Voorne aan Zee (1-1-2023) = Brielle + Hellevoetsluis + Westvoorne in the circulaire
+    assert value(wh, "GM1992", "iu_participatie", "2023") == gf[501] + gf[530] + gf[614] == 187_078
+    n = wh.query("""select count(*) n from observaties where geharmoniseerd = 0 and periode = '2023' and waarde is not null
+                    and indicator = 'wdeel_onderbesteding_proxy_jaarrekening' and gemeente_code != 'NL01'""")["n"][0]
+    assert n == 342  # was 0: every gemeente had the IU on indeling 2022 and Iv3 on indeling 2023

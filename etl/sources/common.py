@@ -33,6 +33,7 @@ class Context:
     col: Collector
     active: dict[int, set[str]] = field(default_factory=dict)  # indeling year -> active gemeente codes
     names: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> normalised name -> code
+    mergers: dict[int, dict[str, str]] = field(default_factory=dict)  # indeling year -> old code -> code it went into whole
 
     def file(self, folder: str, name: str) -> Path:
         return self.snapshots / folder / name
@@ -50,6 +51,28 @@ class Context:
                 self.col.add(file, rij, code_col, f"gemeentecode '{code}' bestond niet in de indeling van {year}")
             ok.append(good)
         return frame.filter(pl.Series(ok))
+
+    def merge_onto(self, frame: pl.DataFrame, code_col: str, year: int, sum_cols: list[str]) -> pl.DataFrame:
+        """Put a frame whose codes follow an older list onto indeling `year`: codes merged whole into another gemeente by
+        `year` are replaced by their successor and summed (a missing part leaves the sum empty). Other unknown codes
+        stay as they are, for `check_codes` to report."""
+        if frame.is_empty():
+            return frame
+        to = {}
+        for code in frame[code_col].unique().sort():
+            c = code
+            while c not in self.active.get(year, set()) and c != "NL01":
+                nxt = next((m[c] for y, m in sorted(self.mergers.items()) if y <= year and c in m), None)
+                if nxt is None:
+                    break
+                c = nxt
+            to[code] = c
+        out = frame.with_columns(pl.col(code_col).replace_strict(to).alias(code_col))
+        firsts = [c for c in out.columns if c not in {code_col, "_rij", *sum_cols}]
+        return out.group_by(code_col, maintain_order=True).agg(
+            pl.col("_rij").min(), *[pl.col(c).first() for c in firsts],
+            *[pl.when(pl.col(c).is_null().any()).then(None).otherwise(pl.col(c).sum()).alias(c) for c in sum_cols],
+        ).select(frame.columns)
 
     def drop_merged_away(self, frame: pl.DataFrame, code_col: str, year: int, keys: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str]]:
         """Drop rows of gemeenten that the table leaves wholly empty because they merged into another gemeente.
