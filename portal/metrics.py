@@ -152,7 +152,8 @@ _R: list[Indicator] = [
         "zoals in de brontabel (maatstaven: niet in de dump)",
         "bevolking",
         caveats="Voor de maatstaventabellen hoort dit getal bij het bijstandscijfer uit dezelfde tabel (zelfde periode); "
-        "in 85309NED (2021) omvat Amsterdam ook Weesp.",
+        "in 85309NED (2021) omvat Amsterdam ook Weesp. Afgerond op tientallen in 80860ned en in de maatstaventabellen "
+        "vanaf 84590NED; onafgerond in 83440/83718/83997NED en 85383NED.",
     ),
     Indicator(
         "huishoudens_particulier",

@@ -94,3 +94,28 @@ def test_wdeel_proxy_2023_on_own_boundaries(wh: Warehouse) -> None:
     n = wh.query("""select count(*) n from observaties where geharmoniseerd = 0 and periode = '2023' and waarde is not null
                     and indicator = 'wdeel_onderbesteding_proxy_jaarrekening' and gemeente_code != 'NL01'""")["n"][0]
     assert n == 342  # was 0: every gemeente had the IU on indeling 2022 and Iv3 on indeling 2023
+
+
+def _flags(wh: Warehouse, code: str, indicator: str, bron: str) -> list[tuple]:
+    return wh.query("""select periode, waarde, afgerond, onderdrukt from observaties where geharmoniseerd = 0
+                       and gemeente_code = ? and indicator = ? and bron = ?""", (code, indicator, bron)).rows()
+
+
+def test_afgerond_only_where_the_source_rounds(wh: Warehouse) -> None:
+    # 84590NED (31-12-2018) is published unrounded: Amsterdam 46 127
+    assert _flags(wh, "GM0363", "bijstand_personen_tot_aow_incl_gerelateerd", "84590NED") == [("2018", 46_127, 0, 0)]
+    # the rounded tables keep their flag
+    assert _flags(wh, "GM0363", "bijstand_personen_tot_aow_incl_gerelateerd", "85052NED") == [("2020", 46_650, 1, 0)]
+    assert _flags(wh, "GM0363", "bijstand_alg_personen_15_aow", "83450NED") == [("2015", 41_740, 1, 0)]
+    assert _flags(wh, "GM0363", "bijstand_uitkeringen_totaal", "85383NED") == [("2024", 35_420, 1, 0)]
+    # unrounded columns next to rounded ones: maatstaven inwoners 15–65 2014–2016, 85383NED eenpersoonshuishoudens
+    assert all(r[2] == 0 for t in ("83440NED", "83718NED", "83997NED") for r in _flags(wh, "GM0363", "inwoners_15_65", t))
+    assert all(r[2] == 0 for r in _flags(wh, "GM0363", "eenpersoonshuishoudens", "85383NED"))
+    # every flagged source value is a multiple of ten (harmonised split shares of rounded figures keep the flag)
+    odd = wh.query("""select count(*) n from observaties where afgerond = 1 and geharmoniseerd = 0 and waarde % 10 != 0
+                      and indicator in (select id from indicatoren where formule is null)""")["n"][0]
+    assert odd == 0
+    # suppressed ("onderdrukt") only where CBS left a cell empty: Haarlem and Zandvoort re-integratie 2016
+    sup = wh.query("select distinct gemeente_code, indicator from observaties where onderdrukt = 1 and geharmoniseerd = 0")
+    assert set(sup["gemeente_code"]) == {"GM0392", "GM0473"} and set(sup["indicator"]) == {
+        "reintegratie_personen_15_aow", "reintegratie_personen_15plus"}

@@ -15,6 +15,7 @@ import polars as pl
 from etl.validate import Collector
 from portal.derive import OBS_SCHEMA
 
+ROUNDING_UNIT = 10  # CBS rounds counts to tens
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,15 @@ def observations(
     voorlopig: bool | pl.Expr = False,
     scale: float = 1.0,
 ) -> pl.DataFrame:
-    """Unpivot measure columns (column -> indicator id) into the tidy observation schema."""
+    """Unpivot measure columns (column -> indicator id) into the tidy observation schema.
+
+    `afgerond`: False for a source that does not round (amounts, areas, exact population counts). True for a source
+    whose PROVENANCE documents rounding (CBS rounds most counts to tens); the flag is then set per table (`bron`) and
+    column only where the data confirm it: every value, after `scale`, is a multiple of ROUNDING_UNIT and at least
+    ten are non-zero. So 84590NED (31-12-2018, published unrounded) and the unrounded inwoners 15–65 and
+    eenpersoonshuishoudens columns next to rounded bijstand columns are not marked. An empty cell is `onderdrukt`
+    (CBS '.' or empty); rows of gemeenten that are not in a table at all are dropped by the source module.
+    """
     if frame.is_empty():
         return pl.DataFrame(schema=OBS_SCHEMA)
     lit = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v)  # noqa: E731
@@ -132,15 +141,23 @@ def observations(
         variable_name="kolom",
         value_name="waarde",
     )
+    long = long.with_columns((pl.col("waarde") * scale).round(6))  # 260.4 × 1 000 is 260 400, not 260 399.99999999997
+    if afgerond:
+        w = pl.col("waarde")
+        confirmed = ((w % ROUNDING_UNIT == 0) | w.is_null()).all() & ((w != 0).sum() >= 10)
+        long = long.join(long.group_by("bron", "kolom").agg(confirmed.alias("afgerond")), on=["bron", "kolom"], how="left",
+                         maintain_order="left")
+    else:
+        long = long.with_columns(pl.lit(False).alias("afgerond"))
     return long.select(
         "gemeente_code",
         "indeling",
         "periode",
         "peildatum",
         pl.col("kolom").replace_strict(measures).alias("indicator"),
-        (pl.col("waarde") * scale).alias("waarde"),
+        "waarde",
         "bron",
-        pl.lit(afgerond).alias("afgerond"),
+        "afgerond",
         pl.col("waarde").is_null().alias("onderdrukt"),
         "voorlopig",
         pl.lit(False).alias("synthetisch"),
