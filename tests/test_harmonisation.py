@@ -119,3 +119,25 @@ def test_afgerond_only_where_the_source_rounds(wh: Warehouse) -> None:
     sup = wh.query("select distinct gemeente_code, indicator from observaties where onderdrukt = 1 and geharmoniseerd = 0")
     assert set(sup["gemeente_code"]) == {"GM0392", "GM0473"} and set(sup["indicator"]) == {
         "reintegratie_personen_15_aow", "reintegratie_personen_15plus"}
+
+
+def test_definitions_say_what_is_counted(wh: Warehouse) -> None:
+    path = SNAPSHOTS / "cbs_85383NED_maatstaven_fvw_2023_2025" / "85383NED_gemeenten_bijstand_inwoners.csv"
+    nl = next(r for r in csv.DictReader(path.open(encoding="utf-8")) if r["gemeentecode"] == "NL01"
+              and r["uitkeringsjaar"] == "2024" and r["statuscijfer"] == "Definitief")
+    parts = ["AlgemeneBijstand_23", "BBZ_24", "IOAW_25", "IOAZ_26", "Adreslozen_27", "OverigAdreslozen_28", "EldersVerzorgden_29"]
+    total = float(nl["TotaalBijstandsuitkeringen_22"])
+    assert sum(float(nl[p]) for p in parts) == total == 375_990
+    share = (float(nl["OverigAdreslozen_28"]) + float(nl["EldersVerzorgden_29"])) / total
+    assert round(share * 100, 1) == 4.3
+    ind = wh.query("select * from indicatoren where id = 'bijstand_uitkeringen_totaal'").row(0, named=True)
+    assert "elders verzorgden" in ind["definitie"] and "overig adreslozen" in ind["definitie"] and "4,3 %" in ind["kanttekeningen"]
+    dens = wh.query("select definitie, peildatum from indicatoren where id = 'dichtheid_tot_aow_incl_gerelateerd'").row(0)
+    assert "AOW-leeftijd" in dens[0] and "15 tot en met 64" in dens[0] and "niet in de bron" in dens[1]
+    # no peildatum claimed that a PROVENANCE file does not back
+    peil = dict(wh.query("select id, peildatum from indicatoren").rows())
+    assert peil["bijstand_uitkeringen_totaal"] == "maatstafjaar 2024 (peildatum niet in de bron)"
+    assert "afgeleid" in peil["bijstand_personen_abw_wwb"] and "afgeleid" in peil["bijstand_personen_tot_aow_incl_gerelateerd"]
+    ams = wh.query("""select peildatum from observaties where gemeente_code = 'GM0363' and indicator = 'inwoners_15_65'
+                      and bron = '85309NED' and geharmoniseerd = 0""")["peildatum"][0]
+    assert ams == "inwoners: peildatum niet in de bron"  # was 2021-12-31, the date of the bijstand column
