@@ -139,7 +139,7 @@ def split_weights(steps: pl.DataFrame, col: Collector) -> pl.DataFrame:
     for old, new in sorted(set(weights) - declared):
         col.add(name, None, "soort", f"SPLITS in etl/herindeling.py noemt {old} → {new}, maar het bestand niet als splitsing")
     rows = [(weights.get((o, n), 1.0) if s == "splitsing" else 1.0,
-             f"{SPLIT_SOURCE}: {SPLITS[o][n][1]}, {SPLITS[o][n][0]} inwoners" if s == "splitsing" and (o, n) in weights else "")
+             f"{SPLIT_SOURCE}: {SPLITS[o][n][1]}; {SPLITS[o][n][0]:_} inwoners".replace("_", " ") if s == "splitsing" and (o, n) in weights else "")
             for o, n, s in steps.select("oude_code", "nieuwe_code", "soort").iter_rows()]
     return steps.with_columns(pl.Series("gewicht", [r[0] for r in rows], dtype=pl.Float64),
                               pl.Series("gewicht_bron", [r[1] for r in rows], dtype=pl.String))

@@ -47,8 +47,14 @@ def test_split_table_is_complete_and_plausible(wh: Warehouse) -> None:
     assert w[("GM1671", "GM0796")] == pytest.approx(7_130 / 12_100)  # Maasdonk: Nuland + Vinkel to 's-Hertogenbosch
     assert w[("GM0055", "GM1921")] == pytest.approx(915 / 20_830)  # Boarnsterhim: Terherne, Akmarijp, Snikzwaag
     assert w[("GM0053", "GM1969")] == pytest.approx(1_550 / 13_515)  # Winsum: Ezinge, Feerwerd, Garnwerd
+    # the 2020 parts add up to within 10 % of the last shipped CBS count of the whole gemeente before the split
+    last = {"GM0055": ("80860ned", "2009"), "GM1671": ("80860ned", "2009"), "GM0140": ("70072ned", "2015"),
+            "GM0053": ("70072ned", "2015"), "GM0788": ("70072ned", "2015")}
     for old, parts in SPLITS.items():
         assert len(parts) >= 2, old
+        before = wh.query("""select waarde from observaties where geharmoniseerd = 0 and indicator = 'inwoners_totaal'
+                             and gemeente_code = ? and bron = ? and periode = ?""", (old, *last[old]))["waarde"][0]
+        assert sum(n for n, _ in parts.values()) == pytest.approx(before, rel=0.10), old
     menameradiel = wh.query("select nieuwe_code, soort, gewicht from herindelingen where oude_code = 'GM1908' and indeling_jaar = 2018")
     assert menameradiel.rows() == [("GM1949", "samenvoeging", 1.0)]
 
