@@ -80,6 +80,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     kenmerken = gemeenten.kenmerken(ctx, ref)
     log(f"  gemeenten: {jaar.height} gemeente-jaren ({jaar['jaar'].min()}–{jaar['jaar'].max()}), {kenmerken.height} kenmerken")
     steps = herindeling.read_steps(col)
+    ctx.mergers = herindeling.mergers(steps)
     old_list = read_table(snapshots / "gemeente_herindelingen" / "gm_changes_before_2018.csv", col,
                           required=["Eindjaar", "Oude", "Nieuwe"], counts=["Eindjaar"], sep=";", encoding="latin-1")
     if not steps.is_empty():
@@ -105,7 +106,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     dup = base.filter(pl.struct("gemeente_code", "indeling", "periode", "indicator").is_duplicated())
     for r in dup.select("gemeente_code", "indeling", "periode", "indicator", "bron").unique().head(10).iter_rows():
         col.add("etl", None, "indicator", f"twee bronnen voor hetzelfde cijfer: {r}")
-    steps = herindeling.split_weights(steps, ctx.active, base, col)
+    steps = herindeling.split_weights(steps, col)
     col.raise_if_any()
 
     own = pl.concat([base, derive(base)]).with_columns(pl.lit(False).alias("geharmoniseerd"))
@@ -118,21 +119,44 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
             "stappen": {**steps_log, "eigen_grenzen": {"observaties": own.height}, "geharmoniseerd": {"observaties": harm.height}}}
 
 
+def _nl(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
 def sanity(data: dict, log: Log) -> list[str]:
-    """Suspicious but not impossible: national totals vs sum over gemeenten (CBS rounding allows small differences)."""
+    """Suspicious but not impossible, reported as warnings.
+
+    1. National total vs the sum over gemeenten of the same table (CBS rounds each gemeente and suppresses small cells,
+       so small differences are normal; the message says how many gemeente cells were empty).
+    2. For additive indicators: the sum on the newest indeling vs the sum on the tables' own boundaries. They must be
+       equal unless a part is missing; such a gemeente has no harmonised figure (e.g. a suppressed cell).
+    """
     warnings = []
     obs: pl.DataFrame = data["base"]
     local = obs.filter(pl.col("gemeente_code") != NATIONAL).group_by("indicator", "periode", "bron").agg(
-        pl.col("waarde").sum().alias("som"), pl.len().alias("n"))
+        pl.col("waarde").sum().alias("som"), pl.col("waarde").is_null().sum().alias("leeg"))
     nat = obs.filter(pl.col("gemeente_code") == NATIONAL).select("indicator", "periode", "bron", pl.col("waarde").alias("nl"))
     cmp = local.join(nat, on=["indicator", "periode", "bron"]).with_columns(((pl.col("som") - pl.col("nl")) / pl.col("nl")).alias("rel"))
     for r in cmp.filter(pl.col("rel").abs() > 0.01).sort("indicator", "periode").iter_rows(named=True):
-        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {r['som']:,.0f} ≠ Nederland {r['nl']:,.0f}"
-                        f" ({r['rel']:+.1%})")
+        leeg = f", {r['leeg']} gemeente(n) zonder cijfer" if r["leeg"] else ""
+        pct = f"{r['rel'] * 100:+.1f}".replace(".", ",")
+        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {_nl(r['som'])} ≠ Nederland {_nl(r['nl'])}"
+                        f" ({pct} %{leeg})")
+    all_obs: pl.DataFrame = data["observaties"]
+    additive = {i.id for i in metrics.BASE}
+    sums = all_obs.filter((pl.col("gemeente_code") != NATIONAL) & pl.col("indicator").is_in(sorted(additive))).group_by(
+        "indicator", "periode", "bron", "geharmoniseerd").agg(pl.col("waarde").sum().alias("som"))
+    own = sums.filter(~pl.col("geharmoniseerd")).drop("geharmoniseerd")
+    harm = sums.filter(pl.col("geharmoniseerd")).drop("geharmoniseerd")
+    both = own.join(harm, on=["indicator", "periode", "bron"], suffix="_h").filter(
+        (pl.col("som_h") - pl.col("som")).abs() > 1e-6 * pl.col("som").abs().clip(lower_bound=1))
+    for r in both.sort("indicator", "periode", "bron").iter_rows(named=True):
+        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som op indeling {NEWEST} {_nl(r['som_h'])} ≠ som op eigen "
+                        f"grenzen {_nl(r['som'])}: niet elk deel is omgerekend (onderdrukt of ontbrekend)")
     for w in warnings[:10]:
         log(f"  let op: {w}")
     if len(warnings) > 10:
-        log(f"  let op: en nog {len(warnings) - 10} verschillen tussen landelijk totaal en som van gemeenten")
+        log(f"  let op: en nog {len(warnings) - 10} verschillen (zie `etl check`)")
     return warnings
 
 

@@ -22,7 +22,10 @@ OBS_SCHEMA: dict[str, pl.DataType] = {
 
 
 def derive(obs: pl.DataFrame) -> pl.DataFrame:
-    """Derived indicators of the registry; a missing or suppressed input, or a zero denominator, gives no value."""
+    """Derived indicators of the registry; a missing or suppressed input, or a zero denominator, gives no value.
+
+    Such a value is marked `onderdrukt` only when an input was suppressed by CBS, not for a zero denominator.
+    """
     keys = ["gemeente_code", "indeling", "periode"]
     parts = []
     for ind in metrics.DERIVED:
@@ -35,7 +38,7 @@ def derive(obs: pl.DataFrame) -> pl.DataFrame:
         if not all(c in wide.columns for c in f.inputs()):
             continue
         flags = inputs.group_by(keys).agg(
-            pl.col("afgerond").any(), pl.col("voorlopig").any(), pl.col("synthetisch").any(),
+            pl.col("afgerond").any(), pl.col("onderdrukt").any(), pl.col("voorlopig").any(), pl.col("synthetisch").any(),
             pl.col("bron").unique().sort().str.join(" + ").alias("bron"),
             pl.col("peildatum").unique().sort().str.join(" / ").alias("peildatum"),
             pl.col("indicator").n_unique().alias("n"),
@@ -46,7 +49,7 @@ def derive(obs: pl.DataFrame) -> pl.DataFrame:
         value = pl.when(any_null | (den == 0)).then(None).otherwise(num / den * f.factor)
         out = wide.join(flags, on=keys).filter(pl.col("n") == len(f.inputs())).select(
             *keys, "peildatum", pl.lit(ind.id).alias("indicator"), value.alias("waarde"), "bron", "afgerond",
-            value.is_null().alias("onderdrukt"), "voorlopig", "synthetisch",
+            "onderdrukt", "voorlopig", "synthetisch",  # suppressed input only; a zero denominator is not CBS suppression
         )
         parts.append(out)
     return pl.concat(parts).cast(OBS_SCHEMA) if parts else pl.DataFrame(schema=OBS_SCHEMA)  # type: ignore[arg-type]

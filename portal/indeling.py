@@ -53,7 +53,7 @@ def harmonise(obs: pl.DataFrame, mappings: dict[int, pl.DataFrame], target: int)
         parts.append(chunk.join(mappings[van], left_on="gemeente_code", right_on="van_code", how="inner"))
     if not parts:
         return national
-    joined = pl.concat(parts)
+    joined = pl.concat(parts).sort("naar_code", "periode", "indicator", "bron", "gemeente_code", "indeling")  # fixed summation order
     summed = joined.group_by(["naar_code", "periode", "indicator", "bron"]).agg(
         pl.when(pl.col("waarde").is_null().any()).then(None).otherwise((pl.col("waarde") * pl.col("gewicht")).sum()).alias("waarde"),
         pl.col("peildatum").first(),

@@ -76,7 +76,7 @@ _R: list[Indicator] = [
         "Personen met een bijstandsuitkering (tot 2004 Abw, daarna WWB), CBS 80860ned, herberekend door CBS op de "
         "gemeentelijke indeling van 2009.",
         ("80860ned",),
-        "vermoedelijk eind september (zie kanttekening)",
+        "eind september (afgeleid, niet in de bron; zie kanttekening)",
         "volume",
         caveats="Peilmoment niet in de dump; de landelijke totalen komen overeen met CBS 70852ned (laatste vrijdag van "
         "september). Afgerond op tientallen. Niet vergelijkbaar met de reeksen vanaf 2014 (andere wet, peildatum en "
@@ -90,23 +90,28 @@ _R: list[Indicator] = [
         "Personen met algemene bijstand, IOAW, IOAZ of Bbz, jonger dan de AOW-leeftijd, standcijfer 31 december "
         "(maatstaf gemeentefonds sociaal domein). Zonder Tozo.",
         T_MAATSTAF,
-        "31 december",
+        "31 december (2018–2021 in de kolomnaam van de bron; 2014–2016 afgeleid)",
         "volume",
-        caveats="Peildata van 83440/83718/83997NED afgeleid uit de landelijke totalen; 31-12-2017 ontbreekt in de bron. "
-        "Afgerond op tientallen, behalve 31-12-2018 (onafgerond). 31-12-2021: Weesp is leeg in 85309NED (per 24-3-2022 "
-        "opgegaan in Amsterdam); op de indeling 2025 heeft Amsterdam daardoor voor 2021 geen cijfer.",
+        caveats="Peildata van 83440/83718/83997NED afgeleid uit de landelijke totalen (niet in de bron); 31-12-2017 "
+        "ontbreekt in de bron. Afgerond op tientallen, behalve 31-12-2018 (84590NED, onafgerond). 31-12-2021 (85309NED): "
+        "CBS publiceerde deze tabel op de grenzen van na de samenvoeging van Weesp met Amsterdam (24-3-2022). Het "
+        "cijfer van Amsterdam voor 2021 omvat Weesp; Weesp heeft voor 2021 geen eigen cijfer (opgegaan in Amsterdam, "
+        "niet onderdrukt).",
         tags=("volume",),
     ),
     Indicator(
         "bijstand_uitkeringen_totaal",
         "Bijstandsuitkeringen totaal (huishoudens)",
         "uitkeringen",
-        "Aantal bijstandsuitkeringen (algemene bijstand, Bbz, IOAW, IOAZ, adreslozen): een uitkering per huishouden. "
-        "CBS 85383NED Maatstaven Fvw, maatstafjaar 2024 (definitief).",
+        "Aantal bijstandsuitkeringen: een uitkering per huishouden. Het totaal van CBS 85383NED Maatstaven Fvw, "
+        "maatstafjaar 2024 (definitief), is de som van algemene bijstand, Bbz, IOAW, IOAZ, adreslozen, overig adreslozen "
+        "en elders verzorgden.",
         ("85383NED",),
-        "maatstafjaar (peildatum niet in de dump)",
+        "maatstafjaar 2024 (peildatum niet in de bron)",
         "volume",
-        caveats="Telt uitkeringen (huishoudens), geen personen: niet vergelijkbaar met de persoonsreeksen.",
+        caveats="Telt uitkeringen (huishoudens), geen personen: niet vergelijkbaar met de persoonsreeksen. Bevat ook "
+        "overig adreslozen en elders verzorgden: landelijk 2 830 + 13 270 = 16 100 van de 375 990 uitkeringen (4,3 %); "
+        "algemene bijstand alleen is een aparte indicator.",
         tags=("volume",),
     ),
     Indicator(
@@ -115,7 +120,7 @@ _R: list[Indicator] = [
         "uitkeringen",
         "Aantal uitkeringen algemene bijstand, CBS 85383NED, maatstafjaar 2024 (definitief).",
         ("85383NED",),
-        "maatstafjaar (peildatum niet in de dump)",
+        "maatstafjaar 2024 (peildatum niet in de bron)",
         "volume",
     ),
     Indicator(
@@ -125,7 +130,7 @@ _R: list[Indicator] = [
         "Bijstandsuitkeringen aan personen tot de AOW-leeftijd, Nederland, CBS 37789ksz (gepubliceerd in duizendtallen, "
         "hier × 1 000).",
         ("37789ksz",),
-        "einde maand",
+        "maandcijfer (peilmoment binnen de maand niet in de bron)",
         "volume",
         caveats="Alleen landelijk; telt uitkeringen (huishoudens). Laatste maanden van 2018 ontbreken in de snapshot.",
         tags=("landelijk",),
@@ -137,7 +142,7 @@ _R: list[Indicator] = [
         "personen",
         "Aantal inwoners (CBS 80860ned 1999–2009; CBS 70072ned 2015; CBS 85383NED 2023–2024).",
         ("80860ned", "70072ned", "85383NED"),
-        "1 januari (80860ned/70072ned), maatstafjaar (85383NED)",
+        "jaar (80860ned/70072ned: 1 januari volgens de CBS-gewoonte, niet in de bron); maatstafjaar (85383NED)",
         "bevolking",
     ),
     Indicator(
@@ -147,9 +152,11 @@ _R: list[Indicator] = [
         "Inwoners van 15 tot en met 64 jaar: som van de leeftijdsklassen 15–25, 25–45 en 45–65 (80860ned), de maatstaf "
         "'inwoners van 15 tot 65 jaar' uit dezelfde maatstaventabel als het bijstandscijfer, of 85383NED.",
         ("80860ned", *T_MAATSTAF, "85383NED"),
-        "zoals in de brontabel (maatstaven: niet in de dump)",
+        "niet in de bron (80860ned: jaar; maatstaven: die van de tabel; 85383NED: maatstafjaar)",
         "bevolking",
-        caveats="Voor de maatstaventabellen hoort dit getal bij het bijstandscijfer uit dezelfde tabel (zelfde periode).",
+        caveats="Voor de maatstaventabellen hoort dit getal bij het bijstandscijfer uit dezelfde tabel (zelfde periode); "
+        "in 85309NED (2021) omvat Amsterdam ook Weesp. Afgerond op tientallen in 80860ned en in de maatstaventabellen "
+        "vanaf 84590NED; onafgerond in 83440/83718/83997NED en 85383NED.",
     ),
     Indicator(
         "huishoudens_particulier",
@@ -157,7 +164,7 @@ _R: list[Indicator] = [
         "huishoudens",
         "Aantal particuliere huishoudens, CBS 70072ned (2015).",
         ("70072ned",),
-        "1 januari",
+        "2015 (peildatum niet in de bron)",
         "bevolking",
     ),
     Indicator(
@@ -166,7 +173,7 @@ _R: list[Indicator] = [
         "huishoudens",
         "Aantal eenpersoonshuishoudens, CBS 70072ned (2015) en 85383NED (2023–2024).",
         ("70072ned", "85383NED"),
-        "1 januari / maatstafjaar",
+        "2015 (70072ned) of maatstafjaar (85383NED); peildatum niet in de bron",
         "bevolking",
     ),
     Indicator(
@@ -184,7 +191,7 @@ _R: list[Indicator] = [
         "hectare",
         "Landoppervlakte van de gemeente, CBS Kerncijfers wijken en buurten 2024 (85984NED).",
         ("85984NED",),
-        "1 januari",
+        "2024 (peildatum niet in de bron)",
         "bevolking",
     ),
     # ---- finance (Iv3 and gemeentefonds) ------------------------------------------------------------------------
@@ -197,7 +204,9 @@ _R: list[Indicator] = [
         GF,
         "uitkeringsjaar",
         "financien",
-        caveats="Een circulairebedrag, geen definitieve afrekening.",
+        caveats="Een circulairebedrag, geen definitieve afrekening. 2023 staat op de indeling 2023: de circulaire van mei "
+        "2022 noemt Brielle, Hellevoetsluis en Westvoorne nog apart (opgeteld tot Voorne aan Zee) en Weesp al niet meer "
+        "(in Amsterdam).",
     ),
 ]
 
@@ -238,7 +247,7 @@ for lg, (lg_label, lg_code) in AGE_GROUPS.items():
             "personen",
             f"Personen met algemene bijstand, {lg_label} (CBS 83450NED/83747NED/84066NED).",
             T_8345,
-            "jaar (standcijfer; exacte peildatum niet in de bestanden)",
+            "jaar (standcijfer; peildatum niet in de bron)",
             "volume",
             caveats=AGE_CAVEAT + " Afgerond op tientallen.",
             tags=("volume",),
@@ -249,7 +258,7 @@ for lg, (lg_label, lg_code) in AGE_GROUPS.items():
             "personen",
             f"Personen die in het jaar instroomden in de algemene bijstand, {lg_label}.",
             T_8345,
-            "kalenderjaar",
+            "kalenderjaar (afgeleid, niet in de bron)",
             "instroom_uitstroom",
             caveats=AGE_CAVEAT,
         ),
@@ -259,7 +268,7 @@ for lg, (lg_label, lg_code) in AGE_GROUPS.items():
             "personen",
             f"Personen die in het jaar uitstroomden uit de algemene bijstand, {lg_label}.",
             T_8345,
-            "kalenderjaar",
+            "kalenderjaar (afgeleid, niet in de bron)",
             "instroom_uitstroom",
             caveats=AGE_CAVEAT,
         ),
@@ -272,7 +281,7 @@ for lg, (lg_label, lg_code) in AGE_GROUPS.items():
                 "personen",
                 f"Personen die in het jaar uitstroomden uit de bijstand en aan het werk gingen, {lg_label}.",
                 T_8345,
-                "kalenderjaar",
+                "kalenderjaar (afgeleid, niet in de bron)",
                 "instroom_uitstroom",
                 caveats=AGE_CAVEAT,
             ),
@@ -305,10 +314,12 @@ _R += [
         "dichtheid_tot_aow_incl_gerelateerd",
         "Bijstandsdichtheid (incl. IOAW/IOAZ/Bbz) per 1 000 inwoners 15–65",
         "per 1 000 inwoners 15–65",
-        "Personen met bijstand(-gerelateerde uitkering) tot AOW-leeftijd per 1 000 inwoners van 15 tot 65 jaar uit "
-        "dezelfde maatstaventabel.",
+        "Personen met bijstand(-gerelateerde uitkering) tot de AOW-leeftijd per 1 000 inwoners van 15 tot en met 64 jaar "
+        "uit dezelfde maatstaventabel. Teller en noemer hebben niet dezelfde leeftijdsgrens: de teller telt ook "
+        "bijstandsontvangers van 65 jaar tot de AOW-leeftijd (in 2014–2021 65 jaar en 2 maanden tot 66 jaar en 4 "
+        "maanden), de noemer niet; de dichtheid ligt daardoor iets hoger dan bij gelijke grenzen.",
         T_MAATSTAF,
-        "31 december",
+        "teller 31 december (2014–2016 afgeleid); noemer niet in de bron",
         "volume",
         formula=Ratio(("bijstand_personen_tot_aow_incl_gerelateerd",), ("inwoners_15_65",), factor=1000),
         tags=("volume", "dichtheid"),
@@ -317,7 +328,8 @@ _R += [
         "dichtheid_uitkeringen_totaal",
         "Bijstandsuitkeringen per 1 000 inwoners 15–65",
         "per 1 000 inwoners 15–65",
-        "Bijstandsuitkeringen (huishoudens) per 1 000 inwoners van 15 tot 65 jaar (85383NED, zelfde maatstafjaar).",
+        "Bijstandsuitkeringen (huishoudens, alle soorten uit het totaal van 85383NED) per 1 000 inwoners van 15 tot en met "
+        "64 jaar (85383NED, zelfde maatstafjaar). De leeftijdsgrens van de uitkeringen staat niet in de bron.",
         ("85383NED",),
         "maatstafjaar",
         "volume",
@@ -349,7 +361,7 @@ for lg, (lg_label, _) in AGE_GROUPS.items():
                 "%",
                 f"{kind_label} in het jaar gedeeld door het aantal bijstandsontvangers ({lg_label}) van dat jaar, × 100.",
                 T_8345,
-                "kalenderjaar",
+                "kalenderjaar (afgeleid, niet in de bron)",
                 "instroom_uitstroom",
                 formula=Ratio((f"bijstand_alg_{kind}_{lg}",), (f"bijstand_alg_personen_{lg}",), factor=100),
             )

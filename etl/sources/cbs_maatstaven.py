@@ -13,6 +13,7 @@ TABLES = {"83440NED": 2016, "83718NED": 2017, "83997NED": 2018, "84590NED": 2019
 SOURCES = [Source(t, "CBS", f"Maatstaven gemeentefonds; sociaal domein / diverse indicatoren; regio {y}", "CC BY 4.0",
                   f"https://opendata.cbs.nl/ODataApi/odata/{t}", FOLDER) for t, y in TABLES.items()]
 POP = "InwonersVan15Tot65Jaar_1"
+INFERRED_PEILDATUM = ["83440NED", "83718NED", "83997NED"]
 
 
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
@@ -28,9 +29,23 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     df = raw["long"].with_columns(pl.col("indeling_jaar").cast(pl.Int32), pl.col("peildatum").str.slice(0, 4).alias("periode"))
     df = ctx.check_codes(df, f"{FOLDER}/{LONG}", "gemeentecode", "indeling_jaar")
-    pop = pl.concat([raw[t].select(pl.lit(t).alias("cbs_tabel"), "gemeentecode", POP) for t in TABLES if not raw[t].is_empty()])
-    df = df.join(pop, on=["cbs_tabel", "gemeentecode"], how="left")
-    return observations(df, code="gemeentecode", indeling=pl.col("indeling_jaar"), periode=pl.col("periode"),
-                        peildatum=pl.col("peildatum"),
-                        measures={"personen_met_bijstand_tot_aow": "bijstand_personen_tot_aow_incl_gerelateerd", POP: "inwoners_15_65"},
-                        bron=pl.col("cbs_tabel"), afgerond=True)
+    pops = []
+    for t, y in TABLES.items():
+        if raw[t].is_empty():
+            continue
+        # a gemeente merged away before CBS published the table (Weesp in 85309NED) is "not in this table", not suppressed
+        full, gone = ctx.drop_merged_away(raw[t], "gemeentecode", y, keys=("cbs_tabel", "indeling_jaar", "regionaam_cbs"))
+        df = df.filter(~((pl.col("cbs_tabel") == t) & pl.col("gemeentecode").is_in(gone)))
+        pops.append(full.select(pl.lit(t).alias("cbs_tabel"), "gemeentecode", POP))
+    df = df.join(pl.concat(pops), on=["cbs_tabel", "gemeentecode"], how="left")
+    # PROVENANCE: the bijstand peildatum is in the column name from 84590NED on and inferred from national totals before;
+    # the peildatum of the population measure is not in the dump.
+    inferred = pl.col("cbs_tabel").is_in(INFERRED_PEILDATUM)
+    common = dict(code="gemeentecode", indeling=pl.col("indeling_jaar"), periode=pl.col("periode"), bron=pl.col("cbs_tabel"),
+                  afgerond=True)
+    return pl.concat([
+        observations(df, peildatum=pl.when(inferred).then(pl.col("peildatum") + " (afgeleid)").otherwise(pl.col("peildatum")),
+                     measures={"personen_met_bijstand_tot_aow": "bijstand_personen_tot_aow_incl_gerelateerd"}, **common),
+        observations(df, peildatum=pl.lit("inwoners: peildatum niet in de bron"),
+                     measures={POP: "inwoners_15_65"}, **common),
+    ])

@@ -15,6 +15,7 @@ import polars as pl
 from etl.validate import Collector
 from portal.derive import OBS_SCHEMA
 
+ROUNDING_UNIT = 10  # CBS rounds counts to tens
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Context:
     col: Collector
     active: dict[int, set[str]] = field(default_factory=dict)  # indeling year -> active gemeente codes
     names: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> normalised name -> code
+    mergers: dict[int, dict[str, str]] = field(default_factory=dict)  # indeling year -> old code -> code it went into whole
 
     def file(self, folder: str, name: str) -> Path:
         return self.snapshots / folder / name
@@ -50,6 +52,45 @@ class Context:
                 self.col.add(file, rij, code_col, f"gemeentecode '{code}' bestond niet in de indeling van {year}")
             ok.append(good)
         return frame.filter(pl.Series(ok))
+
+    def merge_onto(self, frame: pl.DataFrame, code_col: str, year: int, sum_cols: list[str]) -> pl.DataFrame:
+        """Put a frame whose codes follow an older list onto indeling `year`: codes merged whole into another gemeente by
+        `year` are replaced by their successor and summed (a missing part leaves the sum empty). Other unknown codes
+        stay as they are, for `check_codes` to report."""
+        if frame.is_empty():
+            return frame
+        to = {}
+        for code in frame[code_col].unique().sort():
+            c = code
+            while c not in self.active.get(year, set()) and c != "NL01":
+                nxt = next((m[c] for y, m in sorted(self.mergers.items()) if y <= year and c in m), None)
+                if nxt is None:
+                    break
+                c = nxt
+            to[code] = c
+        out = frame.with_columns(pl.col(code_col).replace_strict(to).alias(code_col))
+        firsts = [c for c in out.columns if c not in {code_col, "_rij", *sum_cols}]
+        return out.group_by(code_col, maintain_order=True).agg(
+            pl.col("_rij").min(), *[pl.col(c).first() for c in firsts],
+            *[pl.when(pl.col(c).is_null().any()).then(None).otherwise(pl.col(c).sum()).alias(c) for c in sum_cols],
+        ).select(frame.columns)
+
+    def drop_merged_away(self, frame: pl.DataFrame, code_col: str, year: int, keys: tuple[str, ...] = ()) -> tuple[pl.DataFrame, list[str]]:
+        """Drop rows of gemeenten that the table leaves wholly empty because they merged into another gemeente.
+
+        CBS publishes some tables on the boundaries of the publication date: 85309NED ("regio-indeling 2022", published
+        after Weesp joined Amsterdam on 24-3-2022) has an empty Weesp row while Amsterdam's row includes Weesp. Such a
+        cell is not suppressed ("onderdrukt") and must not block a harmonised sum: the row is dropped. A row counts as
+        merged away when every value column is empty and the code is no longer active on 1 January of `year` + 1.
+        Returns the frame without those rows and the dropped codes.
+        """
+        if frame.is_empty():
+            return frame, []
+        values = [c for c in frame.columns if c not in {"_rij", code_col, *keys}]
+        empty = pl.all_horizontal([pl.col(c).cast(pl.String).fill_null("").is_in(["", "."]) for c in values])
+        gone = pl.col(code_col).is_in(sorted(self.active.get(year + 1, set())) or [""]).not_() & (pl.col(code_col) != "NL01")
+        dropped = sorted(frame.filter(empty & gone)[code_col].to_list()) if year + 1 in self.active else []
+        return frame.filter(~pl.col(code_col).is_in(dropped)), dropped
 
 
 def normalise_name(name: str, strip_suffix: bool = False) -> str:
@@ -73,7 +114,15 @@ def observations(
     voorlopig: bool | pl.Expr = False,
     scale: float = 1.0,
 ) -> pl.DataFrame:
-    """Unpivot measure columns (column -> indicator id) into the tidy observation schema."""
+    """Unpivot measure columns (column -> indicator id) into the tidy observation schema.
+
+    `afgerond`: False for a source that does not round (amounts, areas, exact population counts). True for a source
+    whose PROVENANCE documents rounding (CBS rounds most counts to tens); the flag is then set per table (`bron`) and
+    column only where the data confirm it: every value, after `scale`, is a multiple of ROUNDING_UNIT and at least
+    ten are non-zero. So 84590NED (31-12-2018, published unrounded) and the unrounded inwoners 15–65 and
+    eenpersoonshuishoudens columns next to rounded bijstand columns are not marked. An empty cell is `onderdrukt`
+    (CBS '.' or empty); rows of gemeenten that are not in a table at all are dropped by the source module.
+    """
     if frame.is_empty():
         return pl.DataFrame(schema=OBS_SCHEMA)
     lit = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v)  # noqa: E731
@@ -92,15 +141,23 @@ def observations(
         variable_name="kolom",
         value_name="waarde",
     )
+    long = long.with_columns((pl.col("waarde") * scale).round(6))  # 260.4 × 1 000 is 260 400, not 260 399.99999999997
+    if afgerond:
+        w = pl.col("waarde")
+        confirmed = ((w % ROUNDING_UNIT == 0) | w.is_null()).all() & ((w != 0).sum() >= 10)
+        long = long.join(long.group_by("bron", "kolom").agg(confirmed.alias("afgerond")), on=["bron", "kolom"], how="left",
+                         maintain_order="left")
+    else:
+        long = long.with_columns(pl.lit(False).alias("afgerond"))
     return long.select(
         "gemeente_code",
         "indeling",
         "periode",
         "peildatum",
         pl.col("kolom").replace_strict(measures).alias("indicator"),
-        (pl.col("waarde") * scale).alias("waarde"),
+        "waarde",
         "bron",
-        pl.lit(afgerond).alias("afgerond"),
+        "afgerond",
         pl.col("waarde").is_null().alias("onderdrukt"),
         "voorlopig",
         pl.lit(False).alias("synthetisch"),
