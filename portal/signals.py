@@ -186,13 +186,16 @@ MIN_GROUP = 4
 
 
 def verdict(indicator: str, periode: str | None, value: float | None, lo: float | None, hi: float | None,
-            p25: float | None, p75: float | None, n: int, lower_is_better: bool, *, reden_onwaarschijnlijk: str | None = None,
-            today: dt.date | None = None) -> Verdict:
-    """beter / vergelijkbaar / slechter against the group's P25–P75, only when rounding, chance, age and meaning allow."""
+            p25: float | None, p75: float | None, n: int, lower_is_better: bool | None, *,
+            reden_onwaarschijnlijk: str | None = None, today: dt.date | None = None) -> Verdict:
+    """beter / vergelijkbaar / slechter against the group's P25–P75, only when rounding, chance, age and meaning allow.
+    `lower_is_better` None: the indicator has no favourable direction (shown descriptively)."""
     if value is None:
         return Verdict("geen cijfer")
     if indicator in NO_SIGNAL:
         return Verdict("geen oordeel", f"Geen signaal: {NO_SIGNAL[indicator]}.")
+    if lower_is_better is None:
+        return Verdict("beschrijvend", "Geen signaal: meer of minder is hier niet vanzelf beter.")
     if reden_onwaarschijnlijk:
         return Verdict("bronwaarde onwaarschijnlijk", f"Geen signaal: {reden_onwaarschijnlijk}.")
     if outdated(periode, today):
