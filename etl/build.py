@@ -121,7 +121,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
 def sanity(data: dict, log: Log) -> list[str]:
     """Suspicious but not impossible: national totals vs sum over gemeenten (CBS rounding allows small differences)."""
     warnings = []
-    obs: pl.DataFrame = data["base"]
+    obs: pl.DataFrame = data["base"].filter(pl.col("indicator").is_in([i.id for i in metrics.REGISTRY.values() if i.additive]))
     local = obs.filter(pl.col("gemeente_code") != NATIONAL).group_by("indicator", "periode", "bron").agg(
         pl.col("waarde").sum().alias("som"), pl.len().alias("n"))
     nat = obs.filter(pl.col("gemeente_code") == NATIONAL).select("indicator", "periode", "bron", pl.col("waarde").alias("nl"))

@@ -1,6 +1,7 @@
 """THE indicator registry: every indicator once, with Dutch label, unit, definition, formula and source tables.
 
-Base indicators are counts or amounts read from a source (additive, so they can be summed over a herindeling).
+Base indicators are read from a source: counts or amounts (additive, so they can be summed over a herindeling) or,
+with `rate=True`, rates a publisher computed itself (passed through a herindeling only where a gemeente did not change).
 Derived indicators are a `Ratio` of base indicators on the same gemeente, indeling and period; they are recomputed
 after harmonisation, never summed. Different CBS definitions are different indicators: they are never spliced.
 """
@@ -43,14 +44,23 @@ class Indicator:
     formula: Ratio | None = None
     caveats: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # A rate or percentage published as such by the source (e.g. CBS's own instroom %): read like a base indicator,
+    # but never summed over a herindeling and never an input of a derived indicator.
+    rate: bool = False
 
     @property
     def derived(self) -> bool:
         return self.formula is not None
 
     @property
-    def additive(self) -> bool:
+    def base(self) -> bool:
+        """Read from a source (not computed here): a count/amount or a published rate."""
         return self.formula is None
+
+    @property
+    def additive(self) -> bool:
+        """A count or amount that can be summed over gemeenten (so over a herindeling)."""
+        return self.formula is None and not self.rate
 
 
 AGE_GROUPS = {
@@ -397,6 +407,169 @@ for soort in IV3_SOORTEN:
         ),
     ]
 
+# ---- CBS's own rates and the re-integratie/WSW counts of 83450/83747/84066NED (issue 9, part A) -------------------------
+# Published rates are base indicators with rate=True: never summed over a herindeling, never an input of a Ratio.
+RATE_HERINDELING = (
+    "Een percentage of dichtheid van CBS is niet op te tellen over een herindeling: op een andere indeling dan die van het "
+    "jaar zelf staat het cijfer alleen bij gemeenten die ongewijzigd bleven of alleen van naam veranderden; anders ontbreekt het."
+)
+PEIL_8345 = ("eind december van het jaar (afgeleid: gelijk aan de decembercijfers van CBS 'Personen met een uitkering; "
+             "soort uitkering, wijken en buurten'); inwoners ultimo jaar (tabeltoelichting 83747NED)")
+FLOW_DENOMINATOR = ("in % van het aantal bijstandsontvangers aan het begin van het jaar plus wie in het jaar instroomde, dus per "
+                    "100 personen die in het jaar ooit algemene bijstand hadden (CBS-tabeltoelichting 83450NED: 'in % van aantal "
+                    "bijstandsontvangers begin peiljaar plus gestart in peiljaar')")
+for lg, (lg_label, lg_code) in AGE_GROUPS.items():
+    _R += [
+        Indicator(
+            f"cbs_dichtheid_{lg}",
+            f"Bijstandsdichtheid {lg_label} (zoals CBS publiceert)",
+            f"per 1 000 inwoners {lg_label}",
+            f"Bijstandsontvangers (algemene bijstand) {lg_label} per 1 000 inwoners {lg_label}, berekend en gepubliceerd door "
+            "CBS (kolom Bijstandsdichtheid_3, eenheid 'per 1000 inwoners'). Alleen algemene bijstand, geen IOAW/IOAZ/Bbz.",
+            T_8345,
+            PEIL_8345,
+            "volume",
+            caveats="Door CBS afgerond op 0,5. Dat de noemer de inwoners van dezelfde leeftijdsgroep zijn, is afgeleid uit de "
+            "cijfers (Nederland 2015, 15 jaar of ouder: 496 600 / 14 188 300 × 1 000 = 35,0), niet uit de tabelmetadata. "
+            "Zie ook dichtheid_alg_* (zelf berekend uit dezelfde aantallen, onafgerond). " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            tags=("volume", "dichtheid"),
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_instroom_pct_{lg}",
+            f"Instroom in de bijstand, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar instroomden in de algemene bijstand, {FLOW_DENOMINATOR}; {lg_label}. CBS-kolom Instroom_5 "
+            "(2015: Instromers_5).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan instroom_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum): voor "
+            "Nederland 2015 (15 jaar of ouder) 24,5 % hier tegen 31,3 % daar. Door CBS afgerond op 0,5 procentpunt. "
+            + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_uitstroom_pct_{lg}",
+            f"Uitstroom uit de bijstand, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar uitstroomden uit de algemene bijstand, {FLOW_DENOMINATOR}; {lg_label}. CBS-kolom "
+            "Uitstroom_7 (2015: Uitstromers_7).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan uitstroom_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum). "
+            "Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+    ]
+    if lg == "aow_plus":
+        continue  # the source has no uitstroom naar werk, re-integratie or WSW figures for AOW age and older
+    _R += [
+        Indicator(
+            f"cbs_uitstroom_werk_pct_{lg}",
+            f"Uitstroom naar werk, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar uitstroomden uit de algemene bijstand en aan het werk gingen, {FLOW_DENOMINATOR}; "
+            f"{lg_label}. CBS-kolom UitstroomNaarWerk_9 (2015: UitstromersNaarWerk_9).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan uitstroom_werk_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum). "
+            "Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"werk_na_reintegratie_{lg}",
+            f"Werkenden na re-integratie, {lg_label}",
+            "personen",
+            f"Personen die na een re-integratievoorziening van de gemeente werk hadden, {lg_label} (CBS-kolom "
+            "WerkNaReIntegratie_11; 2015: WerkendenNaReIntegratie_11).",
+            T_8345,
+            "kalenderjaar",
+            "reintegratie",
+            caveats="Meetmoment en afbakening (welke voorzieningen, hoe lang na afloop) staan niet in de bestanden. 2017: niet "
+            "gepubliceerd in 84066NED (geen cijfer, niet onderdrukt). Haarlem en Zandvoort hebben in 2016 geen "
+            "re-integratiecijfers (tabeltoelichting 83747NED). Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_werk_na_reintegratie_pct_{lg}",
+            f"Werkenden na re-integratie, CBS-percentage, {lg_label}",
+            "%",
+            f"Werkenden na re-integratie in procenten zoals CBS publiceert, {lg_label} (CBS-kolom WerkNaReIntegratie_12; "
+            "2015: WerkendenNaReIntegratie_12).",
+            T_8345,
+            "kalenderjaar",
+            "reintegratie",
+            caveats="De noemer staat niet in de bestanden en niet in de gevonden tabeltoelichting; het is niet het aantal "
+            "personen met een re-integratievoorziening (Nederland 2015: 43 480 / 165 440 = 26 %, CBS publiceert 17,0 %). "
+            "Vergelijk daarom alleen gemeenten onderling, niet met een zelf berekend percentage. 2017 niet gepubliceerd. "
+            + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"bijstand_met_reintegratie_{lg}",
+            f"Personen met bijstand én een re-integratievoorziening, {lg_label}",
+            "personen",
+            f"Personen met algemene bijstand die ook een re-integratievoorziening van de gemeente hadden, {lg_label} (CBS-kolom "
+            "PersonenMetBijstandEnReIntegratie_13).",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_bijstand_met_reintegratie_pct_{lg}",
+            f"Bijstandsontvangers met een re-integratievoorziening, CBS-percentage, {lg_label}",
+            "% van de bijstandsontvangers",
+            f"Personen met bijstand én een re-integratievoorziening in % van de bijstandsontvangers, {lg_label} (CBS-kolom "
+            "BijstandsontvangersMetReIntegratie_14, eenheid volgens cbs.nl 'in % van bijstandsontvangers').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_reintegratie_met_bijstand_pct_{lg}",
+            f"Re-integratieontvangers met bijstand, CBS-percentage, {lg_label}",
+            "% van de personen met een re-integratievoorziening",
+            f"Personen met bijstand én een re-integratievoorziening in % van alle personen met een re-integratievoorziening, "
+            f"{lg_label} (CBS-kolom ReIntegratieontvangersMetBijstand_15, eenheid volgens cbs.nl 'in % van personen met "
+            "re-integratievoorziening').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"wsw_werknemers_{lg}",
+            f"Wsw-werknemers, {lg_label}",
+            "personen",
+            f"Werknemers in de sociale werkvoorziening (Wsw) die in de gemeente wonen, {lg_label} (CBS-kolom WSWWerknemers_16; "
+            "de regio-indeling volgt de woongemeente van de persoon, tabeltoelichting 83747NED).",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_wsw_dichtheid_{lg}",
+            f"Wsw-dichtheid {lg_label} (zoals CBS publiceert)",
+            f"per 1 000 inwoners {lg_label}",
+            f"Wsw-werknemers {lg_label} per 1 000 inwoners {lg_label}, berekend en gepubliceerd door CBS (kolom WSWDichtheid_17, "
+            "eenheid 'per 1000 inwoners').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Dat de noemer de inwoners van dezelfde leeftijdsgroep zijn, is afgeleid uit de cijfers (Nederland 2015: "
+            "96 370 / 14 188 300 × 1 000 = 6,8, gepubliceerd 7,0 voor 15 jaar of ouder; / 11 148 080 = 8,6, gepubliceerd 8,5 "
+            "voor 15 jaar tot AOW-leeftijd). Door CBS afgerond op 0,5. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+    ]
+
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"
 for _ind in _R:
@@ -404,7 +577,7 @@ for _ind in _R:
         for _i in _ind.formula.inputs():
             assert _i in REGISTRY and REGISTRY[_i].additive, f"{_ind.id}: unknown or derived input {_i}"
 
-BASE = [i for i in _R if i.additive]
+BASE = [i for i in _R if i.base]
 DERIVED = [i for i in _R if i.derived]
 
 
