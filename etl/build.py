@@ -28,10 +28,13 @@ from etl.sources import (
     cbs_85383ned,
     cbs_bijstand_gemeenten,
     cbs_kwb,
+    cbs_kwb_2020,
     cbs_maatstaven,
+    cbs_reintegratie,
     gemeenten,
     gemeentefonds,
     iv3,
+    stedennetwerk,
 )
 from etl.sources.common import Context, Source
 from etl.validate import BuildError, Collector, read_table, verify_checksums
@@ -40,7 +43,7 @@ from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
-                  iv3, gemeentefonds]
+                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]
@@ -93,6 +96,10 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
         n_raw = sum(f.height for f in raw.values())
         obs = module.transform(raw, ctx)
         frames.append(obs)
+        if hasattr(module, "kenmerken"):  # a source of gemeente characteristics (e.g. G40 membership), not of figures
+            extra = module.kenmerken(raw, ctx)
+            if not extra.is_empty():
+                kenmerken = pl.concat([kenmerken, extra.select(kenmerken.columns).cast(kenmerken.schema)])  # type: ignore[arg-type]
         steps_log[module.__name__.split(".")[-1]] = {"rijen_gelezen": n_raw, "observaties": obs.height}
         ids = ", ".join(s.id for s in module.SOURCES)
         log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "

@@ -570,6 +570,180 @@ for lg, (lg_label, lg_code) in AGE_GROUPS.items():
         ),
     ]
 
+# ---- re-integratie-/participatievoorzieningen per gemeente (85588NED, 82342NED; issue 9, part C) ------------------------
+VOORZ_CAVEAT = ("Telt voorzieningen, geen personen en geen euro's: één persoon kan meer voorzieningen hebben. Een maat voor de "
+                "inzet op re-integratie (W-deel), niet voor de uitgaven.")
+_R += [
+    Indicator(
+        "reintegratie_voorz_lopend_maand",
+        "Lopende re-integratie-/participatievoorzieningen (eind van de maand)",
+        "voorzieningen",
+        "Re-integratie- en participatievoorzieningen van de gemeente die aan het eind van de maand liepen, alle typen samen "
+        "(CBS 85588NED, type 'Totaal re-integratie-/participatievoorz.', status 'Lopend eind verslagperiode').",
+        ("85588NED",),
+        "einde maand (januari 2023 – september 2024)",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Tabeltitel niet in de dump; de omschrijving volgt de dimensies van de tabel. Gemeenten volgens "
+        "de indeling 2024 (gelijk aan 2023). Afgerond op tientallen. Niet aan te sluiten op 82342NED (2013–2014): andere "
+        "definities sinds de Participatiewet (2015).",
+        tags=("maand",),
+    ),
+    Indicator(
+        "reintegratie_voorz_lopend_dec",
+        "Lopende re-integratie-/participatievoorzieningen op 31 december",
+        "voorzieningen",
+        "Het decembercijfer van reintegratie_voorz_lopend_maand als jaarcijfer: voorzieningen die op 31 december liepen "
+        "(CBS 85588NED). Alleen 2023: van 2024 staan in de bron maanden tot en met september.",
+        ("85588NED",),
+        "31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_eind_halfjaar",
+        "Lopende re-integratievoorzieningen aan het eind van het halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen van de gemeente aan het eind van de verslagperiode (halfjaar), alle typen samen (CBS 82342NED, "
+        "'Totaal re-integratievoorzieningen: voorzieningen eind verslagperiode'). Periode 2013-06 = eind 1e halfjaar 2013.",
+        ("82342NED",),
+        "30 juni en 31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Gemeenten volgens de indeling van het jaar. Afgerond op tientallen. Niet aan te sluiten op 85588NED "
+        "(2023–2024): andere definities sinds de Participatiewet (2015).",
+    ),
+    Indicator(
+        "reintegratie_voorz_nieuw_halfjaar",
+        "Nieuwe re-integratievoorzieningen per halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen die in het halfjaar begonnen, alle typen samen (CBS 82342NED, 'Nieuwe voorzieningen'). "
+        "Periode 2013-H1 = 1e halfjaar 2013.",
+        ("82342NED",),
+        "halfjaar",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_beeindigd_halfjaar",
+        "Beëindigde re-integratievoorzieningen per halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen die in het halfjaar eindigden, alle typen samen (CBS 82342NED, 'Beëindigde voorzieningen').",
+        ("82342NED",),
+        "halfjaar",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Begin + nieuw − beëindigd is niet altijd eind: CBS publiceert het 'administratief verschil' "
+        "apart (niet overgenomen). Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_eind_dec_srg",
+        "Lopende re-integratievoorzieningen op 31 december (2013–2014)",
+        "voorzieningen",
+        "Het cijfer eind 2e halfjaar van reintegratie_voorz_eind_halfjaar als jaarcijfer (CBS 82342NED).",
+        ("82342NED",),
+        "31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_per_1000_inw_15_65",
+        "Lopende re-integratie-/participatievoorzieningen per 1 000 inwoners 15–65",
+        "per 1 000 inwoners 15–65",
+        "Voorzieningen die op 31 december 2023 liepen (CBS 85588NED) gedeeld door de inwoners van 15 tot en met 64 jaar uit CBS "
+        "85383NED (maatstafjaar 2023), × 1 000. Beide op de indeling 2024.",
+        ("85588NED", "85383NED"),
+        "31 december 2023 / maatstafjaar 2023",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_lopend_dec",), ("inwoners_15_65",), factor=1000),
+        caveats=VOORZ_CAVEAT + " De peildatum van de inwoners in 85383NED staat niet in de dump. Per 100 bijstandsontvangers is "
+        "niet te berekenen: de meegeleverde bronnen hebben geen bijstandscijfer per gemeente voor eind 2023 (85383NED telt "
+        "uitkeringen voor maatstafjaar 2024 zonder bekende peildatum).",
+    ),
+    Indicator(
+        "reintegratie_voorz_srg_per_100_bijstand",
+        "Lopende re-integratievoorzieningen per 100 personen met bijstand (31 december 2014)",
+        "per 100 personen met bijstand tot AOW",
+        "Re-integratievoorzieningen die op 31 december 2014 liepen (CBS 82342NED) gedeeld door de personen met bijstand(-gerelateerde "
+        "uitkering) tot AOW-leeftijd op 31 december 2014 (maatstaf gemeentefonds, CBS 83440NED), × 100.",
+        ("82342NED", "83440NED"),
+        "31 december 2014",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_eind_dec_srg",), ("bijstand_personen_tot_aow_incl_gerelateerd",), factor=100),
+        caveats=VOORZ_CAVEAT + " Alleen op een gemeenschappelijke indeling (standaard 2025): 82342NED volgt de indeling 2014, "
+        "83440NED die van 2016. Niet alle voorzieningen gaan naar bijstandsontvangers: dit is een verhouding, geen aandeel.",
+    ),
+    Indicator(
+        "reintegratie_voorz_srg_per_1000_inw_15_65",
+        "Lopende re-integratievoorzieningen per 1 000 inwoners 15–65 (31 december 2014)",
+        "per 1 000 inwoners 15–65",
+        "Re-integratievoorzieningen die op 31 december 2014 liepen (CBS 82342NED) gedeeld door de inwoners van 15 tot 65 jaar "
+        "uit de maatstaventabel met het bijstandscijfer van 31 december 2014 (CBS 83440NED), × 1 000.",
+        ("82342NED", "83440NED"),
+        "31 december 2014",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_eind_dec_srg",), ("inwoners_15_65",), factor=1000),
+        caveats=VOORZ_CAVEAT + " Alleen op een gemeenschappelijke indeling (standaard 2025): 82342NED volgt de indeling 2014, "
+        "83440NED die van 2016.",
+    ),
+]
+
+# ---- Kerncijfers wijken en buurten 2020 (84799NED; issue 9, part B) -----------------------------------------------------
+KWB20 = ("84799NED",)
+KWB20_PEIL_CAVEAT = (
+    "Peildatum afgeleid, niet in de metadata: de waarden zijn gelijk aan CBS 84897NED (personen met een uitkering, wijken en "
+    "buurten 2020) voor maart 2020 en het landelijk totaal (421 110) komt overeen met 80794ned eind maart 2020 (421 300)."
+)
+_R += [
+    Indicator(
+        "bijstand_alg_personen_kwb",
+        "Personen met bijstand (KWB 2020, voorlopig)",
+        "personen",
+        "Personen met een bijstandsuitkering op grond van de Participatiewet, jonger dan de AOW-leeftijd; zonder elders "
+        "verzorgden (in een instelling) en zonder dak- en thuislozen (CBS 84799NED, PersonenPerSoortUitkeringBijstand_83, "
+        "omschrijving uit de DataProperties). Alleen algemene bijstand, geen IOAW/IOAZ/Bbz.",
+        KWB20,
+        "eind maart 2020 (afgeleid)",
+        "volume",
+        caveats=KWB20_PEIL_CAVEAT + " Voorlopige cijfers (download mei 2021). Afgerond op tientallen. Gemeenten volgens de indeling "
+        "2020. Een andere definitie dan de maatstaven (met IOAW/IOAZ/Bbz, 31 december): Amsterdam 39 780 hier tegen 44 580 op "
+        "31-12-2019.",
+        tags=("volume",),
+    ),
+    Indicator("inwoners_kwb", "Inwoners (KWB 2020)", "personen", "Aantal inwoners op 1 januari 2020 (CBS 84799NED, AantalInwoners_5).",
+              KWB20, "1 januari 2020", "bevolking"),
+    Indicator("inwoners_0_15_kwb", "Inwoners 0 tot 15 jaar (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 0 tot 15 jaar oud waren (CBS 84799NED, k_0Tot15Jaar_8).", KWB20, "1 januari 2020",
+              "bevolking"),
+    Indicator("inwoners_15_65_kwb", "Inwoners 15 tot 65 jaar (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 15 tot 65 jaar oud waren: som van de CBS-kolommen 15–25, 25–45 en 45–65 jaar "
+              "(84799NED k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11).", KWB20, "1 januari 2020", "bevolking"),
+    Indicator("inwoners_65plus_kwb", "Inwoners 65 jaar of ouder (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 65 jaar of ouder waren (CBS 84799NED, k_65JaarOfOuder_12).", KWB20, "1 januari 2020",
+              "bevolking"),
+    Indicator("huishoudens_kwb", "Particuliere huishoudens (KWB 2020)", "huishoudens",
+              "Totaal particuliere huishoudens (CBS 84799NED, HuishoudensTotaal_28).", KWB20, "2020 (peildatum niet in de metadata)",
+              "bevolking"),
+    Indicator("eenpersoonshuishoudens_kwb", "Eenpersoonshuishoudens (KWB 2020)", "huishoudens",
+              "Particuliere huishoudens van één persoon (CBS 84799NED, Eenpersoonshuishoudens_29).", KWB20,
+              "2020 (peildatum niet in de metadata)", "bevolking"),
+    Indicator("huishoudens_met_kinderen_kwb", "Huishoudens met kinderen (KWB 2020)", "huishoudens",
+              "Meerpersoonshuishoudens met kinderen: paren met kinderen en eenouderhuishoudens (CBS 84799NED, "
+              "HuishoudensMetKinderen_31).", KWB20, "2020 (peildatum niet in de metadata)", "bevolking",
+              caveats="Eenouderhuishoudens staan in deze tabel niet apart."),
+    Indicator(
+        "dichtheid_alg_kwb",
+        "Bijstandsdichtheid (KWB 2020) per 1 000 inwoners 15–65",
+        "per 1 000 inwoners 15–65",
+        "Personen met bijstand eind maart 2020 (afgeleid) per 1 000 inwoners van 15 tot 65 jaar op 1 januari 2020, beide uit CBS "
+        "84799NED.",
+        KWB20,
+        "eind maart 2020 / 1 januari 2020",
+        "volume",
+        formula=Ratio(("bijstand_alg_personen_kwb",), ("inwoners_15_65_kwb",), factor=1000),
+        caveats=KWB20_PEIL_CAVEAT + " De bijstand telt tot de AOW-leeftijd (in 2020 66 jaar en 4 maanden), de noemer tot 65 jaar: "
+        "de nauwste leeftijdsgroep in de tabel. Voorlopige cijfers.",
+        tags=("volume", "dichtheid"),
+    ),
+]
+
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"
 for _ind in _R:

@@ -105,3 +105,79 @@ def test_harmonise_rate_rules() -> None:
     got = {(r["gemeente_code"], r["indicator"]): r["waarde"] for r in out.iter_rows(named=True)}
     assert got == {("AB", "n"): 3.0, ("C2", "r"): 30.0}
     assert not out["onderdrukt"].any()
+
+
+# ---- C. re-integratie-/participatievoorzieningen (85588NED, 82342NED) ---------------------------------------------------
+REINT = SNAPSHOTS / "cbs_reintegratie_voorzieningen_gemeenten"
+
+
+def test_reintegratie_voorzieningen(wh: Warehouse) -> None:
+    # 85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv, row "85588NED,2023 januari,GM0363,Amsterdam,13670"
+    assert value(wh, "GM0363", "reintegratie_voorz_lopend_maand", "2023-01") == 13_670
+    assert nl(wh, "reintegratie_voorz_lopend_maand", "2023-01") == 219_870  # row "2023 januari,NL01"
+    months = wh.observations("GM0363", ["reintegratie_voorz_lopend_maand"], "eigen")["periode"].to_list()
+    assert months[0] == "2023-01" and months[-1] == "2024-09" and len(months) == 21
+    n_gm = wh.query("select count(distinct gemeente_code) n from observaties where indicator = 'reintegratie_voorz_lopend_maand' "
+                    "and geharmoniseerd = 0 and gemeente_code != 'NL01'")["n"][0]
+    assert n_gm == 342
+    # December 2023 as the annual figure, divided by inwoners 15 t/m 64 of 85383NED maatstafjaar 2023 (670 673, row
+    # "Definitief,2023,GM0363" of 85383NED_gemeenten_bijstand_inwoners.csv)
+    dec = pl.read_csv(REINT / "85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv", infer_schema_length=0).filter(
+        (pl.col("regiocode") == "GM0363") & (pl.col("Perioden") == "2023 december"))["ReIntegratieParticipatievoorzieningen_1"][0]
+    assert value(wh, "GM0363", "reintegratie_voorz_lopend_dec", "2023") == float(dec)
+    assert value(wh, "GM0363", "reintegratie_voorz_per_1000_inw_15_65", "2023") == pytest.approx(float(dec) / 670_673 * 1000)
+    # 82342NED_totaal_halfjaar_2013_2014_nl_gemeenten.csv: Amsterdam eind 22 130, 21 930, 23 240, 17 980 (PROVENANCE)
+    halves = wh.observations("GM0363", ["reintegratie_voorz_eind_halfjaar"], "eigen")
+    assert dict(halves.select("periode", "waarde").rows()) == {"2013-06": 22_130, "2013-12": 21_930, "2014-06": 23_240,
+                                                                "2014-12": 17_980}
+    assert nl(wh, "reintegratie_voorz_eind_dec_srg", "2014") == 214_270  # NL 2014 2e halfjaar, confirmed on cbs.nl
+    assert value(wh, "GM0363", "reintegratie_voorz_nieuw_halfjaar", "2013-H1") == 14_730
+
+
+def test_reintegratie_per_bijstand_on_common_indeling(wh: Warehouse) -> None:
+    # 82342NED (indeling 2014) and 83440NED (indeling 2016) meet only on a common indeling: Rotterdam did not change
+    srg = value(wh, "GM0599", "reintegratie_voorz_eind_dec_srg", "2014")
+    bijstand = value(wh, "GM0599", "bijstand_personen_tot_aow_incl_gerelateerd", "2014")
+    assert value(wh, "GM0599", "reintegratie_voorz_srg_per_100_bijstand", "2014", "nieuwste") == pytest.approx(srg / bijstand * 100)
+    assert wh.observations("GM0599", ["reintegratie_voorz_srg_per_100_bijstand"], "eigen").is_empty()
+
+
+def test_71062ned_not_shipped() -> None:
+    assert not list(REINT.glob("71062*"))
+    assert "71062ned" in (REINT / "EXTRACT.md").read_text(encoding="utf-8")
+
+
+# ---- B. Kerncijfers wijken en buurten 2020 (84799NED) -------------------------------------------------------------------
+
+def test_kwb_2020(wh: Warehouse) -> None:
+    # kwb2020_84799NED_nl_gemeenten_bijstand_bevolking.csv, row "Gemeente,GM0363,Amsterdam,872757,...,39780"
+    assert value(wh, "GM0363", "bijstand_alg_personen_kwb", "2020") == 39_780
+    assert nl(wh, "bijstand_alg_personen_kwb", "2020") == 421_110  # row "Land,NL00" -> NL01
+    inw = value(wh, "GM0363", "inwoners_15_65_kwb", "2020")
+    assert inw == 108_636 + 317_667 + 210_376  # k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11
+    assert value(wh, "GM0363", "dichtheid_alg_kwb", "2020") == pytest.approx(39_780 / inw * 1000)
+    assert value(wh, "GM0363", "inwoners_kwb", "2020") == 872_757
+    obs = wh.observations("GM0363", ["bijstand_alg_personen_kwb"], "eigen").row(0, named=True)
+    assert obs["voorlopig"] and obs["indeling"] == 2020 and "afgeleid" in obs["peildatum"]
+    n = wh.query("select count(*) n from observaties where indicator = 'bijstand_alg_personen_kwb' and geharmoniseerd = 0 "
+                 "and gemeente_code != 'NL01'")["n"][0]
+    assert n == 355
+    # on the 2025 indeling Amsterdam includes Weesp (merged 2022)
+    assert value(wh, "GM0363", "bijstand_alg_personen_kwb", "2020", "nieuwste") > 39_780
+
+
+# ---- D. G40-stedennetwerk -----------------------------------------------------------------------------------------------
+
+def test_g40_group(wh: Warehouse) -> None:
+    from portal import peers
+
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    g = peers.resolve(wh, fm, peers.GroupSpec(kind="g40"), "GM0363")  # Amsterdam is G4, not G40
+    assert len(g.members) == 41
+    assert "GM0362" in g.members and "GM0153" in g.members  # Amstelveen (since 1 July 2022), Enschede
+    assert not set(g.members) & set(peers.G4)
+    assert "41 gemeenten" in g.label() and "1 juli 2022" in " ".join(g.notes)
+    own = peers.resolve(wh, fm, peers.GroupSpec(kind="g40"), "GM0153")  # a member: the other 40
+    assert len(own.members) == 40 and "GM0153" not in own.members
+    spec, msgs = peers.spec_from_params({"rg": "g40"})
+    assert spec.kind == "g40" and not msgs
