@@ -31,6 +31,7 @@ from etl.sources import (
     cbs_kwb_2020,
     cbs_maatstaven,
     cbs_reintegratie,
+    cbs_uitkeringen_kwartaal,
     gemeenten,
     gemeentefonds,
     iv3,
@@ -43,7 +44,7 @@ from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
-                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk]
+                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]

@@ -744,6 +744,28 @@ _R += [
     ),
 ]
 
+# ---- national quarterly persons with bijstand, 2013–2024 (83618NED … 86003NED; issue 9, part E) -------------------------
+_R.append(
+    Indicator(
+        "bijstand_alg_personen_nl_kwartaal",
+        "Personen met bijstand tot AOW-leeftijd, Nederland (kwartaalcijfer)",
+        "personen",
+        "Personen met algemene bijstand jonger dan de AOW-leeftijd, Nederland, stand op de laatste dag van het kwartaal (maart, "
+        "juni, september, december), uit de jaarlijkse CBS-tabellen 'Personen met een uitkering; soort uitkering, wijken en "
+        "buurten' (83618NED 2013 … 86003NED 2024, kolom Bijstandsuitkering_6). Periode 2013-03 = eind maart 2013.",
+        ("83618NED", "83012NED", "83173NED", "83577NED", "83759NED", "84417NED", "84692NED", "84897NED", "85042NED", "85317NED",
+         "85586NED", "86003NED"),
+        "laatste dag van het kwartaal",
+        "volume",
+        caveats="Alleen landelijk: per gemeente staat deze reeks wel bij CBS, maar de meegeleverde dumps hielden maar 29–61 "
+        "gemeenten per jaar over (afgekapt op 10 000 rijen). Telt personen, niet uitkeringen: niet aan te sluiten op de "
+        "maandreeks van 37789ksz (uitkeringen, tot 2018). De definitie is afgeleid uit de gelijkheid met CBS 80794ned "
+        "(BijstandTotDeAOWLeeftijd) aan het eind van elk kwartaal (zie PROVENANCE). 2024: alleen maart, juni en september. "
+        "Afgerond op tientallen.",
+        tags=("landelijk",),
+    )
+)
+
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"
 for _ind in _R:

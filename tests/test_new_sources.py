@@ -181,3 +181,20 @@ def test_g40_group(wh: Warehouse) -> None:
     assert len(own.members) == 40 and "GM0153" not in own.members
     spec, msgs = peers.spec_from_params({"rg": "g40"})
     assert spec.kind == "g40" and not msgs
+
+
+# ---- E. national quarterly persons with bijstand (83618NED … 86003NED) --------------------------------------------------
+
+def test_national_quarterly_bijstand(wh: Warehouse) -> None:
+    # uitkeringen_soort_nederland_kwartaal_2013_2024.csv, Bijstandsuitkering_6 of the rows "83618NED,2013,2013 maart",
+    # "83577NED,2016,2016 december" (= 80794ned per PROVENANCE) and "86003NED,2024,2024 september"
+    assert nl(wh, "bijstand_alg_personen_nl_kwartaal", "2013-03") == 395_350
+    assert nl(wh, "bijstand_alg_personen_nl_kwartaal", "2016-12") == 464_490
+    assert nl(wh, "bijstand_alg_personen_nl_kwartaal", "2024-09") == 403_070
+    series = wh.national(["bijstand_alg_personen_nl_kwartaal"])
+    assert series.height == 47 and series["bron"][0] == "83618NED"
+    assert series.filter(pl.col("periode") == "2016-12")["peildatum"][0] == "eind december 2016"
+    # never per gemeente, and never spliced into the 37789ksz monthly series (a different indicator, uitkeringen)
+    assert wh.query("select count(*) n from observaties where indicator = 'bijstand_alg_personen_nl_kwartaal' "
+                    "and gemeente_code != 'NL01'")["n"][0] == 0
+    assert set(wh.national(["bijstand_uitkeringen_tot_aow_nl"])["bron"]) == {"37789ksz"}
