@@ -30,10 +30,12 @@ from etl.sources import (
     cbs_kwb,
     cbs_kwb_2020,
     cbs_maatstaven,
+    cbs_maatstaven_extra,
     cbs_reintegratie,
     cbs_uitkeringen_kwartaal,
     gemeenten,
     gemeentefonds,
+    gemeentefonds_volumina,
     iv3,
     stedennetwerk,
 )
@@ -44,7 +46,8 @@ from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
-                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal]
+                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal,
+                  cbs_maatstaven_extra, gemeentefonds_volumina]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]

@@ -766,6 +766,138 @@ _R.append(
     )
 )
 
+# ---- columns already shipped but unused until issue 9 (part F) ----------------------------------------------------------
+PEIL_FVW = "maatstafjaar (peildatum niet in de dump)"
+for col_id, soort, toelichting in (
+    ("bbz", "Bbz", "Besluit bijstandverlening zelfstandigen"),
+    ("ioaw", "IOAW", "Wet inkomensvoorziening oudere en gedeeltelijk arbeidsongeschikte werkloze werknemers"),
+    ("ioaz", "IOAZ", "Wet inkomensvoorziening oudere en gedeeltelijk arbeidsongeschikte gewezen zelfstandigen"),
+    ("adreslozen", "adreslozen", "uitkeringen aan adreslozen (kolom Adreslozen_27)"),
+    ("overig_adreslozen", "overige adreslozen", "uitkeringen aan overige adreslozen (kolom OverigAdreslozen_28)"),
+    ("elders_verzorgden", "elders verzorgden", "uitkeringen aan personen die in een instelling verblijven (kolom EldersVerzorgden_29)"),
+):
+    _R.append(
+        Indicator(
+            f"bijstand_uitkeringen_{col_id}",
+            f"Bijstandsuitkeringen: {soort} (huishoudens)",
+            "uitkeringen",
+            f"Aantal uitkeringen {soort} ({toelichting}), CBS 85383NED Maatstaven Fvw, maatstafjaar 2024 (definitief). Onderdeel van "
+            "bijstand_uitkeringen_totaal: totaal = algemene bijstand + Bbz + IOAW + IOAZ + adreslozen + overige adreslozen + "
+            "elders verzorgden (nagerekend op de cijfers, op afronding na).",
+            ("85383NED",),
+            PEIL_FVW,
+            "volume",
+            caveats="Telt uitkeringen (huishoudens), geen personen. Afgerond op tientallen per gemeente: bij de kleine soorten "
+            "ligt de som over de gemeenten duidelijk onder het landcijfer (2024: Bbz 1 720 tegen 1 940, IOAZ 1 270 tegen 1 450, "
+            "overige adreslozen 2 680 tegen 2 830)."
+            + (" Alleen ingevuld voor 43 gemeenten (vermoedelijk de centrumgemeenten maatschappelijke opvang; afgeleid, niet "
+               "in de metadata); de andere gemeenten hebben geen cijfer, niet onderdrukt." if col_id == "adreslozen" else ""),
+        )
+    )
+_R += [
+    Indicator(
+        "eenouderhuishoudens",
+        "Eenouderhuishoudens",
+        "huishoudens",
+        "Aantal eenouderhuishoudens, CBS 85383NED Maatstaven Fvw (maatstafjaren 2023 en 2024, definitief).",
+        ("85383NED",),
+        PEIL_FVW,
+        "bevolking",
+        caveats="Niet afgerond. Niet hetzelfde als 'eenouderhuishoudens met 2 of meer kinderen' in de maatstaventabellen 2019–2022.",
+    ),
+    Indicator(
+        "loonkostensubsidie_personen_fvw",
+        "Personen met loonkostensubsidie (maatstaf Fvw)",
+        "personen",
+        "Personen met loonkostensubsidie (Participatiewet), CBS 85383NED Maatstaven Fvw: maatstafjaar 2023 definitief, 2024 "
+        "voorlopig.",
+        ("85383NED",),
+        PEIL_FVW,
+        "reintegratie",
+        caveats="Afgerond op tientallen. Een andere tabel en peildatum dan loonkostensubsidie_personen_maatstaf (31 december "
+        "2018–2021): Amsterdam 1 300 (2023) hier tegen 960 op 31-12-2021; niet als één reeks lezen.",
+    ),
+    Indicator(
+        "wajong_uitkeringen_fvw",
+        "Wajong-uitkeringen (maatstaf Fvw)",
+        "uitkeringen",
+        "Aantal Wajong-uitkeringen, CBS 85383NED Maatstaven Fvw, maatstafjaar 2024 (definitief).",
+        ("85383NED",),
+        PEIL_FVW,
+        "bevolking",
+        caveats="Niet afgerond. Een andere tabel dan wajong_uitkeringen_maatstaf (31 december 2017–2021).",
+    ),
+    Indicator(
+        "wajong_uitkeringen_maatstaf",
+        "Wajong-uitkeringen op 31 december (maatstaven gemeentefonds)",
+        "uitkeringen",
+        "Aantal Wajong-uitkeringen op 31 december van het jaar, uit de maatstaventabellen van het gemeentefonds (84590NED: "
+        "31-12-2017, 84860NED: 31-12-2019, 85052NED: 31-12-2020, 85309NED: 31-12-2021; peildatum uit de kolomnaam).",
+        ("84590NED", "84860NED", "85052NED", "85309NED"),
+        "31 december",
+        "bevolking",
+        caveats="31-12-2018 ontbreekt in de bron. Elke tabel volgt de gemeentelijke indeling van zijn regiojaar (2019–2022). "
+        "Afgerond op tientallen.",
+    ),
+    Indicator(
+        "loonkostensubsidie_personen_maatstaf",
+        "Personen met loonkostensubsidie op 31 december (maatstaven gemeentefonds)",
+        "personen",
+        "Personen met loonkostensubsidie op 31 december van het jaar, uit de maatstaventabellen van het gemeentefonds (84590NED: "
+        "31-12-2018 … 85309NED: 31-12-2021; peildatum uit de kolomnaam).",
+        ("84590NED", "84860NED", "85052NED", "85309NED"),
+        "31 december",
+        "reintegratie",
+        caveats="Elke tabel volgt de gemeentelijke indeling van zijn regiojaar (2019–2022). Afgerond op tientallen. 31-12-2021: "
+        "Weesp is leeg in 85309NED.",
+    ),
+    Indicator(
+        "bijstandsontvangers_gf_maatstaf",
+        "Bijstandsontvangers volgens de verdeelmaatstaf van het gemeentefonds",
+        "bijstandsontvangers (maatstafvolume)",
+        "Het volume van de verdeelmaatstaf 'bijstandsontvangers' (kolom bo3_nw) waarmee BZK het gemeentefonds (cluster "
+        "Participatie) verdeelt, per uitkeringsjaar volgens de septembercirculaire 2024 (uitkeringsjaren 2024 en 2025).",
+        GF,
+        "uitkeringsjaar (circulaire september 2024)",
+        "volume",
+        caveats="Een door BZK bewerkt maatstafvolume met gebroken getallen (vaak op een derde: vermoedelijk een gemiddelde over "
+        "drie jaar; afgeleid, niet gedocumenteerd in de snapshot), geen CBS-telling en geen peildatum: niet vergelijken met de "
+        "CBS-reeksen van personen of uitkeringen.",
+    ),
+]
+for col_id, label in (
+    ("bijstand_uitkeringen_totaal_nl", "Bijstandsuitkeringen totaal (alle leeftijden)"),
+    ("bijstand_uitkeringen_vanaf_aow_nl", "Bijstandsuitkeringen vanaf AOW-leeftijd"),
+    ("ioaw_uitkeringen_nl", "IOAW-uitkeringen"),
+    ("ioaz_uitkeringen_nl", "IOAZ-uitkeringen"),
+    ("ao_uitkeringen_nl", "Arbeidsongeschiktheidsuitkeringen totaal"),
+    ("wao_uitkeringen_nl", "WAO-uitkeringen"),
+    ("wajong_uitkeringen_nl", "Wajong-uitkeringen"),
+    ("waz_uitkeringen_nl", "WAZ-uitkeringen"),
+    ("wia_uitkeringen_nl", "WIA-uitkeringen totaal"),
+    ("ww_uitkeringen_nl", "WW-uitkeringen (niet seizoengecorrigeerd)"),
+    ("iow_uitkeringen_nl", "IOW-uitkeringen"),
+    ("aow_uitkeringen_nl", "AOW-uitkeringen"),
+    ("anw_uitkeringen_nl", "Anw-uitkeringen"),
+    ("akw_uitkeringen_nl", "AKW-uitkeringen (kinderbijslag)"),
+):
+    _R.append(
+        Indicator(
+            col_id,
+            f"{label}, Nederland (maandcijfer)",
+            "uitkeringen",
+            f"{label}, Nederland, CBS 37789ksz Sociale zekerheid; kerncijfers, uitkeringen naar uitkeringssoort (gepubliceerd in "
+            "duizendtallen met één decimaal, hier × 1 000).",
+            ("37789ksz",),
+            "einde maand",
+            "landelijk",
+            caveats="Alleen landelijk; telt uitkeringen, geen personen. Kolomnamen van de versie 2018/2019 van de tabel; de "
+            "omschrijving volgt de kolomnaam (DataProperties niet in de snapshot). Maanden zonder cijfer (reeks nog niet "
+            "begonnen of nog niet gepubliceerd) ontbreken.",
+            tags=("landelijk",),
+        )
+    )
+
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"
 for _ind in _R:

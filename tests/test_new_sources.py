@@ -198,3 +198,60 @@ def test_national_quarterly_bijstand(wh: Warehouse) -> None:
     assert wh.query("select count(*) n from observaties where indicator = 'bijstand_alg_personen_nl_kwartaal' "
                     "and gemeente_code != 'NL01'")["n"][0] == 0
     assert set(wh.national(["bijstand_uitkeringen_tot_aow_nl"])["bron"]) == {"37789ksz"}
+
+
+# ---- F. columns shipped but unused until now ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("code", "indicator", "periode", "expected"),
+    [
+        # 85383NED_gemeenten_bijstand_inwoners.csv, row "Definitief,2024,GM0363,Amsterdam"
+        ("GM0363", "bijstand_uitkeringen_bbz", "2024", 410),
+        ("GM0363", "bijstand_uitkeringen_ioaw", "2024", 1_060),
+        ("GM0363", "bijstand_uitkeringen_ioaz", "2024", 130),
+        ("GM0363", "bijstand_uitkeringen_adreslozen", "2024", 1_520),
+        ("GM0363", "bijstand_uitkeringen_overig_adreslozen", "2024", 820),
+        ("GM0363", "bijstand_uitkeringen_elders_verzorgden", "2024", 950),
+        ("GM0363", "wajong_uitkeringen_fvw", "2024", 8_423),
+        ("GM0363", "eenouderhuishoudens", "2024", 41_111),
+        # row "Definitief,2023,GM0363" (definitief wins over "Voorlopig,2023,GM0363" = 1 290)
+        ("GM0363", "eenouderhuishoudens", "2023", 40_935),
+        ("GM0363", "loonkostensubsidie_personen_fvw", "2023", 1_300),
+        # row "Voorlopig,2024,GM0363" (no definitive 2024 figure)
+        ("GM0363", "loonkostensubsidie_personen_fvw", "2024", 1_420),
+        # 84860NED_gemeenten_regio2020.csv, GM0363: WajongUitkeringen31122019_27, PersonenMetLoonkostensubs31122019_28
+        ("GM0363", "wajong_uitkeringen_maatstaf", "2019", 8_430),
+        ("GM0363", "loonkostensubsidie_personen_maatstaf", "2019", 780),
+        # 84590NED_gemeenten_regio2019.csv, NL01: WajongUitkeringen31122017_27, PersonenMetLoonkostensubs31122018_31
+        ("NL01", "wajong_uitkeringen_maatstaf", "2017", 245_790),
+        ("NL01", "loonkostensubsidie_personen_maatstaf", "2018", 15_310),
+        # michielsd_iv3_gemeentefonds/GF_S2024_2024_Volumina.csv "363 Amsterdam ... 38.660,00" and GF_S2024_2025 "38916,00599"
+        ("GM0363", "bijstandsontvangers_gf_maatstaf", "2024", 38_660.00),
+        ("GM0363", "bijstandsontvangers_gf_maatstaf", "2025", 38_916.00599),
+        ("GM1979", "bijstandsontvangers_gf_maatstaf", "2024", 1_275.67),
+        # social_security_37789ksz_1998_2017.csv, row "260","2018MM01": 434.2, 23.9, 1.9 and 3408.0 (x 1 000)
+        ("NL01", "bijstand_uitkeringen_totaal_nl", "2018-01", 434_200),
+        ("NL01", "ioaw_uitkeringen_nl", "2018-01", 23_900),
+        ("NL01", "ioaz_uitkeringen_nl", "2018-01", 1_900),
+        ("NL01", "aow_uitkeringen_nl", "2018-01", 3_408_000),
+    ],
+)
+def test_unused_columns_now_indicators(wh: Warehouse, code: str, indicator: str, periode: str, expected: float) -> None:
+    got = nl(wh, indicator, periode) if code == "NL01" else value(wh, code, indicator, periode)
+    assert got == pytest.approx(expected)
+
+
+def test_unused_columns_flags(wh: Warehouse) -> None:
+    lks = wh.observations("GM0363", ["loonkostensubsidie_personen_fvw"], "eigen")
+    assert dict(lks.select("periode", "voorlopig").rows()) == {"2023": False, "2024": True}
+    # Adreslozen_27 is filled for 43 gemeenten only: the others get no row, not a 'suppressed' one
+    assert wh.observations("GM1979", ["bijstand_uitkeringen_adreslozen"], "eigen").is_empty()
+    n = wh.query("select count(*) n from observaties where indicator = 'bijstand_uitkeringen_adreslozen' and geharmoniseerd = 0 "
+                 "and gemeente_code != 'NL01'")["n"][0]
+    assert n == 43
+    # the 37789ksz AO columns are empty in 2018: no rows rather than suppressed ones
+    assert wh.national(["ao_uitkeringen_nl"]).filter(pl.col("periode") == "2018-01").is_empty()
+    # totaal = the seven types, within rounding to tens (Amsterdam 2024: 35 420)
+    parts = ["bijstand_uitkeringen_algemeen", "bijstand_uitkeringen_bbz", "bijstand_uitkeringen_ioaw", "bijstand_uitkeringen_ioaz",
+             "bijstand_uitkeringen_adreslozen", "bijstand_uitkeringen_overig_adreslozen", "bijstand_uitkeringen_elders_verzorgden"]
+    assert sum(value(wh, "GM0363", p, "2024") for p in parts) == value(wh, "GM0363", "bijstand_uitkeringen_totaal", "2024")
