@@ -28,10 +28,16 @@ from etl.sources import (
     cbs_85383ned,
     cbs_bijstand_gemeenten,
     cbs_kwb,
+    cbs_kwb_2020,
     cbs_maatstaven,
+    cbs_maatstaven_extra,
+    cbs_reintegratie,
+    cbs_uitkeringen_kwartaal,
     gemeenten,
     gemeentefonds,
+    gemeentefonds_volumina,
     iv3,
+    stedennetwerk,
 )
 from etl.sources.common import Context, Source
 from etl.validate import BuildError, Collector, read_table, verify_checksums
@@ -40,7 +46,8 @@ from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
-                  iv3, gemeentefonds]
+                  iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal,
+                  cbs_maatstaven_extra, gemeentefonds_volumina]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]
@@ -94,6 +101,10 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
         n_raw = sum(f.height for f in raw.values())
         obs = module.transform(raw, ctx)
         frames.append(obs)
+        if hasattr(module, "kenmerken"):  # a source of gemeente characteristics (e.g. G40 membership), not of figures
+            extra = module.kenmerken(raw, ctx)
+            if not extra.is_empty():
+                kenmerken = pl.concat([kenmerken, extra.select(kenmerken.columns).cast(kenmerken.schema)])  # type: ignore[arg-type]
         steps_log[module.__name__.split(".")[-1]] = {"rijen_gelezen": n_raw, "observaties": obs.height}
         ids = ", ".join(s.id for s in module.SOURCES)
         log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "
@@ -132,7 +143,7 @@ def sanity(data: dict, log: Log) -> list[str]:
        equal unless a part is missing; such a gemeente has no harmonised figure (e.g. a suppressed cell).
     """
     warnings = []
-    obs: pl.DataFrame = data["base"]
+    obs: pl.DataFrame = data["base"].filter(pl.col("indicator").is_in([i.id for i in metrics.REGISTRY.values() if i.additive]))
     local = obs.filter(pl.col("gemeente_code") != NATIONAL).group_by("indicator", "periode", "bron").agg(
         pl.col("waarde").sum().alias("som"), pl.col("waarde").is_null().sum().alias("leeg"))
     nat = obs.filter(pl.col("gemeente_code") == NATIONAL).select("indicator", "periode", "bron", pl.col("waarde").alias("nl"))

@@ -1,6 +1,7 @@
 """THE indicator registry: every indicator once, with Dutch label, unit, definition, formula and source tables.
 
-Base indicators are counts or amounts read from a source (additive, so they can be summed over a herindeling).
+Base indicators are read from a source: counts or amounts (additive, so they can be summed over a herindeling) or,
+with `rate=True`, rates a publisher computed itself (passed through a herindeling only where a gemeente did not change).
 Derived indicators are a `Ratio` of base indicators on the same gemeente, indeling and period; they are recomputed
 after harmonisation, never summed. Different CBS definitions are different indicators: they are never spliced.
 """
@@ -43,14 +44,23 @@ class Indicator:
     formula: Ratio | None = None
     caveats: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # A rate or percentage published as such by the source (e.g. CBS's own instroom %): read like a base indicator,
+    # but never summed over a herindeling and never an input of a derived indicator.
+    rate: bool = False
 
     @property
     def derived(self) -> bool:
         return self.formula is not None
 
     @property
-    def additive(self) -> bool:
+    def base(self) -> bool:
+        """Read from a source (not computed here): a count/amount or a published rate."""
         return self.formula is None
+
+    @property
+    def additive(self) -> bool:
+        """A count or amount that can be summed over gemeenten (so over a herindeling)."""
+        return self.formula is None and not self.rate
 
 
 AGE_GROUPS = {
@@ -409,6 +419,497 @@ for soort in IV3_SOORTEN:
         ),
     ]
 
+# ---- CBS's own rates and the re-integratie/WSW counts of 83450/83747/84066NED (issue 9, part A) -------------------------
+# Published rates are base indicators with rate=True: never summed over a herindeling, never an input of a Ratio.
+RATE_HERINDELING = (
+    "Een percentage of dichtheid van CBS is niet op te tellen over een herindeling: op een andere indeling dan die van het "
+    "jaar zelf staat het cijfer alleen bij gemeenten die ongewijzigd bleven of alleen van naam veranderden; anders ontbreekt het."
+)
+PEIL_8345 = ("eind december van het jaar (afgeleid: gelijk aan de decembercijfers van CBS 'Personen met een uitkering; "
+             "soort uitkering, wijken en buurten'); inwoners ultimo jaar (tabeltoelichting 83747NED)")
+FLOW_DENOMINATOR = ("in % van het aantal bijstandsontvangers aan het begin van het jaar plus wie in het jaar instroomde, dus per "
+                    "100 personen die in het jaar ooit algemene bijstand hadden (CBS-tabeltoelichting 83450NED: 'in % van aantal "
+                    "bijstandsontvangers begin peiljaar plus gestart in peiljaar')")
+for lg, (lg_label, lg_code) in AGE_GROUPS.items():
+    _R += [
+        Indicator(
+            f"cbs_dichtheid_{lg}",
+            f"Bijstandsdichtheid {lg_label} (zoals CBS publiceert)",
+            f"per 1 000 inwoners {lg_label}",
+            f"Bijstandsontvangers (algemene bijstand) {lg_label} per 1 000 inwoners {lg_label}, berekend en gepubliceerd door "
+            "CBS (kolom Bijstandsdichtheid_3, eenheid 'per 1000 inwoners'). Alleen algemene bijstand, geen IOAW/IOAZ/Bbz.",
+            T_8345,
+            PEIL_8345,
+            "volume",
+            caveats="Door CBS afgerond op 0,5. Dat de noemer de inwoners van dezelfde leeftijdsgroep zijn, is afgeleid uit de "
+            "cijfers (Nederland 2015, 15 jaar of ouder: 496 600 / 14 188 300 × 1 000 = 35,0), niet uit de tabelmetadata. "
+            "Zie ook dichtheid_alg_* (zelf berekend uit dezelfde aantallen, onafgerond). " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            tags=("volume", "dichtheid"),
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_instroom_pct_{lg}",
+            f"Instroom in de bijstand, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar instroomden in de algemene bijstand, {FLOW_DENOMINATOR}; {lg_label}. CBS-kolom Instroom_5 "
+            "(2015: Instromers_5).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan instroom_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum): voor "
+            "Nederland 2015 (15 jaar of ouder) 24,5 % hier tegen 31,3 % daar. Door CBS afgerond op 0,5 procentpunt. "
+            + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_uitstroom_pct_{lg}",
+            f"Uitstroom uit de bijstand, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar uitstroomden uit de algemene bijstand, {FLOW_DENOMINATOR}; {lg_label}. CBS-kolom "
+            "Uitstroom_7 (2015: Uitstromers_7).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan uitstroom_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum). "
+            "Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+    ]
+    if lg == "aow_plus":
+        continue  # the source has no uitstroom naar werk, re-integratie or WSW figures for AOW age and older
+    _R += [
+        Indicator(
+            f"cbs_uitstroom_werk_pct_{lg}",
+            f"Uitstroom naar werk, CBS-percentage, {lg_label}",
+            "% van wie in het jaar ooit bijstand had",
+            f"Personen die in het jaar uitstroomden uit de algemene bijstand en aan het werk gingen, {FLOW_DENOMINATOR}; "
+            f"{lg_label}. CBS-kolom UitstroomNaarWerk_9 (2015: UitstromersNaarWerk_9).",
+            T_8345,
+            "kalenderjaar",
+            "instroom_uitstroom",
+            caveats="Andere noemer dan uitstroom_werk_pct_* (eigen berekening: per 100 bijstandsontvangers op de peildatum). "
+            "Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"werk_na_reintegratie_{lg}",
+            f"Werkenden na re-integratie, {lg_label}",
+            "personen",
+            f"Personen die na een re-integratievoorziening van de gemeente werk hadden, {lg_label} (CBS-kolom "
+            "WerkNaReIntegratie_11; 2015: WerkendenNaReIntegratie_11).",
+            T_8345,
+            "kalenderjaar",
+            "reintegratie",
+            caveats="Meetmoment en afbakening (welke voorzieningen, hoe lang na afloop) staan niet in de bestanden. 2017: niet "
+            "gepubliceerd in 84066NED (geen cijfer, niet onderdrukt). Haarlem en Zandvoort hebben in 2016 geen "
+            "re-integratiecijfers (tabeltoelichting 83747NED). Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_werk_na_reintegratie_pct_{lg}",
+            f"Werkenden na re-integratie, CBS-percentage, {lg_label}",
+            "%",
+            f"Werkenden na re-integratie in procenten zoals CBS publiceert, {lg_label} (CBS-kolom WerkNaReIntegratie_12; "
+            "2015: WerkendenNaReIntegratie_12).",
+            T_8345,
+            "kalenderjaar",
+            "reintegratie",
+            caveats="De noemer staat niet in de bestanden en niet in de gevonden tabeltoelichting; het is niet het aantal "
+            "personen met een re-integratievoorziening (Nederland 2015: 43 480 / 165 440 = 26 %, CBS publiceert 17,0 %). "
+            "Vergelijk daarom alleen gemeenten onderling, niet met een zelf berekend percentage. 2017 niet gepubliceerd. "
+            + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"bijstand_met_reintegratie_{lg}",
+            f"Personen met bijstand én een re-integratievoorziening, {lg_label}",
+            "personen",
+            f"Personen met algemene bijstand die ook een re-integratievoorziening van de gemeente hadden, {lg_label} (CBS-kolom "
+            "PersonenMetBijstandEnReIntegratie_13).",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_bijstand_met_reintegratie_pct_{lg}",
+            f"Bijstandsontvangers met een re-integratievoorziening, CBS-percentage, {lg_label}",
+            "% van de bijstandsontvangers",
+            f"Personen met bijstand én een re-integratievoorziening in % van de bijstandsontvangers, {lg_label} (CBS-kolom "
+            "BijstandsontvangersMetReIntegratie_14, eenheid volgens cbs.nl 'in % van bijstandsontvangers').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"cbs_reintegratie_met_bijstand_pct_{lg}",
+            f"Re-integratieontvangers met bijstand, CBS-percentage, {lg_label}",
+            "% van de personen met een re-integratievoorziening",
+            f"Personen met bijstand én een re-integratievoorziening in % van alle personen met een re-integratievoorziening, "
+            f"{lg_label} (CBS-kolom ReIntegratieontvangersMetBijstand_15, eenheid volgens cbs.nl 'in % van personen met "
+            "re-integratievoorziening').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Door CBS afgerond op 0,5 procentpunt. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+        Indicator(
+            f"wsw_werknemers_{lg}",
+            f"Wsw-werknemers, {lg_label}",
+            "personen",
+            f"Werknemers in de sociale werkvoorziening (Wsw) die in de gemeente wonen, {lg_label} (CBS-kolom WSWWerknemers_16; "
+            "de regio-indeling volgt de woongemeente van de persoon, tabeltoelichting 83747NED).",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Afgerond op tientallen. " + AGE_CAVEAT,
+        ),
+        Indicator(
+            f"cbs_wsw_dichtheid_{lg}",
+            f"Wsw-dichtheid {lg_label} (zoals CBS publiceert)",
+            f"per 1 000 inwoners {lg_label}",
+            f"Wsw-werknemers {lg_label} per 1 000 inwoners {lg_label}, berekend en gepubliceerd door CBS (kolom WSWDichtheid_17, "
+            "eenheid 'per 1000 inwoners').",
+            T_8345,
+            "jaar (peildatum niet in de bestanden)",
+            "reintegratie",
+            caveats="Dat de noemer de inwoners van dezelfde leeftijdsgroep zijn, is afgeleid uit de cijfers (Nederland 2015: "
+            "96 370 / 14 188 300 × 1 000 = 6,8, gepubliceerd 7,0 voor 15 jaar of ouder; / 11 148 080 = 8,6, gepubliceerd 8,5 "
+            "voor 15 jaar tot AOW-leeftijd). Door CBS afgerond op 0,5. " + RATE_HERINDELING + " " + AGE_CAVEAT,
+            rate=True,
+        ),
+    ]
+
+# ---- re-integratie-/participatievoorzieningen per gemeente (85588NED, 82342NED; issue 9, part C) ------------------------
+VOORZ_CAVEAT = ("Telt voorzieningen, geen personen en geen euro's: één persoon kan meer voorzieningen hebben. Een maat voor de "
+                "inzet op re-integratie (W-deel), niet voor de uitgaven.")
+_R += [
+    Indicator(
+        "reintegratie_voorz_lopend_maand",
+        "Lopende re-integratie-/participatievoorzieningen (eind van de maand)",
+        "voorzieningen",
+        "Re-integratie- en participatievoorzieningen van de gemeente die aan het eind van de maand liepen, alle typen samen "
+        "(CBS 85588NED, type 'Totaal re-integratie-/participatievoorz.', status 'Lopend eind verslagperiode').",
+        ("85588NED",),
+        "einde maand (januari 2023 – september 2024)",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Tabeltitel niet in de dump; de omschrijving volgt de dimensies van de tabel. Gemeenten volgens "
+        "de indeling 2024 (gelijk aan 2023). Afgerond op tientallen. Niet aan te sluiten op 82342NED (2013–2014): andere "
+        "definities sinds de Participatiewet (2015).",
+        tags=("maand",),
+    ),
+    Indicator(
+        "reintegratie_voorz_lopend_dec",
+        "Lopende re-integratie-/participatievoorzieningen op 31 december",
+        "voorzieningen",
+        "Het decembercijfer van reintegratie_voorz_lopend_maand als jaarcijfer: voorzieningen die op 31 december liepen "
+        "(CBS 85588NED). Alleen 2023: van 2024 staan in de bron maanden tot en met september.",
+        ("85588NED",),
+        "31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_eind_halfjaar",
+        "Lopende re-integratievoorzieningen aan het eind van het halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen van de gemeente aan het eind van de verslagperiode (halfjaar), alle typen samen (CBS 82342NED, "
+        "'Totaal re-integratievoorzieningen: voorzieningen eind verslagperiode'). Periode 2013-06 = eind 1e halfjaar 2013.",
+        ("82342NED",),
+        "30 juni en 31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Gemeenten volgens de indeling van het jaar. Afgerond op tientallen. Niet aan te sluiten op 85588NED "
+        "(2023–2024): andere definities sinds de Participatiewet (2015).",
+    ),
+    Indicator(
+        "reintegratie_voorz_nieuw_halfjaar",
+        "Nieuwe re-integratievoorzieningen per halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen die in het halfjaar begonnen, alle typen samen (CBS 82342NED, 'Nieuwe voorzieningen'). "
+        "Periode 2013-H1 = 1e halfjaar 2013.",
+        ("82342NED",),
+        "halfjaar",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_beeindigd_halfjaar",
+        "Beëindigde re-integratievoorzieningen per halfjaar (2013–2014)",
+        "voorzieningen",
+        "Re-integratievoorzieningen die in het halfjaar eindigden, alle typen samen (CBS 82342NED, 'Beëindigde voorzieningen').",
+        ("82342NED",),
+        "halfjaar",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Begin + nieuw − beëindigd is niet altijd eind: CBS publiceert het 'administratief verschil' "
+        "apart (niet overgenomen). Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_eind_dec_srg",
+        "Lopende re-integratievoorzieningen op 31 december (2013–2014)",
+        "voorzieningen",
+        "Het cijfer eind 2e halfjaar van reintegratie_voorz_eind_halfjaar als jaarcijfer (CBS 82342NED).",
+        ("82342NED",),
+        "31 december",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
+    ),
+    Indicator(
+        "reintegratie_voorz_per_1000_inw_15_65",
+        "Lopende re-integratie-/participatievoorzieningen per 1 000 inwoners 15–65",
+        "per 1 000 inwoners 15–65",
+        "Voorzieningen die op 31 december 2023 liepen (CBS 85588NED) gedeeld door de inwoners van 15 tot en met 64 jaar uit CBS "
+        "85383NED (maatstafjaar 2023), × 1 000. Beide op de indeling 2024.",
+        ("85588NED", "85383NED"),
+        "31 december 2023 / maatstafjaar 2023",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_lopend_dec",), ("inwoners_15_65",), factor=1000),
+        caveats=VOORZ_CAVEAT + " De peildatum van de inwoners in 85383NED staat niet in de dump. Per 100 bijstandsontvangers is "
+        "niet te berekenen: de meegeleverde bronnen hebben geen bijstandscijfer per gemeente voor eind 2023 (85383NED telt "
+        "uitkeringen voor maatstafjaar 2024 zonder bekende peildatum).",
+    ),
+    Indicator(
+        "reintegratie_voorz_srg_per_100_bijstand",
+        "Lopende re-integratievoorzieningen per 100 personen met bijstand (31 december 2014)",
+        "per 100 personen met bijstand tot AOW",
+        "Re-integratievoorzieningen die op 31 december 2014 liepen (CBS 82342NED) gedeeld door de personen met bijstand(-gerelateerde "
+        "uitkering) tot AOW-leeftijd op 31 december 2014 (maatstaf gemeentefonds, CBS 83440NED), × 100.",
+        ("82342NED", "83440NED"),
+        "31 december 2014",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_eind_dec_srg",), ("bijstand_personen_tot_aow_incl_gerelateerd",), factor=100),
+        caveats=VOORZ_CAVEAT + " Alleen op een gemeenschappelijke indeling (standaard 2025): 82342NED volgt de indeling 2014, "
+        "83440NED die van 2016. Niet alle voorzieningen gaan naar bijstandsontvangers: dit is een verhouding, geen aandeel.",
+    ),
+    Indicator(
+        "reintegratie_voorz_srg_per_1000_inw_15_65",
+        "Lopende re-integratievoorzieningen per 1 000 inwoners 15–65 (31 december 2014)",
+        "per 1 000 inwoners 15–65",
+        "Re-integratievoorzieningen die op 31 december 2014 liepen (CBS 82342NED) gedeeld door de inwoners van 15 tot 65 jaar "
+        "uit de maatstaventabel met het bijstandscijfer van 31 december 2014 (CBS 83440NED), × 1 000.",
+        ("82342NED", "83440NED"),
+        "31 december 2014",
+        "reintegratie",
+        formula=Ratio(("reintegratie_voorz_eind_dec_srg",), ("inwoners_15_65",), factor=1000),
+        caveats=VOORZ_CAVEAT + " Alleen op een gemeenschappelijke indeling (standaard 2025): 82342NED volgt de indeling 2014, "
+        "83440NED die van 2016.",
+    ),
+]
+
+# ---- Kerncijfers wijken en buurten 2020 (84799NED; issue 9, part B) -----------------------------------------------------
+KWB20 = ("84799NED",)
+KWB20_PEIL_CAVEAT = (
+    "Peildatum afgeleid, niet in de metadata: de waarden zijn gelijk aan CBS 84897NED (personen met een uitkering, wijken en "
+    "buurten 2020) voor maart 2020 en het landelijk totaal (421 110) komt overeen met 80794ned eind maart 2020 (421 300)."
+)
+_R += [
+    Indicator(
+        "bijstand_alg_personen_kwb",
+        "Personen met bijstand (KWB 2020, voorlopig)",
+        "personen",
+        "Personen met een bijstandsuitkering op grond van de Participatiewet, jonger dan de AOW-leeftijd; zonder elders "
+        "verzorgden (in een instelling) en zonder dak- en thuislozen (CBS 84799NED, PersonenPerSoortUitkeringBijstand_83, "
+        "omschrijving uit de DataProperties). Alleen algemene bijstand, geen IOAW/IOAZ/Bbz.",
+        KWB20,
+        "eind maart 2020 (afgeleid)",
+        "volume",
+        caveats=KWB20_PEIL_CAVEAT + " Voorlopige cijfers (download mei 2021). Afgerond op tientallen. Gemeenten volgens de indeling "
+        "2020. Een andere definitie dan de maatstaven (met IOAW/IOAZ/Bbz, 31 december): Amsterdam 39 780 hier tegen 44 580 op "
+        "31-12-2019.",
+        tags=("volume",),
+    ),
+    Indicator("inwoners_kwb", "Inwoners (KWB 2020)", "personen", "Aantal inwoners op 1 januari 2020 (CBS 84799NED, AantalInwoners_5).",
+              KWB20, "1 januari 2020", "bevolking"),
+    Indicator("inwoners_0_15_kwb", "Inwoners 0 tot 15 jaar (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 0 tot 15 jaar oud waren (CBS 84799NED, k_0Tot15Jaar_8).", KWB20, "1 januari 2020",
+              "bevolking"),
+    Indicator("inwoners_15_65_kwb", "Inwoners 15 tot 65 jaar (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 15 tot 65 jaar oud waren: som van de CBS-kolommen 15–25, 25–45 en 45–65 jaar "
+              "(84799NED k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11).", KWB20, "1 januari 2020", "bevolking"),
+    Indicator("inwoners_65plus_kwb", "Inwoners 65 jaar of ouder (KWB 2020)", "personen",
+              "Inwoners die op 1 januari 2020 65 jaar of ouder waren (CBS 84799NED, k_65JaarOfOuder_12).", KWB20, "1 januari 2020",
+              "bevolking"),
+    Indicator("huishoudens_kwb", "Particuliere huishoudens (KWB 2020)", "huishoudens",
+              "Totaal particuliere huishoudens (CBS 84799NED, HuishoudensTotaal_28).", KWB20, "2020 (peildatum niet in de metadata)",
+              "bevolking"),
+    Indicator("eenpersoonshuishoudens_kwb", "Eenpersoonshuishoudens (KWB 2020)", "huishoudens",
+              "Particuliere huishoudens van één persoon (CBS 84799NED, Eenpersoonshuishoudens_29).", KWB20,
+              "2020 (peildatum niet in de metadata)", "bevolking"),
+    Indicator("huishoudens_met_kinderen_kwb", "Huishoudens met kinderen (KWB 2020)", "huishoudens",
+              "Meerpersoonshuishoudens met kinderen: paren met kinderen en eenouderhuishoudens (CBS 84799NED, "
+              "HuishoudensMetKinderen_31).", KWB20, "2020 (peildatum niet in de metadata)", "bevolking",
+              caveats="Eenouderhuishoudens staan in deze tabel niet apart."),
+    Indicator(
+        "dichtheid_alg_kwb",
+        "Bijstandsdichtheid (KWB 2020) per 1 000 inwoners 15–65",
+        "per 1 000 inwoners 15–65",
+        "Personen met bijstand eind maart 2020 (afgeleid) per 1 000 inwoners van 15 tot 65 jaar op 1 januari 2020, beide uit CBS "
+        "84799NED.",
+        KWB20,
+        "eind maart 2020 / 1 januari 2020",
+        "volume",
+        formula=Ratio(("bijstand_alg_personen_kwb",), ("inwoners_15_65_kwb",), factor=1000),
+        caveats=KWB20_PEIL_CAVEAT + " De bijstand telt tot de AOW-leeftijd (in 2020 66 jaar en 4 maanden), de noemer tot 65 jaar: "
+        "de nauwste leeftijdsgroep in de tabel. Voorlopige cijfers.",
+        tags=("volume", "dichtheid"),
+    ),
+]
+
+# ---- national quarterly persons with bijstand, 2013–2024 (83618NED … 86003NED; issue 9, part E) -------------------------
+_R.append(
+    Indicator(
+        "bijstand_alg_personen_nl_kwartaal",
+        "Personen met bijstand tot AOW-leeftijd, Nederland (kwartaalcijfer)",
+        "personen",
+        "Personen met algemene bijstand jonger dan de AOW-leeftijd, Nederland, stand op de laatste dag van het kwartaal (maart, "
+        "juni, september, december), uit de jaarlijkse CBS-tabellen 'Personen met een uitkering; soort uitkering, wijken en "
+        "buurten' (83618NED 2013 … 86003NED 2024, kolom Bijstandsuitkering_6). Periode 2013-03 = eind maart 2013.",
+        ("83618NED", "83012NED", "83173NED", "83577NED", "83759NED", "84417NED", "84692NED", "84897NED", "85042NED", "85317NED",
+         "85586NED", "86003NED"),
+        "laatste dag van het kwartaal",
+        "volume",
+        caveats="Alleen landelijk: per gemeente staat deze reeks wel bij CBS, maar de meegeleverde dumps hielden maar 29–61 "
+        "gemeenten per jaar over (afgekapt op 10 000 rijen). Telt personen, niet uitkeringen: niet aan te sluiten op de "
+        "maandreeks van 37789ksz (uitkeringen, tot 2018). De definitie is afgeleid uit de gelijkheid met CBS 80794ned "
+        "(BijstandTotDeAOWLeeftijd) aan het eind van elk kwartaal (zie PROVENANCE). 2024: alleen maart, juni en september. "
+        "Afgerond op tientallen.",
+        tags=("landelijk",),
+    )
+)
+
+# ---- columns already shipped but unused until issue 9 (part F) ----------------------------------------------------------
+PEIL_FVW = "maatstafjaar (peildatum niet in de dump)"
+for col_id, soort, toelichting in (
+    ("bbz", "Bbz", "Besluit bijstandverlening zelfstandigen"),
+    ("ioaw", "IOAW", "Wet inkomensvoorziening oudere en gedeeltelijk arbeidsongeschikte werkloze werknemers"),
+    ("ioaz", "IOAZ", "Wet inkomensvoorziening oudere en gedeeltelijk arbeidsongeschikte gewezen zelfstandigen"),
+    ("adreslozen", "adreslozen", "uitkeringen aan adreslozen (kolom Adreslozen_27)"),
+    ("overig_adreslozen", "overige adreslozen", "uitkeringen aan overige adreslozen (kolom OverigAdreslozen_28)"),
+    ("elders_verzorgden", "elders verzorgden", "uitkeringen aan personen die in een instelling verblijven (kolom EldersVerzorgden_29)"),
+):
+    _R.append(
+        Indicator(
+            f"bijstand_uitkeringen_{col_id}",
+            f"Bijstandsuitkeringen: {soort} (huishoudens)",
+            "uitkeringen",
+            f"Aantal uitkeringen {soort} ({toelichting}), CBS 85383NED Maatstaven Fvw, maatstafjaar 2024 (definitief). Onderdeel van "
+            "bijstand_uitkeringen_totaal: totaal = algemene bijstand + Bbz + IOAW + IOAZ + adreslozen + overige adreslozen + "
+            "elders verzorgden (nagerekend op de cijfers, op afronding na).",
+            ("85383NED",),
+            PEIL_FVW,
+            "volume",
+            caveats="Telt uitkeringen (huishoudens), geen personen. Afgerond op tientallen per gemeente: bij de kleine soorten "
+            "ligt de som over de gemeenten duidelijk onder het landcijfer (2024: Bbz 1 720 tegen 1 940, IOAZ 1 270 tegen 1 450, "
+            "overige adreslozen 2 680 tegen 2 830)."
+            + (" Alleen ingevuld voor 43 gemeenten (vermoedelijk de centrumgemeenten maatschappelijke opvang; afgeleid, niet "
+               "in de metadata); de andere gemeenten hebben geen cijfer, niet onderdrukt." if col_id == "adreslozen" else ""),
+        )
+    )
+_R += [
+    Indicator(
+        "eenouderhuishoudens",
+        "Eenouderhuishoudens",
+        "huishoudens",
+        "Aantal eenouderhuishoudens, CBS 85383NED Maatstaven Fvw (maatstafjaren 2023 en 2024, definitief).",
+        ("85383NED",),
+        PEIL_FVW,
+        "bevolking",
+        caveats="Niet afgerond. Niet hetzelfde als 'eenouderhuishoudens met 2 of meer kinderen' in de maatstaventabellen 2019–2022.",
+    ),
+    Indicator(
+        "loonkostensubsidie_personen_fvw",
+        "Personen met loonkostensubsidie (maatstaf Fvw)",
+        "personen",
+        "Personen met loonkostensubsidie (Participatiewet), CBS 85383NED Maatstaven Fvw: maatstafjaar 2023 definitief, 2024 "
+        "voorlopig.",
+        ("85383NED",),
+        PEIL_FVW,
+        "reintegratie",
+        caveats="Afgerond op tientallen. Een andere tabel en peildatum dan loonkostensubsidie_personen_maatstaf (31 december "
+        "2018–2021): Amsterdam 1 300 (2023) hier tegen 960 op 31-12-2021; niet als één reeks lezen.",
+    ),
+    Indicator(
+        "wajong_uitkeringen_fvw",
+        "Wajong-uitkeringen (maatstaf Fvw)",
+        "uitkeringen",
+        "Aantal Wajong-uitkeringen, CBS 85383NED Maatstaven Fvw, maatstafjaar 2024 (definitief).",
+        ("85383NED",),
+        PEIL_FVW,
+        "bevolking",
+        caveats="Niet afgerond. Een andere tabel dan wajong_uitkeringen_maatstaf (31 december 2017–2021).",
+    ),
+    Indicator(
+        "wajong_uitkeringen_maatstaf",
+        "Wajong-uitkeringen op 31 december (maatstaven gemeentefonds)",
+        "uitkeringen",
+        "Aantal Wajong-uitkeringen op 31 december van het jaar, uit de maatstaventabellen van het gemeentefonds (84590NED: "
+        "31-12-2017, 84860NED: 31-12-2019, 85052NED: 31-12-2020, 85309NED: 31-12-2021; peildatum uit de kolomnaam).",
+        ("84590NED", "84860NED", "85052NED", "85309NED"),
+        "31 december",
+        "bevolking",
+        caveats="31-12-2018 ontbreekt in de bron. Elke tabel volgt de gemeentelijke indeling van zijn regiojaar (2019–2022). "
+        "Afgerond op tientallen.",
+    ),
+    Indicator(
+        "loonkostensubsidie_personen_maatstaf",
+        "Personen met loonkostensubsidie op 31 december (maatstaven gemeentefonds)",
+        "personen",
+        "Personen met loonkostensubsidie op 31 december van het jaar, uit de maatstaventabellen van het gemeentefonds (84590NED: "
+        "31-12-2018 … 85309NED: 31-12-2021; peildatum uit de kolomnaam).",
+        ("84590NED", "84860NED", "85052NED", "85309NED"),
+        "31 december",
+        "reintegratie",
+        caveats="Elke tabel volgt de gemeentelijke indeling van zijn regiojaar (2019–2022). Afgerond op tientallen. 31-12-2021: "
+        "Weesp is leeg in 85309NED.",
+    ),
+    Indicator(
+        "bijstandsontvangers_gf_maatstaf",
+        "Bijstandsontvangers volgens de verdeelmaatstaf van het gemeentefonds",
+        "bijstandsontvangers (maatstafvolume)",
+        "Het volume van de verdeelmaatstaf 'bijstandsontvangers' (kolom bo3_nw) waarmee BZK het gemeentefonds (cluster "
+        "Participatie) verdeelt, per uitkeringsjaar volgens de septembercirculaire 2024 (uitkeringsjaren 2024 en 2025).",
+        GF,
+        "uitkeringsjaar (circulaire september 2024)",
+        "volume",
+        caveats="Een door BZK bewerkt maatstafvolume met gebroken getallen (vaak op een derde: vermoedelijk een gemiddelde over "
+        "drie jaar; afgeleid, niet gedocumenteerd in de snapshot), geen CBS-telling en geen peildatum: niet vergelijken met de "
+        "CBS-reeksen van personen of uitkeringen.",
+    ),
+]
+for col_id, label in (
+    ("bijstand_uitkeringen_totaal_nl", "Bijstandsuitkeringen totaal (alle leeftijden)"),
+    ("bijstand_uitkeringen_vanaf_aow_nl", "Bijstandsuitkeringen vanaf AOW-leeftijd"),
+    ("ioaw_uitkeringen_nl", "IOAW-uitkeringen"),
+    ("ioaz_uitkeringen_nl", "IOAZ-uitkeringen"),
+    ("ao_uitkeringen_nl", "Arbeidsongeschiktheidsuitkeringen totaal"),
+    ("wao_uitkeringen_nl", "WAO-uitkeringen"),
+    ("wajong_uitkeringen_nl", "Wajong-uitkeringen"),
+    ("waz_uitkeringen_nl", "WAZ-uitkeringen"),
+    ("wia_uitkeringen_nl", "WIA-uitkeringen totaal"),
+    ("ww_uitkeringen_nl", "WW-uitkeringen (niet seizoengecorrigeerd)"),
+    ("iow_uitkeringen_nl", "IOW-uitkeringen"),
+    ("aow_uitkeringen_nl", "AOW-uitkeringen"),
+    ("anw_uitkeringen_nl", "Anw-uitkeringen"),
+    ("akw_uitkeringen_nl", "AKW-uitkeringen (kinderbijslag)"),
+):
+    _R.append(
+        Indicator(
+            col_id,
+            f"{label}, Nederland (maandcijfer)",
+            "uitkeringen",
+            f"{label}, Nederland, CBS 37789ksz Sociale zekerheid; kerncijfers, uitkeringen naar uitkeringssoort (gepubliceerd in "
+            "duizendtallen met één decimaal, hier × 1 000).",
+            ("37789ksz",),
+            "einde maand",
+            "landelijk",
+            caveats="Alleen landelijk; telt uitkeringen, geen personen. Kolomnamen van de versie 2018/2019 van de tabel; de "
+            "omschrijving volgt de kolomnaam (DataProperties niet in de snapshot). Maanden zonder cijfer (reeks nog niet "
+            "begonnen of nog niet gepubliceerd) ontbreken.",
+            tags=("landelijk",),
+        )
+    )
+
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"
 for _ind in _R:
@@ -416,7 +917,7 @@ for _ind in _R:
         for _i in _ind.formula.inputs():
             assert _i in REGISTRY and REGISTRY[_i].additive, f"{_ind.id}: unknown or derived input {_i}"
 
-BASE = [i for i in _R if i.additive]
+BASE = [i for i in _R if i.base]
 DERIVED = [i for i in _R if i.derived]
 
 

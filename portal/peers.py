@@ -1,4 +1,4 @@
-"""Referentiegroepen: ready-made groups (same class or region, G4) and nearest neighbours on structural characteristics.
+"""Referentiegroepen: ready-made groups (same class or region, G4, G40) and nearest neighbours on structural characteristics.
 
 A group is described by a `GroupSpec` that fits in a URL; resolving it against the warehouse gives the members.
 The nearest-neighbour search standardises each characteristic over all gemeenten of the newest indeling (z-scores)
@@ -53,12 +53,17 @@ KENMERK_GROUPS = {
 }
 # The four largest cities (Amsterdam, Rotterdam, 's-Gravenhage, Utrecht): a fixed group in Dutch policy since the 1990s.
 G4 = ("GM0363", "GM0599", "GM0518", "GM0344")
+# The G40-stedennetwerk: members come from the warehouse (gemeente_kenmerken, kenmerk 'g40', from the snapshot
+# g4_g40_stedennetwerk), never from a list in code. The label names the list's date and sources as shipped.
+G40_LABEL = ("G40-stedennetwerk (41 gemeenten, ledenlijst per 1 juli 2022; bron: hetccv.nl, fy.wikipedia.org, stadszaken.nl; "
+             "latere wijzigingen niet gecontroleerd)")
+KINDS = ("knn", "kenmerk", "g4", "g40", "lijst")
 DEFAULT_K = 10
 
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """How a referentiegroep is made. kind: knn | kenmerk | g4 | lijst (hand-picked only)."""
+    """How a referentiegroep is made. kind: knn | kenmerk | g4 | g40 | lijst (hand-picked only)."""
 
     kind: str = "knn"
     k: int = DEFAULT_K
@@ -85,6 +90,7 @@ class GroupSpec:
             "knn": f"{self.k} meest gelijkende gemeenten op {', '.join(FEATURES[f].label.lower() for f in self.features)}",
             "kenmerk": KENMERK_GROUPS.get(self.kenmerk, self.kenmerk),
             "g4": "G4 (Amsterdam, Rotterdam, 's-Gravenhage, Utrecht)",
+            "g40": G40_LABEL,
             "lijst": "zelf samengestelde lijst",
         }[self.kind]
         if self.extra:
@@ -102,7 +108,7 @@ def spec_from_params(params: dict[str, str]) -> tuple[GroupSpec, list[str]]:
     """Read a GroupSpec from URL parameters; returns the spec and Dutch messages about what was ignored."""
     msgs: list[str] = []
     kind = params.get("rg", "knn")
-    if kind not in ("knn", "kenmerk", "g4", "lijst"):
+    if kind not in KINDS:
         msgs.append(f"Onbekend soort referentiegroep '{kind}' in de link; de meest gelijkende gemeenten worden getoond.")
         kind = "knn"
     k = DEFAULT_K
@@ -253,6 +259,14 @@ def resolve(wh: Warehouse, fm: FeatureMatrix, spec: GroupSpec, code: str) -> Gro
             notes.append(f"{KENMERK_GROUPS[spec.kenmerk]}: {mine[0]} (indeling {CLASS_YEAR}).")
     elif spec.kind == "g4":
         members = [c for c in G4 if c != code]
+    elif spec.kind == "g40":
+        leden = wh.kenmerken(CLASS_YEAR).filter(pl.col("kenmerk") == "g40")
+        members = sorted(c for c in leden["gemeentecode"] if c != code)
+        if leden.is_empty():
+            notes.append("De G40-ledenlijst staat niet in dit warehouse; bouw het opnieuw (python3 dev.py etl build).")
+        else:
+            notes.append(f"{leden.height} leden volgens {leden['bron'][0]}"
+                         + (f"; {fm.names.get(code, code)} is zelf lid." if code in set(leden["gemeentecode"]) else "."))
     else:
         members = []
     known = set(fm.codes)

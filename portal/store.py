@@ -124,7 +124,7 @@ class Warehouse:
     def harmonised(self, target: int, indicators: list[str]) -> pl.DataFrame:
         """All gemeenten on indeling `target`: base indicators summed over the herindelingen, derived ones recomputed."""
         wanted = [REGISTRY[i] for i in indicators]
-        base = sorted({i.id for i in wanted if i.additive} | {x for i in wanted if i.formula for x in i.formula.inputs()})
+        base = sorted({i.id for i in wanted if i.base} | {x for i in wanted if i.formula for x in i.formula.inputs()})
         marks = ",".join("?" * len(base))
         obs = self.query(f"select * from observaties where geharmoniseerd = 0 and indicator in ({marks})", tuple(base))  # noqa: S608
         steps = self.herindelingen()

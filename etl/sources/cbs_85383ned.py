@@ -18,7 +18,19 @@ MEASURES = {
     "HuishoudensMetRelatiefLaagInkomen_21": "huishoudens_laag_inkomen",
     "TotaalBijstandsuitkeringen_22": "bijstand_uitkeringen_totaal",
     "AlgemeneBijstand_23": "bijstand_uitkeringen_algemeen",
+    # issue 9 F: the other bijstand types, eenouderhuishoudens, loonkostensubsidie and Wajong of the same table
+    "BBZ_24": "bijstand_uitkeringen_bbz",
+    "IOAW_25": "bijstand_uitkeringen_ioaw",
+    "IOAZ_26": "bijstand_uitkeringen_ioaz",
+    "Adreslozen_27": "bijstand_uitkeringen_adreslozen",
+    "OverigAdreslozen_28": "bijstand_uitkeringen_overig_adreslozen",
+    "EldersVerzorgden_29": "bijstand_uitkeringen_elders_verzorgden",
+    "Eenouderhuishoudens_20": "eenouderhuishoudens",
+    "PersonenMetLoonkostensubsidie_30": "loonkostensubsidie_personen_fvw",
+    "WajongUitkeringen_32": "wajong_uitkeringen_fvw",
 }
+# Published unrounded (checked on the data: values that are not multiples of ten); the bijstand counts are rounded to tens.
+UNROUNDED = {"InwonersTotaal_1", "Inwoners15TotEnMet64Jaar_5", "Eenouderhuishoudens_20", "WajongUitkeringen_32"}
 
 
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
@@ -35,6 +47,6 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         sub = sub.unique(subset=["gemeentecode", "uitkeringsjaar"], keep="first", maintain_order=True)
         parts.append(observations(sub, code="gemeentecode", indeling=2024, periode=pl.col("uitkeringsjaar"),
                                   peildatum=pl.format("maatstafjaar {}", pl.col("uitkeringsjaar")), measures={column: indicator},
-                                  bron="85383NED", afgerond=column not in ("InwonersTotaal_1", "Inwoners15TotEnMet64Jaar_5"),
+                                  bron="85383NED", afgerond=column not in UNROUNDED,
                                   voorlopig=pl.col("statuscijfer") == "Voorlopig"))
     return pl.concat(parts)

@@ -24,11 +24,26 @@ MEASURES = {
     "PersonenMetReIntegratievoorziening_10": "reintegratie_personen_{lg}",
 }
 NO_AOW_PLUS = {"UitstroomNaarWerk_8", "PersonenMetReIntegratievoorziening_10"}
+# CBS's own rates and the re-integratie/WSW columns (issue 9 A). Rates are registry indicators with rate=True.
+EXTRA = {
+    "Bijstandsdichtheid_3": "cbs_dichtheid_{lg}",
+    "Instroom_5": "cbs_instroom_pct_{lg}",
+    "Uitstroom_7": "cbs_uitstroom_pct_{lg}",
+    "UitstroomNaarWerk_9": "cbs_uitstroom_werk_pct_{lg}",
+    "WerkNaReIntegratie_11": "werk_na_reintegratie_{lg}",
+    "WerkNaReIntegratie_12": "cbs_werk_na_reintegratie_pct_{lg}",
+    "PersonenMetBijstandEnReIntegratie_13": "bijstand_met_reintegratie_{lg}",
+    "BijstandsontvangersMetReIntegratie_14": "cbs_bijstand_met_reintegratie_pct_{lg}",
+    "ReIntegratieontvangersMetBijstand_15": "cbs_reintegratie_met_bijstand_pct_{lg}",
+    "WSWWerknemers_16": "wsw_werknemers_{lg}",
+    "WSWDichtheid_17": "cbs_wsw_dichtheid_{lg}",
+}
+EXTRA_AOW_PLUS = {"Bijstandsdichtheid_3", "Instroom_5", "Uitstroom_7"}  # the source has only these for AOW age and older
 
 
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
-    return {"long": read_table(ctx.file(FOLDER, FILE), ctx.col, required=["jaar", "cbs_tabel", "leeftijd_code", "regiocode", *MEASURES],
-                               counts=["jaar", *MEASURES], key=["jaar", "leeftijd_code", "regiocode"])}
+    return {"long": read_table(ctx.file(FOLDER, FILE), ctx.col, required=["jaar", "cbs_tabel", "leeftijd_code", "regiocode", *MEASURES, *EXTRA],
+                               counts=["jaar", *MEASURES, *EXTRA], key=["jaar", "leeftijd_code", "regiocode"])}
 
 
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
@@ -43,4 +58,11 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         parts.append(observations(df.filter(pl.col("leeftijd_code") == code), code="regiocode", indeling=pl.col("jaar"),
                                   periode=pl.col("jaar"), peildatum=pl.col("jaar").cast(pl.String), measures=measures,
                                   bron=pl.col("cbs_tabel"), afgerond=True))
+        extra = {c: t.format(lg=lg) for c, t in EXTRA.items() if lg != "aow_plus" or c in EXTRA_AOW_PLUS}
+        obs = observations(df.filter(pl.col("leeftijd_code") == code), code="regiocode", indeling=pl.col("jaar"),
+                           periode=pl.col("jaar"), peildatum=pl.col("jaar").cast(pl.String), measures=extra,
+                           bron=pl.col("cbs_tabel"), afgerond=True)
+        # A column CBS did not publish in a year (WerkNaReIntegratie in 2017) gives no rows, not 'suppressed' ones.
+        published = obs.group_by("indicator", "periode").agg(pl.col("waarde").is_not_null().any().alias("_p"))
+        parts.append(obs.join(published, on=["indicator", "periode"]).filter(pl.col("_p")).drop("_p"))
     return pl.concat(parts)
