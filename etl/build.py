@@ -154,7 +154,7 @@ def sanity(data: dict, log: Log) -> list[str]:
         warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {_nl(r['som'])} ≠ Nederland {_nl(r['nl'])}"
                         f" ({pct} %{leeg})")
     all_obs: pl.DataFrame = data["observaties"]
-    additive = {i.id for i in metrics.BASE}
+    additive = {i.id for i in metrics.BASE if i.additive}
     sums = all_obs.filter((pl.col("gemeente_code") != NATIONAL) & pl.col("indicator").is_in(sorted(additive))).group_by(
         "indicator", "periode", "bron", "geharmoniseerd").agg(pl.col("waarde").sum().alias("som"))
     own = sums.filter(~pl.col("geharmoniseerd")).drop("geharmoniseerd")

@@ -45,6 +45,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         if df.is_empty():
             continue
         df = ctx.check_codes(df, f"{FOLDER}/{_file(table, year)}", "gemeentecode", year)
+        df, _ = ctx.drop_merged_away(df, "gemeentecode", year, keys=("cbs_tabel", "indeling_jaar", "regionaam_cbs"))  # Weesp 2021
         for column, indicator in cols.items():
             peil = re.search(r"(\d{2})(\d{2})(\d{4})_\d+$", column)
             assert peil, column  # the date is part of every column name above
