@@ -35,13 +35,22 @@ CARDS = [  # (indicator, short label, lower is better)
     ("cbs_instroom_pct_15_aow", "Instroom (CBS-percentage)", True),
     ("cbs_uitstroom_pct_15_aow", "Uitstroom (CBS-percentage)", False),
     ("cbs_uitstroom_werk_pct_15_aow", "Uitstroom naar werk (CBS-percentage)", False),
+    ("reintegratie_voorz_per_1000_inw_15_65", "Lopende re-integratievoorzieningen per 1 000 inwoners 15–64", None),
     ("wdeel_onderbesteding_proxy_jaarrekening", "W-deel onderbesteding (proxy), jaarrekening", True),
     ("ideel_resultaat_proxy_jaarrekening", "I-deel resultaat (proxy), jaarrekening", False),
 ]
-CARDS = [c for c in CARDS if c[0] in metrics.REGISTRY]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
 cards = computed("group_series", "nieuwste", code, group.members, [c[0] for c in CARDS])
+grown = wh.boundary_changes(code)["indeling_jaar"].to_list()  # herindelingen in which this gemeente received territory
+
+
+def boundary_note(grenzen: int | None) -> str:
+    """CBS's own rates stay on their year's boundaries: say so when the gemeente grew after that year."""
+    later = [j for j in grown if grenzen is not None and j > grenzen]
+    return f" · op de grenzen van {grenzen}, vóór de herindeling van {later[0]}" if later else ""
+
+
 cols = st.columns(3)
 for i, (ind_id, label, lower) in enumerate(CARDS):
     rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
@@ -54,13 +63,14 @@ for i, (ind_id, label, lower) in enumerate(CARDS):
     v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
                         r["groep_n"] or 0, lower, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
     delta = None if r["groep_gemiddelde"] is None else r["gemeente"] - r["groep_gemiddelde"]
-    unit = " %" if ind.unit == "%" else ""
+    unit = " %" if ind.unit.startswith("%") else ""
     box.metric(f"{label} · {r['periode']}", nl_number(r["gemeente"], 1) + unit,
                delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groepsgemiddelde",
                delta_color=("inverse" if lower else "normal") if v.coloured else "off", help=f"{ind.label}. {ind.definition}")
     spread = ("" if r["gemeente_lo"] is None or r["gemeente_hi"] == r["gemeente_lo"]
               else f" · bereik {nl_number(r['gemeente_lo'], 1)} – {nl_number(r['gemeente_hi'], 1)}")
-    box.markdown(f"{BADGE.get(v.label, '**' + v.label + '**')} {signals.age_text(r['periode'])}{spread}  \n"
+    box.markdown(f"{BADGE.get(v.label, '**' + v.label + '**')} {signals.age_text(r['periode'])}{spread}"
+                 f"{boundary_note(r['grenzen'])}  \n"
                  f"groep P25–P75: {nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} (n = {r['groep_n'] or 0}) · "
                  f"NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
     if v.reason:
@@ -142,9 +152,9 @@ else:
 
 # 4. Instroom, uitstroom and the decomposition ------------------------------------------------------------------------------------
 st.subheader("Instroom en uitstroom")
-FLOW = [i for i in ("cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_werk_pct_15_aow", "cbs_dichtheid_15_aow")
-        if i in metrics.REGISTRY]
-flow = computed("group_series", "nieuwste", code, group.members, FLOW) if FLOW else pl.DataFrame()
+FLOW = ["cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_werk_pct_15_aow", "cbs_dichtheid_15_aow",
+        "cbs_werk_na_reintegratie_pct_15_aow"]
+flow = computed("group_series", "nieuwste", code, group.members, FLOW)
 if flow.is_empty():
     st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
 else:
@@ -154,12 +164,14 @@ else:
         "Referentiegroep gemiddeld": nl_number(r["groep_gemiddelde"], 1),
         "Referentiegroep P25–P75": f"{nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)}",
         "n": r["groep_n"] or 0, "Nederland": nl_number(r["nederland"], 1),
-        "Opmerking": f"bronwaarde onwaarschijnlijk: {r['onwaarschijnlijk']}" if r["onwaarschijnlijk"] else signals.age_text(r["periode"]),
+        "Opmerking": (f"bronwaarde onwaarschijnlijk: {r['onwaarschijnlijk']}" if r["onwaarschijnlijk"] else signals.age_text(r["periode"]))
+        + boundary_note(r["grenzen"]),
         "Bron": f"CBS {r['bron']}"} for r in flow.iter_rows(named=True)])
     table(flow_shown, flow, indicator_lines(FLOW), key=f"stromen-{code}")
     st.caption("Percentages zoals CBS ze publiceert: instroom, uitstroom en uitstroom naar werk per 100 personen die in het jaar "
-               "ooit algemene bijstand hadden; bijstandsdichtheid per 1 000 inwoners van dezelfde leeftijd. n = gemeenten van de "
-               "referentiegroep met een (plausibel) cijfer.")
+               "ooit algemene bijstand hadden; bijstandsdichtheid per 1 000 inwoners van dezelfde leeftijd. CBS-percentages zijn niet "
+               "op te tellen over een herindeling: ze staan op de grenzen van hun eigen jaar. n = gemeenten van de referentiegroep "
+               "met een (plausibel) cijfer.")
     years = sorted(flow["periode"].unique())
     year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
     dec = computed("decomposition", "nieuwste", code, group.members, year) if group.members else None

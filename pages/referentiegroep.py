@@ -18,7 +18,8 @@ naam = fm.names[code]
 st.title(f"Referentiegroep voor {naam}")
 group = current_group(wh, code)
 spec = group.spec
-KINDS = {"knn": "Meest gelijkende gemeenten", "kenmerk": "Zelfde klasse of regio", "g4": "G4", "lijst": "Zelf samenstellen"}
+KINDS = {"knn": "Meest gelijkende gemeenten", "kenmerk": "Zelfde klasse of regio", "g4": "G4", "g40": "G40-stedennetwerk",
+         "lijst": "Zelf samenstellen"}
 
 
 def _update(**changes) -> None:
@@ -53,8 +54,10 @@ elif spec.kind == "kenmerk":
                "gemeenteklassen (CBS-indeling), provincie, COROP en arbeidsmarktregio uit de CBS-regiotabel 2025, sociale "
                "structuur uit de gemeentefondsklassen.")
 elif spec.kind == "g4":
-    st.caption("G4: de vier grote steden Amsterdam, Rotterdam, 's-Gravenhage en Utrecht. Een G40-groep biedt het portaal "
-               "niet: de ledenlijst van het G40-stedennetwerk zit niet in de meegeleverde bronnen.")
+    st.caption("G4: de vier grote steden Amsterdam, Rotterdam, 's-Gravenhage en Utrecht.")
+elif spec.kind == "g40":
+    st.caption(f"{peers.G40_LABEL}. Gekozen op lidmaatschap van een netwerk, niet op gelijkenis: de tabel hieronder laat zien "
+               "hoe ver elk lid op de kenmerken van uw gemeente afstaat.")
 else:
     st.caption("Voeg hieronder zelf gemeenten toe.")
 

@@ -170,6 +170,10 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
     if not any(r["realisatie"] is not None for r in foto["regels"]):
         st.warning(f"Voor {foto['gemeente']} staan geen cijfers voor de kernindicatoren in het warehouse.")
     card = vt.scorecard(foto, v["normen"])
+    old_norms = {k: n for k, n in v["normen"].items() if k in vt.LEGACY}
+    if old_norms:
+        st.info("Normen voor kernindicatoren van een eerdere versie worden niet gebruikt (de nieuwe indicator heeft een andere "
+                "definitie): " + "; ".join(f"{k} = {nl_number(n, 1)}" for k, n in old_norms.items()) + ". Zet zo nodig een nieuwe norm.")
     n1 = lambda x: nl_number(x, 1)  # noqa: E731
     shown = pl.DataFrame([{
         "Indicator": r["Indicator"], "Periode": (r["Periode"] or "–") + (" (verouderd)" if r["Verouderd"] else ""),
@@ -183,7 +187,7 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
     table(shown, card.drop("indicator"), lines, key=f"foto-{v['id']}")
     st.caption(vt.SIGNAAL_REGEL + " " + vt.PROGNOSE_METHODE + " W-deel en I-deel zijn proxies (zie Bronnen en definities).")
     for k in vt.KERN:
-        notes = [i for i in items if i["indicator"] == k.id]
+        notes = [i for i in items if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id]
         if notes:
             st.markdown(f"**Notities bij {label(k.id)}**\n" + "\n".join(f"- *{i['soort']}*: {i['tekst']}" for i in notes))
     c = rapport.foto_chart(foto)
@@ -194,7 +198,8 @@ def foto_tab(v: dict, foto: dict, live: dict, items: list[dict]) -> None:
         with st.expander("Normen zetten (doel van het team of de gemeente)"):
             with st.form(f"normen-{v['id']}"):
                 typed = {k.id: st.text_input(label(k.id), value=nl_number(v["normen"][k.id], 1) if k.id in v["normen"] else "",
-                                             placeholder="leeg = gemiddelde referentiegroep", key=f"norm-{k.id}")
+                                             placeholder="leeg = geen norm (beschrijvend)" if vt.descriptive(k)
+                                             else "leeg = gemiddelde referentiegroep", key=f"norm-{k.id}")
                          for k in vt.KERN}
                 if st.form_submit_button("Normen opslaan", key="normen-opslaan"):
                     normen, errors = {}, []

@@ -74,23 +74,34 @@ def without_implausible(vals: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
                                                                         on=["gemeente_code", "periode"], how="anti")])
 
 
-def group_series(obs: pl.DataFrame, national: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
+def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
     """Per indicator and period: the gemeente's value with the range rounding and chance allow (gemeente_lo/_hi) and
     why the source value is implausible (onwaarschijnlijk, else null); the group's unweighted mean, P25, P75 and count
     n (implausible member values left out), and Nederland.
 
+    `eigen`: the observations on their own year's boundaries. Nederland comes from there, and so do rates a publisher
+    computed itself (CBS's percentages cannot be summed over a herindeling): for those `grenzen` is the indeling the
+    figure is on, so a gemeente that grew since is compared on its boundaries of that year.
     Only periods in which the gemeente or at least one member has a value are returned.
     """
-    vals = values(obs, ids)
-    bad = signals.implausible(obs.filter(pl.col("gemeente_code").is_in([code, *members])))
+    rates = [i for i in ids if metrics.get(i).rate]
+    others = [i for i in ids if i not in rates]
+    frames = [(obs, others), (eigen, rates)]
+    vals = pl.concat([values(f, i) for f, i in frames if i])
+    group = [code, *members]
+    bad = pl.concat([signals.implausible(f.filter(pl.col("gemeente_code").is_in(group))) for f in (obs, eigen)]).unique()
     own_bad = {p: r for p, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "reden").iter_rows()}
-    own = vals.filter(pl.col("gemeente_code") == code).select("indicator", "periode", pl.col("waarde").alias("gemeente"), "bron", "peildatum")
-    own_obs = obs.filter(pl.col("gemeente_code") == code)
-    ranges = [(i, p, *signals.value_range(own_obs, i, p, v), own_bad.get(p) if signals.in_flow_family(i) else None)
-              for i, p, v in own.select("indicator", "periode", "gemeente").iter_rows()]
-    own = own.join(pl.DataFrame(ranges, schema={"indicator": pl.String, "periode": pl.String, "gemeente_lo": pl.Float64,
-                                                "gemeente_hi": pl.Float64, "onwaarschijnlijk": pl.String}, orient="row"),
-                   on=["indicator", "periode"], how="left")
+    ranges = []
+    for f, i in frames:
+        own_obs = f.filter(pl.col("gemeente_code") == code)
+        for ind, p, v in values(own_obs, i).select("indicator", "periode", "waarde").iter_rows():
+            indeling = own_obs.filter((pl.col("indicator") == ind) & (pl.col("periode") == p))["indeling"].max() if f is eigen else None
+            ranges.append((ind, p, v, *signals.value_range(own_obs, ind, p, v),
+                           own_bad.get(p) if signals.in_flow_family(ind) else None, indeling))
+    own = pl.DataFrame(ranges, orient="row", schema={
+        "indicator": pl.String, "periode": pl.String, "gemeente": pl.Float64, "gemeente_lo": pl.Float64, "gemeente_hi": pl.Float64,
+        "onwaarschijnlijk": pl.String, "grenzen": pl.Int32}).join(
+        vals.filter(pl.col("gemeente_code") == code).select("indicator", "periode", "bron", "peildatum"), on=["indicator", "periode"])
     member_vals = without_implausible(vals.filter(pl.col("gemeente_code").is_in(members)), bad)
     grp = member_vals.group_by("indicator", "periode").agg(
         pl.col("waarde").mean().alias("groep_gemiddelde"),
@@ -100,7 +111,7 @@ def group_series(obs: pl.DataFrame, national: pl.DataFrame, code: str, members: 
         pl.col("bron").first().alias("groep_bron"),
         pl.col("peildatum").first().alias("groep_peildatum"),
     )
-    nl = values(national, ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
+    nl = values(eigen, ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
     out = own.join(grp, on=["indicator", "periode"], how="full", coalesce=True).join(nl, on=["indicator", "periode"], how="left")
     return out.with_columns(pl.coalesce("bron", "groep_bron").alias("bron"), pl.coalesce("peildatum", "groep_peildatum").alias("peildatum")
                             ).drop("groep_bron", "groep_peildatum").sort("indicator", "periode")

@@ -173,7 +173,7 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
     if by_ind:
         story.append(P("Notities bij de cijfers", st["h2"]))
         for k in vt.KERN:
-            for i in (i for i in by_ind if i["indicator"] == k.id):
+            for i in (i for i in by_ind if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id):
                 story.append(P(f"<b>{_t(metrics.get(k.id).label)}</b> · {_t(i['soort'])}: "
                                f"{_t(i['tekst'])}", st["body"]))
 

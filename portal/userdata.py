@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from etl.paths import USERDATA
+from portal import metrics
 from portal import visitatie as vt
 from portal.peers import GroupSpec
 
@@ -80,6 +81,19 @@ def may_open(user: Gebruiker, v: dict) -> bool:
     if user.rol == "visitatieteam":
         return user.naam in {m.get("gebruiker") for m in v["team"]}
     return user.rol == "gemeente" and user.gemeente_code == v["gemeente_code"]
+
+
+def legacy_norm_notes(normen: dict) -> list[dict]:
+    """Norms on key figures of an earlier version: not carried over (the new figure has another definition), but kept
+    as an observation in the dossier so nothing the team set is lost."""
+    notes = []
+    for old, value in normen.items():
+        if old in vt.LEGACY:
+            new = vt.LEGACY[old]
+            notes.append({"soort": "Observatie", "thema": vt.KERN_BY_ID[new].thema, "indicator": new, "prioriteit": None,
+                          "tekst": f"Norm uit het ingelezen bestand niet overgenomen: {old} = {value}. Die indicator is vervangen "
+                                  f"door '{metrics.get(new).label}', met een andere definitie; zet zo nodig een nieuwe norm."})
+    return notes
 
 
 def may_edit(user: Gebruiker, v: dict) -> bool:
@@ -337,6 +351,8 @@ class UserData:
             raise UserDataError(f"Onbekende soort '{soort}'.")
         if not (fields.get("tekst") or "").strip():
             raise UserDataError("Een lege tekst wordt niet opgeslagen: schrijf eerst iets op.")
+        if fields.get("indicator") in vt.LEGACY:  # a note about a key figure of an earlier version stays with that figure
+            fields["indicator"] = vt.LEGACY[fields["indicator"]]
         if fields.get("indicator") and fields["indicator"] not in vt.KERN_BY_ID:
             raise UserDataError(f"Onbekende indicator '{fields['indicator']}'.")
         if soort in vt.BEVINDING_SOORTEN:
@@ -471,8 +487,10 @@ class UserData:
                   "datums": v.get("datums") or {}, "themas": v.get("themas") or list(vt.DEFAULT_THEMAS),
                   "normen": v.get("normen") or {}, "foto": v.get("foto"), "foto_bevroren": v.get("foto_bevroren")}
         try:
+            legacy = legacy_norm_notes(fields["normen"]) if isinstance(fields["normen"], dict) else []
+            fields["normen"] = {k: n for k, n in fields["normen"].items() if k not in vt.LEGACY} if legacy else fields["normen"]
             self._check_fields(fields)
-            clean = []
+            clean = legacy
             for item in items:
                 f = {"soort": item["soort"], "tekst": (item["tekst"] or "").strip(), "thema": item.get("thema"),
                      "indicator": item.get("indicator"), "prioriteit": item.get("prioriteit")}

@@ -28,25 +28,36 @@ PRIORITEITEN = ["hoog", "midden", "laag"]
 @dataclass(frozen=True)
 class Kern:
     """A key indicator of the foto: which way is favourable, the theme its notes go under, and the range a norm may take.
-    Indicators in signals.NO_SIGNAL are shown descriptively: no signal and no default norm."""
+    Indicators in signals.NO_SIGNAL or without a direction are shown descriptively: no signal and no default norm."""
 
     id: str
     thema: str
-    lower_is_better: bool
+    lower_is_better: bool | None  # None: no favourable direction (descriptive)
     norm_min: float
     norm_max: float
 
 
-KERN = [k for k in [
+KERN = [
     Kern("dichtheid_uitkeringen_totaal", "Volume", True, 0, 1000),
     Kern("dichtheid_tot_aow_incl_gerelateerd", "Volume", True, 0, 1000),
     Kern("cbs_instroom_pct_15_aow", "Instroom en uitstroom", True, 0, 100),
     Kern("cbs_uitstroom_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
     Kern("cbs_uitstroom_werk_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
+    Kern("reintegratie_voorz_per_1000_inw_15_65", "W-deel", None, 0, 1000),
     Kern("wdeel_onderbesteding_proxy_jaarrekening", "W-deel", True, -1000, 100),
     Kern("ideel_resultaat_proxy_jaarrekening", "I-deel", False, -1000, 100),
-] if k.id in metrics.REGISTRY]
+]
+# Key figures of earlier versions, for notes and imports made then: the note stays with the figure it was about.
+LEGACY = {"instroom_pct_15_aow": "cbs_instroom_pct_15_aow", "uitstroom_pct_15_aow": "cbs_uitstroom_pct_15_aow",
+          "uitstroom_werk_pct_15_aow": "cbs_uitstroom_werk_pct_15_aow",
+          "wdeel_onderbesteding_proxy_begroting": "wdeel_onderbesteding_proxy_jaarrekening",
+          "ideel_resultaat_proxy_begroting": "ideel_resultaat_proxy_jaarrekening"}
 KERN_BY_ID = {k.id: k for k in KERN}
+
+
+def descriptive(k: Kern) -> bool:
+    """No signal and no norm from the group: a proxy, or an indicator without a favourable direction."""
+    return k.id in signals.NO_SIGNAL or k.lower_is_better is None
 TREND_PUNTEN = 5  # values shown as "trend" in the signal table
 PROGNOSE_PUNTEN = 3
 
@@ -71,6 +82,7 @@ SIGNAAL_ONBEKEND = "onder norm, trend onbekend"
 SIGNAAL_KLEIN = "te klein om te beoordelen"
 SIGNAAL_OUD = "verouderd"
 SIGNAAL_PROXY = "geen signaal (proxy)"
+SIGNAAL_BESCHRIJVEND = "beschrijvend, geen signaal"
 SIGNAAL_ONWAARSCHIJNLIJK = "bronwaarde onwaarschijnlijk"
 
 
@@ -177,15 +189,16 @@ def signaal(regel: dict, norm: float | None, today: date | None = None) -> dict:
     were stored fall back to the point value.
     """
     proxy = regel["indicator"] in signals.NO_SIGNAL
-    bron = "eigen norm" if norm is not None else ("geen" if proxy else "referentiegroep")
-    norm = norm if norm is not None or proxy else regel["groep_gemiddelde"]
+    beschrijvend = proxy or regel["lager_is_beter"] is None
+    bron = "eigen norm" if norm is not None else ("geen" if beschrijvend else "referentiegroep")
+    norm = norm if norm is not None or beschrijvend else regel["groep_gemiddelde"]
     value = regel["realisatie"]
     afwijking = None if value is None or norm is None else value - norm
     out = {"norm": norm, "normbron": bron, "afwijking": afwijking}
     if value is None:
         return {**out, "signaal": "geen cijfer"}
-    if proxy:
-        return {**out, "signaal": SIGNAAL_PROXY}
+    if beschrijvend:
+        return {**out, "signaal": SIGNAAL_PROXY if proxy else SIGNAAL_BESCHRIJVEND}
     if regel.get("onwaarschijnlijk"):
         return {**out, "signaal": SIGNAAL_ONWAARSCHIJNLIJK}
     if signals.outdated(regel["periode"], today):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import polars as pl
 import pypdf
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -61,17 +62,17 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     assert v["gemeente_code"] == ENSCHEDE and len(v["groep"]["leden"]) == 5 and v["status"] == "voorbereiding"
 
     # A norm that is not a number: a Dutch message, nothing saved; then a good one.
-    at.text_input(key="norm-instroom_pct_15_aow").input("twintig")
-    at.text_input(key="norm-uitstroom_pct_15_aow").input("30")
+    at.text_input(key="norm-cbs_instroom_pct_15_aow").input("twintig")
+    at.text_input(key="norm-cbs_uitstroom_pct_15_aow").input("30")
     at.button(key="normen-opslaan").click().run()
     assert any("geen getal" in e.value and "Niets opgeslagen" in e.value for e in at.error)
     assert UserData(USERDATA).visitatie(vid)["normen"] == {}
-    at.text_input(key="norm-instroom_pct_15_aow").input("20,5")
+    at.text_input(key="norm-cbs_instroom_pct_15_aow").input("20,5")
     at.button(key="normen-opslaan").click().run()
-    assert UserData(USERDATA).visitatie(vid)["normen"] == {"instroom_pct_15_aow": 20.5, "uitstroom_pct_15_aow": 30.0}
+    assert UserData(USERDATA).visitatie(vid)["normen"] == {"cbs_instroom_pct_15_aow": 20.5, "cbs_uitstroom_pct_15_aow": 30.0}
 
     note = "Klantmanagers kennen hun bestand; de instroom daalt sinds de poortaanpak."
-    add(at, f"notitie-{vid}", note, soort="Het verhaal achter de cijfers", thema="Focus", indicator="instroom_pct_15_aow")
+    add(at, f"notitie-{vid}", note, soort="Het verhaal achter de cijfers", thema="Focus", indicator="cbs_instroom_pct_15_aow")
     advice = "Stuur op betrokkenheid van medewerkers bij de uitstroomdoelen."
     add(at, f"bevinding-{vid}", advice, soort="Aanbeveling", thema="Resultaatgerichte cultuur", prioriteit="hoog")
     assert any(note in m.value for m in at.markdown)  # shown next to its figure on the foto tab
@@ -80,10 +81,14 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     v = UserData(USERDATA).visitatie(vid)
     assert v["status"] == "bezoek" and v["foto_bevroren"] and v["foto"]["gemeente"] == "Enschede"
     assert any("Bevroren op" in i.value for i in at.info)
-    instroom = next(r for r in v["foto"]["regels"] if r["indicator"] == "instroom_pct_15_aow")
+    instroom = next(r for r in v["foto"]["regels"] if r["indicator"] == "cbs_instroom_pct_15_aow")
+    card = vt.scorecard(v["foto"], v["normen"]).filter(pl.col("indicator") == "cbs_instroom_pct_15_aow").row(0, named=True)
     signal_row = next(r for r in at.dataframe[0].value.to_dict("records") if r["Indicator"].startswith("Instroom"))
-    assert signal_row["Realisatie"] == nl_number(instroom["realisatie"], 1) and signal_row["Norm"] == "20,5 (eigen norm)"
-    assert signal_row["Signaal"] == vt.signaal(instroom, 20.5)["signaal"]
+    assert signal_row["Realisatie"] == vt.realisatie_text(card) and signal_row["Norm"] == "20,5 (eigen norm)"
+    assert signal_row["Realisatie"].startswith(nl_number(instroom["realisatie"], 1) + " (")  # with its range
+    # CBS 84066NED, 2017: more than three years old, so no signal and no prognose for a year that has passed
+    assert signal_row["Signaal"] == vt.signaal(instroom, 20.5)["signaal"] == vt.SIGNAAL_OUD
+    assert signal_row["Periode"] == "2017 (verouderd)" and signal_row["Prognose"] == "geen prognose: laatste meting 2017"
 
     at.button(key="pdf-maken").click().run()
     pdf = at.session_state[f"pdf-{vid}"]

@@ -71,12 +71,17 @@ def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
     at = page("profiel", gemeente="GM0363", rg="g4")
     assert at.title[0].value == "Gemeenteprofiel Amsterdam"
     metrics_by_label = {m.label: m.value for m in at.metric}
-    assert metrics_by_label["Uitkeringen per 1 000 inw. 15–65"] == "51,9"  # 35 420 / 681 982 × 1 000
+    assert metrics_by_label["Bijstandsuitkeringen per 1 000 inwoners 15–64 · 2024"] == "51,9"  # 35 420 / 681 982 × 1 000
+    assert metrics_by_label["Instroom (CBS-percentage) · 2017"] == "18,0 %"  # CBS 84066NED, as published
+    cards = " ".join(m.value for m in at.markdown)
+    assert "cijfer uit 2017 (verouderd)" in cards and "op de grenzen van 2017, vóór de herindeling van 2023" in cards
+    notes = " ".join(c.value for c in at.caption)
+    assert "Geen signaal: het cijfer is uit 2017" in notes and "Geen signaal: een proxy" in notes
     harm = wh.all_observations("nieuwste")
     rp = bm.reduction_potential(harm, "GM0363", ["GM0599", "GM0518", "GM0344"], "dichtheid_uitkeringen_totaal")
     assert metrics_by_label["Bij het gemiddelde van de referentiegroep (2024)"] == f"{nl_number(rp['bij_gemiddelde'])} minder"
     text = " ".join(m.value for m in at.markdown)
-    assert "**2017:** dichtheid" in text and ("Van het verschil in dichtheid komt" in text or "Het verschil komt door" in text)
+    assert "**2017:** dichtheid" in text and "dan de referentiegroep" in text and "logpunten" not in text
     assert any("Signaalregel" in c.value for c in at.caption)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import threading
 
 import polars as pl
@@ -28,48 +29,64 @@ def _row(foto: dict, indicator: str) -> dict:
 
 
 def test_foto_figures_come_from_the_warehouse(foto, wh) -> None:
-    obs = wh.all_observations("nieuwste").filter(pl.col("gemeente_code") == AMS)
-    get = {(r["indicator"], r["periode"]): r["waarde"] for r in obs.iter_rows(named=True)}
-    r = _row(foto, "instroom_pct_15_aow")
-    assert r["periode"] == "2017" and get[("bijstand_alg_instroom_15_aow", "2017")] == 9290  # CBS 84066NED
-    assert r["realisatie"] == pytest.approx(9290 / get[("bijstand_alg_personen_15_aow", "2017")] * 100)
-    assert r["vorige"] == pytest.approx(10780 / 42650 * 100)  # 2016: CBS 83747NED
-    assert r["bron"] and r["peildatum"]
-    # Prognose: least squares through 2015-2017 (25,19; 25,28; 22,02), one year on.
-    ys = [x["gemeente"] for x in r["reeks"]]
-    assert r["prognose"]["periode"] == "2018" and r["prognose"]["punten"] == 3
-    assert r["prognose"]["waarde"] == pytest.approx(sum(ys) / 3 + 2 * (ys[2] - ys[0]) / 2)
-    # The latest dichtheid (85383NED, 2024) has one point only: no prognose.
+    """CBS's own instroom percentage for Amsterdam 15 jaar tot AOW (83450/83747/84066NED: 20,0; 20,5; 18,0), on the
+    boundaries of its own year (a published rate cannot be summed over the Weesp herindeling)."""
+    r = _row(foto, "cbs_instroom_pct_15_aow")
+    assert r["periode"] == "2017" and r["realisatie"] == 18.0 and r["vorige"] == 20.5
+    assert [x["gemeente"] for x in r["reeks"]] == [20.0, 20.5, 18.0] and r["nederland"] == 20.0
+    assert r["realisatie_lo"] < 18.0 < r["realisatie_hi"]  # 9 210 instromers, rounded to tens, and chance
+    assert r["bron"] == "84066NED" and r["peildatum"]
+    assert r["prognose"] is None  # the last measurement (2017) is verouderd: no prognose
+    # The latest dichtheid (85383NED, 2024) has one point only: no prognose either.
     assert _row(foto, "dichtheid_uitkeringen_totaal")["prognose"] is None
     assert _row(foto, "dichtheid_uitkeringen_totaal")["realisatie"] == pytest.approx(51.9, abs=0.05)
     assert json.loads(json.dumps(foto)) == foto  # freezable as plain JSON
 
 
+def test_prognose_only_for_a_year_to_come() -> None:
+    reeks = [{"periode": "2015", "waarde": 25.2}, {"periode": "2016", "waarde": 25.3}, {"periode": "2017", "waarde": 22.0}]
+    then = vt.prognose(reeks, today=date(2018, 3, 1))
+    assert then["periode"] == "2018" and then["waarde"] == pytest.approx((25.2 + 25.3 + 22.0) / 3 + 2 * (22.0 - 25.2) / 2)
+    assert vt.prognose(reeks, today=date(2026, 11, 30)) is None  # "Prognose 21,1 (2018)" was shown in 2026
+    recent = [{"periode": "2023", "waarde": 50.0}, {"periode": "2024", "waarde": 52.0}]
+    assert vt.prognose(recent, today=date(2026, 11, 30))["periode"] == "2026"  # carried to the current year, not 2025
+    assert vt.geen_prognose({"reeks": [{"periode": "2017", "gemeente": 22.0}]}, today=date(2026, 11, 30)) == \
+        "geen prognose: laatste meting 2017"
+
+
 def test_scorecard_signal_rule(foto) -> None:
-    r = _row(foto, "instroom_pct_15_aow")  # lower is better; 2017 (22,0) is lower than 2016 (25,3): improving
-    assert vt.signaal(r, 25.0)["signaal"] == vt.SIGNAAL_OK
-    below = vt.signaal(r, 20.0)
-    assert below["signaal"] == vt.SIGNAAL_BETER and below["afwijking"] == pytest.approx(r["realisatie"] - 20.0)
-    u = _row(foto, "uitstroom_pct_15_aow")  # higher is better; went down from 2016 to 2017
+    r = dict(_row(foto, "cbs_instroom_pct_15_aow"))  # lower is better; 2017 (18,0) is lower than 2016 (20,5)
+    then = date(2018, 3, 1)  # when 2017 was the newest year: the signal rule itself
+    assert vt.signaal(r, 25.0, today=then)["signaal"] == vt.SIGNAAL_OK
+    below = vt.signaal(r, 15.0, today=then)
+    assert below["signaal"] == vt.SIGNAAL_BETER and below["afwijking"] == pytest.approx(18.0 - 15.0)
+    assert vt.signaal(r, 18.2, today=then)["signaal"] == vt.SIGNAAL_KLEIN  # the range 17,4–18,6 straddles the norm
+    assert vt.signaal(r, 15.0)["signaal"] == vt.SIGNAAL_OUD  # today: more than three years old
+    u = dict(_row(foto, "cbs_uitstroom_pct_15_aow"))  # higher is better; 17,5 in 2016, 16,5 in 2017
     assert u["realisatie"] < u["vorige"]
-    assert vt.signaal(u, 99.0)["signaal"] == vt.SIGNAAL_SLECHT
-    no_norm = vt.signaal(r, None)
+    assert vt.signaal(u, 99.0, today=then)["signaal"] in (vt.SIGNAAL_SLECHT, vt.SIGNAAL_ONBEKEND)
+    no_norm = vt.signaal(r, None, today=then)
     assert no_norm["normbron"] == "referentiegroep" and no_norm["norm"] == r["groep_gemiddelde"]
-    empty = dict(r, realisatie=None)
-    assert vt.signaal(empty, 20.0)["signaal"] == "geen cijfer"
-    card = vt.scorecard(foto, {"instroom_pct_15_aow": 20.0})
+    assert vt.signaal(dict(r, realisatie=None), 20.0)["signaal"] == "geen cijfer"
+    # Proxies and indicators without a direction: described, never judged, and never a norm from the group.
+    w = _row(foto, "wdeel_onderbesteding_proxy_jaarrekening")
+    assert w["realisatie"] is not None
+    assert vt.signaal(w, None) == {"norm": None, "normbron": "geen", "afwijking": None, "signaal": vt.SIGNAAL_PROXY}
+    assert vt.signaal(_row(foto, "reintegratie_voorz_per_1000_inw_15_65"), None)["signaal"] == vt.SIGNAAL_BESCHRIJVEND
+    card = vt.scorecard(foto, {"cbs_instroom_pct_15_aow": 20.0})
     assert card.height == len(vt.KERN)
-    row = card.filter(pl.col("indicator") == "instroom_pct_15_aow").row(0, named=True)
-    assert row["Normbron"] == "eigen norm" and row["Trend"] == "25,2 → 25,3 → 22,0"
+    row = card.filter(pl.col("indicator") == "cbs_instroom_pct_15_aow").row(0, named=True)
+    assert row["Normbron"] == "eigen norm" and row["Trend"] == "20,0 → 20,5 → 18,0" and row["Verouderd"]
+    assert row["Prognose"] is None and row["Prognosejaar"] == "geen prognose: laatste meting 2017"
 
 
 def test_norm_parsing() -> None:
     assert vt.parse_norm("42,5", "dichtheid_uitkeringen_totaal") == 42.5
     assert vt.parse_norm(" 1.000 ", "dichtheid_uitkeringen_totaal") == 1000.0  # Dutch thousands separator
-    assert vt.parse_norm("-12,5%", "ideel_resultaat_proxy_begroting") == -12.5
-    assert vt.parse_norm("", "instroom_pct_15_aow") is None
+    assert vt.parse_norm("-12,5%", "ideel_resultaat_proxy_jaarrekening") == -12.5
+    assert vt.parse_norm("", "cbs_instroom_pct_15_aow") is None
     with pytest.raises(vt.NormError, match="geen getal"):
-        vt.parse_norm("veel", "instroom_pct_15_aow")
+        vt.parse_norm("veel", "cbs_instroom_pct_15_aow")
     with pytest.raises(vt.NormError, match="kan niet"):
         vt.parse_norm("-3", "dichtheid_uitkeringen_totaal")
 
@@ -77,11 +94,11 @@ def test_norm_parsing() -> None:
 def test_changes_since_freeze(foto) -> None:
     assert vt.changes(foto, foto) == []
     later = json.loads(json.dumps(foto))
-    r = _row(later, "instroom_pct_15_aow")
+    r = _row(later, "cbs_instroom_pct_15_aow")
     r["realisatie"] = 23.0
     later["groep"]["leden"] = later["groep"]["leden"][:-1]
     out = vt.changes(foto, later)
-    assert any("realisatie 22,0 → 23,0" in line for line in out) and any("Referentiegroep" in line for line in out)
+    assert any("realisatie 18,0 → 23,0" in line for line in out) and any("Referentiegroep" in line for line in out)
 
 
 @pytest.fixture
@@ -106,6 +123,7 @@ def test_create_edit_history_restore(ud) -> None:
         ud.update_visitatie(vid, 2, "bram", {"titel": ""})
     assert ud.visitatie(vid)["titel"] == "Nieuwe titel"  # the refused edit lost nothing
     iid = ud.add_item(vid, "anna", "Observatie", "Eerste tekst", thema="Focus", indicator="instroom_pct_15_aow")
+    assert ud.items(vid)[0]["indicator"] == "cbs_instroom_pct_15_aow"  # a key figure of an earlier version: filed under its successor
     ud.update_item(iid, 1, "bram", {"tekst": "Tweede tekst"})
     ud.delete_item(iid, 2, "anna")
     assert ud.items(vid) == []
@@ -197,7 +215,7 @@ def test_accounts_store_only_hashes(ud) -> None:
 
 
 def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
-    vid = _new(ud, normen={"instroom_pct_15_aow": 20.0})
+    vid = _new(ud, normen={"cbs_instroom_pct_15_aow": 20.0})
     ud.add_item(vid, "anna", "Sterk punt", "Korte lijnen met het college", thema="Houding naar raad en college")
     ud.advance_status(vid, 1, "anna", foto)
     doc = ud.export_visitatie(vid)
@@ -213,6 +231,14 @@ def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
         with pytest.raises(UserDataError, match=match):
             ud.import_visitatie(data, "bram", known_codes={AMS})
 
+    # An export of an earlier version with a norm on a replaced key figure: imported, the norm kept as an observation.
+    legacy = json.loads(text)
+    legacy["visitatie"]["normen"] = {"instroom_pct_15_aow": 21.5, "cbs_uitstroom_pct_15_aow": 30.0}
+    old = ud.import_visitatie(json.dumps(legacy), "bram", known_codes={AMS})
+    assert ud.visitatie(old)["normen"] == {"cbs_uitstroom_pct_15_aow": 30.0}
+    kept = [i for i in ud.items(old) if i["indicator"] == "cbs_instroom_pct_15_aow"]
+    assert len(kept) == 1 and "instroom_pct_15_aow = 21.5" in kept[0]["tekst"]
+    before = len(ud.visitaties())
     refused(b"\x89PNG", "geen leesbaar JSON")
     refused(json.dumps({k: v for k, v in doc.items() if k != "formaatversie"}), "oudere of onbekende versie")
     refused(json.dumps(doc | {"formaatversie": 99}), "nieuwere versie")
