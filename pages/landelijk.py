@@ -32,14 +32,24 @@ def pick(label: str, options: list[str], param: str, default: str, **kw) -> str:
 
 # 1. National series ----------------------------------------------------------------------------------------------------------
 st.subheader("Landelijke reeksen")
-monthly = bm.values(own, ["bijstand_uitkeringen_tot_aow_nl"]).filter(pl.col("gemeente_code") == "NL01")
-m = monthly.with_columns(pl.col("periode").str.to_date("%Y-%m").alias("maand"))
-c1 = alt.Chart(m.to_pandas()).mark_line(color=PALETTE[0]).encode(
-    x=alt.X("maand:T", title="Maand", axis=alt.Axis(format="%Y")),
-    y=alt.Y("waarde:Q", title="uitkeringen", axis=alt.Axis(format=",.0f")),
-    tooltip=[alt.Tooltip("periode:N", title="Maand"), alt.Tooltip("waarde:Q", title="Uitkeringen", format=",.0f"),
-             alt.Tooltip("bron:N", title="Bron")]).properties(height=300).configure(locale={"number": NL_LOCALE})
-chart(c1, "Bijstandsuitkeringen tot AOW-leeftijd, Nederland, per maand", indicator_lines(["bijstand_uitkeringen_tot_aow_nl"]), key="nl-maand")
+NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
+national = (bm.values(own, NATIONAL_SERIES).filter(pl.col("gemeente_code") == "NL01")
+            .with_columns(pl.col("periode").str.to_date("%Y-%m").alias("maand"),
+                          pl.col("indicator").replace_strict({i: metrics.get(i).label for i in NATIONAL_SERIES}).alias("definitie")))
+c1 = alt.Chart(national.to_pandas()).mark_line().encode(
+    x=alt.X("maand:T", title="Peildatum (einde maand of kwartaal)", axis=alt.Axis(format="%Y")),
+    y=alt.Y("waarde:Q", title="aantal uitkeringen of personen", axis=alt.Axis(format=",.0f"), scale=alt.Scale(zero=False)),
+    color=alt.Color("definitie:N", title="Definitie", scale=alt.Scale(range=PALETTE),
+                    legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+    tooltip=[alt.Tooltip("definitie:N", title="Definitie"), alt.Tooltip("periode:N", title="Periode"),
+             alt.Tooltip("waarde:Q", title="Aantal", format=",.0f"), alt.Tooltip("bron:N", title="Bron")],
+).properties(height=340).configure(locale={"number": NL_LOCALE})
+chart(c1, "Bijstand in Nederland: uitkeringen per maand (tot 2018) en personen per kwartaal (2013–2024)",
+      indicator_lines(NATIONAL_SERIES), key="nl-maand")
+st.caption("Twee CBS-definities, twee lijnen: bijstandsuitkeringen tot AOW-leeftijd per maand (CBS 37789ksz, stopt in 2018; één "
+           "uitkering per huishouden) en personen met algemene bijstand tot AOW-leeftijd aan het eind van elk kwartaal (CBS "
+           "'Personen met een uitkering; soort uitkering, wijken en buurten', 2013–2024). Ze worden niet aan elkaar geplakt: "
+           "een huishouden kan meer personen tellen.")
 yearly = bm.values(own, bm.VOLUME)
 sums = (yearly.filter(pl.col("gemeente_code") != "NL01").group_by("indicator", "periode")
         .agg(pl.col("waarde").sum().alias("som_gemeenten"), pl.len().alias("gemeenten"), pl.col("bron").first()))

@@ -123,6 +123,7 @@ def test_landelijk_decliners_funnel_wdeel(built: Path) -> None:
     assert len(top) == 10 and len(frame(at, 1)) == 10
     text = " ".join(c.value for c in at.caption)
     assert "Spiegelhalter" in text and "overdispersie" in text
+    assert "aan het eind van elk kwartaal" in text and "niet aan elkaar geplakt" in text  # the series past 2018
     wd = {r["Grootteklasse"]: r for r in frame(at, 2)}
     assert wd["Alle gemeenten"]["Gemeenten met cijfer"] == 342
 
