@@ -109,7 +109,7 @@ def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
     vid = ud.create_visitatie("bench", "GM0363", "Visitatie Amsterdam", "2026", {"naam": group.label(), "leden": group.members})
     for n in range(20):
         ud.add_item(vid, "bench", vt.NOTITIE_SOORTEN[n % 4], f"Waarneming {n} " + "tekst " * 40, thema=vt.DEFAULT_THEMAS[n % 13],
-                    indicator=vt.KERN[n % 7].id if n % 3 == 0 else None)
+                    indicator=vt.KERN[n % len(vt.KERN)].id if n % 3 == 0 else None)
     for n in range(6):
         ud.add_item(vid, "bench", vt.BEVINDING_SOORTEN[n % 2], f"Bevinding {n} " + "tekst " * 30, thema="Focus", prioriteit="hoog")
     ud.advance_status(vid, 1, "bench", foto)
@@ -118,7 +118,7 @@ def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
         t0 = time.perf_counter()
         pdf = rapport.build_pdf(ud.visitatie(vid), foto, ud.items(vid), names)
         pdf_s.append(time.perf_counter() - t0)
-    print(f"Cijfermatige foto (7 kernindicatoren, gemeente + 10 referentiegemeenten + NL): mediaan {statistics.median(foto_ms):.0f} ms, "
+    print(f"Cijfermatige foto ({len(vt.KERN)} kernindicatoren, gemeente + 10 referentiegemeenten + NL): mediaan {statistics.median(foto_ms):.0f} ms, "
           f"max {max(foto_ms):.0f} ms (5 runs)")
     print(f"PDF-rapport (20 notities, 6 bevindingen, {len(pdf) // 1024} kB): mediaan {statistics.median(pdf_s):.2f} s, "
           f"max {max(pdf_s):.2f} s (5 runs) — doel < 3 s")
