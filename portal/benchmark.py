@@ -67,11 +67,11 @@ def values(obs: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
 
 
 def without_implausible(vals: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
-    """`values` rows minus the flows that the source makes implausible (`bad` from signals.implausible)."""
-    flows = [i for i in vals["indicator"].unique() if signals.in_flow_family(i)]
-    is_flow = pl.col("indicator").is_in(flows)
-    return pl.concat([vals.filter(~is_flow), vals.filter(is_flow).join(bad.select("gemeente_code", "periode").unique(),
-                                                                        on=["gemeente_code", "periode"], how="anti")])
+    """`values` rows minus the flows of an age group that the source makes implausible (`bad` from signals.implausible)."""
+    ages = {i: signals.flow_age(i) for i in vals["indicator"].unique()}
+    tagged = vals.with_columns(pl.col("indicator").replace_strict(ages, return_dtype=pl.String).alias("lg"))
+    return tagged.join(bad.select("gemeente_code", "periode", "lg").unique(), on=["gemeente_code", "periode", "lg"],
+                       how="anti").drop("lg")
 
 
 def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
@@ -90,14 +90,14 @@ def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: lis
     vals = pl.concat([values(f, i) for f, i in frames if i])
     group = [code, *members]
     bad = pl.concat([signals.implausible(f.filter(pl.col("gemeente_code").is_in(group))) for f in (obs, eigen)]).unique()
-    own_bad = {p: r for p, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "reden").iter_rows()}
+    own_bad = {(p, lg): r for p, lg, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "lg", "reden").iter_rows()}
     ranges = []
     for f, i in frames:
         own_obs = f.filter(pl.col("gemeente_code") == code)
         for ind, p, v in values(own_obs, i).select("indicator", "periode", "waarde").iter_rows():
             indeling = own_obs.filter((pl.col("indicator") == ind) & (pl.col("periode") == p))["indeling"].max() if f is eigen else None
             ranges.append((ind, p, v, *signals.value_range(own_obs, ind, p, v),
-                           own_bad.get(p) if signals.in_flow_family(ind) else None, indeling))
+                           own_bad.get((p, signals.flow_age(ind))), indeling))
     own = pl.DataFrame(ranges, orient="row", schema={
         "indicator": pl.String, "periode": pl.String, "gemeente": pl.Float64, "gemeente_lo": pl.Float64, "gemeente_hi": pl.Float64,
         "onwaarschijnlijk": pl.String, "grenzen": pl.Int32}).join(
@@ -199,7 +199,7 @@ def decomposition(obs: pl.DataFrame, code: str, members: list[str], periode: str
     if mine.is_empty():
         return None
     bad = signals.implausible(obs.filter((pl.col("periode") == periode) & pl.col("gemeente_code").is_in([code, *members])))
-    rates = (wide.join(bad.select("gemeente_code").unique(), on="gemeente_code", how="anti")
+    rates = (wide.join(bad.filter(pl.col("lg") == "15_aow").select("gemeente_code").unique(), on="gemeente_code", how="anti")
              .filter((pl.col(p) > 0) & (pl.col(i) > 0) & (pl.col(u) > 0))
              .select("gemeente_code", (pl.col(p) / pl.col(w) * 1000).alias("V"), (pl.col(i) / pl.col(w) * 1000).alias("I"),
                      (pl.col(u) / pl.col(p) * 100).alias("u")))
@@ -208,7 +208,7 @@ def decomposition(obs: pl.DataFrame, code: str, members: list[str], periode: str
         return None
     c = mine.row(0, named=True)
     out: dict = {"periode": periode, "groep_n": grp.height, "aantallen": {"personen": c[p], "instroom": c[i], "uitstroom": c[u]}}
-    own_bad = bad.filter((pl.col("gemeente_code") == code) & (pl.col("leeftijd") == metrics.AGE_GROUPS["15_aow"][0]))
+    own_bad = bad.filter((pl.col("gemeente_code") == code) & (pl.col("lg") == "15_aow"))
     if own_bad.height:
         return {**out, "status": "onwaarschijnlijk", "reden": own_bad["reden"][0]}
     if min(c[p], c[i], c[u]) <= 0:

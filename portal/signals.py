@@ -147,7 +147,7 @@ LARGE_VOLUME = 100  # zero instroom and zero uitstroom in a year on at least thi
 
 def implausible(obs: pl.DataFrame) -> pl.DataFrame:
     """Flows the source itself makes implausible: uitstroom naar werk above uitstroom, or no instroom and no uitstroom at
-    all on a volume of at least LARGE_VOLUME. Columns: gemeente_code, periode, leeftijd, reden (one row per case)."""
+    all on a volume of at least LARGE_VOLUME. Columns: gemeente_code, periode, lg (age group key), leeftijd, reden."""
     out = []
     for lg, (lg_label, _) in metrics.AGE_GROUPS.items():
         ids = {k: f"bijstand_alg_{k}_{lg}" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")}
@@ -163,15 +163,19 @@ def implausible(obs: pl.DataFrame) -> pl.DataFrame:
         reden = (pl.when(w > u).then(pl.format("uitstroom naar werk ({}) groter dan de uitstroom ({})", w.cast(pl.Int64), u.cast(pl.Int64)))
                  .when((i == 0) & (u == 0) & (p >= LARGE_VOLUME))
                  .then(pl.format("geen instroom en geen uitstroom bij {} bijstandsontvangers", p.cast(pl.Int64))))
-        out.append(wide.select("gemeente_code", "periode", pl.lit(lg_label).alias("leeftijd"), reden.alias("reden"))
-                   .drop_nulls("reden"))
+        out.append(wide.select("gemeente_code", "periode", pl.lit(lg).alias("lg"), pl.lit(lg_label).alias("leeftijd"),
+                               reden.alias("reden")).drop_nulls("reden"))
     if not out:
-        return pl.DataFrame(schema={"gemeente_code": pl.String, "periode": pl.String, "leeftijd": pl.String, "reden": pl.String})
+        return pl.DataFrame(schema={"gemeente_code": pl.String, "periode": pl.String, "lg": pl.String, "leeftijd": pl.String,
+                                    "reden": pl.String})
     return pl.concat(out).filter(pl.col("gemeente_code") != "NL01").sort("periode", "gemeente_code", "leeftijd")
 
 
-def in_flow_family(indicator: str) -> bool:
-    return indicator.startswith(FLOW_FAMILY)
+def flow_age(indicator: str) -> str | None:
+    """The age group of a flow indicator (instroom, uitstroom and their rates), None for any other indicator."""
+    if not indicator.startswith(FLOW_FAMILY):
+        return None
+    return next((lg for lg in metrics.AGE_GROUPS if indicator.endswith("_" + lg)), None)
 
 
 # ---- the signal ------------------------------------------------------------------------------------------------------------
