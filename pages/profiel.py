@@ -81,7 +81,8 @@ st.caption(f"Signaalregel: **beter** of **slechter** alleen als het hele bereik 
            "dichtheid, lage instroom en hoge uitstroom. Geen signaal bij cijfers van meer dan "
            f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
            f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
-           f"zegt (W-deel, I-deel). Kerncijfers op de indeling van {newest}; het laatste jaar met een cijfer.")
+           f"zegt (W-deel, I-deel). Kerncijfers op de indeling van {newest}, de CBS-percentages en -dichtheid op de grenzen van "
+           "hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar met een cijfer.")
 
 # 2. Volume or dichtheid over the years -----------------------------------------------------------------------------------------
 st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
