@@ -183,7 +183,8 @@ wd = wd.sort(pl.col("klasse").replace_strict(order, default=99))
 shown = wd.select(pl.col("klasse").alias("Grootteklasse"), pl.col("gemeenten").alias("Gemeenten met cijfer"),
                   pl.col("onderbesteders").alias("IU hoger dan lasten"),
                   pl.col("aandeel_pct").map_elements(lambda v: nl_number(v, 0) + " %", return_dtype=pl.String).alias("Aandeel IU hoger"),
-                  pl.col("gem_onderbesteding_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Gem. verschil (waar IU hoger)"),
+                  pl.col("gem_onderbesteding_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).fill_null("–")
+                  .alias("Gem. verschil (waar IU hoger)"),
                   pl.col("mediaan_pct").map_elements(lambda v: nl_number(v, 1) + " %", return_dtype=pl.String).alias("Mediaan alle gemeenten"))
 table(shown, wd, indicator_lines([wd_id]) + [f"Jaar {wd_year}; grootteklassen {peers.CLASS_YEAR}."], key=f"wdeel-{wd_id}-{wd_year}")
 st.caption("Beschrijvend, geen oordeel: deze proxy meet geen onderbesteding van het W-deel. Met deze proxy lijkt vrijwel geen gemeente onder te besteden. De Iv3-lasten op 6.4 en 6.5 omvatten veel meer dan "

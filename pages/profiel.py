@@ -29,48 +29,65 @@ klasse = grootte[0] if grootte.len() else None
 klasse_leden = sizes.filter(pl.col("waarde") == klasse)["gemeentecode"].to_list() if klasse else []
 
 # 1. Key figures with a signal --------------------------------------------------------------------------------------------
-CARDS = [  # (indicator, short label, lower is better)
-    ("dichtheid_uitkeringen_totaal", "Bijstandsuitkeringen per 1 000 inwoners 15–64", True),
-    ("cbs_dichtheid_15_aow", "Bijstandsdichtheid (CBS), 15 jaar tot AOW", True),
-    ("cbs_instroom_pct_15_aow", "Instroom (CBS-percentage)", True),
-    ("cbs_uitstroom_pct_15_aow", "Uitstroom (CBS-percentage)", False),
-    ("cbs_uitstroom_werk_pct_15_aow", "Uitstroom naar werk (CBS-percentage)", False),
-    ("reintegratie_voorz_per_1000_inw_15_65", "Lopende re-integratievoorzieningen per 1 000 inwoners 15–64", None),
-    ("wdeel_onderbesteding_proxy_jaarrekening", "W-deel onderbesteding (proxy), jaarrekening", True),
-    ("ideel_resultaat_proxy_jaarrekening", "I-deel resultaat (proxy), jaarrekening", False),
+CARDS = [  # (indicator, short label, lower is better; None = no favourable direction)
+    ("dichtheid_uitkeringen_totaal", "Uitkeringen per 1 000 inw. 15–65", True),
+    ("cbs_dichtheid_15_aow", "Dichtheid CBS, 15 tot AOW", True),
+    ("cbs_instroom_pct_15_aow", "Instroom, CBS-%", True),
+    ("cbs_uitstroom_pct_15_aow", "Uitstroom, CBS-%", False),
+    ("cbs_uitstroom_werk_pct_15_aow", "Uitstroom naar werk, CBS-%", False),
+    ("reintegratie_voorz_per_1000_inw_15_65", "Re-integratievoorz. per 1 000", None),
+    ("wdeel_onderbesteding_proxy_jaarrekening", "W-deel (proxy)", True),
+    ("ideel_resultaat_proxy_jaarrekening", "I-deel (proxy)", False),
 ]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
 cards = computed("group_series", "nieuwste", code, group.members, [c[0] for c in CARDS])
-grown = wh.boundary_changes(code)["indeling_jaar"].to_list()  # herindelingen in which this gemeente received territory
+# herindelingen in which this gemeente received territory: (indeling year, date, name of the gemeente it received)
+grown = [(j, d, wh.name(o)) for j, d, o in wh.boundary_changes(code).select("indeling_jaar", "datum", "oude_code").iter_rows()]
+own_flows = wh.observations(code, [f"bijstand_alg_{k}_15_aow" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")], "eigen")
+own_bad = {p: r for p, lg, r in signals.implausible(own_flows).select("periode", "lg", "reden").iter_rows() if lg == "15_aow"}
 
 
 def boundary_note(grenzen: int | None) -> str:
     """CBS's own rates stay on their year's boundaries: say so when the gemeente grew after that year."""
-    later = [j for j in grown if grenzen is not None and j > grenzen]
-    return f" · op de grenzen van {grenzen}, vóór de herindeling van {later[0]}" if later else ""
+    later = [(d, n) for j, d, n in grown if grenzen is not None and j > grenzen]
+    return (f" · op de grenzen van {grenzen}, vóór de samenvoeging met {later[0][1]} ({signals.nl_date(later[0][0])})"
+            if later else "")
 
 
-cols = st.columns(3)
+def missing_reason(ind_id: str) -> str:
+    """Why a card has no figure, in Dutch."""
+    obs = wh.observations(code, [ind_id], "eigen" if metrics.get(ind_id).rate else "nieuwste")
+    if obs.is_empty():
+        return "Geen cijfer: de bron heeft voor deze gemeente geen cijfer."
+    periode = obs.sort("periode")["periode"][-1]
+    reden = own_bad.get(periode) if signals.flow_age(ind_id) else None
+    return (f"Geen cijfer: CBS liet het cijfer voor {periode} leeg"
+            + (f"; bronwaarde onwaarschijnlijk: {reden}." if reden else " (te kleine aantallen of onderdrukt)."))
+
+
+cols = st.columns(4)
 for i, (ind_id, label, lower) in enumerate(CARDS):
     rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
-    box = cols[i % 3].container(border=True)
+    box = cols[i % 4].container(border=True)
     ind = metrics.get(ind_id)
     if rows.is_empty():
         box.metric(label, "geen cijfer", help=ind.label)
+        box.caption(missing_reason(ind_id))
         continue
     r = rows.row(-1, named=True)
     v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
                         r["groep_n"] or 0, lower, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
-    delta = None if r["groep_gemiddelde"] is None else r["gemeente"] - r["groep_gemiddelde"]
+    judged = v.label in ("beter", "slechter")
+    delta = None if r["groep_gemiddelde"] is None or r["onwaarschijnlijk"] else r["gemeente"] - r["groep_gemiddelde"]
     unit = " %" if ind.unit.startswith("%") else ""
-    box.metric(f"{label} · {r['periode']}", nl_number(r["gemeente"], 1) + unit,
+    box.metric(f"{r['periode']} · {label}", nl_number(r["gemeente"], 1) + unit,
                delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groepsgemiddelde",
-               delta_color=("inverse" if lower else "normal") if v.coloured else "off", help=f"{ind.label}. {ind.definition}")
-    spread = ("" if r["gemeente_lo"] is None or r["gemeente_hi"] == r["gemeente_lo"]
-              else f" · bereik {nl_number(r['gemeente_lo'], 1)} – {nl_number(r['gemeente_hi'], 1)}")
-    box.markdown(f"{BADGE.get(v.label, '**' + v.label + '**')} {signals.age_text(r['periode'])}{spread}"
-                 f"{boundary_note(r['grenzen'])}  \n"
+               delta_color=("inverse" if lower else "normal") if judged else "off", help=f"{ind.label}. {ind.definition}")
+    lo, hi = nl_number(r["gemeente_lo"], 1), nl_number(r["gemeente_hi"], 1)
+    spread = "" if r["gemeente_lo"] is None or lo == hi else f" · bereik {lo} – {hi}"
+    badge = "" if v.label == "verouderd" else BADGE.get(v.label, f"**{v.label}**") + " "
+    box.markdown(f"{badge}{signals.age_text(r['periode'])}{spread}{boundary_note(r['grenzen'])}  \n"
                  f"groep P25–P75: {nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} (n = {r['groep_n'] or 0}) · "
                  f"NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
     if v.reason:
@@ -200,7 +217,7 @@ else:
         "Bron": r["bron"]} for r in fin.iter_rows(named=True)])
     table(fin_shown, fin, indicator_lines(FIN), key=f"financien-{code}")
     if amounts.height:
-        st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts.select("periode", "waarde").rows())
+        st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts.sort("periode").select("periode", "waarde").rows())
                    + " (BZK-circulaires gemeentefonds).")
     st.caption("Dit zijn proxy's, geen verantwoordingscijfers: W-deel = IU Participatie minus Iv3-lasten taakvelden 6.4 en 6.5, als % "
                "van de IU (positief = onderbesteding; de IU dekt ook Wsw en beschut werk). I-deel = Iv3 taakveld 6.3 baten minus "

@@ -172,7 +172,7 @@ def reduction_potential(obs: pl.DataFrame, code: str, members: list[str], densit
 
 DECOMPOSITION = ("bijstand_alg_personen_15_aow", "bijstand_alg_instroom_15_aow", "bijstand_alg_uitstroom_15_aow", "inwoners_15_aow")
 DECOMPOSITION_RATES = (
-    "Rates in this ontleding (eigen berekening, niet de CBS-percentages): dichtheid = bijstandsontvangers per 1 000 inwoners "
+    "Maten in deze ontleding (eigen berekening, niet de CBS-percentages): dichtheid = bijstandsontvangers per 1 000 inwoners "
     "15 jaar tot AOW-leeftijd; instroom = instromers in het jaar per 1 000 inwoners 15 jaar tot AOW-leeftijd; uitstroomkans = "
     "uitstromers in het jaar per 100 bijstandsontvangers op de peildatum. Alleen met deze noemers geldt de evenwichtsvergelijking "
     "dichtheid = instroom / uitstroomkans. Algemene bijstand, CBS 83450NED/83747NED/84066NED.")
@@ -235,7 +235,9 @@ def _pct(x: float) -> str:
 
 
 def decomposition_text(d: dict) -> list[str]:
-    """The ontleding in plain Dutch; the conclusion never contradicts the numbers and names what rounding cannot decide."""
+    """The ontleding in plain Dutch. Only parts that rounding and chance cannot flip are named as pushing the dichtheid
+    up or down, and a conclusion is drawn only when those parts together point the way of the gap and explain at least
+    half of it; otherwise the text says the difference comes mainly from earlier years."""
     if d["status"] != "ok":
         return [f"Geen ontleding voor {d['periode']}: {d['reden']}."]
     g, r = d["gemeente"], d["groep"]
@@ -249,30 +251,32 @@ def decomposition_text(d: dict) -> list[str]:
         lines.append("Binnen wat de afronding door CBS toelaat is de dichtheid gelijk aan die van de groep: er is geen verschil "
                      "om te verklaren.")
         return lines
-    sign = 1 if d["gap"] > 0 else -1
     names = {"instroom": ("meer instroom", "minder instroom"), "uitstroom": ("minder uitstroom", "meer uitstroom")}
-    certain = {k: not (d[f"{k}_lo"] <= 0 <= d[f"{k}_hi"]) for k in names}
     word = {k: names[k][0] if d[k] > 0 else names[k][1] for k in names}
-    drivers = [k for k in names if certain[k] and d[k] * sign > 0]
-    against = [k for k in names if certain[k] and d[k] * sign < 0]
-    unclear = [k for k in names if not certain[k]]
-    richting = "hogere" if sign > 0 else "lagere"
-    if len(drivers) == 2:
-        total = d["instroom"] + d["uitstroom"]
-        lines.append(f"De {richting} dichtheid past bij **{word['instroom']}** (ongeveer {nl_number(d['instroom'] / total * 100, 0)} % "
-                     f"van wat deze twee verklaren) en **{word['uitstroom']}** ({nl_number(d['uitstroom'] / total * 100, 0)} %).")
-    elif len(drivers) == 1:
-        lines.append(f"De {richting} dichtheid komt door **{word[drivers[0]]}**"
-                     + (f"; {word[against[0]]} werkt de andere kant op." if against else "."))
-    else:
-        lines.append(f"Instroom en uitstroom van {d['periode']} verklaren de {richting} dichtheid niet"
-                     + (f" ({' en '.join(word[k] for k in against)} werkt juist de andere kant op)" if against else "")
-                     + ": het verschil komt uit eerdere jaren.")
+    certain = [k for k in names if not (d[f"{k}_lo"] <= 0 <= d[f"{k}_hi"])]
+    unclear = [k for k in names if k not in certain]
+    richting = "hogere" if d["gap"] > 0 else "lagere"
+    if not certain:
+        lines.append("Of de instroom en de uitstroom afwijken van die van de groep, is binnen afronding en toeval niet te zeggen "
+                     "(te klein om te beoordelen): het verschil is niet aan instroom of uitstroom toe te wijzen.")
+        return lines
+    lines.append("; ".join(f"{word[k].capitalize() if i == 0 else word[k]} duwt de dichtheid {'omhoog' if d[k] > 0 else 'omlaag'} "
+                           f"(ongeveer {_pct(d[k])} %)" for i, k in enumerate(certain)) + ".")
     for k in unclear:
-        lines.append(f"Of de {k} hoger of lager is dan bij de groep, is binnen afronding en toeval niet te zeggen "
-                     f"(te klein om te beoordelen).")
-    lines.append(f"Niet verklaard door instroom en uitstroom van dit jaar (de gemeente of de groep is niet in evenwicht): "
-                 f"{_pct(d['rest'])} % {hoger(d['rest'])}.")
+        lines.append(f"Of de {k} afwijkt van die van de groep, is binnen afronding en toeval niet te zeggen (te klein om te beoordelen).")
+    explained = sum(d[k] for k in certain)
+    if explained * d["gap"] > 0 and abs(explained) >= abs(d["gap"]) / 2:
+        drivers = [k for k in certain if d[k] * d["gap"] > 0]
+        if len(drivers) == 2:
+            lines.append(f"Beide passen bij de {richting} dichtheid; van hun samen effect komt ongeveer "
+                         f"{nl_number(d['instroom'] / explained * 100, 0)} % door {word['instroom']} en "
+                         f"{nl_number(d['uitstroom'] / explained * 100, 0)} % door {word['uitstroom']}.")
+        else:
+            lines.append(f"De {richting} dichtheid komt daarmee vooral door **{word[drivers[0]]}**.")
+    else:
+        lines.append(f"Instroom en uitstroom van {d['periode']} verklaren de {richting} dichtheid niet (samen {_pct(explained)} % "
+                     f"{hoger(explained)}, werkelijk {_pct(d['gap'])} % {hoger(d['gap'])}): het verschil komt vooral uit eerdere "
+                     "jaren (de gemeente of de groep is niet in evenwicht).")
     return lines
 
 

@@ -58,6 +58,18 @@ def age_text(periode: str | None, today: dt.date | None = None) -> str:
     return f"cijfer uit {y}" + (" (verouderd)" if outdated(periode, today) else "")
 
 
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+          "december"]
+
+
+def nl_date(iso: str | None) -> str:
+    """'2022-03-24' -> '24 maart 2022'."""
+    if not iso:
+        return ""
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
 # ---- ranges --------------------------------------------------------------------------------------------------------------
 def count_range(count: float, rounded: bool, chance: bool) -> tuple[float, float]:
     """What the true count can be: CBS rounding to tens (c−5 … c+4), widened by a 95 % Poisson interval for flows."""
@@ -160,7 +172,8 @@ def implausible(obs: pl.DataFrame) -> pl.DataFrame:
             if c not in wide.columns:
                 wide = wide.with_columns(pl.lit(None, pl.Float64).alias(c))
         p, i, u, w = (pl.col(ids[k]) for k in ("personen", "instroom", "uitstroom", "uitstroom_werk"))
-        reden = (pl.when(w > u).then(pl.format("uitstroom naar werk ({}) groter dan de uitstroom ({})", w.cast(pl.Int64), u.cast(pl.Int64)))
+        reden = (pl.when(w > u).then(pl.format("uitstroom naar werk ({} personen) groter dan de uitstroom ({} personen)", w.cast(pl.Int64),
+                                             u.cast(pl.Int64)))
                  .when((i == 0) & (u == 0) & (p >= LARGE_VOLUME))
                  .then(pl.format("geen instroom en geen uitstroom bij {} bijstandsontvangers", p.cast(pl.Int64))))
         out.append(wide.select("gemeente_code", "periode", pl.lit(lg).alias("lg"), pl.lit(lg_label).alias("leeftijd"),

@@ -101,7 +101,7 @@ class Warehouse:
     def boundary_changes(self, code: str) -> pl.DataFrame:
         """Herindelingen in which `code` received (part of) another gemeente, with the year it took effect."""
         return self.query(
-            "select indeling_jaar, oude_code, soort from herindelingen where nieuwe_code = ? and oude_code != ? order by indeling_jaar",
+            "select indeling_jaar, datum, oude_code, soort from herindelingen where nieuwe_code = ? and oude_code != ? order by indeling_jaar",
             (code, code),
         )
 

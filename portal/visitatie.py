@@ -68,8 +68,10 @@ PROGNOSE_METHODE = (
     "beleid: hij zegt alleen waar de lijn heen wijst als er niets verandert.")
 SIGNAAL_REGEL = (
     "Signaal volgens de balanced scorecard van Almere (bundel 'Op het doel af', essay 9): **op norm of beter**; **onder norm, "
-    "wel verbetering** (het laatste cijfer is aantoonbaar gunstiger dan het vorige); **onder norm, geen verbetering**. Norm: de "
-    "norm van het team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep. Afwijking = realisatie − norm. "
+    "wel verbetering** (het laatste cijfer is aantoonbaar gunstiger dan het vorige); **onder norm, geen verbetering**; **onder "
+    "norm, trend onbekend** (geen vorig cijfer, of het verschil met het vorige cijfer valt binnen afronding en toeval). Norm: de "
+    "norm van het team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep (strenger dan het profiel, dat "
+    "alleen buiten P25–P75 van de groep een signaal geeft). Afwijking = realisatie − norm. "
     "Geen signaal als het bereik dat afronding door CBS (en bij instroom en uitstroom toeval) toelaat aan beide kanten van de "
     f"norm ligt (*te klein om te beoordelen*), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), "
     "bij bronwaarden die de bron zelf onwaarschijnlijk maakt en bij de W-deel- en I-deelproxy's (alleen beschrijvend; geen "

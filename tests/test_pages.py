@@ -71,10 +71,10 @@ def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
     at = page("profiel", gemeente="GM0363", rg="g4")
     assert at.title[0].value == "Gemeenteprofiel Amsterdam"
     metrics_by_label = {m.label: m.value for m in at.metric}
-    assert metrics_by_label["Bijstandsuitkeringen per 1 000 inwoners 15–64 · 2024"] == "51,9"  # 35 420 / 681 982 × 1 000
-    assert metrics_by_label["Instroom (CBS-percentage) · 2017"] == "18,0 %"  # CBS 84066NED, as published
+    assert metrics_by_label["2024 · Uitkeringen per 1 000 inw. 15–65"] == "51,9"  # 35 420 / 681 982 × 1 000
+    assert metrics_by_label["2017 · Instroom, CBS-%"] == "18,0 %"  # CBS 84066NED, as published
     cards = " ".join(m.value for m in at.markdown)
-    assert "cijfer uit 2017 (verouderd)" in cards and "op de grenzen van 2017, vóór de herindeling van 2023" in cards
+    assert "cijfer uit 2017 (verouderd)" in cards and "op de grenzen van 2017, vóór de samenvoeging met Weesp (24 maart 2022)" in cards
     notes = " ".join(c.value for c in at.caption)
     assert "Geen signaal: het cijfer is uit 2017" in notes and "Geen signaal: een proxy" in notes
     harm = wh.all_observations("nieuwste")
@@ -139,7 +139,7 @@ def test_bronnen_lists_every_indicator(built: Path, wh) -> None:
     assert len(frame(at, 0)) == len(metrics.REGISTRY)
     assert len(frame(at, 1)) == wh.sources().height
     assert {"Gemeente": "Meierijstad", "Code": "GM1948", "Jaar": "2017", "Leeftijdsgroep": "15 jaar tot AOW-leeftijd",
-            "Waarom onwaarschijnlijk": "uitstroom naar werk (120) groter dan de uitstroom (0)"} in frame(at, 2)
+            "Waarom onwaarschijnlijk": "uitstroom naar werk (120 personen) groter dan de uitstroom (0 personen)"} in frame(at, 2)
     assert any("Gebouwd op" in m.value for m in at.markdown)
 
 
@@ -166,3 +166,13 @@ def test_profiel_in_counts(built: Path) -> None:
     at = page("profiel", gemeente="GM0363", rg="g4", maat="aantal")
     assert at.subheader[1].value == "Bijstandsvolume"
     assert any("volume dat Amsterdam bij het niveau van de groep zou hebben" in c.value for c in at.caption)
+
+
+def test_profiel_says_why_a_card_has_no_figure(built: Path) -> None:
+    """Meierijstad 2017 (84066NED): CBS left instroom and uitstroom % empty beside an implausible uitstroom naar werk."""
+    at = page("profiel", gemeente="GM1948")
+    notes = " ".join(c.value for c in at.caption)
+    assert "Geen cijfer: CBS liet het cijfer voor 2017 leeg; bronwaarde onwaarschijnlijk: uitstroom naar werk (120 personen)" in notes
+    werk = next(m for m in at.metric if m.label == "2017 · Uitstroom naar werk, CBS-%")
+    assert werk.value == "0,0 %" and not werk.delta  # no comparison with the group for an implausible source value
+    assert "Geen signaal: uitstroom naar werk (120 personen) groter dan de uitstroom (0 personen)." in notes
