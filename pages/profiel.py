@@ -57,7 +57,12 @@ def boundary_note(grenzen: int | None) -> str:
 
 def missing_reason(ind_id: str) -> str:
     """Why a card has no figure, in Dutch."""
-    obs = wh.observations(code, [ind_id], "eigen" if metrics.get(ind_id).rate else "nieuwste")
+    rate = metrics.get(ind_id).rate
+    obs = wh.observations(code, [ind_id], "eigen" if rate else "nieuwste")
+    if obs.is_empty() and rate:
+        years = wh.all_observations("eigen").filter(pl.col("indicator") == ind_id)["periode"]
+        return (f"Geen cijfer: CBS publiceerde dit percentage voor de gemeenten van {years.min()}–{years.max()}; {naam} had toen "
+                "andere grenzen, en een percentage is niet op te tellen over een herindeling.")
     if obs.is_empty():
         return "Geen cijfer: de bron heeft voor deze gemeente geen cijfer."
     periode = obs.sort("periode")["periode"][-1]

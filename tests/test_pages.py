@@ -176,3 +176,9 @@ def test_profiel_says_why_a_card_has_no_figure(built: Path) -> None:
     werk = next(m for m in at.metric if m.label == "2017 · Uitstroom naar werk, CBS-%")
     assert werk.value == "0,0 %" and not werk.delta  # no comparison with the group for an implausible source value
     assert "Geen signaal: uitstroom naar werk (120 personen) groter dan de uitstroom (0 personen)." in notes
+
+
+def test_profiel_new_gemeente_has_no_cbs_rate_and_says_why(built: Path) -> None:
+    at = page("profiel", gemeente="GM1949")  # Waadhoeke, formed 1 January 2018
+    notes = " ".join(c.value for c in at.caption)
+    assert "CBS publiceerde dit percentage voor de gemeenten van 2015–2017; Waadhoeke had toen andere grenzen" in notes
