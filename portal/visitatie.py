@@ -58,6 +58,8 @@ KERN_BY_ID = {k.id: k for k in KERN}
 def descriptive(k: Kern) -> bool:
     """No signal and no norm from the group: a proxy, or an indicator without a favourable direction."""
     return k.id in signals.NO_SIGNAL or k.lower_is_better is None
+
+
 TREND_PUNTEN = 5  # values shown as "trend" in the signal table
 PROGNOSE_PUNTEN = 3
 
