@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from etl.build import build
-from etl.paths import ROOT, WAREHOUSE
+from portal.paths import ROOT, WAREHOUSE
 from portal import metrics, peers
 from portal.store import Warehouse
 

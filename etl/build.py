@@ -20,7 +20,7 @@ import polars as pl
 import sqlite_utils
 
 from etl import herindeling
-from etl.paths import ROOT, SNAPSHOTS, WAREHOUSE
+from portal.paths import ROOT, SNAPSHOTS, WAREHOUSE
 from etl.sources import (
     cbs_37789ksz,
     cbs_70072ned,

@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from etl.paths import WAREHOUSE
+from portal.paths import WAREHOUSE
 from etl.validate import BuildError
 
 

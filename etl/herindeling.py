@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.paths import REFERENCE
+from portal.paths import REFERENCE
 from etl.validate import Collector, read_table
 
 FILE = REFERENCE / "herindelingen_2010_2025.csv"

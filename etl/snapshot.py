@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from etl.paths import SNAPSHOTS
+from portal.paths import SNAPSHOTS
 
 COPY: dict[str, list[str]] = {
     "cbs_37789ksz_nationaal": ["social_security_37789ksz_1998_2017.csv"],

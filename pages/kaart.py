@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from etl.paths import SNAPSHOTS
+from portal.paths import SNAPSHOTS
 from portal import benchmark as bm
 from portal import metrics
 from portal.charts import NL_LOCALE, PALETTE

@@ -8,7 +8,7 @@ from portal import benchmark as bm
 from portal import metrics, peers
 from portal.charts import NL_LOCALE, PALETTE, nl_number
 from portal.export import indicator_lines
-from portal.ui import chart, computed, table, warehouse
+from portal.ui import change, chart, funnel, table, warehouse
 
 wh = warehouse()
 harm = wh.all_observations("nieuwste")
@@ -85,7 +85,7 @@ else:
         tot = pick("Tot", [p for p in periods if p > van], "tot", periods[-1])
     min_base = d.number_input("Minimaal aantal in beginjaar", 0, 10000, 100, step=50,
                               help="Kleine aantallen zijn door CBS-afronding op tientallen onzeker in procenten.")
-    ch = computed("change", "nieuwste", vol_id, van, tot, float(min_base)).with_columns(pl.col("gemeente_code").replace_strict(names, default="?").alias("gemeente"))
+    ch = change(vol_id, van, tot, float(min_base)).with_columns(pl.col("gemeente_code").replace_strict(names, default="?").alias("gemeente"))
     if ch.is_empty():
         st.info("Geen gemeenten met een cijfer in beide jaren.")
     else:
@@ -137,7 +137,7 @@ else:
 # 4. Funnel plot -----------------------------------------------------------------------------------------------------------------
 st.subheader("Trechterplot: dichtheid tegen inwonertal")
 if year:
-    points, limits, info = computed("funnel", "nieuwste", dens_id, year)
+    points, limits, info = funnel(dens_id, year)
     if points.is_empty():
         st.info("Geen cijfers voor de trechterplot in dit jaar.")
     else:

@@ -7,7 +7,8 @@ from portal import benchmark as bm
 from portal import metrics, peers, signals
 from portal.charts import benchmark_chart, nl_euro, nl_number
 from portal.export import indicator_lines
-from portal.ui import chart, computed, current_group, density_toggle, gemeente_picker, indeling_picker, table, warehouse
+from portal.ui import (chart, current_group, decomposition, density_toggle, gemeente_picker, group_series, indeling_picker, pooled,
+                       reduction_potential, table, volume_at_group_density, warehouse)
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -41,7 +42,7 @@ CARDS = [  # (indicator, short label, lower is better; None = no favourable dire
 ]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
-cards = computed("group_series", "nieuwste", code, group.members, [c[0] for c in CARDS])
+cards = group_series("nieuwste", code, group.members, [c[0] for c in CARDS])
 # herindelingen in which this gemeente received territory: (indeling year, date, name of the gemeente it received)
 grown = [(j, d, wh.name(o)) for j, d, o in wh.boundary_changes(code).select("indeling_jaar", "datum", "oude_code").iter_rows()]
 own_flows = wh.observations(code, [f"bijstand_alg_{k}_15_aow" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")], "eigen")
@@ -109,7 +110,7 @@ st.caption(f"Signaalregel: **beter** of **slechter** alleen als het hele bereik 
 # 2. Volume or dichtheid over the years -----------------------------------------------------------------------------------------
 st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
 ids = bm.DENSITY if density else bm.VOLUME
-dens = computed("group_series", indeling, code, group.members, bm.DENSITY)
+dens = group_series(indeling, code, group.members, bm.DENSITY)
 labels = {i: metrics.get(i).label for i in bm.DENSITY + bm.VOLUME}
 reeks_groep = "Referentiegroep (gemiddelde)" if density else "Bij dichtheid referentiegroep (gemiddelde)"
 klasse_reeks = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
@@ -117,7 +118,7 @@ reeksen = [naam, reeks_groep, "Nederland", klasse_reeks] if density else [naam, 
 if density:
     frame = dens
 else:
-    frame = computed("volume_at_group_density", indeling, code, group.members)
+    frame = volume_at_group_density(indeling, code, group.members)
 band = frame.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
                     pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
 parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron", "peildatum", pl.lit(r).alias("reeks"))
@@ -125,7 +126,7 @@ parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron",
                       else (("gemeente", naam), ("groep_gemiddelde", reeks_groep)))]
 if density and indeling == "nieuwste" and klasse_leden:
     for d in bm.DENSITY:
-        pk = computed("pooled", indeling, klasse_leden, d)
+        pk = pooled(indeling, klasse_leden, d)
         parts.append(pk.select(pl.lit(d).alias("indicator"), "periode", "waarde", pl.lit(None, pl.String).alias("bron"),
                                pl.lit(None, pl.String).alias("peildatum"), pl.lit(klasse_reeks).alias("reeks")))
 lines = pl.concat(parts, how="vertical_relaxed").drop_nulls("waarde").select(
@@ -159,7 +160,7 @@ else:
 
 # 3. Reductiepotentieel ------------------------------------------------------------------------------------------------------
 st.subheader("Reductiepotentieel")
-rp = computed("reduction_potential", "nieuwste", code, group.members, "dichtheid_uitkeringen_totaal") if group.members else None
+rp = reduction_potential(code, group.members, "dichtheid_uitkeringen_totaal")
 if rp is None:
     st.info("Geen reductiepotentieel te berekenen: de gemeente of de referentiegroep heeft geen recente dichtheid.")
 else:
@@ -177,7 +178,7 @@ else:
 st.subheader("Instroom en uitstroom")
 FLOW = ["cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_werk_pct_15_aow", "cbs_dichtheid_15_aow",
         "cbs_werk_na_reintegratie_pct_15_aow"]
-flow = computed("group_series", "nieuwste", code, group.members, FLOW)
+flow = group_series("nieuwste", code, group.members, FLOW)
 if flow.is_empty():
     st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
 else:
@@ -197,7 +198,7 @@ else:
                "met een (plausibel) cijfer.")
     years = sorted(flow["periode"].unique())
     year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
-    dec = computed("decomposition", "nieuwste", code, group.members, year) if group.members else None
+    dec = decomposition(code, group.members, year)
     if dec is None:
         st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")
     else:
@@ -210,7 +211,7 @@ else:
 st.subheader("Financiën: W-deel en I-deel (proxy's)")
 FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening", "ideel_resultaat_proxy_begroting",
        "ideel_resultaat_proxy_jaarrekening"]
-fin = computed("group_series", "nieuwste", code, group.members, FIN)
+fin = group_series("nieuwste", code, group.members, FIN)
 amounts = bm.values(harm, ["iu_participatie"]).filter(pl.col("gemeente_code") == code)
 if fin.is_empty():
     st.info("Geen financiële cijfers voor deze gemeente.")

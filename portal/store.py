@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.paths import WAREHOUSE
+from portal.paths import WAREHOUSE
 from portal.derive import OBS_SCHEMA, derive
 from portal.indeling import NATIONAL, compose, harmonise
 from portal.metrics import REGISTRY

@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from etl.paths import USERDATA, WAREHOUSE
+from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers
 from portal import visitatie as vt
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
@@ -84,21 +84,79 @@ def menu(pages: dict[str, st.Page]) -> None:
         st.page_link(pages[file], label=title, query_params=params)
 
 
-def computed(fn: str, indeling: str, *args):
-    """benchmark.<fn>(observations on `indeling`, *args), cached per warehouse build; lists in args become tuples.
+def _key() -> tuple[str, float]:
+    """Cache key of the current warehouse build: a rebuild (new file, new mtime) invalidates every cached computation."""
+    return str(WAREHOUSE), WAREHOUSE.stat().st_mtime
 
-    group_series also gets the own-boundary observations (for Nederland) as its second frame.
-    """
-    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-    return _computed(fn, indeling, str(WAREHOUSE), WAREHOUSE.stat().st_mtime, *args)
+
+def _obs(build: tuple[str, float], indeling: str) -> pl.DataFrame:
+    return _warehouse(*build).all_observations(indeling)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _computed(fn: str, indeling: str, path: str, mtime: float, *args):
-    wh = _warehouse(path, mtime)
-    obs = wh.all_observations(indeling)
-    extra = (wh.all_observations("eigen"),) if fn == "group_series" else ()
-    return getattr(benchmark, fn)(obs, *extra, *[list(a) if isinstance(a, tuple) else a for a in args])
+def _group_series(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...], ids: tuple[str, ...]) -> pl.DataFrame:
+    return benchmark.group_series(_obs(build, indeling), _obs(build, "eigen"), code, list(members), list(ids))
+
+
+def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
+    """benchmark.group_series on `indeling` ("eigen" or "nieuwste"), cached per warehouse build."""
+    return _group_series(_key(), indeling, code, tuple(members), tuple(ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _volume_at_group_density(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...]) -> pl.DataFrame:
+    return benchmark.volume_at_group_density(_obs(build, indeling), code, list(members))
+
+
+def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.DataFrame:
+    return _volume_at_group_density(_key(), indeling, code, tuple(members))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _pooled(build: tuple[str, float], indeling: str, codes: tuple[str, ...], indicator: str) -> pl.DataFrame:
+    return benchmark.pooled(_obs(build, indeling), list(codes), indicator)
+
+
+def pooled(indeling: str, codes: list[str], indicator: str) -> pl.DataFrame:
+    return _pooled(_key(), indeling, tuple(codes), indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _reduction_potential(build: tuple[str, float], code: str, members: tuple[str, ...], density_id: str) -> dict | None:
+    return benchmark.reduction_potential(_obs(build, "nieuwste"), code, list(members), density_id)
+
+
+def reduction_potential(code: str, members: list[str], density_id: str) -> dict | None:
+    """On the newest indeling; None without a group."""
+    return _reduction_potential(_key(), code, tuple(members), density_id) if members else None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _decomposition(build: tuple[str, float], code: str, members: tuple[str, ...], periode: str) -> dict | None:
+    return benchmark.decomposition(_obs(build, "nieuwste"), code, list(members), periode)
+
+
+def decomposition(code: str, members: list[str], periode: str) -> dict | None:
+    """On the newest indeling; None without a group."""
+    return _decomposition(_key(), code, tuple(members), periode) if members else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _change(build: tuple[str, float], indicator: str, van: str, tot: str, min_base: float) -> pl.DataFrame:
+    return benchmark.change(_obs(build, "nieuwste"), indicator, van, tot, min_base)
+
+
+def change(indicator: str, van: str, tot: str, min_base: float) -> pl.DataFrame:
+    return _change(_key(), indicator, van, tot, min_base)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _funnel(build: tuple[str, float], density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    return benchmark.funnel(_obs(build, "nieuwste"), density_id, periode)
+
+
+def funnel(density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    return _funnel(_key(), density_id, periode)
 
 
 @st.cache_resource(show_spinner=False)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from etl.paths import USERDATA
+from portal.paths import USERDATA
 from portal import metrics
 from portal import visitatie as vt
 from portal.peers import GroupSpec

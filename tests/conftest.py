@@ -6,13 +6,13 @@ import os
 import tempfile
 from pathlib import Path
 
-# Must be set before etl.paths is imported anywhere: the portal then reads this warehouse, not data/warehouse.db.
+# Must be set before portal.paths is imported anywhere: the portal then reads this warehouse, not data/warehouse.db.
 os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 
 import pytest  # noqa: E402
 
 from etl.build import build  # noqa: E402
-from etl.paths import WAREHOUSE  # noqa: E402
+from portal.paths import WAREHOUSE  # noqa: E402
 from portal.store import Warehouse  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

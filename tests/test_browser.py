@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.paths import ROOT
+from portal.paths import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from etl.build import build, content_checksum
-from etl.paths import ROOT, SNAPSHOTS
+from portal.paths import ROOT, SNAPSHOTS
 from etl.snapshot import write_sums
 from etl.validate import BuildError
 

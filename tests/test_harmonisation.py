@@ -13,7 +13,7 @@ import pytest
 
 from etl.build import collect, content_checksum, sanity
 from etl.herindeling import SPLITS, split_weight_table
-from etl.paths import ROOT, SNAPSHOTS
+from portal.paths import ROOT, SNAPSHOTS
 from portal.store import Warehouse
 
 from test_warehouse_numbers import value  # tests/ is on sys.path (pytest rootdir conftest)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl.paths import SNAPSHOTS
+from portal.paths import SNAPSHOTS
 from portal import metrics
 from portal.indeling import harmonise
 from portal.store import Warehouse

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.paths import USERDATA
+from portal.paths import USERDATA
 from portal import visitatie as vt
 from portal.charts import nl_number
 from portal.userdata import UserData
