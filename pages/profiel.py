@@ -30,19 +30,12 @@ klasse = grootte[0] if grootte.len() else None
 klasse_leden = sizes.filter(pl.col("waarde") == klasse)["gemeentecode"].to_list() if klasse else []
 
 # 1. Key figures with a signal --------------------------------------------------------------------------------------------
-CARDS = [  # (indicator, short label, lower is better; None = no favourable direction)
-    ("dichtheid_uitkeringen_totaal", "Uitkeringen per 1 000 inw. 15–65", True),
-    ("cbs_dichtheid_15_aow", "Dichtheid CBS, 15 tot AOW", True),
-    ("cbs_instroom_pct_15_aow", "Instroom, CBS-%", True),
-    ("cbs_uitstroom_pct_15_aow", "Uitstroom, CBS-%", False),
-    ("cbs_uitstroom_werk_pct_15_aow", "Uitstroom naar werk, CBS-%", False),
-    ("reintegratie_voorz_per_1000_inw_15_65", "Re-integratievoorz. per 1 000", None),
-    ("wdeel_onderbesteding_proxy_jaarrekening", "W-deel (proxy)", True),
-    ("ideel_resultaat_proxy_jaarrekening", "I-deel (proxy)", False),
-]
+CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
+         "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",
+         "ideel_resultaat_proxy_jaarrekening"]
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 st.subheader("Kerncijfers")
-cards = group_series("nieuwste", code, group.members, [c[0] for c in CARDS])
+cards = group_series("nieuwste", code, group.members, CARDS)
 # herindelingen in which this gemeente received territory: (indeling year, date, name of the gemeente it received)
 grown = [(j, d, wh.name(o)) for j, d, o in wh.boundary_changes(code).select("indeling_jaar", "datum", "oude_code").iter_rows()]
 own_flows = wh.observations(code, [f"bijstand_alg_{k}_15_aow" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")], "eigen")
@@ -73,17 +66,18 @@ def missing_reason(ind_id: str) -> str:
 
 
 cols = st.columns(4)
-for i, (ind_id, label, lower) in enumerate(CARDS):
+for i, ind_id in enumerate(CARDS):
     rows = cards.filter((pl.col("indicator") == ind_id) & pl.col("gemeente").is_not_null())
     box = cols[i % 4].container(border=True)
     ind = metrics.get(ind_id)
+    label, lower = ind.short, ind.lower_is_better
     if rows.is_empty():
         box.metric(label, "geen cijfer", help=ind.label)
         box.caption(missing_reason(ind_id))
         continue
     r = rows.row(-1, named=True)
     v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
-                        r["groep_n"] or 0, lower, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
+                        r["groep_n"] or 0, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
     judged = v.label in ("beter", "slechter")
     delta = None if r["groep_gemiddelde"] is None or r["onwaarschijnlijk"] else r["gemeente"] - r["groep_gemiddelde"]
     unit = " %" if ind.unit.startswith("%") else ""

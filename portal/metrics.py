@@ -8,7 +8,7 @@ after harmonisation, never summed. Different CBS definitions are different indic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class Indicator:
     # A rate or percentage published as such by the source (e.g. CBS's own instroom %): read like a base indicator,
     # but never summed over a herindeling and never an input of a derived indicator.
     rate: bool = False
+    # How the portal reads it (set in PRESENTATION below): short label for cards and tables, decimals shown, which way
+    # is favourable (None: no favourable direction, described only), and why no signal is given at all (a proxy).
+    short: str = ""
+    decimals: int = 0
+    lower_is_better: bool | None = None
+    no_signal: str = ""
 
     @property
     def derived(self) -> bool:
@@ -912,6 +918,27 @@ for col_id, label in (
             tags=("landelijk",),
         )
     )
+
+# ---- presentation: short label, decimals, favourable direction, and where no signal is given ------------------------------
+_WDEEL = "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel"
+_IDEEL = "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)"
+PRESENTATION: dict[str, dict] = {
+    "dichtheid_uitkeringen_totaal": dict(short="Uitkeringen per 1 000 inw. 15–65", decimals=1, lower_is_better=True),
+    "dichtheid_tot_aow_incl_gerelateerd": dict(short="Dichtheid incl. IOAW/IOAZ/Bbz", decimals=1, lower_is_better=True),
+    "cbs_dichtheid_15_aow": dict(short="Dichtheid CBS, 15 tot AOW", decimals=1, lower_is_better=True),
+    "cbs_instroom_pct_15_aow": dict(short="Instroom, CBS-%", decimals=1, lower_is_better=True),
+    "cbs_uitstroom_pct_15_aow": dict(short="Uitstroom, CBS-%", decimals=1, lower_is_better=False),
+    "cbs_uitstroom_werk_pct_15_aow": dict(short="Uitstroom naar werk, CBS-%", decimals=1, lower_is_better=False),
+    "reintegratie_voorz_per_1000_inw_15_65": dict(short="Re-integratievoorz. per 1 000", decimals=1, lower_is_better=None),
+    **{f"wdeel_onderbesteding_proxy_{s}": dict(short="W-deel (proxy)", decimals=1, lower_is_better=True, no_signal=_WDEEL)
+       for s in IV3_SOORTEN},
+    **{f"wdeel_onderbesteding_proxy_65_{s}": dict(short="W-deel 6.5 (proxy)", decimals=1, lower_is_better=True,
+                                                  no_signal=_WDEEL.replace("6.4 + 6.5", "6.5")) for s in IV3_SOORTEN},
+    **{f"ideel_resultaat_proxy_{s}": dict(short="I-deel (proxy)", decimals=1, lower_is_better=False, no_signal=_IDEEL)
+       for s in IV3_SOORTEN},
+}
+_R = [replace(i, **PRESENTATION.get(i.id, {})) for i in _R]
+_R = [i if i.decimals or not (i.derived or i.rate) else replace(i, decimals=1) for i in _R]  # rates and ratios: one decimal
 
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _R}
 assert len(REGISTRY) == len(_R), "duplicate indicator id in the registry"

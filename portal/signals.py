@@ -19,16 +19,6 @@ from portal import metrics
 VEROUDERD_NA_JAREN = 3  # a figure more than this many years older than the current year is shown as verouderd
 Z = 1.96  # 95 % for the chance part of a range
 
-# Indicators whose verdict the portal does not give: they do not measure what a beter/slechter would claim.
-NO_SIGNAL = {
-    "wdeel_onderbesteding_proxy_begroting": "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel",
-    "wdeel_onderbesteding_proxy_jaarrekening": "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel",
-    "wdeel_onderbesteding_proxy_65_begroting": "een proxy: Iv3-lasten 6.5 meten niet de besteding van het W-deel",
-    "wdeel_onderbesteding_proxy_65_jaarrekening": "een proxy: Iv3-lasten 6.5 meten niet de besteding van het W-deel",
-    "ideel_resultaat_proxy_begroting": "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)",
-    "ideel_resultaat_proxy_jaarrekening": "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)",
-}
-
 # Yearly flows: the count varies by chance from year to year, so its range includes a Poisson part.
 FLOW_PREFIXES = ("bijstand_alg_instroom_", "bijstand_alg_uitstroom_", "werk_na_reintegratie_")
 # CBS's published rates: the count they rest on, and CBS's own rounding of the published figure (to halves).
@@ -203,14 +193,16 @@ MIN_GROUP = 4
 
 
 def verdict(indicator: str, periode: str | None, value: float | None, lo: float | None, hi: float | None,
-            p25: float | None, p75: float | None, n: int, lower_is_better: bool | None, *,
-            reden_onwaarschijnlijk: str | None = None, today: dt.date | None = None) -> Verdict:
+            p25: float | None, p75: float | None, n: int, *, reden_onwaarschijnlijk: str | None = None,
+            today: dt.date | None = None) -> Verdict:
     """beter / vergelijkbaar / slechter against the group's P25–P75, only when rounding, chance, age and meaning allow.
-    `lower_is_better` None: the indicator has no favourable direction (shown descriptively)."""
+    Direction and proxies come from the registry (metrics.Indicator.lower_is_better, .no_signal)."""
+    ind = metrics.get(indicator)
+    lower_is_better = ind.lower_is_better
     if value is None:
         return Verdict("geen cijfer")
-    if indicator in NO_SIGNAL:
-        return Verdict("geen oordeel", f"Geen signaal: {NO_SIGNAL[indicator]}.")
+    if ind.no_signal:
+        return Verdict("geen oordeel", f"Geen signaal: {ind.no_signal}.")
     if lower_is_better is None:
         return Verdict("beschrijvend", "Geen signaal: meer of minder is hier niet vanzelf beter.")
     if reden_onwaarschijnlijk:

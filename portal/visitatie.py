@@ -27,25 +27,28 @@ PRIORITEITEN = ["hoog", "midden", "laag"]
 
 @dataclass(frozen=True)
 class Kern:
-    """A key indicator of the foto: which way is favourable, the theme its notes go under, and the range a norm may take.
-    Indicators in signals.NO_SIGNAL or without a direction are shown descriptively: no signal and no default norm."""
+    """A key indicator of the foto: the theme its notes go under and the range a norm may take. Direction and whether it
+    gets a signal at all come from the registry (metrics.Indicator)."""
 
     id: str
     thema: str
-    lower_is_better: bool | None  # None: no favourable direction (descriptive)
     norm_min: float
     norm_max: float
 
+    @property
+    def lower_is_better(self) -> bool | None:
+        return metrics.get(self.id).lower_is_better
+
 
 KERN = [
-    Kern("dichtheid_uitkeringen_totaal", "Volume", True, 0, 1000),
-    Kern("dichtheid_tot_aow_incl_gerelateerd", "Volume", True, 0, 1000),
-    Kern("cbs_instroom_pct_15_aow", "Instroom en uitstroom", True, 0, 100),
-    Kern("cbs_uitstroom_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
-    Kern("cbs_uitstroom_werk_pct_15_aow", "Instroom en uitstroom", False, 0, 100),
-    Kern("reintegratie_voorz_per_1000_inw_15_65", "W-deel", None, 0, 1000),
-    Kern("wdeel_onderbesteding_proxy_jaarrekening", "W-deel", True, -1000, 100),
-    Kern("ideel_resultaat_proxy_jaarrekening", "I-deel", False, -1000, 100),
+    Kern("dichtheid_uitkeringen_totaal", "Volume", 0, 1000),
+    Kern("dichtheid_tot_aow_incl_gerelateerd", "Volume", 0, 1000),
+    Kern("cbs_instroom_pct_15_aow", "Instroom en uitstroom", 0, 100),
+    Kern("cbs_uitstroom_pct_15_aow", "Instroom en uitstroom", 0, 100),
+    Kern("cbs_uitstroom_werk_pct_15_aow", "Instroom en uitstroom", 0, 100),
+    Kern("reintegratie_voorz_per_1000_inw_15_65", "W-deel", 0, 1000),
+    Kern("wdeel_onderbesteding_proxy_jaarrekening", "W-deel", -1000, 100),
+    Kern("ideel_resultaat_proxy_jaarrekening", "I-deel", -1000, 100),
 ]
 # Key figures of earlier versions, for notes and imports made then: the note stays with the figure it was about.
 LEGACY = {"instroom_pct_15_aow": "cbs_instroom_pct_15_aow", "uitstroom_pct_15_aow": "cbs_uitstroom_pct_15_aow",
@@ -57,7 +60,7 @@ KERN_BY_ID = {k.id: k for k in KERN}
 
 def descriptive(k: Kern) -> bool:
     """No signal and no norm from the group: a proxy, or an indicator without a favourable direction."""
-    return k.id in signals.NO_SIGNAL or k.lower_is_better is None
+    return bool(metrics.get(k.id).no_signal) or k.lower_is_better is None
 
 
 TREND_PUNTEN = 5  # values shown as "trend" in the signal table
@@ -192,7 +195,7 @@ def signaal(regel: dict, norm: float | None, today: date | None = None) -> dict:
     and no norm from the group; verouderd and implausible figures get no signal. Rows of a foto frozen before ranges
     were stored fall back to the point value.
     """
-    proxy = regel["indicator"] in signals.NO_SIGNAL
+    proxy = bool(metrics.REGISTRY[regel["indicator"]].no_signal) if regel["indicator"] in metrics.REGISTRY else False
     beschrijvend = proxy or regel["lager_is_beter"] is None
     bron = "eigen norm" if norm is not None else ("geen" if beschrijvend else "referentiegroep")
     norm = norm if norm is not None or beschrijvend else regel["groep_gemiddelde"]

@@ -15,7 +15,7 @@ THEN = dt.date(2018, 6, 1)  # a day on which the 2015–2017 figures were recent
 
 
 def test_verdict_needs_the_whole_range_on_one_side() -> None:
-    v = lambda value, lo, hi, n=5: signals.verdict("dichtheid_uitkeringen_totaal", "2024", value, lo, hi, 20, 30, n, True,  # noqa: E731
+    v = lambda value, lo, hi, n=5: signals.verdict("dichtheid_uitkeringen_totaal", "2024", value, lo, hi, 20, 30, n,  # noqa: E731
                                                    today=NOW)
     assert v(10, 9, 11).label == "beter" and v(10, 9, 11).coloured
     assert v(35, 33, 37).label == "slechter"
@@ -26,13 +26,13 @@ def test_verdict_needs_the_whole_range_on_one_side() -> None:
 
 
 def test_old_figures_and_proxies_get_no_signal() -> None:
-    old = signals.verdict("instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, True, today=NOW)
+    old = signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, today=NOW)
     assert old.label == "verouderd" and not old.coloured and "2017" in old.reason
-    assert signals.verdict("instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, True, today=THEN).label == "beter"
+    assert signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, today=THEN).label == "beter"
     assert signals.outdated("2022", NOW) and not signals.outdated("2023", NOW)  # the threshold: three years
     assert signals.age_text("2017", NOW) == "cijfer uit 2017 (verouderd)"
     # Amsterdam's W-deel proxy of about −220 % was shown as "beter": a proxy gets no verdict at all.
-    w = signals.verdict("wdeel_onderbesteding_proxy_begroting", "2024", -220, -220, -220, 5, 30, 10, True, today=NOW)
+    w = signals.verdict("wdeel_onderbesteding_proxy_begroting", "2024", -220, -220, -220, 5, 30, 10, today=NOW)
     assert w.label == "geen oordeel" and not w.coloured
 
 
