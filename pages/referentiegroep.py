@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from portal import peers
-from portal.charts import NL_LOCALE, PALETTE, nl_number
-from portal.ui import chart, current_group, features, gemeente_picker, set_group_params, table, userdata, warehouse
+from portal.charts import NL_LOCALE, PALETTE
+from portal.ui import chart, current_group, features, gemeente_picker, set_group_params, data_table, userdata, warehouse
 from portal.userdata import UserDataError
 
 wh = warehouse()
@@ -67,27 +67,11 @@ if not group.members:
     st.info("De referentiegroep is leeg. Kies een andere opzet of voeg gemeenten toe.")
 else:
     why = peers.why_table(fm, group)
-    labels = {k: {v: t for t, v in m.items()} for k, m in peers.ORDINAL.items()}
     shares = [c for c in why.columns if c.startswith("aandeel_")]
-
-    def fmt(f: str, v: float | None) -> str:
-        if v is None:
-            return "–"
-        if f in labels:
-            return labels[f].get(int(v), "–")
-        return nl_number(v, 0 if f in ("inwoners", "bevolkingsdichtheid") else 1)
-
-    shown = pl.DataFrame([
-        {"Gemeente": f"{r['gemeentenaam']} ({r['gemeentecode']})" + (" — gekozen" if r["gemeentecode"] == code else ""),
-         "Afstand": nl_number(r.get("afstand"), 2) if r.get("afstand") is not None else "–",
-         **{peers.FEATURES[f].label: fmt(f, r[f]) for f in peers.FEATURES},
-         **{f"Aandeel {peers.FEATURES[s[8:]].label.lower()}": nl_number(r[s] * 100, 0) + " %" if r.get(s) is not None else "–"
-            for s in shares}}
-        for r in why.iter_rows(named=True)
-    ])
+    shown, decimals = peers.why_display(why, code)
     lines = [f"Referentiegroep voor {naam}: {group.label()}.",
              *(f"{f.label}: {f.unit}; bron {f.source}." for f in peers.FEATURES.values())]
-    table(shown, why, lines, key=f"referentiegroep-{code}")
+    data_table(shown, lines, key=f"referentiegroep-{code}", decimals=decimals)
     if shares:
         bars = why.filter(pl.col("gemeentecode") != code).unpivot(index=["gemeentenaam", "afstand"], on=shares,
                                                                     variable_name="kenmerk", value_name="aandeel")

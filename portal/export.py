@@ -37,6 +37,11 @@ def chart_svg(chart: alt.TopLevelMixin, title: str, lines: list[str]) -> str:
     return vlc.vegalite_to_svg(_with_footer(chart, title, lines))
 
 
+def rounded(frame: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
+    """Float columns rounded as the portal shows them (default one decimal), so a download carries no float noise."""
+    return frame.with_columns(pl.col(c).round(decimals.get(c, 1)) for c, t in frame.schema.items() if t.is_float())
+
+
 def table_csv(frame: pl.DataFrame, lines: list[str]) -> bytes:
     """Semicolon-separated with decimal comma (what Dutch Excel opens directly); source lines first, prefixed with '#'."""
     head = "".join(f"# {line}\n" for line in lines)

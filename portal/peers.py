@@ -291,6 +291,29 @@ def why_table(fm: FeatureMatrix, group: Group) -> pl.DataFrame:
     return out.with_columns(pl.col("gemeentecode").replace_strict(order, return_dtype=pl.Int32).alias("_o")).sort("_o").drop("_o")
 
 
+def why_display(why: pl.DataFrame, code: str) -> tuple[pl.DataFrame, dict[str, int]]:
+    """`why_table` with Dutch headers for the page and its downloads: numbers stay numbers (inwoners, afstand, shares in
+    %), ordinal classes become their labels. Returns the frame and the decimals per numeric column."""
+    labels = {k: {v: t for t, v in m.items()} for k, m in ORDINAL.items()}
+    cols = [pl.format("{} ({})", "gemeentenaam", "gemeentecode").alias("Gemeente"),
+            pl.when(pl.col("gemeentecode") == code).then(pl.lit("gekozen")).otherwise(pl.lit("")).alias("Rol")]
+    decimals: dict[str, int] = {}
+    if "afstand" in why.columns:
+        cols.append(pl.col("afstand").alias("Afstand"))
+        decimals["Afstand"] = 2
+    for f, feat in FEATURES.items():
+        if f in labels:
+            cols.append(pl.col(f).cast(pl.Int64).replace_strict(labels[f], default=None, return_dtype=pl.String).alias(feat.label))
+        else:
+            cols.append(pl.col(f).alias(feat.label))
+            decimals[feat.label] = 0 if f in ("inwoners", "bevolkingsdichtheid") else 1
+    for s in (c for c in why.columns if c.startswith("aandeel_")):
+        name = f"Aandeel {FEATURES[s[8:]].label.lower()} (%)"
+        cols.append((pl.col(s) * 100).alias(name))
+        decimals[name] = 0
+    return why.select(cols), decimals
+
+
 def with_change(spec: GroupSpec, add: str | None = None, remove: str | None = None) -> GroupSpec:
     """The spec after adding or removing one member by hand."""
     extra, removed = list(spec.extra), list(spec.removed)

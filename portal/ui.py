@@ -11,6 +11,7 @@ import streamlit as st
 
 from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers
+from portal.charts import nl_number
 from portal import visitatie as vt
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
 from portal.userdata import Gebruiker, UserData, local_user
@@ -306,12 +307,31 @@ def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str) -> None:
                         key=f"svg-{key}", on_click="ignore", icon=":material/download:")
 
 
+def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[str, int] | None = None) -> None:
+    """A table whose numbers stay numbers (so sorting works), shown the Dutch way (1.234,5) with '–' for an empty cell,
+    and CSV/Excel downloads of the same columns rounded as shown, with the source and definition lines.
+
+    `frame` has the Dutch column headers the user reads; `decimals` per numeric column (default 0 for integers, 1 else).
+    """
+    rounded = export.rounded(frame, decimals or {})
+    numeric = [c for c, t in rounded.schema.items() if t.is_numeric()]
+    dec = {c: (decimals or {}).get(c, 0 if rounded.schema[c].is_integer() else 1) for c in numeric}
+    styler = rounded.to_pandas().style.format(
+        {c: (lambda v, d=d: nl_number(v, d)) for c, d in dec.items()}, na_rep="–")
+    st.dataframe(styler, hide_index=True, width="stretch")
+    _downloads(rounded, lines, key)
+
+
+def _downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
+    row = st.container(horizontal=True)
+    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=f"{key}.csv", mime="text/csv",
+                        key=f"csv-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=f"{key}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
+                        on_click="ignore", icon=":material/download:")
+
+
 def table(shown: pl.DataFrame, raw: pl.DataFrame, lines: list[str], key: str) -> None:
     """A table (Dutch-formatted `shown`) with CSV and Excel downloads of `raw` plus the source and definition lines."""
     st.dataframe(shown, hide_index=True, width="stretch")
-    row = st.container(horizontal=True)
-    row.download_button("CSV", partial(export.table_csv, raw, lines), file_name=f"{key}.csv", mime="text/csv",
-                        key=f"csv-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("Excel", partial(export.table_xlsx, raw, lines), file_name=f"{key}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
-                        on_click="ignore", icon=":material/download:")
+    _downloads(raw, lines, key)

@@ -6,15 +6,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-
+from tests.pagetest import page
 
 def run(built: Path, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page("gemeente.py")
-    return at.run()
+    return page("gemeente", timeout=30, **params)
 
 
 def table_rows(at: AppTest) -> list[dict]:

@@ -5,36 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from streamlit.testing.v1 import AppTest
 
 from portal import benchmark as bm
 from portal import metrics
 from portal.charts import nl_number
-
-APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-
-
-def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(f"{name}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def frame(at: AppTest, i: int = 0) -> list[dict]:
-    return at.dataframe[i].value.to_dict("records")
-
+from tests.pagetest import frame, page, shown
 
 def test_referentiegroep_knn_shows_why(built: Path) -> None:
     at = page("referentiegroep", gemeente="GM0363")
     assert at.title[0].value == "Referentiegroep voor Amsterdam"
     rows = frame(at)
-    assert rows[0]["Gemeente"].startswith("Amsterdam (GM0363)") and rows[1]["Gemeente"] == "Rotterdam (GM0599)"
-    assert rows[1]["Inwoners"] == "670.610" and rows[1]["Afstand"] == "1,38"
-    assert len(rows) == 11 and "Aandeel inwoners" in rows[1]
+    assert rows[0]["Gemeente"] == "Amsterdam (GM0363)" and rows[0]["Rol"] == "gekozen" and rows[1]["Gemeente"] == "Rotterdam (GM0599)"
+    assert rows[1]["Inwoners"] == 670_610 and round(rows[1]["Afstand"], 2) == 1.38  # numbers stay numbers: sorting works
+    assert shown(at)[1]["Inwoners"] == "670.610" and shown(at)[1]["Afstand"] == "1,38"  # shown the Dutch way
+    assert shown(at)[0]["Afstand"] == "–"  # an empty cell reads "–", never "None"
+    assert len(rows) == 11 and "Aandeel inwoners (%)" in rows[1]
     assert any("Centrumfunctie" in c.value for c in at.caption)  # missing for the G4: said, not imputed
 
 
