@@ -6,9 +6,9 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import metrics
-from portal.charts import NL_LOCALE, nl_number, reeks_scale
+from portal.charts import NL_LOCALE, reeks_scale
 from portal.export import indicator_lines
-from portal.ui import chart, codes_param, current_group, gemeente_picker, indeling_picker, indicator_picker, table, warehouse
+from portal.ui import chart, codes_param, current_group, data_table, gemeente_picker, indeling_picker, indicator_picker, warehouse
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -72,8 +72,6 @@ ch = alt.layer(base_chart.mark_line(), base_chart.mark_point(filled=True, size=4
 lines = indicator_lines([asked], sorted(data["bron"].unique())) + [
     f"Indeling: {indeling_label[indeling]}."]
 chart(ch, f"{ind.label}{' (index)' if index else ''}", lines, key=f"vergelijken-{asked}")
-wide = data.pivot(on="periode", index="gemeente", values=value_col, aggregate_function="first")
-wide = wide.with_columns(pl.col("gemeente").replace_strict({n: i for i, n in enumerate(order)}, return_dtype=pl.Int32).alias("_o")).sort("_o").drop("_o")
-shown = wide.with_columns(pl.col(c).map_elements(lambda v: nl_number(v, dec), return_dtype=pl.String) for c in wide.columns if c != "gemeente")
-table(shown, wide, lines, key=f"vergelijken-{asked}")
+wide = bm.wide_by_period(data, value_col, order)
+data_table(wide, lines, key=f"vergelijken-{asked}", decimals={c: dec for c in wide.columns[1:]})
 st.caption(f"{ind.definition} {ind.caveats}")

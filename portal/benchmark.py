@@ -280,6 +280,15 @@ def decomposition_text(d: dict) -> list[str]:
     return lines
 
 
+def wide_by_period(data: pl.DataFrame, value_col: str, order: list[str]) -> pl.DataFrame:
+    """One row per gemeente (in `order`), one column per period in time order: the table of Vergelijken."""
+    periods = sorted(data["periode"].unique())
+    wide = data.pivot(on="periode", index="gemeente", values=value_col, aggregate_function="first")
+    rank = {n: i for i, n in enumerate(order)}
+    return (wide.with_columns(pl.col("gemeente").replace_strict(rank, return_dtype=pl.Int32).alias("_o")).sort("_o")
+            .select(pl.col("gemeente").alias("Gemeente"), *[c for c in periods if c in wide.columns]))
+
+
 # ---- national views ---------------------------------------------------------------------------------------------------
 def change(obs: pl.DataFrame, indicator: str, van: str, tot: str, min_base: float = 0) -> pl.DataFrame:
     """Change per gemeente between two periods (both needed), strongest decline first: van, tot, verschil, verschil_pct."""
@@ -321,12 +330,13 @@ def funnel(obs: pl.DataFrame, density_id: str, periode: str) -> tuple[pl.DataFra
     rows = []
     for n in (lo * (hi / lo) ** (i / 99) for i in range(100)):
         se = math.sqrt(p * (1 - p) / n + tau2)
-        rows.append({"n": n, "p": p * f.factor, "lo95": (p - 1.96 * se) * f.factor, "hi95": (p + 1.96 * se) * f.factor,
-                     "lo998": (p - 3.09 * se) * f.factor, "hi998": (p + 3.09 * se) * f.factor})
+        rows.append({"n": n, "p": p * f.factor, "lo95": max(0.0, p - 1.96 * se) * f.factor, "hi95": (p + 1.96 * se) * f.factor,
+                     "lo998": max(0.0, p - 3.09 * se) * f.factor, "hi998": (p + 3.09 * se) * f.factor})  # a rate is never negative
     se = (s2 + tau2).sqrt()
+    side = pl.when(rate < p).then(pl.lit("laag")).otherwise(pl.lit("hoog"))
     points = points.with_columns(
-        pl.when((rate - p).abs() > 3.09 * se).then(pl.lit("buiten 99,8 %"))
-        .when((rate - p).abs() > 1.96 * se).then(pl.lit("buiten 95 %")).otherwise(pl.lit("binnen 95 %")).alias("positie"))
+        pl.when((rate - p).abs() > 3.09 * se).then(pl.format("{}, buiten 99,8 %", side))
+        .when((rate - p).abs() > 1.96 * se).then(pl.format("{}, buiten 95 %", side)).otherwise(pl.lit("binnen 95 %")).alias("positie"))
     return points, pl.DataFrame(rows), {"p": p * f.factor, "phi": phi, "tau": math.sqrt(tau2) * f.factor}
 
 

@@ -8,6 +8,21 @@ import polars as pl
 # Vega-Lite number locale: 1.234,5 and € in front.
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
 PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1a9fb0", "#b08d00"]
+# Many series (Vergelijken): Paul Tol's colour-blind-safe "muted" scheme plus three of his "bright" colours, and a line
+# pattern that changes every four series, so twelve and more lines stay apart without relying on colour alone.
+MANY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#4477AA",
+        "#EE6677", "#66CCEE"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+
+
+def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int | None = None) -> alt.TopLevelMixin:
+    """The one finishing step for every chart: title and subtitle (unit and definition), Dutch number locale, width of
+    its container, quiet view. Source lines are added under the chart on screen and in exports by ui.chart."""
+    props = {"title": alt.TitleParams(title, subtitle=[subtitle] if subtitle else [], anchor="start", fontSize=15,
+                                      subtitleFontSize=12, subtitleColor="#444")}
+    if height:
+        props["height"] = height
+    return chart.properties(**props).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
 
 
 def nl_number(value: float | None, decimals: int = 0) -> str:
@@ -52,7 +67,7 @@ def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None 
         marks = alt.Chart(pl.DataFrame({"jaar": breaks}).to_pandas()).mark_rule(strokeDash=[4, 4], color="#888").encode(
             x="jaar:Q", tooltip=[alt.Tooltip("jaar:Q", title="Grenswijziging per 1 januari", format="d")])
         layers.append(marks)
-    return alt.layer(*layers).properties(height=380).configure(locale={"number": NL_LOCALE})
+    return alt.layer(*layers).properties(height=380)
 
 
 def reeks_scale(names: list[str]) -> alt.Scale:
@@ -89,4 +104,103 @@ def benchmark_chart(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[st
         rules = pl.DataFrame({"jaar": [b[0] for b in breaks], "reden": [b[1] for b in breaks]})
         layers.append(alt.Chart(rules.to_pandas()).mark_rule(strokeDash=[4, 4], color="#888").encode(
             x="jaar:Q", tooltip=[alt.Tooltip("jaar:Q", title="Breuk in", format="d"), alt.Tooltip("reden:N", title="Reden")]))
-    return alt.layer(*layers).properties(height=380).configure(locale={"number": NL_LOCALE})
+    return alt.layer(*layers).properties(height=380)
+
+
+def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decimals: int = 0, temporal: bool = False,
+                order: list[str] | None = None, many: bool = False, zero: bool = True, x_title: str = "Jaar") -> alt.LayerChart:
+    """Lines with points, one per series (never joined across series). data: x, waarde, series, bron, peildatum.
+
+    many: the 12-colour colour-blind-safe palette with a line pattern per four series (Vergelijken)."""
+    fmt = f",.{decimals}f"
+    names = order or sorted(data[series].unique())
+    colours = MANY if many else PALETTE
+    colour = alt.Color(f"{series}:N", title=None, sort=names, legend=alt.Legend(orient="bottom", columns=1 if not many else 3, labelLimit=0),
+                       scale=alt.Scale(domain=names, range=[colours[i % len(colours)] for i in range(len(names))]))
+    x_enc = (alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y"), scale=alt.Scale(padding=10)) if temporal else
+             alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
+    base = alt.Chart(data.to_pandas()).encode(
+        x=x_enc, y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=zero)), color=colour,
+        strokeDash=alt.StrokeDash(f"{series}:N", legend=None, sort=names,
+                                  scale=alt.Scale(domain=names, range=[DASHES[(i // len(colours)) % 4 if not many else i // 4 % 4]
+                                                                       for i in range(len(names))])))
+    tooltip = [alt.Tooltip(f"{series}:N", title="Reeks"), alt.Tooltip("periode:N", title="Periode"),
+               alt.Tooltip("waarde:Q", title=y_title, format=fmt), alt.Tooltip("bron:N", title="Bron"),
+               alt.Tooltip("peildatum:N", title="Peildatum")]
+    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=36).encode(tooltip=tooltip)).properties(height=380)
+
+
+def distribution_chart(dist: pl.DataFrame, klasse: str, axis_title: str, order: list[str], unit: str,
+                       chosen: str | None = None) -> alt.LayerChart:
+    """Box plot per class (P25–median–P75, whiskers min–max) with every gemeente as a tick; the chosen gemeente stands out.
+    dist: gemeente_code, gemeente, waarde, bron, peildatum and the class column `klasse`."""
+    data = dist.with_columns((pl.col("gemeente_code") == (chosen or "")).alias("gekozen")).to_pandas()
+    y = alt.Y(f"{klasse}:N", title=axis_title, sort=order, axis=alt.Axis(labelOverlap=False, labelLimit=260))
+    box = alt.Chart(data).mark_boxplot(extent="min-max", color=PALETTE[0], opacity=0.6).encode(
+        y=y, x=alt.X("waarde:Q", title=unit, axis=alt.Axis(format=",.0f")))
+    ticks = alt.Chart(data).mark_tick(color=PALETTE[5], opacity=0.5).encode(
+        y=alt.Y(f"{klasse}:N", sort=order), x="waarde:Q",
+        tooltip=[alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("waarde:Q", title=unit, format=",.1f"),
+                 alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")])
+    mine = alt.Chart(data).transform_filter("datum.gekozen").mark_point(shape="diamond", size=160, filled=True, color=PALETTE[1]).encode(
+        y=alt.Y(f"{klasse}:N", sort=order), x="waarde:Q", tooltip=[alt.Tooltip("gemeente:N", title="Gekozen gemeente"),
+                                                                   alt.Tooltip("waarde:Q", title=unit, format=",.1f")])
+    return alt.layer(box, ticks, mine).properties(height=38 * len(order))
+
+
+FUNNEL_POSITIONS = ["binnen 95 %", "laag, buiten 95 %", "hoog, buiten 95 %", "laag, buiten 99,8 %", "hoog, buiten 99,8 %"]
+
+
+def funnel_chart(points: pl.DataFrame, limits: pl.DataFrame, unit: str, chosen: str | None = None) -> alt.LayerChart:
+    """Dichtheid against population (log scale) with the control limits; low and high outliers told apart; the chosen
+    gemeente ringed. points: gemeente_code, gemeente, n, dichtheid, positie. limits: n, p, lo95, hi95, lo998, hi998."""
+    x = alt.X("n:Q", title="Inwoners (noemer van de dichtheid, log-schaal)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
+    lim = alt.Chart(limits.unpivot(index="n", on=["p", "lo95", "hi95", "lo998", "hi998"], variable_name="grens").to_pandas())
+    lim = lim.mark_line(color="#555").encode(x=x, y="value:Q", detail="grens:N", strokeDash=alt.StrokeDash(
+        "grens:N", scale=alt.Scale(domain=["p", "lo95", "hi95", "lo998", "hi998"], range=[[1, 0], [5, 3], [5, 3], [2, 2], [2, 2]]),
+        legend=None))
+    dots = alt.Chart(points.to_pandas()).mark_point(size=40, filled=True, opacity=0.8).encode(
+        x=x, y=alt.Y("dichtheid:Q", title=unit, axis=alt.Axis(format=",.0f")),
+        color=alt.Color("positie:N", title="Positie", scale=alt.Scale(
+            domain=FUNNEL_POSITIONS, range=["#9aa5b1", PALETTE[0], PALETTE[1], "#0b2f5c", PALETTE[4]])),
+        shape=alt.Shape("positie:N", scale=alt.Scale(domain=FUNNEL_POSITIONS,
+                                                     range=["circle", "triangle-down", "triangle-up", "triangle-down", "triangle-up"])),
+        tooltip=[alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("dichtheid:Q", title="Dichtheid", format=",.1f"),
+                 alt.Tooltip("n:Q", title="Inwoners", format=",.0f"), alt.Tooltip("positie:N", title="Positie")])
+    layers = [lim, dots]
+    if chosen and chosen in set(points["gemeente_code"]):
+        layers.append(alt.Chart(points.filter(pl.col("gemeente_code") == chosen).to_pandas()).mark_point(
+            size=240, color="#000", strokeWidth=2.5).encode(x=x, y="dichtheid:Q", tooltip=[alt.Tooltip("gemeente:N", title="Gekozen")]))
+    return alt.layer(*layers).properties(height=420)
+
+
+def choropleth(topology: dict, data: pl.DataFrame, label: str, unit: str, decimals: int, chosen: str | None = None) -> alt.Chart:
+    """One indicator per gemeente on the boundaries the figures use; grey without a value; the chosen gemeente outlined.
+    data: statcode, naam, waarde, bron, peildatum."""
+    obj = next(iter(topology["objects"]))
+    geo = {"values": topology, "format": {"type": "topojson", "feature": obj}}  # a plain dict: InlineData validates slowly
+    is_chosen = f"datum.properties.statcode == '{chosen or ''}'"
+    fmt = f",.{decimals}f"
+    return alt.Chart(geo).mark_geoshape().encode(
+        color=alt.condition("isValid(datum.waarde)", alt.Color("waarde:Q", title=unit, scale=alt.Scale(scheme="blues"),
+                                                              legend=alt.Legend(format=fmt)), alt.value("#e5e5e5")),
+        stroke=alt.condition(is_chosen, alt.value(PALETTE[1]), alt.value("white")),
+        strokeWidth=alt.condition(is_chosen, alt.value(3), alt.value(0.3)),
+        tooltip=[alt.Tooltip("naam:N", title="Gemeente"), alt.Tooltip("waarde:Q", title=label, format=fmt),
+                 alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")],
+    ).transform_lookup(lookup="properties.statcode", from_=alt.LookupData(data.to_pandas(), "statcode", ["waarde", "naam", "bron", "peildatum"])
+                       ).project("mercator").properties(height=640)
+
+
+def contribution_chart(bars: pl.DataFrame, naam: str) -> alt.Chart:
+    """Why members are close: each member's distance split by characteristic. bars: gemeentenaam, afstand, kenmerk,
+    aandeel, bijdrage."""
+    return alt.Chart(bars.to_pandas()).mark_bar().encode(
+        y=alt.Y("gemeentenaam:N", title=None, sort=alt.EncodingSortField("afstand", op="min", order="ascending"),
+                axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("bijdrage:Q", title=f"Afstand tot {naam} (opgedeeld naar kenmerk)", axis=alt.Axis(format=",.1f")),
+        color=alt.Color("kenmerk:N", title="Kenmerk", scale=alt.Scale(range=PALETTE[1:] + PALETTE[:1]),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),
+        tooltip=[alt.Tooltip("gemeentenaam:N", title="Gemeente"), alt.Tooltip("kenmerk:N", title="Kenmerk"),
+                 alt.Tooltip("aandeel:Q", title="Aandeel in de afstand", format=".0%"),
+                 alt.Tooltip("afstand:Q", title="Afstand", format=",.2f")])

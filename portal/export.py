@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import altair as alt
 import polars as pl
@@ -10,6 +11,7 @@ import vl_convert as vlc
 import xlsxwriter
 
 from portal import metrics
+from portal.charts import finish
 
 
 def indicator_lines(ids: list[str], tables: list[str] | None = None) -> list[str]:
@@ -23,18 +25,25 @@ def indicator_lines(ids: list[str], tables: list[str] | None = None) -> list[str
     return lines
 
 
-def _with_footer(chart: alt.TopLevelMixin, title: str, lines: list[str]) -> dict:
-    spec = chart.to_dict()
-    spec["title"] = {"text": title, "subtitle": lines, "anchor": "start", "subtitleFontSize": 10, "orient": "top"}
-    return spec
+EXPORT_WIDTH = 900  # px: the chart fills the image; the source lines sit under it, wrapped to that width
 
 
-def chart_png(chart: alt.TopLevelMixin, title: str, lines: list[str]) -> bytes:
-    return vlc.vegalite_to_png(_with_footer(chart, title, lines), scale=2)
+def export_spec(chart: alt.TopLevelMixin, title: str, subtitle: str, lines: list[str]) -> dict:
+    """The chart at a fixed full width with title and subtitle, and its source and definition lines under it."""
+    wrapped = [part for line in lines for part in textwrap.wrap(line, 160)]
+    footer = alt.Chart(pl.DataFrame({"n": list(range(len(wrapped))), "regel": wrapped}).to_pandas()).mark_text(
+        align="left", baseline="top", fontSize=10, color="#333").encode(
+        x=alt.value(0), y=alt.Y("n:O", axis=None), text="regel:N").properties(width=EXPORT_WIDTH, height=13 * len(wrapped))
+    body = chart.properties(width=EXPORT_WIDTH)
+    return finish(alt.vconcat(body, footer, spacing=14), title, subtitle).to_dict()
 
 
-def chart_svg(chart: alt.TopLevelMixin, title: str, lines: list[str]) -> str:
-    return vlc.vegalite_to_svg(_with_footer(chart, title, lines))
+def chart_png(chart: alt.TopLevelMixin, title: str, lines: list[str], subtitle: str = "") -> bytes:
+    return vlc.vegalite_to_png(export_spec(chart, title, subtitle, lines), scale=2)
+
+
+def chart_svg(chart: alt.TopLevelMixin, title: str, lines: list[str], subtitle: str = "") -> str:
+    return vlc.vegalite_to_svg(export_spec(chart, title, subtitle, lines))
 
 
 def rounded(frame: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers
-from portal.charts import nl_number
+from portal.charts import finish, nl_number
 from portal import visitatie as vt
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
 from portal.userdata import Gebruiker, UserData, local_user
@@ -292,19 +292,30 @@ def indicator_picker(available: list[str], key: str, default: str = "dichtheid_u
     return asked
 
 
+def url_select(label: str, options: list[str], param: str, default: str, format_func=str, **kw) -> str:
+    """A selectbox whose value lives in the URL under `param`; an unknown value in a link falls back to `default`."""
+    value = st.query_params.get(param, default)
+    value = value if value in options else default
+    value = st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=format_func, **kw)
+    st.query_params[param] = value
+    return value
+
+
 def codes_param(key: str) -> list[str]:
     """A comma-separated list of gemeente codes from the URL (invalid ones dropped)."""
     return [c for c in st.query_params.get(key, "").split(",") if CODE_RE.match(c)]
 
 
-def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str) -> None:
-    """An Altair chart with PNG and SVG downloads that carry the title and the source and definition lines."""
-    st.altair_chart(c, width="stretch")
+def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str, subtitle: str = "") -> None:
+    """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
+    definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart."""
+    st.altair_chart(finish(c, title, subtitle), width="stretch")
+    st.caption(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
     row = st.container(horizontal=True)
-    row.download_button("PNG", partial(export.chart_png, c, title, lines), file_name=f"{key}.png", mime="image/png",
+    row.download_button("PNG", partial(export.chart_png, c, title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("SVG", partial(export.chart_svg, c, title, lines), file_name=f"{key}.svg", mime="image/svg+xml",
-                        key=f"svg-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("SVG", partial(export.chart_svg, c, title, lines, subtitle), file_name=f"{key}.svg",
+                        mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/download:")
 
 
 def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[str, int] | None = None) -> None:
