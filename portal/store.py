@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from portal.paths import WAREHOUSE
+from portal.paths import SNAPSHOTS, WAREHOUSE
 from portal.derive import OBS_SCHEMA, derive
 from portal.indeling import NATIONAL, compose, harmonise
 from portal.metrics import REGISTRY
@@ -39,6 +40,7 @@ class Warehouse:
         self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._all: dict[str, pl.DataFrame] = {}
         self._kenmerken: dict[int, pl.DataFrame] = {}
+        self._boundaries: dict[int, dict | None] = {}
 
     def query(self, sql: str, params: tuple = ()) -> pl.DataFrame:
         cur = self.conn.execute(sql, params)
@@ -139,6 +141,13 @@ class Warehouse:
             f"select * from observaties where gemeente_code = ? and geharmoniseerd = 0 and indicator in ({marks}) order by periode",  # noqa: S608
             (NATIONAL, *indicators),
         )
+
+    def boundaries(self, year: int) -> dict | None:
+        """Gemeente boundaries (TopoJSON, CBS/Kadaster generalised) of the indeling of 1 January `year`; None if not shipped."""
+        if year not in self._boundaries:
+            path = SNAPSHOTS / "geo_gemeentegrenzen" / f"gemeente_{year}.topojson"
+            self._boundaries[year] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        return self._boundaries[year]
 
     def sources(self) -> pl.DataFrame:
         return self.query("select * from bronnen order by id")

@@ -66,10 +66,15 @@ def wdeel_table(wd: pl.DataFrame) -> pl.DataFrame:
         pl.col("gem_onderbesteding_pct").alias("Gem. verschil waar IU hoger (%)"), pl.col("mediaan_pct").alias("Mediaan alle gemeenten (%)"))
 
 
-def map_values(own: pl.DataFrame, indicator: str, year: str, names: dict[str, str]) -> tuple[pl.DataFrame, int]:
-    """The figures of one period on the indeling they use (e.g. the maatstaven tables sit on a later one): statcode, naam,
-    waarde, bron, peildatum, and that indeling."""
+def map_indeling(own: pl.DataFrame, indicator: str, year: str) -> int:
+    """The indeling the figures of one period use (the maatstaven tables sit on a later one than their period)."""
     rows = own.filter((pl.col("indicator") == indicator) & (pl.col("periode") == year) & (pl.col("gemeente_code") != "NL01"))
-    indeling = int(rows["indeling"].max())
-    data = rows.filter(pl.col("indeling") == indeling).select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum")
-    return data.with_columns(pl.col("statcode").replace_strict(names, default=None).alias("naam")), indeling
+    return int(rows["indeling"].max())
+
+
+def map_values(own: pl.DataFrame, indicator: str, year: str, indeling: int, names: dict[str, str]) -> pl.DataFrame:
+    """The figures of one period on `indeling`: statcode, naam, waarde, bron, peildatum."""
+    rows = own.filter((pl.col("indicator") == indicator) & (pl.col("periode") == year) & (pl.col("indeling") == indeling)
+                      & (pl.col("gemeente_code") != "NL01"))
+    return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum").with_columns(
+        pl.col("statcode").replace_strict(names, default=None).alias("naam"))

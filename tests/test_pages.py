@@ -168,3 +168,10 @@ def test_profiel_new_gemeente_has_no_cbs_rate_and_says_why(built: Path) -> None:
     at = page("profiel", gemeente="GM1949")  # Waadhoeke, formed 1 January 2018
     notes = " ".join(c.value for c in at.caption)
     assert "CBS publiceerde dit percentage voor de gemeenten van 2015–2017; Waadhoeke had toen andere grenzen" in notes
+
+
+def test_kaart_opens_on_the_newest_year_and_outlines_the_gemeente(built: Path) -> None:
+    at = page("kaart", gemeente="GM0153")
+    assert at.query_params["jaar"] in ("2024", ["2024"])  # it opened on 2021 before
+    cap = " ".join(c.value for c in at.caption)
+    assert "Periode 2024" in cap and "Enschede heeft een oranje rand" in cap
