@@ -1,12 +1,9 @@
 """Vergelijken: any set of gemeenten on one indicator, as values or as an index (base year = 100)."""
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
 from portal import benchmark as bm
-from portal import metrics
-from portal.charts import NL_LOCALE, reeks_scale
+from portal import charts, metrics
 from portal.export import indicator_lines
 from portal.ui import chart, codes_param, current_group, data_table, gemeente_picker, indeling_picker, indicator_picker, warehouse
 
@@ -35,43 +32,30 @@ st.multiselect("Vergelijken met", [c for c in names if c != code], key="vg_set",
 codes = [code, *chosen]
 
 # 2. Data ------------------------------------------------------------------------------------------------------------------------
-data = bm.values(obs, [asked]).filter(pl.col("gemeente_code").is_in(codes)).with_columns(
-    pl.col("gemeente_code").replace_strict(names).alias("gemeente"))
+data = bm.compare_values(obs, asked, codes, names)
 if data.is_empty():
     st.info(f"Geen cijfers voor {ind.label} bij de gekozen gemeenten op deze gemeentegrenzen.")
     st.stop()
 periods = sorted(data["periode"].unique())
 index = st.toggle("Index (basisjaar = 100)", value=st.query_params.get("index") == "1")
 st.query_params["index"] = "1" if index else "0"
-value_col, y_title, dec = "waarde", ind.unit, 1
+y_title, dec = ind.unit, ind.decimals
 if index:
     base = st.query_params.get("basis", periods[0])
-    base = base if base in periods else periods[0]
-    base = st.select_slider("Basisjaar", periods, value=base)
+    base = st.select_slider("Basisjaar", periods, value=base if base in periods else periods[0])
     st.query_params["basis"] = base
-    base_vals = data.filter(pl.col("periode") == base).select("gemeente_code", pl.col("waarde").alias("basis"))
-    missing = [names[c] for c in codes if c not in set(base_vals["gemeente_code"])]
+    data, missing = bm.as_index(data, base)
     if missing:
-        st.caption(f"Geen cijfer in {base}, dus geen index voor: {', '.join(missing)}.")
-    data = data.join(base_vals, on="gemeente_code", how="inner").with_columns((pl.col("waarde") / pl.col("basis") * 100).alias("index"))
-    value_col, y_title, dec = "index", f"index ({base} = 100)", 1
+        st.caption(f"Geen cijfer in {base}, dus geen index voor: {', '.join(names[c] for c in missing)}.")
+    y_title, dec = f"index ({base} = 100)", 1
 
 # 3. Chart and table --------------------------------------------------------------------------------------------------------
 order = [names[c] for c in codes]
-monthly = len(periods[0]) > 4
-x = alt.X("periode:T" if monthly else "jaar:Q", title="Periode" if monthly else "Jaar",
-          axis=alt.Axis(format="%Y" if monthly else "d", tickMinStep=1))
-plot = data.with_columns(pl.col("periode").str.slice(0, 4).cast(pl.Int32).alias("jaar"))
-base_chart = alt.Chart(plot.to_pandas()).encode(
-    x=x, y=alt.Y(f"{value_col}:Q", title=y_title, axis=alt.Axis(format=f",.{dec}f")),
-    color=alt.Color("gemeente:N", title="Gemeente", scale=reeks_scale(order), sort=order, legend=alt.Legend(orient="bottom", columns=4)),
-    tooltip=[alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("periode:N", title="Periode"),
-             alt.Tooltip(f"{value_col}:Q", title=y_title, format=f",.{dec}f"), alt.Tooltip("bron:N", title="Bron"),
-             alt.Tooltip("peildatum:N", title="Peildatum")])
-ch = alt.layer(base_chart.mark_line(), base_chart.mark_point(filled=True, size=40)).properties(height=400).configure(locale={"number": NL_LOCALE})
-lines = indicator_lines([asked], sorted(data["bron"].unique())) + [
-    f"Indeling: {indeling_label[indeling]}."]
-chart(ch, f"{ind.label}{' (index)' if index else ''}", lines, key=f"vergelijken-{asked}")
-wide = bm.wide_by_period(data, value_col, order)
-data_table(wide, lines, key=f"vergelijken-{asked}", decimals={c: dec for c in wide.columns[1:]})
+lines = indicator_lines([asked], sorted(data["bron"].unique())) + [f"Indeling: {indeling_label[indeling]}."]
+x, temporal = ("maand", True) if len(periods[0]) > 4 else ("jaar", False)
+chart(charts.lines_chart(data, x=x, series="gemeente", y_title=y_title, decimals=dec, temporal=temporal, order=order, many=True,
+                         zero=not index, x_title="Periode" if temporal else "Jaar"),
+      f"{ind.label}{' (index)' if index else ''}", lines, key=f"vergelijken-{asked}", subtitle=y_title)
+data_table(bm.wide_by_period(data, "waarde", order), lines, key=f"vergelijken-{asked}",
+           decimals={p: dec for p in periods})
 st.caption(f"{ind.definition} {ind.caveats}")

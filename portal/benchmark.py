@@ -280,6 +280,22 @@ def decomposition_text(d: dict) -> list[str]:
     return lines
 
 
+def compare_values(obs: pl.DataFrame, indicator: str, codes: list[str], names: dict[str, str]) -> pl.DataFrame:
+    """Vergelijken: the indicator for the chosen gemeenten, with gemeente name, year and month (for monthly series)."""
+    data = values(obs, [indicator]).filter(pl.col("gemeente_code").is_in(codes))
+    return data.with_columns(pl.col("gemeente_code").replace_strict(names).alias("gemeente"),
+                             pl.col("periode").str.slice(0, 4).cast(pl.Int32).alias("jaar"),
+                             pl.col("periode").str.to_date("%Y-%m", strict=False).alias("maand"))
+
+
+def as_index(data: pl.DataFrame, base: str) -> tuple[pl.DataFrame, list[str]]:
+    """Each gemeente's values as an index (its `base` period = 100); also the codes without a base value (left out)."""
+    base_vals = data.filter(pl.col("periode") == base).select("gemeente_code", pl.col("waarde").alias("basis"))
+    missing = sorted(set(data["gemeente_code"]) - set(base_vals["gemeente_code"]))
+    out = data.join(base_vals, on="gemeente_code", how="inner").with_columns(pl.col("waarde") / pl.col("basis") * 100)
+    return out.drop("basis"), missing
+
+
 def wide_by_period(data: pl.DataFrame, value_col: str, order: list[str]) -> pl.DataFrame:
     """One row per gemeente (in `order`), one column per period in time order: the table of Vergelijken."""
     periods = sorted(data["periode"].unique())
