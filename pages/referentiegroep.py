@@ -2,13 +2,11 @@
 
 from dataclasses import replace
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
-from portal import peers
-from portal.charts import NL_LOCALE, PALETTE
-from portal.ui import chart, current_group, features, gemeente_picker, set_group_params, data_table, userdata, warehouse
+from portal import charts, peers
+from portal.ui import (chart, current_group, data_table, features, gemeente_picker, set_group_params, share_link, userdata,
+                       warehouse)
 from portal.userdata import UserDataError
 
 wh = warehouse()
@@ -73,20 +71,9 @@ else:
              *(f"{f.label}: {f.unit}; bron {f.source}." for f in peers.FEATURES.values())]
     data_table(shown, lines, key=f"referentiegroep-{code}", decimals=decimals)
     if shares:
-        bars = why.filter(pl.col("gemeentecode") != code).unpivot(index=["gemeentenaam", "afstand"], on=shares,
-                                                                    variable_name="kenmerk", value_name="aandeel")
-        bars = bars.with_columns((pl.col("aandeel") * pl.col("afstand")).alias("bijdrage"),
-                                 pl.col("kenmerk").str.slice(8).replace_strict({f: v.label for f, v in peers.FEATURES.items()}))
-        c = alt.Chart(bars.drop_nulls().to_pandas()).mark_bar().encode(
-            y=alt.Y("gemeentenaam:N", title=None, sort=alt.EncodingSortField("afstand", op="min", order="ascending"),
-                    axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("bijdrage:Q", title="Afstand tot " + naam + " (opgedeeld naar kenmerk)", axis=alt.Axis(format=",.1f")),
-            color=alt.Color("kenmerk:N", title="Kenmerk", scale=alt.Scale(range=PALETTE[1:] + PALETTE[:1])),
-            tooltip=[alt.Tooltip("gemeentenaam:N", title="Gemeente"), alt.Tooltip("kenmerk:N", title="Kenmerk"),
-                     alt.Tooltip("aandeel:Q", title="Aandeel in de afstand", format=".0%"),
-                     alt.Tooltip("afstand:Q", title="Afstand", format=",.2f")],
-        ).properties(height=max(160, 30 * len(group.members))).configure(locale={"number": NL_LOCALE})
-        chart(c, f"Waarom deze gemeenten lijken op {naam}", lines, key=f"afstand-{code}")
+        chart(charts.contribution_chart(peers.distance_parts(why, code), naam).properties(height=max(160, 30 * len(group.members))),
+              f"Waarom deze gemeenten lijken op {naam}", lines, key=f"afstand-{code}",
+              subtitle="Gestandaardiseerde afstand, opgedeeld naar kenmerk")
 
 # 3. Edit by hand ---------------------------------------------------------------------------------------------------------
 st.subheader("Met de hand aanpassen")
@@ -128,6 +115,4 @@ if saved:
         st.rerun()
 else:
     st.caption("Nog geen opgeslagen groepen.")
-query = "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
-st.markdown("**Link naar deze groep** (werkt op elke pagina van het portaal):")
-st.code(f"?{query}", language=None)
+share_link()

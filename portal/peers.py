@@ -314,6 +314,16 @@ def why_display(why: pl.DataFrame, code: str) -> tuple[pl.DataFrame, dict[str, i
     return why.select(cols), decimals
 
 
+def distance_parts(why: pl.DataFrame, code: str) -> pl.DataFrame:
+    """Each member's distance split by characteristic (share × distance), for the bar chart: gemeentenaam, afstand,
+    kenmerk (label), aandeel, bijdrage."""
+    shares = [c for c in why.columns if c.startswith("aandeel_")]
+    bars = why.filter(pl.col("gemeentecode") != code).unpivot(index=["gemeentenaam", "afstand"], on=shares,
+                                                               variable_name="kenmerk", value_name="aandeel")
+    return bars.with_columns((pl.col("aandeel") * pl.col("afstand")).alias("bijdrage"),
+                             pl.col("kenmerk").str.slice(8).replace_strict({f: v.label for f, v in FEATURES.items()})).drop_nulls()
+
+
 def with_change(spec: GroupSpec, add: str | None = None, remove: str | None = None) -> GroupSpec:
     """The spec after adding or removing one member by hand."""
     extra, removed = list(spec.extra), list(spec.removed)

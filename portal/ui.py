@@ -83,6 +83,27 @@ def menu(pages: dict[str, st.Page]) -> None:
     st.markdown("**Bijstandsportaal**")
     for file, title, _ in PAGES:
         st.page_link(pages[file], label=title, query_params=params)
+    made_on = params.get("bouw")
+    current = build_id()
+    if made_on and current and made_on != current:
+        st.info(f"Deze link is gemaakt op een eerdere databouw ({made_on}); de cijfers zijn sindsdien bijgewerkt (nu {current}). "
+                "Wat u ziet kan afwijken van wat de afzender zag.")
+
+
+def build_id() -> str:
+    """Short id of the warehouse build (its content checksum), recorded in a shared link."""
+    try:
+        return str(_warehouse(*_key()).last_build().get("inhoud_sha256") or "")[:10]
+    except (FileNotFoundError, WarehouseMissing):
+        return ""
+
+
+def share_link() -> None:
+    """The full link to what the page shows, with the data build it was made on, in a box with a copy button."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "bouw"} | {"bouw": build_id()}
+    base = str(getattr(st.context, "url", "") or "").split("?")[0]
+    st.markdown("**Link naar deze weergave** (kopieer met de knop rechts; werkt op elke pagina van het portaal):")
+    st.code(f"{base}?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
 
 
 def _key() -> tuple[str, float]:

@@ -175,3 +175,13 @@ def test_kaart_opens_on_the_newest_year_and_outlines_the_gemeente(built: Path) -
     assert at.query_params["jaar"] in ("2024", ["2024"])  # it opened on 2021 before
     cap = " ".join(c.value for c in at.caption)
     assert "Periode 2024" in cap and "Enschede heeft een oranje rand" in cap
+
+
+def test_shared_link_records_the_build(built: Path, wh) -> None:
+    at = page("referentiegroep", gemeente="GM0153", rg="knn", k="5")
+    link = at.code[-1].value
+    current = wh.last_build()["inhoud_sha256"][:10]
+    assert "gemeente=GM0153" in link and "rg=knn" in link and f"bouw={current}" in link
+    assert not any("eerdere databouw" in i.value for i in at.info)
+    old = page("profiel", gemeente="GM0153", bouw="0123456789")  # a link made on another build
+    assert any("eerdere databouw (0123456789)" in i.value for i in old.info)
