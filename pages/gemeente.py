@@ -3,9 +3,10 @@
 import streamlit as st
 
 from portal import metrics
-from portal.benchmark import boundary_breaks, volume_series
-from portal.charts import nl_number, series_chart
-from portal.ui import density_toggle, gemeente_picker, indeling_picker, warehouse
+from portal.benchmark import boundary_breaks, series_table, volume_series
+from portal.charts import series_chart
+from portal.export import indicator_lines
+from portal.ui import chart, data_table, density_toggle, gemeente_picker, indeling_picker, warehouse
 
 # 1. Selection --------------------------------------------------------------------------------------------------
 wh = warehouse()
@@ -41,17 +42,14 @@ else:
     st.caption(f"Alle jaren omgerekend naar de gemeentegrenzen van 1 januari {newest}: samengevoegde gemeenten opgeteld, "
                "gesplitste gemeenten verdeeld naar bevolkingsaandeel (CBS-bevolkingscijfers; zie de bronnen hieronder).")
 decimals = 1 if density else 0
-st.altair_chart(series_chart(series, y_title=unit, breaks=breaks, decimals=decimals), width="stretch")
+ids = list(series["indicator"].unique(maintain_order=True))
+lines = indicator_lines(ids, sorted(series["bron"].unique())) + [f"Indeling: {indeling_label[indeling]}."]
+chart(series_chart(series, y_title=unit, breaks=breaks, decimals=decimals),
+      f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam}, per CBS-definitie", lines, key=f"reeksen-{code}",
+      subtitle=unit)
 
 # 4. Table and sources ------------------------------------------------------------------------------------------------
-table = series.sort("definitie", "jaar").select("jaar", "definitie", "waarde", "bron", "peildatum", "indeling", "onderdrukt", "afgerond").to_dicts()
-st.dataframe(
-    [{"Jaar": r["jaar"], "Definitie": r["definitie"],
-      "Waarde": "geen cijfer (onderdrukt of ontbreekt)" if r["onderdrukt"] else nl_number(r["waarde"], decimals),
-      "Bron": f"CBS {r['bron']}", "Peildatum": r["peildatum"], "Indeling": r["indeling"],
-      "Afgerond door bron": "ja" if r["afgerond"] else "nee"} for r in table],
-    hide_index=True, width="stretch",
-)
+data_table(series_table(series), lines, key=f"reeksen-{code}", decimals={"Waarde": decimals})
 st.markdown("**Bron en definities**")
 for ind_id in series["indicator"].unique(maintain_order=True):
     ind = metrics.get(ind_id)

@@ -43,6 +43,15 @@ def volume_series(wh: Warehouse, code: str, indeling: str | int, density: bool =
     ).sort("indicator", "jaar")
 
 
+def series_table(series: pl.DataFrame) -> pl.DataFrame:
+    """`volume_series` as the table under the chart, with Dutch headers; an empty value says why."""
+    return series.sort("definitie", "jaar").select(
+        pl.col("jaar").cast(pl.String).alias("Jaar"), pl.col("definitie").alias("Definitie"), pl.col("waarde").alias("Waarde"),
+        pl.when(pl.col("onderdrukt")).then(pl.lit("geen cijfer (onderdrukt of ontbreekt)")).otherwise(pl.lit("")).alias("Opmerking"),
+        ("CBS " + pl.col("bron")).alias("Bron"), pl.col("peildatum").alias("Peildatum"), pl.col("indeling").alias("Indeling"),
+        pl.when(pl.col("afgerond")).then(pl.lit("ja")).otherwise(pl.lit("nee")).alias("Afgerond door bron"))
+
+
 def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:
     """Years at which a series moves onto an indeling that differs by a herindeling of this gemeente.
 

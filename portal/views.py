@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from portal import benchmark as bm
-from portal import metrics
+from portal import metrics, signals
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",
@@ -78,3 +78,21 @@ def map_values(own: pl.DataFrame, indicator: str, year: str, indeling: int, name
                       & (pl.col("gemeente_code") != "NL01"))
     return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum").with_columns(
         pl.col("statcode").replace_strict(names, default=None).alias("naam"))
+
+
+def registry_table(own: pl.DataFrame) -> pl.DataFrame:
+    """Every indicator of the registry with its definition, sources and the periods the warehouse holds."""
+    periods = own.group_by("indicator").agg(pl.col("periode").min().alias("van"), pl.col("periode").max().alias("tot"))
+    span = {r["indicator"]: f"{r['van']} – {r['tot']}" for r in periods.iter_rows(named=True)}
+    return pl.DataFrame([{
+        "Indicator": i.label, "Code": i.id, "Eenheid": i.unit, "Definitie": i.definition,
+        "Formule": i.formula.text() if i.formula else "", "Bronnen": ", ".join(i.sources), "Peildatum": i.peildatum,
+        "Perioden": span.get(i.id, "geen cijfers"), "Kanttekeningen": i.caveats} for i in metrics.REGISTRY.values()])
+
+
+def implausible_table(own: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """signals.implausible with Dutch headers, for the Bronnen page."""
+    return signals.implausible(own).select(
+        pl.col("gemeente_code").replace_strict(names, default=pl.col("gemeente_code")).alias("Gemeente"),
+        pl.col("gemeente_code").alias("Code"), pl.col("periode").alias("Jaar"), pl.col("leeftijd").alias("Leeftijdsgroep"),
+        pl.col("reden").alias("Waarom onwaarschijnlijk"))

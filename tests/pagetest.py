@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
@@ -31,3 +33,21 @@ def shown(at: AppTest, i: int = 0) -> list[dict]:
     styler = at.dataframe[i].proto.arrow_data.styler
     table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
     return table.drop(columns=[c for c in table.columns if str(c).startswith("__")], errors="ignore").to_dict("records")
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of the charts on the page, in order, with their named datasets as row lists under
+    spec["datasets"] (Streamlit sends those apart from the spec)."""
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        kids = getattr(node, "children", None)
+        for child in (kids.values() if isinstance(kids, dict) else kids or []):
+            if getattr(child, "type", None) == "vega_lite_chart":
+                spec = json.loads(child.proto.spec)
+                spec["datasets"] = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in child.proto.datasets}
+                found.append(spec)
+            walk(child)
+
+    walk(at._tree)
+    return found

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import page
+from tests.pagetest import chart_specs, page, shown
 
 def run(built: Path, **params: str) -> AppTest:
     return page("gemeente", timeout=30, **params)
 
 
 def table_rows(at: AppTest) -> list[dict]:
-    return at.dataframe[0].value.to_dict("records")
+    return shown(at)  # as the user reads them
 
 
 def test_amsterdam_own_boundaries(built: Path) -> None:
@@ -21,7 +21,7 @@ def test_amsterdam_own_boundaries(built: Path) -> None:
     assert not at.exception
     assert at.title[0].value == "Bijstand in Amsterdam"
     rows = table_rows(at)
-    r2015 = [r for r in rows if r["Jaar"] == 2015 and r["Bron"] == "CBS 83450NED"]
+    r2015 = [r for r in rows if r["Jaar"] == "2015" and r["Bron"] == "CBS 83450NED"]
     assert r2015 and r2015[0]["Waarde"] == "41.740" and r2015[0]["Indeling"] == "2015"
     assert {r["Bron"] for r in rows} >= {"CBS 80860ned", "CBS 83450NED", "CBS 83440NED", "CBS 85383NED"}
     assert any("Bron: CBS, tabel" in m.value for m in at.markdown)
@@ -30,15 +30,15 @@ def test_amsterdam_own_boundaries(built: Path) -> None:
 def test_harmonised_view_includes_weesp(built: Path) -> None:
     at = run(built, gemeente="GM0363", indeling="nieuwste")
     rows = table_rows(at)
-    r2015 = [r for r in rows if r["Jaar"] == 2015 and r["Bron"] == "CBS 83450NED"][0]
+    r2015 = [r for r in rows if r["Jaar"] == "2015" and r["Bron"] == "CBS 83450NED"][0]
     assert r2015["Waarde"] == "42.160" and r2015["Indeling"] == "2025"  # 41 740 + Weesp 420
-    r2021 = [r for r in rows if r["Jaar"] == 2021][0]
+    r2021 = [r for r in rows if r["Jaar"] == "2021"][0]
     assert r2021["Waarde"] == "50.490"  # 85309NED already counts Weesp in Amsterdam (was "geen cijfer")
 
 
 def test_density_toggle(built: Path) -> None:
     at = run(built, gemeente="GM0363", indeling="eigen", maat="dichtheid")
-    r = [r for r in table_rows(at) if r["Jaar"] == 2015 and r["Bron"] == "CBS 83450NED"][0]
+    r = [r for r in table_rows(at) if r["Jaar"] == "2015" and r["Bron"] == "CBS 83450NED"][0]
     assert r["Waarde"] == "68,5"  # 41 740 / 609 570 × 1 000
 
 
@@ -77,3 +77,13 @@ def test_merged_code_offers_successor(built: Path) -> None:
     vught = [b for b in at.button if "Vught" in b.label][0]
     vught.click().run()
     assert at.title[0].value == "Bijstand in Vught"
+
+
+def test_break_lines_are_drawn(built: Path) -> None:
+    """Leeuwarden on own boundaries: the chart itself carries a dashed rule at 2016 (fails when boundary_breaks is
+    stubbed out or the rule layer goes missing)."""
+    spec = chart_specs(run(built, gemeente="GM0080", indeling="eigen"))[0]
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert len(rules) == 1 and rules[0]["mark"]["strokeDash"] == [4, 4]
+    assert [r["jaar"] for r in spec["datasets"][rules[0]["data"]["name"]]] == [2016]
+    assert spec["title"]["text"] == "Bijstandsvolume Leeuwarden, per CBS-definitie" and spec["title"]["subtitle"] == ["aantal"]
