@@ -3,10 +3,13 @@ where a frame is shown as a table. No Streamlit here, so it is tested directly."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from portal import benchmark as bm
 from portal import metrics, signals
+from portal.store import Warehouse
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",
@@ -96,3 +99,97 @@ def implausible_table(own: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
         pl.col("gemeente_code").replace_strict(names, default=pl.col("gemeente_code")).alias("Gemeente"),
         pl.col("gemeente_code").alias("Code"), pl.col("periode").alias("Jaar"), pl.col("leeftijd").alias("Leeftijdsgroep"),
         pl.col("reden").alias("Waarom onwaarschijnlijk"))
+
+
+# ---- Gemeenteprofiel ----------------------------------------------------------------------------------------------------------
+class ProfileNotes:
+    """The plain-Dutch notes a profile adds to a figure: CBS rates on older boundaries, and why a figure is missing."""
+
+    def __init__(self, wh: Warehouse, code: str, naam: str):
+        self.wh, self.code, self.naam = wh, code, naam
+        # herindelingen in which this gemeente received territory: (indeling year, date, name of the gemeente it received)
+        self.grown = [(j, d, wh.name(o)) for j, d, o in wh.boundary_changes(code).select("indeling_jaar", "datum", "oude_code").iter_rows()]
+
+    def boundary_note(self, grenzen: int | None) -> str:
+        """CBS's own rates stay on their year's boundaries: say so when the gemeente grew after that year."""
+        later = [(d, n) for j, d, n in self.grown if grenzen is not None and j > grenzen]
+        return (f" · op de grenzen van {grenzen}, vóór de samenvoeging met {later[0][1]} ({signals.nl_date(later[0][0])})"
+                if later else "")
+
+    def missing_reason(self, indicator: str) -> str:
+        """Why a card has no figure, in Dutch."""
+        rate = metrics.get(indicator).rate
+        obs = self.wh.observations(self.code, [indicator], "eigen" if rate else "nieuwste")
+        if obs.is_empty() and rate:
+            years = self.wh.all_observations("eigen").filter(pl.col("indicator") == indicator)["periode"]
+            return (f"Geen cijfer: CBS publiceerde dit percentage voor de gemeenten van {years.min()}–{years.max()}; {self.naam} had "
+                    "toen andere grenzen, en een percentage is niet op te tellen over een herindeling.")
+        if obs.is_empty():
+            return "Geen cijfer: de bron heeft voor deze gemeente geen cijfer."
+        periode = obs.sort("periode")["periode"][-1]
+        lg = signals.flow_age(indicator)
+        reden = None
+        if lg:
+            flows = self.wh.observations(self.code, [f"bijstand_alg_{k}_{lg}" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")],
+                                         "eigen")
+            bad = signals.implausible(flows).filter((pl.col("periode") == periode) & (pl.col("lg") == lg))
+            reden = bad["reden"][0] if bad.height else None
+        return (f"Geen cijfer: CBS liet het cijfer voor {periode} leeg"
+                + (f"; bronwaarde onwaarschijnlijk: {reden}." if reden else " (te kleine aantallen of onderdrukt)."))
+
+
+def size_class(kenmerken: pl.DataFrame, code: str) -> tuple[str | None, list[str]]:
+    """The gemeente's size class and all gemeenten in it."""
+    sizes = kenmerken.filter(pl.col("kenmerk") == "gemeentegrootte")
+    mine = sizes.filter(pl.col("gemeentecode") == code)["waarde"]
+    klasse = mine[0] if mine.len() else None
+    return klasse, (sizes.filter(pl.col("waarde") == klasse)["gemeentecode"].to_list() if klasse else [])
+
+
+@dataclass
+class Trend:
+    lines: pl.DataFrame  # jaar, waarde, reeks, definitie, bron, peildatum
+    band: pl.DataFrame  # jaar, p25, p75, definitie
+    series: list[str]  # series names in legend order
+    definition_breaks: list[tuple[int, str]]
+    class_series: str
+
+
+def profile_trend(frame: pl.DataFrame, naam: str, density: bool, klasse: str | None, pooled_class: dict[str, pl.DataFrame]) -> Trend:
+    """The profile's trend chart data from `group_series` (density) or `volume_at_group_density` (counts): the gemeente,
+    the group mean and band, Nederland and the size class pooled; a break where the gemeente's definition changes."""
+    labels = {i: metrics.get(i).label for i in bm.DENSITY + bm.VOLUME}
+    group_series_name = "Referentiegroep (gemiddelde)" if density else "Bij dichtheid referentiegroep (gemiddelde)"
+    class_series = f"Grootteklasse {klasse}" if klasse else "Grootteklasse"
+    series = [naam, group_series_name, "Nederland", class_series] if density else [naam, group_series_name]
+    band = frame.select(pl.col("periode").cast(pl.Int32).alias("jaar"), pl.col("groep_p25").alias("p25"), pl.col("groep_p75").alias("p75"),
+                        pl.col("indicator").replace_strict(labels).alias("definitie")).drop_nulls()
+    cols = (("gemeente", naam), ("groep_gemiddelde", group_series_name)) + ((("nederland", "Nederland"),) if density else ())
+    parts = [frame.select("indicator", "periode", pl.col(c).alias("waarde"), "bron", "peildatum", pl.lit(r).alias("reeks")) for c, r in cols]
+    for d, pk in pooled_class.items():
+        parts.append(pk.select(pl.lit(d).alias("indicator"), "periode", "waarde", pl.lit(None, pl.String).alias("bron"),
+                               pl.lit(None, pl.String).alias("peildatum"), pl.lit(class_series).alias("reeks")))
+    lines = pl.concat(parts, how="vertical_relaxed").drop_nulls("waarde").select(
+        pl.col("periode").cast(pl.Int32).alias("jaar"), "waarde", "reeks", pl.col("indicator").replace_strict(labels).alias("definitie"),
+        pl.col("bron").fill_null("som van de klasse"), pl.col("peildatum").fill_null(""))
+    starts = lines.filter(pl.col("reeks") == naam).group_by("definitie").agg(pl.col("jaar").min()).sort("jaar")
+    return Trend(lines, band, series, [(j, f"Andere definitie vanaf hier: {d}") for d, j in starts.rows()[1:]], class_series)
+
+
+def group_table(series: pl.DataFrame, naam: str, boundary_note=lambda grenzen: "") -> pl.DataFrame:
+    """`benchmark.group_series` as a table with Dutch headers; numbers stay numbers (the range as two columns)."""
+    return series.select(
+        pl.col("indicator").replace_strict({i: metrics.get(i).label for i in series["indicator"].unique()}).alias("Indicator"),
+        pl.col("periode").alias("Jaar"), pl.col("gemeente").alias(naam), pl.col("gemeente_lo").alias("Bereik van"),
+        pl.col("gemeente_hi").alias("Bereik tot"), pl.col("groep_gemiddelde").alias("Referentiegroep gemiddeld"),
+        pl.col("groep_p25").alias("Groep P25"), pl.col("groep_p75").alias("Groep P75"), pl.col("groep_n").alias("n"),
+        pl.col("nederland").alias("Nederland"),
+        pl.struct("onwaarschijnlijk", "periode", "grenzen").map_elements(
+            lambda r: (f"bronwaarde onwaarschijnlijk: {r['onwaarschijnlijk']}" if r["onwaarschijnlijk"] else signals.age_text(r["periode"]))
+            + boundary_note(r["grenzen"]), return_dtype=pl.String).alias("Opmerking"),
+        pl.col("bron").alias("Bron"))
+
+
+def amounts(obs: pl.DataFrame, code: str, indicator: str) -> list[tuple[str, float]]:
+    """(periode, amount) of one gemeente in time order."""
+    return bm.values(obs, [indicator]).filter(pl.col("gemeente_code") == code).sort("periode").select("periode", "waarde").rows()

@@ -1,0 +1,155 @@
+"""The Gemeenteprofiel's sections (Streamlit): key-figure cards, the trend against the group, reductiepotentieel, flows with
+the ontleding, and the finance proxies. The page only decides what to show; the data shaping lives in portal.views."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal import benchmark as bm
+from portal import metrics, peers, signals, views
+from portal.charts import benchmark_chart, nl_euro, nl_number
+from portal.export import indicator_lines
+from portal.peers import Group
+from portal.store import Warehouse
+from portal.ui import chart, data_table, decomposition, group_series, pooled, reduction_potential, volume_at_group_density
+
+CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
+         "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",
+         "ideel_resultaat_proxy_jaarrekening"]
+FLOW = ["cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_werk_pct_15_aow", "cbs_dichtheid_15_aow",
+        "cbs_werk_na_reintegratie_pct_15_aow"]
+FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening", "ideel_resultaat_proxy_begroting",
+       "ideel_resultaat_proxy_jaarrekening"]
+BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
+
+
+def key_figures(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+    """One card per key figure: period and age, the value with its range, the group band with n, and a signal only
+    where rounding, chance, age and meaning allow (signals.verdict); otherwise the reason."""
+    cards = group_series("nieuwste", code, group.members, CARDS)
+    notes = views.ProfileNotes(wh, code, naam)
+    cols = st.columns(4)
+    for i, ind_id in enumerate(CARDS):
+        rows = cards.filter((cards["indicator"] == ind_id) & cards["gemeente"].is_not_null())
+        box = cols[i % 4].container(border=True)
+        ind = metrics.get(ind_id)
+        if rows.is_empty():
+            box.metric(ind.short, "geen cijfer", help=ind.label)
+            box.caption(notes.missing_reason(ind_id))
+            continue
+        r = rows.row(-1, named=True)
+        v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
+                            r["groep_n"] or 0, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
+        delta = None if r["groep_gemiddelde"] is None or r["onwaarschijnlijk"] else r["gemeente"] - r["groep_gemiddelde"]
+        judged = v.label in ("beter", "slechter")
+        box.metric(f"{r['periode']} · {ind.short}", nl_number(r["gemeente"], ind.decimals) + (" %" if ind.unit.startswith("%") else ""),
+                   delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groepsgemiddelde",
+                   delta_color=("inverse" if ind.lower_is_better else "normal") if judged else "off",
+                   help=f"{ind.label}. {ind.definition}")
+        lo, hi = nl_number(r["gemeente_lo"], 1), nl_number(r["gemeente_hi"], 1)
+        spread = "" if r["gemeente_lo"] is None or lo == hi else f" · bereik {lo} – {hi}"
+        badge = "" if v.label == "verouderd" else BADGE.get(v.label, f"**{v.label}**") + " "
+        box.markdown(f"{badge}{signals.age_text(r['periode'])}{spread}{notes.boundary_note(r['grenzen'])}  \n"
+                     f"groep P25–P75: {nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} (n = {r['groep_n'] or 0}) · "
+                     f"NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
+        if v.reason:
+            box.caption(v.reason)
+    st.caption(f"Signaalregel: **beter** of **slechter** alleen als het hele bereik dat afronding door CBS (op tientallen) en, bij "
+               "instroom en uitstroom, toeval (95 %) toelaten buiten de middelste helft (P25–P75) van de referentiegroep ligt; "
+               "**vergelijkbaar** als het hele bereik erbinnen ligt; anders *te klein om te beoordelen*. Gunstig is een lage "
+               "dichtheid, lage instroom en hoge uitstroom. Geen signaal bij cijfers van meer dan "
+               f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
+               f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
+               f"zegt (W-deel, I-deel). Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages en -dichtheid op de "
+               "grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar met een cijfer.")
+
+
+def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, indeling_label: str, density: bool) -> None:
+    """Dichtheid (or volume) over all years against the group's mean and P25–P75, Nederland and the size class."""
+    klasse, klasse_leden = views.size_class(wh.kenmerken(peers.CLASS_YEAR), code)
+    frame = (group_series(indeling, code, group.members, bm.DENSITY) if density
+             else volume_at_group_density(indeling, code, group.members))
+    pooled_class = ({d: pooled(indeling, klasse_leden, d) for d in bm.DENSITY}
+                    if density and indeling == "nieuwste" and klasse_leden else {})
+    t = views.profile_trend(frame, naam, density, klasse, pooled_class)
+    if t.lines.is_empty():
+        st.info(f"Voor {naam} zijn op deze gemeentegrenzen geen bijstandscijfers beschikbaar.")
+        return
+    breaks = t.definition_breaks
+    if indeling == "eigen":
+        changes = wh.boundary_changes(code)["indeling_jaar"].to_list()
+        breaks += [(j, "Gemeentegrenzen gewijzigd (herindeling)")
+                   for j in bm.boundary_breaks(bm.volume_series(wh, code, "eigen", density), changes)]
+    unit = "per 1 000 inwoners" if density else "aantal personen of uitkeringen"
+    src_lines = indicator_lines(bm.DENSITY if density else bm.VOLUME) + [
+        f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten); lijn = ongewogen gemiddelde, band = P25–P75.",
+        f"Indeling: {indeling_label}."]
+    if density:
+        src_lines.append(f"{t.class_series}: alle gemeenten van die klasse ({peers.CLASS_YEAR}) samen (som teller / som noemer).")
+    chart(benchmark_chart(t.lines, t.band, reeksen=t.series, y_title=unit, decimals=1 if density else 0, breaks=breaks),
+          f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam} en referentiegroep", src_lines, key=f"profiel-{code}",
+          subtitle=unit)
+    st.caption(
+        "Lijn van de referentiegroep: ongewogen gemiddelde van de leden; band: P25–P75 van de leden. "
+        + ("Nederland: CBS-landcijfer. Grootteklasse: alle gemeenten van de klasse samen (alleen op de nieuwste indeling). "
+           if density else "In aantallen: de dichtheid van de referentiegroep toegepast op de inwoners 15–65 van "
+           f"{naam}, dus het volume dat {naam} bij het niveau van de groep zou hebben. ")
+        + "Gestippelde verticale lijn: breuk in definitie of gemeentegrenzen; lijnen lopen niet over een definitiebreuk heen."
+        + (" Op eigen grenzen telt per jaar elk lid dat in dat jaar bestond." if indeling == "eigen" else ""))
+
+
+def reduction(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+    rp = reduction_potential(code, group.members, "dichtheid_uitkeringen_totaal")
+    if rp is None:
+        st.info("Geen reductiepotentieel te berekenen: de gemeente of de referentiegroep heeft geen recente dichtheid.")
+        return
+    a, b = st.columns(2)
+    a.metric(f"Bij het gemiddelde van de referentiegroep ({rp['periode']})", f"{nl_number(rp['bij_gemiddelde'])} minder")
+    b.metric(f"Bij de P25 van de referentiegroep ({rp['periode']})", f"{nl_number(rp['bij_p25'])} minder")
+    st.caption(
+        f"{naam} heeft {nl_number(rp['werkelijk'])} bijstandsuitkeringen op {nl_number(rp['inwoners'])} inwoners 15–65 "
+        f"({nl_number(rp['dichtheid'], 1)} per 1 000). De referentiegroep ({rp['groep_n']} gemeenten) heeft gemiddeld "
+        f"{nl_number(rp['groep_gemiddelde'], 1)} en P25 {nl_number(rp['groep_p25'], 1)} per 1 000. Reductiepotentieel = "
+        "werkelijk aantal − dichtheid van de groep × inwoners 15–65 / 1 000; nul als de gemeente al lager zit. "
+        f"Bron: CBS {rp['bron']} ({rp['peildatum']}), indeling {wh.newest_indeling}.")
+
+
+def flows(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+    """CBS's own flow percentages against the group, and the BijstandScan ontleding for a chosen year."""
+    flow = group_series("nieuwste", code, group.members, FLOW)
+    if flow.is_empty():
+        st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
+        return
+    notes = views.ProfileNotes(wh, code, naam)
+    data_table(views.group_table(flow, naam, notes.boundary_note), indicator_lines(FLOW) + [f"Referentiegroep: {group.label()}."],
+               key=f"stromen-{code}")
+    st.caption("Percentages zoals CBS ze publiceert: instroom, uitstroom en uitstroom naar werk per 100 personen die in het jaar "
+               "ooit algemene bijstand hadden; bijstandsdichtheid per 1 000 inwoners van dezelfde leeftijd. CBS-percentages zijn niet "
+               "op te tellen over een herindeling: ze staan op de grenzen van hun eigen jaar. n = gemeenten van de referentiegroep "
+               "met een (plausibel) cijfer.")
+    years = sorted(flow["periode"].unique())
+    year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
+    dec = decomposition(code, group.members, year)
+    if dec is None:
+        st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")
+        return
+    st.markdown("\n\n".join(bm.decomposition_text(dec)))
+    st.caption("Ontleding zoals de BijstandScan: in evenwicht is de dichtheid gelijk aan de instroom gedeeld door de "
+               "uitstroomkans, dus dichtheid/dichtheid_groep = (instroom/instroom_groep) × (uitstroomkans_groep/uitstroomkans). "
+               f"Groepswaarden: ongewogen gemiddelde van {dec['groep_n']} leden. {bm.DECOMPOSITION_RATES}")
+
+
+def finances(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+    fin = group_series("nieuwste", code, group.members, FIN)
+    if fin.is_empty():
+        st.info("Geen financiële cijfers voor deze gemeente.")
+        return
+    data_table(views.group_table(fin, naam), indicator_lines(FIN) + [f"Referentiegroep: {group.label()}."], key=f"financien-{code}")
+    amounts = views.amounts(wh.all_observations("nieuwste"), code, "iu_participatie")
+    if amounts:
+        st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts)
+                   + " (BZK-circulaires gemeentefonds).")
+    st.caption("Dit zijn proxy's, geen verantwoordingscijfers, en daarom zonder signaal: W-deel = IU Participatie minus Iv3-lasten "
+               "taakvelden 6.4 en 6.5, als % van de IU (positief = IU hoger dan de lasten; de IU dekt ook Wsw en beschut werk). "
+               "I-deel = Iv3 taakveld 6.3 baten minus lasten, als % van de baten (6.3 bevat ook bijzondere bijstand en "
+               "minimabeleid). Begroting en jaarrekening apart.")
