@@ -301,23 +301,20 @@ def density_toggle(default: bool) -> bool:
 def indicator_picker(available: list[str], key: str, default: str = "dichtheid_uitkeringen_totaal") -> str:
     """Indicator selectbox kept in the URL as ?indicator=<id>; an unknown id in a link gets a Dutch warning. The default
     is the dichtheid with the newest figures (85383NED), so a page opens on the newest period that has data."""
-    asked = st.query_params.get("indicator", default)
-    if asked not in available:
-        st.warning(f"Indicator '{asked}' uit de link bestaat niet of heeft hier geen cijfers; getoond wordt: "
-                   f"{metrics.get(default).label}.")
-        asked = default
-    st.session_state[key] = asked
-    st.selectbox("Indicator", available, key=key, format_func=lambda i: metrics.get(i).label,
-                 on_change=lambda: st.query_params.update(indicator=st.session_state[key]))
-    st.query_params["indicator"] = asked
-    return asked
+    return url_select("Indicator", available, "indicator", default, format_func=lambda i: metrics.get(i).label, key=key,
+                      unknown=lambda asked: f"Indicator '{asked}' uit de link bestaat niet of heeft hier geen cijfers; getoond "
+                                            f"wordt: {metrics.get(default).label}.")
 
 
-def url_select(label: str, options: list[str], param: str, default: str, format_func=str, **kw) -> str:
-    """A selectbox whose value lives in the URL under `param`; an unknown value in a link falls back to `default`."""
+def url_select(label: str, options: list[str], param: str, default: str, format_func=str, unknown=None, **kw) -> str:
+    """The one way a selectbox is kept in the URL (under `param`). A value from a link that is not an option falls back to
+    `default`, with a Dutch warning when `unknown(value)` gives its text."""
     value = st.query_params.get(param, default)
-    value = value if value in options else default
-    value = st.selectbox(label, options, index=options.index(value) if value in options else 0, format_func=format_func, **kw)
+    if value not in options:
+        if unknown and param in st.query_params:
+            st.warning(unknown(value))
+        value = default if default in options else options[0]
+    value = st.selectbox(label, options, index=options.index(value), format_func=format_func, **kw)
     st.query_params[param] = value
     return value
 
