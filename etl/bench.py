@@ -154,7 +154,7 @@ def page_reruns() -> None:
                 total.append((time.perf_counter() - t0) * 1000)
                 script.append(at.session_state["bench_ms"])
             print(f"Warme herhaling pagina {name:<16} script mediaan {statistics.median(script):5.0f} ms, max {max(script):5.0f} ms; "
-                  f"met AppTest-verwerking {statistics.median(total):5.0f} ms (7 runs) — doel ≤ 150 ms")
+                  f"met AppTest-verwerking {statistics.median(total):5.0f} ms (7 runs) — doel ≤ 100 ms")
     finally:
         wrapper.unlink(missing_ok=True)
 
@@ -198,7 +198,7 @@ def first_chart() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run",
                                                                             "--disable-background-networking"])
-                for round_ in range(6):
+                for round_ in range(8):
                     for label, url in urls.items():
                         page = browser.new_page()
                         t0 = time.perf_counter()
@@ -213,8 +213,11 @@ def first_chart() -> None:
                 proc.terminate()
     med = {k: statistics.median(v) for k, v in times.items()}
     for k, v in med.items():
-        print(f"Tijd tot eerste grafiek, {k}: mediaan {v:.0f} ms (5 runs)")
-    print(f"Verhouding portaal / kale pagina: {med['portaal (gemeenteprofiel)'] / med['kale pagina']:.2f} — doel ≤ 1,5")
+        print(f"Tijd tot eerste grafiek, {k}: mediaan {v:.0f} ms (7 runs)")
+    # measured interleaved (portal, bare, portal, bare, ...): the median of the ratio within each pair
+    ratios = [a / b for a, b in zip(times["portaal (gemeenteprofiel)"], times["kale pagina"])]
+    print(f"Verhouding portaal / kale pagina, mediaan van {len(ratios)} paren: {statistics.median(ratios):.2f} "
+          f"(paren: {', '.join(f'{r:.2f}' for r in ratios)}) — doel ≤ 1,2")
 
 
 if __name__ == "__main__":
