@@ -27,7 +27,8 @@ st.caption("Twee CBS-definities, twee lijnen: bijstandsuitkeringen tot AOW-leeft
            "uitkering per huishouden) en personen met algemene bijstand tot AOW-leeftijd aan het eind van elk kwartaal (CBS "
            "'Personen met een uitkering; soort uitkering, wijken en buurten', 2013–2024). Ze worden niet aan elkaar geplakt: "
            "een huishouden kan meer personen tellen.")
-chart(charts.lines_chart(views.yearly_volume(own), x="jaar", series="reeks", y_title="aantal"),
+yearly = views.yearly_volume(own)
+chart(charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort"),
       "Bijstandsvolume per jaar: som over gemeenten en CBS-landcijfer", indicator_lines(bm.VOLUME), key="nl-jaar",
       subtitle="Personen of uitkeringen, per CBS-definitie")
 st.caption("Elke CBS-definitie is een eigen reeks. De som over gemeenten kan iets afwijken van het landcijfer: CBS rondt per gemeente "

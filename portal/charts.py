@@ -108,10 +108,12 @@ def benchmark_chart(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[st
 
 
 def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decimals: int = 0, temporal: bool = False,
-                order: list[str] | None = None, many: bool = False, zero: bool = True, x_title: str = "Jaar") -> alt.LayerChart:
+                order: list[str] | None = None, many: bool = False, zero: bool = True, x_title: str = "Jaar",
+                dash_by: str | None = None) -> alt.LayerChart:
     """Lines with points, one per series (never joined across series). data: x, waarde, series, bron, peildatum.
 
-    many: the 12-colour colour-blind-safe palette with a line pattern per four series (Vergelijken)."""
+    many: the 12-colour colour-blind-safe palette with a line pattern per four series (Vergelijken). dash_by: a column
+    whose values get their own line pattern (e.g. sum over gemeenten against CBS's national figure)."""
     fmt = f",.{decimals}f"
     names = order or sorted(data[series].unique())
     colours = MANY if many else PALETTE
@@ -121,9 +123,12 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
              alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
     base = alt.Chart(data.to_pandas()).encode(
         x=x_enc, y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=zero)), color=colour,
-        strokeDash=alt.StrokeDash(f"{series}:N", legend=None, sort=names,
-                                  scale=alt.Scale(domain=names, range=[DASHES[(i // len(colours)) % 4 if not many else i // 4 % 4]
-                                                                       for i in range(len(names))])))
+        strokeDash=(alt.StrokeDash(f"{dash_by}:N", title=None, scale=alt.Scale(range=DASHES[:2]),
+                                   legend=alt.Legend(orient="bottom", labelLimit=0, symbolType="stroke", symbolStrokeWidth=2, symbolStrokeColor="#333",
+                                                     symbolSize=400)) if dash_by else
+                    alt.StrokeDash(f"{series}:N", legend=None, sort=names,
+                                   scale=alt.Scale(domain=names, range=[DASHES[(i // 4 if many else i // len(colours)) % 4]
+                                                                        for i in range(len(names))]))))
     tooltip = [alt.Tooltip(f"{series}:N", title="Reeks"), alt.Tooltip("periode:N", title="Periode"),
                alt.Tooltip("waarde:Q", title=y_title, format=fmt), alt.Tooltip("bron:N", title="Bron"),
                alt.Tooltip("peildatum:N", title="Peildatum")]

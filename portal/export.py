@@ -35,7 +35,9 @@ def export_spec(chart: alt.TopLevelMixin, title: str, subtitle: str, lines: list
         align="left", baseline="top", fontSize=10, color="#333").encode(
         x=alt.value(0), y=alt.Y("n:O", axis=None), text="regel:N").properties(width=EXPORT_WIDTH, height=13 * len(wrapped))
     body = chart.properties(width=EXPORT_WIDTH)
-    return finish(alt.vconcat(body, footer, spacing=14), title, subtitle).to_dict()
+    joined = alt.vconcat(body, footer, spacing=14).resolve_legend(color="independent", strokeDash="independent",
+                                                                   shape="independent")
+    return finish(joined, title, subtitle).to_dict()
 
 
 def chart_png(chart: alt.TopLevelMixin, title: str, lines: list[str], subtitle: str = "") -> bytes:

@@ -41,6 +41,7 @@ def yearly_volume(own: pl.DataFrame) -> pl.DataFrame:
     nl = yearly.filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", "waarde", "bron", "peildatum").with_columns(
         pl.lit("CBS-landcijfer").alias("soort"))
     return (pl.concat([sums, nl]).with_columns(pl.col("periode").cast(pl.Int32).alias("jaar"),
+                                                pl.col("indicator").replace_strict(labels).alias("definitie"),
                                                 (pl.col("indicator").replace_strict(labels) + " — " + pl.col("soort")).alias("reeks"))
             .sort("reeks", "jaar"))
 
