@@ -1,0 +1,48 @@
+"""The chart layer: every chart on screen has a title, a subtitle with unit or definition and Dutch number format;
+exports carry the source lines under a full-width chart; Vergelijken tells twelve and more gemeenten apart."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from portal import benchmark as bm
+from portal import charts, export, views
+from portal.export import indicator_lines
+from tests.pagetest import chart_specs, page
+
+
+@pytest.mark.parametrize("name,params", [
+    ("profiel", {"gemeente": "GM0153"}), ("landelijk", {"gemeente": "GM0153"}), ("kaart", {"gemeente": "GM0153"}),
+    ("vergelijken", {"gemeente": "GM0153"}), ("gemeente", {"gemeente": "GM0153"}), ("referentiegroep", {"gemeente": "GM0153"}),
+])
+def test_every_chart_is_finished(built: Path, name: str, params: dict) -> None:
+    specs = chart_specs(page(name, **params))
+    assert specs
+    for spec in specs:
+        assert spec["title"]["text"] and spec["title"]["subtitle"]
+        assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_vergelijken_twelve_series_and_index_axis(built: Path) -> None:
+    others = "GM0599,GM0518,GM0344,GM0014,GM0080,GM0193,GM0772,GM0855,GM0758,GM0796,GM0202,GM0268"
+    spec = chart_specs(page("vergelijken", gemeente="GM0153", vergelijk=others, index="1", basis="2015",
+                            indicator="bijstand_personen_tot_aow_incl_gerelateerd"))[0]
+    enc = spec["layer"][0]["encoding"]
+    assert len(enc["color"]["scale"]["domain"]) == 13 and len(set(enc["color"]["scale"]["range"][:12])) == 12
+    pattern = list(zip(enc["color"]["scale"]["range"], map(tuple, enc["strokeDash"]["scale"]["range"])))
+    assert len(set(pattern)) == 13  # colour and line pattern together tell all thirteen apart
+    assert enc["y"]["scale"]["zero"] is False  # an index axis does not start at zero
+
+
+def test_export_has_full_width_chart_and_source_lines(wh) -> None:
+    yearly = views.yearly_volume(wh.all_observations("eigen"))
+    c = charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort")
+    lines = indicator_lines(bm.VOLUME)
+    png = Image.open(io.BytesIO(export.chart_png(c, "Bijstandsvolume per jaar", lines, "per CBS-definitie")))
+    assert png.width >= 2 * export.EXPORT_WIDTH and png.height < 2 * png.width  # the chart fills the width
+    svg = export.chart_svg(c, "Bijstandsvolume per jaar", lines, "per CBS-definitie")
+    assert "80860ned" in svg and "Bijstandsvolume per jaar" in svg
