@@ -2,22 +2,19 @@
 
 import streamlit as st
 
-from portal import charts, metrics, views
+from portal import charts, metrics
 from portal.export import indicator_lines
-from portal.ui import chart, gemeente_picker, indicator_picker, url_select, warehouse
+from portal.ui import chart, gemeente_picker, indicator_picker, local_indicators, map_data, url_select, warehouse
+from portal.ui import periods as ui_periods
 
 wh = warehouse()
-own = wh.all_observations("eigen")
 code = gemeente_picker(wh)  # search or pick a gemeente in the sidebar: it is outlined on the map
 st.title("Kaart")
-present = set(own.filter(own["gemeente_code"] != "NL01")["indicator"].unique())
-asked = indicator_picker([i for i in metrics.REGISTRY if i in present], key="kaart_indicator")
+asked = indicator_picker(local_indicators("eigen"), key="kaart_indicator")
 ind = metrics.get(asked)
-periods = views.periods(own.filter(own["gemeente_code"] != "NL01"), asked)
+periods = ui_periods("eigen", asked, local=True)
 year = url_select("Jaar", periods, "jaar", periods[-1])  # opens on the newest year with data
-indeling = views.map_indeling(own, asked, year)
-names = dict(wh.gemeenten(indeling).select("gemeentecode", "gemeentenaam").rows())
-data = views.map_values(own, asked, year, indeling, names)
+data, indeling, names = map_data(asked, year)
 topo = wh.boundaries(indeling)
 if topo is None:
     st.info(f"Voor de gemeentelijke indeling van {indeling} zijn geen kaartgrenzen meegeleverd (wel 2015–2025). "

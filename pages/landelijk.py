@@ -6,11 +6,10 @@ from portal import benchmark as bm
 from portal import charts, metrics, peers, views
 from portal.charts import nl_number
 from portal.export import indicator_lines
-from portal.ui import change, chart, data_table, funnel, url_select, warehouse
+from portal.ui import change, chart, data_table, distribution, funnel, national_views, url_select, warehouse, wdeel
+from portal.ui import periods as ui_periods
 
 wh = warehouse()
-harm = wh.all_observations("nieuwste")
-own = wh.all_observations("eigen")
 names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
 chosen = st.query_params.get("gemeente")
 chosen = chosen if chosen in names else None
@@ -19,7 +18,8 @@ st.title("Landelijk overzicht")
 
 # 1. National series ----------------------------------------------------------------------------------------------------------
 st.subheader("Landelijke reeksen")
-chart(charts.lines_chart(views.national_series(own), x="maand", series="reeks", y_title="aantal uitkeringen of personen",
+national, yearly = national_views()
+chart(charts.lines_chart(national, x="maand", series="reeks", y_title="aantal uitkeringen of personen",
                          temporal=True, zero=False, x_title="Peildatum (einde maand of kwartaal)"),
       "Bijstand in Nederland per maand en per kwartaal", indicator_lines(views.NATIONAL_SERIES), key="nl-maand",
       subtitle="Uitkeringen (CBS 37789ksz, tot 2018) en personen (wijk- en buurttabellen, 2013–2024): twee definities")
@@ -27,7 +27,6 @@ st.caption("Twee CBS-definities, twee lijnen: bijstandsuitkeringen tot AOW-leeft
            "uitkering per huishouden) en personen met algemene bijstand tot AOW-leeftijd aan het eind van elk kwartaal (CBS "
            "'Personen met een uitkering; soort uitkering, wijken en buurten', 2013–2024). Ze worden niet aan elkaar geplakt: "
            "een huishouden kan meer personen tellen.")
-yearly = views.yearly_volume(own)
 chart(charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort"),
       "Bijstandsvolume per jaar: som over gemeenten en CBS-landcijfer", indicator_lines(bm.VOLUME), key="nl-jaar",
       subtitle="Personen of uitkeringen, per CBS-definitie")
@@ -39,7 +38,7 @@ st.subheader("Sterkste en zwakste dalers")
 a, b, c, d = st.columns([3, 1, 1, 1])
 with a:
     vol_id = url_select("Definitie", bm.VOLUME, "definitie", "bijstand_personen_tot_aow_incl_gerelateerd", format_func=labels.get)
-periods = views.periods(harm, vol_id)
+periods = ui_periods("nieuwste", vol_id)
 if len(periods) < 2:
     st.info("Voor deze definitie is er maar één jaar: geen verandering te berekenen.")
 else:
@@ -69,12 +68,12 @@ else:
 
 # 3. Distributions by class ------------------------------------------------------------------------------------------------------
 st.subheader("Verdeling naar grootteklasse en provincie")
-dens_id = url_select("Definitie van de dichtheid", bm.DENSITY, "dichtheid", views.newest(harm, bm.DENSITY), format_func=labels.get)
+newest = max(bm.DENSITY, key=lambda i: (ui_periods("nieuwste", i) or [""])[-1])  # open on the newest period with data
+dens_id = url_select("Definitie van de dichtheid", bm.DENSITY, "dichtheid", newest, format_func=labels.get)
 dens = metrics.get(dens_id)
-dens_periods = views.periods(harm, dens_id)
+dens_periods = ui_periods("nieuwste", dens_id)
 year = url_select("Jaar", dens_periods, "jaar", dens_periods[-1])
-kenm = wh.kenmerken(peers.CLASS_YEAR)
-dist = views.distribution(harm, kenm, dens_id, year, names)
+dist = distribution(dens_id, year)
 if dist.is_empty():
     st.info("Geen dichtheidscijfers voor dit jaar.")
 else:
@@ -113,10 +112,9 @@ e, f = st.columns([3, 1])
 with e:
     wd_id = url_select("Proxy", WD, "wdeel", WD[0], format_func=lambda i: metrics.get(i).label)
 with f:
-    wd_periods = views.periods(harm, wd_id)
+    wd_periods = ui_periods("nieuwste", wd_id)
     wd_year = url_select("Jaar ", wd_periods, "wdeel_jaar", wd_periods[-1])
-wd = bm.wdeel_by_class(harm, kenm.filter(kenm["kenmerk"] == "gemeentegrootte"), wd_id, wd_year)
-data_table(views.wdeel_table(wd), indicator_lines([wd_id]) + [f"Jaar {wd_year}; grootteklassen {peers.CLASS_YEAR}."],
+data_table(wdeel(wd_id, wd_year), indicator_lines([wd_id]) + [f"Jaar {wd_year}; grootteklassen {peers.CLASS_YEAR}."],
            key=f"wdeel-{wd_id}-{wd_year}", decimals={"Aandeel IU hoger (%)": 0})
 st.caption("Beschrijvend, geen oordeel: deze proxy meet geen onderbesteding van het W-deel. De Iv3-lasten op 6.4 en 6.5 omvatten veel "
            "meer dan het re-integratiebudget (Wsw-bedrijven, eigen middelen, uitvoeringskosten); de tabel laat zien hoe de uitgaven op "

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from portal.paths import USERDATA, WAREHOUSE
-from portal import benchmark, export, metrics, peers
+from portal import benchmark, export, metrics, peers, views
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
 from portal.store import CODE_RE, Warehouse, WarehouseMissing
@@ -179,6 +179,75 @@ def _funnel(build: tuple[str, float], density_id: str, periode: str) -> tuple[pl
 
 def funnel(density_id: str, periode: str) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     return _funnel(_key(), density_id, periode)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _periods(build: tuple[str, float], indeling: str, indicator: str, local: bool) -> list[str]:
+    obs = _obs(build, indeling)
+    return views.periods(obs.filter(pl.col("gemeente_code") != "NL01") if local else obs, indicator)
+
+
+def periods(indeling: str, indicator: str, local: bool = False) -> list[str]:
+    """The periods with a value of `indicator` (local: for a gemeente, not only for Nederland), in time order."""
+    return _periods(_key(), indeling, indicator, local)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _national_views(build: tuple[str, float]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    own = _obs(build, "eigen")
+    return views.national_series(own), views.yearly_volume(own)
+
+
+def national_views() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The national monthly/quarterly series and the yearly volume sums of the Landelijk overzicht."""
+    return _national_views(_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _distribution(build: tuple[str, float], density_id: str, year: str) -> pl.DataFrame:
+    wh = _warehouse(*build)
+    names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
+    return views.distribution(_obs(build, "nieuwste"), wh.kenmerken(peers.CLASS_YEAR), density_id, year, names)
+
+
+def distribution(density_id: str, year: str) -> pl.DataFrame:
+    return _distribution(_key(), density_id, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _wdeel(build: tuple[str, float], indicator: str, year: str) -> pl.DataFrame:
+    sizes = _warehouse(*build).kenmerken(peers.CLASS_YEAR).filter(pl.col("kenmerk") == "gemeentegrootte")
+    return views.wdeel_table(benchmark.wdeel_by_class(_obs(build, "nieuwste"), sizes, indicator, year))
+
+
+def wdeel(indicator: str, year: str) -> pl.DataFrame:
+    """The W-deel proxy per size class as the Landelijk table."""
+    return _wdeel(_key(), indicator, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _local_indicators(build: tuple[str, float], indeling: str) -> list[str]:
+    obs = _obs(build, indeling)
+    present = set(obs.filter(pl.col("gemeente_code") != "NL01")["indicator"].unique())
+    return [i for i in metrics.REGISTRY if i in present]
+
+
+def local_indicators(indeling: str) -> list[str]:
+    """Registry indicators with figures per gemeente on `indeling`, in registry order."""
+    return _local_indicators(_key(), indeling)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _map_data(build: tuple[str, float], indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, str]]:
+    wh, own = _warehouse(*build), _obs(build, "eigen")
+    indeling = views.map_indeling(own, indicator, year)
+    names = dict(wh.gemeenten(indeling).select("gemeentecode", "gemeentenaam").rows())
+    return views.map_values(own, indicator, year, indeling, names), indeling, names
+
+
+def map_data(indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, str]]:
+    """The Kaart's figures for one period, the indeling they use and its gemeente names."""
+    return _map_data(_key(), indicator, year)
 
 
 @st.cache_resource(show_spinner=False)

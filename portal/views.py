@@ -20,11 +20,6 @@ def periods(obs: pl.DataFrame, indicator: str) -> list[str]:
     return sorted(bm.values(obs, [indicator])["periode"].unique())
 
 
-def newest(obs: pl.DataFrame, ids: list[str]) -> str:
-    """The indicator among `ids` with the newest period (pages open on the newest period that has data)."""
-    return max(ids, key=lambda i: bm.values(obs, [i])["periode"].max() or "")
-
-
 def national_series(own: pl.DataFrame) -> pl.DataFrame:
     """The national monthly (37789ksz) and quarterly (wijk- en buurttabellen) series, one line per definition."""
     return (bm.values(own, NATIONAL_SERIES).filter(pl.col("gemeente_code") == "NL01")
