@@ -145,7 +145,7 @@ def finances(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         st.info("Geen financiële cijfers voor deze gemeente.")
         return
     data_table(views.group_table(fin, naam), indicator_lines(FIN) + [f"Referentiegroep: {group.label()}."], key=f"financien-{code}")
-    amounts = views.amounts(wh.all_observations("nieuwste"), code, "iu_participatie")
+    amounts = views.amounts(wh.observations(code, ["iu_participatie"]), code, "iu_participatie")
     if amounts:
         st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts)
                    + " (BZK-circulaires gemeentefonds).")
