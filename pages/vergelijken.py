@@ -51,7 +51,7 @@ if index:
 
 # 3. Chart and table --------------------------------------------------------------------------------------------------------
 order = [names[c] for c in codes]
-lines = indicator_lines([asked], sorted(data["bron"].unique())) + [f"Indeling: {indeling_label[indeling]}."]
+lines = indicator_lines([asked], sorted(data["bron"].unique())) + [f"Gemeenten: {', '.join(order)}.", f"Indeling: {indeling_label[indeling]}."]
 x, temporal = ("maand", True) if len(periods[0]) > 4 else ("jaar", False)
 chart(charts.lines_chart(data, x=x, series="gemeente", y_title=y_title, decimals=dec, temporal=temporal, order=order, many=True,
                          zero=not index, x_title="Periode" if temporal else "Jaar"),

@@ -92,14 +92,16 @@ def benchmark_chart(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[st
                      alt.Tooltip("p75:Q", title="Referentiegroep P75", format=fmt), alt.Tooltip("definitie:N", title="Definitie")]))
     base = alt.Chart(lines.to_pandas()).encode(
         x=x, y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=True)),
-        color=alt.Color("reeks:N", title=None, scale=reeks_scale(reeksen), legend=alt.Legend(orient="bottom", labelLimit=500)),
+        color=alt.Color("reeks:N", title=None, scale=reeks_scale(reeksen), legend=alt.Legend(orient="bottom", labelLimit=0)),
         strokeDash=alt.StrokeDash("reeks:N", legend=None, scale=alt.Scale(domain=reeksen, range=[[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]])),
         detail="definitie:N",
     )
     tooltip = [alt.Tooltip("reeks:N", title="Reeks"), alt.Tooltip("jaar:Q", title="Jaar", format="d"),
                alt.Tooltip("waarde:Q", title=y_title, format=fmt), alt.Tooltip("definitie:N", title="Definitie"),
                alt.Tooltip("bron:N", title="Bron (CBS-tabel)"), alt.Tooltip("peildatum:N", title="Peildatum")]
-    layers += [base.mark_line(strokeWidth=2.5), base.mark_point(filled=True, size=40).encode(tooltip=tooltip)]
+    # Two definitions can overlap in time: the point shape names the definition, so the user can tell the lines apart.
+    shape = alt.Shape("definitie:N", title="Definitie", legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
+    layers += [base.mark_line(strokeWidth=2.5), base.mark_point(filled=True, size=50).encode(shape=shape, tooltip=tooltip)]
     if breaks:
         rules = pl.DataFrame({"jaar": [b[0] for b in breaks], "reden": [b[1] for b in breaks]})
         layers.append(alt.Chart(rules.to_pandas()).mark_rule(strokeDash=[4, 4], color="#888").encode(
