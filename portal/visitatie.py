@@ -345,7 +345,7 @@ def _people(rows: list[dict], extra: str) -> str:
 
 
 def _group(g: dict) -> str:
-    return f"{_quote(g.get('naam'))} ({len(g.get('leden', []))} gemeenten)"
+    return f"{_quote(g.get('naam'), 50)} ({len(g.get('leden', []))} gemeenten)"
 
 
 def _norm(x: float | None) -> str:
