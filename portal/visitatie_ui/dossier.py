@@ -50,12 +50,14 @@ def next_phase(ctx: Ctx, v: dict, live: dict) -> None:
     freezes = v["foto"] is None
     asking = f"bevriezen-vragen-{v['id']}"
     extra = " De cijfermatige foto wordt dan bevroren; u bevestigt dat eerst." if freezes else ""
-    if st.button(f"Naar fase '{nxt}'", key="volgende-fase", help=f"De status gaat van {v['status']} naar {nxt}.{extra}"):
+    clicked = st.button(f"Naar fase '{nxt}'", key="volgende-fase", help=f"De status gaat van {v['status']} naar {nxt}.{extra}")
+    slot = st.container()  # always there, so the tabs below keep their place when the question comes and goes
+    if clicked:
         if not freezes:
             advance(ctx, v, live)
         st.session_state[asking] = True
     if freezes and st.session_state.get(asking):
-        with st.container(border=True):
+        with slot.container(border=True):
             st.warning(f"Bij de overgang naar '{nxt}' wordt de cijfermatige foto bevroren: de cijfers van nu liggen dan vast "
                        "voor deze visitatie en een latere databouw verandert ze niet meer. Dat kan niet worden teruggedraaid.")
             row = st.container(horizontal=True)
