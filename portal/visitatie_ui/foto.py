@@ -73,8 +73,8 @@ def signal_table(card: pl.DataFrame, lines: list[str], key: str) -> None:
     rows = list(card.iter_rows(named=True))
     shown = pl.DataFrame([{
         "Indicator": r["Indicator"], "Periode": (r["Periode"] or "–") + (" (verouderd)" if r["Verouderd"] else ""),
-        "Realisatie": vt.realisatie_text(r), "Norm": f"{n1(r['Norm'])} ({rapport.NORMBRON.get(r['Normbron'], r['Normbron'])})", "Afwijking": n1(r["Afwijking"]),
-        "Signaal": r["Signaal"],
+        "Realisatie": vt.realisatie_text(r), "Norm": f"{n1(r['Norm'])} ({rapport.NORMBRON.get(r['Normbron'], r['Normbron'])})",
+        "Afwijking": n1(r["Afwijking"]), "Signaal": r["Signaal"],
         "Prognose": f"{n1(r['Prognose'])} ({r['Prognosejaar']})" if r["Prognose"] is not None
         else "geen: " + r["Prognosejaar"].removeprefix("geen prognose: "),
         "Referentiegroep (P25–P75)": f"{n1(r['Referentiegroep'])} ({n1(r['Groep P25'])}–{n1(r['Groep P75'])}; n={r['Groep n']})",
