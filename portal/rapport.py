@@ -100,7 +100,7 @@ def foto_lines(foto: dict, titel: str) -> list[str]:
     """Source, definition and method lines that go with every export of the foto."""
     return [f"Cijfermatige foto: {foto['gemeente']} ({foto['gemeente_code']}), {titel}.",
             f"Referentiegroep '{foto['groep']['naam']}': {len(foto['groep']['leden'])} gemeenten ({', '.join(foto['groep']['leden'])}).",
-            f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']}.", vt.SIGNAAL_REGEL.replace("**", ""),
+            f"Foto gemaakt {vt.nl_datetime(foto['gemaakt'])} uit de databouw van {vt.nl_datetime(foto['databouw']['tijd'])}.", vt.SIGNAAL_REGEL.replace("**", ""),
             vt.PROGNOSE_METHODE, *export.indicator_lines([k.id for k in vt.KERN])]
 
 
@@ -122,19 +122,19 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
     team = "<br/>".join(_t(f"{m['naam']}" + (f" ({m['rol']})" if m.get("rol") else "")) for m in v["team"]) or "–"
     contacts = "<br/>".join(_t(" · ".join(x for x in (c.get("naam"), c.get("functie"), c.get("email")) if x))
                             for c in v["contacten"]) or "–"
-    dates = "<br/>".join(_t(f"{k}: {d}") for k, d in v["datums"].items() if d) or "–"
+    dates = "<br/>".join(_t(f"{vt.DATUMS.get(k, k)}: {vt.nl_datetime(d)}") for k, d in v["datums"].items() if d) or "–"
     cover = [["Visitatieteam", P(team, st["body"])], ["Contactpersonen gemeente", P(contacts, st["body"])], ["Data", P(dates, st["body"])],
              ["Referentiegroep", P(_t(f"{foto['groep']['naam']}: " + ", ".join(names.get(c, c) for c in foto["groep"]["leden"]))
                                    if foto["groep"]["leden"] else "leeg", st["body"])],
-             ["Cijfermatige foto", P(_t(f"bevroren op {frozen.replace('T', ' ')}" if frozen else
+             ["Cijfermatige foto", P(_t(f"bevroren op {vt.nl_datetime(frozen)}" if frozen else
                                         "concept: nog niet bevroren (de visitatie is in voorbereiding)") +
-                                     _t(f"; databouw {foto['databouw']['tijd']}"), st["body"])]]
+                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}"), st["body"])]]
     story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
         ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))
     story += [Spacer(1, 1 * cm), P("Vertrouwelijk: bestemd voor het visitatieteam en de gemeente. De cijfers openen het gesprek; "
                                    "ze zijn geen oordeel.", st["small"]),
-              P(_t(f"Gemaakt op {datetime.now().strftime('%d-%m-%Y %H:%M')} met het Bijstandsportaal Werk & Inkomen."), st["small"]),
+              P(_t(f"Gemaakt op {vt.nl_datetime(datetime.now())} met het Bijstandsportaal Werk & Inkomen."), st["small"]),
               PageBreak()]
 
     # 1. Cijfermatige foto ----------------------------------------------------------------------------------------------
@@ -180,8 +180,9 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
     # 2. Themes and notes -----------------------------------------------------------------------------------------------
     story += [PageBreak(), P("2. Thema's en notities", st["h1"])]
     notes = [i for i in items if i["soort"] in vt.NOTITIE_SOORTEN]
-    for thema in v["themas"] + sorted({i["thema"] for i in notes} - set(v["themas"]) - {None}):
-        mine = [i for i in notes if i["thema"] == thema]
+    filed = {i["id"]: vt.item_thema(i["soort"], i["thema"], i["indicator"]) for i in notes}
+    for thema in v["themas"] + sorted(set(filed.values()) - set(v["themas"]) - {None}):
+        mine = [i for i in notes if filed[i["id"]] == thema]
         block = [P(_t(thema), st["h2"])]
         if not mine:
             block.append(P("Geen notities.", st["small"]))
@@ -212,7 +213,7 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
     story += [Spacer(1, 0.3 * cm),
               P(_t(f"Referentiegroep '{foto['groep']['naam']}' ({len(foto['groep']['leden'])} gemeenten, indeling {foto['indeling']}): "
                    + ", ".join(f"{names.get(c, c)} ({c})" for c in foto["groep"]["leden"])), st["small"]),
-              P(_t(f"Foto gemaakt {foto['gemaakt']} uit de databouw van {foto['databouw']['tijd']} "
+              P(_t(f"Foto gemaakt {vt.nl_datetime(foto['gemaakt'])} uit de databouw van {vt.nl_datetime(foto['databouw']['tijd'])} "
                    f"(inhoud-sha256 {str(foto['databouw']['inhoud_sha256'])[:16]}…)."), st["small"]),
               P("CBS-cijfers: CC BY 4.0, bron CBS met tabelnummer zoals hierboven. Iv3: CBS/dataderden; integratie-uitkering "
                 "Participatie: BZK-circulaires gemeentefonds. W-deel- en I-deelcijfers zijn proxies: zie de definities.", st["small"])]

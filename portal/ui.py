@@ -1,4 +1,4 @@
-"""The only Streamlit importer in portal/: cached warehouse access, the gemeente picker with URL sync, error display."""
+"""Streamlit helpers shared by every page: cached warehouse access and computations per data build, the gemeente picker and widgets kept in the URL, charts and tables with downloads, errors."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class Conflict(UserDataError):
 
     def __init__(self, field: str, mine, theirs, versie: int, door: str, wanneer: str):
         self.field, self.mine, self.theirs, self.versie, self.door, self.wanneer = field, mine, theirs, versie, door, wanneer
-        super().__init__(f"{door} heeft dit op {wanneer.replace('T', ' ')} al gewijzigd (versie {versie}). Uw wijziging is nog "
+        super().__init__(f"{door} heeft dit op {vt.nl_datetime(wanneer)} al gewijzigd (versie {versie}). Uw wijziging is nog "
                          "niet opgeslagen: vergelijk beide teksten en sla een samengevoegde tekst op.")
 
 
@@ -355,13 +355,14 @@ class UserData:
             fields["indicator"] = vt.LEGACY[fields["indicator"]]
         if fields.get("indicator") and fields["indicator"] not in vt.KERN_BY_ID:
             raise UserDataError(f"Onbekende indicator '{fields['indicator']}'.")
+        fields["thema"] = vt.item_thema(soort, fields.get("thema"), fields.get("indicator"))
         if soort in vt.BEVINDING_SOORTEN:
             if fields.get("prioriteit") not in vt.PRIORITEITEN:
                 raise UserDataError(f"Kies een prioriteit ({', '.join(vt.PRIORITEITEN)}).")
             if not (fields.get("thema") or fields.get("indicator")):
                 raise UserDataError(f"Een {soort.lower()} rust op een thema of een indicator: kies er minstens één.")
         elif not fields.get("thema"):
-            raise UserDataError("Kies het thema waar deze notitie bij hoort.")
+            raise UserDataError("Kies het thema of de indicator waar deze notitie bij hoort.")
 
     def add_item(self, vid: int, wie: str, soort: str, tekst: str, thema: str | None = None, indicator: str | None = None,
                  prioriteit: str | None = None) -> int:

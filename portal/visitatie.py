@@ -23,6 +23,9 @@ DEFAULT_THEMAS = [
 NOTITIE_SOORTEN = ["Observatie", "Het verhaal achter de cijfers", "Sterk punt", "Verbeterpunt"]
 BEVINDING_SOORTEN = ["Bevinding", "Aanbeveling"]
 PRIORITEITEN = ["hoog", "midden", "laag"]
+DATUMS = {"zelfevaluatie": "Zelfevaluatie ontvangen", "bezoek": "Bezoek", "rapport": "Rapport"}
+MAANDEN = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+           "december"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,23 @@ LEGACY = {"instroom_pct_15_aow": "cbs_instroom_pct_15_aow", "uitstroom_pct_15_ao
           "wdeel_onderbesteding_proxy_begroting": "wdeel_onderbesteding_proxy_jaarrekening",
           "ideel_resultaat_proxy_begroting": "ideel_resultaat_proxy_jaarrekening"}
 KERN_BY_ID = {k.id: k for k in KERN}
+
+
+def indicator_label(indicator: str | None) -> str:
+    """The register's label of a (key) indicator; '—' for none."""
+    if not indicator:
+        return "—"
+    try:
+        return metrics.get(indicator).label
+    except KeyError:
+        return indicator
+
+
+def item_thema(soort: str, thema: str | None, indicator: str | None) -> str | None:
+    """The theme a note files under: the theme of its key indicator when it is tied to one (a note on the instroom belongs
+    with 'Instroom en uitstroom', whatever theme was picked), else the theme chosen. Findings keep the theme they rest on."""
+    k = KERN_BY_ID.get(LEGACY.get(indicator, indicator)) if indicator else None
+    return k.thema if k is not None and soort in NOTITIE_SOORTEN else thema
 
 
 def descriptive(k: Kern) -> bool:
@@ -283,3 +303,135 @@ def changes(frozen: dict, live: dict) -> list[str]:
                 fmt = (lambda v: v or "geen") if dec is None else (lambda v, d=dec: nl_number(v, d) if v is not None else "geen cijfer")
                 out.append(f"{old['label']}: {label} {fmt(a)} → {fmt(b)}.")
     return out
+
+
+# ---- Dutch timestamps and readable history -----------------------------------------------------------------------------
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
+def nl_datetime(value: str | date | None) -> str:
+    """'2026-11-23T14:05:00' -> '23 november 2026, 14:05'; a date alone -> '23 november 2026'; nothing -> '–'.
+
+    A time with a UTC offset (the data build's) is shown in the server's local time, like the times the portal stores
+    itself. Text that is not an ISO date or time comes back unchanged."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone()
+        return f"{value.day} {MAANDEN[value.month - 1]} {value.year}, {value:%H:%M}"
+    return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
+
+
+def nl_times(text: str) -> str:
+    """Every ISO timestamp in a text (e.g. a stored history line) written the Dutch way."""
+    return _ISO_TIME.sub(lambda m: nl_datetime(m[0]), text)
+
+
+def item_kind(soort: str) -> str:
+    """'notitie' for the notes, else the soort itself ('bevinding', 'aanbeveling')."""
+    return "notitie" if soort in NOTITIE_SOORTEN else soort.lower()
+
+
+def _quote(text, n: int = 80) -> str:
+    text = " ".join(str(text or "").split())
+    return f"'{text if len(text) <= n else text[:n - 1] + '…'}'"
+
+
+def _people(rows: list[dict], extra: str) -> str:
+    return ", ".join(r.get("naam", "") + (f" ({r[extra]})" if r.get(extra) else "") for r in rows) or "niemand"
+
+
+def _group(g: dict) -> str:
+    return f"{_quote(g.get('naam'), 50)} ({len(g.get('leden', []))} gemeenten)"
+
+
+def _norm(x: float | None) -> str:
+    return "geen" if x is None else nl_number(x, 1)
+
+
+def describe_version(onderdeel: str, before: dict | None, after: dict) -> list[str]:
+    """What one stored version changed compared with the version before it, in Dutch lines ("titel: 'A' → 'B'").
+
+    `onderdeel` is 'visitatie' or 'item'; the dicts are the history's snapshots. Without `before` (the first version):
+    what was created."""
+    if onderdeel != "visitatie":
+        kind = item_kind(after["soort"])
+        where = ", ".join(x for x in (after["soort"], after.get("prioriteit") and f"prioriteit {after['prioriteit']}",
+                                      after.get("thema"), after.get("indicator") and indicator_label(after["indicator"])) if x)
+        if before is None:
+            return [f"{kind} toegevoegd: {_quote(after['tekst'])} ({where})"]
+        if before.get("verwijderd") != after.get("verwijderd"):
+            return [f"{kind} {'verwijderd' if after.get('verwijderd') else 'teruggezet'}: {_quote(after['tekst'])}"]
+        return [f"{kind} {k}: {_quote(before.get(k) or '')} → {_quote(after.get(k) or '')}"
+                for k in ("soort", "tekst", "thema", "indicator", "prioriteit") if before.get(k) != after.get(k)]
+    if before is None:
+        return [f"visitatie aangemaakt: titel {_quote(after['titel'])}, periode {_quote(after['periode'])}, "
+                f"referentiegroep {_group(after['groep'])}"]
+    out = []
+    for k in ("titel", "periode"):
+        if before.get(k) != after.get(k):
+            out.append(f"{k}: {_quote(before.get(k))} → {_quote(after.get(k))}")
+    if before.get("status") != after.get("status"):
+        out.append(f"status: {before.get('status')} → {after.get('status')}"
+                   + (" (cijfermatige foto bevroren)" if before.get("status") == STATUSSEN[0] else ""))
+    if before.get("groep") != after.get("groep"):
+        out.append(f"referentiegroep: {_group(before.get('groep') or {})} → {_group(after['groep'])}")
+    for k, extra, name in (("team", "rol", "team"), ("contacten", "functie", "contactpersonen")):
+        if before.get(k) != after.get(k):
+            out.append(f"{name}: {_people(before.get(k) or [], extra)} → {_people(after.get(k) or [], extra)}")
+    a, b = before.get("datums") or {}, after.get("datums") or {}
+    for k in dict.fromkeys([*a, *b]):
+        if a.get(k) != b.get(k):
+            out.append(f"datum {DATUMS.get(k, k).lower()}: {nl_datetime(a.get(k)) if a.get(k) else 'geen'} → "
+                       f"{nl_datetime(b.get(k)) if b.get(k) else 'geen'}")
+    a, b = before.get("themas") or [], after.get("themas") or []
+    if a != b:
+        added, gone = [t for t in b if t not in a], [t for t in a if t not in b]
+        out.append("thema's: " + "; ".join([*(f"{_quote(t)} toegevoegd" for t in added), *(f"{_quote(t)} weggehaald" for t in gone)]
+                                         or ["volgorde gewijzigd"]))
+    a, b = before.get("normen") or {}, after.get("normen") or {}
+    for k in dict.fromkeys([*a, *b]):
+        if a.get(k) != b.get(k):
+            out.append(f"normen: {indicator_label(k)} {_norm(a.get(k))} → {_norm(b.get(k))}")
+    return out
+
+
+def readable_history(hist: list[dict]) -> list[dict]:
+    """The history (newest first, as stored) with per entry who, when (Dutch) and what changed in words, found by
+    comparing each version with the one before it of the same visitatie or note."""
+    previous, last = {}, {}
+    for h in sorted(hist, key=lambda h: h["id"]):
+        part = (h["onderdeel"], h["onderdeel_id"])
+        previous[h["id"]] = last.get(part)
+        last[part] = h["inhoud"]
+    out = []
+    for h in hist:
+        lines = describe_version(h["onderdeel"], previous[h["id"]], h["inhoud"])
+        head = [nl_times(h["wat"])] if h["wat"].startswith(("hersteld", "geïmporteerd")) else []
+        wat = "; ".join(head + lines) or "niets gewijzigd"
+        deel = "visitatie" if h["onderdeel"] == "visitatie" else f"{item_kind(h['inhoud']['soort'])} {h['onderdeel_id']}"
+        out.append({"id": h["id"], "Wanneer": nl_datetime(h["wanneer"]), "Wie": h["wie"], "Onderdeel": deel,
+                    "Versie": h["versie"], "Wat": wat})
+    return out
+
+
+def version_content(onderdeel: str, inhoud: dict) -> list[tuple[str, str]]:
+    """Everything one stored version holds, as (field, value) pairs in Dutch: what a restore would put back."""
+    if onderdeel != "visitatie":
+        return [("soort", inhoud["soort"]), ("thema", inhoud.get("thema") or "—"),
+                ("indicator", indicator_label(inhoud.get("indicator"))), ("prioriteit", inhoud.get("prioriteit") or "—"),
+                ("tekst", inhoud["tekst"]), ("verwijderd", "ja" if inhoud.get("verwijderd") else "nee")]
+    datums = inhoud.get("datums") or {}
+    return [("titel", inhoud["titel"]), ("periode", inhoud["periode"]), ("status", inhoud.get("status") or "—"),
+            ("referentiegroep", f"{inhoud['groep'].get('naam')}: " + ", ".join(inhoud["groep"].get("leden", []))),
+            ("team", _people(inhoud.get("team") or [], "rol")),
+            ("contactpersonen", _people(inhoud.get("contacten") or [], "functie")),
+            *((f"datum {label.lower()}", nl_datetime(datums.get(k)) if datums.get(k) else "geen") for k, label in DATUMS.items()),
+            ("thema's", ", ".join(inhoud.get("themas") or [])),
+            ("normen", "; ".join(f"{indicator_label(k)}: {_norm(x)}" for k, x in (inhoud.get("normen") or {}).items()) or "geen")]

@@ -59,14 +59,14 @@ def server(built: Path):
 
 
 @contextmanager
-def chromium_page(height: int):
+def chromium_page(height: int, width: int = 1400):
     """A fresh page in headless Debian Chromium; the artifacts folder exists for screenshots."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser.new_page(viewport={"width": 1400, "height": height})
+        yield browser.new_page(viewport={"width": width, "height": height})
         browser.close()
 
 
@@ -122,10 +122,11 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
 
 
 def test_visitatie_main_flow(server: str) -> None:
-    """Create a visitatie, add a note next to a figure, freeze the foto and make the PDF: the dossier as a user sees it."""
+    """Create a visitatie, add a note next to a figure, freeze the foto and make the PDF: the dossier as a user sees it,
+    in a 1 280 px window where the signal table needs no horizontal scrolling."""
     from playwright.sync_api import expect
 
-    with chromium_page(1400) as page:
+    with chromium_page(1400, width=1280) as page:
         page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
         expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
         page.get_by_label("Titel").fill("Visitatie Enschede (browser)")
@@ -142,12 +143,15 @@ def test_visitatie_main_flow(server: str) -> None:
         expect(page.get_by_text("Missie en visie (1)")).to_be_visible(timeout=30_000)  # the first theme, the form's default
 
         page.get_by_role("button", name="Naar fase 'bezoek'").click()
+        page.get_by_role("button", name="Ja, foto bevriezen en naar fase 'bezoek'").click()  # freezing asks first
         expect(page.get_by_role("button", name="Naar fase 'rapportage'")).to_be_visible(timeout=30_000)
         page.get_by_role("tab", name="Cijfermatige foto").click()
         expect(page.get_by_text("Bevroren op")).to_be_visible(timeout=30_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / "visitatie_dossier.png"), full_page=True)
+        scroller = page.locator("[data-testid=stDataFrame] .dvn-scroller").first
+        assert scroller.evaluate("s => s.scrollWidth <= s.clientWidth"), "the signal table scrolls sideways at 1 280 px"
 
         page.get_by_role("tab", name="Exporteren").click()
         page.get_by_role("button", name="PDF-rapport maken").click()

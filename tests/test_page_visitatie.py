@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,7 @@ from portal.userdata import UserData
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 ENSCHEDE = "GM0153"
+DUTCH_TIME = r"\d{1,2} (" + "|".join(vt.MAANDEN) + r") \d{4}, \d{2}:\d{2}"  # 23 november 2026, 14:05
 
 
 def page(**params: str) -> AppTest:
@@ -54,8 +56,10 @@ def add(at: AppTest, form: str, tekst: str, **choices: str) -> AppTest:
 
 def test_create_freeze_annotate_export(built: Path) -> None:
     at = page(gemeente=ENSCHEDE, rg="knn", k="5")
+    at.text_input(key="nieuw-periode").input("najaar 2026")
     at.button(key="aanmaken").click().run()  # no title
     assert any("titel" in e.value for e in at.error)
+    assert at.text_input(key="nieuw-periode").value == "najaar 2026"  # what was typed is still there
     at, vid = create()
     assert at.title[0].value == "Visitatie Enschede 2026"
     v = UserData(USERDATA).visitatie(vid)
@@ -67,6 +71,8 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     at.button(key="normen-opslaan").click().run()
     assert any("geen getal" in e.value and "Niets opgeslagen" in e.value for e in at.error)
     assert UserData(USERDATA).visitatie(vid)["normen"] == {}
+    assert at.text_input(key="norm-cbs_instroom_pct_15_aow").value == "twintig"  # kept, so it can be corrected
+    assert at.text_input(key="norm-cbs_uitstroom_pct_15_aow").value == "30"
     at.text_input(key="norm-cbs_instroom_pct_15_aow").input("20,5")
     at.button(key="normen-opslaan").click().run()
     assert UserData(USERDATA).visitatie(vid)["normen"] == {"cbs_instroom_pct_15_aow": 20.5, "cbs_uitstroom_pct_15_aow": 30.0}
@@ -76,19 +82,26 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     advice = "Stuur op betrokkenheid van medewerkers bij de uitstroomdoelen."
     add(at, f"bevinding-{vid}", advice, soort="Aanbeveling", thema="Resultaatgerichte cultuur", prioriteit="hoog")
     assert any(note in m.value for m in at.markdown)  # shown next to its figure on the foto tab
+    # picked with the theme 'Focus', but it is about the instroom: filed under that indicator's theme
+    assert [i["thema"] for i in UserData(USERDATA).items(vid) if i["tekst"] == note] == ["Instroom en uitstroom"]
+    assert {"Instroom en uitstroom (1)", "Focus (0)"} <= {e.label for e in at.expander}
 
-    at.button(key="volgende-fase").click().run()
+    at.button(key="volgende-fase").click().run()  # asks first: freezing cannot be undone
+    assert UserData(USERDATA).visitatie(vid)["status"] == "voorbereiding"
+    assert any("foto bevroren" in w.value and "niet worden teruggedraaid" in w.value for w in at.warning)
+    at.button(key="volgende-fase-bevestigd").click().run()
     v = UserData(USERDATA).visitatie(vid)
     assert v["status"] == "bezoek" and v["foto_bevroren"] and v["foto"]["gemeente"] == "Enschede"
-    assert any("Bevroren op" in i.value for i in at.info)
+    assert any(re.search(f"Bevroren op {DUTCH_TIME} \\(databouw van {DUTCH_TIME}\\)", i.value) for i in at.info)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", m.value) for m in [*at.info, *at.caption])  # no ISO timestamps
     instroom = next(r for r in v["foto"]["regels"] if r["indicator"] == "cbs_instroom_pct_15_aow")
     card = vt.scorecard(v["foto"], v["normen"]).filter(pl.col("indicator") == "cbs_instroom_pct_15_aow").row(0, named=True)
     signal_row = next(r for r in at.dataframe[0].value.to_dict("records") if r["Indicator"].startswith("Instroom"))
-    assert signal_row["Realisatie"] == vt.realisatie_text(card) and signal_row["Norm"] == "20,5 (eigen norm)"
+    assert signal_row["Realisatie"] == vt.realisatie_text(card) and signal_row["Norm"] == "20,5 (eigen)"
     assert signal_row["Realisatie"].startswith(nl_number(instroom["realisatie"], 1) + " (")  # with its range
     # CBS 84066NED, 2017: more than three years old, so no signal and no prognose for a year that has passed
     assert signal_row["Signaal"] == vt.signaal(instroom, 20.5)["signaal"] == vt.SIGNAAL_OUD
-    assert signal_row["Periode"] == "2017 (verouderd)" and signal_row["Prognose"] == "geen prognose: laatste meting 2017"
+    assert signal_row["Periode"] == "2017 (verouderd)" and signal_row["Prognose"] == "geen: laatste meting 2017"
 
     at.button(key="pdf-maken").click().run()
     pdf = at.session_state[f"pdf-{vid}"]
@@ -98,6 +111,8 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     assert nl_number(instroom["realisatie"], 1) in flat  # a figure from the shipped CBS data (84066NED)
     assert "poortaanpak" in flat and "Stuur op betrokkenheid" in flat
     assert "pagina 1 van" in flat and "84066NED" in flat
+    assert f"bevroren op {vt.nl_datetime(v['foto_bevroren'])}" in flat and re.search(f"Gemaakt op {DUTCH_TIME}", flat)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", flat)
 
 
 def test_two_team_members_edit_one_note(built: Path) -> None:
@@ -177,3 +192,60 @@ def test_group_emptied_by_a_data_build_and_bad_links(built: Path) -> None:
     for bad in ("abc", "999999"):
         at = page(visitatie=bad)
         assert any("bestaat niet, of u heeft er geen toegang" in e.value for e in at.error) and not at.tabs
+
+
+def test_refused_input_is_kept_and_notes_file_under_their_indicator(built: Path) -> None:
+    at, vid = create("Visitatie met fouten")
+    # A finding without theme or indicator: a Dutch message, and the text and choices are still there to correct.
+    advice = "Leg de uitstroomdoelen vast in het werkplan."
+    form = f"bevinding-{vid}"
+    at.selectbox(key=f"{form}-prioriteit").set_value("midden")
+    at.text_area(key=f"{form}-tekst").input(advice)
+    at.button(key=f"{form}-toevoegen").click().run()
+    assert any("rust op een thema of een indicator" in e.value for e in at.error)
+    assert at.text_area(key=f"{form}-tekst").value == advice and at.selectbox(key=f"{form}-prioriteit").value == "midden"
+    assert UserData(USERDATA).items(vid) == []
+    at.selectbox(key=f"{form}-thema").set_value("Strategie")
+    at.button(key=f"{form}-toevoegen").click().run()
+    assert [i["tekst"] for i in UserData(USERDATA).items(vid)] == [advice]
+    assert at.text_area(key=f"{form}-tekst").value == ""  # saved: an empty box for the next one
+
+    # A note without a theme: refused, text kept; with an indicator and still no theme: under the indicator's theme.
+    form, note = f"notitie-{vid}", "Uitstroom naar werk blijft achter bij de groep."
+    at.selectbox(key=f"{form}-thema").select_index(0)  # "—": no theme
+    at.text_area(key=f"{form}-tekst").input(note)
+    at.button(key=f"{form}-toevoegen").click().run()
+    assert any("Kies het thema of de indicator" in e.value for e in at.error)
+    assert at.text_area(key=f"{form}-tekst").value == note
+    add(at, form, note, indicator="cbs_uitstroom_werk_pct_15_aow")
+    assert UserData(USERDATA).items(vid)[-1]["thema"] == vt.KERN_BY_ID["cbs_uitstroom_werk_pct_15_aow"].thema == "Instroom en uitstroom"
+    assert "Instroom en uitstroom (1)" in [e.label for e in at.expander]
+
+    # Gegevens with an empty title: nothing saved, the title box empty as typed and the new period still there.
+    titel, periode = (next(t for t in at.text_input if t.label == name) for name in ("Titel", "Periode"))
+    titel.input("")
+    periode.input("voorjaar 2027")
+    next(b for b in at.button if b.label == "Gegevens opslaan").click().run()
+    assert any("Geef de visitatie een titel" in e.value for e in at.error)
+    assert [t.value for t in at.text_input if t.label in ("Titel", "Periode")] == ["", "voorjaar 2027"]
+    assert UserData(USERDATA).visitatie(vid)["periode"] == "najaar 2026"
+
+
+def test_history_reads_as_changes(built: Path) -> None:
+    at, vid = create("Titel A")
+    ud = UserData(USERDATA)
+    v = ud.visitatie(vid)
+    ud.update_visitatie(vid, v["versie"], "anna", {"titel": "Titel B"})
+    ud.update_visitatie(vid, v["versie"] + 1, "bram", {"normen": {"cbs_instroom_pct_15_aow": 20.5}})
+    ud.update_visitatie(vid, v["versie"] + 2, "bram", {"normen": {"cbs_instroom_pct_15_aow": 21.0}})
+    ud.add_item(vid, "anna", "Observatie", "De poortaanpak werkt.", thema="Focus")
+    at = page(visitatie=str(vid))
+    hist = next(df.value for df in at.dataframe if "Wat" in df.value.columns).to_dict("records")
+    assert [(h["Wie"], h["Wat"]) for h in hist[:4]] == [
+        ("anna", "notitie toegevoegd: 'De poortaanpak werkt.' (Observatie, Focus)"),
+        ("bram", "normen: Instroom in de bijstand, CBS-percentage, 15 jaar tot AOW-leeftijd 20,5 → 21,0"),
+        ("bram", "normen: Instroom in de bijstand, CBS-percentage, 15 jaar tot AOW-leeftijd geen → 20,5"),
+        ("anna", "titel: 'Titel A' → 'Titel B'")]
+    assert hist[-1]["Wat"].startswith("visitatie aangemaakt: titel 'Titel A', periode 'najaar 2026'")
+    assert all(re.fullmatch(DUTCH_TIME, h["Wanneer"]) for h in hist)
+    assert not any("{" in h["Wat"] for h in hist) and not at.json  # no raw JSON anywhere

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 import threading
 
 import polars as pl
@@ -246,3 +246,59 @@ def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
     refused(json.dumps(doc | {"items": [{"tekst": "zonder soort"}]}), "notitie 1: veld 'soort' ontbreekt")
     refused(json.dumps(doc | {"visitatie": doc["visitatie"] | {"gemeente_code": "GM9999"}}), "GM9999")
     assert len(ud.visitaties()) == before  # nothing half-imported
+
+
+def test_dutch_timestamps() -> None:
+    assert vt.nl_datetime("2026-11-23T14:05:00") == "23 november 2026, 14:05"
+    assert vt.nl_datetime("2026-03-01T09:07:59") == "1 maart 2026, 09:07"
+    assert vt.nl_datetime("2026-03-01") == "1 maart 2026" and vt.nl_datetime(date(2026, 5, 9)) == "9 mei 2026"
+    assert vt.nl_datetime(None) == vt.nl_datetime("") == "–" and vt.nl_datetime("onbekend") == "onbekend"
+    build = "2026-11-30T09:17:56+00:00"  # the data build's time, in UTC: shown in the server's own time
+    local = datetime(2026, 11, 30, 9, 17, 56, tzinfo=timezone.utc).astimezone()
+    assert vt.nl_datetime(build) == f"{local.day} november 2026, {local:%H:%M}"
+    assert vt.nl_times("hersteld naar versie 2 van 2026-11-23 14:05:00") == "hersteld naar versie 2 van 23 november 2026, 14:05"
+
+
+def test_notes_at_an_indicator_file_under_its_theme(ud) -> None:
+    vid = _new(ud)
+    ud.add_item(vid, "anna", "Observatie", "Zonder thema", indicator="cbs_uitstroom_pct_15_aow")
+    ud.add_item(vid, "anna", "Verbeterpunt", "Ander thema gekozen", thema="Focus", indicator="dichtheid_uitkeringen_totaal")
+    ud.add_item(vid, "anna", "Sterk punt", "Alleen een thema", thema="Focus")
+    ud.add_item(vid, "anna", "Bevinding", "Een bevinding houdt haar thema", thema="Focus", indicator="cbs_uitstroom_pct_15_aow",
+                prioriteit="laag")
+    assert [i["thema"] for i in ud.items(vid)] == ["Instroom en uitstroom", "Volume", "Focus", "Focus"]
+    with pytest.raises(UserDataError, match="thema of de indicator"):
+        ud.add_item(vid, "anna", "Observatie", "Nergens bij")
+    # stored before this rule: shown under the indicator's theme all the same
+    assert vt.item_thema("Observatie", "Focus", "instroom_pct_15_aow") == "Instroom en uitstroom"
+
+
+def test_history_in_words(ud) -> None:
+    vid = _new(ud, titel="A")
+    ud.update_visitatie(vid, 1, "bram", {"titel": "B", "periode": "voorjaar 2027"})
+    ud.update_visitatie(vid, 2, "bram", {"normen": {"cbs_instroom_pct_15_aow": 20.5}, "datums": {"bezoek": "2026-11-23"}})
+    ud.update_visitatie(vid, 3, "anna", {"themas": vt.DEFAULT_THEMAS[1:] + ["Armoede"],
+                                         "team": [{"naam": "Anna", "rol": "voorzitter"}, {"naam": "Kees"}]})
+    iid = ud.add_item(vid, "anna", "Aanbeveling", "Stuur op uitstroom", thema="Focus", prioriteit="hoog")
+    ud.update_item(iid, 1, "bram", {"tekst": "Stuur op uitstroom naar werk"})
+    ud.delete_item(iid, 2, "anna")
+    first = next(h for h in ud.history(vid) if h["onderdeel"] == "visitatie" and h["versie"] == 1)
+    ud.restore(first["id"], "anna")
+    rows = vt.readable_history(ud.history(vid))
+    assert [r["Wat"] for r in rows] == [
+        f"hersteld naar versie 1 van {vt.nl_datetime(first['wanneer'])}; titel: 'B' → 'A'; periode: 'voorjaar 2027' → "
+        "'najaar 2026'; team: Anna (voorzitter), Kees → Anna (voorzitter); datum bezoek: 23 november 2026 → geen; "
+        "thema's: 'Missie en visie' toegevoegd; 'Armoede' weggehaald; normen: Instroom in de bijstand, CBS-percentage, "
+        "15 jaar tot AOW-leeftijd 20,5 → geen",
+        "aanbeveling verwijderd: 'Stuur op uitstroom naar werk'",
+        "aanbeveling tekst: 'Stuur op uitstroom' → 'Stuur op uitstroom naar werk'",
+        "aanbeveling toegevoegd: 'Stuur op uitstroom' (Aanbeveling, prioriteit hoog, Focus)",
+        "team: Anna (voorzitter) → Anna (voorzitter), Kees; thema's: 'Armoede' toegevoegd; 'Missie en visie' weggehaald",
+        "datum bezoek: geen → 23 november 2026; normen: Instroom in de bijstand, CBS-percentage, 15 jaar tot AOW-leeftijd "
+        "geen → 20,5",
+        "titel: 'A' → 'B'; periode: 'najaar 2026' → 'voorjaar 2027'",
+        "visitatie aangemaakt: titel 'A', periode 'najaar 2026', referentiegroep 'test' (2 gemeenten)"]
+    assert [(r["Wie"], r["Onderdeel"], r["Versie"]) for r in rows[1:4]] == [("anna", f"aanbeveling {iid}", 3),
+                                                                           ("bram", f"aanbeveling {iid}", 2),
+                                                                           ("anna", f"aanbeveling {iid}", 1)]
+    assert dict(vt.version_content("visitatie", first["inhoud"]))["titel"] == "A"

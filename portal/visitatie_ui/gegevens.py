@@ -1,0 +1,42 @@
+"""Tab 'Gegevens': title, period, team, contacts, dates and (before the foto is frozen) the referentiegroep."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from portal import visitatie as vt
+from portal.ui import current_group
+from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, Dossier, frame, records, save_visitatie
+
+
+def render(ctx: Ctx, d: Dossier) -> None:
+    v = d.v
+    st.markdown(f"**Referentiegroep**: {v['groep']['naam']} — " + ", ".join(ctx.names.get(m, m) for m in v["groep"]["leden"]))
+    if not d.edit:
+        st.markdown("**Team**: " + ", ".join(m["naam"] for m in v["team"]))
+        return
+    # Inputs without a key: their identity includes the stored value, so a saved or restored version shows up, while a
+    # refused save (an empty title) leaves everything the user typed in place.
+    with st.form(f"gegevens-{v['id']}"):
+        titel = st.text_input("Titel", value=v["titel"], max_chars=200)
+        periode = st.text_input("Periode", value=v["periode"])
+        st.markdown("**Visitatieteam**")
+        team = st.data_editor(frame(v["team"], TEAM), num_rows="dynamic", key=f"team-{v['id']}", width="stretch")
+        st.markdown("**Contactpersonen van de gemeente**")
+        contacten = st.data_editor(frame(v["contacten"], CONTACT), num_rows="dynamic", key=f"contacten-{v['id']}", width="stretch")
+        datums = {}
+        for col, (k, lab) in zip(st.columns(len(vt.DATUMS)), vt.DATUMS.items()):
+            day = col.date_input(lab, value=date.fromisoformat(v["datums"][k]) if v["datums"].get(k) else None,
+                                 format="DD-MM-YYYY")
+            datums[k] = day.isoformat() if day else None
+        if st.form_submit_button("Gegevens opslaan"):
+            save_visitatie(ctx, v, {"titel": titel, "periode": periode, "team": records(team),
+                                    "contacten": records(contacten), "datums": datums})
+    if v["foto"] is None:
+        group = current_group(ctx.wh, v["gemeente_code"], show_notes=False)
+        st.caption(f"Groep in de link (pagina Referentiegroep): {group.label()}, {len(group.members)} gemeenten.")
+        if st.button("Referentiegroep vervangen door de groep uit de link", help="Kan alleen zolang de foto niet bevroren is.",
+                     disabled=not group.members):
+            save_visitatie(ctx, v, {"groep": {"naam": group.label(), "leden": group.members}})

@@ -1,0 +1,30 @@
+"""Tab 'Thema's en notities': notes per theme (a note at a key indicator under that indicator's theme), and the themes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal import visitatie as vt
+from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
+from portal.visitatie_ui.items import add_form, item_editor
+
+
+def render(ctx: Ctx, d: Dossier) -> None:
+    v = d.v
+    notes = [i for i in d.items if i["soort"] in vt.NOTITIE_SOORTEN]
+    filed = {i["id"]: vt.item_thema(i["soort"], i["thema"], i["indicator"]) for i in notes}
+    if d.edit:
+        st.markdown("**Notitie toevoegen**: waarnemingen, het verhaal achter de cijfers, sterke punten en verbeterpunten. "
+                    "Een notitie bij een indicator komt onder het thema van die indicator.")
+        add_form(ctx, v, f"notitie-{v['id']}", vt.NOTITIE_SOORTEN, finding=False)
+    for thema in v["themas"] + sorted(set(filed.values()) - set(v["themas"])):
+        mine = [i for i in notes if filed[i["id"]] == thema]
+        with st.expander(f"{thema} ({len(mine)})", expanded=bool(mine)):
+            for i in mine:
+                item_editor(ctx, i, d.edit)
+    if d.edit:
+        with st.expander("Thema's aanpassen"):
+            with st.form(f"themas-{v['id']}"):
+                text = st.text_area("Eén thema per regel", value="\n".join(v["themas"]), height=300)
+                if st.form_submit_button("Thema's opslaan"):
+                    save_visitatie(ctx, v, {"themas": text.splitlines()})
