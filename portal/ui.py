@@ -1,4 +1,5 @@
-"""Streamlit helpers shared by every page: cached warehouse access and computations per data build, the gemeente picker and widgets kept in the URL, charts and tables with downloads, errors."""
+"""Streamlit helpers shared by every page: cached warehouse access and computations per data build, the gemeente
+picker and widgets kept in the URL, charts and tables with downloads, errors."""
 
 from __future__ import annotations
 
@@ -417,19 +418,14 @@ def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[s
     styler = rounded.to_pandas().style.format(
         {c: (lambda v, d=d: nl_number(v, d)) for c, d in dec.items()}, na_rep="–")
     st.dataframe(styler, hide_index=True, width="stretch")
-    _downloads(rounded, lines, key)
+    downloads(rounded, lines, key)
 
 
-def _downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
+def downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
+    """CSV and Excel downloads of `frame` with the source and definition lines."""
     row = st.container(horizontal=True)
     row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=f"{key}.csv", mime="text/csv",
                         key=f"csv-{key}", on_click="ignore", icon=":material/download:")
     row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=f"{key}.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
                         on_click="ignore", icon=":material/download:")
-
-
-def table(shown: pl.DataFrame, raw: pl.DataFrame, lines: list[str], key: str) -> None:
-    """A table (Dutch-formatted `shown`) with CSV and Excel downloads of `raw` plus the source and definition lines."""
-    st.dataframe(shown, hide_index=True, width="stretch")
-    _downloads(raw, lines, key)

@@ -11,7 +11,7 @@ import streamlit as st
 from portal import export, rapport
 from portal import visitatie as vt
 from portal.charts import nl_number
-from portal.ui import chart
+from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
 from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
 
@@ -68,7 +68,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
 
 def signal_table(card: pl.DataFrame, lines: list[str], key: str) -> None:
     """The signal table in Dutch notation with fixed column widths; trend, bron and peildatum in a second table below.
-    The CSV and Excel downloads hold every column of the scorecard, unformatted, with the source lines."""
+    The CSV and Excel downloads hold every column of the scorecard, rounded to one decimal, with the source lines."""
     n1 = partial(nl_number, decimals=1)
     rows = list(card.iter_rows(named=True))
     shown = pl.DataFrame([{
@@ -86,13 +86,7 @@ def signal_table(card: pl.DataFrame, lines: list[str], key: str) -> None:
         st.dataframe(pl.DataFrame([{"Indicator": r["Indicator"], "Trend (laatste vijf cijfers)": r["Trend"], "Bron": r["Bron"],
                                     "Peildatum": r["Peildatum"]} for r in rows]), hide_index=True,
                      column_config=DETAIL_COLUMNS, row_height=70, width="stretch", height=70 * len(rows) + 40)
-    raw = card.drop("indicator")
-    row = st.container(horizontal=True)
-    row.download_button("CSV", partial(export.table_csv, raw, lines), file_name=f"{key}.csv", mime="text/csv",
-                        key=f"csv-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("Excel", partial(export.table_xlsx, raw, lines), file_name=f"{key}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
-                        on_click="ignore", icon=":material/download:")
+    downloads(export.rounded(card.drop("indicator"), {}), lines, key)
 
 
 def norms_form(ctx: Ctx, v: dict) -> None:
