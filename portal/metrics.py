@@ -923,13 +923,13 @@ for col_id, label in (
 _WDEEL = "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel"
 _IDEEL = "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)"
 PRESENTATION: dict[str, dict] = {
-    "dichtheid_uitkeringen_totaal": dict(short="Uitkeringen per 1 000 inw. 15–65", decimals=1, lower_is_better=True),
-    "dichtheid_tot_aow_incl_gerelateerd": dict(short="Dichtheid incl. IOAW/IOAZ/Bbz", decimals=1, lower_is_better=True),
-    "cbs_dichtheid_15_aow": dict(short="Dichtheid CBS, 15 tot AOW", decimals=1, lower_is_better=True),
-    "cbs_instroom_pct_15_aow": dict(short="Instroom, CBS-%", decimals=1, lower_is_better=True),
-    "cbs_uitstroom_pct_15_aow": dict(short="Uitstroom, CBS-%", decimals=1, lower_is_better=False),
-    "cbs_uitstroom_werk_pct_15_aow": dict(short="Uitstroom naar werk, CBS-%", decimals=1, lower_is_better=False),
-    "reintegratie_voorz_per_1000_inw_15_65": dict(short="Re-integratievoorz. per 1 000", decimals=1, lower_is_better=None),
+    "dichtheid_uitkeringen_totaal": dict(short="Uitkeringen per 1 000", decimals=1, lower_is_better=True),
+    "dichtheid_tot_aow_incl_gerelateerd": dict(short="Dichtheid incl. IOAW", decimals=1, lower_is_better=True),
+    "cbs_dichtheid_15_aow": dict(short="Dichtheid CBS", decimals=1, lower_is_better=True),
+    "cbs_instroom_pct_15_aow": dict(short="Instroom CBS-%", decimals=1, lower_is_better=True),
+    "cbs_uitstroom_pct_15_aow": dict(short="Uitstroom CBS-%", decimals=1, lower_is_better=False),
+    "cbs_uitstroom_werk_pct_15_aow": dict(short="Naar werk CBS-%", decimals=1, lower_is_better=False),
+    "reintegratie_voorz_per_1000_inw_15_65": dict(short="Re-integratie /1 000", decimals=1, lower_is_better=None),
     **{f"wdeel_onderbesteding_proxy_{s}": dict(short="W-deel (proxy)", decimals=1, lower_is_better=True, no_signal=_WDEEL)
        for s in IV3_SOORTEN},
     **{f"wdeel_onderbesteding_proxy_65_{s}": dict(short="W-deel 6.5 (proxy)", decimals=1, lower_is_better=True,

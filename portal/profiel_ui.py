@@ -43,7 +43,7 @@ def key_figures(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         delta = None if r["groep_gemiddelde"] is None or r["onwaarschijnlijk"] else r["gemeente"] - r["groep_gemiddelde"]
         judged = v.label in ("beter", "slechter")
         box.metric(f"{r['periode']} · {ind.short}", nl_number(r["gemeente"], ind.decimals) + (" %" if ind.unit.startswith("%") else ""),
-                   delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groepsgemiddelde",
+                   delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groep",
                    delta_color=("inverse" if ind.lower_is_better else "normal") if judged else "off",
                    help=f"{ind.label}. {ind.definition}")
         lo, hi = nl_number(r["gemeente_lo"], 1), nl_number(r["gemeente_hi"], 1)

@@ -82,7 +82,7 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
         page.goto(f"{server}/?gemeente=GM0153&rg=knn&k=8&kenm=inwoners,eenpersoons,laag_inkomen")
         expect(page.get_by_role("heading", name="Gemeenteprofiel Enschede")).to_be_visible(timeout=30_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
-        expect(page.get_by_text("Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible()
+        expect(page.get_by_role("link", name="Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible()
 
         sidebar = page.locator("section[data-testid=stSidebar]")
         sidebar.get_by_role("link", name="Vergelijken").click()
@@ -93,7 +93,7 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
 
         sidebar.get_by_role("link", name="Gemeenteprofiel").click()
         expect(page.get_by_role("heading", name="Gemeenteprofiel Enschede")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible(timeout=10_000)
+        expect(page.get_by_role("link", name="Referentiegroep: 8 meest gelijkende gemeenten")).to_be_visible(timeout=10_000)
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / "profiel_enschede.png"), full_page=True)
