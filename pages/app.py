@@ -26,6 +26,7 @@ current = st.navigation([start, *pages.values()], position="hidden")
 # A browser-tab title per page, e.g. "Gemeenteprofiel · Bijstandsportaal".
 st.set_page_config(page_title=f"{current.title} · {SITE}")
 apply_theme()
+set_document_language()  # before the page runs, so it also covers a page that stops early or switches
 nav = st.sidebar.container()
 try:
     current.run()
@@ -33,4 +34,3 @@ finally:
     # Drawn after the page ran, so the links carry what the page wrote into the URL in this run.
     with nav:
         menu(pages)
-    set_document_language()

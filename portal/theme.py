@@ -7,6 +7,8 @@ config.toml fixes with base = "light".
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 TEXT_MUTED = "#5c5b59"  # 6.8:1 on white, 6.3:1 on the sidebar; Streamlit's caption grey #828180 is 3.9:1 on white
@@ -29,6 +31,9 @@ div:has(> input:focus-visible:not([type="checkbox"]):not([type="radio"])), div:h
     outline: 3px solid {FOCUS} !important;  /* on the box around a text field or combobox */
     outline-offset: 1px !important;
 }}
+[data-testid="stSidebar"] .stElementContainer:has(> [data-testid="stHtml"] > script:only-child) {{
+    display: none;  /* the element that carries LANG_SCRIPT: no gap in the sidebar */
+}}
 label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:focus-visible) {{
     outline: 3px solid {FOCUS} !important;
     outline-offset: 2px !important;
@@ -37,9 +42,104 @@ label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:f
 </style>
 """
 
-# Streamlit's index.html declares <html lang="en">; the portal is Dutch, and screen readers pick their voice from it
-# (WCAG 3.1.1). Static script, no user input.
-LANG_SCRIPT = '<script>document.documentElement.lang = "nl";</script>'
+# Words of Streamlit's own interface (skip link, labels for screen readers, placeholders, hints, the dialog for an
+# unknown address) in Dutch. Streamlit has no setting for its interface language, so a small script replaces these exact
+# strings in text and in the attributes screen readers and tooltips read, also when Streamlit draws them later. It only
+# changes a text node's value or an attribute, never the DOM structure, so React keeps working with the same nodes.
+NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
+    "Skip to main content": "Naar de hoofdinhoud",
+    "Link to heading": "Link naar deze kop",
+    "Choose an option": "Kies een optie",
+    "Choose options": "Kies een of meer opties",
+    "No results": "Geen resultaten",
+    "Press Enter to apply": "Druk op Enter om toe te passen",
+    "Press Enter to submit form": "Druk op Enter om het formulier te verzenden",
+    "Press Ctrl+Enter to apply": "Druk op Ctrl+Enter om toe te passen",
+    "Press Ctrl+Enter to submit form": "Druk op Ctrl+Enter om het formulier te verzenden",
+    "Press ⌘+Enter to apply": "Druk op ⌘+Enter om toe te passen",
+    "Press ⌘+Enter to submit form": "Druk op ⌘+Enter om het formulier te verzenden",
+    "Download as CSV": "Downloaden als CSV",
+    "Search": "Zoeken",
+    "Fullscreen": "Volledig scherm",
+    "Close fullscreen": "Volledig scherm sluiten",
+    "Exit fullscreen": "Volledig scherm sluiten",
+    "Clear all": "Alles wissen",
+    "Clear value": "Waarde wissen",
+    "Collapse sidebar": "Zijbalk inklappen",
+    "Expand sidebar": "Zijbalk uitklappen",
+    "Show password": "Wachtwoord tonen",
+    "Hide password": "Wachtwoord verbergen",
+    "Running...": "Bezig...",
+    "Sidebar": "Zijbalk",
+    "Show data": "Gegevens tonen",
+    "Download as PNG": "Downloaden als PNG",
+    "Download as SVG": "Downloaden als SVG",
+    "Copy Vega-Lite spec": "Vega-Lite-specificatie kopiëren",
+    "Add row": "Rij toevoegen",
+    "Show/hide columns": "Kolommen tonen of verbergen",
+    "Clear selection": "Selectie wissen",
+    "file upload": "bestand uploaden",
+    "Drag and drop file here": "Sleep een bestand hierheen",
+    "Drag and drop files here": "Sleep bestanden hierheen",
+    "Upload": "Uploaden",
+    "Uploading...": "Bezig met uploaden...",
+    "Page not found": "Pagina niet gevonden",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "Deze pagina bestaat niet. U ziet de startpagina.",
+}
+NL_ATTRIBUTE_ONLY = {"Open": "Openen", "Close": "Sluiten", "Increment": "Verhogen", "Decrement": "Verlagen"}
+NL_PATTERNS = [  # (regular expression on the whole string, Dutch replacement)
+    (r"^Help for (.+)$", "Uitleg bij $1"),
+    (r"^(\S+) per file$", "$1 per bestand"),
+]
+NL_ATTRIBUTES = ("aria-label", "placeholder", "title")
+
+# Streamlit's index.html also declares <html lang="en">; screen readers pick their voice from it (WCAG 3.1.1).
+# Static script, no user input.
+LANG_SCRIPT = """<script>
+(() => {
+  document.documentElement.lang = "nl";
+  if (window.__portalNl) return;
+  const text = %(text)s, attrOnly = %(attr_only)s, attrs = %(attrs)s;
+  const patterns = %(patterns)s.map(([re, nl]) => [new RegExp(re), nl]);
+  const dutch = v => {
+    if (text[v]) return text[v];
+    for (const [re, nl] of patterns) if (re.test(v)) return v.replace(re, nl);
+    return null;
+  };
+  const fixAttrs = el => {
+    for (const a of attrs) {
+      const v = el.getAttribute && el.getAttribute(a);
+      const nl = v && (dutch(v) || attrOnly[v]);
+      if (nl) el.setAttribute(a, nl);
+    }
+  };
+  const fixText = node => {
+    const nl = dutch(node.nodeValue.trim());
+    if (nl) node.nodeValue = nl;
+  };
+  const fix = root => {
+    if (root.nodeType === Node.TEXT_NODE) { fixText(root); return; }
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    fixAttrs(root);
+    root.querySelectorAll("[aria-label], [placeholder], [title]").forEach(fixAttrs);
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) fixText(walk.currentNode);
+  };
+  window.__portalNl = new MutationObserver(records => {
+    for (const r of records) {
+      if (r.type === "childList") r.addedNodes.forEach(fix);
+      else if (r.type === "characterData") fixText(r.target);
+      else fixAttrs(r.target);
+    }
+  });
+  window.__portalNl.observe(document.body, {subtree: true, childList: true, characterData: true,
+                                            attributes: true, attributeFilter: attrs});
+  document.documentElement.lang = "nl";
+  fix(document.body);
+})();
+</script>""" % {"text": json.dumps(NL_TEXT, ensure_ascii=False), "attr_only": json.dumps(NL_ATTRIBUTE_ONLY),
+               "attrs": json.dumps(list(NL_ATTRIBUTES)), "patterns": json.dumps(NL_PATTERNS)}
 
 
 def apply_theme() -> None:
@@ -48,5 +148,5 @@ def apply_theme() -> None:
 
 
 def set_document_language() -> None:
-    """Set the page language to Dutch; drawn at the bottom of the sidebar, where it takes no visible room."""
+    """Set the page language to Dutch and translate Streamlit's own words; an element in the sidebar that CSS hides."""
     st.sidebar.html(LANG_SCRIPT, unsafe_allow_javascript=True)

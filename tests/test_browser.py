@@ -205,6 +205,7 @@ def test_page_deep_link_and_accessibility(server: str, file: str, title: str, pa
         assert urlparse(page.url).path == f"/{path}" and "gemeente=GM0363" in page.url
         assert page.title() == f"{title} · Bijstandsportaal"
         assert page.evaluate("document.documentElement.lang") == "nl"
+        assert not english_interface_words(page)
 
         violations = axe_violations(page)
         summary = [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]],
@@ -214,6 +215,31 @@ def test_page_deep_link_and_accessibility(server: str, file: str, title: str, pa
         print(f"axe {path}: {dict(counts)} {[(v['id'], v['impact']) for v in violations]}")
         blocking = [v for v in summary if v["impact"] in AXE_BLOCKING]
         assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
+
+
+def english_interface_words(page) -> list[str]:
+    """Streamlit's own English words (portal.theme.NL_TEXT) still on the page, as text or as a label."""
+    from portal.theme import NL_TEXT
+
+    return page.evaluate(
+        """english => {
+            const found = new Set();
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            while (walk.nextNode()) if (english.includes(walk.currentNode.nodeValue.trim())) found.add(walk.currentNode.nodeValue);
+            document.querySelectorAll('[aria-label], [placeholder], [title]').forEach(e => ['aria-label', 'placeholder', 'title']
+                .forEach(a => { if (english.includes(e.getAttribute(a))) found.add(a + '=' + e.getAttribute(a)); }));
+            return [...found];
+        }""", list(NL_TEXT))
+
+
+def test_unknown_address_gets_a_dutch_message(server: str) -> None:
+    """Only a path that is no page shows Streamlit's not-found dialog, in Dutch, and then the first page."""
+    from playwright.sync_api import expect
+
+    with chromium_page(1000) as page:
+        page.goto(f"{server}/bestaat-niet?gemeente=GM0363")
+        expect(page.get_by_role("dialog")).to_contain_text("Pagina niet gevonden", timeout=60_000)
+        expect(page.get_by_role("dialog")).to_contain_text("Deze pagina bestaat niet. U ziet de startpagina.")
 
 
 def test_root_opens_the_first_page_with_its_query_string(server: str) -> None:
