@@ -12,6 +12,7 @@ import json
 import streamlit as st
 
 TEXT_MUTED = "#5c5b59"  # 6.8:1 on white, 6.3:1 on the sidebar; Streamlit's caption grey #828180 is 3.9:1 on white
+CHART_GREY = "#808495"  # Streamlit's Vega-Lite theme for axis and legend labels and titles: 3.7:1 on white
 FOCUS = "#154273"  # the theme's primaryColor: 10.2:1 on white, 9.1:1 on the sidebar (WCAG 1.4.11 asks 3:1)
 
 # Streamlit draws captions in textColor at opacity 0.6, #828180 on white: 3.9:1; WCAG 1.4.3 asks 4.5:1 for text this size. Keyboard focus: a solid outline on every link and control
@@ -21,6 +22,9 @@ CSS = f"""
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, .stMarkdown small {{
     color: {TEXT_MUTED} !important;
     opacity: 1 !important;
+}}
+.vega-embed svg text[fill="{CHART_GREY}"] {{
+    fill: {TEXT_MUTED} !important;  /* axis and legend text of charts, drawn by Vega in a 3.7:1 grey */
 }}
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
 [role="button"]:focus-visible, [role="link"]:focus-visible, [tabindex]:not([tabindex="-1"]):not(input):focus-visible {{

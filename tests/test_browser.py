@@ -206,6 +206,8 @@ def test_page_deep_link_and_accessibility(server: str, file: str, title: str, pa
         assert page.title() == f"{title} · Bijstandsportaal"
         assert page.evaluate("document.documentElement.lang") == "nl"
         assert not english_interface_words(page)
+        assert page.locator('[data-testid="stMainMenu"], [data-testid="stAppDeployButton"]').count() == 0
+        assert not faint_chart_text(page)
 
         violations = axe_violations(page)
         summary = [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]],
@@ -215,6 +217,21 @@ def test_page_deep_link_and_accessibility(server: str, file: str, title: str, pa
         print(f"axe {path}: {dict(counts)} {[(v['id'], v['impact']) for v in violations]}")
         blocking = [v for v in summary if v["impact"] in AXE_BLOCKING]
         assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
+
+
+def faint_chart_text(page) -> list[str]:
+    """Axis, legend and title text in Vega-Lite charts below 4.5:1 on white: axe-core does not check SVG text."""
+    return page.evaluate(
+        """() => {
+            const lum = rgb => { const c = rgb.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(v => v / 255)
+                .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+                return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+            const roles = ['role-axis-label', 'role-axis-title', 'role-legend-label', 'role-legend-title', 'role-title'];
+            return [...document.querySelectorAll('.vega-embed svg text')]
+                .filter(t => roles.some(r => t.closest('.' + r)) && t.textContent.trim())
+                .map(t => [t.textContent, getComputedStyle(t).fill, 1.05 / (lum(getComputedStyle(t).fill) + 0.05)])
+                .filter(([, , ratio]) => ratio < 4.5).map(([text, fill, ratio]) => `${text} ${fill} ${ratio.toFixed(2)}`);
+        }""")
 
 
 def english_interface_words(page) -> list[str]:
