@@ -167,6 +167,10 @@ def test_visitatie_main_flow(server: str) -> None:
         page.locator(".vega-embed svg.marks, .vega-embed canvas").first.wait_for(timeout=30_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / "visitatie_dossier.png"), full_page=True)
+        wait_until_rendered(page)
+        blocking = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in axe_violations(page)
+                    if v["impact"] in AXE_BLOCKING]
+        assert not blocking, blocking  # the dossier with tabs, the frozen foto and its charts
 
         page.get_by_role("tab", name="Exporteren").click()
         page.get_by_role("button", name="PDF-rapport maken").click()
