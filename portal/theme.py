@@ -1,5 +1,6 @@
-"""Accessibility fixes that Streamlit's theme options (.streamlit/config.toml) cannot express: injected CSS and the
-document language. Called from pages/app.py on every run, so every page gets them.
+"""Accessibility fixes that Streamlit's theme options (.streamlit/config.toml) cannot express: injected CSS, the
+document language and Dutch for Streamlit's own interface words. Called from pages/app.py on every run, so every page
+gets them.
 
 Colours are checked against WCAG 2.1 AA on Streamlit's light theme (white main area, #f8f8f7 sidebar), which
 config.toml fixes with base = "light".
@@ -15,8 +16,9 @@ TEXT_MUTED = "#5c5b59"  # 6.8:1 on white, 6.3:1 on the sidebar; Streamlit's capt
 CHART_GREY = "#808495"  # Streamlit's Vega-Lite theme for axis and legend labels and titles: 3.7:1 on white
 FOCUS = "#154273"  # the theme's primaryColor: 10.2:1 on white, 9.1:1 on the sidebar (WCAG 1.4.11 asks 3:1)
 
-# Streamlit draws captions in textColor at opacity 0.6, #828180 on white: 3.9:1; WCAG 1.4.3 asks 4.5:1 for text this size. Keyboard focus: a solid outline on every link and control
-# (WCAG 2.4.7), shown only when focus comes from the keyboard (:focus-visible), so mouse users see no change.
+# Streamlit draws captions in textColor at opacity 0.6, #828180 on white: 3.9:1; WCAG 1.4.3 asks 4.5:1 for text this
+# size. Keyboard focus: a solid outline on every link and control (WCAG 2.4.7), shown only when focus comes from the
+# keyboard (:focus-visible), so mouse users see no change.
 CSS = f"""
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, .stMarkdown small {{

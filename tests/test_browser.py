@@ -246,9 +246,13 @@ def english_interface_words(page) -> list[str]:
         """english => {
             const found = new Set();
             const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-            while (walk.nextNode()) if (english.includes(walk.currentNode.nodeValue.trim())) found.add(walk.currentNode.nodeValue);
-            document.querySelectorAll('[aria-label], [placeholder], [title]').forEach(e => ['aria-label', 'placeholder', 'title']
-                .forEach(a => { if (english.includes(e.getAttribute(a))) found.add(a + '=' + e.getAttribute(a)); }));
+            while (walk.nextNode()) {
+                const v = walk.currentNode.nodeValue;
+                if (english.includes(v.trim())) found.add(v);
+            }
+            for (const e of document.querySelectorAll('[aria-label], [placeholder], [title]'))
+                for (const a of ['aria-label', 'placeholder', 'title'])
+                    if (english.includes(e.getAttribute(a))) found.add(a + '=' + e.getAttribute(a));
             return [...found];
         }""", list(NL_TEXT))
 
