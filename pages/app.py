@@ -2,11 +2,31 @@
 
 import streamlit as st
 
+from portal.theme import apply_theme, set_document_language
 from portal.ui import PAGES, menu
 
-st.set_page_config(page_title="Bijstandsportaal Werk & Inkomen", page_icon="📊", layout="wide")
-pages = {file: st.Page(file, title=title, url_path=path, default=i == 0) for i, (file, title, path) in enumerate(PAGES)}
-current = st.navigation(list(pages.values()), position="hidden")
+SITE = "Bijstandsportaal"
+
+st.set_page_config(page_title=f"{SITE} Werk & Inkomen", page_icon="📊", layout="wide")
+pages = {file: st.Page(file, title=title, url_path=path) for file, title, path in PAGES}
+
+
+def _start() -> None:
+    """The root URL opens the first page under its own path, with the query string of the link.
+
+    Streamlit serves its default page at "/" only: a default st.Page("profiel.py", url_path="profiel") cannot be
+    opened as /profiel (English "Page not found" dialog). So the default page is this hidden redirect and every page
+    in PAGES keeps its own path.
+    """
+    st.switch_page(pages[PAGES[0][0]], query_params=st.query_params.to_dict())
+
+
+start = st.Page(_start, title=PAGES[0][1], url_path="start", default=True, visibility="hidden")
+current = st.navigation([start, *pages.values()], position="hidden")
+# A browser-tab title per page, e.g. "Gemeenteprofiel · Bijstandsportaal".
+st.set_page_config(page_title=f"{current.title} · {SITE}")
+apply_theme()
+set_document_language()  # before the page runs, so it also covers a page that stops early or switches
 nav = st.sidebar.container()
 try:
     current.run()
