@@ -8,14 +8,14 @@ from portal.ui import data_table, warehouse
 wh = warehouse()
 st.title("Bronnen en definities")
 
-st.subheader("Indicatoren")
+st.header("Indicatoren")
 data_table(views.registry_table(wh.all_observations("eigen")), ["Indicatorregister van het bijstandsportaal (portal/metrics.py)."],
            key="indicatoren")
 
-st.subheader("Bronnen")
+st.header("Bronnen")
 data_table(wh.sources(), ["Bronnen van het warehouse met uitgever, licentie en controlesom van de snapshot."], key="bronnen")
 
-st.subheader("Bronwaarden die de bron zelf onwaarschijnlijk maakt")
+st.header("Bronwaarden die de bron zelf onwaarschijnlijk maakt")
 bad = views.implausible_table(wh.all_observations("eigen"), dict(wh.query("select gemeentecode, gemeentenaam from gemeente_jaar").iter_rows()))
 if bad.is_empty():
     st.markdown("Geen.")
@@ -26,7 +26,7 @@ else:
                "en staan in het profiel gemarkeerd als *bronwaarde onwaarschijnlijk*. Regels: uitstroom naar werk groter dan de "
                f"uitstroom, of geen instroom en geen uitstroom bij minstens {signals.LARGE_VOLUME} bijstandsontvangers.")
 
-st.subheader("Laatste bouw van het warehouse")
+st.header("Laatste bouw van het warehouse")
 build = wh.last_build()
 if build:
     st.markdown(f"Gebouwd op **{build.get('tijd', '?')}**, codeversie `{build.get('codeversie', '?')}`, "

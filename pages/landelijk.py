@@ -17,7 +17,7 @@ labels = {i: metrics.get(i).label for i in bm.VOLUME + bm.DENSITY}
 st.title("Landelijk overzicht")
 
 # 1. National series ----------------------------------------------------------------------------------------------------------
-st.subheader("Landelijke reeksen")
+st.header("Landelijke reeksen")
 national, yearly = national_views()
 chart(charts.lines_chart(national, x="maand", series="reeks", y_title="aantal uitkeringen of personen",
                          temporal=True, zero=False, x_title="Peildatum (einde maand of kwartaal)"),
@@ -34,7 +34,7 @@ st.caption("Elke CBS-definitie is een eigen reeks. De som over gemeenten kan iet
            "af op tientallen en onderdrukt kleine aantallen.")
 
 # 2. Decliners ------------------------------------------------------------------------------------------------------------------
-st.subheader("Sterkste en zwakste dalers")
+st.header("Sterkste en zwakste dalers")
 a, b, c, d = st.columns([3, 1, 1, 1])
 with a:
     vol_id = url_select("Definitie", bm.VOLUME, "definitie", "bijstand_personen_tot_aow_incl_gerelateerd", format_func=labels.get)
@@ -67,7 +67,7 @@ else:
                    f"Landelijk: {nl_number(ch['van'].sum())} → {nl_number(ch['tot'].sum())} over deze {ch.height} gemeenten.")
 
 # 3. Distributions by class ------------------------------------------------------------------------------------------------------
-st.subheader("Verdeling naar grootteklasse en provincie")
+st.header("Verdeling naar grootteklasse en provincie")
 newest = max(bm.DENSITY, key=lambda i: (ui_periods("nieuwste", i) or [""])[-1])  # open on the newest period with data
 dens_id = url_select("Definitie van de dichtheid", bm.DENSITY, "dichtheid", newest, format_func=labels.get)
 dens = metrics.get(dens_id)
@@ -87,7 +87,7 @@ else:
                f"gemeente. Klassen van {peers.CLASS_YEAR}.")
 
 # 4. Funnel plot -----------------------------------------------------------------------------------------------------------------
-st.subheader("Trechterplot: dichtheid tegen inwonertal")
+st.header("Trechterplot: dichtheid tegen inwonertal")
 points, limits, info = funnel(dens_id, year)
 if points.is_empty():
     st.info("Geen cijfers voor de trechterplot in dit jaar.")
@@ -106,7 +106,7 @@ else:
                "P10/P90). " + "; ".join(f"{p}: {out[p]}" for p in charts.FUNNEL_POSITIONS if p in out) + ".")
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
-st.subheader("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")
+st.header("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")
 WD = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening"]
 e, f = st.columns([3, 1])
 with e:

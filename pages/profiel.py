@@ -18,13 +18,13 @@ st.page_link("referentiegroep.py", label=f"Referentiegroep: {group.label()} ({le
 if not group.members:
     st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")
 
-st.subheader("Kerncijfers")
+st.header("Kerncijfers")
 sections.key_figures(wh, code, naam, group)
-st.subheader("Bijstandsdichtheid" if density else "Bijstandsvolume")
+st.header("Bijstandsdichtheid" if density else "Bijstandsvolume")
 sections.trend(wh, code, naam, group, indeling, indeling_label[indeling], density)
-st.subheader("Reductiepotentieel")
+st.header("Reductiepotentieel")
 sections.reduction(wh, code, naam, group)
-st.subheader("Instroom en uitstroom")
+st.header("Instroom en uitstroom")
 sections.flows(wh, code, naam, group)
-st.subheader("Financiën: W-deel en I-deel (proxy's)")
+st.header("Financiën: W-deel en I-deel (proxy's)")
 sections.finances(wh, code, naam, group)

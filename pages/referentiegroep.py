@@ -60,7 +60,7 @@ else:
     st.caption("Voeg hieronder zelf gemeenten toe.")
 
 # 2. Members and why ------------------------------------------------------------------------------------------------------
-st.subheader(f"{len(group.members)} gemeenten in de groep")
+st.header(f"{len(group.members)} gemeenten in de groep")
 if not group.members:
     st.info("De referentiegroep is leeg. Kies een andere opzet of voeg gemeenten toe.")
 else:
@@ -76,7 +76,7 @@ else:
               subtitle="Gestandaardiseerde afstand, opgedeeld naar kenmerk")
 
 # 3. Edit by hand ---------------------------------------------------------------------------------------------------------
-st.subheader("Met de hand aanpassen")
+st.header("Met de hand aanpassen")
 a, b = st.columns(2)
 others = [c for c in fm.codes if c != code and c not in group.members]
 a.selectbox("Gemeente toevoegen", others, index=None, format_func=lambda c: f"{fm.names[c]} ({c})", key="rg_add",
@@ -87,7 +87,7 @@ b.selectbox("Gemeente verwijderen", group.members, index=None, format_func=lambd
             on_change=lambda: st.session_state["rg_remove"] and set_group_params(peers.with_change(spec, remove=st.session_state["rg_remove"])))
 
 # 4. Save, reopen, share ----------------------------------------------------------------------------------------------------
-st.subheader("Opslaan, openen en delen")
+st.header("Opslaan, openen en delen")
 ud = userdata()
 with st.form("opslaan", clear_on_submit=False):
     name = st.text_input("Naam van de groep", max_chars=100)

@@ -21,6 +21,9 @@ FOCUS = "#154273"  # the theme's primaryColor: 10.2:1 on white, 9.1:1 on the sid
 # keyboard (:focus-visible), so mouse users see no change.
 CSS = f"""
 <style>
+[data-testid="stHeading"] h2 {{
+    font-size: 1.5rem !important;  /* section headings are h2 (headings in order, no h1 -> h3 jump) at the former h3 size */
+}}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, .stMarkdown small {{
     color: {TEXT_MUTED} !important;
     opacity: 1 !important;

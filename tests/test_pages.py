@@ -150,7 +150,7 @@ def test_referentiegroep_edit_by_hand_writes_the_link(built: Path) -> None:
 
 def test_profiel_in_counts(built: Path) -> None:
     at = page("profiel", gemeente="GM0363", rg="g4", maat="aantal")
-    assert at.subheader[1].value == "Bijstandsvolume"
+    assert at.header[1].value == "Bijstandsvolume"
     assert any("volume dat Amsterdam bij het niveau van de groep zou hebben" in c.value for c in at.caption)
 
 

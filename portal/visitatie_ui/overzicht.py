@@ -29,7 +29,7 @@ def render(ctx: Ctx) -> None:
 
 
 def new(ctx: Ctx) -> None:
-    st.subheader("Nieuwe visitatie")
+    st.header("Nieuwe visitatie")
     code = gemeente_picker(ctx.wh)
     group = current_group(ctx.wh, code, show_notes=False)
     st.markdown(f"Gemeente **{ctx.names[code]}** (kies een andere links). Referentiegroep: **{group.label()}** "
@@ -59,7 +59,7 @@ def new(ctx: Ctx) -> None:
 
 
 def read_in(ctx: Ctx) -> None:
-    st.subheader("Visitatie inlezen")
+    st.header("Visitatie inlezen")
     up = st.file_uploader("JSON-bestand (gemaakt met 'Exporteren als JSON' op deze of een andere installatie)", type=["json"])
     if up is not None and st.button("Inlezen als nieuwe visitatie"):
         try:
