@@ -22,7 +22,10 @@ def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int
                                       subtitleFontSize=12, subtitleColor="#444")}
     if height:
         props["height"] = height
-    return chart.properties(**props).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
+    props["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")  # what a screen reader says
+    # Vega's own screen-reader texts for axes, legends and marks are English and read unrounded numbers: off.
+    return (chart.properties(**props).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
+            .configure_axis(aria=False).configure_legend(aria=False).configure_mark(aria=False))
 
 
 def nl_number(value: float | None, decimals: int = 0) -> str:
