@@ -397,7 +397,9 @@ def codes_param(key: str) -> list[str]:
 def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str, subtitle: str = "") -> None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart."""
-    st.altair_chart(finish(c, title, subtitle), width="stretch")
+    # Altair validates a spec against the Vega-Lite schema on every conversion, which costs about half of a chart's
+    # time on each rerun; the builders in portal.charts are validated by the tests (exports convert with validation).
+    st.vega_lite_chart(finish(c, title, subtitle).to_dict(validate=False), width="stretch")
     st.caption(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
     row = st.container(horizontal=True)
     row.download_button("PNG", partial(export.chart_png, c, title, lines, subtitle), file_name=f"{key}.png", mime="image/png",

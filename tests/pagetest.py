@@ -45,7 +45,8 @@ def chart_specs(at: AppTest) -> list[dict]:
         for child in (kids.values() if isinstance(kids, dict) else kids or []):
             if getattr(child, "type", None) == "vega_lite_chart":
                 spec = json.loads(child.proto.spec)
-                spec["datasets"] = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in child.proto.datasets}
+                spec.setdefault("datasets", {}).update(
+                    {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in child.proto.datasets})
                 found.append(spec)
             walk(child)
 

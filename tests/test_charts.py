@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import altair as alt
+import jsonschema
 import pytest
 from PIL import Image
 
@@ -22,9 +24,11 @@ from tests.pagetest import chart_specs, page
 def test_every_chart_is_finished(built: Path, name: str, params: dict) -> None:
     specs = chart_specs(page(name, **params))
     assert specs
+    schema = alt.vegalite.load_schema()
     for spec in specs:
         assert spec["title"]["text"] and spec["title"]["subtitle"]
         assert spec["config"]["locale"]["number"]["decimal"] == ","
+        jsonschema.validate(spec, schema)  # the page skips Altair's validation on each rerun; the test does it
 
 
 def test_vergelijken_twelve_series_and_index_axis(built: Path) -> None:
