@@ -23,8 +23,9 @@ if topo is None:
 no_value = data.filter(data["waarde"].is_null()).height
 lines = indicator_lines([asked], sorted(data["bron"].drop_nulls().unique())) + [
     f"Periode {year}, gemeentegrenzen van 1 januari {indeling}. Kaartgrenzen: CBS/Kadaster gegeneraliseerd (zie bronnen)."]
-chart(charts.choropleth(topo, data, ind.label, ind.unit, ind.decimals, code if code in names else None),
-      f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}", subtitle=ind.unit)
+outlined = code if code in names else None
+chart(lambda: charts.choropleth(topo, data, ind.label, ind.unit, ind.decimals, outlined),
+      f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}", subtitle=ind.unit, inputs=(outlined,))
 st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({data.height} gemeenten"
            + (f", waarvan {no_value} zonder cijfer: grijs" if no_value else "") + f"). {ind.definition} "
            + (f"{names[code]} heeft een oranje rand; kies een andere gemeente links." if code in names

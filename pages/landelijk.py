@@ -19,16 +19,16 @@ st.title("Landelijk overzicht")
 # 1. National series ----------------------------------------------------------------------------------------------------------
 st.header("Landelijke reeksen")
 national, yearly = national_views()
-chart(charts.lines_chart(national, x="maand", series="reeks", y_title="aantal uitkeringen of personen",
-                         temporal=True, zero=False, x_title="Peildatum (einde maand of kwartaal)"),
-      "Bijstand in Nederland per maand en per kwartaal", indicator_lines(views.NATIONAL_SERIES), key="nl-maand",
+chart(lambda: charts.lines_chart(national, x="maand", series="reeks", y_title="aantal uitkeringen of personen",
+                                 temporal=True, zero=False, x_title="Peildatum (einde maand of kwartaal)"),
+      "Bijstand in Nederland per maand en per kwartaal", indicator_lines(views.NATIONAL_SERIES), key="nl-maand", inputs=(),
       subtitle="Uitkeringen (CBS 37789ksz, tot 2018) en personen (wijk- en buurttabellen, 2013–2024): twee definities")
 st.caption("Twee CBS-definities, twee lijnen: bijstandsuitkeringen tot AOW-leeftijd per maand (CBS 37789ksz, stopt in 2018; één "
            "uitkering per huishouden) en personen met algemene bijstand tot AOW-leeftijd aan het eind van elk kwartaal (CBS "
            "'Personen met een uitkering; soort uitkering, wijken en buurten', 2013–2024). Ze worden niet aan elkaar geplakt: "
            "een huishouden kan meer personen tellen.")
-chart(charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort"),
-      "Bijstandsvolume per jaar: som over gemeenten en CBS-landcijfer", indicator_lines(bm.VOLUME), key="nl-jaar",
+chart(lambda: charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort"),
+      "Bijstandsvolume per jaar: som over gemeenten en CBS-landcijfer", indicator_lines(bm.VOLUME), key="nl-jaar", inputs=(),
       subtitle="Personen of uitkeringen, per CBS-definitie")
 st.caption("Elke CBS-definitie is een eigen reeks. De som over gemeenten kan iets afwijken van het landcijfer: CBS rondt per gemeente "
            "af op tientallen en onderdrukt kleine aantallen.")
@@ -79,10 +79,10 @@ if dist.is_empty():
 else:
     for klasse, title, order in (("gemeentegrootte", "Gemeentegrootteklasse", views.SIZE_ORDER),
                                  ("provincie", "Provincie", sorted(dist["provincie"].unique()))):
-        chart(charts.distribution_chart(dist, klasse, title, order, dens.unit, chosen),
+        chart(lambda klasse=klasse, title=title, order=order: charts.distribution_chart(dist, klasse, title, order, dens.unit, chosen),
               f"{dens.label}, {year}, naar {title.lower()}", indicator_lines([dens_id]) + [
                   f"Klassen {peers.CLASS_YEAR}; indeling {wh.newest_indeling}; {dist.height} gemeenten. Doos = P25–mediaan–P75, "
-                  "snorren = min–max."], key=f"verdeling-{klasse}-{dens_id}-{year}", subtitle=dens.unit)
+                  "snorren = min–max."], key=f"verdeling-{klasse}-{dens_id}-{year}", subtitle=dens.unit, inputs=(chosen,))
     st.caption(f"Doos: P25, mediaan en P75; snorren: minimum en maximum; streepjes: de gemeenten ({dist.height}); ruit: de gekozen "
                f"gemeente. Klassen van {peers.CLASS_YEAR}.")
 
@@ -96,8 +96,8 @@ else:
     lines = indicator_lines([dens_id]) + [
         f"Landelijke dichtheid {nl_number(info['p'], 1)}; grenzen p ± z·√(p(1−p)/n + τ²), τ = {nl_number(info['tau'], 1)} "
         f"(overdispersie, Spiegelhalter 2005), z = 1,96 (95 %) en 3,09 (99,8 %), niet onder nul; {year}."]
-    chart(charts.funnel_chart(points, limits, dens.unit, chosen), f"Trechterplot {dens.label}, {year}", lines,
-          key=f"trechter-{dens_id}-{year}", subtitle=dens.unit)
+    chart(lambda: charts.funnel_chart(points, limits, dens.unit, chosen), f"Trechterplot {dens.label}, {year}", lines,
+          key=f"trechter-{dens_id}-{year}", subtitle=dens.unit, inputs=(chosen,))
     out = dict(points.group_by("positie").len().iter_rows())
     st.caption(f"Middenlijn: de dichtheid van alle gemeenten samen ({nl_number(info['p'], 1)}). Binnen de trechter wijkt een gemeente "
                "niet meer af dan te verwachten is; kleine gemeenten krijgen een bredere marge. Gemeenten verschillen veel meer dan "

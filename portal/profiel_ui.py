@@ -86,9 +86,9 @@ def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, inde
         f"Indeling: {indeling_label}."]
     if density:
         src_lines.append(f"{t.class_series}: alle gemeenten van die klasse ({peers.CLASS_YEAR}) samen (som teller / som noemer).")
-    chart(benchmark_chart(t.lines, t.band, reeksen=t.series, y_title=unit, decimals=1 if density else 0, breaks=breaks),
+    chart(lambda: benchmark_chart(t.lines, t.band, reeksen=t.series, y_title=unit, decimals=1 if density else 0, breaks=breaks),
           f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam} en referentiegroep", src_lines, key=f"profiel-{code}",
-          subtitle=unit)
+          subtitle=unit, inputs=(tuple(group.members), indeling, density))
     st.caption(
         "Lijn van de referentiegroep: ongewogen gemiddelde van de leden; band: P25–P75 van de leden. "
         + ("Nederland: CBS-landcijfer. Grootteklasse: alle gemeenten van de klasse samen (alleen op de nieuwste indeling). "

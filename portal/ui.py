@@ -3,6 +3,7 @@ picker and widgets kept in the URL, charts and tables with downloads, errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -394,17 +395,34 @@ def codes_param(key: str) -> list[str]:
     return [c for c in st.query_params.get(key, "").split(",") if CODE_RE.match(c)]
 
 
-def chart(c: alt.TopLevelMixin, title: str, lines: list[str], key: str, subtitle: str = "") -> None:
+_SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
+_SPEC_LIMIT = 512
+
+
+def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
+          inputs: tuple | None = None) -> None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
-    definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart."""
-    # Altair validates a spec against the Vega-Lite schema on every conversion, which costs about half of a chart's
-    # time on each rerun; the builders in portal.charts are validated by the tests (exports convert with validation).
-    st.vega_lite_chart(finish(c, title, subtitle).to_dict(validate=False), width="stretch")
+    definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
+
+    `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
+    data build) the finished spec is kept, so a rerun neither builds nor converts it again."""
+    make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
+    cache_key = None if inputs is None else (_key(), key, inputs, title, subtitle)
+    spec = _SPECS.get(cache_key) if cache_key else None
+    if spec is None:
+        # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
+        # builders in portal.charts are validated by the tests (and exports convert with validation).
+        spec = finish(make(), title, subtitle).to_dict(validate=False)
+        if cache_key:
+            if len(_SPECS) >= _SPEC_LIMIT:
+                _SPECS.pop(next(iter(_SPECS)))
+            _SPECS[cache_key] = spec
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
     row = st.container(horizontal=True)
-    row.download_button("PNG", partial(export.chart_png, c, title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
+    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("SVG", partial(export.chart_svg, c, title, lines, subtitle), file_name=f"{key}.svg",
+    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=f"{key}.svg",
                         mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/download:")
 
 

@@ -50,3 +50,13 @@ def test_export_has_full_width_chart_and_source_lines(wh) -> None:
     assert png.width >= 2 * export.EXPORT_WIDTH and png.height < 2 * png.width  # the chart fills the width
     svg = export.chart_svg(c, "Bijstandsvolume per jaar", lines, "per CBS-definitie")
     assert "80860ned" in svg and "Bijstandsvolume per jaar" in svg
+
+
+def test_kept_chart_specs_follow_the_chosen_gemeente(built: Path) -> None:
+    """A rerun reuses a finished chart spec only for the same inputs: the funnel rings the gemeente of the link."""
+    def ringed(code: str) -> list[str]:
+        spec = next(s for s in chart_specs(page("landelijk", gemeente=code)) if s["title"]["text"].startswith("Trechterplot"))
+        ring = spec["layer"][-1]
+        return [r["gemeente_code"] for r in spec["datasets"][ring["data"]["name"]]]
+
+    assert ringed("GM0153") == ["GM0153"] and ringed("GM0363") == ["GM0363"] and ringed("GM0153") == ["GM0153"]
