@@ -192,7 +192,7 @@ def first_chart() -> None:
                         break
                     except OSError:
                         time.sleep(0.2)
-            urls = {"portaal (gemeenteprofiel)": f"http://127.0.0.1:{ports[0]}/?gemeente=GM0363&rg=knn&k=10",
+            urls = {"portaal (gemeenteprofiel)": f"http://127.0.0.1:{ports[0]}/profiel?gemeente=GM0363&rg=knn&k=10",
                     "kale pagina": f"http://127.0.0.1:{ports[1]}/"}
             times: dict[str, list[float]] = {k: [] for k in urls}
             with sync_playwright() as p:
