@@ -3,6 +3,7 @@
 import streamlit as st
 
 from portal import profiel_ui as sections
+from portal import views
 from portal.ui import current_group, density_toggle, gemeente_picker, indeling_picker, warehouse
 
 wh = warehouse()
@@ -19,12 +20,13 @@ if not group.members:
     st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")
 
 st.header("Kerncijfers")
-sections.key_figures(wh, code, naam, group)
+notes = views.ProfileNotes(wh, code, naam)  # boundary notes and missing-figure reasons, shared by two sections
+sections.key_figures(wh, code, group, notes)
 st.header("Bijstandsdichtheid" if density else "Bijstandsvolume")
 sections.trend(wh, code, naam, group, indeling, indeling_label[indeling], density)
 st.header("Reductiepotentieel")
 sections.reduction(wh, code, naam, group)
 st.header("Instroom en uitstroom")
-sections.flows(wh, code, naam, group)
+sections.flows(code, naam, group, notes)
 st.header("Financiën: W-deel en I-deel (proxy's)")
 sections.finances(wh, code, naam, group)

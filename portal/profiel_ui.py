@@ -23,11 +23,10 @@ FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarr
 BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
 
 
-def key_figures(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNotes) -> None:
     """One card per key figure: period and age, the value with its range, the group band with n, and a signal only
     where rounding, chance, age and meaning allow (signals.verdict); otherwise the reason."""
     cards = group_series("nieuwste", code, group.members, CARDS)
-    notes = views.ProfileNotes(wh, code, naam)
     cols = st.columns(4)
     for i, ind_id in enumerate(CARDS):
         rows = cards.filter((cards["indicator"] == ind_id) & cards["gemeente"].is_not_null())
@@ -114,13 +113,12 @@ def reduction(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         f"Bron: CBS {rp['bron']} ({rp['peildatum']}), indeling {wh.newest_indeling}.")
 
 
-def flows(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+def flows(code: str, naam: str, group: Group, notes: views.ProfileNotes) -> None:
     """CBS's own flow percentages against the group, and the BijstandScan ontleding for a chosen year."""
     flow = group_series("nieuwste", code, group.members, FLOW)
     if flow.is_empty():
         st.info("Geen instroom- en uitstroomcijfers voor deze gemeente.")
         return
-    notes = views.ProfileNotes(wh, code, naam)
     data_table(views.group_table(flow, naam, notes.boundary_note), indicator_lines(FLOW) + [f"Referentiegroep: {group.label()}."],
                key=f"stromen-{code}")
     st.caption("Percentages zoals CBS ze publiceert: instroom, uitstroom en uitstroom naar werk per 100 personen die in het jaar "

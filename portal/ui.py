@@ -86,7 +86,7 @@ def menu(pages: dict[str, st.Page]) -> None:
     for file, title, _ in PAGES:
         st.page_link(pages[file], label=title, query_params=params)
     made_on = params.get("bouw")
-    current = build_id()
+    current = build_id() if made_on else ""
     if made_on and current and made_on != current:
         st.info(f"Deze link is gemaakt op een eerdere databouw ({made_on}); de cijfers zijn sindsdien bijgewerkt (nu {current}). "
                 "Wat u ziet kan afwijken van wat de afzender zag.")

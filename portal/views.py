@@ -117,8 +117,9 @@ class ProfileNotes:
         rate = metrics.get(indicator).rate
         obs = self.wh.observations(self.code, [indicator], "eigen" if rate else "nieuwste")
         if obs.is_empty() and rate:
-            years = self.wh.all_observations("eigen").filter(pl.col("indicator") == indicator)["periode"]
-            return (f"Geen cijfer: CBS publiceerde dit percentage voor de gemeenten van {years.min()}–{years.max()}; {self.naam} had "
+            van, tot = self.wh.conn.execute("select min(periode), max(periode) from observaties where indicator = ? "
+                                            "and geharmoniseerd = 0", (indicator,)).fetchone()
+            return (f"Geen cijfer: CBS publiceerde dit percentage voor de gemeenten van {van}–{tot}; {self.naam} had "
                     "toen andere grenzen, en een percentage is niet op te tellen over een herindeling.")
         if obs.is_empty():
             return "Geen cijfer: de bron heeft voor deze gemeente geen cijfer."

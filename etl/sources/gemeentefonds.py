@@ -22,6 +22,11 @@ def _name(year: int) -> str:
     return f"GF_{FILES[year][0]}_{year}_SIUDU.csv"
 
 
+def with_code(df: pl.DataFrame) -> pl.DataFrame:
+    """The circulaire files number gemeenten without prefix (CBS = 363): add `code` = GM0363."""
+    return df.with_columns(pl.format("GM{}", pl.col("CBS").cast(pl.Int64).cast(pl.String).str.zfill(4)).alias("code"))
+
+
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
     return {str(y): read_table(ctx.file(FOLDER, _name(y)), ctx.col, required=["CBS", "Naam", "Participatie"],
                                counts=["CBS", "Participatie"], key=["CBS"]) for y in FILES}
@@ -33,7 +38,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         df = raw[str(year)]
         if df.is_empty():
             continue
-        df = df.with_columns(pl.format("GM{}", pl.col("CBS").cast(pl.Int64).cast(pl.String).str.zfill(4)).alias("code"))
+        df = with_code(df)
         df = ctx.merge_onto(df, "code", indeling, ["Participatie"])
         df = ctx.check_codes(df, f"{FOLDER}/{_name(year)}", "code", indeling)
         parts.append(observations(df, code="code", indeling=indeling, periode=str(year), peildatum=f"circulaire {circulaire}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from etl.sources.common import Context, Source, observations
+from etl.sources.gemeentefonds import with_code
 from etl.validate import read_table
 
 FOLDER = "michielsd_iv3_gemeentefonds"
@@ -34,7 +35,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         df = raw[str(year)]
         if df.is_empty():
             continue
-        df = df.with_columns(pl.format("GM{}", pl.col("CBS").cast(pl.Int64).cast(pl.String).str.zfill(4)).alias("code"))
+        df = with_code(df)
         df = ctx.check_codes(df, f"{FOLDER}/{_name(year)}", "code", indeling)
         parts.append(observations(df, code="code", indeling=indeling, periode=str(year), peildatum=f"circulaire {circulaire}",
                                   measures={COL: "bijstandsontvangers_gf_maatstaf"}, bron="BZK-circulaires gemeentefonds",
