@@ -3,7 +3,7 @@
 import streamlit as st
 
 from portal.theme import apply_theme, set_document_language
-from portal.ui import PAGES, menu
+from portal.ui import PAGES, failure, menu
 
 SITE = "Bijstandsportaal"
 
@@ -30,6 +30,10 @@ set_document_language()  # before the page runs, so it also covers a page that s
 nav = st.sidebar.container()
 try:
     current.run()
+except Exception:  # noqa: BLE001
+    # The last resort: a Dutch message with a code, the traceback in the log. Streamlit's st.rerun, st.stop and
+    # st.switch_page raise ScriptControlException, a BaseException, so they pass through untouched.
+    failure(current.url_path or current.title)
 finally:
     # Drawn after the page ran, so the links carry what the page wrote into the URL in this run.
     with nav:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import profiel_ui as sections
 from portal import views
+from portal.tekst import literal
 from portal.ui import current_group, density_toggle, gemeente_picker, indeling_picker, warehouse
 
 wh = warehouse()
@@ -14,7 +15,7 @@ density = density_toggle(default=True)
 
 st.title(f"Gemeenteprofiel {naam}")
 group = current_group(wh, code)
-st.page_link("referentiegroep.py", label=f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten) — aanpassen",
+st.page_link("referentiegroep.py", label=f"Referentiegroep: {literal(group.label())} ({len(group.members)} gemeenten) — aanpassen",
              query_params=st.query_params.to_dict(), icon=":material/group:")
 if not group.members:
     st.warning("De referentiegroep is leeg: er valt niets te vergelijken. Kies of maak een groep op de pagina Referentiegroep.")

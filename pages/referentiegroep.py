@@ -7,7 +7,8 @@ import streamlit as st
 from portal import charts, peers
 from portal.ui import (chart, current_group, data_table, features, gemeente_picker, set_group_params, share_link, userdata,
                        warehouse)
-from portal.userdata import UserDataError
+from portal.tekst import literal
+from portal.userdata import MAX_NAME, UserDataError
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -26,7 +27,7 @@ def _update(**changes) -> None:
 
 # 1. How the group is made ------------------------------------------------------------------------------------------------
 if group.name:
-    st.info(f"Opgeslagen referentiegroep **{group.name}** ({len(group.members)} gemeenten). Wijzig hieronder de opzet om een "
+    st.info(f"Opgeslagen referentiegroep **{literal(group.name)}** ({len(group.members)} gemeenten). Wijzig hieronder de opzet om een "
             "nieuwe groep te maken; de opgeslagen groep blijft zoals hij is.")
 st.session_state["rg_kind"] = spec.kind
 st.radio("Soort referentiegroep", list(KINDS), format_func=KINDS.get, key="rg_kind", horizontal=True,
@@ -34,7 +35,7 @@ st.radio("Soort referentiegroep", list(KINDS), format_func=KINDS.get, key="rg_ki
 if spec.kind == "knn":
     left, right = st.columns([1, 3])
     st.session_state["rg_k"] = spec.k
-    left.number_input("Aantal gemeenten (k)", 1, 50, key="rg_k", on_change=lambda: _update(k=int(st.session_state["rg_k"])))
+    left.number_input("Aantal gemeenten (k)", peers.K_MIN, peers.K_MAX, key="rg_k", on_change=lambda: _update(k=int(st.session_state["rg_k"])))
     st.session_state["rg_kenm"] = list(spec.features)
     right.multiselect("Kenmerken waarop vergeleken wordt", list(peers.FEATURES), key="rg_kenm",
                       format_func=lambda f: peers.FEATURES[f].label,
@@ -90,18 +91,18 @@ b.selectbox("Gemeente verwijderen", group.members, index=None, format_func=lambd
 st.header("Opslaan, openen en delen")
 ud = userdata()
 with st.form("opslaan", clear_on_submit=False):
-    name = st.text_input("Naam van de groep", max_chars=100)
+    name = st.text_input("Naam van de groep", max_chars=MAX_NAME)
     if st.form_submit_button("Opslaan"):
         try:
             new_id = ud.save_group(name, code, spec, group.members)
         except UserDataError as e:
-            st.error(str(e))
+            st.error(literal(str(e)))
         else:
             for k in list(st.query_params):
                 if k not in ("gemeente",):
                     del st.query_params[k]
             st.query_params["groep"] = str(new_id)
-            st.success(f"Opgeslagen als '{name.strip()}' (nummer {new_id}).")
+            st.success(f"Opgeslagen als '{literal(name.strip())}' (nummer {new_id}).")
 saved = ud.groups()
 if saved:
     choice = st.selectbox("Opgeslagen groepen", [g["id"] for g in saved], index=None, placeholder="Kies een opgeslagen groep",

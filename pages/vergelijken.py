@@ -5,7 +5,9 @@ import streamlit as st
 from portal import benchmark as bm
 from portal import charts, metrics
 from portal.export import indicator_lines
-from portal.ui import chart, codes_param, current_group, data_table, gemeente_picker, indeling_picker, indicator_picker, warehouse
+from portal.tekst import quoted
+from portal.ui import (chart, codes_param, current_group, data_table, gemeente_picker, indeling_picker, indicator_picker, url_choice,
+                       warehouse)
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -22,7 +24,7 @@ asked = indicator_picker([i for i in metrics.REGISTRY if i in present], key="vg_
 ind = metrics.get(asked)
 
 if "vergelijk" in st.query_params:
-    chosen = [c for c in codes_param("vergelijk") if c in names and c != code]
+    chosen = [c for c in codes_param("vergelijk", names) if c != code]
 else:
     chosen = current_group(wh, code, show_notes=False).members
 st.session_state["vg_set"] = chosen
@@ -37,12 +39,15 @@ if data.is_empty():
     st.info(f"Geen cijfers voor {ind.label} bij de gekozen gemeenten op deze gemeentegrenzen.")
     st.stop()
 periods = sorted(data["periode"].unique())
-index = st.toggle("Index (basisjaar = 100)", value=st.query_params.get("index") == "1")
+index = st.toggle("Index (basisjaar = 100)", value=url_choice("index", ("0", "1"), "0", "Index") == "1")
 st.query_params["index"] = "1" if index else "0"
 y_title, dec = ind.unit, ind.decimals
 if index:
     base = st.query_params.get("basis", periods[0])
-    base = st.select_slider("Basisjaar", periods, value=base if base in periods else periods[0])
+    if base not in periods:
+        st.warning(f"Basisjaar {quoted(base)} (parameter basis in de link) heeft hier geen cijfers; basisjaar is {periods[0]}.")
+        base = periods[0]
+    base = st.select_slider("Basisjaar", periods, value=base)
     st.query_params["basis"] = base
     data, missing = bm.as_index(data, base)
     if missing:

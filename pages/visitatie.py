@@ -4,15 +4,17 @@ in portal/visitatie_ui/."""
 import streamlit as st
 
 from portal.visitatie_ui import bevindingen, dossier, export, foto, geschiedenis, gegevens, notities, overzicht
+from portal.tekst import quoted
+from portal.ui import parse_id
 from portal.visitatie_ui.common import NO_ACCESS, context, refuse
 
 ctx = context()
 asked = st.query_params.get("visitatie")
 if asked is None:
     overzicht.render(ctx)
-elif not asked.isdigit():
-    refuse(f"'{asked}' is geen visitatienummer. {NO_ACCESS}")
-elif (d := dossier.render(ctx, int(asked))) is None:
+elif (vid := parse_id(asked)) is None:
+    refuse(f"{quoted(asked)} (parameter visitatie in de link) is geen visitatienummer. {NO_ACCESS}")
+elif (d := dossier.render(ctx, vid)) is None:
     refuse()
 else:
     for tab, part in zip(st.tabs(dossier.TABS), (foto, notities, bevindingen, gegevens, geschiedenis, export)):

@@ -8,12 +8,14 @@ its squared difference divided by the squared distance. No Streamlit here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import polars as pl
 
-from portal.store import CODE_RE, Warehouse
+from portal.store import Warehouse
+from portal.tekst import quoted
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ G40_LABEL = ("G40-stedennetwerk (41 gemeenten, ledenlijst per 1 juli 2022; bron:
              "latere wijzigingen niet gecontroleerd)")
 KINDS = ("knn", "kenmerk", "g4", "g40", "lijst")
 DEFAULT_K = 10
+K_MIN, K_MAX = 1, 50  # the number of nearest neighbours a link or the form may ask for
+GM_CODE = re.compile(r"GM[0-9]{4}")  # ASCII digits only (store.CODE_RE's \d also takes '٠٣٦٣')
 
 
 @dataclass(frozen=True)
@@ -109,34 +113,35 @@ def spec_from_params(params: dict[str, str]) -> tuple[GroupSpec, list[str]]:
     msgs: list[str] = []
     kind = params.get("rg", "knn")
     if kind not in KINDS:
-        msgs.append(f"Onbekend soort referentiegroep '{kind}' in de link; de meest gelijkende gemeenten worden getoond.")
+        msgs.append(f"Onbekend soort referentiegroep {quoted(kind)} in de link (parameter rg); de meest gelijkende gemeenten "
+                    "worden getoond.")
         kind = "knn"
     k = DEFAULT_K
     if "k" in params:
-        try:
+        # ASCII digits only: int() also reads '١٢', ' 12' and '1_2'.
+        if re.fullmatch(r"[0-9]{1,2}", params["k"]) and K_MIN <= int(params["k"]) <= K_MAX:
             k = int(params["k"])
-            if not 1 <= k <= 50:
-                raise ValueError
-        except ValueError:
-            msgs.append(f"Aantal buren '{params['k']}' in de link is geen geheel getal van 1 tot en met 50; {DEFAULT_K} wordt gebruikt.")
-            k = DEFAULT_K
+        else:
+            msgs.append(f"Aantal buren {quoted(params['k'])} in de link (parameter k) is geen geheel getal van {K_MIN} tot en met "
+                        f"{K_MAX}; {DEFAULT_K} wordt gebruikt.")
     features = tuple(FEATURES)
     if "kenm" in params:
         asked = [f for f in params["kenm"].split(",") if f]
         unknown = [f for f in asked if f not in FEATURES]
         if unknown:
-            msgs.append(f"Onbekende kenmerken in de link genegeerd: {', '.join(unknown)}.")
+            msgs.append(f"Onbekende kenmerken in de link (parameter kenm) genegeerd: {', '.join(quoted(f, 30) for f in unknown[:10])}.")
         features = tuple(f for f in FEATURES if f in asked) or tuple(FEATURES)
     kenmerk = params.get("klasse", "gemeentegrootte")
     if kenmerk not in KENMERK_GROUPS:
-        msgs.append(f"Onbekende indeling '{kenmerk}' in de link; de gemeentegrootteklasse wordt gebruikt.")
+        msgs.append(f"Onbekende indeling {quoted(kenmerk)} in de link (parameter klasse); de gemeentegrootteklasse wordt gebruikt.")
         kenmerk = "gemeentegrootte"
     extra, removed = _codes(params.get("plus")), _codes(params.get("min"))
-    bad = [c for c in extra + removed if not CODE_RE.match(c)]
+    bad = [c for c in extra + removed if not GM_CODE.fullmatch(c)]
     if bad:
-        msgs.append(f"Ongeldige gemeentecodes in de link genegeerd: {', '.join(bad)}.")
-        extra = tuple(c for c in extra if CODE_RE.match(c))
-        removed = tuple(c for c in removed if CODE_RE.match(c))
+        msgs.append(f"Ongeldige gemeentecodes in de link (parameter plus of min) genegeerd: "
+                    f"{', '.join(quoted(c, 20) for c in bad[:10])}.")
+        extra = tuple(c for c in extra if GM_CODE.fullmatch(c))
+        removed = tuple(c for c in removed if GM_CODE.fullmatch(c))
     return GroupSpec(kind, k, features, kenmerk, extra, removed), msgs
 
 

@@ -3,9 +3,13 @@ picker and widgets kept in the URL, charts and tables with downloads, errors."""
 
 from __future__ import annotations
 
+import logging
+import re
+import secrets
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 
 import altair as alt
 import polars as pl
@@ -15,7 +19,8 @@ from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, views
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
-from portal.store import CODE_RE, Warehouse, WarehouseMissing
+from portal.store import Warehouse, WarehouseMissing
+from portal.tekst import literal, quoted
 from portal.userdata import Gebruiker, UserData, local_user
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
@@ -32,6 +37,36 @@ PAGES = [
     ("bronnen.py", "Bronnen en definities", "bronnen"),
 ]
 GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
+# What a link may carry. ASCII digits only ('²'.isdigit() is True, int('١٢') is 12, int('1_0') is 10); at most 18 digits, so
+# an id always fits SQLite's 64-bit integer.
+ID_RE = re.compile(r"[0-9]{1,18}")
+GM_RE = peers.GM_CODE
+BUILD_RE = re.compile(r"[0-9a-f]{1,64}")
+LOG = logging.getLogger("portal")
+
+
+def parse_id(value: str | None) -> int | None:
+    """A record id from a link (saved group, visitatie): ASCII digits within SQLite's range, else None."""
+    return int(value) if value is not None and ID_RE.fullmatch(value) else None
+
+
+def url_choice(param: str, allowed: tuple[str, ...], default: str, what: str) -> str:
+    """A fixed-choice parameter (?indeling=, ?maat=, ?index=): an unknown value gets a Dutch warning and `default`."""
+    value = st.query_params.get(param, default)
+    if value not in allowed:
+        st.warning(f"{what} {quoted(value)} (parameter {param} in de link) bestaat niet; mogelijk is "
+                   + " of ".join(f"'{a}'" for a in allowed) + f". Getoond wordt '{default}'.")
+        value = default
+    return value
+
+
+def failure(page: str) -> None:
+    """The last resort for an unexpected error in a page: a Dutch message with a short code for the user, the whole
+    traceback in the log under that code for the maintainer."""
+    code = secrets.token_hex(3).upper()
+    LOG.exception("Foutcode %s op pagina %s, parameters %s", code, page, st.query_params.to_dict())
+    st.error("Er ging iets mis bij het tonen van deze pagina. Probeer het opnieuw of kies een andere pagina in het menu; "
+             f"blijft het misgaan, dan kan de beheerder dit terugvinden onder foutcode {code}.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,14 +95,16 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     labels = dict(zip(codes, gm["gemeentenaam"].to_list()))
     asked = st.query_params.get("gemeente", default)
     if asked not in labels:
-        check = wh.check_code(asked)
-        if check.successors:
-            st.warning(check.message)
+        if not GM_RE.fullmatch(asked):
+            st.error(f"{quoted(asked)} (parameter gemeente in de link) is geen geldige gemeentecode (verwacht: GM gevolgd door "
+                     f"vier cijfers, bijv. GM0363). Getoond wordt {labels[default]}.")
+        elif (check := wh.check_code(asked)).successors:
+            st.warning(literal(check.message))
             for s in check.successors:
                 st.button(f"Toon {labels.get(s, s)} ({s})", key=f"opvolger-{s}", on_click=st.query_params.update,
                           kwargs={"gemeente": s})
         else:
-            st.error(check.message + f" Getoond wordt {labels[default]}.")
+            st.error(literal(check.message) + f" Getoond wordt {labels[default]}.")
         asked = default
     # The URL is the source of truth at the start of a run; a choice in the widget writes itself back to the URL.
     # An invalid code stays in the URL (the message shows again on reload) until the user picks another gemeente.
@@ -86,6 +123,9 @@ def menu(pages: dict[str, st.Page]) -> None:
     for file, title, _ in PAGES:
         st.page_link(pages[file], label=title, query_params=params)
     made_on = params.get("bouw")
+    if made_on and not BUILD_RE.fullmatch(made_on):
+        st.warning(f"De databouw in de link (parameter bouw, {quoted(made_on)}) is geen geldige bouwcode en wordt genegeerd.")
+        made_on = None
     current = build_id() if made_on else ""
     if made_on and current and made_on != current:
         st.info(f"Deze link is gemaakt op een eerdere databouw ({made_on}); de cijfers zijn sindsdien bijgewerkt (nu {current}). "
@@ -105,7 +145,7 @@ def share_link() -> None:
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "bouw"} | {"bouw": build_id()}
     base = str(getattr(st.context, "url", "") or "").split("?")[0]
     st.markdown("**Link naar deze weergave** (kopieer met de knop rechts; werkt op elke pagina van het portaal):")
-    st.code(f"{base}?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
+    st.code(f"{base}?" + urlencode(params, safe=","), language=None)
 
 
 def _key() -> tuple[str, float]:
@@ -291,7 +331,8 @@ def current_user() -> Gebruiker:
                     st.session_state["gebruiker"] = user
                     st.rerun()
         st.stop()
-    st.sidebar.caption(f"Ingelogd als **{user.naam}** ({user.rol}{', ' + user.gemeente_code if user.gemeente_code else ''})")
+    st.sidebar.caption(f"Ingelogd als **{literal(user.naam)}** ({user.rol}"
+                       f"{', ' + literal(user.gemeente_code) if user.gemeente_code else ''})")
     if st.sidebar.button("Uitloggen"):
         del st.session_state["gebruiker"]
         st.rerun()
@@ -315,10 +356,11 @@ def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Gr
     fm = features()
     params = st.query_params.to_dict()
     if "groep" in params:
-        saved = userdata().group(int(params["groep"])) if params["groep"].isdigit() else None
+        gid = parse_id(params["groep"])
+        saved = userdata().group(gid) if gid is not None else None
         if saved is None:
-            st.error(f"Opgeslagen referentiegroep '{params['groep']}' bestaat niet (meer). Getoond wordt de standaardgroep: "
-                     f"de {peers.DEFAULT_K} meest gelijkende gemeenten.")
+            st.error(f"Opgeslagen referentiegroep {quoted(params['groep'])} (parameter groep in de link) bestaat niet (meer). "
+                     f"Getoond wordt de standaardgroep: de {peers.DEFAULT_K} meest gelijkende gemeenten.")
         else:
             naam, made_for, spec, leden = saved
             members = [m for m in leden if m != code and m in fm.names]
@@ -341,7 +383,7 @@ def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Gr
 
 def _show(notes: list[str]) -> None:
     for n in notes:
-        st.caption(n)
+        st.caption(literal(n))  # they can name a saved group's members as stored
 
 
 def set_group_params(spec: peers.GroupSpec) -> None:
@@ -355,16 +397,16 @@ def set_group_params(spec: peers.GroupSpec) -> None:
 def indeling_picker(wh: Warehouse) -> tuple[str, dict[str, str]]:
     """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|eigen; returns the choice and the labels."""
     labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
-    indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get,
-                                index=0 if st.query_params.get("indeling", "nieuwste") != "eigen" else 1)
+    asked = url_choice("indeling", tuple(labels), "nieuwste", "Indeling")
+    indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get, index=list(labels).index(asked))
     st.query_params["indeling"] = indeling
     return indeling, labels
 
 
 def density_toggle(default: bool) -> bool:
     """Sidebar switch between counts and dichtheid, kept in the URL as ?maat=aantal|dichtheid."""
-    density = st.sidebar.toggle("Dichtheid per 1 000 inwoners",
-                                value=st.query_params.get("maat", "dichtheid" if default else "aantal") == "dichtheid")
+    asked = url_choice("maat", ("aantal", "dichtheid"), "dichtheid" if default else "aantal", "Maat")
+    density = st.sidebar.toggle("Dichtheid per 1 000 inwoners", value=asked == "dichtheid")
     st.query_params["maat"] = "dichtheid" if density else "aantal"
     return density
 
@@ -373,26 +415,36 @@ def indicator_picker(available: list[str], key: str, default: str = "dichtheid_u
     """Indicator selectbox kept in the URL as ?indicator=<id>; an unknown id in a link gets a Dutch warning. The default
     is the dichtheid with the newest figures (85383NED), so a page opens on the newest period that has data."""
     return url_select("Indicator", available, "indicator", default, format_func=lambda i: metrics.get(i).label, key=key,
-                      unknown=lambda asked: f"Indicator '{asked}' uit de link bestaat niet of heeft hier geen cijfers; getoond "
-                                            f"wordt: {metrics.get(default).label}.")
+                      unknown=lambda asked: f"Indicator {asked} uit de link (parameter indicator) bestaat niet of heeft hier "
+                                            f"geen cijfers; getoond wordt: {metrics.get(default).label}.")
 
 
 def url_select(label: str, options: list[str], param: str, default: str, format_func=str, unknown=None, **kw) -> str:
-    """The one way a selectbox is kept in the URL (under `param`). A value from a link that is not an option falls back to
-    `default`, with a Dutch warning when `unknown(value)` gives its text."""
+    """The one way a selectbox is kept in the URL (under `param`). A value in the URL that is not an option (a bad link,
+    or a year the newly chosen indicator lacks) falls back to `default` with a Dutch warning naming the parameter;
+    `unknown(quoted value)` may give that warning's text."""
     value = st.query_params.get(param, default)
     if value not in options:
-        if unknown and param in st.query_params:
-            st.warning(unknown(value))
-        value = default if default in options else options[0]
+        fallback = default if default in options else options[0]
+        if param in st.query_params:
+            st.warning(unknown(quoted(value)) if unknown else
+                       f"{label.strip()} {quoted(value)} (parameter {param} in de link) is hier niet beschikbaar; getoond wordt "
+                       f"{literal(format_func(fallback))}.")
+        value = fallback
     value = st.selectbox(label, options, index=options.index(value), format_func=format_func, **kw)
     st.query_params[param] = value
     return value
 
 
-def codes_param(key: str) -> list[str]:
-    """A comma-separated list of gemeente codes from the URL (invalid ones dropped)."""
-    return [c for c in st.query_params.get(key, "").split(",") if CODE_RE.match(c)]
+def codes_param(key: str, known: dict[str, str] | set[str]) -> list[str]:
+    """A comma-separated list of gemeente codes from the URL; invalid and unknown codes are dropped with a Dutch warning."""
+    asked = [c.strip() for c in st.query_params.get(key, "").split(",") if c.strip()]
+    good = [c for c in dict.fromkeys(asked) if GM_RE.fullmatch(c) and c in known]
+    bad = [c for c in asked if c not in good]
+    if bad:
+        st.warning(f"Onbekende of ongeldige gemeentecodes in de link (parameter {key}) genegeerd: "
+                   + ", ".join(quoted(c, 20) for c in bad[:10]) + (f" en nog {len(bad) - 10}" if len(bad) > 10 else "") + ".")
+    return good
 
 
 _SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
@@ -418,7 +470,7 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
                 _SPECS.pop(next(iter(_SPECS)))
             _SPECS[cache_key] = spec
     st.vega_lite_chart(spec, width="stretch")
-    st.caption(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
+    st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")

@@ -117,19 +117,25 @@ class NormError(ValueError):
     """A norm the team typed that is not a usable number; the message is Dutch."""
 
 
+NL_THOUSANDS = re.compile(r"-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?")
+NL_NUMBER = re.compile(r"-?[0-9]+(,[0-9]+)?")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def parse_norm(text: str, indicator: str) -> float | None:
-    """'12,5' / '12.5' / '1.234,5' -> float; empty -> None (no norm). Raises NormError with a Dutch message."""
+    """'12,5' / '1.234,5' / '1 234,5' (Dutch) or '12.5' (plain decimal) -> float; empty -> None (no norm). ASCII digits
+    only: float() would also take '1_000', '١٢', '1e3', 'nan' and 'inf'. Raises NormError with a Dutch message."""
     raw = (text or "").strip().replace("%", "").replace(" ", "")
     if not raw:
         return None
     label = metrics.get(indicator).label
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", raw):  # Dutch thousands separators
+    if NL_THOUSANDS.fullmatch(raw):  # 1.234 and 1.234,5: the dots group thousands
         raw = raw.replace(".", "")
-    raw = raw.replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise NormError(f"De norm voor '{label}' is geen getal: '{text}'. Schrijf bijvoorbeeld 42,5.") from None
+    if not (NL_NUMBER.fullmatch(raw) or PLAIN_NUMBER.fullmatch(raw)):
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise NormError(f"De norm voor '{label}' is geen getal: '{shown}'. Schrijf bijvoorbeeld 42,5 of 1.234,5 (cijfers 0–9, "
+                        "komma voor decimalen).")
+    value = float(raw.replace(",", "."))
     k = KERN_BY_ID[indicator]
     if not (k.norm_min <= value <= k.norm_max) or value != value:
         raise NormError(f"De norm voor '{label}' kan niet {nl_number(value, 1)} zijn: kies een waarde tussen "

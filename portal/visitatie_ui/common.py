@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from portal.store import Warehouse
+from portal.tekst import literal
 from portal.ui import current_user, userdata, warehouse
 from portal.userdata import Conflict, Gebruiker, UserData, UserDataError
 
@@ -52,6 +53,7 @@ def open_link(vid: int) -> dict:
 
 
 def refuse(message: str = NO_ACCESS) -> None:
+    """`message` is shown as Markdown: user or link text in it must already be escaped (portal.tekst.quoted)."""
     st.error(message)
     st.page_link("visitatie.py", label="Naar het overzicht van visitaties", query_params={})
 
@@ -72,13 +74,13 @@ def save_visitatie(ctx: Ctx, v: dict, changes: dict) -> None:
     try:
         ctx.ud.update_visitatie(v["id"], v["versie"], ctx.user.naam, changes)
     except Conflict as c:
-        st.error(str(c))
+        st.error(literal(str(c)))
         st.markdown(f"**Uw wijziging** ({c.field}):")
         st.code(json.dumps(c.mine, ensure_ascii=False, indent=1) if not isinstance(c.mine, str) else c.mine, language=None)
         st.markdown(f"**Nu opgeslagen** (versie {c.versie} van {c.door}):")
         st.code(json.dumps(c.theirs, ensure_ascii=False, indent=1) if not isinstance(c.theirs, str) else c.theirs, language=None)
         st.caption("Herlaad de pagina om de nieuwste versie te zien en breng uw wijziging daarin opnieuw aan.")
     except UserDataError as e:
-        st.error(str(e))
+        st.error(literal(str(e)))
     else:
         st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.ui import live_foto
+from portal.tekst import literal
 from portal.userdata import UserDataError, may_edit, may_open
 from portal.visitatie_ui.common import Ctx, Dossier
 
@@ -21,9 +22,9 @@ def render(ctx: Ctx, vid: int) -> Dossier | None:
     edit = may_edit(ctx.user, v)
     names, wh = ctx.names, ctx.wh
     st.page_link("visitatie.py", label="Alle visitaties", query_params={}, icon=":material/arrow_back:")
-    st.title(v["titel"])
-    st.markdown(f"Gemeente **{names.get(v['gemeente_code'], v['gemeente_code'])}** ({v['gemeente_code']}) · periode "
-                f"**{v['periode']}** · status: " + " → ".join(f"**{s}**" if s == v["status"] else s for s in vt.STATUSSEN))
+    st.title(literal(v["titel"]))
+    st.markdown(f"Gemeente **{literal(names.get(v['gemeente_code'], v['gemeente_code']))}** ({literal(v['gemeente_code'])}) · "
+                f"periode **{literal(v['periode'])}** · status: " + " → ".join(f"**{s}**" if s == v["status"] else s for s in vt.STATUSSEN))
     if not edit:
         st.caption("U kunt dit dossier lezen; alleen het visitatieteam en beheer kunnen het wijzigen (normen kunt u wel zetten).")
 
@@ -31,10 +32,10 @@ def render(ctx: Ctx, vid: int) -> Dossier | None:
     gone = [m for m in v["groep"]["leden"] if m not in names]
     if v["foto"] is None and not leden:
         st.warning("De referentiegroep van deze visitatie is leeg geworden na de laatste databouw: geen van de leden "
-                   f"({', '.join(v['groep']['leden'])}) bestaat nog in de indeling van {wh.newest_indeling}. De foto toont "
+                   f"({literal(', '.join(v['groep']['leden']))}) bestaat nog in de indeling van {wh.newest_indeling}. De foto toont "
                    "de gemeente en Nederland zonder groep. Kies onder 'Gegevens' een nieuwe referentiegroep.")
     elif v["foto"] is None and gone:
-        st.caption(f"Niet meer in de indeling van {wh.newest_indeling} en daarom weggelaten uit de groep: {', '.join(gone)}.")
+        st.caption(f"Niet meer in de indeling van {wh.newest_indeling} en daarom weggelaten uit de groep: {literal(', '.join(gone))}.")
     live = live_foto(v["gemeente_code"], leden, v["groep"]["naam"])
     if edit:
         next_phase(ctx, v, live)
@@ -73,6 +74,6 @@ def advance(ctx: Ctx, v: dict, live: dict) -> None:
     try:
         ctx.ud.advance_status(v["id"], v["versie"], ctx.user.naam, live)
     except UserDataError as e:
-        st.error(str(e))
+        st.error(literal(str(e)))
     else:
         st.rerun()

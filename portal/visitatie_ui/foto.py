@@ -11,6 +11,7 @@ import streamlit as st
 from portal import export, rapport
 from portal import visitatie as vt
 from portal.charts import nl_number
+from portal.tekst import literal
 from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
 from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
@@ -42,11 +43,11 @@ def render(ctx: Ctx, d: Dossier) -> None:
                 "Een latere databouw verandert deze foto niet.")
         diff = vt.changes(foto, live)
         with st.expander(f"Wat is er veranderd sinds de bevriezing ({len(diff)})"):
-            st.markdown("\n".join(f"- {x}" for x in diff) if diff else "Niets: de huidige cijfers zijn gelijk aan de bevroren foto.")
+            st.markdown("\n".join(f"- {literal(x)}" for x in diff) if diff else "Niets: de huidige cijfers zijn gelijk aan de bevroren foto.")
     else:
         st.caption("Concept: de foto volgt de nieuwste cijfers tot de visitatie de voorbereiding verlaat; dan wordt hij bevroren.")
     if not any(r["realisatie"] is not None for r in foto["regels"]):
-        st.warning(f"Voor {foto['gemeente']} staan geen cijfers voor de kernindicatoren in het warehouse.")
+        st.warning(f"Voor {literal(foto['gemeente'])} staan geen cijfers voor de kernindicatoren in het warehouse.")
     card = vt.scorecard(foto, v["normen"])
     old_norms = {k: n for k, n in v["normen"].items() if k in vt.LEGACY}
     if old_norms:
@@ -58,7 +59,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
     for k in vt.KERN:
         notes = [i for i in d.items if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id]
         if notes:
-            st.markdown(f"**Notities bij {vt.indicator_label(k.id)}**\n" + "\n".join(f"- *{i['soort']}*: {i['tekst']}" for i in notes))
+            st.markdown(f"**Notities bij {vt.indicator_label(k.id)}**\n" + "\n".join(f"- *{literal(i['soort'])}*: {literal(i['tekst'])}" for i in notes))
     c = rapport.foto_chart(foto)
     if c is not None:
         chart(c, f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}")
@@ -108,6 +109,6 @@ def norms_form(ctx: Ctx, v: dict) -> None:
                         if value is not None:
                             normen[ind] = value
                 if errors:
-                    st.error("Niets opgeslagen. " + " ".join(errors))
+                    st.error("Niets opgeslagen. " + literal(" ".join(errors)))
                 else:
                     save_visitatie(ctx, v, {"normen": normen})

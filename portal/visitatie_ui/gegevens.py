@@ -8,20 +8,23 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.ui import current_group
+from portal.tekst import MAX_PERIODE, literal
+from portal.userdata import MAX_TITEL
 from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, Dossier, frame, records, save_visitatie
 
 
 def render(ctx: Ctx, d: Dossier) -> None:
     v = d.v
-    st.markdown(f"**Referentiegroep**: {v['groep']['naam']} — " + ", ".join(ctx.names.get(m, m) for m in v["groep"]["leden"]))
+    st.markdown(f"**Referentiegroep**: {literal(v['groep']['naam'])} — "
+                + literal(", ".join(ctx.names.get(m, m) for m in v["groep"]["leden"])))
     if not d.edit:
-        st.markdown("**Team**: " + ", ".join(m["naam"] for m in v["team"]))
+        st.markdown("**Team**: " + literal(", ".join(m["naam"] for m in v["team"])))
         return
     # Inputs without a key: their identity includes the stored value, so a saved or restored version shows up, while a
     # refused save (an empty title) leaves everything the user typed in place.
     with st.form(f"gegevens-{v['id']}"):
-        titel = st.text_input("Titel", value=v["titel"], max_chars=200)
-        periode = st.text_input("Periode", value=v["periode"])
+        titel = st.text_input("Titel", value=v["titel"], max_chars=max(MAX_TITEL, len(v["titel"])))
+        periode = st.text_input("Periode", value=v["periode"], max_chars=max(MAX_PERIODE, len(v["periode"])))
         st.markdown("**Visitatieteam**")
         team = st.data_editor(frame(v["team"], TEAM), num_rows="dynamic", key=f"team-{v['id']}", width="stretch")
         st.markdown("**Contactpersonen van de gemeente**")
@@ -36,7 +39,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
                                     "contacten": records(contacten), "datums": datums})
     if v["foto"] is None:
         group = current_group(ctx.wh, v["gemeente_code"], show_notes=False)
-        st.caption(f"Groep in de link (pagina Referentiegroep): {group.label()}, {len(group.members)} gemeenten.")
+        st.caption(f"Groep in de link (pagina Referentiegroep): {literal(group.label())}, {len(group.members)} gemeenten.")
         if st.button("Referentiegroep vervangen door de groep uit de link", help="Kan alleen zolang de foto niet bevroren is.",
                      disabled=not group.members):
             save_visitatie(ctx, v, {"groep": {"naam": group.label(), "leden": group.members}})

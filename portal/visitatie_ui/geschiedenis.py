@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.tekst import literal
 from portal.userdata import UserDataError
 from portal.visitatie_ui.common import Ctx, Dossier
 
@@ -27,6 +28,6 @@ def render(ctx: Ctx, d: Dossier) -> None:
         try:
             ctx.ud.restore(pick, ctx.user.naam)
         except UserDataError as e:
-            st.error(str(e))
+            st.error(literal(str(e)))
         else:
             st.rerun()

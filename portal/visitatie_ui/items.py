@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.tekst import MAX_TEKST, literal
 from portal.userdata import Conflict, UserDataError
 from portal.visitatie_ui.common import Ctx
 
@@ -21,12 +22,12 @@ def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> 
         indicator = c[2].selectbox("Bij indicator", [None] + [k.id for k in vt.KERN], format_func=vt.indicator_label,
                                    key=f"{key}-indicator")
         prioriteit = c[3].selectbox("Prioriteit", vt.PRIORITEITEN, key=f"{key}-prioriteit") if finding else None
-        tekst = st.text_area("Tekst", key=f"{key}-tekst")
+        tekst = st.text_area("Tekst", key=f"{key}-tekst", max_chars=MAX_TEKST)
         if st.form_submit_button("Toevoegen", key=f"{key}-toevoegen"):
             try:
                 ctx.ud.add_item(v["id"], ctx.user.naam, soort, tekst, thema=thema, indicator=indicator, prioriteit=prioriteit)
             except UserDataError as e:
-                st.error(str(e))
+                st.error(literal(str(e)))
             else:
                 st.session_state.pop(f"{key}-tekst")  # saved: an empty text box for the next one
                 st.rerun()
@@ -39,8 +40,8 @@ def item_editor(ctx: Ctx, item: dict, edit: bool) -> None:
     meta = " · ".join(x for x in (item["soort"], item["prioriteit"] and f"prioriteit {item['prioriteit']}", thema,
                                   item["indicator"] and vt.indicator_label(item["indicator"])) if x)
     box = st.container(border=True)
-    box.markdown(item["tekst"])
-    box.caption(f"{meta} · versie {item['versie']}, {vt.nl_datetime(item['gewijzigd'])} door {item['door']}")
+    box.markdown(literal(item["tekst"]))
+    box.caption(literal(f"{meta} · versie {item['versie']}, {vt.nl_datetime(item['gewijzigd'])} door {item['door']}"))
     if not edit:
         return
     base_key, conflict_key = f"basis-{iid}", f"conflict-{iid}"
@@ -48,23 +49,23 @@ def item_editor(ctx: Ctx, item: dict, edit: bool) -> None:
     with box.expander("Bewerken"):
         conflict: Conflict | None = st.session_state.get(conflict_key)
         if conflict is not None:
-            st.error(str(conflict))
+            st.error(literal(str(conflict)))
             a, b = st.columns(2)
             a.markdown("**Uw tekst**")
             a.code(conflict.mine, language=None, wrap_lines=True)
-            b.markdown(f"**Tekst van {conflict.door}** (versie {conflict.versie})")
+            b.markdown(f"**Tekst van {literal(conflict.door)}** (versie {conflict.versie})")
             b.code(conflict.theirs, language=None, wrap_lines=True)
             merged = st.text_area("Samengevoegde tekst", value=f"{conflict.theirs}\n\n{conflict.mine}", key=f"samen-{iid}")
             c1, c2 = st.columns(2)
             if c1.button("Samengevoegde tekst opslaan", key=f"samen-opslaan-{iid}", type="primary"):
                 _save(ctx, iid, conflict.versie, {"tekst": merged})
-            if c2.button(f"Tekst van {conflict.door} houden", key=f"hunne-{iid}"):
+            if c2.button(f"Tekst van {literal(conflict.door)} houden", key=f"hunne-{iid}"):
                 del st.session_state[conflict_key]
                 st.session_state[base_key] = conflict.versie
                 st.rerun()
             return
         with st.form(f"bewerk-{iid}"):
-            text = st.text_area("Tekst", value=item["tekst"], key=f"tekst-{iid}")
+            text = st.text_area("Tekst", value=item["tekst"], key=f"tekst-{iid}", max_chars=max(MAX_TEKST, len(item["tekst"])))
             if st.form_submit_button("Opslaan", key=f"opslaan-{iid}"):
                 _save(ctx, iid, st.session_state[base_key], {"tekst": text})
         if st.button("Verwijderen", key=f"weg-{iid}", help="Blijft in de geschiedenis en kan worden teruggezet."):
@@ -78,7 +79,7 @@ def _save(ctx: Ctx, iid: int, base: int, changes: dict) -> None:
         st.session_state[f"conflict-{iid}"] = c
         st.rerun()
     except UserDataError as e:
-        st.error(str(e))
+        st.error(literal(str(e)))
     else:
         st.session_state[f"basis-{iid}"] = new
         st.session_state.pop(f"conflict-{iid}", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.tekst import MAX_THEMAS, literal
 from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
 from portal.visitatie_ui.items import add_form, item_editor
 
@@ -19,12 +20,13 @@ def render(ctx: Ctx, d: Dossier) -> None:
         add_form(ctx, v, f"notitie-{v['id']}", vt.NOTITIE_SOORTEN, finding=False)
     for thema in v["themas"] + sorted(set(filed.values()) - set(v["themas"])):
         mine = [i for i in notes if filed[i["id"]] == thema]
-        with st.expander(f"{thema} ({len(mine)})", expanded=bool(mine)):
+        with st.expander(f"{literal(thema)} ({len(mine)})", expanded=bool(mine)):
             for i in mine:
                 item_editor(ctx, i, d.edit)
     if d.edit:
         with st.expander("Thema's aanpassen"):
             with st.form(f"themas-{v['id']}"):
-                text = st.text_area("Eén thema per regel", value="\n".join(v["themas"]), height=300)
+                current = "\n".join(v["themas"])
+                text = st.text_area("Eén thema per regel", value=current, height=300, max_chars=max(MAX_THEMAS, len(current)))
                 if st.form_submit_button("Thema's opslaan"):
                     save_visitatie(ctx, v, {"themas": text.splitlines()})

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.tekst import MAX_PERIODE, literal
 from portal.ui import current_group, gemeente_picker
-from portal.userdata import UserDataError, may_create, may_open
+from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
 from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
 
@@ -18,8 +19,9 @@ def render(ctx: Ctx) -> None:
     mine = [v for v in ctx.ud.visitaties() if may_open(ctx.user, v)]
     if mine:
         for v in mine:
-            st.page_link("visitatie.py", label=f"{v['titel']} — {ctx.names.get(v['gemeente_code'], v['gemeente_code'])}, "
-                         f"{v['periode']} ({v['status']}; gewijzigd {vt.nl_datetime(v['gewijzigd'])} door {v['door']})",
+            st.page_link("visitatie.py", label=literal(
+                f"{v['titel']} — {ctx.names.get(v['gemeente_code'], v['gemeente_code'])}, {v['periode']} ({v['status']}; "
+                f"gewijzigd {vt.nl_datetime(v['gewijzigd'])} door {v['door']})"),
                          query_params=open_link(v["id"]), icon=":material/folder_open:")
     else:
         st.info("Er zijn (nog) geen visitaties die u kunt openen.")
@@ -32,13 +34,13 @@ def new(ctx: Ctx) -> None:
     st.header("Nieuwe visitatie")
     code = gemeente_picker(ctx.wh)
     group = current_group(ctx.wh, code, show_notes=False)
-    st.markdown(f"Gemeente **{ctx.names[code]}** (kies een andere links). Referentiegroep: **{group.label()}** "
+    st.markdown(f"Gemeente **{ctx.names[code]}** (kies een andere links). Referentiegroep: **{literal(group.label())}** "
                 f"({len(group.members)} gemeenten).")
     st.page_link("referentiegroep.py", label="Referentiegroep samenstellen of een opgeslagen groep kiezen",
                  query_params=st.query_params.to_dict(), icon=":material/group:")
     with st.form("nieuw"):
-        titel = st.text_input("Titel", placeholder=f"Visitatie sociale dienst {ctx.names[code]}", max_chars=200, key="nieuw-titel")
-        periode = st.text_input("Periode", placeholder="bijvoorbeeld najaar 2026", key="nieuw-periode")
+        titel = st.text_input("Titel", placeholder=f"Visitatie sociale dienst {ctx.names[code]}", max_chars=MAX_TITEL, key="nieuw-titel")
+        periode = st.text_input("Periode", placeholder="bijvoorbeeld najaar 2026", max_chars=MAX_PERIODE, key="nieuw-periode")
         st.markdown("**Visitatieteam** (gebruikersnaam alleen nodig als er accounts zijn)")
         team = st.data_editor(frame([{"naam": ctx.user.naam, "gebruiker": ctx.user.naam, "rol": "voorzitter"}], TEAM),
                               num_rows="dynamic", key="nieuw-team", width="stretch")
@@ -52,7 +54,7 @@ def new(ctx: Ctx) -> None:
                 vid = ctx.ud.create_visitatie(ctx.user.naam, code, titel, periode, {"naam": group.label(), "leden": group.members},
                                               team=records(team), contacten=records(contacten))
             except UserDataError as e:
-                st.error(str(e))
+                st.error(literal(str(e)))
             else:
                 st.query_params.from_dict(open_link(vid))
                 st.rerun()
@@ -65,7 +67,7 @@ def read_in(ctx: Ctx) -> None:
         try:
             vid = ctx.ud.import_visitatie(up.getvalue(), ctx.user.naam, known_codes=set(ctx.names))
         except UserDataError as e:
-            st.error(str(e))
+            st.error(literal(str(e)))
         else:
             st.success("Ingelezen als nieuwe visitatie; bestaande visitaties zijn niet veranderd.")
             st.page_link("visitatie.py", label="Openen", query_params=open_link(vid))
