@@ -2,23 +2,27 @@
 st.error/warning/info, titles, and widget, expander, tab and page-link labels), and the input limits of the forms.
 
 Streamlit's Markdown turns `[x](url)` into a live link, `![x](url)` into an image every reader's browser fetches,
-`https://…` and `www.…` into links, `:red[…]` into coloured text and `$…$` into formulas. Text a user typed or a link
-carried must show as typed: `literal` backslash-escapes every ASCII punctuation character that CommonMark, GFM or
-Streamlit give a meaning (CommonMark renders an escaped one as the character itself), so "Zwolle 2024: 12,5%" still
-reads "Zwolle 2024: 12,5%"."""
+`https://…`, `www.…` and `naam@domein.nl` into links, `:red[…]` into coloured text, `:smile:` into an emoji and `$…$`
+into a formula. Text a user typed or a link carried must show as typed. `literal` backslash-escapes the characters that
+start markup anywhere (CommonMark shows an escaped character as itself), escapes list, heading and rule markers at the
+start of a line, as well as a colon before a letter (Streamlit's directives), and puts a zero-width space inside what GFM and Streamlit recognise in plain text after parsing
+(autolinks, emoji and icon codes). Sentence punctuation stays as it is, so "Zwolle 2024: 12,5% (voorlopig)." is its own
+Markdown source."""
 
 from __future__ import annotations
 
 import re
 
-# Never special in CommonMark/GFM/Streamlit once the characters below are escaped: left as they are, so the Markdown
-# source stays readable (12,5%; 'naam'; a/b; vraag?).
-_PLAIN = set(",;?\"'%/")
-_SPECIAL = re.compile("([" + re.escape("".join(c for c in map(chr, range(33, 127)) if not c.isalnum() and c not in _PLAIN))
-                      + "])")
-# remark-emoji and Streamlit's icon plugin work on the text after escapes are resolved (":smile:", ":material/home:"):
-# a zero-width space after the colon keeps such a code as typed.
-_SHORTCODE = re.compile(r"\\:(?=[A-Za-z_+-][\w+/-]*\\:)")
+ZWSP = "\u200b"
+# Emphasis, code, links and images, HTML and entities, tables, strikethrough, math, and Streamlit's :name directives
+# (":red[…]"; an unknown ":naam" in running text vanishes).
+_ANYWHERE = re.compile(r"([\\`*_\[\]<>&|~$!#]|:(?=[A-Za-z]))")
+_ORDERED = re.compile(r"^([0-9]{1,9})([.)])")  # at the start of a line: an ordered list item
+_MARKER = re.compile(r"^([-+=])")  # at the start of a line: a list item, a rule or a heading underline
+# Recognised in the text after escapes are resolved, so escaping does not stop them; a zero-width space does:
+# https://… (and any scheme://), www.…, naam@domein.nl, and :smile: or :material/home: codes.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=\bwww)(?=\.))|(?<=@)(?=[-\w])")
+_SHORTCODE = re.compile(r":(?=[A-Za-z_+-][\w+/-]*:)")
 _LEADING = re.compile(r"^[ \t]+")
 
 # Input limits of the forms (characters). The storage limits of names and titles are portal.userdata.MAX_NAME and
@@ -36,7 +40,9 @@ def literal(text: object) -> str:
     for line in str(text if text is not None else "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         lead = _LEADING.match(line)
         pad = lead.group(0).replace("\t", "    ").replace(" ", "\u00a0") if lead else ""
-        body = _SHORTCODE.sub("\\:\u200b", _SPECIAL.sub(r"\\\1", line[lead.end():] if lead else line))
+        body = _SHORTCODE.sub(":" + ZWSP, _AUTOLINK.sub(ZWSP, line[lead.end():] if lead else line))
+        body = _ANYWHERE.sub(r"\\\1", body)
+        body = _ORDERED.sub(r"\1\\\2", body) if _ORDERED.match(body) else _MARKER.sub(r"\\\1", body)
         lines.append(pad + body.rstrip())
     return "  \n".join(lines)
 
