@@ -6,13 +6,17 @@ from portal import benchmark as bm
 from portal import charts, metrics, peers, views
 from portal.charts import nl_number
 from portal.export import indicator_lines
+from portal.tekst import quoted
 from portal.ui import change, chart, data_table, distribution, funnel, national_views, url_select, warehouse, wdeel
 from portal.ui import periods as ui_periods
 
 wh = warehouse()
 names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
 chosen = st.query_params.get("gemeente")
-chosen = chosen if chosen in names else None
+if chosen is not None and chosen not in names:
+    st.warning(f"Gemeente {quoted(chosen)} (parameter gemeente in de link) bestaat niet in de indeling van {wh.newest_indeling}; "
+               "er wordt geen gemeente gemarkeerd.")
+    chosen = None
 labels = {i: metrics.get(i).label for i in bm.VOLUME + bm.DENSITY}
 st.title("Landelijk overzicht")
 

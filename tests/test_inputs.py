@@ -107,6 +107,7 @@ LINKS = [
     ("kaart", {"indicator": IMAGE}, "indicator", _param("indicator", "dichtheid_uitkeringen_totaal")),
     ("landelijk", {"van": "٢٠١٥"}, "van", lambda at: len(frame(at, 0)) == 10),
     ("landelijk", {"wdeel_jaar": "1"}, "wdeel_jaar", lambda at: len(frame(at, 2)) > 1),
+    ("landelijk", {"gemeente": "GM0363\n"}, "gemeente", lambda at: len(frame(at, 0)) == 10),
     ("vergelijken", {"vergelijk": "GM٠٣٦٣,GM0599,xx,GM9999", "indicator": "bijstand_personen_tot_aow_incl_gerelateerd"},
      "vergelijk", _vergelijk),
     ("vergelijken", {"vergelijk": "GM0599", "index": "ja", "indicator": "bijstand_personen_tot_aow_incl_gerelateerd"}, "index",
