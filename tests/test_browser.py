@@ -183,6 +183,50 @@ def test_visitatie_main_flow(server: str) -> None:
         assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
 
 
+def test_user_text_and_link_values_show_as_text(server: str) -> None:
+    """A note with an image link, a title and a theme with a link, and a link parameter with one: in the browser no
+    element a user's text made (no link, image, emphasis, list or heading), and the text reads as it was typed."""
+    from playwright.sync_api import expect
+
+    from portal.paths import USERDATA
+    from portal import visitatie as vt
+    from portal.userdata import UserData
+
+    link, image = "[Log opnieuw in](https://example.org)", "![x](https://example.org/t.png)"
+    note = f"Zie {image} en **vet**, www.example.org\n- geen lijst\n# geen kop"
+    ud = UserData(USERDATA)
+    vid = ud.create_visitatie("anna", "GM0153", f"Visitatie {link}", "2026", {"naam": "g", "leden": ["GM0193"]})
+    ud.add_item(vid, "anna", vt.NOTITIE_SOORTEN[0], note, thema="Focus")
+    ud.add_item(vid, "anna", vt.NOTITIE_SOORTEN[0], "Zwolle 2024: 12,5%", thema="Focus")
+    ud.update_visitatie(vid, ud.visitatie(vid)["versie"], "anna", {"themas": [f"Thema {link}", "Focus"]})
+
+    def made_by_users(page) -> list[str]:
+        main = page.locator("section[data-testid=stMain], [data-testid=stMain]").first
+        return main.evaluate("""m => [...m.querySelectorAll('a[href^="https://example.org"], img[src^="https://example.org"], '
+                             + '[data-testid=stMarkdownContainer] :is(strong, em, ul, ol, h1, h2, code)')]
+                             .filter(e => !e.closest('[data-testid=stHeading]') || e.tagName === 'A')
+                             .map(e => e.outerHTML.slice(0, 120))""")
+
+    with chromium_page(1400) as page:
+        page.goto(f"{server}/visitatie?visitatie={vid}")
+        expect(page.get_by_role("heading", name=f"Visitatie {link}")).to_be_visible(timeout=30_000)
+        page.get_by_role("tab", name="Thema's en notities").click()
+        expect(page.get_by_text("Zwolle 2024: 12,5%", exact=True)).to_be_visible(timeout=30_000)
+        shown = page.get_by_text("Zie ![x]", exact=False).first.inner_text().replace("\u200b", "")
+        assert shown == note, shown
+        expect(page.get_by_text(f"Thema {link} (0)".replace("https://", "https:\u200b//"))).to_be_visible()
+        found = [h for h in made_by_users(page) if "bevriezen" not in h and "Naar fase" not in h]
+        assert not [h for h in found if "example.org" in h or "vet" in h or "lijst" in h or "kop" in h], found
+
+        page.goto(f"{server}/profiel?gemeente={link}&groep=99999999999999999999&bouw={image}")
+        expect(page.get_by_text("parameter gemeente in de link", exact=False)).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("parameter groep in de link", exact=False)).to_be_visible()
+        expect(page.get_by_text("parameter bouw", exact=False)).to_be_visible()
+        # (the menu's own links carry the query string, so only a link or image pointing to example.org counts)
+        assert page.locator('a[href^="https://example.org"], img[src^="https://example.org"]').count() == 0
+        assert page.locator("[data-testid=stException]").count() == 0
+
+
 # axe-core violations that block: WCAG 2.1 AA failures axe rates critical or serious. Moderate and minor ones are
 # reported in tests/artifacts/axe-<page>.json (heading order, see below, is one).
 AXE_BLOCKING = ("critical", "serious")
