@@ -109,7 +109,8 @@ def _codes(text: str | None) -> tuple[str, ...]:
 
 
 def spec_from_params(params: dict[str, str]) -> tuple[GroupSpec, list[str]]:
-    """Read a GroupSpec from URL parameters; returns the spec and Dutch messages about what was ignored."""
+    """Read a GroupSpec from URL parameters; returns the spec and Dutch messages about what was ignored (Markdown, with
+    the link's values escaped and shortened by portal.tekst.quoted)."""
     msgs: list[str] = []
     kind = params.get("rg", "knn")
     if kind not in KINDS:

@@ -125,7 +125,7 @@ PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 def parse_norm(text: str, indicator: str) -> float | None:
     """'12,5' / '1.234,5' / '1 234,5' (Dutch) or '12.5' (plain decimal) -> float; empty -> None (no norm). ASCII digits
     only: float() would also take '1_000', '١٢', '1e3', 'nan' and 'inf'. Raises NormError with a Dutch message."""
-    raw = (text or "").strip().replace("%", "").replace(" ", "")
+    raw = re.sub(r"[ \u00a0\u202f%]", "", text or "")  # spaces (also the no-break ones Excel copies) group thousands
     if not raw:
         return None
     label = metrics.get(indicator).label

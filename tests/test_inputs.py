@@ -219,7 +219,7 @@ def test_inputs_carry_the_storage_limits(built: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "value"), [
-    ("12,5", 12.5), ("12.5", 12.5), ("1.000,0", 1000.0), ("1.000", 1000.0), ("1 000", 1000.0), ("999,75", 999.75),
+    ("12,5", 12.5), ("12.5", 12.5), ("1.000,0", 1000.0), ("1.000", 1000.0), ("1 000", 1000.0), ("1\u00a0000,0", 1000.0), ("999,75", 999.75),
     ("-12,5%", -12.5), ("-1.000", -1000.0), ("42", 42.0), ("", None), ("  ", None)])
 def test_norm_accepts_dutch_and_plain_decimal(text: str, value: float | None) -> None:
     ind = "dichtheid_uitkeringen_totaal" if value is None or value >= 0 else "ideel_resultaat_proxy_jaarrekening"
