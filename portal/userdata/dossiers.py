@@ -1,0 +1,223 @@
+"""Visitaties, their notes and findings, and the full edit history of both.
+
+Every visitatie record and every note carries a version number. An update names the version it was based on; if someone
+else saved in between, the update is refused with a `Conflict` holding both texts, so nobody's work is overwritten."""
+
+from __future__ import annotations
+
+import json
+
+from portal import visitatie as vt
+from portal.userdata.db import Store, now as _now
+from portal.userdata.errors import Conflict, UserDataError
+
+MAX_TITEL = 120
+# Visitatie fields stored as JSON text, and the ones a restore from the history may put back (never status or foto:
+# a frozen foto stays frozen and the status only moves forward).
+JSON_FIELDS = ("groep", "team", "contacten", "datums", "themas", "normen", "foto")
+RESTORABLE = ("titel", "periode", "groep", "team", "contacten", "datums", "themas", "normen")
+VELD_NAMEN = {"titel": "titel", "periode": "periode", "groep": "referentiegroep", "team": "team", "contacten": "contactpersonen",
+              "datums": "data", "themas": "thema's", "normen": "normen", "status": "status", "foto": "cijfermatige foto",
+              "tekst": "tekst", "thema": "thema", "indicator": "indicator", "soort": "soort", "prioriteit": "prioriteit",
+              "verwijderd": "verwijderd"}
+
+
+class Dossiers(Store):
+    # ---- visitaties ---------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _decode(row: dict) -> dict:
+        return {k: (json.loads(v) if k in JSON_FIELDS and v is not None else v) for k, v in row.items()}
+
+    @staticmethod
+    def _encode(fields: dict) -> dict:
+        return {k: (json.dumps(v, ensure_ascii=False) if k in JSON_FIELDS and v is not None else v) for k, v in fields.items()}
+
+    @staticmethod
+    def _log(db, vid: int, onderdeel: str, oid: int, versie: int, wie: str, wat: str, inhoud: dict) -> None:
+        db["historie"].insert({"visitatie_id": vid, "onderdeel": onderdeel, "onderdeel_id": oid, "versie": versie, "wie": wie,
+                               "wanneer": _now(), "wat": wat, "inhoud": json.dumps(inhoud, ensure_ascii=False)})
+
+    @staticmethod
+    def _check_fields(fields: dict) -> None:
+        if "titel" in fields:
+            titel = (fields["titel"] or "").strip()
+            if not titel:
+                raise UserDataError("Geef de visitatie een titel.")
+            if len(titel) > MAX_TITEL:
+                raise UserDataError(f"De titel is te lang ({len(titel)} tekens; maximaal {MAX_TITEL}).")
+            fields["titel"] = titel
+        if "periode" in fields and not (fields["periode"] or "").strip():
+            raise UserDataError("Geef de periode van de visitatie (bijvoorbeeld 'najaar 2026').")
+        if "team" in fields:
+            fields["team"] = [m for m in fields["team"] if (m.get("naam") or "").strip()]
+        if "contacten" in fields:
+            fields["contacten"] = [c for c in fields["contacten"] if (c.get("naam") or "").strip()]
+        if "themas" in fields:
+            themas = [t.strip() for t in fields["themas"] if t and t.strip()]
+            if not themas:
+                raise UserDataError("Houd minstens één thema over.")
+            fields["themas"] = list(dict.fromkeys(themas))
+        if "normen" in fields:
+            unknown = set(fields["normen"]) - set(vt.KERN_BY_ID)
+            if unknown:
+                raise UserDataError(f"Normen voor onbekende indicatoren: {', '.join(sorted(unknown))}.")
+
+    def create_visitatie(self, wie: str, gemeente_code: str, titel: str, periode: str, groep: dict, team: list[dict] | None = None,
+                         contacten: list[dict] | None = None, datums: dict | None = None, themas: list[str] | None = None,
+                         normen: dict | None = None) -> int:
+        fields = {"gemeente_code": gemeente_code, "titel": titel, "periode": periode, "status": vt.STATUSSEN[0], "groep": groep,
+                  "team": team or [], "contacten": contacten or [], "datums": datums or {},
+                  "themas": list(themas or vt.DEFAULT_THEMAS), "normen": normen or {}, "foto": None, "foto_bevroren": None}
+        self._check_fields(fields)
+        with self._db() as db:
+            return self._insert_visitatie(db, wie, fields, "aangemaakt")
+
+    def _insert_visitatie(self, db, wie: str, fields: dict, wat: str) -> int:
+        now = _now()
+        row = {**fields, "versie": 1, "gewijzigd": now, "door": wie, "aangemaakt": now}
+        table = db["visitaties"]
+        table.insert(self._encode(row))
+        vid = int(table.last_pk)
+        self._log(db, vid, "visitatie", vid, 1, wie, wat, {k: row[k] for k in RESTORABLE + ("status",)})
+        return vid
+
+    def visitatie(self, vid: int) -> dict | None:
+        with self._db() as db:
+            rows = list(db.query("select * from visitaties where id = ?", [vid]))
+        return self._decode(rows[0]) if rows else None
+
+    def visitaties(self) -> list[dict]:
+        with self._db() as db:
+            rows = list(db.query("select id, gemeente_code, titel, periode, status, team, gewijzigd, door from visitaties "
+                                 "order by gewijzigd desc"))
+        return [self._decode(r) for r in rows]
+
+    def update_visitatie(self, vid: int, versie: int, wie: str, changes: dict, wat: str | None = None) -> int:
+        """Apply `changes` if the record is still at `versie`; returns the new version. Raises Conflict otherwise."""
+        changes = dict(changes)
+        self._check_fields(changes)
+        with self._db(write=True) as db:
+            cur = self._decode(next(iter(db.query("select * from visitaties where id = ?", [vid])), None) or {})
+            if not cur:
+                raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
+            if cur["versie"] != versie:
+                field = next(iter(changes), "")
+                raise Conflict(field, changes.get(field), cur.get(field), cur["versie"], cur["door"], cur["gewijzigd"])
+            changed = {k: v for k, v in changes.items() if cur.get(k) != v}
+            if not changed:
+                return versie
+            new = {**cur, **changed, "versie": versie + 1, "gewijzigd": _now(), "door": wie}
+            db["visitaties"].update(vid, self._encode({k: new[k] for k in (*changed, "versie", "gewijzigd", "door")}))
+            self._log(db, vid, "visitatie", vid, versie + 1, wie,
+                      wat or "gewijzigd: " + ", ".join(VELD_NAMEN.get(k, k) for k in changed),
+                      {k: new[k] for k in RESTORABLE + ("status",)})
+            return versie + 1
+
+    def advance_status(self, vid: int, versie: int, wie: str, foto: dict | None) -> int:
+        """Move to the next status. Leaving voorbereiding freezes the foto (it must be given then)."""
+        v = self.visitatie(vid)
+        if v is None:
+            raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
+        i = vt.STATUSSEN.index(v["status"])
+        if i + 1 >= len(vt.STATUSSEN):
+            raise UserDataError("Deze visitatie is al afgerond.")
+        nxt = vt.STATUSSEN[i + 1]
+        changes: dict = {"status": nxt}
+        if v["foto_bevroren"] is None:
+            if foto is None:
+                raise UserDataError("Er is geen cijfermatige foto om te bevriezen.")
+            changes |= {"foto": foto, "foto_bevroren": _now()}
+        return self.update_visitatie(vid, versie, wie, changes, wat=f"status: {v['status']} → {nxt}"
+                                     + (" (cijfermatige foto bevroren)" if "foto" in changes else ""))
+
+    # ---- notes, findings and recommendations ----------------------------------------------------------------------------
+    @staticmethod
+    def _check_item(fields: dict) -> None:
+        soort = fields.get("soort")
+        if soort not in vt.NOTITIE_SOORTEN + vt.BEVINDING_SOORTEN:
+            raise UserDataError(f"Onbekende soort '{soort}'.")
+        if not (fields.get("tekst") or "").strip():
+            raise UserDataError("Een lege tekst wordt niet opgeslagen: schrijf eerst iets op.")
+        if fields.get("indicator") in vt.LEGACY:  # a note about a key figure of an earlier version stays with that figure
+            fields["indicator"] = vt.LEGACY[fields["indicator"]]
+        if fields.get("indicator") and fields["indicator"] not in vt.KERN_BY_ID:
+            raise UserDataError(f"Onbekende indicator '{fields['indicator']}'.")
+        fields["thema"] = vt.item_thema(soort, fields.get("thema"), fields.get("indicator"))
+        if soort in vt.BEVINDING_SOORTEN:
+            if fields.get("prioriteit") not in vt.PRIORITEITEN:
+                raise UserDataError(f"Kies een prioriteit ({', '.join(vt.PRIORITEITEN)}).")
+            if not (fields.get("thema") or fields.get("indicator")):
+                raise UserDataError(f"Een {soort.lower()} rust op een thema of een indicator: kies er minstens één.")
+        elif not fields.get("thema"):
+            raise UserDataError("Kies het thema of de indicator waar deze notitie bij hoort.")
+
+    def add_item(self, vid: int, wie: str, soort: str, tekst: str, thema: str | None = None, indicator: str | None = None,
+                 prioriteit: str | None = None) -> int:
+        fields = {"soort": soort, "tekst": (tekst or "").strip(), "thema": thema or None, "indicator": indicator or None,
+                  "prioriteit": prioriteit if soort in vt.BEVINDING_SOORTEN else None}
+        self._check_item(fields)
+        with self._db() as db:
+            if not db.execute("select 1 from visitaties where id = ?", [vid]).fetchone():
+                raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
+            return self._insert_item(db, vid, wie, fields)
+
+    def _insert_item(self, db, vid: int, wie: str, fields: dict) -> int:
+        row = {"visitatie_id": vid, **fields, "verwijderd": 0, "versie": 1, "gewijzigd": _now(), "door": wie}
+        table = db["items"]
+        table.insert(row)
+        iid = int(table.last_pk)
+        self._log(db, vid, "item", iid, 1, wie, f"{fields['soort'].lower()} toegevoegd", fields | {"verwijderd": 0})
+        return iid
+
+    def items(self, vid: int, deleted: bool = False) -> list[dict]:
+        with self._db() as db:
+            return list(db.query("select * from items where visitatie_id = ?" + ("" if deleted else " and verwijderd = 0")
+                                 + " order by id", [vid]))
+
+    def update_item(self, iid: int, versie: int, wie: str, changes: dict, wat: str | None = None) -> int:
+        """Save an edit made on version `versie`; a Conflict (with both texts) if someone saved in between."""
+        with self._db(write=True) as db:
+            rows = list(db.query("select * from items where id = ?", [iid]))
+            if not rows:
+                raise UserDataError(f"Notitie {iid} bestaat niet (meer).")
+            cur = rows[0]
+            if cur["versie"] != versie:
+                raise Conflict("tekst", changes.get("tekst"), cur["tekst"], cur["versie"], cur["door"], cur["gewijzigd"])
+            new = {**cur, **changes}
+            if "tekst" in changes:
+                new["tekst"] = (new["tekst"] or "").strip()
+            if not new["verwijderd"]:
+                self._check_item(new)
+            changed = [k for k in changes if cur.get(k) != new[k]]
+            if not changed:
+                return versie
+            db["items"].update(iid, {**{k: new[k] for k in changed}, "versie": versie + 1, "gewijzigd": _now(), "door": wie})
+            self._log(db, cur["visitatie_id"], "item", iid, versie + 1, wie,
+                      wat or f"{cur['soort'].lower()}: " + ", ".join(VELD_NAMEN.get(k, k) for k in changed) + " gewijzigd",
+                      {k: new[k] for k in ("soort", "tekst", "thema", "indicator", "prioriteit", "verwijderd")})
+            return versie + 1
+
+    def delete_item(self, iid: int, versie: int, wie: str) -> int:
+        """Soft delete: the item stays in the history and can be restored."""
+        return self.update_item(iid, versie, wie, {"verwijderd": 1}, wat="verwijderd")
+
+    # ---- history --------------------------------------------------------------------------------------------------------
+    def history(self, vid: int) -> list[dict]:
+        with self._db() as db:
+            rows = list(db.query("select * from historie where visitatie_id = ? order by id desc", [vid]))
+        return [{**r, "inhoud": json.loads(r["inhoud"])} for r in rows]
+
+    def restore(self, hid: int, wie: str) -> int:
+        """Put the record back as it was in history entry `hid`, as a new version (nothing is removed from the history)."""
+        with self._db() as db:
+            rows = list(db.query("select * from historie where id = ?", [hid]))
+        if not rows:
+            raise UserDataError(f"Versie {hid} staat niet in de geschiedenis.")
+        h = rows[0]
+        old = json.loads(h["inhoud"])
+        wat = f"hersteld naar versie {h['versie']} van {h['wanneer'].replace('T', ' ')}"
+        if h["onderdeel"] == "visitatie":
+            cur = self.visitatie(h["visitatie_id"])
+            return self.update_visitatie(h["visitatie_id"], cur["versie"], wie, {k: old[k] for k in RESTORABLE}, wat=wat)
+        cur = next(i for i in self.items(h["visitatie_id"], deleted=True) if i["id"] == h["onderdeel_id"])
+        return self.update_item(cur["id"], cur["versie"], wie, old, wat=wat)
