@@ -38,7 +38,7 @@ class Accounts(Store):
             raise UserDataError("Een gebruiker met rol 'gemeente' hoort bij een gemeente: geef de gemeentecode (GMxxxx).")
         if len(wachtwoord or "") < 10:
             raise UserDataError("Het wachtwoord moet minstens 10 tekens hebben.")
-        with self._db() as db:
+        with self._db(write=True) as db:
             if db.execute("select 1 from accounts where naam = ?", [naam]).fetchone():
                 raise UserDataError(f"Gebruiker '{naam}' bestaat al.")
             db["accounts"].insert({"naam": naam, "rol": rol, "gemeente_code": gemeente_code if rol == "gemeente" else None,
@@ -49,7 +49,7 @@ class Accounts(Store):
             return list(db.query("select naam, rol, gemeente_code, aangemaakt from accounts order by naam"))
 
     def remove_account(self, naam: str) -> bool:
-        with self._db() as db:
+        with self._db(write=True) as db:
             return db.execute("delete from accounts where naam = ?", [naam]).rowcount > 0
 
     def login(self, naam: str, wachtwoord: str) -> Gebruiker | None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 
 from portal import visitatie as vt
+from portal.userdata.access import Gebruiker
+from portal.userdata.checks import MAX_TITEL, check_item, check_visitatie
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import Conflict, UserDataError
 
-MAX_TITEL = 120
+__all__ = ["MAX_TITEL", "Dossiers", "merge"]
 # Visitatie fields stored as JSON text, and the ones a restore from the history may put back (never status or foto:
 # a frozen foto stays frozen and the status only moves forward).
 JSON_FIELDS = ("groep", "team", "contacten", "datums", "themas", "normen", "foto")
@@ -20,6 +22,44 @@ VELD_NAMEN = {"titel": "titel", "periode": "periode", "groep": "referentiegroep"
               "datums": "data", "themas": "thema's", "normen": "normen", "status": "status", "foto": "cijfermatige foto",
               "tekst": "tekst", "thema": "thema", "indicator": "indicator", "soort": "soort", "prioriteit": "prioriteit",
               "verwijderd": "verwijderd"}
+
+
+def _sentences(problems: list[str]) -> str:
+    """Dutch phrases as sentences: 'De titel is te lang (…). Kies een prioriteit.'"""
+    return " ".join(x[0].upper() + x[1:] + ("" if x.endswith(".") else ".") for x in problems)
+
+
+def merge(cur: dict, basis: dict, mine: dict) -> tuple[dict, dict]:
+    """(what to store, conflicts) for a save of `mine` made on a form that showed `basis`, now that `cur` is stored.
+
+    A field unchanged on the form is left alone; one that only this writer changed is stored; one that someone else
+    changed meanwhile to something else is a conflict (field -> (mine, theirs)). Dict fields (normen, datums) are
+    compared per key, so different keys changed by two people merge without a word."""
+    out, clash = {}, {}
+    for k, new in mine.items():
+        old, now = basis.get(k), cur.get(k)
+        if new == old or now == new:
+            continue
+        if now == old:
+            out[k] = new
+            continue
+        if isinstance(new, dict) and isinstance(old, dict) and isinstance(now, dict):
+            merged, ok = dict(now), True
+            for key in dict.fromkeys([*old, *new]):
+                o, n, m = old.get(key), now.get(key), new.get(key)
+                if m == o or n == m:
+                    continue
+                if n != o:
+                    ok = False
+                    break
+                merged[key] = m
+            if ok:
+                merged = {x: y for x, y in merged.items() if y is not None} if k == "normen" else merged
+                if merged != now:
+                    out[k] = merged
+                continue
+        clash[k] = (new, now)
+    return out, clash
 
 
 class Dossiers(Store):
@@ -39,28 +79,9 @@ class Dossiers(Store):
 
     @staticmethod
     def _check_fields(fields: dict) -> None:
-        if "titel" in fields:
-            titel = (fields["titel"] or "").strip()
-            if not titel:
-                raise UserDataError("Geef de visitatie een titel.")
-            if len(titel) > MAX_TITEL:
-                raise UserDataError(f"De titel is te lang ({len(titel)} tekens; maximaal {MAX_TITEL}).")
-            fields["titel"] = titel
-        if "periode" in fields and not (fields["periode"] or "").strip():
-            raise UserDataError("Geef de periode van de visitatie (bijvoorbeeld 'najaar 2026').")
-        if "team" in fields:
-            fields["team"] = [m for m in fields["team"] if (m.get("naam") or "").strip()]
-        if "contacten" in fields:
-            fields["contacten"] = [c for c in fields["contacten"] if (c.get("naam") or "").strip()]
-        if "themas" in fields:
-            themas = [t.strip() for t in fields["themas"] if t and t.strip()]
-            if not themas:
-                raise UserDataError("Houd minstens één thema over.")
-            fields["themas"] = list(dict.fromkeys(themas))
-        if "normen" in fields:
-            unknown = set(fields["normen"]) - set(vt.KERN_BY_ID)
-            if unknown:
-                raise UserDataError(f"Normen voor onbekende indicatoren: {', '.join(sorted(unknown))}.")
+        problems = check_visitatie(fields)
+        if problems:
+            raise UserDataError(_sentences(problems))
 
     def create_visitatie(self, wie: str, gemeente_code: str, titel: str, periode: str, groep: dict, team: list[dict] | None = None,
                          contacten: list[dict] | None = None, datums: dict | None = None, themas: list[str] | None = None,
@@ -69,7 +90,7 @@ class Dossiers(Store):
                   "team": team or [], "contacten": contacten or [], "datums": datums or {},
                   "themas": list(themas or vt.DEFAULT_THEMAS), "normen": normen or {}, "foto": None, "foto_bevroren": None}
         self._check_fields(fields)
-        with self._db() as db:
+        with self._db(write=True) as db:
             return self._insert_visitatie(db, wie, fields, "aangemaakt")
 
     def _insert_visitatie(self, db, wie: str, fields: dict, wat: str) -> int:
@@ -92,26 +113,44 @@ class Dossiers(Store):
                                  "order by gewijzigd desc"))
         return [self._decode(r) for r in rows]
 
-    def update_visitatie(self, vid: int, versie: int, wie: str, changes: dict, wat: str | None = None) -> int:
-        """Apply `changes` if the record is still at `versie`; returns the new version. Raises Conflict otherwise."""
+    def update_visitatie(self, vid: int, versie: int, wie: str, changes: dict, wat: str | None = None,
+                         basis: dict | None = None) -> int:
+        """Apply `changes`; returns the new version. Raises Conflict when someone else saved in between.
+
+        Without `basis` the record must still be at `versie`. With `basis` (the values of the changed fields as the
+        form showed them when it was opened) the check is per field: a field this save leaves as it was keeps what
+        others stored meanwhile; a field both changed (differently) is a Conflict naming it with both values. Norms
+        and dates are checked per indicator and per date, so two people setting different norms do not clash."""
         changes = dict(changes)
         self._check_fields(changes)
         with self._db(write=True) as db:
             cur = self._decode(next(iter(db.query("select * from visitaties where id = ?", [vid])), None) or {})
             if not cur:
                 raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
-            if cur["versie"] != versie:
-                field = next(iter(changes), "")
-                raise Conflict(field, changes.get(field), cur.get(field), cur["versie"], cur["door"], cur["gewijzigd"])
-            changed = {k: v for k, v in changes.items() if cur.get(k) != v}
+            if basis is None:
+                if cur["versie"] != versie:
+                    clash = {k: (v, cur.get(k)) for k, v in changes.items() if cur.get(k) != v} or \
+                        {k: (v, cur.get(k)) for k, v in changes.items()}
+                    raise self._conflict(clash, cur)
+                changed = {k: v for k, v in changes.items() if cur.get(k) != v}
+            else:
+                changed, clash = merge(cur, basis, changes)
+                if clash:
+                    raise self._conflict(clash, cur)
             if not changed:
-                return versie
-            new = {**cur, **changed, "versie": versie + 1, "gewijzigd": _now(), "door": wie}
+                return cur["versie"]
+            new = {**cur, **changed, "versie": cur["versie"] + 1, "gewijzigd": _now(), "door": wie}
             db["visitaties"].update(vid, self._encode({k: new[k] for k in (*changed, "versie", "gewijzigd", "door")}))
-            self._log(db, vid, "visitatie", vid, versie + 1, wie,
+            self._log(db, vid, "visitatie", vid, new["versie"], wie,
                       wat or "gewijzigd: " + ", ".join(VELD_NAMEN.get(k, k) for k in changed),
                       {k: new[k] for k in RESTORABLE + ("status",)})
-            return versie + 1
+            return new["versie"]
+
+    @staticmethod
+    def _conflict(clash: dict, cur: dict) -> Conflict:
+        field = next(iter(clash), "")
+        return Conflict(field, *clash.get(field, (None, None)), cur["versie"], cur["door"], cur["gewijzigd"], velden=clash,
+                        namen=", ".join(f"'{VELD_NAMEN.get(k, k)}'" for k in clash) or "de visitatie")
 
     def advance_status(self, vid: int, versie: int, wie: str, foto: dict | None) -> int:
         """Move to the next status. Leaving voorbereiding freezes the foto (it must be given then)."""
@@ -133,30 +172,16 @@ class Dossiers(Store):
     # ---- notes, findings and recommendations ----------------------------------------------------------------------------
     @staticmethod
     def _check_item(fields: dict) -> None:
-        soort = fields.get("soort")
-        if soort not in vt.NOTITIE_SOORTEN + vt.BEVINDING_SOORTEN:
-            raise UserDataError(f"Onbekende soort '{soort}'.")
-        if not (fields.get("tekst") or "").strip():
-            raise UserDataError("Een lege tekst wordt niet opgeslagen: schrijf eerst iets op.")
-        if fields.get("indicator") in vt.LEGACY:  # a note about a key figure of an earlier version stays with that figure
-            fields["indicator"] = vt.LEGACY[fields["indicator"]]
-        if fields.get("indicator") and fields["indicator"] not in vt.KERN_BY_ID:
-            raise UserDataError(f"Onbekende indicator '{fields['indicator']}'.")
-        fields["thema"] = vt.item_thema(soort, fields.get("thema"), fields.get("indicator"))
-        if soort in vt.BEVINDING_SOORTEN:
-            if fields.get("prioriteit") not in vt.PRIORITEITEN:
-                raise UserDataError(f"Kies een prioriteit ({', '.join(vt.PRIORITEITEN)}).")
-            if not (fields.get("thema") or fields.get("indicator")):
-                raise UserDataError(f"Een {soort.lower()} rust op een thema of een indicator: kies er minstens één.")
-        elif not fields.get("thema"):
-            raise UserDataError("Kies het thema of de indicator waar deze notitie bij hoort.")
+        problems = check_item(fields)
+        if problems:
+            raise UserDataError(_sentences(problems))
 
     def add_item(self, vid: int, wie: str, soort: str, tekst: str, thema: str | None = None, indicator: str | None = None,
                  prioriteit: str | None = None) -> int:
         fields = {"soort": soort, "tekst": (tekst or "").strip(), "thema": thema or None, "indicator": indicator or None,
                   "prioriteit": prioriteit if soort in vt.BEVINDING_SOORTEN else None}
         self._check_item(fields)
-        with self._db() as db:
+        with self._db(write=True) as db:
             if not db.execute("select 1 from visitaties where id = ?", [vid]).fetchone():
                 raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
             return self._insert_item(db, vid, wie, fields)
@@ -184,8 +209,8 @@ class Dossiers(Store):
             if cur["versie"] != versie:
                 raise Conflict("tekst", changes.get("tekst"), cur["tekst"], cur["versie"], cur["door"], cur["gewijzigd"])
             new = {**cur, **changes}
-            if "tekst" in changes:
-                new["tekst"] = (new["tekst"] or "").strip()
+            if isinstance(new["tekst"], str):
+                new["tekst"] = new["tekst"].strip()
             if not new["verwijderd"]:
                 self._check_item(new)
             changed = [k for k in changes if cur.get(k) != new[k]]
@@ -202,9 +227,14 @@ class Dossiers(Store):
         return self.update_item(iid, versie, wie, {"verwijderd": 1}, wat="verwijderd")
 
     # ---- history --------------------------------------------------------------------------------------------------------
-    def history(self, vid: int) -> list[dict]:
+    def history(self, vid: int, user: Gebruiker | None = None) -> list[dict]:
+        """Every stored version, newest first. For a reader outside the team (the visited gemeente) without the notes
+        and findings the team deleted: neither their deletion nor what they said before."""
+        hide_deleted = user is not None and user.rol not in ("beheer", "visitatieteam")
         with self._db() as db:
-            rows = list(db.query("select * from historie where visitatie_id = ? order by id desc", [vid]))
+            rows = list(db.query("select * from historie where visitatie_id = ?" + (
+                " and not (onderdeel = 'item' and onderdeel_id in (select id from items where visitatie_id = ? "
+                "and verwijderd = 1))" if hide_deleted else "") + " order by id desc", [vid, vid] if hide_deleted else [vid]))
         return [{**r, "inhoud": json.loads(r["inhoud"])} for r in rows]
 
     def restore(self, hid: int, wie: str) -> int:

@@ -23,7 +23,7 @@ class Groups(Store):
             raise UserDataError(f"De naam is te lang ({len(naam)} tekens; maximaal {MAX_NAME}).")
         if not members:
             raise UserDataError("Een lege referentiegroep kan niet worden opgeslagen: voeg eerst gemeenten toe.")
-        with self._db() as db:
+        with self._db(write=True) as db:
             if db.execute("select 1 from referentiegroepen where naam = ?", [naam]).fetchone():
                 raise UserDataError(f"Er is al een referentiegroep met de naam '{naam}'. Kies een andere naam.")
             table = db["referentiegroepen"]

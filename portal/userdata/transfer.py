@@ -94,7 +94,7 @@ class Transfer(Dossiers):
                 clean.append(f)
         except UserDataError as e:
             raise UserDataError(f"Het bestand kan niet worden ingelezen: {e} Er is niets opgeslagen.") from None
-        with self._db() as db:  # one transaction: all or nothing
+        with self._db(write=True) as db:  # one transaction: all or nothing
             vid = self._insert_visitatie(db, wie, fields, f"geïmporteerd uit bestand (geëxporteerd {doc.get('geexporteerd', '?')})")
             for f in clean:
                 self._insert_item(db, vid, wie, f)
