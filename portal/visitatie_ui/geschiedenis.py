@@ -12,7 +12,7 @@ Col = st.column_config.TextColumn
 
 
 def render(ctx: Ctx, d: Dossier) -> None:
-    hist = {h["id"]: h for h in ctx.ud.history(d.v["id"])}
+    hist = {h["id"]: h for h in ctx.ud.history(d.v["id"], ctx.user)}
     rows = {r["id"]: r for r in vt.readable_history(list(hist.values()))}
     st.dataframe([{k: r[k] for k in ("Wanneer", "Wie", "Onderdeel", "Versie", "Wat")} for r in rows.values()],
                  hide_index=True, width="stretch", row_height=70, column_config={  # rows this high wrap their text
