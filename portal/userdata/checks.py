@@ -182,6 +182,9 @@ def check_group(groep, name: str) -> list[str]:
 # ---- the frozen foto: the shape make_foto builds, checked as far as showing it needs ------------------------------------
 _REGEL_NUMBERS = ("realisatie", "realisatie_lo", "realisatie_hi", "vorige", "vorige_lo", "vorige_hi", "groep_gemiddelde",
                   "groep_p25", "groep_p75", "nederland")
+# Required; the ranges (realisatie_lo …), onwaarschijnlijk, vorige_periode and prognose may be missing (older fotos).
+_REGEL_KEYS = ("indicator", "label", "eenheid", "thema", "lager_is_beter", "periode", "realisatie", "vorige",
+               "groep_gemiddelde", "groep_p25", "groep_p75", "nederland", "groep_n", "bron", "peildatum", "reeks")
 _REEKS_NUMBERS = ("gemeente", "gemeente_lo", "gemeente_hi", "groep_gemiddelde", "groep_p25", "groep_p75", "nederland")
 _YEAR = re.compile(r"\d{4}")
 
@@ -201,7 +204,7 @@ def check_foto(foto) -> list[str]:
             p.append(f"de bevroren foto: veld '{k}' ontbreekt of is geen tekst")
     p += check_group(foto.get("groep"), "de groep van de bevroren foto")
     build = foto.get("databouw")
-    if not isinstance(build, dict) or not (build.get("tijd") is None or iso_time(build.get("tijd"))):
+    if not isinstance(build, dict) or "tijd" not in build or not (build["tijd"] is None or iso_time(build["tijd"])):
         p.append("de bevroren foto: de databouw (met zijn tijd) ontbreekt")
     regels = foto.get("regels")
     if not isinstance(regels, list) or len(regels) > 100:
@@ -219,12 +222,15 @@ def _check_regel(r) -> str | None:
     """The first problem of one row of the foto, or None."""
     if not isinstance(r, dict):
         return "geen rij met cijfers"
-    if r.get("indicator") not in metrics.REGISTRY:
+    missing = [k for k in _REGEL_KEYS if k not in r]
+    if missing:
+        return f"veld {', '.join(repr(k) for k in missing[:5])} ontbreekt"
+    if not isinstance(r.get("indicator"), str) or r["indicator"] not in metrics.REGISTRY:
         return f"onbekende indicator {str(r.get('indicator'))[:60]!r}"
-    for k in ("label", "thema", "bron"):
+    for k in ("label", "eenheid", "thema", "bron"):
         if not isinstance(r.get(k), str):
             return f"veld '{k}' ontbreekt of is geen tekst"
-    for k in ("eenheid", "peildatum", "vorige_periode"):
+    for k in ("peildatum", "vorige_periode"):
         if r.get(k) is not None and not isinstance(r[k], str):
             return f"veld '{k}' is geen tekst"
     if r.get("lager_is_beter") not in (True, False, None) or r.get("onwaarschijnlijk") not in (True, False, None):
@@ -246,7 +252,7 @@ def _check_regel(r) -> str | None:
         if not isinstance(x, dict) or not _periode_ok(x.get("periode"), optional=False):
             return "een punt van de reeks heeft geen periode met een jaar"
         bad = [k for k in _REEKS_NUMBERS if x.get(k) is not None and not is_number(x[k])]
-        if bad or any(k not in x for k in _REEKS_NUMBERS):
+        if bad or any(k not in x for k in _REEKS_NUMBERS if not k.endswith(("_lo", "_hi"))):
             return f"een punt van de reeks ({x['periode'][:20]}): {', '.join(bad) or 'cijfers'} ontbreken of zijn geen getal"
         if not isinstance(x.get("groep_n"), int | None) or isinstance(x.get("groep_n"), bool):
             return "een punt van de reeks heeft geen aantal gemeenten"
@@ -262,7 +268,7 @@ def check_item(fields: dict) -> list[str]:
     soort = fields.get("soort")
     if soort not in vt.NOTITIE_SOORTEN + vt.BEVINDING_SOORTEN:
         return [f"Onbekende soort '{str(soort)[:60]}' (kan zijn: {', '.join(vt.NOTITIE_SOORTEN + vt.BEVINDING_SOORTEN)})"]
-    tekst, p = _text(fields.get("tekst"), "de tekst", MAX_TEKST, required=False)
+    tekst, p = _text(fields.get("tekst"), "de notitie", MAX_TEKST, required=False)
     if not p and not tekst:
         return ["Een lege tekst wordt niet opgeslagen: schrijf eerst iets op"]
     fields["tekst"] = tekst

@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.userdata import UserDataError
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.visitatie_ui.common import Ctx, Dossier, forget_forms
 
 Col = st.column_config.TextColumn
 
@@ -29,4 +29,5 @@ def render(ctx: Ctx, d: Dossier) -> None:
         except UserDataError as e:
             st.error(str(e))
         else:
+            forget_forms(d.v["id"])  # the forms start again from the version put back
             st.rerun()

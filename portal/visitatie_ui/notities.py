@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
+from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 from portal.visitatie_ui.items import add_form, item_editor
 
 
@@ -23,8 +23,12 @@ def render(ctx: Ctx, d: Dossier) -> None:
             for i in mine:
                 item_editor(ctx, i, d.edit)
     if d.edit:
-        with st.expander("Thema's aanpassen"):
+        with st.expander("Thema's aanpassen", expanded=f"kopconflict-themas-{v['id']}" in st.session_state):
+            if conflict_panel(ctx, v, "themas"):
+                return
+            stale_notice(v, "themas", ("themas",))
+            shown = opened(v, "themas", ("themas",))["waarden"]
             with st.form(f"themas-{v['id']}"):
-                text = st.text_area("Eén thema per regel", value="\n".join(v["themas"]), height=300)
+                text = st.text_area("Eén thema per regel", value="\n".join(shown["themas"]), height=300)
                 if st.form_submit_button("Thema's opslaan"):
-                    save_visitatie(ctx, v, {"themas": text.splitlines()})
+                    save_visitatie(ctx, v, {"themas": text.splitlines()}, "themas")
