@@ -7,12 +7,18 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from portal import peers, rapport
+from portal.paths import ROOT
 from portal import visitatie as vt
 from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_open
 from portal.userdata import checks
@@ -454,3 +460,48 @@ def test_a_read_only_folder_reads_and_logs_in_but_saves_nothing(tmp_path, monkey
     finally:
         folder.chmod(0o755)
         (folder / "user.db").chmod(0o644)
+
+
+READ_ONLY_CHECK = """
+import sys
+from pathlib import Path
+from portal.userdata import UserData, UserDataError
+path = Path(sys.argv[1])
+if sys.argv[2] == "later":  # the portal is running when the folder becomes read-only
+    ud = UserData(path)
+    ud.visitaties()
+path.chmod(0o444)
+path.parent.chmod(0o555)
+if sys.argv[2] == "before":
+    ud = UserData(path)
+print(ud.read_only, ud.visitaties()[0]["titel"], ud.login("anna", "anna-wachtwoord").rol)
+try:
+    ud.add_item(1, "anna", "Observatie", "Nieuw", thema="Focus")
+except UserDataError as e:
+    print(e)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"),
+                    reason="as root only: runs the check as user 'nobody', for whom chmod holds")
+@pytest.mark.parametrize("when", ["before", "later"])
+def test_a_read_only_folder_for_a_user_without_rights(when) -> None:
+    """The same as above without any simulation: the folder belongs to nobody, is chmod 555, and the check runs as
+    nobody (root ignores file modes, so the test above must fake them when the suite runs as root)."""
+    folder = Path(tempfile.mkdtemp(prefix="portal-alleen-lezen-"))
+    try:
+        ud = UserData(folder / "user.db")
+        _new(ud)
+        ud.add_account("anna", "anna-wachtwoord", "visitatieteam")
+        for p in (folder, *folder.iterdir()):
+            shutil.chown(p, "nobody")
+        out = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c", READ_ONLY_CHECK, str(folder / "user.db"), when],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.splitlines()
+        assert lines[0].endswith(" Visitatie Amsterdam visitatieteam"), out.stdout  # reads and login work
+        assert lines[1].startswith("Er kon niets worden opgeslagen: de gegevensmap") and "alleen-lezen" in lines[1]
+        assert sorted(p.name for p in folder.iterdir()) == ["user.db"] and len(UserData(folder / "user.db").items(1)) == 0
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)

@@ -109,7 +109,15 @@ class Store:
         """A connection in autocommit mode (transactions are explicit). In a read-only folder a read-only one: with
         mode=ro when SQLite can use the WAL index there, else immutable (nobody can be writing a read-only folder)."""
         if not self.read_only:
-            return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                conn.execute("select count(*) from sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as e:  # the folder became read-only while the portal was running
+                conn.close()
+                if not (_not_writable(e) and not writable(self.path)):
+                    raise
+                self.read_only = True
         uri = "file:" + quote(str(self.path.resolve()))
         try:
             conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=10, isolation_level=None)
