@@ -211,6 +211,18 @@ def test_different_fields_and_different_norms_merge(ud) -> None:
     with pytest.raises(Conflict):
         ud.update_visitatie(vid, 5, "bram", {"normen": {"cbs_uitstroom_pct_15_aow": 30.0}},
                             basis={"normen": {"cbs_instroom_pct_15_aow": 19.0, "cbs_uitstroom_pct_15_aow": 30.0}})
+    # A form hands rows back with every column ("" when empty): the team as stored, so not a change of Anna's, and
+    # Bram's new member stays.
+    with ud._db(write=True) as db:  # as the code before this check stored a form's rows: "" for an empty cell
+        db.execute("update visitaties set team = ?", [json.dumps([{"naam": "Anna", "gebruiker": "anna", "rol": "voorzitter"},
+                                                                  {"naam": "Kees", "gebruiker": "", "rol": ""}])])
+    v = ud.visitatie(vid)
+    ud.update_visitatie(vid, v["versie"], "bram", {"team": [*v["team"], {"naam": "Piet"}]}, basis={"team": v["team"]})
+    form = [{"naam": "Anna", "gebruiker": "anna", "rol": "voorzitter"}, {"naam": " Kees ", "gebruiker": "", "rol": None}]
+    ud.update_visitatie(vid, v["versie"], "anna", {"titel": "Titel met Piet", "team": form},
+                        basis={"titel": v["titel"], "team": v["team"]})
+    v = ud.visitatie(vid)
+    assert v["titel"] == "Titel met Piet" and [m["naam"] for m in v["team"]] == ["Anna", "Kees", "Piet"]
     # Without a basis (a status step) the whole record must still be at the version given.
     with pytest.raises(Conflict):
         ud.update_visitatie(vid, 1, "bram", {"status": "bezoek"})

@@ -43,6 +43,13 @@ def _text(value, name: str, limit: int, required: bool = True) -> tuple[str | No
     return value, []
 
 
+def normalised(fields: dict) -> dict:
+    """A copy of visitatie fields in the form a save stores them (trimmed, empty rows dropped), for comparing."""
+    out = dict(fields)
+    check_visitatie(out)
+    return out
+
+
 def check_visitatie(fields: dict) -> list[str]:
     """Problems with the visitatie fields present in `fields`, which it normalises in place."""
     p: list[str] = []
@@ -94,7 +101,8 @@ def _people(fields: dict, key: str, velden: tuple[str, ...], name: str) -> list[
                 continue
             text, bad = _text(value, f"{name}: {k} van persoon {n}", MAX_PERSOON_VELD, required=False)
             p += bad
-            clean[k] = text or None
+            if text:  # one form for a row: only the fields filled in ("" and None are the same: nothing)
+                clean[k] = text
         if clean.get("naam"):
             kept.append(clean)
     fields[key] = kept

@@ -9,7 +9,7 @@ import json
 
 from portal import visitatie as vt
 from portal.userdata.access import Gebruiker
-from portal.userdata.checks import MAX_TITEL, check_item, check_visitatie
+from portal.userdata.checks import MAX_TITEL, check_item, check_visitatie, normalised
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import Conflict, UserDataError
 
@@ -134,7 +134,8 @@ class Dossiers(Store):
                     raise self._conflict(clash, cur)
                 changed = {k: v for k, v in changes.items() if cur.get(k) != v}
             else:
-                changed, clash = merge(cur, basis, changes)
+                # Compared in the form a save stores, so a row saved as "" and one saved without that field agree.
+                changed, clash = merge(normalised({k: cur.get(k) for k in changes}), normalised(basis), changes)
                 if clash:
                     raise self._conflict(clash, cur)
             if not changed:
