@@ -300,13 +300,20 @@ def test_norms_of_team_and_gemeente_merge(built: Path) -> None:
     team.text_input(key="norm-cbs_instroom_pct_15_aow").input("20")
     team.button(key="normen-opslaan").click().run()
     gemeente.text_input(key="norm-cbs_uitstroom_pct_15_aow").input("30")
+    gemeente.text_input(key="norm-cbs_uitstroom_werk_pct_15_aow").input("40")
     gemeente.button(key="normen-opslaan").click().run()
     assert not gemeente.error
-    assert UserData(USERDATA).visitatie(vid)["normen"] == {"cbs_instroom_pct_15_aow": 20.0, "cbs_uitstroom_pct_15_aow": 30.0}
+    both = {"cbs_instroom_pct_15_aow": 20.0, "cbs_uitstroom_pct_15_aow": 30.0, "cbs_uitstroom_werk_pct_15_aow": 40.0}
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both
     team.text_input(key="norm-cbs_uitstroom_pct_15_aow").input("35")  # the same norm as the gemeente: both shown
     team.button(key="normen-opslaan").click().run()
     assert any("'normen'" in e.value for e in team.error)
-    assert UserData(USERDATA).visitatie(vid)["normen"]["cbs_uitstroom_pct_15_aow"] == 30.0
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both
+    mine, theirs = (c.value for c in team.code[:2])
+    assert "35,0" in mine and "40,0" in mine and "30,0" in theirs  # the team's change on top of the gemeente's norms
+    team.radio(key=f"keuze-normen-{vid}-normen").set_value("Mijn versie opslaan").run()
+    team.button(key=f"kies-normen-{vid}").click().run()
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both | {"cbs_uitstroom_pct_15_aow": 35.0}  # 40 not undone
 
 
 def test_gemeente_history_without_deleted_notes(accounts) -> None:

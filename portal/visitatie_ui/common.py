@@ -124,6 +124,7 @@ def conflict_panel(ctx: Ctx, v: dict, form: str) -> bool:
     st.error(str(c))
     chosen = {}
     for field, (mine, theirs) in c.velden.items():
+        mine = on_top(field, pending["basis"].get(field), mine, theirs)
         name = VELD_NAMEN.get(field, field)
         st.markdown(f"**{name[0].upper() + name[1:]}**")
         a, b = st.columns(2)
@@ -146,6 +147,18 @@ def conflict_panel(ctx: Ctx, v: dict, form: str) -> bool:
         forget_forms(v["id"], form)
         st.rerun()
     return True
+
+
+def on_top(field: str, opened_value, mine, theirs):
+    """My version of a field to put against theirs. For norms and dates only what I changed, on top of theirs: keeping
+    'mine' then never undoes a norm or date the other set that I did not touch."""
+    if not (isinstance(opened_value, dict) and isinstance(mine, dict) and isinstance(theirs, dict)):
+        return mine
+    out = dict(theirs)
+    for k in dict.fromkeys([*opened_value, *mine]):
+        if mine.get(k) != opened_value.get(k):
+            out[k] = mine.get(k)
+    return {k: x for k, x in out.items() if x is not None} if field == "normen" else out
 
 
 def show_value(field: str, value) -> str:
