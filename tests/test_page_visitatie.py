@@ -331,3 +331,18 @@ def test_gemeente_history_without_deleted_notes(accounts) -> None:
     gemeente = login(page(visitatie=str(vid)), "enschede")
     shown = history_text(gemeente)
     assert "Korte lijnen met het college" in shown and "teamleider" not in shown
+
+
+def test_phase_step_on_an_outdated_page(built: Path) -> None:
+    """Two team members have the dossier open; Kees moves it to 'bezoek'. Anna's click on the button she saw ('to
+    bezoek') does not move it on to 'rapportage' unseen."""
+    at, vid = create("Visitatie met twee faseknoppen")
+    anna, kees = page(visitatie=str(vid)), page(visitatie=str(vid))
+    kees.button(key="volgende-fase").click().run()
+    kees.button(key="volgende-fase-bevestigd").click().run()
+    assert UserData(USERDATA).visitatie(vid)["status"] == "bezoek"
+    anna.button(key="volgende-fase").click().run()
+    assert any("al naar fase 'bezoek' gezet" in e.value and "niet uitgevoerd" in e.value for e in anna.error)
+    assert UserData(USERDATA).visitatie(vid)["status"] == "bezoek"
+    anna.button(key="volgende-fase").click().run()  # now she has seen it: a deliberate step
+    assert UserData(USERDATA).visitatie(vid)["status"] == "rapportage"
