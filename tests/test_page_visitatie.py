@@ -249,3 +249,100 @@ def test_history_reads_as_changes(built: Path) -> None:
     assert hist[-1]["Wat"].startswith("visitatie aangemaakt: titel 'Titel A', periode 'najaar 2026'")
     assert all(re.fullmatch(DUTCH_TIME, h["Wanneer"]) for h in hist)
     assert not any("{" in h["Wat"] for h in hist) and not at.json  # no raw JSON anywhere
+
+
+def _gegevens(at: AppTest, **typed: str) -> AppTest:
+    for label, value in typed.items():
+        next(t for t in at.text_input if t.label == label).input(value)
+    next(b for b in at.button if b.label == "Gegevens opslaan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_two_team_members_save_the_gegevens(built: Path) -> None:
+    """Both open the dossier; Anna saves a new title, then Bram saves his: Bram sees both titles and chooses, nothing is
+    overwritten unseen. Changes to different fields are both kept."""
+    at, vid = create("Visitatie voor twee schrijvers")
+    anna, bram = page(visitatie=str(vid)), page(visitatie=str(vid))
+    _gegevens(anna, Titel="Titel van Anna")
+    assert not anna.error and UserData(USERDATA).visitatie(vid)["titel"] == "Titel van Anna"
+    _gegevens(bram, Titel="Titel van Bram")
+    assert any("'titel'" in e.value and "al gewijzigd (versie 2)" in e.value for e in bram.error)
+    assert {"Titel van Anna", "Titel van Bram"} <= {c.value for c in bram.code}
+    assert UserData(USERDATA).visitatie(vid)["titel"] == "Titel van Anna"  # not overwritten
+    assert not [b for b in bram.button if b.label == "Gegevens opslaan"]  # the form waits until Bram has chosen
+    bram.radio(key=f"keuze-gegevens-{vid}-titel").set_value("Samenvoegen").run()
+    bram.text_input(key=f"samen-gegevens-{vid}-titel").input("Titel van Anna en Bram")
+    bram.button(key=f"kies-gegevens-{vid}").click().run()
+    assert not bram.error and UserData(USERDATA).visitatie(vid)["titel"] == "Titel van Anna en Bram"
+    assert next(t for t in bram.text_input if t.label == "Titel").value == "Titel van Anna en Bram"  # form starts anew
+
+    # Different fields: both kept without a word.
+    kees = page(visitatie=str(vid))
+    _gegevens(kees, Periode="voorjaar 2027")
+    _gegevens(bram, Titel="Titel van Bram, definitief")
+    assert not bram.error and not kees.error
+    v = UserData(USERDATA).visitatie(vid)
+    assert (v["titel"], v["periode"]) == ("Titel van Bram, definitief", "voorjaar 2027")
+    # Anna's form still shows the title she saved; she is told it changed, and her next title clashes. She keeps theirs.
+    anna.run()
+    assert any("intussen gewijzigd" in i.value for i in anna.info)
+    _gegevens(anna, Titel="Titel van Anna, opnieuw")
+    assert any("'titel'" in e.value for e in anna.error)
+    anna.button(key=f"vervallen-gegevens-{vid}").click().run()
+    assert UserData(USERDATA).visitatie(vid)["titel"] == "Titel van Bram, definitief"
+    assert next(t for t in anna.text_input if t.label == "Titel").value == "Titel van Bram, definitief"
+
+
+def test_norms_of_team_and_gemeente_merge(built: Path) -> None:
+    at, vid = create("Visitatie met normen van twee kanten")
+    team, gemeente = page(visitatie=str(vid)), page(visitatie=str(vid))
+    team.text_input(key="norm-cbs_instroom_pct_15_aow").input("20")
+    team.button(key="normen-opslaan").click().run()
+    gemeente.text_input(key="norm-cbs_uitstroom_pct_15_aow").input("30")
+    gemeente.text_input(key="norm-cbs_uitstroom_werk_pct_15_aow").input("40")
+    gemeente.button(key="normen-opslaan").click().run()
+    assert not gemeente.error
+    both = {"cbs_instroom_pct_15_aow": 20.0, "cbs_uitstroom_pct_15_aow": 30.0, "cbs_uitstroom_werk_pct_15_aow": 40.0}
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both
+    team.text_input(key="norm-cbs_uitstroom_pct_15_aow").input("35")  # the same norm as the gemeente: both shown
+    team.button(key="normen-opslaan").click().run()
+    assert any("'normen'" in e.value for e in team.error)
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both
+    mine, theirs = (c.value for c in team.code[:2])
+    assert "35,0" in mine and "40,0" in mine and "30,0" in theirs  # the team's change on top of the gemeente's norms
+    team.radio(key=f"keuze-normen-{vid}-normen").set_value("Mijn versie opslaan").run()
+    team.button(key=f"kies-normen-{vid}").click().run()
+    assert UserData(USERDATA).visitatie(vid)["normen"] == both | {"cbs_uitstroom_pct_15_aow": 35.0}  # 40 not undone
+
+
+def test_gemeente_history_without_deleted_notes(accounts) -> None:
+    vid = accounts.create_visitatie("anna", ENSCHEDE, "Visitatie met een geschrapte notitie", "2026",
+                                    {"naam": "g", "leden": ["GM0164"]}, team=[{"naam": "Anna", "gebruiker": "anna"}])
+    iid = accounts.add_item(vid, "anna", "Verbeterpunt", "Intern: de teamleider functioneert niet", thema="Focus")
+    accounts.delete_item(iid, 1, "anna")
+    accounts.add_item(vid, "anna", "Sterk punt", "Korte lijnen met het college", thema="Focus")
+
+    def history_text(at: AppTest) -> str:
+        return " ".join(str(df.value.to_dict("records")) for df in at.dataframe) + " ".join(s.options.__str__() for s in at.selectbox)
+
+    member = login(page(visitatie=str(vid)), "anna")
+    assert "teamleider" in history_text(member)
+    gemeente = login(page(visitatie=str(vid)), "enschede")
+    shown = history_text(gemeente)
+    assert "Korte lijnen met het college" in shown and "teamleider" not in shown
+
+
+def test_phase_step_on_an_outdated_page(built: Path) -> None:
+    """Two team members have the dossier open; Kees moves it to 'bezoek'. Anna's click on the button she saw ('to
+    bezoek') does not move it on to 'rapportage' unseen."""
+    at, vid = create("Visitatie met twee faseknoppen")
+    anna, kees = page(visitatie=str(vid)), page(visitatie=str(vid))
+    kees.button(key="volgende-fase").click().run()
+    kees.button(key="volgende-fase-bevestigd").click().run()
+    assert UserData(USERDATA).visitatie(vid)["status"] == "bezoek"
+    anna.button(key="volgende-fase").click().run()
+    assert any("al naar fase 'bezoek' gezet" in e.value and "niet uitgevoerd" in e.value for e in anna.error)
+    assert UserData(USERDATA).visitatie(vid)["status"] == "bezoek"
+    anna.button(key="volgende-fase").click().run()  # now she has seen it: a deliberate step
+    assert UserData(USERDATA).visitatie(vid)["status"] == "rapportage"

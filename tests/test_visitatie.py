@@ -14,6 +14,7 @@ from portal import visitatie as vt
 from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_edit, may_open
 
 AMS = "GM0363"
+BRAM = Gebruiker("bram", "beheer")  # beheer: an import keeps the team as it was
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +221,7 @@ def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
     ud.advance_status(vid, 1, "anna", foto)
     doc = ud.export_visitatie(vid)
     text = json.dumps(doc)
-    new = ud.import_visitatie(text, "bram", known_codes={AMS})
+    new = ud.import_visitatie(text, BRAM, known_codes={AMS})
     assert new != vid
     a, b = ud.visitatie(vid), ud.visitatie(new)
     assert {k: b[k] for k in doc["visitatie"]} == {k: a[k] for k in doc["visitatie"]}
@@ -229,12 +230,12 @@ def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
 
     def refused(data, match: str) -> None:
         with pytest.raises(UserDataError, match=match):
-            ud.import_visitatie(data, "bram", known_codes={AMS})
+            ud.import_visitatie(data, BRAM, known_codes={AMS})
 
     # An export of an earlier version with a norm on a replaced key figure: imported, the norm kept as an observation.
     legacy = json.loads(text)
     legacy["visitatie"]["normen"] = {"instroom_pct_15_aow": 21.5, "cbs_uitstroom_pct_15_aow": 30.0}
-    old = ud.import_visitatie(json.dumps(legacy), "bram", known_codes={AMS})
+    old = ud.import_visitatie(json.dumps(legacy), BRAM, known_codes={AMS})
     assert ud.visitatie(old)["normen"] == {"cbs_uitstroom_pct_15_aow": 30.0}
     kept = [i for i in ud.items(old) if i["indicator"] == "cbs_instroom_pct_15_aow"]
     assert len(kept) == 1 and "instroom_pct_15_aow = 21.5" in kept[0]["tekst"]

@@ -8,7 +8,7 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.ui import live_foto
 from portal.tekst import literal
-from portal.userdata import UserDataError, may_edit, may_open
+from portal.userdata import Conflict, UserDataError, may_edit, may_open
 from portal.visitatie_ui.common import Ctx, Dossier
 
 TABS = ["Cijfermatige foto", "Thema's en notities", "Bevindingen en aanbevelingen", "Gegevens", "Geschiedenis", "Exporteren"]
@@ -48,12 +48,19 @@ def next_phase(ctx: Ctx, v: dict, live: dict) -> None:
     if i + 1 >= len(vt.STATUSSEN):
         return
     nxt = vt.STATUSSEN[i + 1]
+    # The phase this user's page showed before this click: if someone moved it meanwhile, the click meant another step.
+    seen_key = f"fase-gezien-{v['id']}"
+    moved = st.session_state.get(seen_key, v["status"]) != v["status"]
+    st.session_state[seen_key] = v["status"]
     freezes = v["foto"] is None
     asking = f"bevriezen-vragen-{v['id']}"
     extra = " De cijfermatige foto wordt dan bevroren; u bevestigt dat eerst." if freezes else ""
     clicked = st.button(f"Naar fase '{nxt}'", key="volgende-fase", help=f"De status gaat van {v['status']} naar {nxt}.{extra}")
     slot = st.container()  # always there, so the tabs below keep their place when the question comes and goes
-    if clicked:
+    if clicked and moved:
+        st.error(f"{v['door']} heeft de visitatie op {vt.nl_datetime(v['gewijzigd'])} al naar fase '{v['status']}' gezet; uw "
+                 f"klik is niet uitgevoerd. Wilt u verder naar '{nxt}', klik dan opnieuw.")
+    elif clicked:
         if not freezes:
             advance(ctx, v, live)
         st.session_state[asking] = True
@@ -73,6 +80,9 @@ def next_phase(ctx: Ctx, v: dict, live: dict) -> None:
 def advance(ctx: Ctx, v: dict, live: dict) -> None:
     try:
         ctx.ud.advance_status(v["id"], v["versie"], ctx.user.naam, live)
+    except Conflict as c:  # someone saved after this page was loaded: they may have moved the phase already
+        st.error(literal(f"{c.door} heeft het dossier op {vt.nl_datetime(c.wanneer)} gewijzigd (versie {c.versie}); de fase is "
+                         "niet veranderd. Herlaad de pagina, bekijk de nieuwste versie en kies dan opnieuw."))
     except UserDataError as e:
         st.error(literal(str(e)))
     else:

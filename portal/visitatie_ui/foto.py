@@ -14,7 +14,7 @@ from portal.charts import nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
-from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
+from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
 Col = st.column_config.TextColumn
 # On screen: widths in px that add up to the 815 px a wide page leaves beside the sidebar in a 1 280 px window; rows are
@@ -92,15 +92,27 @@ def signal_table(card: pl.DataFrame, lines: list[str], key: str) -> None:
 
 def norms_form(ctx: Ctx, v: dict) -> None:
     """Norms of the team or the gemeente. A norm that is not a number saves nothing and leaves every typed text in place."""
-    with st.expander("Normen zetten (doel van het team of de gemeente)"):
+    key = f"kopconflict-normen-{v['id']}"
+    with st.expander("Normen zetten (doel van het team of de gemeente)", expanded=key in st.session_state):
+        if conflict_panel(ctx, v, "normen"):
+            return
+        stale_notice(v, "normen", ("normen",))
+        fresh = f"geopend-normen-{v['id']}" not in st.session_state
+        shown = opened(v, "normen", ("normen",))["waarden"]["normen"]
+        texts = {k.id: nl_number(shown[k.id], 1) if k.id in shown else "" for k in vt.KERN}
+        for ind, text in texts.items():  # the inputs start from the opened norms (again after a save or a reload)
+            if fresh or f"norm-{ind}" not in st.session_state:
+                st.session_state[f"norm-{ind}"] = text
         with st.form(f"normen-{v['id']}"):
-            typed = {k.id: st.text_input(vt.indicator_label(k.id), value=nl_number(v["normen"][k.id], 1) if k.id in v["normen"] else "",
-                                         placeholder="leeg = geen norm (beschrijvend)" if vt.descriptive(k)
-                                         else "leeg = gemiddelde referentiegroep", key=f"norm-{k.id}")
+            typed = {k.id: st.text_input(vt.indicator_label(k.id), placeholder="leeg = geen norm (beschrijvend)"
+                                         if vt.descriptive(k) else "leeg = gemiddelde referentiegroep", key=f"norm-{k.id}")
                      for k in vt.KERN}
             if st.form_submit_button("Normen opslaan", key="normen-opslaan"):
                 normen, errors = {}, []
                 for ind, text in typed.items():
+                    if text.strip() == texts[ind] and ind in shown:  # untouched: the stored value, not its rounding
+                        normen[ind] = shown[ind]
+                        continue
                     try:
                         value = vt.parse_norm(text, ind)
                     except vt.NormError as e:
@@ -111,4 +123,4 @@ def norms_form(ctx: Ctx, v: dict) -> None:
                 if errors:
                     st.error("Niets opgeslagen. " + literal(" ".join(errors)))
                 else:
-                    save_visitatie(ctx, v, {"normen": normen})
+                    save_visitatie(ctx, v, {"normen": normen}, "normen")

@@ -10,7 +10,10 @@ from portal import visitatie as vt
 from portal.ui import current_group
 from portal.tekst import MAX_PERIODE, literal
 from portal.userdata import MAX_TITEL
-from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, Dossier, frame, records, save_visitatie
+from portal.visitatie_ui.common import (CONTACT, TEAM, Ctx, Dossier, conflict_panel, frame, opened, records, save_visitatie,
+                                       stale_notice)
+
+GEGEVENS = ("titel", "periode", "team", "contacten", "datums")
 
 
 def render(ctx: Ctx, d: Dossier) -> None:
@@ -20,26 +23,34 @@ def render(ctx: Ctx, d: Dossier) -> None:
     if not d.edit:
         st.markdown("**Team**: " + literal(", ".join(m["naam"] for m in v["team"])))
         return
-    # Inputs without a key: their identity includes the stored value, so a saved or restored version shows up, while a
-    # refused save (an empty title) leaves everything the user typed in place.
+    # The form shows the values it was opened on (kept until saved or reloaded), so what the user types survives reruns
+    # and a save is compared per field with exactly what the user saw: a field someone else changed meanwhile is never
+    # overwritten unseen (conflict_panel shows both). Inputs without a key: their identity includes the shown value, so
+    # a saved or reloaded version shows up, while a refused save (an empty title) leaves everything typed in place.
+    if conflict_panel(ctx, v, "gegevens"):
+        return
+    stale_notice(v, "gegevens", GEGEVENS)
+    base = opened(v, "gegevens", GEGEVENS)
+    shown, gen = base["waarden"], base["versie"]
     with st.form(f"gegevens-{v['id']}"):
-        titel = st.text_input("Titel", value=v["titel"], max_chars=max(MAX_TITEL, len(v["titel"])))
-        periode = st.text_input("Periode", value=v["periode"], max_chars=max(MAX_PERIODE, len(v["periode"])))
+        titel = st.text_input("Titel", value=shown["titel"], max_chars=max(MAX_TITEL, len(shown["titel"])))
+        periode = st.text_input("Periode", value=shown["periode"], max_chars=max(MAX_PERIODE, len(shown["periode"])))
         st.markdown("**Visitatieteam**")
-        team = st.data_editor(frame(v["team"], TEAM), num_rows="dynamic", key=f"team-{v['id']}", width="stretch")
+        team = st.data_editor(frame(shown["team"], TEAM), num_rows="dynamic", key=f"team-{v['id']}-{gen}", width="stretch")
         st.markdown("**Contactpersonen van de gemeente**")
-        contacten = st.data_editor(frame(v["contacten"], CONTACT), num_rows="dynamic", key=f"contacten-{v['id']}", width="stretch")
-        datums = {}
+        contacten = st.data_editor(frame(shown["contacten"], CONTACT), num_rows="dynamic", key=f"contacten-{v['id']}-{gen}",
+                                   width="stretch")
+        datums = dict(shown["datums"])
         for col, (k, lab) in zip(st.columns(len(vt.DATUMS)), vt.DATUMS.items()):
-            day = col.date_input(lab, value=date.fromisoformat(v["datums"][k]) if v["datums"].get(k) else None,
+            day = col.date_input(lab, value=date.fromisoformat(shown["datums"][k]) if shown["datums"].get(k) else None,
                                  format="DD-MM-YYYY")
             datums[k] = day.isoformat() if day else None
         if st.form_submit_button("Gegevens opslaan"):
             save_visitatie(ctx, v, {"titel": titel, "periode": periode, "team": records(team),
-                                    "contacten": records(contacten), "datums": datums})
+                                    "contacten": records(contacten), "datums": datums}, "gegevens")
     if v["foto"] is None:
         group = current_group(ctx.wh, v["gemeente_code"], show_notes=False)
         st.caption(f"Groep in de link (pagina Referentiegroep): {literal(group.label())}, {len(group.members)} gemeenten.")
         if st.button("Referentiegroep vervangen door de groep uit de link", help="Kan alleen zolang de foto niet bevroren is.",
                      disabled=not group.members):
-            save_visitatie(ctx, v, {"groep": {"naam": group.label(), "leden": group.members}})
+            save_visitatie(ctx, v, {"groep": {"naam": group.label(), "leden": group.members}}, "groep", basis={"groep": v["groep"]})

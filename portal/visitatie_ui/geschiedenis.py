@@ -7,13 +7,13 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.tekst import literal
 from portal.userdata import UserDataError
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.visitatie_ui.common import Ctx, Dossier, forget_forms
 
 Col = st.column_config.TextColumn
 
 
 def render(ctx: Ctx, d: Dossier) -> None:
-    hist = {h["id"]: h for h in ctx.ud.history(d.v["id"])}
+    hist = {h["id"]: h for h in ctx.ud.history(d.v["id"], ctx.user)}
     rows = {r["id"]: r for r in vt.readable_history(list(hist.values()))}
     st.dataframe([{k: r[k] for k in ("Wanneer", "Wie", "Onderdeel", "Versie", "Wat")} for r in rows.values()],
                  hide_index=True, width="stretch", row_height=70, column_config={  # rows this high wrap their text
@@ -30,4 +30,5 @@ def render(ctx: Ctx, d: Dossier) -> None:
         except UserDataError as e:
             st.error(literal(str(e)))
         else:
+            forget_forms(d.v["id"])  # the forms start again from the version put back
             st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.tekst import MAX_THEMAS, literal
-from portal.visitatie_ui.common import Ctx, Dossier, save_visitatie
+from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 from portal.visitatie_ui.items import add_form, item_editor
 
 
@@ -24,9 +24,13 @@ def render(ctx: Ctx, d: Dossier) -> None:
             for i in mine:
                 item_editor(ctx, i, d.edit)
     if d.edit:
-        with st.expander("Thema's aanpassen"):
+        with st.expander("Thema's aanpassen", expanded=f"kopconflict-themas-{v['id']}" in st.session_state):
+            if conflict_panel(ctx, v, "themas"):
+                return
+            stale_notice(v, "themas", ("themas",))
+            shown = opened(v, "themas", ("themas",))["waarden"]
             with st.form(f"themas-{v['id']}"):
-                current = "\n".join(v["themas"])
+                current = "\n".join(shown["themas"])
                 text = st.text_area("Eén thema per regel", value=current, height=300, max_chars=max(MAX_THEMAS, len(current)))
                 if st.form_submit_button("Thema's opslaan"):
-                    save_visitatie(ctx, v, {"themas": text.splitlines()})
+                    save_visitatie(ctx, v, {"themas": text.splitlines()}, "themas")

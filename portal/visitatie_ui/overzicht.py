@@ -65,7 +65,7 @@ def read_in(ctx: Ctx) -> None:
     up = st.file_uploader("JSON-bestand (gemaakt met 'Exporteren als JSON' op deze of een andere installatie)", type=["json"])
     if up is not None and st.button("Inlezen als nieuwe visitatie"):
         try:
-            vid = ctx.ud.import_visitatie(up.getvalue(), ctx.user.naam, known_codes=set(ctx.names))
+            vid = ctx.ud.import_visitatie(up.getvalue(), ctx.user, known_codes=set(ctx.names))
         except UserDataError as e:
             st.error(literal(str(e)))
         else:

@@ -1,0 +1,157 @@
+"""The connection to the writable user database (never the warehouse), its schema migrations and its transactions.
+
+Every write is one transaction: `_db(write=True)` takes the write lock (BEGIN IMMEDIATE) and commits only when the whole
+operation succeeded; anything that fails inside rolls everything back. sqlite-utils' own helpers (insert, update) then
+run as savepoints inside that transaction, so they cannot commit half an operation.
+
+A data folder that cannot be written (a read-only share, a copy on a CD) still opens for reading and login; a save then
+gets a Dutch message that nothing could be stored."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from portal.paths import USERDATA
+from portal.userdata.errors import UserDataError
+
+MIGRATIONS = Migrations("bijstandsportaal-userdata")
+NIET_OPGESLAGEN = ("Er kon niets worden opgeslagen: de gegevensmap van het portaal ({map}) is alleen-lezen of niet "
+                   "bereikbaar. Lezen werkt wel. Vraag de beheerder de map schrijfbaar te maken.")
+BEZET = "De database is bezet door een andere gebruiker; er is niets opgeslagen. Probeer het over een paar seconden opnieuw."
+
+
+@MIGRATIONS(name="0001_schema")
+def _schema(db: sqlite_utils.Database) -> None:
+    """The schema as it was before migrations existed: an older database already has it, so this changes nothing there."""
+    if "referentiegroepen" not in db.table_names():
+        db["referentiegroepen"].create(
+            {"id": int, "naam": str, "gemeente_code": str, "spec": str, "leden": str, "aangemaakt": str},
+            pk="id", not_null={"naam", "gemeente_code", "spec", "leden"},
+        )
+        db["referentiegroepen"].create_index(["naam"], unique=True)
+    if "visitaties" not in db.table_names():
+        db["visitaties"].create(
+            {"id": int, "gemeente_code": str, "titel": str, "periode": str, "status": str, "groep": str, "team": str,
+             "contacten": str, "datums": str, "themas": str, "normen": str, "foto": str, "foto_bevroren": str,
+             "versie": int, "gewijzigd": str, "door": str, "aangemaakt": str},
+            pk="id", not_null={"gemeente_code", "titel", "status", "versie"})
+        db["items"].create(
+            {"id": int, "visitatie_id": int, "soort": str, "thema": str, "indicator": str, "tekst": str,
+             "prioriteit": str, "verwijderd": int, "versie": int, "gewijzigd": str, "door": str},
+            pk="id", not_null={"visitatie_id", "soort", "tekst", "versie"}, foreign_keys=[("visitatie_id", "visitaties")])
+        db["items"].create_index(["visitatie_id"])
+        db["historie"].create(
+            {"id": int, "visitatie_id": int, "onderdeel": str, "onderdeel_id": int, "versie": int, "wie": str,
+             "wanneer": str, "wat": str, "inhoud": str}, pk="id")
+        db["historie"].create_index(["visitatie_id"])
+    if "accounts" not in db.table_names():
+        db["accounts"].create({"naam": str, "rol": str, "gemeente_code": str, "wachtwoord_hash": str, "aangemaakt": str},
+                              pk="naam", not_null={"rol", "wachtwoord_hash"})
+
+
+def now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def writable(path: Path) -> bool:
+    """Whether the database (and the folder its journal files go in) can be written by this process."""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _not_writable(e: sqlite3.OperationalError) -> bool:
+    msg = str(e).lower()
+    return any(x in msg for x in ("readonly", "read-only", "unable to open", "disk i/o error", "permission"))
+
+
+class Store:
+    """One short-lived connection per operation: Streamlit serves sessions from several threads."""
+
+    def __init__(self, path: Path = USERDATA):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a read-only place: found out below
+        self.read_only = not writable(path)
+        if not self.read_only:
+            try:
+                self._migrate()
+            except sqlite3.OperationalError as e:
+                if not _not_writable(e):
+                    raise
+                self.read_only = True
+
+    def _migrate(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            db = sqlite_utils.Database(conn)
+            if db.execute("pragma journal_mode").fetchone()[0] != "wal":
+                db.execute("pragma journal_mode=wal")
+            if MIGRATIONS.pending(db):
+                try:
+                    MIGRATIONS.apply(db)
+                except (sqlite3.IntegrityError, sqlite3.OperationalError):
+                    if MIGRATIONS.pending(db):  # not just another process that applied them first
+                        raise
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        """A connection in autocommit mode (transactions are explicit). In a read-only folder a read-only one: with
+        mode=ro when SQLite can use the WAL index there, else immutable (nobody can be writing a read-only folder)."""
+        if not self.read_only:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                conn.execute("select count(*) from sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as e:  # the folder became read-only while the portal was running
+                conn.close()
+                if not (_not_writable(e) and not writable(self.path)):
+                    raise
+                self.read_only = True
+        uri = "file:" + quote(str(self.path.resolve()))
+        try:
+            conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=10, isolation_level=None)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            return sqlite3.connect(uri + "?immutable=1", uri=True, timeout=10, isolation_level=None)
+
+    @contextmanager
+    def _db(self, write: bool = False) -> Iterator[sqlite_utils.Database]:
+        """A connection for one operation. write=True makes the operation one transaction that takes the write lock
+        first, so a version check and the update that follows it cannot interleave with another writer's (read-check-
+        write is one serialised step) and a failure anywhere inside stores nothing at all."""
+        conn = self._connect()
+        try:
+            if not write:
+                yield sqlite_utils.Database(conn)
+                return
+            try:
+                conn.execute("begin immediate")
+                try:
+                    yield sqlite_utils.Database(conn)
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("rollback")
+                    raise
+                conn.execute("commit")
+            except sqlite3.OperationalError as e:
+                if conn.in_transaction:
+                    conn.execute("rollback")
+                if _not_writable(e):
+                    raise UserDataError(NIET_OPGESLAGEN.format(map=self.path.parent)) from e
+                if "locked" in str(e) or "busy" in str(e):
+                    raise UserDataError(BEZET) from e
+                raise
+        finally:
+            conn.close()
