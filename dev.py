@@ -4,6 +4,7 @@
 Standard library only, so it runs before any dependency is installed.
 
     python3 dev.py start     # environment + warehouse (when missing) + Streamlit portal
+    python3 dev.py start --openbaar   # also without accounts on every network address (explicit choice, see README)
     python3 dev.py test      # environment + full test suite
     python3 dev.py etl ...   # the ETL command-line tool (portal-etl), e.g. `etl build`
     python3 dev.py bench     # benchmark figures (build time, warehouse size, fetch times)
@@ -15,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import venv
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -49,8 +52,8 @@ def ensure_env() -> None:
     STAMP.write_text(digest)
 
 
-def run(args: list[str]) -> int:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(args: list[str], extra_env: dict[str, str] | None = None) -> int:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra_env or {}))
     return subprocess.call(args, cwd=ROOT, env=env)
 
 
@@ -59,6 +62,30 @@ def ensure_warehouse() -> None:
         print("Warehouse ontbreekt: bouwen uit de meegeleverde snapshots ...", flush=True)
         if run([str(PY), "-m", "etl.cli", "build"]) != 0:
             sys.exit("De databouw is mislukt; zie de melding hierboven.")
+
+
+def has_accounts() -> bool:
+    """Whether the user database has accounts (stdlib only: this runs before the environment is used)."""
+    path = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data")) / "userdata.db"
+    if not path.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return bool(conn.execute("select count(*) from accounts").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
+def server_args(rest: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Without accounts anyone who reaches the portal may open and edit every visitatie: then it listens on this
+    machine only, unless --openbaar says explicitly that everyone on the network may (a demo on a closed network)."""
+    if "--openbaar" in rest:
+        return [a for a in rest if a != "--openbaar"], {"PORTAL_OPENBAAR": "1"}
+    if has_accounts() or any(a.startswith("--server.address") for a in rest):
+        return rest, {}
+    print("Geen gebruikersaccounts: het portaal is alleen bereikbaar op deze computer (http://localhost:8501). "
+          "Zie de README voor accounts of --openbaar.", flush=True)
+    return ["--server.address", "127.0.0.1", *rest], {}
 
 
 def ensure_chromium() -> None:
@@ -77,7 +104,8 @@ def main(argv: list[str]) -> int:
     ensure_env()
     if cmd == "start":
         ensure_warehouse()
-        return run([str(PY), "-m", "streamlit", "run", "pages/app.py", *rest])
+        args, env = server_args(rest)
+        return run([str(PY), "-m", "streamlit", "run", "pages/app.py", *args], env)
     if cmd == "test":
         ensure_chromium()
         return run([str(PY), "-m", "pytest", *rest])

@@ -9,9 +9,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 
+from portal.paths import WAREHOUSE
+from portal.store import Warehouse, WarehouseMissing
 from portal.userdata import ROLLEN, UserData, UserDataError
+
+
+def known_gemeente(code: str) -> bool:
+    """A GM code of the warehouse's indeling; without a warehouse only the form can be checked."""
+    if not re.fullmatch(r"GM[0-9]{4}", code):
+        return False
+    try:
+        return code in set(Warehouse(WAREHOUSE).gemeenten()["gemeentecode"])
+    except WarehouseMissing:
+        return True
 
 
 def main(argv: list[str]) -> int:
@@ -27,9 +40,17 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     ud = UserData()
     if args.cmd == "toevoegen":
-        wachtwoord = os.environ.get("PORTAL_WACHTWOORD") or getpass.getpass("Wachtwoord (minstens 10 tekens): ")
-        if "PORTAL_WACHTWOORD" not in os.environ and getpass.getpass("Nog eens: ") != wachtwoord:
-            print("De wachtwoorden zijn niet gelijk; niets opgeslagen.", file=sys.stderr)
+        if args.gemeente is not None and not known_gemeente(args.gemeente):
+            print(f"Onbekende gemeentecode '{args.gemeente}': geef een code van de vorm GMxxxx uit de gemeentelijke indeling "
+                  "van het portaal (zie de pagina Gemeenteprofiel). Niets opgeslagen.", file=sys.stderr)
+            return 1
+        try:
+            wachtwoord = os.environ.get("PORTAL_WACHTWOORD") or getpass.getpass("Wachtwoord (minstens 10 tekens): ")
+            if "PORTAL_WACHTWOORD" not in os.environ and getpass.getpass("Nog eens: ") != wachtwoord:
+                print("De wachtwoorden zijn niet gelijk; niets opgeslagen.", file=sys.stderr)
+                return 1
+        except (EOFError, KeyboardInterrupt):
+            print("\nGeen wachtwoord ingevoerd; niets opgeslagen.", file=sys.stderr)
             return 1
         try:
             ud.add_account(args.naam, wachtwoord, args.rol, args.gemeente)

@@ -4,9 +4,11 @@ picker and widgets kept in the URL, charts and tables with downloads, errors."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,6 +24,7 @@ from portal import visitatie as vt
 from portal.store import Warehouse, WarehouseMissing
 from portal.tekst import literal, quoted
 from portal.userdata import Gebruiker, UserData, local_user
+from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
 # File names are relative to pages/app.py, the entry point. It sits inside pages/ on purpose: a "pages" folder next to
@@ -311,32 +314,71 @@ def userdata() -> UserData:
 
 
 def current_user() -> Gebruiker:
-    """Local mode (no accounts configured): the person at this machine. Otherwise a login form; the page stops until the
-    user is logged in. The logged-in user lives in this browser session only."""
+    """Local mode (no accounts configured): the person at this machine, and only there (see local_only). Otherwise a
+    login form; the page stops until the user is logged in. The session keeps only who logged in: the account is read
+    again on every run, so removing it or changing its role or gemeente takes effect at the user's next action."""
     ud = userdata()
     if not ud.has_accounts():
+        local_only()
         return local_user()
     user = st.session_state.get("gebruiker")
+    if user is not None:
+        now = ud.account(user.naam)
+        if now is None:
+            del st.session_state["gebruiker"]
+            st.warning("Uw account bestaat niet meer of is ingetrokken: u bent uitgelogd. Er is niets opgeslagen van wat u "
+                       "net deed.")
+        elif now != user:
+            st.info(f"De beheerder heeft uw account gewijzigd: u werkt nu als {now.rol}"
+                    f"{' voor ' + now.gemeente_code if now.gemeente_code else ''}, met de rechten die daarbij horen.")
+            st.session_state["gebruiker"] = now
+        user = now
     if user is None:
-        st.title("Inloggen")
-        st.caption("Visitaties zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt.")
-        with st.form("inloggen"):
-            naam = st.text_input("Gebruikersnaam")
-            wachtwoord = st.text_input("Wachtwoord", type="password")
-            if st.form_submit_button("Inloggen"):
-                user = ud.login(naam, wachtwoord)
-                if user is None:
-                    st.error("Onbekende gebruikersnaam of onjuist wachtwoord.")
-                else:
-                    st.session_state["gebruiker"] = user
-                    st.rerun()
-        st.stop()
+        _login_form(ud)
     st.sidebar.caption(f"Ingelogd als **{literal(user.naam)}** ({user.rol}"
                        f"{', ' + literal(user.gemeente_code) if user.gemeente_code else ''})")
     if st.sidebar.button("Uitloggen"):
         del st.session_state["gebruiker"]
         st.rerun()
     return user
+
+
+def _login_form(ud: UserData) -> None:
+    """The login form; stops the page. Failures are throttled per name (in the user database) and per session."""
+    st.title("Inloggen")
+    st.caption("Visitaties zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt.")
+    with st.form("inloggen"):
+        naam = st.text_input("Gebruikersnaam", max_chars=MAX_NAAM)
+        wachtwoord = st.text_input("Wachtwoord", type="password", max_chars=200)
+        if st.form_submit_button("Inloggen"):
+            fouten, laatste = st.session_state.get("inlog_fouten", (0, None))
+            try:
+                wacht = nog_wachten(fouten, laatste)
+                if wacht:
+                    raise TeVeelPogingen(wacht)
+                user = ud.login(naam, wachtwoord)
+            except TeVeelPogingen as e:
+                st.error(str(e))
+            else:
+                if user is None:
+                    st.session_state["inlog_fouten"] = (fouten + 1, datetime.now())
+                    st.error("Onbekende gebruikersnaam of onjuist wachtwoord.")
+                else:
+                    st.session_state.pop("inlog_fouten", None)
+                    st.session_state["gebruiker"] = user
+                    st.rerun()
+    st.stop()
+
+
+def local_only() -> None:
+    """Without accounts anyone who reaches the portal may open and edit every dossier: that is for one person on their
+    own machine. `python3 dev.py start` then listens on localhost only; this refuses other addresses as well (e.g. when
+    started with `streamlit run` directly), unless the portal was started with the explicit choice --openbaar."""
+    ip = st.context.ip_address  # None for localhost (and not a str under AppTest)
+    if isinstance(ip, str) and os.environ.get("PORTAL_OPENBAAR") != "1":
+        st.error("Dit portaal draait zonder gebruikersaccounts en is daarom alleen te gebruiken op de computer waarop het "
+                 "draait. De beheerder kan accounts aanmaken (python3 dev.py gebruikers toevoegen …); zie de README.")
+        st.stop()
 
 
 def live_foto(code: str, members: list[str], groep_naam: str) -> dict:

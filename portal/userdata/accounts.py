@@ -1,26 +1,93 @@
-"""User accounts (optional; without any the portal is in local one-person mode): password hashes and login."""
+"""User accounts (optional; without any the portal is in local one-person mode): password hashes, login and its throttle.
+
+Passwords are stored as Argon2id hashes (argon2-cffi's defaults, the RFC 9106 low-memory profile). Hashes made with an
+older setting (scrypt with N = 2^14 before, or weaker Argon2 parameters) still verify and are replaced at the next good
+login. A login takes the same work for an unknown name as for a known one, so timing does not tell which names exist.
+
+Repeated failures are throttled per user name (in the database, so a new browser session does not reset it) and per
+session (by the page): after `VRIJE_POGINGEN` failures each further try must wait, doubling up to `MAX_WACHT` seconds.
+A good login clears the name's count."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+import math
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.userdata.access import ROLLEN, Gebruiker
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import UserDataError
 
+VRIJE_POGINGEN = 5
+EERSTE_WACHT = 30  # seconds after the first failure beyond the free ones; doubles with every further failure
+MAX_WACHT = 15 * 60
+VERGEET_NA = timedelta(days=1)  # failures older than this no longer count
+MAX_NAAM = 80
+_HASHER = PasswordHasher()
+_DUMMY: list[str] = []  # a hash to verify against for unknown names, made once
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+class TeVeelPogingen(UserDataError):
+    """Login refused without checking the password: too many recent failures for this name or session."""
+
+    def __init__(self, seconden: float):
+        self.seconden = seconden
+        minuten = max(1, math.ceil(seconden / 60))
+        super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {minuten} {'minuut' if minuten == 1 else 'minuten'} "
+                         "opnieuw, of vraag de beheerder uw wachtwoord opnieuw in te stellen.")
+
+
+def wachttijd(fouten: int) -> float:
+    """Seconds a name or session must wait after `fouten` failures in a row."""
+    if fouten < VRIJE_POGINGEN:
+        return 0.0
+    return float(min(MAX_WACHT, EERSTE_WACHT * 2 ** (fouten - VRIJE_POGINGEN)))
+
+
+def nog_wachten(fouten: int, laatste: datetime | None, nu: datetime | None = None) -> float:
+    """Seconds left before the next try is allowed (0 when allowed)."""
+    if laatste is None:
+        return 0.0
+    over = wachttijd(fouten) - ((nu or datetime.now()) - laatste).total_seconds()
+    return max(0.0, over)
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _check_scrypt(password: str, stored: str) -> bool:
+    """Hashes from before Argon2: scrypt$N$r$p$salt$digest."""
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=2**27)
+    return hmac.compare_digest(got.hex(), digest)
 
 
 def check_password(password: str, stored: str) -> bool:
-    _, n, r, p, salt, digest = stored.split("$")
-    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
-    return hmac.compare_digest(got.hex(), digest)
+    if stored.startswith("scrypt$"):
+        return _check_scrypt(password, stored)
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return stored.startswith("scrypt$") or _HASHER.check_needs_rehash(stored)
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash("geen-bestaande-gebruiker"))
+    return _DUMMY[0]
+
+
+def _key(naam: str) -> str:
+    return (naam or "").strip().casefold()[:MAX_NAAM]
 
 
 class Accounts(Store):
@@ -32,6 +99,8 @@ class Accounts(Store):
         naam = (naam or "").strip()
         if not naam:
             raise UserDataError("Geef een gebruikersnaam.")
+        if len(naam) > MAX_NAAM:
+            raise UserDataError(f"Een gebruikersnaam heeft hoogstens {MAX_NAAM} tekens.")
         if rol not in ROLLEN:
             raise UserDataError(f"Onbekende rol '{rol}'; kies uit {', '.join(ROLLEN)}.")
         if rol == "gemeente" and not gemeente_code:
@@ -41,21 +110,55 @@ class Accounts(Store):
         with self._db(write=True) as db:
             if db.execute("select 1 from accounts where naam = ?", [naam]).fetchone():
                 raise UserDataError(f"Gebruiker '{naam}' bestaat al.")
-            db["accounts"].insert({"naam": naam, "rol": rol, "gemeente_code": gemeente_code if rol == "gemeente" else None,
-                                   "wachtwoord_hash": hash_password(wachtwoord), "aangemaakt": _now()})
+            db.execute("insert into accounts (naam, rol, gemeente_code, wachtwoord_hash, aangemaakt) values (?, ?, ?, ?, ?)",
+                       [naam, rol, gemeente_code if rol == "gemeente" else None, hash_password(wachtwoord), _now()])
 
     def accounts(self) -> list[dict]:
         with self._db() as db:
             return list(db.query("select naam, rol, gemeente_code, aangemaakt from accounts order by naam"))
+
+    def account(self, naam: str) -> Gebruiker | None:
+        """The account as it is now: a session checks it on every run, so a removed account or a changed role or
+        gemeente takes effect at the user's next action."""
+        with self._db() as db:
+            row = db.execute("select naam, rol, gemeente_code from accounts where naam = ?", [naam]).fetchone()
+        return None if row is None else Gebruiker(*row)
 
     def remove_account(self, naam: str) -> bool:
         with self._db(write=True) as db:
             return db.execute("delete from accounts where naam = ?", [naam]).rowcount > 0
 
     def login(self, naam: str, wachtwoord: str) -> Gebruiker | None:
+        """The user for a good name and password, None for a wrong one. Raises TeVeelPogingen, without looking at the
+        password, while the name is throttled."""
+        naam = (naam or "").strip()
+        key = _key(naam)
         with self._db() as db:
+            poging = db.execute("select fouten, laatste from inlogpogingen where naam = ?", [key]).fetchone()
             row = db.execute("select naam, rol, gemeente_code, wachtwoord_hash from accounts where naam = ?",
-                             [(naam or "").strip()]).fetchone()
-        if row is None or not check_password(wachtwoord or "", row[3]):
+                             [naam]).fetchone() if len(naam) <= MAX_NAAM else None
+        if poging:
+            wacht = nog_wachten(poging[0], datetime.fromisoformat(poging[1]))
+            if wacht:
+                raise TeVeelPogingen(wacht)
+        stored = row[3] if row else _dummy_hash()
+        ok = check_password(wachtwoord or "", stored) and row is not None
+        if not ok:
+            if not self.read_only:  # a read-only folder cannot count failures; login itself still works there
+                self._failed(key)
             return None
+        if self.read_only:
+            return Gebruiker(row[0], row[1], row[2])
+        with self._db(write=True) as db:
+            db.execute("delete from inlogpogingen where naam = ?", [key])
+            if needs_rehash(stored):
+                db.execute("update accounts set wachtwoord_hash = ? where naam = ? and wachtwoord_hash = ?",
+                           [hash_password(wachtwoord), row[0], stored])
         return Gebruiker(row[0], row[1], row[2])
+
+    def _failed(self, key: str) -> None:
+        nu = datetime.now()
+        with self._db(write=True) as db:
+            db.execute("delete from inlogpogingen where laatste < ?", [(nu - VERGEET_NA).isoformat()])
+            db.execute("insert into inlogpogingen (naam, fouten, laatste) values (?, 1, ?) on conflict(naam) do update set "
+                       "fouten = fouten + 1, laatste = excluded.laatste", [key, nu.isoformat()])

@@ -58,6 +58,12 @@ def _schema(db: sqlite_utils.Database) -> None:
                               pk="naam", not_null={"rol", "wachtwoord_hash"})
 
 
+@MIGRATIONS(name="0002_inlogpogingen")
+def _login_attempts(db: sqlite_utils.Database) -> None:
+    """Failed logins per (case-folded) user name, for the throttle in accounts.py."""
+    db["inlogpogingen"].create({"naam": str, "fouten": int, "laatste": str}, pk="naam", not_null={"fouten", "laatste"})
+
+
 def now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
