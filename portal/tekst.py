@@ -28,11 +28,6 @@ _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=\bwww)(?=\.))|(?<=@)(?=[-\w])")
 _SHORTCODE = re.compile(r":(?=[A-Za-z_+-][\w+/-]*:)")
 _LEADING = re.compile(r"^[ \t]+")
 
-# Input limits of the forms (characters). The storage limits of names and titles are portal.userdata.MAX_NAME and
-# MAX_TITEL; these are the limits of the other free-text inputs.
-MAX_PERIODE = 80
-MAX_TEKST = 10_000  # one note, finding or recommendation
-MAX_THEMAS = 5_000  # all themes together, one per line
 SHORT = 80  # a link value quoted in a message
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 from portal import rapport
 from portal import visitatie as vt
 from portal.paths import USERDATA
-from portal.tekst import MAX_PERIODE, MAX_TEKST, literal
+from portal.tekst import literal
+from portal.userdata.checks import MAX_PERIODE, MAX_TEKST
 from portal.userdata import MAX_NAME, MAX_TITEL, UserData
 from tests.pagetest import APP, frame, page
 
@@ -218,9 +220,12 @@ def test_inputs_carry_the_storage_limits(built: Path) -> None:
     assert vis.text_input(key="nieuw-periode").proto.max_chars == MAX_PERIODE
     ud = UserData(USERDATA)
     vid = ud.create_visitatie("anna", "GM0153", "Limieten", "2026", {"naam": "g", "leden": ["GM0193"]})
-    ud.add_item(vid, "anna", vt.NOTITIE_SOORTEN[0], "x" * (MAX_TEKST + 5), thema=vt.DEFAULT_THEMAS[0])  # older, longer note
+    iid = ud.add_item(vid, "anna", vt.NOTITIE_SOORTEN[0], "kort", thema=vt.DEFAULT_THEMAS[0])
+    with sqlite3.connect(USERDATA) as conn:  # a longer note stored before the limit existed
+        conn.execute("update items set tekst = ? where id = ?", ["x" * (MAX_TEKST + 5), iid])
     at = page("visitatie", visitatie=str(vid))  # opens: an input never refuses what is already stored
     assert at.text_area(key=f"notitie-{vid}-tekst").proto.max_chars == MAX_TEKST
+    assert at.text_area(key=f"tekst-{iid}").proto.max_chars == MAX_TEKST + 5
 
 
 @pytest.mark.parametrize(("text", "value"), [

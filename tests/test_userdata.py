@@ -106,18 +106,20 @@ def test_an_existing_database_upgrades_without_loss(tmp_path) -> None:
     assert "_sqlite_migrations" not in before
 
     ud = UserData(old)
-    assert {k: v for k, v in _schema_sql(old).items() if "migrations" not in k} == before
-    assert [m.name for m in MIGRATIONS.applied(sqlite_utils.Database(old))] == ["0001_schema"]
+    upgraded = {k: v for k, v in _schema_sql(old).items() if "migrations" not in k}
+    assert {k: v for k, v in upgraded.items() if k != "inlogpogingen"} == before  # the old tables as they were
+    assert "inlogpogingen" in upgraded  # plus the login throttle's table
+    assert [m.name for m in MIGRATIONS.applied(sqlite_utils.Database(old))] == ["0001_schema", "0002_inlogpogingen"]
     assert ud.visitatie(vid)["titel"] == "Oude visitatie"
     assert [i["tekst"] for i in ud.items(vid)] == ["Geschreven voor de migraties"]
     assert len(ud.history(vid)) == 2 and ud.login("anna", "anna-wachtwoord") == Gebruiker("anna", "visitatieteam")
     ud.update_visitatie(vid, 1, "bram", {"titel": "Bijgewerkt"})  # and it keeps working
     UserData(old)  # opening again applies nothing twice
     assert ud.visitatie(vid)["titel"] == "Bijgewerkt"
-    # A new database gets exactly the schema the old code made.
+    # A new database gets exactly the schema an upgraded one has.
     new = tmp_path / "new.db"
     UserData(new)
-    assert {k: v for k, v in _schema_sql(new).items() if "migrations" not in k} == before
+    assert {k: v for k, v in _schema_sql(new).items() if "migrations" not in k} == upgraded
 
 
 # ---- one transaction per write ---------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.ui import current_group
-from portal.tekst import MAX_PERIODE, literal
-from portal.userdata import MAX_TITEL
+from portal.tekst import literal
+from portal.userdata.checks import MAX_PERIODE, MAX_TITEL
 from portal.visitatie_ui.common import (CONTACT, TEAM, Ctx, Dossier, conflict_panel, frame, opened, records, save_visitatie,
                                        stale_notice)
 

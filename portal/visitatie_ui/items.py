@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.tekst import MAX_TEKST, literal
+from portal.tekst import literal
+from portal.userdata.checks import MAX_TEKST
 from portal.userdata import Conflict, UserDataError
 from portal.visitatie_ui.common import Ctx
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.tekst import MAX_THEMAS, literal
+from portal.tekst import literal
+from portal.userdata.checks import MAX_THEMA, MAX_THEMAS
 from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 from portal.visitatie_ui.items import add_form, item_editor
 
@@ -31,6 +32,6 @@ def render(ctx: Ctx, d: Dossier) -> None:
             shown = opened(v, "themas", ("themas",))["waarden"]
             with st.form(f"themas-{v['id']}"):
                 current = "\n".join(shown["themas"])
-                text = st.text_area("Eén thema per regel", value=current, height=300, max_chars=max(MAX_THEMAS, len(current)))
+                text = st.text_area("Eén thema per regel", value=current, height=300, max_chars=max(MAX_THEMAS * (MAX_THEMA + 1), len(current)))
                 if st.form_submit_button("Thema's opslaan"):
                     save_visitatie(ctx, v, {"themas": text.splitlines()}, "themas")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.tekst import MAX_PERIODE, literal
+from portal.tekst import literal
+from portal.userdata.checks import MAX_PERIODE
 from portal.ui import current_group, gemeente_picker
 from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
 from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
