@@ -476,6 +476,23 @@ def test_a_read_only_folder_reads_and_logs_in_but_saves_nothing(tmp_path, monkey
         (folder / "user.db").chmod(0o644)
 
 
+def test_a_read_only_folder_without_a_database_reads_as_empty(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        monkeypatch.setattr("portal.userdata.db.writable", lambda path: False)
+    folder.chmod(0o555)
+    try:
+        ro = UserData(folder / "user.db")
+        assert ro.read_only and ro.visitaties() == [] and ro.groups() == [] and not ro.has_accounts()
+        assert ro.login("anna", "anna-wachtwoord") is None
+        with pytest.raises(UserDataError, match="Er kon niets worden opgeslagen"):
+            _new(ro)
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
 READ_ONLY_CHECK = """
 import sys
 from pathlib import Path

@@ -124,6 +124,11 @@ class Store:
                 if not (_not_writable(e) and not writable(self.path)):
                     raise
                 self.read_only = True
+        if not self.path.exists():  # nothing stored yet in a read-only place: an empty database, read-only
+            conn = sqlite3.connect("file::memory:", uri=True, isolation_level=None)
+            MIGRATIONS.apply(sqlite_utils.Database(conn))
+            conn.execute("pragma query_only = on")
+            return conn
         uri = "file:" + quote(str(self.path.resolve()))
         try:
             conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=10, isolation_level=None)
