@@ -3,6 +3,8 @@ picker and widgets kept in the URL, charts and tables with downloads, errors."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -15,7 +17,7 @@ from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, views
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
-from portal.store import CODE_RE, Warehouse, WarehouseMissing
+from portal.store import CODE_RE, Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.userdata import Gebruiker, UserData, local_user
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
@@ -34,20 +36,51 @@ PAGES = [
 GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
 
 
-@st.cache_resource(show_spinner=False)
+# The open warehouse per path, with the mtime of its build. A rebuild replaces the file (atomic rename): the next call opens
+# the new build, clears every per-build cache and retires the old Warehouse; a retired one is closed (file and frames)
+# GRACE_S seconds later, when page runs that picked it up before the swap have finished. Memory and open files thus stay
+# flat however often the data is rebuilt while the portal runs (measured by `python3 dev.py bench herbouw`).
+GRACE_S = 30.0
+_held: dict[str, tuple[float, Warehouse]] = {}
+_retired: list[tuple[float, Warehouse]] = []
+_held_lock = threading.Lock()
+
+
 def _warehouse(path: str, mtime: float) -> Warehouse:
-    return Warehouse(Path(path))
+    with _held_lock:
+        now = time.monotonic()
+        while _retired and now - _retired[0][0] >= GRACE_S:
+            _retired.pop(0)[1].close()
+        held = _held.get(path)
+        if held and mtime <= held[0]:  # an older key from a run that started before the swap: the file holds the newest
+            return held[1]
+        wh = Warehouse(Path(path))  # raises WarehouseUnavailable (missing or damaged file)
+        _held[path] = (mtime, wh)
+        if held:
+            _retired.append((now, held[1]))
+            _clear_build_caches()
+    return wh
+
+
+def warehouse_problem() -> str | None:
+    """None when the warehouse can be read; otherwise the Dutch message (missing or damaged) with how to rebuild it."""
+    try:
+        _warehouse(*_key())
+    except FileNotFoundError:
+        return WarehouseMissing(WAREHOUSE).dutch
+    except WarehouseUnavailable as exc:
+        return exc.dutch
+    return None
 
 
 def warehouse() -> Warehouse:
-    """The read-only warehouse; reopened when a new build has replaced the file. Stops the page with a Dutch message if missing."""
-    try:
-        return _warehouse(str(WAREHOUSE), WAREHOUSE.stat().st_mtime)
-    except (FileNotFoundError, WarehouseMissing):
-        st.error("Er is nog geen datawarehouse. Bouw het eerst met `python3 dev.py etl build` (of start het portaal met "
-                 "`python3 dev.py start`, dat het warehouse bouwt als het ontbreekt).")
+    """The read-only warehouse; reopened when a new build has replaced the file. Stops the page with a Dutch message when
+    it is missing or damaged."""
+    problem = warehouse_problem()
+    if problem:
+        st.error(problem)
         st.stop()
-        raise  # unreachable; keeps type checkers happy
+    return _warehouse(*_key())
 
 
 def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
@@ -96,7 +129,7 @@ def build_id() -> str:
     """Short id of the warehouse build (its content checksum), recorded in a shared link."""
     try:
         return str(_warehouse(*_key()).last_build().get("inhoud_sha256") or "")[:10]
-    except (FileNotFoundError, WarehouseMissing):
+    except (FileNotFoundError, WarehouseUnavailable):
         return ""
 
 
@@ -252,7 +285,7 @@ def map_data(indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, st
     return _map_data(_key(), indicator, year)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _features(path: str, mtime: float) -> peers.FeatureMatrix:
     return peers.FeatureMatrix.build(peers.feature_table(_warehouse(path, mtime)))
 
@@ -397,6 +430,14 @@ def codes_param(key: str) -> list[str]:
 
 _SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
 _SPEC_LIMIT = 512
+
+
+def _clear_build_caches() -> None:
+    """Drop everything computed from a replaced build (called once per new build)."""
+    for cached in (_group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
+                   _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto):
+        cached.clear()
+    _SPECS.clear()
 
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
