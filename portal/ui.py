@@ -150,9 +150,15 @@ def _obs(build: tuple[str, float], indeling: str) -> pl.DataFrame:
     return _warehouse(*build).all_observations(indeling)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prep(build: tuple[str, float], indeling: str) -> benchmark.Prepared:
+    """What the group statistics need for every gemeente, computed once per build (not per gemeente and group)."""
+    return benchmark.Prepared(_obs(build, indeling))
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _group_series(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...], ids: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.group_series(_obs(build, indeling), _obs(build, "eigen"), code, list(members), list(ids))
+    return benchmark.group_series(_prep(build, indeling), _prep(build, "eigen"), code, list(members), list(ids))
 
 
 def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
@@ -162,7 +168,7 @@ def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _volume_at_group_density(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.volume_at_group_density(_obs(build, indeling), code, list(members))
+    return benchmark.volume_at_group_density(_prep(build, indeling), code, list(members))
 
 
 def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.DataFrame:
@@ -171,7 +177,7 @@ def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _pooled(build: tuple[str, float], indeling: str, codes: tuple[str, ...], indicator: str) -> pl.DataFrame:
-    return benchmark.pooled(_obs(build, indeling), list(codes), indicator)
+    return benchmark.pooled(_prep(build, indeling), list(codes), indicator)
 
 
 def pooled(indeling: str, codes: list[str], indicator: str) -> pl.DataFrame:
@@ -180,7 +186,7 @@ def pooled(indeling: str, codes: list[str], indicator: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _reduction_potential(build: tuple[str, float], code: str, members: tuple[str, ...], density_id: str) -> dict | None:
-    return benchmark.reduction_potential(_obs(build, "nieuwste"), code, list(members), density_id)
+    return benchmark.reduction_potential(_prep(build, "nieuwste"), code, list(members), density_id)
 
 
 def reduction_potential(code: str, members: list[str], density_id: str) -> dict | None:
@@ -434,7 +440,7 @@ _SPEC_LIMIT = 512
 
 def _clear_build_caches() -> None:
     """Drop everything computed from a replaced build (called once per new build)."""
-    for cached in (_group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
+    for cached in (_prep, _group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
                    _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto):
         cached.clear()
     _SPECS.clear()
