@@ -447,24 +447,25 @@ def _clear_build_caches() -> None:
 
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
-          inputs: tuple | None = None) -> None:
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None) -> None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
-    data build) the finished spec is kept, so a rerun neither builds nor converts it again."""
+    data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
+    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`."""
     make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
     cache_key = None if inputs is None else (_key(), key, inputs, title, subtitle)
-    spec = _SPECS.get(cache_key) if cache_key else None
-    if spec is None:
+    finished = _SPECS.get(cache_key) if cache_key else None
+    if finished is None:
         # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
         # builders in portal.charts are validated by the tests (and exports convert with validation).
-        spec = finish(make(), title, subtitle).to_dict(validate=False)
+        finished = spec() if spec else finish(make(), title, subtitle).to_dict(validate=False)
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
-            _SPECS[cache_key] = spec
-    st.vega_lite_chart(spec, width="stretch")
+            _SPECS[cache_key] = finished
+    st.vega_lite_chart(finished, width="stretch")
     st.caption(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
