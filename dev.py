@@ -4,6 +4,7 @@
 Standard library only, so it runs before any dependency is installed.
 
     python3 dev.py start     # environment + warehouse (when missing) + Streamlit portal
+    python3 dev.py serve     # the same with one Streamlit process per core behind a sticky proxy (portal/serve.py)
     python3 dev.py test      # environment + full test suite
     python3 dev.py etl ...   # the ETL command-line tool (portal-etl), e.g. `etl build`
     python3 dev.py bench     # benchmark figures (build time, warehouse size, fetch times)
@@ -85,6 +86,9 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "etl.cli", *rest])
     if cmd == "gebruikers":
         return run([str(PY), "-m", "portal.gebruikers", *rest])
+    if cmd == "serve":
+        ensure_warehouse()
+        return run([str(PY), "-m", "portal.serve", *rest])
     if cmd == "bench":
         ensure_warehouse()
         return run([str(PY), "-m", "etl.bench", *rest])

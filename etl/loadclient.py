@@ -7,7 +7,11 @@ BackMsg `rerun_script` with the page's url path as page_name and the link's quer
 errors.
 
     python3 dev.py bench belasting                       # starts its own server on a copy of the warehouse, 3 rounds
+    python3 dev.py bench belasting --processen 2         # two server processes behind the sticky proxy (portal/serve.py)
     python3 dev.py bench belasting --url http://127.0.0.1:8501 --sessies 20 --rondes 3
+
+With its own server it also reports the server's CPU time per session (all its processes), a figure that depends less on
+what else the machine is doing than the waiting times do.
 """
 
 from __future__ import annotations
@@ -131,16 +135,39 @@ def wait_healthy(base: str, timeout: float = 120.0) -> None:
     raise RuntimeError(f"server op {base} kwam niet op")
 
 
-def serve(port: int, data_dir: Path, extra: list[str] | None = None) -> subprocess.Popen:
-    """`streamlit run pages/app.py` on 127.0.0.1:port reading the warehouse and user data in `data_dir`."""
+def serve(port: int, data_dir: Path, processes: int = 1) -> subprocess.Popen:
+    """The portal on 127.0.0.1:port reading the warehouse and user data in `data_dir`: `streamlit run pages/app.py`, or
+    with processes > 1 that many behind the sticky proxy (portal/serve.py)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=str(data_dir))
-    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "pages" / "app.py"), "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none", *(extra or [])],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    quiet = ["--server.fileWatcherType", "none"]
+    if processes > 1:
+        cmd = ["-m", "portal.serve", "--processen", str(processes), "--poort", str(port), "--adres", "127.0.0.1",
+               "--eerste-interne-poort", str(free_port()), *quiet]
+    else:
+        cmd = ["-m", "streamlit", "run", str(ROOT / "pages" / "app.py"), "--server.headless", "true", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *quiet]
+    return subprocess.Popen([sys.executable, *cmd], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def run_rounds(base: str, sessions: int, rounds: int, codes: list[str]) -> list[dict]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc)."""
+    stats = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(d.name)] = (int(f[1]), int(f[11]) + int(f[12]))
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, (ppid, _) in stats.items() if ppid == p and c not in tree]
+    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+
+
+def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None) -> list[dict]:
     """A warm-up session (Amsterdam, not among the measured ones), one session alone, then `rounds` bursts of `sessions`
     simultaneous sessions, every round and session on gemeenten and groups not opened before (nothing cached per gemeente)."""
     asyncio.run(burst(base, ["gemeente=GM0363&rg=knn&k=10"]))
@@ -149,8 +176,11 @@ def run_rounds(base: str, sessions: int, rounds: int, codes: list[str]) -> list[
     figs = []
     for r in range(rounds):
         print(f"  (belasting machine: {os.getloadavg()[0]:.2f})", flush=True)
+        cpu = cpu_seconds(server) if server else 0.0
         outs = asyncio.run(burst(base, queries(codes, sessions, 11 + r * 3)))
         figs.append(report(f"Ronde {r + 1}: {sessions} sessies tegelijk", outs))
+        if server:
+            print(f"  server-CPU: {nl((cpu_seconds(server) - cpu) / sessions, 3)} s per sessie", flush=True)
     return figs
 
 
@@ -159,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="een draaiende server (anders start de bench er zelf een op een kopie van het warehouse)")
     parser.add_argument("--sessies", type=int, default=20)
     parser.add_argument("--rondes", type=int, default=3)
+    parser.add_argument("--processen", type=int, default=1, help="serverprocessen achter de proxy (alleen zonder --url)")
     args = parser.parse_args(argv)
     codes = gemeenten()
     print(f"Belasting: {args.sessies} sessies openen tegelijk het Gemeenteprofiel, elk met een eigen gemeente en referentiegroep "
@@ -170,11 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(WAREHOUSE, Path(tmp) / "warehouse.db")
         port = free_port()
-        proc = serve(port, Path(tmp))
+        proc = serve(port, Path(tmp), args.processen)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base)
-            run_rounds(base, args.sessies, args.rondes, codes)
+            print(f"Server: {args.processen} proces(sen)" + (" achter de sticky proxy" if args.processen > 1 else ""), flush=True)
+            run_rounds(base, args.sessies, args.rondes, codes, proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
