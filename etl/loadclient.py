@@ -167,10 +167,11 @@ def cpu_seconds(pid: int) -> float:
     return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
-def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None) -> list[dict]:
-    """A warm-up session (Amsterdam, not among the measured ones), one session alone, then `rounds` bursts of `sessions`
-    simultaneous sessions, every round and session on gemeenten and groups not opened before (nothing cached per gemeente)."""
-    asyncio.run(burst(base, ["gemeente=GM0363&rg=knn&k=10"]))
+def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None, processes: int = 1) -> list[dict]:
+    """A warm-up session per server process (Amsterdam, not among the measured ones), one session alone, then `rounds`
+    bursts of `sessions` simultaneous sessions, every round and session on gemeenten and groups not opened before (nothing
+    cached per gemeente)."""
+    asyncio.run(burst(base, [f"gemeente=GM0363&rg=knn&k={10 + i}" for i in range(processes)]))
     alone = asyncio.run(burst(base, queries(codes, 1, 7)))
     report("Eén sessie alleen (nieuwe gemeente)", alone)
     figs = []
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base)
             print(f"Server: {args.processen} proces(sen)" + (" achter de sticky proxy" if args.processen > 1 else ""), flush=True)
-            run_rounds(base, args.sessies, args.rondes, codes, proc.pid)
+            run_rounds(base, args.sessies, args.rondes, codes, proc.pid, args.processen)
         finally:
             proc.terminate()
             proc.wait(timeout=30)

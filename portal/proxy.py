@@ -49,11 +49,12 @@ class Proxy:
         m = COOKIE_RE.search(head)
         asked = int(m.group(1)) if m else None
         for i in self.order(asked):
+            self.open[i] += 1  # counted before connecting, so browsers arriving together are spread
             try:
                 b_reader, b_writer = await asyncio.wait_for(asyncio.open_connection(*self.backends[i]), timeout=5)
             except (OSError, asyncio.TimeoutError):
+                self.open[i] -= 1
                 continue
-            self.open[i] += 1
             try:
                 b_writer.write(head)
                 await asyncio.gather(self._pipe(reader, b_writer),
