@@ -51,10 +51,12 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0) ->
     """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished."""
     ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     t0 = time.perf_counter()
-    error, elements = "", 0
+    error, elements, connected = "", 0, False
     try:
         async with asyncio.timeout(timeout):
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None) as ws:
+            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None,
+                                          open_timeout=timeout) as ws:
+                connected = True
                 msg = BackMsg()
                 state = msg.rerun_script
                 state.query_string, state.page_name, state.page_script_hash = query, page, ""
@@ -75,7 +77,7 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0) ->
                     elif kind == "script_finished" and fwd.script_finished in FINISHED:
                         break
     except TimeoutError:
-        error = f"geen script_finished binnen {timeout:.0f} s"
+        error = f"geen script_finished binnen {timeout:.0f} s" if connected else f"geen verbinding binnen {timeout:.0f} s"
     except (OSError, websockets.WebSocketException) as exc:
         error = f"verbinding: {exc!r}"
     return Outcome(time.perf_counter() - t0, error, elements)
@@ -167,18 +169,19 @@ def cpu_seconds(pid: int) -> float:
     return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
-def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None, processes: int = 1) -> list[dict]:
+def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None, processes: int = 1,
+               begin: int = 11) -> list[dict]:
     """A warm-up session per server process (Amsterdam, not among the measured ones), one session alone, then `rounds`
     bursts of `sessions` simultaneous sessions, every round and session on gemeenten and groups not opened before (nothing
-    cached per gemeente)."""
+    cached per gemeente; against a server that ran before, pass another `begin`)."""
     asyncio.run(burst(base, [f"gemeente=GM0363&rg=knn&k={10 + i}" for i in range(processes)]))
-    alone = asyncio.run(burst(base, queries(codes, 1, 7)))
+    alone = asyncio.run(burst(base, queries(codes, 1, begin - 4)))
     report("Eén sessie alleen (nieuwe gemeente)", alone)
     figs = []
     for r in range(rounds):
         print(f"  (belasting machine: {os.getloadavg()[0]:.2f})", flush=True)
         cpu = cpu_seconds(server) if server else 0.0
-        outs = asyncio.run(burst(base, queries(codes, sessions, 11 + r * 3)))
+        outs = asyncio.run(burst(base, queries(codes, sessions, begin + r * 3)))
         figs.append(report(f"Ronde {r + 1}: {sessions} sessies tegelijk", outs))
         if server:
             print(f"  server-CPU: {nl((cpu_seconds(server) - cpu) / sessions, 3)} s per sessie", flush=True)
@@ -190,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="een draaiende server (anders start de bench er zelf een op een kopie van het warehouse)")
     parser.add_argument("--sessies", type=int, default=20)
     parser.add_argument("--rondes", type=int, default=3)
+    parser.add_argument("--begin", type=int, default=11, help="eerste gemeente (index); kies per meting tegen dezelfde server een andere")
     parser.add_argument("--processen", type=int, default=1, help="serverprocessen achter de proxy (alleen zonder --url)")
     args = parser.parse_args(argv)
     codes = gemeenten()
@@ -197,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(knn, k = 5–{4 + args.sessies}); machine: {os.cpu_count()} cores, belasting {', '.join(nl(x) for x in os.getloadavg())}",
           flush=True)
     if args.url:
-        run_rounds(args.url, args.sessies, args.rondes, codes)
+        run_rounds(args.url, args.sessies, args.rondes, codes, begin=args.begin)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(WAREHOUSE, Path(tmp) / "warehouse.db")
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base)
             print(f"Server: {args.processen} proces(sen)" + (" achter de sticky proxy" if args.processen > 1 else ""), flush=True)
-            run_rounds(base, args.sessies, args.rondes, codes, proc.pid, args.processen)
+            run_rounds(base, args.sessies, args.rondes, codes, proc.pid, args.processen, args.begin)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
