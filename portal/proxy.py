@@ -6,8 +6,8 @@ cores; this proxy keeps each browser on one process:
 
 - A connection is pinned to one backend for its whole life, chosen by the cookie `portaal_server` in its first request.
   Everything after that first request head is piped unchanged in both directions (keep-alive requests, a websocket).
-- Without the cookie (a new browser), the backend with the fewest open connections is chosen and the first response
-  carries `Set-Cookie`, so the browser's next connections (the websocket, media, reconnects) go to the same process.
+- Without the cookie (a new browser), the backend with the fewest open connections (taking turns on a tie) is chosen
+  and the first response carries `Set-Cookie`, so the browser's next connections (the websocket, media, reconnects) go to the same process.
 - A backend that does not accept the connection is skipped; the browser then gets (and keeps) another one.
 
 Standard library only (asyncio streams). Started by `python3 dev.py serve` (portal/serve.py).
@@ -30,15 +30,16 @@ UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; ch
 class Proxy:
     def __init__(self, backends: list[tuple[str, int]]):
         self.backends = backends
-        self.open = [0] * len(backends)  # open connections per backend
+        self.open = [0] * len(backends)  # open connections per backend (a session's websocket stays open)
+        self.turn = 0  # rotates among equally busy backends, so browsers arriving one by one are spread too
 
     def order(self, asked: int | None) -> list[int]:
-        """Backends to try: the pinned one first, else the least busy; then the others."""
-        rest = sorted(range(len(self.backends)), key=lambda i: (self.open[i], i))
-        if asked is not None and 0 <= asked < len(self.backends):
-            rest.remove(asked)
-            return [asked, *rest]
-        return rest
+        """Backends to try: the pinned one first, else the least busy (taking turns on a tie); then the others."""
+        n = len(self.backends)
+        if asked is not None and 0 <= asked < n:
+            return [asked, *sorted((i for i in range(n) if i != asked), key=lambda i: self.open[i])]
+        self.turn = (self.turn + 1) % n
+        return sorted(range(n), key=lambda i: (self.open[i], (i - self.turn) % n))
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -81,6 +81,8 @@ def test_sticky_spread_websocket_and_failover() -> None:
         for _, w in conns:
             w.close()
         assert names == {"A", "B"}
+        # browsers arriving one after the other, each closing again, take turns
+        assert {(await get(port))[1] for _ in range(4)} == {"0", "1"}
         # a websocket upgrade with the cookie is piped to the pinned process, both ways
         r, w = await asyncio.open_connection("127.0.0.1", port)
         w.write(f"GET /_stcore/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nCookie: {COOKIE}={cookie}\r\n\r\n".encode())
