@@ -62,25 +62,30 @@ def _warehouse(path: str, mtime: float) -> Warehouse:
     return wh
 
 
+def _open() -> tuple[Warehouse | None, str]:
+    """The current build's Warehouse, or None and the Dutch message (missing or damaged) with how to rebuild it."""
+    try:
+        return _warehouse(*_key()), ""
+    except FileNotFoundError:
+        return None, WarehouseMissing(WAREHOUSE).dutch
+    except WarehouseUnavailable as exc:
+        return None, exc.dutch
+
+
 def warehouse_problem() -> str | None:
     """None when the warehouse can be read; otherwise the Dutch message (missing or damaged) with how to rebuild it."""
-    try:
-        _warehouse(*_key())
-    except FileNotFoundError:
-        return WarehouseMissing(WAREHOUSE).dutch
-    except WarehouseUnavailable as exc:
-        return exc.dutch
-    return None
+    return _open()[1] or None
 
 
 def warehouse() -> Warehouse:
     """The read-only warehouse; reopened when a new build has replaced the file. Stops the page with a Dutch message when
     it is missing or damaged."""
-    problem = warehouse_problem()
-    if problem:
+    wh, problem = _open()
+    if wh is None:
         st.error(problem)
         st.stop()
-    return _warehouse(*_key())
+        raise AssertionError("st.stop() returned")  # unreachable
+    return wh
 
 
 def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
