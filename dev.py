@@ -5,6 +5,7 @@ Standard library only, so it runs before any dependency is installed.
 
     python3 dev.py start     # environment + warehouse (when missing) + Streamlit portal
     python3 dev.py start --openbaar   # also without accounts on every network address (explicit choice, see README)
+    python3 dev.py serve     # the same with one Streamlit process per core behind a sticky proxy (portal/serve.py)
     python3 dev.py test      # environment + full test suite
     python3 dev.py etl ...   # the ETL command-line tool (portal-etl), e.g. `etl build`
     python3 dev.py bench     # benchmark figures (build time, warehouse size, fetch times)
@@ -76,16 +77,17 @@ def has_accounts() -> bool:
         return False
 
 
-def server_args(rest: list[str]) -> tuple[list[str], dict[str, str]]:
+def server_args(rest: list[str], address: str = "--server.address") -> tuple[list[str], dict[str, str]]:
     """Without accounts anyone who reaches the portal may open and edit every visitatie: then it listens on this
-    machine only, unless --openbaar says explicitly that everyone on the network may (a demo on a closed network)."""
+    machine only, unless --openbaar says explicitly that everyone on the network may (a demo on a closed network).
+    `address` is the option that sets the listening address (--adres for `serve`, whose proxy is what users reach)."""
     if "--openbaar" in rest:
         return [a for a in rest if a != "--openbaar"], {"PORTAL_OPENBAAR": "1"}
-    if has_accounts() or any(a.startswith("--server.address") for a in rest):
+    if has_accounts() or any(a.startswith(address) for a in rest):
         return rest, {}
     print("Geen gebruikersaccounts: het portaal is alleen bereikbaar op deze computer (http://localhost:8501). "
           "Zie de README voor accounts of --openbaar.", flush=True)
-    return ["--server.address", "127.0.0.1", *rest], {}
+    return [address, "127.0.0.1", *rest], {}
 
 
 def ensure_chromium() -> None:
@@ -113,6 +115,10 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "etl.cli", *rest])
     if cmd == "gebruikers":
         return run([str(PY), "-m", "portal.gebruikers", *rest])
+    if cmd == "serve":
+        ensure_warehouse()
+        args, env = server_args(rest, "--adres")
+        return run([str(PY), "-m", "portal.serve", *args], env)
     if cmd == "bench":
         ensure_warehouse()
         return run([str(PY), "-m", "etl.bench", *rest])

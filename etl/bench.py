@@ -4,6 +4,10 @@ reruns, the nearest-neighbour search, and time to first chart in headless Chromi
 Run with `python3 dev.py bench`. Targets: build <= 20 s; all indicators of one gemeente on the newest indeling <= 20 ms
 warm (issue 2); warm rerun of each page <= 150 ms; nearest neighbours <= 20 ms; time to first chart <= 1.5 x the bare
 page (issue 3).
+
+`python3 dev.py bench herbouw [N]`: open files and memory over N rebuilds while a session reads (issue 11; flat).
+`python3 dev.py bench belasting [--processen 2]`: twenty simultaneous Gemeenteprofiel sessions against a Streamlit
+server, p50/p95/max (etl/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
 """
 
 from __future__ import annotations
@@ -47,7 +51,14 @@ print(time.perf_counter() - t0, obs.height)
 """
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["herbouw"]:
+        return rebuild_while_serving(int(argv[1]) if len(argv) > 1 else 6)
+    if argv[:1] == ["belasting"]:
+        from etl.loadclient import main as load_main
+
+        return load_main(argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "warehouse.db"
         times = []
@@ -218,6 +229,65 @@ def first_chart() -> None:
     ratios = [a / b for a, b in zip(times["portaal (gemeenteprofiel)"], times["kale pagina"])]
     print(f"Verhouding portaal / kale pagina, mediaan van {len(ratios)} paren: {statistics.median(ratios):.2f} "
           f"(paren: {', '.join(f'{r:.2f}' for r in ratios)}) — doel ≤ 1,2")
+
+
+def _rss_mb() -> float:
+    return next(int(ln.split()[1]) for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("VmRSS")) / 1024
+
+
+def _open_files(path: Path) -> int:
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)") == str(path)
+        except OSError:
+            pass
+    return n
+
+
+def rebuild_while_serving(n: int) -> int:
+    """`bench herbouw [N]`: N real builds into a temporary warehouse while a session keeps reading it (the Gemeenteprofiel
+    in AppTest after every build, and a reader thread querying in between); open files on the warehouse and RSS after each."""
+    import threading
+
+    from streamlit.testing.v1 import AppTest
+
+    from portal import ui
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "warehouse.db"
+        build(target, log=lambda _: None)
+        ui.WAREHOUSE, ui.GRACE_S = target, 2.0
+        at = AppTest.from_file(str(ROOT / "pages" / "app.py"), default_timeout=120)
+        at.query_params.update(gemeente="GM0153", rg="knn", k="8")
+        at.switch_page("profiel.py")
+        at.run()
+        stop, reads, errors = threading.Event(), [0], []
+
+        def reader() -> None:
+            while not stop.is_set():
+                try:
+                    ui._warehouse(*ui._key()).observations("GM0363", ["dichtheid_uitkeringen_totaal"])
+                    reads[0] += 1
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    errors.append(repr(exc))
+                time.sleep(0.01)
+
+        thread = threading.Thread(target=reader, daemon=True)
+        thread.start()
+        print(f"Herbouw tijdens gebruik ({n} bouwen, grace {ui.GRACE_S:.0f} s): na de eerste paginarun {_open_files(target)} "
+              f"open bestand(en) op het warehouse, RSS {_rss_mb():.0f} MB")
+        for i in range(n):
+            build(target, log=lambda _: None)
+            time.sleep(ui.GRACE_S + 0.1)
+            at.run()
+            fail = [e.value for e in at.exception]
+            print(f"  bouw {i + 1}: {_open_files(target)} open bestand(en) op het warehouse (ook verwijderde), "
+                  f"RSS {_rss_mb():.0f} MB{', FOUT: ' + str(fail) if fail else ''}")
+        stop.set()
+        thread.join()
+        print(f"  lezer: {reads[0]} leesacties, {len(errors)} fouten{': ' + errors[0] if errors else ''}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,19 +2,25 @@
 
 All-or-nothing: the warehouse is written to a temporary file next to the old one, validated, and then moved over it
 with one atomic rename. Any problem (bad file, checksum mismatch, an interrupted run) leaves the old file untouched.
+
+One build at a time per warehouse: a build holds an exclusive lock (fcntl.flock, Linux/macOS) on `<warehouse>.lock` next
+to the warehouse from its start to the swap. A second build stops at once with a Dutch message (BuildBusy) and touches
+nothing; the lock goes with the process, so a killed build never leaves a stale lock (the file itself may stay).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import polars as pl
 import sqlite_utils
@@ -250,9 +256,44 @@ def validate_db(path: Path) -> None:
         conn.close()
 
 
+class BuildBusy(BuildError):
+    """Another build of the same warehouse is running."""
+
+    def __init__(self, lock: Path, holder: str):
+        self.lock, self.holder = lock, holder
+        super().__init__([])
+
+    def dutch(self) -> str:
+        return (f"Er loopt al een databouw voor dit warehouse ({self.holder}). Wacht tot die klaar is en start de bouw dan zo "
+                f"nodig opnieuw. Het bestaande warehouse is niet gewijzigd. (Slot: {self.lock})")
+
+
+@contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Hold the exclusive build lock of `target` or raise BuildBusy (see the module docstring)."""
+    lock = target.with_name(target.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "een ander proces"
+            raise BuildBusy(lock, holder) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"proces {os.getpid()}, gestart {dt.datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def build(target: Path = WAREHOUSE, snapshots: Path = SNAPSHOTS, log: Log = print) -> Result:
-    t0 = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(target):
+        return _build(target, snapshots, log)
+
+
+def _build(target: Path, snapshots: Path, log: Log) -> Result:
+    t0 = time.perf_counter()
     for stale in target.parent.glob(target.name + ".bouw-*"):
         stale.unlink(missing_ok=True)  # left by an interrupted build; the real warehouse was never touched
     log(f"Bronnen lezen uit {snapshots} ...")

@@ -37,8 +37,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    if not WAREHOUSE.exists():
-        print(f"Er is nog geen warehouse ({WAREHOUSE}). Bouw het met: python3 dev.py etl build", file=sys.stderr)
+    from portal.store import Warehouse, WarehouseUnavailable
+
+    try:
+        Warehouse(WAREHOUSE).close()  # the portal's own check: missing, truncated, overwritten, another database
+    except WarehouseUnavailable as exc:
+        print(f"{exc.dutch} ({WAREHOUSE})", file=sys.stderr)
         return 1
     conn = sqlite3.connect(f"file:{WAREHOUSE}?mode=ro", uri=True)
     print(f"\nWarehouse {WAREHOUSE}")

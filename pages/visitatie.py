@@ -5,9 +5,14 @@ import streamlit as st
 
 from portal.visitatie_ui import bevindingen, dossier, export, foto, geschiedenis, gegevens, notities, overzicht
 from portal.tekst import quoted
-from portal.ui import parse_id
+from portal.ui import parse_id, warehouse_problem
 from portal.visitatie_ui.common import NO_ACCESS, context, refuse
 
+if problem := warehouse_problem():  # missing or damaged: the dossiers stay readable, the figures say they are unavailable
+    from portal import visitatie_nood
+
+    visitatie_nood.render(problem)
+    st.stop()
 ctx = context()
 asked = st.query_params.get("visitatie")
 if asked is None:

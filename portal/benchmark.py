@@ -83,7 +83,49 @@ def without_implausible(vals: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
                        how="anti").drop("lg")
 
 
-def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
+class Prepared:
+    """An observation frame with what the group statistics need for every gemeente, computed once (per data build in the
+    portal): the values of every indicator, the implausible flows, and per gemeente its own observations and, per period,
+    its values and rounding flags. group_series and friends accept it or a plain frame (prepared on the fly)."""
+
+    def __init__(self, obs: pl.DataFrame):
+        self.obs = obs
+        self.vals = values(obs, sorted(obs["indicator"].unique()))
+        self.by_indicator = {k[0]: part for k, part in self.vals.partition_by("indicator", as_dict=True).items()}
+        self.bad = signals.implausible(obs)
+        self.by_code = {k[0]: part for k, part in obs.partition_by("gemeente_code", as_dict=True).items()}
+        self._periods: dict[str, dict] = {}
+
+    @staticmethod
+    def of(obs: pl.DataFrame | Prepared) -> Prepared:
+        return obs if isinstance(obs, Prepared) else Prepared(obs)
+
+    def values(self, ids: list[str]) -> pl.DataFrame:
+        """`values(obs, ids)`, from the precomputed values."""
+        parts = [self.by_indicator[i] for i in dict.fromkeys(ids) if i in self.by_indicator]
+        return pl.concat(parts) if parts else self.vals.head(0)
+
+    def own(self, code: str) -> pl.DataFrame:
+        return self.by_code.get(code, self.obs.head(0))
+
+    def periods(self, code: str) -> dict:
+        """Per period the gemeente's values and rounding flags by indicator (latest indeling wins), and per (indicator,
+        period) the newest indeling it is published on: what signals.value_range reads, built once per gemeente."""
+        if code not in self._periods:
+            per: dict[str, tuple[dict, dict]] = {}
+            indeling: dict[tuple[str, str], int] = {}
+            own = self.own(code).sort("indeling")
+            for ind, p, v, a, i in own.select("indicator", "periode", "waarde", "afgerond", "indeling").iter_rows():
+                indeling[(ind, p)] = max(i, indeling.get((ind, p), i))
+                if v is not None:
+                    vals, flags = per.setdefault(p, ({}, {}))
+                    vals[ind], flags[ind] = v, a
+            self._periods[code] = {"per": per, "indeling": indeling}
+        return self._periods[code]
+
+
+def group_series(obs: pl.DataFrame | Prepared, eigen: pl.DataFrame | Prepared, code: str, members: list[str],
+                 ids: list[str]) -> pl.DataFrame:
     """Per indicator and period: the gemeente's value with the range rounding and chance allow (gemeente_lo/_hi) and
     why the source value is implausible (onwaarschijnlijk, else null); the group's unweighted mean, P25, P75 and count
     n (implausible member values left out), and Nederland.
@@ -93,20 +135,22 @@ def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: lis
     figure is on, so a gemeente that grew since is compared on its boundaries of that year.
     Only periods in which the gemeente or at least one member has a value are returned.
     """
+    obs, eigen = Prepared.of(obs), Prepared.of(eigen)
     rates = [i for i in ids if metrics.get(i).rate]
     others = [i for i in ids if i not in rates]
     frames = [(obs, others), (eigen, rates)]
-    vals = pl.concat([values(f, i) for f, i in frames if i])
+    vals = pl.concat([f.values(i) for f, i in frames if i])
     group = [code, *members]
-    bad = pl.concat([signals.implausible(f.filter(pl.col("gemeente_code").is_in(group))) for f in (obs, eigen)]).unique()
+    bad = pl.concat([f.bad.filter(pl.col("gemeente_code").is_in(group)) for f in (obs, eigen)]).unique()
     own_bad = {(p, lg): r for p, lg, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "lg", "reden").iter_rows()}
     ranges = []
     for f, i in frames:
-        own_obs = f.filter(pl.col("gemeente_code") == code)
-        for ind, p, v in values(own_obs, i).select("indicator", "periode", "waarde").iter_rows():
-            indeling = own_obs.filter((pl.col("indicator") == ind) & (pl.col("periode") == p))["indeling"].max() if f is eigen else None
-            ranges.append((ind, p, v, *signals.value_range(own_obs, ind, p, v),
-                           own_bad.get((p, signals.flow_age(ind))), indeling))
+        if not i:
+            continue
+        known = f.periods(code)
+        for ind, p, v in f.values(i).filter(pl.col("gemeente_code") == code).select("indicator", "periode", "waarde").iter_rows():
+            ranges.append((ind, p, v, *signals.range_in(known["per"].get(p, ({}, {})), ind, v),
+                           own_bad.get((p, signals.flow_age(ind))), known["indeling"][(ind, p)] if f is eigen else None))
     own = pl.DataFrame(ranges, orient="row", schema={
         "indicator": pl.String, "periode": pl.String, "gemeente": pl.Float64, "gemeente_lo": pl.Float64, "gemeente_hi": pl.Float64,
         "onwaarschijnlijk": pl.String, "grenzen": pl.Int32}).join(
@@ -120,22 +164,24 @@ def group_series(obs: pl.DataFrame, eigen: pl.DataFrame, code: str, members: lis
         pl.col("bron").first().alias("groep_bron"),
         pl.col("peildatum").first().alias("groep_peildatum"),
     )
-    nl = values(eigen, ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
+    nl = eigen.values(ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
     out = own.join(grp, on=["indicator", "periode"], how="full", coalesce=True).join(nl, on=["indicator", "periode"], how="left")
     return out.with_columns(pl.coalesce("bron", "groep_bron").alias("bron"), pl.coalesce("peildatum", "groep_peildatum").alias("peildatum")
                             ).drop("groep_bron", "groep_peildatum").sort("indicator", "periode")
 
 
-def volume_at_group_density(obs: pl.DataFrame, code: str, members: list[str]) -> pl.DataFrame:
+def volume_at_group_density(obs: pl.DataFrame | Prepared, code: str, members: list[str]) -> pl.DataFrame:
     """Per volume definition and period: the gemeente's own count, and the count it would have at the group's dichtheid
     (group mean, P25 and P75 times the gemeente's own denominator). Same columns as `group_series`; nederland is empty."""
-    dens = group_series(obs, obs.head(0), code, members, DENSITY)
-    vol = group_series(obs, obs.head(0), code, [], VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum")
+    obs = Prepared.of(obs)
+    none = Prepared(obs.obs.head(0))
+    dens = group_series(obs, none, code, members, DENSITY)
+    vol = group_series(obs, none, code, [], VOLUME).select("indicator", "periode", "gemeente", "bron", "peildatum")
     pops = []
     for d in DENSITY:
         f = metrics.get(d).formula
         assert f is not None
-        p = values(obs, list(f.denominator)).filter(pl.col("gemeente_code") == code)
+        p = obs.values(list(f.denominator)).filter(pl.col("gemeente_code") == code)
         pops.append(p.group_by("periode").agg(pl.col("waarde").sum().alias("pop")).with_columns(pl.lit(d).alias("indicator")))
     exp = dens.join(pl.concat(pops), on=["indicator", "periode"], how="inner").with_columns(
         pl.col("indicator").replace_strict(dict(zip(DENSITY, VOLUME))),
@@ -144,11 +190,11 @@ def volume_at_group_density(obs: pl.DataFrame, code: str, members: list[str]) ->
                     on=["indicator", "periode"], how="full", coalesce=True).with_columns(pl.lit(None, pl.Float64).alias("nederland"))
 
 
-def pooled(obs: pl.DataFrame, codes: list[str], indicator: str) -> pl.DataFrame:
+def pooled(obs: pl.DataFrame | Prepared, codes: list[str], indicator: str) -> pl.DataFrame:
     """A derived indicator for a set of gemeenten taken together (sum of numerators / sum of denominators) per period."""
     f = metrics.get(indicator).formula
     assert f is not None, indicator
-    vals = values(obs, list(f.inputs())).filter(pl.col("gemeente_code").is_in(codes))
+    vals = Prepared.of(obs).values(list(f.inputs())).filter(pl.col("gemeente_code").is_in(codes))
     wide = vals.pivot(on="indicator", index=["gemeente_code", "periode"], values="waarde", aggregate_function="first").drop_nulls()
     if not all(c in wide.columns for c in f.inputs()):
         return pl.DataFrame(schema={"periode": pl.String, "waarde": pl.Float64, "n": pl.UInt32})
@@ -157,20 +203,21 @@ def pooled(obs: pl.DataFrame, codes: list[str], indicator: str) -> pl.DataFrame:
             .select("periode", (pl.col("num") / pl.col("den") * f.factor).alias("waarde"), "n").sort("periode"))
 
 
-def reduction_potential(obs: pl.DataFrame, code: str, members: list[str], density_id: str) -> dict | None:
+def reduction_potential(obs: pl.DataFrame | Prepared, code: str, members: list[str], density_id: str) -> dict | None:
     """How many fewer bijstandsontvangers `code` would have at the group's mean (and P25) dichtheid, in the latest
     period where both the gemeente and the group have a value. None if there is no such period."""
     f = metrics.get(density_id).formula
     assert f is not None
-    s = group_series(obs, obs.head(0), code, members, [density_id]).drop_nulls(["gemeente", "groep_gemiddelde"])
+    obs = Prepared.of(obs)
+    s = group_series(obs, Prepared(obs.obs.head(0)), code, members, [density_id]).drop_nulls(["gemeente", "groep_gemiddelde"])
     if s.is_empty():
         return None
     last = s.row(-1, named=True)
-    den = values(obs, list(f.denominator)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))
+    den = obs.values(list(f.denominator)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))
     if den.is_empty():
         return None
     population = float(den["waarde"].sum())
-    actual = values(obs, list(f.plus)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))["waarde"].sum()
+    actual = obs.values(list(f.plus)).filter((pl.col("gemeente_code") == code) & (pl.col("periode") == last["periode"]))["waarde"].sum()
     at_mean = last["groep_gemiddelde"] * population / f.factor
     at_p25 = last["groep_p25"] * population / f.factor
     return {"periode": last["periode"], "dichtheid": last["gemeente"], "groep_gemiddelde": last["groep_gemiddelde"],

@@ -214,3 +214,52 @@ def contribution_chart(bars: pl.DataFrame, naam: str) -> alt.Chart:
         tooltip=[alt.Tooltip("gemeentenaam:N", title="Gemeente"), alt.Tooltip("kenmerk:N", title="Kenmerk"),
                  alt.Tooltip("aandeel:Q", title="Aandeel in de afstand", format=".0%"),
                  alt.Tooltip("afstand:Q", title="Afstand", format=",.2f")])
+
+
+# finished benchmark_chart specs per chart shape, with what was filled in: (spec, reeksen, dataset name per layer)
+_TEMPLATES: dict[tuple, tuple[dict, list[str], list[str]]] = {}
+
+
+def _dataset(frame: pl.DataFrame) -> tuple[str, list]:
+    """A frame as Altair puts it into a spec: its data transformer's values and their content-hash name."""
+    from altair.vegalite.v6.api import _dataset_name
+
+    values = alt.data_transformers.get()(frame.to_pandas())["values"]
+    return _dataset_name(values), values
+
+
+def benchmark_spec(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[str], y_title: str, decimals: int = 0,
+                   breaks: list[tuple[int, str]] | None = None, title: str, subtitle: str = "") -> dict:
+    """`finish(benchmark_chart(...), title, subtitle).to_dict(validate=False)` without building the chart each time.
+
+    Altair builds and converts one chart per shape (band or not, breaks or not, number of series, axis title, decimals,
+    subtitle); for another gemeente only what differs is filled into a copy: the data, the series names and the title.
+    Building the chart took about half of a profile's first run; the result is the same spec (tests/test_charts.py)."""
+    shape = (band.height > 0, bool(breaks), len(reeksen), y_title, decimals, subtitle)
+    frames = ([band] if band.height else []) + [lines, lines]
+    if breaks:
+        frames.append(pl.DataFrame({"jaar": [b[0] for b in breaks], "reden": [b[1] for b in breaks]}))
+    if shape not in _TEMPLATES:
+        spec = finish(benchmark_chart(lines, band, reeksen=reeksen, y_title=y_title, decimals=decimals, breaks=breaks), title,
+                      subtitle).to_dict(validate=False)
+        _TEMPLATES[shape] = (spec, list(reeksen), [layer["data"]["name"] for layer in spec["layer"]])
+        return spec
+    template, old_reeksen, _ = _TEMPLATES[shape]
+    spec = _fill(template, old_reeksen, list(reeksen))
+    spec["datasets"] = {}
+    for layer, frame in zip(spec["layer"], frames):
+        name, values = _dataset(frame)
+        layer["data"] = {"name": name}
+        spec["datasets"][name] = values
+    spec["title"] = {**spec["title"], "text": title}
+    spec["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")
+    return spec
+
+
+def _fill(node, old: list[str], new: list[str]):
+    """A deep copy of `node` with every list equal to `old` (the series domain) replaced by `new`."""
+    if isinstance(node, dict):
+        return {k: (None if k == "datasets" else _fill(v, old, new)) for k, v in node.items()}
+    if isinstance(node, list):
+        return list(new) if node == old else [_fill(v, old, new) for v in node]
+    return node

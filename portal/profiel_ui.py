@@ -7,7 +7,7 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import metrics, peers, signals, views
-from portal.charts import benchmark_chart, nl_euro, nl_number
+from portal.charts import benchmark_chart, benchmark_spec, nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
@@ -85,9 +85,11 @@ def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, inde
         f"Indeling: {indeling_label}."]
     if density:
         src_lines.append(f"{t.class_series}: alle gemeenten van die klasse ({peers.CLASS_YEAR}) samen (som teller / som noemer).")
-    chart(lambda: benchmark_chart(t.lines, t.band, reeksen=t.series, y_title=unit, decimals=1 if density else 0, breaks=breaks),
-          f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam} en referentiegroep", src_lines, key=f"profiel-{code}",
-          subtitle=unit, inputs=(tuple(group.members), indeling, density))
+    shape = dict(reeksen=t.series, y_title=unit, decimals=1 if density else 0, breaks=breaks)
+    title = f"{'Bijstandsdichtheid' if density else 'Bijstandsvolume'} {naam} en referentiegroep"
+    chart(lambda: benchmark_chart(t.lines, t.band, **shape), title, src_lines, key=f"profiel-{code}", subtitle=unit,
+          inputs=(tuple(group.members), indeling, density),
+          spec=lambda: benchmark_spec(t.lines, t.band, title=title, subtitle=unit, **shape))
     st.caption(
         "Lijn van de referentiegroep: ongewogen gemiddelde van de leden; band: P25–P75 van de leden. "
         + ("Nederland: CBS-landcijfer. Grootteklasse: alle gemeenten van de klasse samen (alleen op de nieuwste indeling). "

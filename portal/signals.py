@@ -123,8 +123,18 @@ def value_range(own: pl.DataFrame, indicator: str, periode: str, value: float | 
     if s.basis is None:
         return value, value
     rows = own.filter((pl.col("periode") == periode) & pl.col("waarde").is_not_null()).sort("indeling")
-    vals = dict(rows.select("indicator", "waarde").iter_rows())
-    flags = dict(rows.select("indicator", "afgerond").iter_rows())
+    return range_in((dict(rows.select("indicator", "waarde").iter_rows()), dict(rows.select("indicator", "afgerond").iter_rows())),
+                    indicator, value)
+
+
+def range_in(period: tuple[dict, dict], indicator: str, value: float | None) -> tuple[float | None, float | None]:
+    """`value_range` from the gemeente's values and rounding flags of that period by indicator (latest indeling wins)."""
+    if value is None:
+        return None, None
+    s = spec(indicator)
+    if s.basis is None:
+        return value, value
+    vals, flags = period
     count = vals.get(s.basis)
     if count is None:
         return value, value

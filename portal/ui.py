@@ -7,6 +7,8 @@ import logging
 import os
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -21,7 +23,7 @@ from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, views
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
-from portal.store import Warehouse, WarehouseMissing
+from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.tekst import literal, quoted
 from portal.userdata import Gebruiker, UserData, local_user
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
@@ -72,20 +74,56 @@ def failure(page: str) -> None:
              f"blijft het misgaan, dan kan de beheerder dit terugvinden onder foutcode {code}.")
 
 
-@st.cache_resource(show_spinner=False)
+# The open warehouse per path, with the mtime of its build. A rebuild replaces the file (atomic rename): the next call opens
+# the new build, clears every per-build cache and retires the old Warehouse; a retired one is closed (file and frames)
+# GRACE_S seconds later, when page runs that picked it up before the swap have finished. Memory and open files thus stay
+# flat however often the data is rebuilt while the portal runs (measured by `python3 dev.py bench herbouw`).
+GRACE_S = 30.0
+_held: dict[str, tuple[float, Warehouse]] = {}
+_retired: list[tuple[float, Warehouse]] = []
+_held_lock = threading.Lock()
+
+
 def _warehouse(path: str, mtime: float) -> Warehouse:
-    return Warehouse(Path(path))
+    with _held_lock:
+        now = time.monotonic()
+        while _retired and now - _retired[0][0] >= GRACE_S:
+            _retired.pop(0)[1].close()
+        held = _held.get(path)
+        if held and mtime <= held[0]:  # an older key from a run that started before the swap: the file holds the newest
+            return held[1]
+        wh = Warehouse(Path(path))  # raises WarehouseUnavailable (missing or damaged file)
+        _held[path] = (mtime, wh)
+        if held:
+            _retired.append((now, held[1]))
+            _clear_build_caches()
+    return wh
+
+
+def _open() -> tuple[Warehouse | None, str]:
+    """The current build's Warehouse, or None and the Dutch message (missing or damaged) with how to rebuild it."""
+    try:
+        return _warehouse(*_key()), ""
+    except FileNotFoundError:
+        return None, WarehouseMissing(WAREHOUSE).dutch
+    except WarehouseUnavailable as exc:
+        return None, exc.dutch
+
+
+def warehouse_problem() -> str | None:
+    """None when the warehouse can be read; otherwise the Dutch message (missing or damaged) with how to rebuild it."""
+    return _open()[1] or None
 
 
 def warehouse() -> Warehouse:
-    """The read-only warehouse; reopened when a new build has replaced the file. Stops the page with a Dutch message if missing."""
-    try:
-        return _warehouse(str(WAREHOUSE), WAREHOUSE.stat().st_mtime)
-    except (FileNotFoundError, WarehouseMissing):
-        st.error("Er is nog geen datawarehouse. Bouw het eerst met `python3 dev.py etl build` (of start het portaal met "
-                 "`python3 dev.py start`, dat het warehouse bouwt als het ontbreekt).")
+    """The read-only warehouse; reopened when a new build has replaced the file. Stops the page with a Dutch message when
+    it is missing or damaged."""
+    wh, problem = _open()
+    if wh is None:
+        st.error(problem)
         st.stop()
-        raise  # unreachable; keeps type checkers happy
+        raise AssertionError("st.stop() returned")  # unreachable
+    return wh
 
 
 def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
@@ -139,7 +177,7 @@ def build_id() -> str:
     """Short id of the warehouse build (its content checksum), recorded in a shared link."""
     try:
         return str(_warehouse(*_key()).last_build().get("inhoud_sha256") or "")[:10]
-    except (FileNotFoundError, WarehouseMissing):
+    except (FileNotFoundError, WarehouseUnavailable):
         return ""
 
 
@@ -160,9 +198,15 @@ def _obs(build: tuple[str, float], indeling: str) -> pl.DataFrame:
     return _warehouse(*build).all_observations(indeling)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prep(build: tuple[str, float], indeling: str) -> benchmark.Prepared:
+    """What the group statistics need for every gemeente, computed once per build (not per gemeente and group)."""
+    return benchmark.Prepared(_obs(build, indeling))
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _group_series(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...], ids: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.group_series(_obs(build, indeling), _obs(build, "eigen"), code, list(members), list(ids))
+    return benchmark.group_series(_prep(build, indeling), _prep(build, "eigen"), code, list(members), list(ids))
 
 
 def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
@@ -172,7 +216,7 @@ def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _volume_at_group_density(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.volume_at_group_density(_obs(build, indeling), code, list(members))
+    return benchmark.volume_at_group_density(_prep(build, indeling), code, list(members))
 
 
 def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.DataFrame:
@@ -181,7 +225,7 @@ def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _pooled(build: tuple[str, float], indeling: str, codes: tuple[str, ...], indicator: str) -> pl.DataFrame:
-    return benchmark.pooled(_obs(build, indeling), list(codes), indicator)
+    return benchmark.pooled(_prep(build, indeling), list(codes), indicator)
 
 
 def pooled(indeling: str, codes: list[str], indicator: str) -> pl.DataFrame:
@@ -190,7 +234,7 @@ def pooled(indeling: str, codes: list[str], indicator: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _reduction_potential(build: tuple[str, float], code: str, members: tuple[str, ...], density_id: str) -> dict | None:
-    return benchmark.reduction_potential(_obs(build, "nieuwste"), code, list(members), density_id)
+    return benchmark.reduction_potential(_prep(build, "nieuwste"), code, list(members), density_id)
 
 
 def reduction_potential(code: str, members: list[str], density_id: str) -> dict | None:
@@ -295,7 +339,7 @@ def map_data(indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, st
     return _map_data(_key(), indicator, year)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _features(path: str, mtime: float) -> peers.FeatureMatrix:
     return peers.FeatureMatrix.build(peers.feature_table(_warehouse(path, mtime)))
 
@@ -493,25 +537,34 @@ _SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key
 _SPEC_LIMIT = 512
 
 
+def _clear_build_caches() -> None:
+    """Drop everything computed from a replaced build (called once per new build)."""
+    for cached in (_prep, _group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
+                   _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto):
+        cached.clear()
+    _SPECS.clear()
+
+
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
-          inputs: tuple | None = None) -> None:
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None) -> None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
-    data build) the finished spec is kept, so a rerun neither builds nor converts it again."""
+    data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
+    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`."""
     make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
     cache_key = None if inputs is None else (_key(), key, inputs, title, subtitle)
-    spec = _SPECS.get(cache_key) if cache_key else None
-    if spec is None:
+    finished = _SPECS.get(cache_key) if cache_key else None
+    if finished is None:
         # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
         # builders in portal.charts are validated by the tests (and exports convert with validation).
-        spec = finish(make(), title, subtitle).to_dict(validate=False)
+        finished = spec() if spec else finish(make(), title, subtitle).to_dict(validate=False)
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
-            _SPECS[cache_key] = spec
-    st.vega_lite_chart(spec, width="stretch")
+            _SPECS[cache_key] = finished
+    st.vega_lite_chart(finished, width="stretch")
     st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",

@@ -174,17 +174,20 @@ def profile_trend(frame: pl.DataFrame, naam: str, density: bool, klasse: str | N
 
 
 def group_table(series: pl.DataFrame, naam: str, boundary_note=lambda grenzen: "") -> pl.DataFrame:
-    """`benchmark.group_series` as a table with Dutch headers; numbers stay numbers (the range as two columns)."""
+    """`benchmark.group_series` as a table with Dutch headers; numbers stay numbers (the range as two columns).
+
+    The remarks are made in Python beside polars, never as a Python function inside a polars expression: such a function
+    (map_elements) can deadlock the server when another session converts a frame at the same time (pola-rs/polars#26821;
+    it hung the portal under twenty simultaneous sessions)."""
+    notes = [(f"bronwaarde onwaarschijnlijk: {o}" if o else signals.age_text(p)) + boundary_note(g)
+             for o, p, g in series.select("onwaarschijnlijk", "periode", "grenzen").iter_rows()]
     return series.select(
         pl.col("indicator").replace_strict({i: metrics.get(i).label for i in series["indicator"].unique()}).alias("Indicator"),
         pl.col("periode").alias("Jaar"), pl.col("gemeente").alias(naam), pl.col("gemeente_lo").alias("Bereik van"),
         pl.col("gemeente_hi").alias("Bereik tot"), pl.col("groep_gemiddelde").alias("Referentiegroep gemiddeld"),
         pl.col("groep_p25").alias("Groep P25"), pl.col("groep_p75").alias("Groep P75"), pl.col("groep_n").alias("n"),
         pl.col("nederland").alias("Nederland"),
-        pl.struct("onwaarschijnlijk", "periode", "grenzen").map_elements(
-            lambda r: (f"bronwaarde onwaarschijnlijk: {r['onwaarschijnlijk']}" if r["onwaarschijnlijk"] else signals.age_text(r["periode"]))
-            + boundary_note(r["grenzen"]), return_dtype=pl.String).alias("Opmerking"),
-        pl.col("bron").alias("Bron"))
+        pl.Series("Opmerking", notes, dtype=pl.String), pl.col("bron").alias("Bron"))
 
 
 def amounts(obs: pl.DataFrame, code: str, indicator: str) -> list[tuple[str, float]]:

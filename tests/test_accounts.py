@@ -157,6 +157,7 @@ def test_dev_start_listens_on_localhost_without_accounts(tmp_path: Path, monkeyp
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
     assert dev.server_args([]) == (["--server.address", "127.0.0.1"], {})
     assert dev.server_args(["--openbaar"]) == ([], {"PORTAL_OPENBAAR": "1"})
+    assert dev.server_args(["--processen", "2"], "--adres") == (["--adres", "127.0.0.1", "--processen", "2"], {})
     UserData(tmp_path / "userdata.db").add_account("anna", "anna-wachtwoord", "visitatieteam")
     assert dev.server_args(["--server.port", "8600"]) == (["--server.port", "8600"], {})
 

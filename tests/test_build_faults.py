@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from etl.build import build, content_checksum
+from etl.build import BuildBusy, build, content_checksum
 from portal.paths import ROOT, SNAPSHOTS
 from etl.snapshot import write_sums
 from etl.validate import BuildError
@@ -161,3 +161,26 @@ def test_unchanged_rebuild_is_identical(good: Path, built: Path) -> None:
     first = build(good, log=lambda _: None)
     second = build(good, log=lambda _: None)
     assert first.content_sha256 == second.content_sha256 == content_checksum(built)
+
+
+def test_second_build_at_the_same_time_stops_in_dutch_and_the_first_completes(good: Path) -> None:
+    before = digest(good)
+    code = f"from pathlib import Path; from etl.build import build; build(Path({str(good)!r}), log=lambda _: None)"
+    env = dict(os.environ, PORTAL_ETL_PAUSE_BEFORE_SWAP="6", PYTHONPATH=str(ROOT))
+    first = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 90
+        while not list(good.parent.glob("*.bouw-*")) and time.time() < deadline:
+            time.sleep(0.1)
+        assert list(good.parent.glob("*.bouw-*")), "the first build never started writing"
+        with pytest.raises(BuildBusy) as exc:
+            build(good, log=lambda _: None)
+        assert exc.value.dutch().startswith(f"Er loopt al een databouw voor dit warehouse (proces {first.pid}, gestart ")
+        assert "Het bestaande warehouse is niet gewijzigd" in exc.value.dutch()
+        assert digest(good) == before and list(good.parent.glob("*.bouw-*")), "the second build touched the first one's files"
+        _, err = first.communicate(timeout=120)
+    finally:
+        first.kill()
+    assert first.returncode == 0, err  # today's failure: "no such table" after the second build removed its file
+    assert not list(good.parent.glob("*.bouw-*"))
+    assert content_checksum(good) == build(good, log=lambda _: None).content_sha256  # the lock is free again

@@ -60,3 +60,26 @@ def test_kept_chart_specs_follow_the_chosen_gemeente(built: Path) -> None:
         return [r["gemeente_code"] for r in spec["datasets"][ring["data"]["name"]]]
 
     assert ringed("GM0153") == ["GM0153"] and ringed("GM0363") == ["GM0363"] and ringed("GM0153") == ["GM0153"]
+
+
+def test_benchmark_spec_from_a_template_is_altairs_own(wh) -> None:
+    """The profile's trend chart filled into a template per shape is exactly the spec Altair builds, for gemeenten with
+    and without herindelingen, in density and in counts."""
+    from portal import peers
+
+    po, pe = bm.Prepared(wh.all_observations("nieuwste")), bm.Prepared(wh.all_observations("eigen"))
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    charts._TEMPLATES.clear()
+    made = 0
+    for i, code in enumerate(["GM0363", "GM0080", "GM0014", "GM1979", "GM0153", "GM0088", "GM0599", "GM1900"]):
+        group = peers.resolve(wh, fm, peers.GroupSpec(k=5 + i), code)
+        for density in (True, False):
+            frame = (bm.group_series(po, pe, code, group.members, bm.DENSITY) if density
+                     else bm.volume_at_group_density(po, code, group.members))
+            t = views.profile_trend(frame, wh.name(code), density, None, {})
+            args = dict(reeksen=t.series, y_title="eenheid", decimals=1 if density else 0, breaks=t.definition_breaks)
+            title = f"Bijstand {wh.name(code)}"
+            want = charts.finish(charts.benchmark_chart(t.lines, t.band, **args), title, "eenheid").to_dict(validate=False)
+            assert charts.benchmark_spec(t.lines, t.band, title=title, subtitle="eenheid", **args) == want
+            made += 1
+    assert made == 16 and len(charts._TEMPLATES) <= 4  # templates were reused, not rebuilt per gemeente

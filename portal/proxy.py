@@ -1,0 +1,93 @@
+"""A small reverse proxy with sticky sessions, for running several Streamlit processes behind one address.
+
+Streamlit keeps a user's session (widgets, the logged-in user, downloads, uploads) in the memory of the process that
+serves its websocket, and one process computes on one core at a time (the GIL). Several processes share the machine's
+cores; this proxy keeps each browser on one process:
+
+- A connection is pinned to one backend for its whole life, chosen by the cookie `portaal_server` in its first request.
+  Everything after that first request head is piped unchanged in both directions (keep-alive requests, a websocket).
+- Without the cookie (a new browser), the backend with the fewest open connections (taking turns on a tie) is chosen
+  and the first response carries `Set-Cookie`, so the browser's next connections (the websocket, media, reconnects) go to the same process.
+- A backend that does not accept the connection is skipped; the browser then gets (and keeps) another one.
+
+Standard library only (asyncio streams). Started by `python3 dev.py serve` (portal/serve.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+
+COOKIE = "portaal_server"
+COOKIE_RE = re.compile(rb"(?im)^cookie:.*?\b" + COOKIE.encode() + rb"=(\d+)")
+HEAD_END = b"\r\n\r\n"
+MAX_HEAD = 64 * 1024
+UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+               "Het portaal is even niet bereikbaar: geen enkel serverproces antwoordt. Probeer het zo opnieuw.").encode()
+
+
+class Proxy:
+    def __init__(self, backends: list[tuple[str, int]]):
+        self.backends = backends
+        self.open = [0] * len(backends)  # open connections per backend (a session's websocket stays open)
+        self.turn = 0  # rotates among equally busy backends, so browsers arriving one by one are spread too
+
+    def order(self, asked: int | None) -> list[int]:
+        """Backends to try: the pinned one first, else the least busy (taking turns on a tie); then the others."""
+        n = len(self.backends)
+        if asked is not None and 0 <= asked < n:
+            return [asked, *sorted((i for i in range(n) if i != asked), key=lambda i: self.open[i])]
+        self.turn = (self.turn + 1) % n
+        return sorted(range(n), key=lambda i: (self.open[i], (i - self.turn) % n))
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(HEAD_END)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            writer.close()
+            return
+        m = COOKIE_RE.search(head)
+        asked = int(m.group(1)) if m else None
+        for i in self.order(asked):
+            self.open[i] += 1  # counted before connecting, so browsers arriving together are spread
+            try:
+                b_reader, b_writer = await asyncio.wait_for(asyncio.open_connection(*self.backends[i]), timeout=5)
+            except (OSError, asyncio.TimeoutError):
+                self.open[i] -= 1
+                continue
+            try:
+                b_writer.write(head)
+                await asyncio.gather(self._pipe(reader, b_writer),
+                                     self._pipe(b_reader, writer, set_cookie=None if asked == i else i))
+            finally:
+                self.open[i] -= 1
+                for w in (b_writer, writer):
+                    with contextlib.suppress(Exception):
+                        w.close()
+            return
+        writer.write(UNAVAILABLE)
+        with contextlib.suppress(Exception):
+            await writer.drain()
+            writer.close()
+
+    @staticmethod
+    async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, set_cookie: int | None = None) -> None:
+        """Copy until EOF; with set_cookie, add the pinning cookie to the first response head."""
+        try:
+            if set_cookie is not None:
+                head = await src.readuntil(HEAD_END)
+                cookie = f"Set-Cookie: {COOKIE}={set_cookie}; Path=/; HttpOnly; SameSite=Lax\r\n".encode()
+                dst.write(head[:-2] + cookie + b"\r\n")
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                if dst.can_write_eof():
+                    dst.write_eof()
+
+    async def serve(self, host: str, port: int) -> asyncio.Server:
+        return await asyncio.start_server(self.handle, host, port, limit=MAX_HEAD)

@@ -1,0 +1,127 @@
+"""The sticky proxy in front of several Streamlit processes: a new browser is pinned by a cookie, keeps its process for
+plain requests and websockets, new browsers are spread, a process that is down is skipped, and a real portal page runs
+through it (two Streamlit processes, measured by `bench belasting --processen 2`)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+from portal.paths import ROOT
+from portal.proxy import COOKIE, Proxy
+
+
+async def backend(name: str) -> tuple[asyncio.Server, int]:
+    """A tiny HTTP/1.1 server that answers with its name and, after an Upgrade request, echoes raw bytes back."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                break
+            if b"upgrade: websocket" in head.lower():
+                writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                while data := await reader.read(1024):
+                    writer.write(name.encode() + b":" + data)
+                    await writer.drain()
+                break
+            body = name.encode()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def get(port: int, cookie: str | None = None, n: int = 1) -> tuple[list[str], str | None]:
+    """n keep-alive requests on one connection: the bodies and the cookie the proxy set (if any)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    bodies, set_cookie = [], None
+    for _ in range(n):
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n" + (f"Cookie: a=b; {COOKIE}={cookie}\r\n".encode() if cookie else b"") + b"\r\n")
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        m = re.search(rf"Set-Cookie: {COOKIE}=(\d+)", head)
+        set_cookie = set_cookie or (m.group(1) if m else None)
+        length = int(re.search(r"Content-Length: (\d+)", head).group(1))
+        bodies.append((await reader.readexactly(length)).decode())
+    writer.close()
+    return bodies, set_cookie
+
+
+def test_sticky_spread_websocket_and_failover() -> None:
+    async def scenario() -> None:
+        (a, pa), (b, pb) = await backend("A"), await backend("B")
+        proxy = await Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)]).serve("127.0.0.1", 0)
+        port = proxy.sockets[0].getsockname()[1]
+        # a new browser gets a process and a cookie; keep-alive requests on its connection stay there
+        bodies, cookie = await get(port, n=3)
+        assert cookie is not None and len(set(bodies)) == 1
+        first = bodies[0]
+        # with its cookie it always comes back to the same process, and no new cookie is set
+        for _ in range(5):
+            again, reset = await get(port, cookie)
+            assert again == [first] and reset is None
+        # new browsers arriving together are spread over the processes (fewest open connections first)
+        conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(2)]
+        for _, w in conns:
+            w.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        names = set()
+        for r, _ in conns:
+            head = await r.readuntil(b"\r\n\r\n")
+            names.add((await r.readexactly(int(re.search(rb"Content-Length: (\d+)", head).group(1)))).decode())
+        for _, w in conns:
+            w.close()
+        assert names == {"A", "B"}
+        # browsers arriving one after the other, each closing again, take turns
+        assert {(await get(port))[1] for _ in range(4)} == {"0", "1"}
+        # a websocket upgrade with the cookie is piped to the pinned process, both ways
+        r, w = await asyncio.open_connection("127.0.0.1", port)
+        w.write(f"GET /_stcore/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nCookie: {COOKIE}={cookie}\r\n\r\n".encode())
+        assert b"101 Switching Protocols" in await r.readuntil(b"\r\n\r\n")
+        w.write(b"hallo")
+        assert await r.readexactly(7) == f"{first}:hallo".encode()
+        w.close()
+        # the pinned process goes down: the browser is moved to the other one and gets its cookie
+        b.close()
+        await b.wait_closed()
+        moved, new_cookie = await get(port, "1")
+        assert moved == ["A"] and new_cookie == "0"
+        a.close()
+        await a.wait_closed()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert "503" in (await reader.read()).decode().splitlines()[0]
+        proxy.close()
+
+    asyncio.run(scenario())
+
+
+def test_portal_through_two_processes(built: Path) -> None:
+    """`portal.serve` with two Streamlit processes on a copy of the warehouse: twenty profile sessions through the proxy
+    all finish without an exception (the spreading itself is tested above)."""
+    from etl.loadclient import burst, free_port, gemeenten, queries, wait_healthy
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy2(built, Path(tmp) / "warehouse.db")
+        port, first = free_port(), free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=tmp)
+        proc = subprocess.Popen([sys.executable, "-m", "portal.serve", "--processen", "2", "--poort", str(port), "--adres", "127.0.0.1",
+                                 "--eerste-interne-poort", str(first), "--server.fileWatcherType", "none"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}")
+            outs = asyncio.run(burst(f"http://127.0.0.1:{port}", queries(gemeenten(Path(tmp) / "warehouse.db"), 20, 3)))
+            assert [o.error for o in outs if o.error] == []
+            assert all(o.elements > 40 for o in outs)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
