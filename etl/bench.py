@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["herbouw"]:
         return rebuild_while_serving(int(argv[1]) if len(argv) > 1 else 6)
+    if argv[:1] == ["inloggen"]:
+        return login_timing()
     if argv[:1] == ["belasting"]:
         from etl.loadclient import main as load_main
 
@@ -96,11 +98,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Referentiegroep van 10 meest gelijkende gemeenten (zoeken + samenstellen): mediaan {statistics.median(knn):.2f} ms, "
               f"max {max(knn):.2f} ms over 5 gemeenten × 20 — doel ≤ 20 ms")
         visitatie(wh, fm, Path(tmp))
+    login_timing()
     if not WAREHOUSE.exists():
         build(WAREHOUSE, log=lambda _: None)
     page_reruns()
     first_chart()
     return 0
+
+
+def login_timing() -> None:
+    """A wrong password for a known name against an unknown name, interleaved: equal work, so equal time (issue 11)."""
+    from portal.userdata import UserData
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ud = UserData(Path(tmp) / "userdata.db")
+        ud.add_account("anna", "anna-wachtwoord", "visitatieteam")
+        times: dict[str, list[float]] = {"bekende naam": [], "onbekende naam": []}
+        for i in range(8):
+            for label, naam in (("bekende naam", "anna"), ("onbekende naam", f"niemand{i}")):
+                with ud._db(write=True) as db:  # the throttle would refuse after five: time the check itself
+                    db.execute("delete from inlogpogingen")
+                t0 = time.perf_counter()
+                ud.login(naam, "fout-wachtwoord")
+                times[label].append((time.perf_counter() - t0) * 1000)
+        ratios = [a / b for a, b in zip(times["bekende naam"], times["onbekende naam"])]
+        print("Inloggen met fout wachtwoord: " + ", ".join(f"{k} mediaan {statistics.median(v):.0f} ms" for k, v in times.items())
+              + f"; verhouding mediaan {statistics.median(ratios):.2f} (8 paren) — doel ≈ 1")
 
 
 def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
