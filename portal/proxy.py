@@ -23,6 +23,7 @@ COOKIE = "portaal_server"
 COOKIE_RE = re.compile(rb"(?im)^cookie:.*?\b" + COOKIE.encode() + rb"=(\d+)")
 HEAD_END = b"\r\n\r\n"
 MAX_HEAD = 64 * 1024
+HEAD_TIMEOUT = 30  # seconds
 UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
                "Het portaal is even niet bereikbaar: geen enkel serverproces antwoordt. Probeer het zo opnieuw.").encode()
 
@@ -42,9 +43,9 @@ class Proxy:
         return sorted(range(n), key=lambda i: (self.open[i], (i - self.turn) % n))
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await reader.readuntil(HEAD_END)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        try:  # a client that never finishes its request head does not hold a connection for ever
+            head = await asyncio.wait_for(reader.readuntil(HEAD_END), timeout=HEAD_TIMEOUT)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.TimeoutError):
             writer.close()
             return
         m = COOKIE_RE.search(head)
