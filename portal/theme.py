@@ -91,6 +91,11 @@ NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
     "Drag and drop file here": "Sleep een bestand hierheen",
     "Drag and drop files here": "Sleep bestanden hierheen",
     "Upload": "Uploaden",
+    "Add files": "Bestanden toevoegen",
+    "Add file": "Bestand toevoegen",
+    "add icon": "pictogram toevoegen",
+    "dd-mm-yyyy": "dd-mm-jjjj",
+    "DD-MM-YYYY": "DD-MM-JJJJ",
     "Uploading...": "Bezig met uploaden...",
     "Page not found": "Pagina niet gevonden",
     "The page that you have requested does not seem to exist. Running the app's main page.":
@@ -100,6 +105,7 @@ NL_ATTRIBUTE_ONLY = {"Open": "Openen", "Close": "Sluiten", "Increment": "Verhoge
 NL_PATTERNS = [  # (regular expression on the whole string, Dutch replacement)
     (r"^Help for (.+)$", "Uitleg bij $1"),
     (r"^(\S+) per file$", "$1 per bestand"),
+    (r"^Remove (.+)$", "$1 verwijderen"),
 ]
 NL_ATTRIBUTES = ("aria-label", "placeholder", "title")
 

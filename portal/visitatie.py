@@ -98,7 +98,7 @@ SIGNAAL_REGEL = (
     "norm van het team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep (strenger dan het profiel, dat "
     "alleen buiten P25–P75 van de groep een signaal geeft). Afwijking = realisatie − norm. "
     "Geen signaal als het bereik dat afronding door CBS (en bij instroom en uitstroom toeval) toelaat aan beide kanten van de "
-    f"norm ligt (*te klein om te beoordelen*), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), "
+    f"norm ligt ('te klein om te beoordelen'), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud ('verouderd'), "
     "bij bronwaarden die de bron zelf onwaarschijnlijk maakt en bij de W-deel- en I-deelproxy's (alleen beschrijvend; geen "
     "norm uit de referentiegroep).")
 

@@ -36,9 +36,13 @@ class TeVeelPogingen(UserDataError):
 
     def __init__(self, seconden: float):
         self.seconden = seconden
-        minuten = max(1, math.ceil(seconden / 60))
-        super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {minuten} {'minuut' if minuten == 1 else 'minuten'} "
-                         "opnieuw, of vraag de beheerder uw wachtwoord opnieuw in te stellen.")
+        if seconden <= 60:
+            wanneer = f"{math.ceil(seconden)} seconden"
+        else:
+            minuten = math.ceil(seconden / 60)
+            wanneer = f"{minuten} minuten"
+        super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {wanneer} opnieuw, of vraag de beheerder uw "
+                         "wachtwoord opnieuw in te stellen.")
 
 
 def wachttijd(fouten: int) -> float:
@@ -112,6 +116,27 @@ class Accounts(Store):
                 raise UserDataError(f"Gebruiker '{naam}' bestaat al.")
             db.execute("insert into accounts (naam, rol, gemeente_code, wachtwoord_hash, aangemaakt) values (?, ?, ?, ?, ?)",
                        [naam, rol, gemeente_code if rol == "gemeente" else None, hash_password(wachtwoord), _now()])
+
+    def change_account(self, naam: str, rol: str | None = None, gemeente_code: str | None = None,
+                       wachtwoord: str | None = None) -> None:
+        """A new role (with gemeente), and/or a new password, which also clears the name's failed logins. An open session
+        of this user works with the new role from its next action (ui.current_user reads the account on every run)."""
+        with self._db(write=True) as db:
+            row = db.execute("select rol, gemeente_code from accounts where naam = ?", [naam]).fetchone()
+            if row is None:
+                raise UserDataError(f"Gebruiker '{naam}' bestaat niet.")
+            rol = rol or row[0]
+            if rol not in ROLLEN:
+                raise UserDataError(f"Onbekende rol '{rol}'; kies uit {', '.join(ROLLEN)}.")
+            gemeente_code = (gemeente_code or row[1]) if rol == "gemeente" else None
+            if rol == "gemeente" and not gemeente_code:
+                raise UserDataError("Een gebruiker met rol 'gemeente' hoort bij een gemeente: geef de gemeentecode (GMxxxx).")
+            db.execute("update accounts set rol = ?, gemeente_code = ? where naam = ?", [rol, gemeente_code, naam])
+            if wachtwoord is not None:
+                if len(wachtwoord) < 10:
+                    raise UserDataError("Het wachtwoord moet minstens 10 tekens hebben.")
+                db.execute("update accounts set wachtwoord_hash = ? where naam = ?", [hash_password(wachtwoord), naam])
+                db.execute("delete from inlogpogingen where naam = ?", [_key(naam)])
 
     def accounts(self) -> list[dict]:
         with self._db() as db:

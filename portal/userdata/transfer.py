@@ -89,7 +89,7 @@ def parse_export(data: bytes | str) -> dict:
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        raise UserDataError("Dit is geen leesbaar JSON-bestand. Kies een bestand dat met 'Exporteer (JSON)' is gemaakt.") from None
+        raise UserDataError("Dit is geen leesbaar JSON-bestand. Kies een bestand dat met 'Exporteren als JSON' is gemaakt.") from None
     except RecursionError:
         raise UserDataError("Dit bestand is te diep genest om een visitatie-export te zijn. Er is niets opgeslagen.") from None
     if not isinstance(doc, dict) or doc.get("formaat") != EXPORT_FORMAAT:
