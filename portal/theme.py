@@ -141,12 +141,23 @@ LANG_SCRIPT = """<script>
     const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     while (walk.nextNode()) fixText(walk.currentNode);
   };
+  // Changed nodes are collected and translated when the browser is idle (at most 300 ms later), not inside every
+  // mutation: on a long page the translation then does not hold up the first drawing of the page and its charts.
+  const pending = new Set();
+  const later = window.requestIdleCallback ? f => requestIdleCallback(f, {timeout: 300}) : f => setTimeout(f, 50);
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const nodes = [...pending];
+    pending.clear();
+    nodes.forEach(fix);
+  };
   window.__portalNl = new MutationObserver(records => {
     for (const r of records) {
-      if (r.type === "childList") r.addedNodes.forEach(fix);
-      else if (r.type === "characterData") fixText(r.target);
-      else fixAttrs(r.target);
+      if (r.type === "childList") r.addedNodes.forEach(n => pending.add(n));
+      else pending.add(r.target);
     }
+    if (!scheduled && pending.size) { scheduled = true; later(flush); }
   });
   window.__portalNl.observe(document.body, {subtree: true, childList: true, characterData: true,
                                             attributes: true, attributeFilter: attrs});
