@@ -85,7 +85,7 @@ def server_args(rest: list[str], address: str = "--server.address") -> tuple[lis
         return [a for a in rest if a != "--openbaar"], {"PORTAL_OPENBAAR": "1"}
     if has_accounts() or any(a.startswith(address) for a in rest):
         return rest, {}
-    print("Geen gebruikersaccounts: het portaal is alleen bereikbaar op deze computer (http://localhost:8501). "
+    print("Geen gebruikersaccounts: het portaal is alleen bereikbaar op deze computer (localhost). "
           "Zie de README voor accounts of --openbaar.", flush=True)
     return [address, "127.0.0.1", *rest], {}
 
