@@ -160,6 +160,7 @@ def test_visitatie_main_flow(server: str) -> None:
         panel.get_by_label("Tekst").first.fill("De instroom daalt sinds de poortaanpak van 2016.")
         panel.get_by_role("button", name="Toevoegen").click()
         expect(page.get_by_text("Missie en visie (1)")).to_be_visible(timeout=30_000)  # the first theme, the form's default
+        expect(panel.get_by_label("Tekst").first).to_have_value("", timeout=10_000)  # an empty box for the next note
 
         page.get_by_role("button", name="Naar fase 'bezoek'").click()
         page.get_by_role("button", name="Ja, foto bevriezen en naar fase 'bezoek'").click()  # freezing asks first

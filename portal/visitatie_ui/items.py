@@ -14,6 +14,8 @@ from portal.visitatie_ui.common import Ctx
 
 def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> None:
     """A new note or finding. A refusal (no text, no theme, no priority) keeps everything the user typed and chose."""
+    if st.session_state.pop(f"{key}-leeg", False):  # saved last run: an empty text box for the next one (set before the
+        st.session_state[f"{key}-tekst"] = ""         # widget exists, so the browser's box is emptied too)
     with st.form(key):
         c = st.columns(4 if finding else 3)
         soort = c[0].selectbox("Soort", soorten, key=f"{key}-soort")
@@ -30,7 +32,7 @@ def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> 
             except UserDataError as e:
                 st.error(literal(str(e)))
             else:
-                st.session_state.pop(f"{key}-tekst")  # saved: an empty text box for the next one
+                st.session_state[f"{key}-leeg"] = True
                 st.rerun()
 
 
