@@ -70,7 +70,8 @@ class Client:
         self.requests: list[str] = []
 
     def url(self, table: str, path: str, **query: str) -> str:
-        q = urllib.parse.urlencode({"$format": "json", **{f"${k}": v for k, v in query.items() if v is not None}})
+        q = urllib.parse.urlencode({"$format": "json", **{f"${k}": v for k, v in query.items() if v is not None}},
+                                   safe="$,'()", quote_via=urllib.parse.quote)  # readable, spaces as %20 (not +)
         return f"{self.base}/{table}/{path}?{q}"
 
     def get(self, url: str) -> bytes:
@@ -91,7 +92,7 @@ class Client:
                                    "probeer het later opnieuw.") from exc
                 retry_after = exc.headers.get("Retry-After") if exc.headers else None
                 if retry_after is not None and retry_after.strip().isdigit():
-                    wait = float(retry_after)
+                    wait = min(float(retry_after), 300.0)
             except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
                 if not self.connected:
                     raise CbsError(f"Geen verbinding met CBS ({self.base}): {getattr(exc, 'reason', exc)}; "

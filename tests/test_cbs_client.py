@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,7 +54,8 @@ class Replay:
         self.props = recorded("DataProperties")["value"]
         self.rows, self.cap, self.links = rows, cap, links
         self.cut_at: int | None = None  # serve no row beyond this index (the silently truncated copies)
-        self.fail: list[tuple[int, dict]] = []  # (status, headers) answered before anything else
+        self.fail: list[tuple] = []  # (status, headers[, body]) answered before anything else
+        self.slow_pages = 0  # this many data pages answer only after 1.5 s (past the client's time-out)
         self.fail_pages_after: int | None = None  # 500 for every data page after this many were served
         self.pages_served = 0
         self.log: list[str] = []
@@ -91,8 +93,8 @@ def _handler(state: Replay):
         def do_GET(self):
             state.log.append(self.path)
             if state.fail:
-                status, headers = state.fail.pop(0)
-                return self.send(status, b'{"odata.error": "replay"}', headers)
+                status, headers, *body = state.fail.pop(0)
+                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
             u = urllib.parse.urlparse(self.path)
             q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
             parts = u.path.strip("/").split("/")[-2:] if u.path.endswith("$count") else u.path.strip("/").split("/")[-1:]
@@ -109,6 +111,9 @@ def _handler(state: Replay):
             if state.fail_pages_after is not None and state.pages_served >= state.fail_pages_after:
                 return self.send(500, b"{}")
             state.pages_served += 1
+            if state.slow_pages:
+                state.slow_pages -= 1
+                time.sleep(1.5)
             skip, top = int(q.get("$skiptoken", q.get("$skip", 0))), min(int(q.get("$top", state.cap)), state.cap)
             limit = len(rows) if state.cut_at is None else state.cut_at
             page = rows[skip:min(skip + top, limit)]
@@ -309,8 +314,30 @@ def test_no_connection_is_a_dutch_error_and_changes_nothing(tmp_path):
 
 def test_malformed_json_is_a_dutch_error(serve, tmp_path):
     state = Replay(make_rows(5))
+    state.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk'), ]  # TableInfos cut off mid-answer
+    with pytest.raises(cbs.CbsError, match=r"^CBS gaf een onleesbaar antwoord \(geen geldige JSON\) voor http://.*/TableInfos"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_time_out_on_a_page_is_retried(serve, tmp_path):
+    state = Replay(make_rows(6), cap=3)
+    state.slow_pages = 1
     client = serve(state)
-    orig = client.get
-    client.get = lambda url: b"{broken" if "DataProperties" in url else orig(url)
-    with pytest.raises(cbs.CbsError, match="onleesbaar antwoord \\(geen geldige JSON\\)"):
-        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
+    client.timeout = 0.5
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client, page_size=3)
+    skips = [re.search(r"skip=(\d+)", p).group(1) for p in client.requests if "TypedDataSet?" in p]
+    assert skips == ["0", "0", "3"]  # the timed-out first page was asked again, then paging went on
+    assert len(read_csv(tmp_path / "kwb" / f"{TABLE}_TypedDataSet.csv")) == 6
+
+
+def test_snapshot_that_fails_validation_never_replaces_the_old_one(serve, tmp_path, monkeypatch):
+    state = Replay(make_rows(5))
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()}
+    state.rows = make_rows(6)
+    monkeypatch.setattr(cbs, "verify", lambda folder: [f"{folder.name}/x.csv: 1 rijen, herkomst.json zegt 2"])
+    with pytest.raises(cbs.CbsError, match="de nieuwe snapshot klopt niet: .kwb.nieuw/x.csv"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()} == before
+    assert not list(tmp_path.glob(".kwb.*"))
