@@ -211,7 +211,7 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 
 def _provenance(h: dict) -> str:
-    measures = "\n".join(f"- `{m['sleutel']}`: {m['titel']}" for m in h["maatstaven"])
+    measures = "\n".join(f"  - `{m['sleutel']}`: {m['titel']}" for m in h["maatstaven"])
     return (f"# CBS {h['tabel']} \"{h['titel']}\" — opgehaald via de CBS OData v3-API\n\n"
             f"## Bron\n- URL: {h['url']}\n- Tabel: **{h['tabel']}**, titel \"{h['titel']}\"\n"
             f"- Laatst gewijzigd door CBS: {h['cbs_gewijzigd']}\n- Opgehaald op: {h['opgehaald']} (UTC)\n"
@@ -278,6 +278,16 @@ def verify(folder: Path) -> list[str]:
         if not (folder / name).is_file() or sha256(folder / name) != digest:
             problems.append(f"{folder.name}/{name}: klopt niet met SHA256SUMS")
     return problems
+
+
+def newer_at_cbs(client: Client, table: str, folder: Path) -> tuple[str | None, str | None]:
+    """(CBS's Modified, the local snapshot's) when CBS has a newer version than `folder`, else (None, None); for a dry run."""
+    cbs_modified = table_info(client, table).get("Modified")
+    try:
+        local = json.loads((folder / "herkomst.json").read_text(encoding="utf-8")).get("cbs_gewijzigd")
+    except (OSError, ValueError):
+        local = None
+    return (cbs_modified, local) if local is None or (cbs_modified or "") > local else (None, None)
 
 
 def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: list[str], flt: str | None = None,
