@@ -301,6 +301,8 @@ def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: l
     titles = {p["Key"]: p.get("Title") for p in props if p.get("Key")}
     columns = dimensions + list(keys.values())
     total = row_count(client, table, flt)
+    if total == 0:
+        raise CbsError(f"Tabel {table}: CBS meldt 0 rijen voor filter {flt!r}; er is niets opgeslagen.")
     partial = (partial_root or folder.parent / ".gedeeltelijk") / table
     marker = {"filter": flt, "kolommen": columns, "rijen": total, "cbs_gewijzigd": info.get("Modified"),
               "page_size": page_size}

@@ -181,6 +181,8 @@ def test_table_cut_at_10000_rows_is_an_error_and_no_snapshot(serve, tmp_path):
         cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
     assert "84799NED is onvolledig: CBS meldt 10.050 rijen, er zijn er 10.000 opgehaald" in str(exc.value)
     assert not (tmp_path / "kwb").exists()
+    with pytest.raises(cbs.CbsError, match="Tabel 84799NED: CBS meldt 0 rijen voor filter \"SoortRegio_2 eq 'Provincie'\""):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Provincie'", client=serve(state))
 
 
 def test_measure_with_new_suffix_or_new_key_is_found_by_title(serve, tmp_path):
