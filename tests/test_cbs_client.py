@@ -1,0 +1,355 @@
+"""etl/cbs.py against a local replay server serving CBS-shaped OData v3 JSON (never the internet).
+
+The server is built from the recorded KWB 2020 (84799NED) TableInfos, DataProperties and TypedDataSet sample rows in
+../shared/data/raw/cbs_odata_recorded_kwb_metadata; extra rows are copies of the recorded ones with new keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from etl import cbs
+
+RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw" / "cbs_odata_recorded_kwb_metadata"
+if not RAW.is_dir():
+    RAW = Path("/work/shared/data/raw/cbs_odata_recorded_kwb_metadata")
+TABLE = "84799NED"
+BIJSTAND = cbs.Measure("PersonenPerSoortUitkeringBijstand", "Personen per soort uitkering; Bijstand")
+INWONERS = cbs.Measure("AantalInwoners", "Aantal inwoners")
+DIMS = ["WijkenEnBuurten", "SoortRegio_2", "Codering_3"]
+
+
+def recorded(name: str) -> dict:
+    return json.loads((RAW / f"reconstructed_v3_{TABLE}_{name}.json").read_text(encoding="utf-8"))
+
+
+def make_rows(n: int) -> list[dict]:
+    """The 5 recorded rows, then copies with new padded buurt keys (CBS pads keys to 10 characters)."""
+    sample = recorded("TypedDataSet_sample_NL_G4")["value"]
+    rows = []
+    for i in range(n):
+        r = copy.deepcopy(sample[i % len(sample)])
+        if i >= len(sample):
+            key = f"BU{i:08d}"[:10].ljust(10)
+            r.update(ID=i, WijkenEnBuurten=key, Codering_3=key, SoortRegio_2="Buurt     ")
+        rows.append(r)
+    return rows
+
+
+class Replay:
+    """State of the fake CBS: tables, page cap, scripted failures and a log of every request."""
+
+    def __init__(self, rows: list[dict], cap: int = 10_000, links: bool = False):
+        self.info = recorded("TableInfos")["value"]
+        self.props = recorded("DataProperties")["value"]
+        self.rows, self.cap, self.links = rows, cap, links
+        self.cut_at: int | None = None  # serve no row beyond this index (the silently truncated copies)
+        self.fail: list[tuple] = []  # (status, headers[, body]) answered before anything else
+        self.slow_pages = 0  # this many data pages answer only after 1.5 s (past the client's time-out)
+        self.fail_pages_after: int | None = None  # 500 for every data page after this many were served
+        self.pages_served = 0
+        self.log: list[str] = []
+
+    def rename(self, old: str, new: str, title: str | None = None) -> None:
+        for p in self.props:
+            if p["Key"] == old:
+                p["Key"] = new
+                p["Title"] = title or p["Title"]
+        for r in self.rows:
+            r[new] = r.pop(old)
+
+
+def _filtered(rows: list[dict], flt: str | None) -> list[dict]:
+    if not flt:
+        return rows
+    col, val = re.fullmatch(r"(\w+) eq '(.*)'", flt).groups()
+    return [r for r in rows if str(r[col]).strip() == val]
+
+
+def _handler(state: Replay):
+    class H(BaseHTTPRequestHandler):
+        def log_message(self, *a):  # keep pytest output clean
+            pass
+
+        def send(self, status: int, body: bytes, headers: dict | None = None, ctype: str = "application/json"):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            state.log.append(self.path)
+            if state.fail:
+                status, headers, *body = state.fail.pop(0)
+                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+            u = urllib.parse.urlparse(self.path)
+            q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
+            parts = u.path.strip("/").split("/")[-2:] if u.path.endswith("$count") else u.path.strip("/").split("/")[-1:]
+            what = "/".join(parts)
+            if what == "TableInfos":
+                return self.send(200, json.dumps({"value": state.info}).encode())
+            if what == "DataProperties":
+                return self.send(200, json.dumps({"value": state.props}).encode())
+            rows = _filtered(state.rows, q.get("$filter"))
+            if what == "TypedDataSet/$count":
+                return self.send(200, str(len(rows)).encode(), ctype="text/plain")
+            if what != "TypedDataSet":
+                return self.send(404, b"{}")
+            if state.fail_pages_after is not None and state.pages_served >= state.fail_pages_after:
+                return self.send(500, b"{}")
+            state.pages_served += 1
+            if state.slow_pages:
+                state.slow_pages -= 1
+                time.sleep(1.5)
+            skip, top = int(q.get("$skiptoken", q.get("$skip", 0))), min(int(q.get("$top", state.cap)), state.cap)
+            limit = len(rows) if state.cut_at is None else state.cut_at
+            page = rows[skip:min(skip + top, limit)]
+            if "$select" in q:
+                keep = q["$select"].split(",")
+                page = [{k: r[k] for k in keep} for r in page]
+            body = {"value": page}
+            if state.links and skip + top < min(len(rows), limit):
+                nxt = {k: v for k, v in q.items() if k != "$skip"} | {"$skiptoken": str(skip + top)}
+                body["odata.nextLink"] = f"http://{self.headers['Host']}{u.path}?{urllib.parse.urlencode(nxt, safe='$')}"
+            return self.send(200, json.dumps(body).encode())
+
+    return H
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(state: Replay) -> cbs.Client:
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return cbs.Client(base=f"http://127.0.0.1:{srv.server_port}/ODataApi/odata", timeout=5, retries=2,
+                          backoff=0, sleep=lambda s: None)
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_paging_over_continuation_links_with_row_count_and_progress(serve, tmp_path):
+    state = Replay(make_rows(11), cap=4, links=True)
+    seen: list[cbs.Progress] = []
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND, INWONERS], DIMS, client=serve(state),
+                          progress=seen.append, page_size=4)
+    rows = read_csv(out / f"{TABLE}_TypedDataSet.csv")
+    assert len(rows) == 11 and rows[1]["Codering_3"] == "GM0363" and rows[1]["PersonenPerSoortUitkeringBijstand_83"] == "39780.0"
+    assert [(p.rows, p.pages, p.pages_total) for p in seen] == [(4, 1, 3), (8, 2, 3), (11, 3, 3)]
+    assert seen[-1].seconds_left == 0 and seen[0].seconds_left is not None
+    data_pages = [p for p in state.log if "TypedDataSet?" in p]
+    assert len(data_pages) == 3 and "skiptoken=4" in data_pages[1] and "skiptoken=8" in data_pages[2]  # links followed
+    assert not (tmp_path / ".gedeeltelijk" / TABLE).exists()  # partial pages are cleared after success
+
+
+def test_paging_with_skip_and_filter_without_links(serve, tmp_path):
+    state = Replay(make_rows(14), cap=5)
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Buurt'",
+                          client=serve(state), page_size=5)
+    rows = read_csv(out / f"{TABLE}_TypedDataSet.csv")
+    assert len(rows) == 9 and {r["SoortRegio_2"] for r in rows} == {"Buurt"}
+    assert list(rows[0]) == [*DIMS, "PersonenPerSoortUitkeringBijstand_83"]  # $select honoured, order kept
+
+
+def test_table_cut_at_10000_rows_is_an_error_and_no_snapshot(serve, tmp_path):
+    state = Replay(make_rows(10_050))
+    state.cut_at = 10_000  # like the public copies: 10 000 rows, no continuation link, $count says 10 050
+    with pytest.raises(cbs.CbsError) as exc:
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert "84799NED is onvolledig: CBS meldt 10.050 rijen, er zijn er 10.000 opgehaald" in str(exc.value)
+    assert not (tmp_path / "kwb").exists()
+    with pytest.raises(cbs.CbsError, match="Tabel 84799NED: CBS meldt 0 rijen voor filter \"SoortRegio_2 eq 'Provincie'\""):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Provincie'", client=serve(state))
+
+
+def test_measure_with_new_suffix_or_new_key_is_found_by_title(serve, tmp_path):
+    state = Replay(make_rows(5))
+    state.rename("PersonenPerSoortUitkeringBijstand_83", "PersonenPerSoortUitkeringBijstand_94")  # KWB 2024 numbering
+    state.rename("AantalInwoners_5", "Inwoners_7")  # key renamed, title unchanged
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND, INWONERS], DIMS, client=serve(state))
+    rows = read_csv(out / f"{TABLE}_TypedDataSet.csv")
+    assert rows[1]["PersonenPerSoortUitkeringBijstand_94"] == "39780.0" and rows[1]["Inwoners_7"] == "872757"
+    h = json.loads((out / "herkomst.json").read_text(encoding="utf-8"))
+    assert [m["sleutel"] for m in h["maatstaven"]] == ["PersonenPerSoortUitkeringBijstand_94", "Inwoners_7"]
+
+
+def test_missing_or_retitled_measure_is_a_dutch_error(serve, tmp_path):
+    state = Replay(make_rows(5))
+    state.props = [p for p in state.props if p["Key"] != "PersonenPerSoortUitkeringBijstand_83"]
+    with pytest.raises(cbs.CbsError, match=r"Tabel 84799NED: maatstaf 'Personen per soort uitkering; Bijstand' "
+                                           r"\(PersonenPerSoortUitkeringBijstand_…\) ontbreekt"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    state2 = Replay(make_rows(5))
+    state2.rename("PersonenPerSoortUitkeringBijstand_83", "PersonenPerSoortUitkeringBijstand_94", "Bijstand incl. IOAW")
+    with pytest.raises(cbs.CbsError, match="PersonenPerSoortUitkeringBijstand_94 heet nu 'Bijstand incl. IOAW'"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state2))
+    assert not (tmp_path / "kwb").exists()
+
+
+def test_429_with_retry_after_then_success(serve, tmp_path):
+    state = Replay(make_rows(5))
+    state.fail = [(429, {"Retry-After": "0"}), (503, {})]
+    waits: list[float] = []
+    client = serve(state)
+    client.backoff, client.sleep = 1.0, waits.append
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
+    assert waits == [0.0, 2.0]  # Retry-After honoured, then exponential backoff (1 * 2**1)
+    assert len(read_csv(tmp_path / "kwb" / f"{TABLE}_TypedDataSet.csv")) == 5
+
+
+def test_500_beyond_retry_limit_keeps_the_old_snapshot(serve, tmp_path):
+    state = Replay(make_rows(5))
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()}
+    state.fail_pages_after = 0  # every data page now fails (3 attempts with retries=2)
+    with pytest.raises(cbs.CbsError, match="CBS gaf 3 keer een fout \\(laatste: 500\\)"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gedeeltelijk", "kwb"]  # no temp folder left behind
+    fresh = tmp_path / "nieuw"
+    with pytest.raises(cbs.CbsError):
+        cbs.fetch_table(TABLE, fresh, [BIJSTAND], DIMS, client=serve(state))
+    assert not fresh.exists()
+
+
+def test_resume_after_crash_requests_only_the_remaining_pages(serve, tmp_path):
+    state = Replay(make_rows(13), cap=3)
+    state.fail_pages_after = 2  # the "crash": pages 3 … fail after two good ones
+    with pytest.raises(cbs.CbsError):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state), page_size=3)
+    stored = sorted(p.name for p in (tmp_path / ".gedeeltelijk" / TABLE).glob("page_*.json"))
+    assert stored == ["page_00000.json", "page_00001.json"] and not (tmp_path / "kwb").exists()
+    state.fail_pages_after, state.log = None, []
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state), page_size=3)
+    skips = [int(urllib.parse.parse_qs(urllib.parse.urlparse(p).query)["$skip"][0]) for p in state.log if "TypedDataSet?" in p]
+    assert skips == [6, 9, 12]
+    rows = read_csv(tmp_path / "kwb" / f"{TABLE}_TypedDataSet.csv")
+    assert [r["Codering_3"] for r in rows] == [r["Codering_3"].strip() for r in make_rows(13)]
+
+
+def test_stale_partial_is_discarded_when_cbs_changed_the_table(serve, tmp_path):
+    state = Replay(make_rows(9), cap=3)
+    state.fail_pages_after = 1
+    with pytest.raises(cbs.CbsError):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state), page_size=3)
+    state.fail_pages_after, state.log = None, []
+    state.info[0]["Modified"] = "2021-06-01T02:00:00"
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state), page_size=3)
+    assert sum("TypedDataSet?" in p for p in state.log) == 3  # all pages fetched again
+
+
+def test_values_dot_x_dash_become_empty_and_keys_are_stripped(serve, tmp_path):
+    rows = make_rows(5)
+    rows[2]["PersonenPerSoortUitkeringBijstand_83"] = "x"
+    rows[3]["PersonenPerSoortUitkeringBijstand_83"] = "-"
+    rows[4]["PersonenPerSoortUitkeringBijstand_83"] = None
+    state = Replay(rows)
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND],
+                          [*DIMS, "IndelingswijzigingWijkenEnBuurten_4"], client=serve(state))
+    got = read_csv(out / f"{TABLE}_TypedDataSet.csv")
+    assert [r["WijkenEnBuurten"] for r in got] == ["NL00", "GM0363", "GM0518", "GM0599", "GM0344"]
+    assert [r["PersonenPerSoortUitkeringBijstand_83"] for r in got] == ["421110.0", "39780.0", "", "", ""]
+    assert {r["IndelingswijzigingWijkenEnBuurten_4"] for r in got} == {""}  # CBS '.' in the recorded sample
+    assert cbs.clean(0) == 0 and cbs.clean("  12 ") == "12"
+
+
+def test_herkomst_and_provenance_and_verify_detects_tampering(serve, tmp_path):
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(Replay(make_rows(7))))
+    h = json.loads((out / "herkomst.json").read_text(encoding="utf-8"))
+    assert h["tabel"] == TABLE and h["titel"] == "Kerncijfers wijken en buurten 2020"
+    assert h["cbs_gewijzigd"] == "2021-03-26T02:00:00" and h["licentie"].startswith("CC BY 4.0")
+    assert h["bestanden"][f"{TABLE}_TypedDataSet.csv"]["rijen"] == 7 and "TypedDataSet" in h["url"]
+    prov = (out / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "Kerncijfers wijken en buurten 2020" in prov and "2021-03-26" in prov and "CC BY 4.0" in prov
+    sums = (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert [ln.split("  ")[1] for ln in sums] == [f"{TABLE}_TypedDataSet.csv", "PROVENANCE.md", "herkomst.json"]
+    assert cbs.verify(out) == []
+    data = out / f"{TABLE}_TypedDataSet.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace("39780.0", "39781.0"), encoding="utf-8")
+    problems = cbs.verify(out)
+    assert any("checksum wijkt af van herkomst.json" in p for p in problems)
+    assert any("klopt niet met SHA256SUMS" in p for p in problems)
+    (out / "herkomst.json").unlink()
+    assert cbs.verify(out) == ["kwb/herkomst.json ontbreekt of is onleesbaar"]
+
+
+def test_no_connection_is_a_dutch_error_and_changes_nothing(tmp_path):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens here now: connection refused
+    (tmp_path / "kwb").mkdir()
+    (tmp_path / "kwb" / "oud.csv").write_text("a\n1\n", encoding="utf-8")
+    client = cbs.Client(base=f"http://127.0.0.1:{port}/ODataApi/odata", timeout=2, retries=3, sleep=lambda s: None)
+    with pytest.raises(cbs.CbsError, match=r"^Geen verbinding met CBS \(http://127\.0\.0\.1:\d+/ODataApi/odata\).*"
+                                           r"er is niets veranderd\.$"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
+    assert len(client.requests) == 1  # no pointless retries while offline
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kwb"]
+    assert (tmp_path / "kwb" / "oud.csv").read_text(encoding="utf-8") == "a\n1\n"
+
+
+def test_malformed_json_is_a_dutch_error(serve, tmp_path):
+    state = Replay(make_rows(5))
+    state.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk'), ]  # TableInfos cut off mid-answer
+    with pytest.raises(cbs.CbsError, match=r"^CBS gaf een onleesbaar antwoord \(geen geldige JSON\) voor http://.*/TableInfos"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_time_out_on_a_page_is_retried(serve, tmp_path):
+    state = Replay(make_rows(6), cap=3)
+    state.slow_pages = 1
+    client = serve(state)
+    client.timeout = 0.5
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client, page_size=3)
+    skips = [re.search(r"skip=(\d+)", p).group(1) for p in client.requests if "TypedDataSet?" in p]
+    assert skips == ["0", "0", "3"]  # the timed-out first page was asked again, then paging went on
+    assert len(read_csv(tmp_path / "kwb" / f"{TABLE}_TypedDataSet.csv")) == 6
+
+
+def test_snapshot_that_fails_validation_never_replaces_the_old_one(serve, tmp_path, monkeypatch):
+    state = Replay(make_rows(5))
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()}
+    state.rows = make_rows(6)
+    monkeypatch.setattr(cbs, "verify", lambda folder: [f"{folder.name}/x.csv: 1 rijen, herkomst.json zegt 2"])
+    with pytest.raises(cbs.CbsError, match="de nieuwe snapshot klopt niet: .kwb.nieuw/x.csv"):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
+    assert {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()} == before
+    assert not list(tmp_path.glob(".kwb.*"))
+
+
+def test_newer_at_cbs_compares_modified_with_herkomst(serve, tmp_path):
+    state = Replay(make_rows(5))
+    client = serve(state)
+    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == ("2021-03-26T02:00:00", None)  # nothing local yet
+    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
+    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == (None, None)
+    state.info[0]["Modified"] = "2021-06-01T02:00:00"
+    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == ("2021-06-01T02:00:00", "2021-03-26T02:00:00")
