@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 from etl.build import build
+from portal.serve import free_port, wait_healthy
 from portal.paths import ROOT, WAREHOUSE
 from portal import metrics, peers
 from portal.store import Warehouse
@@ -207,25 +207,15 @@ def first_chart() -> None:
         print("Tijd tot eerste grafiek: overgeslagen (Debian chromium ontbreekt)")
         return
     from playwright.sync_api import sync_playwright
-    import urllib.request
 
-    ports = []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
+    ports = [free_port(), free_port()]
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "kaal.py"
         bare.write_text(BARE)
         procs = [_serve(ROOT / "pages" / "app.py", ports[0]), _serve(bare, ports[1])]
         try:
             for port in ports:
-                for _ in range(200):
-                    try:
-                        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                        break
-                    except OSError:
-                        time.sleep(0.2)
+                wait_healthy(f"http://127.0.0.1:{port}")
             urls = {"portaal (gemeenteprofiel)": f"http://127.0.0.1:{ports[0]}/profiel?gemeente=GM0363&rg=knn&k=10",
                     "kale pagina": f"http://127.0.0.1:{ports[1]}/"}
             times: dict[str, list[float]] = {k: [] for k in urls}

@@ -20,14 +20,12 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from portal.paths import ROOT, WAREHOUSE
+from portal.serve import free_port, wait_healthy
 
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
 
@@ -118,23 +117,6 @@ def report(label: str, outs: list[Outcome]) -> dict:
     print(f"{label}: p50 {nl(fig['p50'])} s, p95 {nl(fig['p95'])} s, max {nl(fig['max'])} s, {len(errors)} fout(en)"
           + (f" — eerste: {errors[0]}" if errors else ""), flush=True)
     return fig
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server op {base} kwam niet op")
 
 
 def serve(port: int, data_dir: Path, processes: int = 1) -> subprocess.Popen:

@@ -15,6 +15,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,17 +36,23 @@ def start_backends(n: int, first_port: int, extra: list[str] | None = None) -> l
             for i in range(n)]
 
 
-def wait_healthy(ports: list[int], timeout: float = 120.0) -> None:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, timeout: float = 120.0) -> None:
+    """Wait until the Streamlit server at `base` (e.g. http://127.0.0.1:8601) answers its health check."""
     deadline = time.time() + timeout
-    for port in ports:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise RuntimeError(f"serverproces op poort {port} kwam niet op") from None
-                time.sleep(0.2)
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise RuntimeError(f"server op {base} kwam niet op") from None
+            time.sleep(0.2)
 
 
 async def run_proxy(host: str, port: int, backend_ports: list[int]) -> None:
@@ -68,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     ports = [args.eerste_interne_poort + i for i in range(args.processen)]
     procs = start_backends(args.processen, ports[0], extra)
     try:
-        wait_healthy(ports)
+        for port in ports:
+            wait_healthy(f"http://127.0.0.1:{port}")
         print(f"Portaal: http://{args.adres}:{args.poort} ({args.processen} serverprocessen op poort {ports[0]}–{ports[-1]})", flush=True)
         asyncio.run(run_proxy(args.adres, args.poort, ports))
     finally:

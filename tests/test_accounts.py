@@ -22,11 +22,6 @@ from portal.userdata.accounts import TeVeelPogingen
 from tests.pagetest import page as open_page
 
 
-@pytest.fixture
-def ud(tmp_path: Path) -> UserData:
-    return UserData(tmp_path / "userdata.db")
-
-
 def old_scrypt_hash(password: str) -> str:
     """How the portal stored passwords before Argon2 (scrypt, N = 2^14)."""
     salt = secrets.token_bytes(16)

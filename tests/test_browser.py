@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from portal.paths import ROOT
+from portal.serve import free_port, wait_healthy
 from portal.ui import PAGES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,12 +30,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip(reason, allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(built: Path):
     port = free_port()
@@ -47,14 +39,9 @@ def server(built: Path):
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        wait_healthy(url, timeout=60)
+    except RuntimeError:
         proc.kill()
         pytest.fail("Streamlit kwam niet op binnen 60 s")
     yield url

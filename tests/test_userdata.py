@@ -17,38 +17,19 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from portal import peers, rapport
+from portal import rapport
 from portal.paths import ROOT
 from portal import visitatie as vt
 from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_open
 from portal.userdata import checks
 from portal.userdata.db import MIGRATIONS
 from portal.userdata.dossiers import Dossiers
+from tests.test_visitatie import AMS, _new
 
-AMS = "GM0363"
 BEHEER = Gebruiker("beheer", "beheer")
 ANNA = Gebruiker("anna", "visitatieteam")
 KEES = Gebruiker("kees", "visitatieteam")
 GEMEENTE = Gebruiker("ams", "gemeente", AMS)
-
-
-@pytest.fixture(scope="module")
-def foto(wh) -> dict:
-    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
-    group = peers.resolve(wh, fm, peers.GroupSpec(), AMS)
-    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), AMS, "Amsterdam", group.members,
-                        group.label(), wh.newest_indeling, wh.last_build())
-
-
-@pytest.fixture
-def ud(tmp_path) -> UserData:
-    return UserData(tmp_path / "user.db")
-
-
-def _new(ud: UserData, **kw) -> int:
-    return ud.create_visitatie("anna", AMS, kw.pop("titel", "Visitatie Amsterdam"), "najaar 2026",
-                               {"naam": "test", "leden": ["GM0599", "GM0518"]},
-                               team=[{"naam": "Anna", "gebruiker": "anna", "rol": "voorzitter"}], **kw)
 
 
 def _counts(ud: UserData) -> tuple[int, ...]:

@@ -9,20 +9,11 @@ import threading
 import polars as pl
 import pytest
 
-from portal import peers
 from portal import visitatie as vt
 from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_edit, may_open
 
 AMS = "GM0363"
 BRAM = Gebruiker("bram", "beheer")  # beheer: an import keeps the team as it was
-
-
-@pytest.fixture(scope="module")
-def foto(wh) -> dict:
-    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
-    group = peers.resolve(wh, fm, peers.GroupSpec(), AMS)
-    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), AMS, "Amsterdam", group.members,
-                        group.label(), wh.newest_indeling, wh.last_build())
 
 
 def _row(foto: dict, indicator: str) -> dict:
@@ -100,11 +91,6 @@ def test_changes_since_freeze(foto) -> None:
     later["groep"]["leden"] = later["groep"]["leden"][:-1]
     out = vt.changes(foto, later)
     assert any("realisatie 18,0 → 23,0" in line for line in out) and any("Referentiegroep" in line for line in out)
-
-
-@pytest.fixture
-def ud(tmp_path) -> UserData:
-    return UserData(tmp_path / "user.db")
 
 
 def _new(ud: UserData, **kw) -> int:
