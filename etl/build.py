@@ -33,6 +33,7 @@ from etl.sources import (
     cbs_80860ned,
     cbs_85383ned,
     cbs_bijstand_gemeenten,
+    cbs_live,
     cbs_kwb,
     cbs_kwb_2020,
     cbs_maatstaven,
@@ -53,12 +54,17 @@ from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
                   iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal,
-                  cbs_maatstaven_extra, gemeentefonds_volumina]
+                  cbs_maatstaven_extra, gemeentefonds_volumina, cbs_live]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]
 SOURCES: list[Source] = [s for m in [gemeenten, *SOURCE_MODULES] for s in m.SOURCES]
 SNAPSHOT_FOLDERS = sorted({s.folder for s in SOURCES} | set(EXTRA_FOLDERS))
+
+
+def snapshot_folders(snapshots: Path) -> list[str]:
+    """The shipped folders plus the tables `etl vernieuw` fetched into this snapshots root (live_*)."""
+    return SNAPSHOT_FOLDERS + [f.name for f in cbs_live.folders(snapshots)]
 
 
 @dataclass
@@ -83,7 +89,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     """Read and validate every source; raise BuildError listing all problems. Returns the frames to load."""
     col = Collector()
     ctx = Context(snapshots=snapshots, col=col)
-    for folder in SNAPSHOT_FOLDERS:
+    for folder in snapshot_folders(snapshots):
         verify_checksums(snapshots / folder, col)
     col.raise_if_any()  # never read a snapshot that does not match its provenance
 
@@ -116,7 +122,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
         log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "
             f"({time.perf_counter() - t0:.2f} s)")
     col.raise_if_any()
-    base = pl.concat(frames)
+    base = prefer_live(frames[:-1], frames[-1], log)
     unknown = set(base["indicator"].unique()) - set(metrics.REGISTRY)
     for u in sorted(unknown):
         col.add("etl", None, "indicator", f"indicator '{u}' staat niet in het register (portal/metrics.py)")
@@ -132,8 +138,21 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
     harm = pl.concat([harm_base, derive(harm_base)]).with_columns(pl.lit(True).alias("geharmoniseerd"))
     observaties = pl.concat([own, harm]).sort("geharmoniseerd", "gemeente_code", "indicator", "indeling", "periode", "bron")
     return {"observaties": observaties, "gemeente_jaar": jaar, "gemeente_kenmerken": kenmerken,
-            "herindelingen": steps.drop("_rij"), "sources": SOURCES, "base": base,
+            "herindelingen": steps.drop("_rij"), "sources": SOURCES + cbs_live.sources(snapshots), "base": base,
             "stappen": {**steps_log, "eigen_grenzen": {"observaties": own.height}, "geharmoniseerd": {"observaties": harm.height}}}
+
+
+def prefer_live(shipped: list[pl.DataFrame], fetched: pl.DataFrame, log: Log) -> pl.DataFrame:
+    """A figure CBS published again in a refreshed table replaces the shipped copy of the same figure (same gemeente,
+    indeling, period and indicator: the same definition, by the registry), so a refresh never makes two sources."""
+    base = pl.concat(shipped)
+    if fetched.is_empty():
+        return base
+    keys = ["gemeente_code", "indeling", "periode", "indicator"]
+    kept = base.join(fetched.select(keys).unique(), on=keys, how="anti")
+    if kept.height < base.height:
+        log(f"  cbs_live: {base.height - kept.height} meegeleverde observaties vervangen door de vernieuwde CBS-tabellen")
+    return pl.concat([kept, fetched])
 
 
 def _nl(x: float) -> str:
@@ -211,7 +230,7 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapsho
           "bronnen": ", ".join(i.sources), "peildatum": i.peildatum, "thema": i.theme, "kanttekeningen": i.caveats}
          for i in metrics.REGISTRY.values()], pk="id")
     sums = {}
-    for folder in SNAPSHOT_FOLDERS:
+    for folder in snapshot_folders(snapshots):
         for line in (snapshots / folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
             digest, name = line.split(maxsplit=1)
             sums.setdefault(folder, []).append(f"{name}={digest}")
@@ -302,7 +321,7 @@ def _build(target: Path, snapshots: Path, log: Log) -> Result:
     tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}")
     run = {"tijd": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "codeversie": code_version(),
            "snapshots_sha256": hashlib.sha256("".join(sorted(
-               (snapshots / f / "SHA256SUMS").read_text(encoding="utf-8") for f in SNAPSHOT_FOLDERS)).encode()).hexdigest(),
+               (snapshots / f / "SHA256SUMS").read_text(encoding="utf-8") for f in snapshot_folders(snapshots))).encode()).hexdigest(),
            "inhoud_sha256": ""}
     try:
         log("Warehouse schrijven ...")

@@ -27,6 +27,7 @@ from typing import Callable
 from etl.snapshot import sha256, write_sums
 
 DEFAULT_BASE = "https://opendata.cbs.nl/ODataApi/odata"
+DEFAULT_CATALOGUE = "https://opendata.cbs.nl/ODataCatalog"
 LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 PAGE_SIZE = 10_000  # CBS's maximum per request
 EMPTY = {".", "x", "-", ""}
@@ -39,10 +40,12 @@ class CbsError(Exception):
 
 @dataclass(frozen=True)
 class Measure:
-    """A wanted measure: the key without CBS's `_<n>` suffix and the DataProperties title."""
+    """A wanted measure: the key without CBS's `_<n>` suffix, the DataProperties title (None: not known to us; the title
+    found is recorded and a later refresh compares against it) and the unit (to tell a count from its percentage)."""
 
     prefix: str
-    title: str
+    title: str | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class Progress:
 
 def base_url() -> str:
     return os.environ.get("CBS_ODATA_URL", DEFAULT_BASE).rstrip("/")
+
+
+def catalogue_url() -> str:
+    return os.environ.get("CBS_CATALOGUS_URL", DEFAULT_CATALOGUE).rstrip("/")
 
 
 class Client:
@@ -118,14 +125,41 @@ def table_info(client: Client, table: str) -> dict:
     return value[0]
 
 
+def dimension_key(client: Client, table: str, dim: str, key: str | None = None, title: str | None = None) -> str:
+    """The key of one member of a dimension (e.g. the total of `Geslacht`), checked against CBS's own list: by key when we
+    know it, else by title. A member that is gone is a Dutch error naming table, dimension and what CBS has instead."""
+    members = client.json(client.url(table, dim)).get("value") or []
+    norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
+    hits = [m for m in members if (key is not None and str(m.get("Key", "")).strip() == key)
+            or (key is None and norm(m.get("Title")) == norm(title))]
+    if len(hits) != 1:
+        seen = ", ".join(f"{str(m.get('Key', '')).strip()} '{m.get('Title')}'" for m in members[:8])
+        raise CbsError(f"Tabel {table}: dimensie {dim} heeft geen (eenduidig) lid {key or repr(title)}; CBS geeft: {seen}.")
+    return str(hits[0]["Key"]).strip()
+
+
+def catalogue(client: Client, title_prefix: str) -> list[dict]:
+    """Tables in CBS's catalogue whose title starts with `title_prefix` (Identifier, Title, Modified, ...)."""
+    flt = f"startswith(Title,'{title_prefix.replace(chr(39), chr(39) * 2)}')"
+    q = urllib.parse.urlencode({"$format": "json", "$filter": flt}, safe="$,'()", quote_via=urllib.parse.quote)
+    return client.json(f"{catalogue_url()}/Tables?{q}").get("value") or []
+
+
 def resolve_measures(table: str, props: list[dict], wanted: list[Measure]) -> dict[str, str]:
     """Map each wanted prefix to the table's current key, by key prefix and title; a missing or changed measure raises."""
     topics = [p for p in props if p.get("Type") == "Topic" and p.get("Key")]
     norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
     found: dict[str, str] = {}
     for m in wanted:
-        by_key = [p for p in topics if p["Key"].rsplit("_", 1)[0] == m.prefix]
-        by_title = [p for p in topics if norm(p.get("Title")) == norm(m.title)]
+        cands = [p for p in topics if m.unit is None or norm(p.get("Unit")) == norm(m.unit)]
+        by_key = [p for p in cands if p["Key"].rsplit("_", 1)[0] == m.prefix]
+        if m.title is None:
+            if len(by_key) != 1:
+                raise CbsError(f"Tabel {table}: maatstaf {m.prefix}_… " + ("ontbreekt in DataProperties" if not by_key else
+                               f"is niet eenduidig ({', '.join(p['Key'] for p in by_key)})") + "; de tabel wordt niet opgeslagen.")
+            found[m.prefix] = by_key[0]["Key"]
+            continue
+        by_title = [p for p in cands if norm(p.get("Title")) == norm(m.title)]
         if len(by_key) == 1 and norm(by_key[0].get("Title")) == norm(m.title):
             found[m.prefix] = by_key[0]["Key"]
         elif by_key and not by_title:
@@ -190,6 +224,7 @@ def fetch_rows(client: Client, table: str, flt: str | None, select: list[str], t
         fetched_here += len(value)
         if progress:
             rate = fetched_here / max(time.monotonic() - started, 1e-6)
+            pages_total = max(len(pages), len(pages) + -(-max(total - len(rows), 0) // len(value)))  # CBS may page smaller
             progress(Progress(table, len(rows), total, len(pages), pages_total,
                               max(total - len(rows), 0) / rate if rate else None))
     if len(rows) != total:
@@ -292,7 +327,8 @@ def newer_at_cbs(client: Client, table: str, folder: Path) -> tuple[str | None, 
 
 def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: list[str], flt: str | None = None,
                 client: Client | None = None, partial_root: Path | None = None,
-                progress: Callable[[Progress], None] | None = None, page_size: int = PAGE_SIZE) -> Path:
+                progress: Callable[[Progress], None] | None = None, page_size: int = PAGE_SIZE,
+                extra: dict | None = None) -> Path:
     """Fetch one CBS v3 table into `folder` (replaced only after validation); returns the folder."""
     client = client or Client()
     info = table_info(client, table)
@@ -316,7 +352,7 @@ def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: l
          "titel": info.get("Title"), "cbs_gewijzigd": info.get("Modified"),
          "opgehaald": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "licentie": LICENCE, "filter": flt,
          "kolommen": columns, "maatstaven": [{"prefix": m.prefix, "sleutel": keys[m.prefix], "titel": titles[keys[m.prefix]]}
-                                             for m in measures]}
+                                             for m in measures], **(extra or {})}
     write_snapshot(folder, h, columns, rows)
     shutil.rmtree(partial, ignore_errors=True)
     return folder

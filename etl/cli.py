@@ -1,4 +1,4 @@
-"""Command-line tool for the data build: `build`, `check`, `info` (python3 dev.py etl <command>)."""
+"""Command-line tool for the data build: `build`, `check`, `info`, `vernieuw` (python3 dev.py etl <command>)."""
 
 from __future__ import annotations
 
@@ -61,12 +61,46 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vernieuw(args: argparse.Namespace) -> int:
+    from etl import cbs, live
+
+    names = [n.strip() for part in args.bron or [] for n in part.split(",") if n.strip()]
+    unknown = [n for n in names if n not in live.BY_NAME]
+    if unknown:
+        print(f"Onbekende bron(nen): {', '.join(unknown)}. Kies uit: {', '.join(live.BY_NAME)}.", file=sys.stderr)
+        return 2
+    try:
+        out = live.refresh(names or None, dry_run=args.droog)
+    except cbs.CbsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.droog:
+        print(f"\n{len(out.newer)} tabel(len) nieuwer bij CBS dan lokaal (droog: niets opgehaald).")
+    for table, msg in out.failed:
+        print(f"Niet vernieuwd: {table}: {msg}", file=sys.stderr)
+    if out.built:
+        print(f"\n{len(out.fetched)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd.")
+        return cmd_info(args) or (1 if out.failed else 0)
+    return 1 if out.failed else 0
+
+
+def _live_names() -> list[str]:
+    from etl.live import BY_NAME
+
+    return list(BY_NAME)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 dev.py etl", description="Databouw van het bijstandsportaal")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("build", help="bouw het warehouse uit de snapshots (alles-of-niets)").set_defaults(fn=cmd_build)
     sub.add_parser("check", help="controleer de snapshots zonder te schrijven").set_defaults(fn=cmd_check)
     sub.add_parser("info", help="toon wat het warehouse bevat per indicator, jaar en bron").set_defaults(fn=cmd_info)
+    v = sub.add_parser("vernieuw", help="haal de nieuwste CBS-tabellen op en bouw het warehouse opnieuw (alles-of-niets)")
+    v.add_argument("--bron", action="append", metavar="NAAM",
+                   help="alleen deze bron(nen), komma-gescheiden of herhaald: " + ", ".join(_live_names()))
+    v.add_argument("--droog", action="store_true", help="toon alleen wat bij CBS nieuwer is dan de lokale snapshots")
+    v.set_defaults(fn=cmd_vernieuw)
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -25,6 +25,8 @@ notes = views.ProfileNotes(wh, code, naam)  # boundary notes and missing-figure 
 sections.key_figures(wh, code, group, notes)
 st.header("Bijstandsdichtheid" if density else "Bijstandsvolume")
 sections.trend(wh, code, naam, group, indeling, indeling_label[indeling], density)
+st.header("Recente maand- en kwartaalcijfers")
+sections.recent(wh, code, naam)
 st.header("Reductiepotentieel")
 sections.reduction(wh, code, naam, group)
 st.header("Instroom en uitstroom")

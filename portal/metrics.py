@@ -919,6 +919,87 @@ for col_id, label in (
         )
     )
 
+# ---- fetched only by `etl vernieuw` (etl/live.py; issue 12): absent from the shipped snapshots -----------------------------
+LIVE_CAVEAT = ("Alleen aanwezig na `python3 dev.py etl vernieuw` (live opgehaald bij CBS); de meegeleverde snapshots bevatten "
+               "deze reeks niet. Afgerond op tientallen waar de gegevens dat bevestigen.")
+_R += [
+    Indicator(
+        "bijstand_alg_personen_kwartaal",
+        "Personen met bijstand tot AOW-leeftijd (kwartaalcijfer, per gemeente)",
+        "personen",
+        "Personen met algemene bijstand jonger dan de AOW-leeftijd, stand op de laatste dag van het kwartaal, per gemeente, uit de "
+        "jaarlijkse CBS-tabellen 'Personen met een uitkering; soort uitkering, wijken en buurten' (kolom Bijstandsuitkering, "
+        "aantal). Dezelfde definitie als de landelijke kwartaalreeks. Periode 2024-03 = eind maart 2024.",
+        ("83618NED", "…", "86003NED", "opvolgers"),
+        "laatste dag van het kwartaal",
+        "volume",
+        caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het tabeljaar. Telt personen, niet uitkeringen.",
+        tags=("live",),
+    ),
+    Indicator(
+        "bijstandsuitkeringen_maand",
+        "Bijstandsuitkeringen (maandcijfer, per gemeente)",
+        "uitkeringen",
+        "Aantal bijstandsuitkeringen (een uitkering per huishouden; zonder uitkeringen aan personen in een instelling en aan dak- "
+        "en thuislozen), alle leeftijden, CBS 82015NED Bijstandsuitkeringen; uitkeringsgrondslag, regio's.",
+        ("82015NED",),
+        "maandcijfer (peilmoment binnen de maand niet in de metadata)",
+        "volume",
+        caveats=LIVE_CAVEAT + " Telt uitkeringen (huishoudens), geen personen. Gemeenten op de indeling van het jaar van de periode.",
+        tags=("live",),
+    ),
+    *[Indicator(
+        f"bijstandsuitkeringen_{k}_maand",
+        f"Bijstandsuitkeringen, leefvorm {label} (maandcijfer, per gemeente)",
+        "uitkeringen",
+        f"Aantal bijstandsuitkeringen met leefvorm {label}, CBS 82015NED (kolom {col}).",
+        ("82015NED",),
+        "maandcijfer (peilmoment binnen de maand niet in de metadata)",
+        "volume",
+        caveats=LIVE_CAVEAT,
+        tags=("live",),
+    ) for k, label, col in (("alleenstaande", "alleenstaande", "LeefvormAlleenstaande"),
+                            ("alleenstaande_ouder", "alleenstaande ouder", "LeefvormAlleenstaandeOuder"),
+                            ("paar", "(echt)paar", "LeefvormEchtPaar"))],
+    Indicator(
+        "bijstand_personen_tot_aow_maand",
+        "Personen met bijstand tot AOW-leeftijd (maandcijfer, per gemeente)",
+        "personen",
+        "Personen met een bijstandsuitkering jonger dan de AOW-leeftijd, CBS 80794ned Personen met een uitkering; "
+        "uitkeringsontvangers per regio (kolom BijstandTotDeAOWLeeftijd).",
+        ("80794ned",),
+        "laatste dag van de maand",
+        "volume",
+        caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het jaar van de periode.",
+        tags=("live",),
+    ),
+    Indicator(
+        "bijstand_gerelateerd_tot_aow_maand",
+        "Personen met bijstand of bijstandsgerelateerde uitkering tot AOW-leeftijd (maandcijfer, per gemeente)",
+        "personen",
+        "Personen met bijstand of een bijstandsgerelateerde uitkering (IOAW, IOAZ, Bbz) jonger dan de AOW-leeftijd, CBS 80794ned "
+        "(kolom BijstandGerelateerdTotAOWLeeftijd).",
+        ("80794ned",),
+        "laatste dag van de maand",
+        "volume",
+        caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het jaar van de periode.",
+        tags=("live",),
+    ),
+    *[Indicator(
+        f"bijstand_{k}_nl_kwartaal",
+        f"{label} bijstand, Nederland (kwartaal)",
+        "personen",
+        f"{label} in de bijstand in het kwartaal, Nederland, alle geslachten, leeftijden en herkomst, CBS 85615NED Personen met "
+        "bijstand; (her)instromers en uitstromers.",
+        ("85615NED",),
+        "kwartaal (een stroom over het kwartaal)",
+        "landelijk",
+        caveats=LIVE_CAVEAT + " Alleen landelijk: CBS publiceert in- en uitstroom per gemeente na 2017 niet in een "
+        "open tabel (alleen als maatwerk).",
+        tags=("landelijk", "live"),
+    ) for k, label in (("instromers", "Instromers"), ("uitstromers", "Uitstromers"))],
+]
+
 # ---- presentation: short label, decimals, favourable direction, and where no signal is given ------------------------------
 _WDEEL = "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel"
 _IDEEL = "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)"

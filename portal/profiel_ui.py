@@ -7,7 +7,7 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import metrics, peers, signals, views
-from portal.charts import benchmark_chart, benchmark_spec, nl_euro, nl_number
+from portal.charts import benchmark_chart, benchmark_spec, lines_chart, nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
@@ -153,3 +153,19 @@ def finances(wh: Warehouse, code: str, naam: str, group: Group) -> None:
                "taakvelden 6.4 en 6.5, als % van de IU (positief = IU hoger dan de lasten; de IU dekt ook Wsw en beschut werk). "
                "I-deel = Iv3 taakveld 6.3 baten minus lasten, als % van de baten (6.3 bevat ook bijzondere bijstand en "
                "minimabeleid). Begroting en jaarrekening apart.")
+
+
+def recent(wh: Warehouse, code: str, naam: str) -> None:
+    """Monthly and quarterly figures per gemeente that `etl vernieuw` fetched from CBS, with the newest value in words."""
+    data = views.recent_series(wh.observations(code, views.LIVE_LOCAL, "eigen"))
+    if data.is_empty():
+        st.caption("Maand- en kwartaalcijfers per gemeente komen er na `python3 dev.py etl vernieuw`, dat de nieuwste CBS-tabellen "
+                   "ophaalt; de meegeleverde gegevens hebben ze niet.")
+        return
+    for r in data.group_by("reeks", maintain_order=True).last().iter_rows(named=True):
+        st.markdown(f"**{r['reeks']}**: {nl_number(r['waarde'])} {r['eenheid']}, {r['peildatum']} (CBS {r['bron']}).")
+    ids = data["indicator"].unique(maintain_order=True).to_list()
+    chart(lambda: lines_chart(data, x="datum", series="reeks", temporal=True, x_title="Periode", y_title="aantal (zie legenda)",
+                              zero=False),
+          f"Maand- en kwartaalcijfers {naam}", indicator_lines(ids), key=f"recent-{code}",
+          subtitle="Op de grenzen van het jaar van elk cijfer; CBS rondt af op tientallen.", inputs=(code,))

@@ -193,3 +193,18 @@ def group_table(series: pl.DataFrame, naam: str, boundary_note=lambda grenzen: "
 def amounts(obs: pl.DataFrame, code: str, indicator: str) -> list[tuple[str, float]]:
     """(periode, amount) of one gemeente in time order."""
     return bm.values(obs, [indicator]).filter(pl.col("gemeente_code") == code).sort("periode").select("periode", "waarde").rows()
+
+
+LIVE_LOCAL = [i.id for i in metrics.REGISTRY.values() if "live" in i.tags and "landelijk" not in i.tags]
+
+
+def recent_series(obs: pl.DataFrame) -> pl.DataFrame:
+    """Monthly and quarterly figures of one gemeente (periods 'YYYY-MM') for a line chart: datum, periode, waarde, reeks,
+    eenheid, bron, peildatum; suppressed cells left out (the chart draws no point for them)."""
+    if obs.is_empty():
+        return obs
+    return obs.filter(pl.col("waarde").is_not_null() & pl.col("periode").str.contains(r"^\d{4}-\d{2}$")).select(
+        pl.col("periode").str.to_date("%Y-%m").alias("datum"), "periode", "waarde",
+        pl.col("indicator").replace_strict({i: metrics.get(i).label for i in LIVE_LOCAL}, default=pl.col("indicator")).alias("reeks"),
+        pl.col("indicator").replace_strict({i: metrics.get(i).unit for i in LIVE_LOCAL}, default="").alias("eenheid"),
+        "indicator", "bron", "peildatum").sort("reeks", "datum")

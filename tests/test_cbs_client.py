@@ -1,149 +1,49 @@
 """etl/cbs.py against a local replay server serving CBS-shaped OData v3 JSON (never the internet).
 
-The server is built from the recorded KWB 2020 (84799NED) TableInfos, DataProperties and TypedDataSet sample rows in
-../shared/data/raw/cbs_odata_recorded_kwb_metadata; extra rows are copies of the recorded ones with new keys.
+The server (tests/cbs_replay.py) serves the recorded KWB 2020 (84799NED) TableInfos, DataProperties and TypedDataSet sample
+rows in tests/fixtures/cbs; extra rows are copies of the recorded ones with new keys.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import re
-import threading
-import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from etl import cbs
+from tests.cbs_replay import FakeCbs, FakeTable, Server, kwb2020
 
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw" / "cbs_odata_recorded_kwb_metadata"
-if not RAW.is_dir():
-    RAW = Path("/work/shared/data/raw/cbs_odata_recorded_kwb_metadata")
 TABLE = "84799NED"
 BIJSTAND = cbs.Measure("PersonenPerSoortUitkeringBijstand", "Personen per soort uitkering; Bijstand")
 INWONERS = cbs.Measure("AantalInwoners", "Aantal inwoners")
 DIMS = ["WijkenEnBuurten", "SoortRegio_2", "Codering_3"]
 
 
-def recorded(name: str) -> dict:
-    return json.loads((RAW / f"reconstructed_v3_{TABLE}_{name}.json").read_text(encoding="utf-8"))
-
-
 def make_rows(n: int) -> list[dict]:
-    """The 5 recorded rows, then copies with new padded buurt keys (CBS pads keys to 10 characters)."""
-    sample = recorded("TypedDataSet_sample_NL_G4")["value"]
-    rows = []
-    for i in range(n):
-        r = copy.deepcopy(sample[i % len(sample)])
-        if i >= len(sample):
-            key = f"BU{i:08d}"[:10].ljust(10)
-            r.update(ID=i, WijkenEnBuurten=key, Codering_3=key, SoortRegio_2="Buurt     ")
-        rows.append(r)
-    return rows
+    return kwb2020(n).rows
 
 
-class Replay:
-    """State of the fake CBS: tables, page cap, scripted failures and a log of every request."""
-
-    def __init__(self, rows: list[dict], cap: int = 10_000, links: bool = False):
-        self.info = recorded("TableInfos")["value"]
-        self.props = recorded("DataProperties")["value"]
-        self.rows, self.cap, self.links = rows, cap, links
-        self.cut_at: int | None = None  # serve no row beyond this index (the silently truncated copies)
-        self.fail: list[tuple] = []  # (status, headers[, body]) answered before anything else
-        self.slow_pages = 0  # this many data pages answer only after 1.5 s (past the client's time-out)
-        self.fail_pages_after: int | None = None  # 500 for every data page after this many were served
-        self.pages_served = 0
-        self.log: list[str] = []
-
-    def rename(self, old: str, new: str, title: str | None = None) -> None:
-        for p in self.props:
-            if p["Key"] == old:
-                p["Key"] = new
-                p["Title"] = title or p["Title"]
-        for r in self.rows:
-            r[new] = r.pop(old)
-
-
-def _filtered(rows: list[dict], flt: str | None) -> list[dict]:
-    if not flt:
-        return rows
-    col, val = re.fullmatch(r"(\w+) eq '(.*)'", flt).groups()
-    return [r for r in rows if str(r[col]).strip() == val]
-
-
-def _handler(state: Replay):
-    class H(BaseHTTPRequestHandler):
-        def log_message(self, *a):  # keep pytest output clean
-            pass
-
-        def send(self, status: int, body: bytes, headers: dict | None = None, ctype: str = "application/json"):
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self):
-            state.log.append(self.path)
-            if state.fail:
-                status, headers, *body = state.fail.pop(0)
-                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
-            u = urllib.parse.urlparse(self.path)
-            q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
-            parts = u.path.strip("/").split("/")[-2:] if u.path.endswith("$count") else u.path.strip("/").split("/")[-1:]
-            what = "/".join(parts)
-            if what == "TableInfos":
-                return self.send(200, json.dumps({"value": state.info}).encode())
-            if what == "DataProperties":
-                return self.send(200, json.dumps({"value": state.props}).encode())
-            rows = _filtered(state.rows, q.get("$filter"))
-            if what == "TypedDataSet/$count":
-                return self.send(200, str(len(rows)).encode(), ctype="text/plain")
-            if what != "TypedDataSet":
-                return self.send(404, b"{}")
-            if state.fail_pages_after is not None and state.pages_served >= state.fail_pages_after:
-                return self.send(500, b"{}")
-            state.pages_served += 1
-            if state.slow_pages:
-                state.slow_pages -= 1
-                time.sleep(1.5)
-            skip, top = int(q.get("$skiptoken", q.get("$skip", 0))), min(int(q.get("$top", state.cap)), state.cap)
-            limit = len(rows) if state.cut_at is None else state.cut_at
-            page = rows[skip:min(skip + top, limit)]
-            if "$select" in q:
-                keep = q["$select"].split(",")
-                page = [{k: r[k] for k in keep} for r in page]
-            body = {"value": page}
-            if state.links and skip + top < min(len(rows), limit):
-                nxt = {k: v for k, v in q.items() if k != "$skip"} | {"$skiptoken": str(skip + top)}
-                body["odata.nextLink"] = f"http://{self.headers['Host']}{u.path}?{urllib.parse.urlencode(nxt, safe='$')}"
-            return self.send(200, json.dumps(body).encode())
-
-    return H
+def Replay(rows: list[dict], cap: int = 10_000, links: bool = False) -> FakeTable:  # noqa: N802 - reads like the class it makes
+    t = kwb2020(0)
+    t.rows, t.cap, t.links = rows, cap, links
+    return t
 
 
 @pytest.fixture
 def serve():
     servers = []
 
-    def start(state: Replay) -> cbs.Client:
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return cbs.Client(base=f"http://127.0.0.1:{srv.server_port}/ODataApi/odata", timeout=5, retries=2,
-                          backoff=0, sleep=lambda s: None)
+    def start(table: FakeTable) -> cbs.Client:
+        servers.append(Server(FakeCbs({TABLE: table})))
+        return cbs.Client(base=servers[-1].base, timeout=5, retries=2, backoff=0, sleep=lambda s: None)
 
     yield start
     for srv in servers:
-        srv.shutdown()
-        srv.server_close()
+        srv.close()
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -1,0 +1,271 @@
+"""`etl vernieuw`: fetch the newest CBS tables the portal knows how to use, then rebuild the warehouse (all or nothing).
+
+Each entry of LIVE says which CBS table (or yearly series of tables, found in CBS's catalogue by title with our known ids
+as fallback) to fetch, which rows (gemeenten and Nederland; dimensions fixed to their totals) and which measures, and to
+which registry indicator each measure maps. A refresh:
+
+1. finds the tables and, per table, asks CBS's modification date; a table whose local snapshot has the same date is
+   skipped (a dry run stops here and lists what is newer at CBS);
+2. fetches each newer table into a staging folder (etl/cbs.py: paging, row-count check, retries, resume);
+3. builds a new warehouse from the shipped snapshots plus the staged tables; only when that build validates (codes,
+   herindelingen, registry) are the staged folders moved into data/snapshots (`live_<bron>_<TABEL>`) and the warehouse
+   swapped. Any failure leaves snapshots and warehouse as they were; fetched pages stay for a resume.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from etl import cbs
+from etl.cbs import Measure
+from portal.paths import SNAPSHOTS, WAREHOUSE
+
+Log = Callable[[str], None]
+PREFIX = "live_"
+
+
+@dataclass(frozen=True)
+class Dim:
+    """A dimension fixed to one member: by key when we know it, else by title (checked against CBS's member list)."""
+
+    name: str
+    key: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    bron: str  # name for --bron and in the snapshot folder
+    title: str  # CBS title; for a yearly series without the year
+    known: dict[int, str]  # table id per year (0 = one table for all years); the fallback when the catalogue fails
+    region: str | None  # region dimension (None: national table)
+    measures: dict[Measure, tuple[str | None, str | None]]  # measure -> (indicator for gemeenten, indicator for Nederland)
+    kind: str  # "stand" (a count on a date) or "stroom" (a flow over the period)
+    fixed: tuple[Dim, ...] = ()
+    yearly: bool = False  # one table per year with the year in the title ("... wijken en buurten 2024")
+    indeling: str = "periode"  # whose gemeente boundaries the rows follow: the period's year or the table's year ("tabel")
+    definitie: str = ""
+
+    def indicators(self) -> set[str]:
+        return {i for pair in self.measures.values() for i in pair if i}
+
+
+WIJKBUURT = {2013: "83618NED", 2014: "83012NED", 2015: "83173NED", 2016: "83577NED", 2017: "83759NED", 2018: "84417NED",
+             2019: "84692NED", 2020: "84897NED", 2021: "85042NED", 2022: "85317NED", 2023: "85586NED", 2024: "86003NED"}
+
+LIVE: list[LiveSource] = [
+    LiveSource("kwartaal", "Personen met een uitkering; soort uitkering, wijken en buurten", WIJKBUURT, "WijkenEnBuurten",
+               {Measure("Bijstandsuitkering", unit="aantal"): ("bijstand_alg_personen_kwartaal",
+                                                               "bijstand_alg_personen_nl_kwartaal")},
+               "stand", yearly=True, indeling="tabel"),
+    LiveSource("maand", "Bijstandsuitkeringen; uitkeringsgrondslag, regio's", {0: "82015NED"}, "RegioS",
+               {Measure("AantalBijstandsuitkeringen"): ("bijstandsuitkeringen_maand", "bijstandsuitkeringen_maand"),
+                Measure("LeefvormAlleenstaande"): ("bijstandsuitkeringen_alleenstaande_maand",) * 2,
+                Measure("LeefvormAlleenstaandeOuder"): ("bijstandsuitkeringen_alleenstaande_ouder_maand",) * 2,
+                Measure("LeefvormEchtPaar"): ("bijstandsuitkeringen_paar_maand",) * 2},
+               "stand", fixed=(Dim("UitkeringenInRelatieMetDeAOW", title="Totaal"),)),
+    LiveSource("regio", "Personen met een uitkering; uitkeringsontvangers per regio", {0: "80794ned"}, "RegioS",
+               {Measure("BijstandTotDeAOWLeeftijd"): ("bijstand_personen_tot_aow_maand",) * 2,
+                Measure("BijstandGerelateerdTotAOWLeeftijd"): ("bijstand_gerelateerd_tot_aow_maand",) * 2},
+               "stand"),
+    LiveSource("stromen", "Personen met bijstand; (her)instromers en uitstromers", {0: "85615NED"}, None,
+               {Measure("Instromers"): (None, "bijstand_instromers_nl_kwartaal"),
+                Measure("Uitstromers"): (None, "bijstand_uitstromers_nl_kwartaal")},
+               "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
+                                Dim("GeboortelandOuders", key="T001638"))),
+]
+BY_NAME = {s.bron: s for s in LIVE}
+
+
+@dataclass(frozen=True)
+class Table:
+    source: LiveSource
+    id: str
+    year: int  # 0 for a single table
+    title: str
+    modified: str | None = None
+
+    @property
+    def folder(self) -> str:
+        return f"{PREFIX}{self.source.bron}_{self.id}"
+
+
+def tables(client: cbs.Client, source: LiveSource, log: Log) -> list[Table]:
+    """The source's current tables: from CBS's catalogue by title (newest version per year), else the known ids."""
+    try:
+        found = cbs.catalogue(client, source.title)
+    except cbs.CbsError as exc:
+        if not client.connected:
+            raise
+        log(f"  catalogus niet bruikbaar ({exc}); de bekende tabelnummers worden gebruikt")
+        found = []
+    by_year: dict[int, Table] = {}
+    for t in found:
+        title, ident = str(t.get("Title", "")), str(t.get("Identifier", ""))
+        rest = title[len(source.title):].strip()
+        if source.yearly:
+            m = re.fullmatch(r"(\d{4})", rest)
+            if not m:
+                continue
+            year = int(m.group(1))
+        elif rest:
+            continue  # another table that merely starts with the same words
+        else:
+            year = 0
+        current = by_year.get(year)
+        if current is None or (t.get("Modified") or "") > (current.modified or ""):
+            by_year[year] = Table(source, ident, year, title, t.get("Modified"))
+    if not by_year:  # the catalogue is the authority when it answers; our list is the fallback
+        by_year = {y: Table(source, ident, y, f"{source.title} {y}" if y else source.title) for y, ident in source.known.items()}
+    return [by_year[y] for y in sorted(by_year)]
+
+
+def local_modified(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "herkomst.json").read_text(encoding="utf-8")).get("cbs_gewijzigd")
+    except (OSError, ValueError):
+        return None
+
+
+def region_filter(source: LiveSource) -> str | None:
+    if source.region is None:
+        return None
+    r = source.region
+    return f"(startswith({r},'GM') or startswith({r},'NL'))"
+
+
+def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: Log) -> Path:
+    src = table.source
+    fixed = [f"{d.name} eq '{cbs.dimension_key(client, table.id, d.name, d.key, d.title)}'" for d in src.fixed]
+    flt = " and ".join(x for x in [region_filter(src), *fixed] if x) or None
+    dims = [d for d in [src.region, *[d.name for d in src.fixed], "Perioden"] if d]
+    started = time.monotonic()
+
+    def progress(p: cbs.Progress) -> None:
+        left = f", nog ongeveer {p.seconds_left:.0f} s" if p.seconds_left else ""
+        log(f"    {table.id}: {_nl(p.rows)} van {_nl(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
+
+    out = cbs.fetch_table(table.id, staging / table.folder, list(src.measures), dims, flt, client, partial, progress,
+                          extra={"bron": src.bron, "jaar": table.year or None})
+    log(f"  {table.id} opgehaald in {time.monotonic() - started:.1f} s".replace(".", ","))
+    return out
+
+
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def check_titles(new: Path, old: Path) -> None:
+    """A measure we know only by key must keep the title it had at the previous refresh (else the definition may differ)."""
+    try:
+        before = {m["prefix"]: m["titel"] for m in json.loads((old / "herkomst.json").read_text(encoding="utf-8"))["maatstaven"]}
+    except (OSError, ValueError, KeyError):
+        return
+    h = json.loads((new / "herkomst.json").read_text(encoding="utf-8"))
+    for m in h["maatstaven"]:
+        if m["prefix"] in before and before[m["prefix"]] != m["titel"]:
+            raise cbs.CbsError(f"Tabel {h['tabel']}: maatstaf {m['sleutel']} heet nu '{m['titel']}' in plaats van "
+                               f"'{before[m['prefix']]}'; de definitie is mogelijk veranderd, de tabel wordt niet opgeslagen.")
+
+
+@dataclass
+class Outcome:
+    newer: list[tuple[Table, str | None]] = field(default_factory=list)  # (table, local CBS date) newer at CBS
+    fetched: list[Table] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (table id, Dutch message)
+    built: bool = False
+
+
+def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Path = SNAPSHOTS, target: Path = WAREHOUSE,
+            client: cbs.Client | None = None, log: Log = print) -> Outcome:
+    """See the module docstring. Raises CbsError only for 'no connection' (then nothing at all happened)."""
+    from etl.build import build
+    from etl.validate import BuildError
+
+    client = client or cbs.Client()
+    sources = [BY_NAME[n] for n in names] if names else LIVE
+    out = Outcome()
+    for src in sources:
+        log(f"Bron '{src.bron}': {src.title}")
+        for t in tables(client, src, log):
+            try:
+                info = cbs.table_info(client, t.id)
+            except cbs.CbsError as exc:
+                if not client.connected:
+                    raise
+                out.failed.append((t.id, str(exc)))
+                log(f"  {t.id}: {exc}")
+                continue
+            t = Table(src, t.id, t.year, info.get("Title") or t.title, info.get("Modified"))
+            local = local_modified(snapshots / t.folder)
+            if local is not None and (t.modified or "") <= local:
+                log(f"  {t.id} ({t.title}): ongewijzigd sinds {local}")
+                continue
+            out.newer.append((t, local))
+            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {t.modified}" + (f", lokaal {local}" if local else ", nog niet lokaal"))
+    if dry_run or not out.newer:
+        if not out.newer:
+            log("Niets nieuws bij CBS; er is niets veranderd.")
+        return out
+
+    staging = snapshots / ".vernieuw"  # fetched tables wait here until all are in and the build validates
+    staging.mkdir(parents=True, exist_ok=True)
+    wanted = {t.folder for t, _ in out.newer}
+    for stale in staging.iterdir():
+        if stale.name not in wanted:
+            shutil.rmtree(stale)
+    try:
+        for t, _ in out.newer:
+            staged = staging / t.folder
+            if staged.exists() and local_modified(staged) == t.modified and not cbs.verify(staged):
+                log(f"  {t.id}: al opgehaald bij een eerdere poging (zelfde CBS-versie), hergebruikt")
+                out.fetched.append(t)
+                continue
+            try:
+                folder = fetch(client, t, staging, snapshots / ".gedeeltelijk", log)
+                check_titles(folder, snapshots / t.folder)
+                out.fetched.append(t)
+            except cbs.CbsError as exc:
+                shutil.rmtree(staged, ignore_errors=True)
+                out.failed.append((t.id, str(exc)))
+                log(f"  MISLUKT {t.id}: {exc}")
+        if out.failed:
+            log(f"{len(out.failed)} tabel(len) niet opgehaald: er is niets vervangen, snapshots en warehouse zijn niet veranderd. "
+                f"De {len(out.fetched)} opgehaalde tabel(len) blijven klaarstaan en worden bij de volgende poging hergebruikt "
+                "(of beperk de vernieuwing met --bron).")
+            return out
+        view = snapshots / ".vernieuw-bouw"  # the snapshots as they will be: links to the current ones plus the staged ones
+        shutil.rmtree(view, ignore_errors=True)
+        view.mkdir()
+        for f in snapshots.iterdir():
+            if f.is_dir() and not f.name.startswith("."):
+                (view / f.name).symlink_to(f.resolve())
+        for t in out.fetched:
+            (view / t.folder).unlink(missing_ok=True)
+            (view / t.folder).symlink_to((staging / t.folder).resolve())
+        log(f"Warehouse opnieuw bouwen met {len(out.fetched)} vernieuwde tabel(len) ...")
+        try:
+            build(target, view, log=lambda m: log("  " + m))
+        except BuildError as exc:
+            out.failed.append(("databouw", exc.dutch()))
+            log(exc.dutch())
+            log("De databouw met de nieuwe tabellen is afgekeurd: snapshots en warehouse zijn niet veranderd.")
+            return out
+        for t in out.fetched:  # the new warehouse is in place; now the snapshots it was built from
+            dest, old = snapshots / t.folder, snapshots / f".{t.folder}.oud"
+            shutil.rmtree(old, ignore_errors=True)
+            if dest.exists():
+                dest.rename(old)
+            (staging / t.folder).rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        out.built = True
+        shutil.rmtree(staging, ignore_errors=True)
+        return out
+    finally:
+        shutil.rmtree(snapshots / ".vernieuw-bouw", ignore_errors=True)

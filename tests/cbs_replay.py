@@ -1,0 +1,220 @@
+"""A local stand-in for CBS's OData v3 API and catalogue, for tests only (never the internet).
+
+Serves, per table: TableInfos, DataProperties, dimension member lists, TypedDataSet/$count and TypedDataSet pages (with
+`$filter`, `$select`, `$top`/`$skip`, optional `odata.nextLink`), plus the catalogue `/ODataCatalog/Tables`. Faults are
+scripted: answers to send before anything else (429, 500, bad JSON), slow pages (time-outs), a silent cut at N rows.
+
+Data come from recorded CBS responses and our real data files in tests/fixtures/cbs (see the PROVENANCE files there):
+`kwb2020()` is the recorded KWB 2020 (84799NED) metadata with its 5 recorded rows; `wijkbuurt(year)` is the real gemeente and
+Nederland rows of "Personen met een uitkering; soort uitkering, wijken en buurten <year>" (the shipped dump kept 29–61
+gemeenten per year). Reconstructed, not recorded: the DataProperties titles/units of the wijkbuurt tables (from the column
+names) and their period keys (`2024KW03` for "2024 september").
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
+WIJKBUURT_CSV = FIXTURES / "uitkeringen_soort_gemeenten_kwartaal_2013_2024_partial.csv"
+WIJKBUURT_TITLE = "Personen met een uitkering; soort uitkering, wijken en buurten"
+QUARTER = {"maart": 1, "juni": 2, "september": 3, "december": 4}
+
+
+@dataclass
+class FakeTable:
+    info: list[dict]
+    props: list[dict]
+    rows: list[dict]
+    dims: dict[str, list[dict]] = field(default_factory=dict)
+    cap: int = 10_000  # rows per page at most
+    links: bool = False  # give odata.nextLink (with $skiptoken) instead of leaving paging to $skip
+    cut_at: int | None = None  # serve no row beyond this index (the silently truncated copies)
+    slow_pages: int = 0  # this many data pages answer only after 1.5 s (past a short client time-out)
+    fail_pages_after: int | None = None  # 500 for every data page after this many were served
+    pages_served: int = 0
+    fail: list[tuple] = field(default_factory=list)  # (status, headers[, body]) answered before anything about this table
+    log: list[str] = field(default_factory=list)  # request paths about this table
+
+    def rename(self, old: str, new: str, title: str | None = None) -> None:
+        for p in self.props:
+            if p["Key"] == old:
+                p["Key"] = new
+                p["Title"] = title or p["Title"]
+        for r in self.rows:
+            r[new] = r.pop(old)
+
+
+def _recorded(name: str) -> dict:
+    return json.loads((FIXTURES / f"reconstructed_v3_84799NED_{name}.json").read_text(encoding="utf-8"))
+
+
+def kwb2020(n: int) -> FakeTable:
+    """The recorded KWB 2020 table: its 5 recorded rows, then copies with new padded buurt keys (CBS pads keys to 10)."""
+    sample = _recorded("TypedDataSet_sample_NL_G4")["value"]
+    rows = []
+    for i in range(n):
+        r = copy.deepcopy(sample[i % len(sample)])
+        if i >= len(sample):
+            key = f"BU{i:08d}"[:10].ljust(10)
+            r.update(ID=i, WijkenEnBuurten=key, Codering_3=key, SoortRegio_2="Buurt     ")
+        rows.append(r)
+    return FakeTable(_recorded("TableInfos")["value"], _recorded("DataProperties")["value"], rows)
+
+
+def _number(text: str):
+    if text == "":
+        return None
+    v = float(text)
+    return int(v) if v.is_integer() else v
+
+
+def wijkbuurt(year: int, table: str | None = None, modified: str = "2025-03-28T02:00:00") -> FakeTable:
+    with WIJKBUURT_CSV.open(encoding="utf-8", newline="") as f:
+        src = [r for r in csv.DictReader(f) if int(r["tabeljaar"]) == year]
+    table = table or src[0]["cbs_tabel"]
+    measures = [c for c in src[0] if re.fullmatch(r"[A-Za-z0-9]+_\d+", c)]
+    props = [{"ID": 0, "Position": None, "Type": "Dimension", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},
+             {"ID": 1, "Position": None, "Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"}]
+    for i, m in enumerate(measures, start=2):
+        n = int(m.rsplit("_", 1)[1])
+        title = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", m.rsplit("_", 1)[0]).capitalize()
+        props.append({"ID": i, "Type": "Topic", "Key": m, "Title": title,
+                      "Unit": "%" if 9 <= n <= 12 else "aantal", "Decimals": 0})
+    rows, periods = [], {}
+    for i, r in enumerate(src):
+        jaar, maand = r["perioden"].split(" ")
+        key = f"{jaar}KW{QUARTER[maand]:02d}"
+        periods[key] = r["perioden"]
+        rows.append({"ID": i, "WijkenEnBuurten": r["regiocode"].ljust(10), "Perioden": key,
+                     **{m: _number(r[m]) for m in measures}})
+    info = [{"Identifier": table, "Title": f"{WIJKBUURT_TITLE} {year}", "Modified": modified, "Period": str(year)}]
+    return FakeTable(info, props, rows, {"Perioden": [{"Key": k, "Title": t} for k, t in sorted(periods.items())]})
+
+
+def _term(row: dict, term: str) -> bool:
+    term = term.strip()
+    if term.startswith("(") and term.endswith(")"):
+        return any(_term(row, t) for t in term[1:-1].split(" or "))
+    if m := re.fullmatch(r"startswith\((\w+),'(.*)'\)", term):
+        return str(row.get(m.group(1), "")).strip().startswith(m.group(2))
+    col, val = re.fullmatch(r"(\w+) eq '(.*)'", term).groups()
+    return str(row.get(col, "")).strip() == val
+
+
+def _filtered(rows: list[dict], flt: str | None) -> list[dict]:
+    if not flt:
+        return rows
+    terms = flt.split(" and ")
+    return [r for r in rows if all(_term(r, t) for t in terms)]
+
+
+class FakeCbs:
+    """The server state: tables by id, the catalogue rows, scripted answers and a log of every request path."""
+
+    def __init__(self, tables: dict[str, FakeTable] | None = None):
+        self.tables = tables or {}
+        self.catalogue: list[dict] | None = None  # None: derived from the tables' TableInfos
+        self.fail: list[tuple] = []  # (status, headers[, body]) answered before anything else
+        self.log: list[str] = []
+
+    def catalogue_rows(self) -> list[dict]:
+        if self.catalogue is not None:
+            return self.catalogue
+        return [{k: t.info[0].get(k) for k in ("Identifier", "Title", "Modified")} for t in self.tables.values()]
+
+
+def _handler(state: FakeCbs):
+    class H(BaseHTTPRequestHandler):
+        def log_message(self, *a):  # keep pytest output clean
+            pass
+
+        def send(self, status: int, body: bytes, headers: dict | None = None, ctype: str = "application/json"):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def json(self, value) -> None:
+            self.send(200, json.dumps({"value": value}).encode())
+
+        def do_GET(self):
+            state.log.append(self.path)
+            if state.fail:
+                status, headers, *body = state.fail.pop(0)
+                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+            u = urllib.parse.urlparse(self.path)
+            q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
+            parts = u.path.strip("/").split("/")
+            if parts[-2:] == ["ODataCatalog", "Tables"]:
+                m = re.fullmatch(r"startswith\(Title,'(.*)'\)", q.get("$filter", ""))
+                prefix = m.group(1).replace("''", "'") if m else ""
+                return self.json([t for t in state.catalogue_rows() if str(t["Title"]).startswith(prefix)])
+            count = parts[-1] == "$count"
+            if count:
+                parts = parts[:-1]
+            table, what = parts[-2], parts[-1]
+            t = state.tables.get(table)
+            if t is None:
+                return self.send(404, b'{"odata.error": "onbekende tabel"}')
+            t.log.append(self.path)
+            if t.fail:
+                status, headers, *body = t.fail.pop(0)
+                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+            if what == "TableInfos":
+                return self.json(t.info)
+            if what == "DataProperties":
+                return self.json(t.props)
+            if what in t.dims:
+                return self.json(t.dims[what])
+            if what != "TypedDataSet":
+                return self.send(404, b"{}")
+            rows = _filtered(t.rows, q.get("$filter"))
+            if count:
+                return self.send(200, str(len(rows)).encode(), ctype="text/plain")
+            if t.fail_pages_after is not None and t.pages_served >= t.fail_pages_after:
+                return self.send(500, b"{}")
+            t.pages_served += 1
+            if t.slow_pages:
+                t.slow_pages -= 1
+                time.sleep(1.5)
+            skip, top = int(q.get("$skiptoken", q.get("$skip", 0))), min(int(q.get("$top", t.cap)), t.cap)
+            limit = len(rows) if t.cut_at is None else t.cut_at
+            page = rows[skip:min(skip + top, limit)]
+            if "$select" in q:
+                keep = q["$select"].split(",")
+                page = [{k: r.get(k) for k in keep} for r in page]
+            body = {"value": page}
+            if t.links and skip + top < min(len(rows), limit):
+                nxt = {k: v for k, v in q.items() if k != "$skip"} | {"$skiptoken": str(skip + top)}
+                body["odata.nextLink"] = f"http://{self.headers['Host']}{u.path}?{urllib.parse.urlencode(nxt, safe='$')}"
+            return self.send(200, json.dumps(body).encode())
+
+    return H
+
+
+class Server:
+    """Run a FakeCbs on a free local port; `base` and `catalogue` are the URLs for CBS_ODATA_URL and CBS_CATALOGUS_URL."""
+
+    def __init__(self, state: FakeCbs):
+        self.state = state
+        self.srv = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        root = f"http://127.0.0.1:{self.srv.server_port}"
+        self.base, self.catalogue = f"{root}/ODataApi/odata", f"{root}/ODataCatalog"
+
+    def close(self) -> None:
+        self.srv.shutdown()
+        self.srv.server_close()
