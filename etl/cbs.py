@@ -28,6 +28,10 @@ from etl.snapshot import sha256, write_sums
 
 DEFAULT_BASE = "https://opendata.cbs.nl/ODataApi/odata"
 DEFAULT_CATALOGUE = "https://opendata.cbs.nl/ODataCatalog"
+# Third-party data CBS publishes for others (Iv3 gemeentefinanciën): the same OData v3 shape on another host.
+HOSTS = {"opendata": ("CBS_ODATA_URL", DEFAULT_BASE, "CBS_CATALOGUS_URL", DEFAULT_CATALOGUE),
+         "dataderden": ("CBS_DATADERDEN_URL", "https://dataderden.cbs.nl/ODataApi/OData",
+                        "CBS_DATADERDEN_CATALOGUS_URL", "https://dataderden.cbs.nl/ODataCatalog")}
 LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 PAGE_SIZE = 10_000  # CBS's maximum per request
 EMPTY = {".", "x", "-", ""}
@@ -58,20 +62,23 @@ class Progress:
     seconds_left: float | None
 
 
-def base_url() -> str:
-    return os.environ.get("CBS_ODATA_URL", DEFAULT_BASE).rstrip("/")
+def base_url(host: str = "opendata") -> str:
+    env, default, _, _ = HOSTS[host]
+    return os.environ.get(env, default).rstrip("/")
 
 
-def catalogue_url() -> str:
-    return os.environ.get("CBS_CATALOGUS_URL", DEFAULT_CATALOGUE).rstrip("/")
+def catalogue_url(host: str = "opendata") -> str:
+    _, _, env, default = HOSTS[host]
+    return os.environ.get(env, default).rstrip("/")
 
 
 class Client:
     """GET JSON with time-outs, retries with exponential backoff on 429/5xx (honouring Retry-After)."""
 
     def __init__(self, base: str | None = None, timeout: float = 60, retries: int = 4, backoff: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.base = (base or base_url()).rstrip("/")
+                 sleep: Callable[[float], None] = time.sleep, host: str = "opendata"):
+        self.base = (base or base_url(host)).rstrip("/")
+        self.catalogue = catalogue_url(host)
         self.timeout, self.retries, self.backoff, self.sleep = timeout, retries, backoff, sleep
         self.connected = False  # True after the first answer; before that a network error means "no connection"
         self.requests: list[str] = []
@@ -142,7 +149,7 @@ def catalogue(client: Client, title_prefix: str) -> list[dict]:
     """Tables in CBS's catalogue whose title starts with `title_prefix` (Identifier, Title, Modified, ...)."""
     flt = f"startswith(Title,'{title_prefix.replace(chr(39), chr(39) * 2)}')"
     q = urllib.parse.urlencode({"$format": "json", "$filter": flt}, safe="$,'()", quote_via=urllib.parse.quote)
-    return client.json(f"{catalogue_url()}/Tables?{q}").get("value") or []
+    return client.json(f"{client.catalogue}/Tables?{q}").get("value") or []
 
 
 def resolve_measures(table: str, props: list[dict], wanted: list[Measure]) -> dict[str, str]:

@@ -42,15 +42,24 @@ class Dim:
 @dataclass(frozen=True)
 class LiveSource:
     bron: str  # name for --bron and in the snapshot folder
-    title: str  # CBS title; for a yearly series without the year
+    title: str  # CBS title; "{jaar}" where a yearly series has the year ("... wijken en buurten {jaar}")
     known: dict[int, str]  # table id per year (0 = one table for all years); the fallback when the catalogue fails
     region: str | None  # region dimension (None: national table)
     measures: dict[Measure, tuple[str | None, str | None]]  # measure -> (indicator for gemeenten, indicator for Nederland)
     kind: str  # "stand" (a count on a date) or "stroom" (a flow over the period)
-    fixed: tuple[Dim, ...] = ()
-    yearly: bool = False  # one table per year with the year in the title ("... wijken en buurten 2024")
+    fixed: tuple[Dim, ...] = ()  # dimensions fixed to one member (their totals)
+    keep: tuple[str, ...] = ()  # further dimensions kept as columns (e.g. StatusCijfer)
+    period: str | None = "Perioden"  # the period dimension (None: the table's year is the period)
     indeling: str = "periode"  # whose gemeente boundaries the rows follow: the period's year or the table's year ("tabel")
-    definitie: str = ""
+    host: str = "opendata"  # or "dataderden" (Iv3)
+    where: str | None = None  # an extra OData filter (e.g. only taakvelden 6.x)
+    # A source whose rows need more than "measure -> indicator" (Iv3: sum categories) shapes them itself:
+    # shape(frame, herkomst, ctx, file) -> tidy observations.
+    shape: Callable | None = None
+
+    @property
+    def yearly(self) -> bool:
+        return "{jaar}" in self.title
 
     def indicators(self) -> set[str]:
         return {i for pair in self.measures.values() for i in pair if i}
@@ -60,10 +69,10 @@ WIJKBUURT = {2013: "83618NED", 2014: "83012NED", 2015: "83173NED", 2016: "83577N
              2019: "84692NED", 2020: "84897NED", 2021: "85042NED", 2022: "85317NED", 2023: "85586NED", 2024: "86003NED"}
 
 LIVE: list[LiveSource] = [
-    LiveSource("kwartaal", "Personen met een uitkering; soort uitkering, wijken en buurten", WIJKBUURT, "WijkenEnBuurten",
+    LiveSource("kwartaal", "Personen met een uitkering; soort uitkering, wijken en buurten {jaar}", WIJKBUURT, "WijkenEnBuurten",
                {Measure("Bijstandsuitkering", unit="aantal"): ("bijstand_alg_personen_kwartaal",
                                                                "bijstand_alg_personen_nl_kwartaal")},
-               "stand", yearly=True, indeling="tabel"),
+               "stand", indeling="tabel"),
     LiveSource("maand", "Bijstandsuitkeringen; uitkeringsgrondslag, regio's", {0: "82015NED"}, "RegioS",
                {Measure("AantalBijstandsuitkeringen"): ("bijstandsuitkeringen_maand", "bijstandsuitkeringen_maand"),
                 Measure("LeefvormAlleenstaande"): ("bijstandsuitkeringen_alleenstaande_maand",) * 2,
@@ -99,30 +108,25 @@ class Table:
 def tables(client: cbs.Client, source: LiveSource, log: Log) -> list[Table]:
     """The source's current tables: from CBS's catalogue by title (newest version per year), else the known ids."""
     try:
-        found = cbs.catalogue(client, source.title)
+        found = cbs.catalogue(client, source.title.split("{jaar}")[0].strip())
     except cbs.CbsError as exc:
         if not client.connected:
             raise
         log(f"  catalogus niet bruikbaar ({exc}); de bekende tabelnummers worden gebruikt")
         found = []
+    pattern = re.compile(re.escape(source.title).replace(re.escape("{jaar}"), r"(\d{4})"))
     by_year: dict[int, Table] = {}
     for t in found:
-        title, ident = str(t.get("Title", "")), str(t.get("Identifier", ""))
-        rest = title[len(source.title):].strip()
-        if source.yearly:
-            m = re.fullmatch(r"(\d{4})", rest)
-            if not m:
-                continue
-            year = int(m.group(1))
-        elif rest:
-            continue  # another table that merely starts with the same words
-        else:
-            year = 0
+        title, ident = str(t.get("Title", "")).strip(), str(t.get("Identifier", ""))
+        m = pattern.fullmatch(title)  # not another table that merely starts with the same words
+        if not m:
+            continue
+        year = int(m.group(1)) if source.yearly else 0
         current = by_year.get(year)
         if current is None or (t.get("Modified") or "") > (current.modified or ""):
             by_year[year] = Table(source, ident, year, title, t.get("Modified"))
     if not by_year:  # the catalogue is the authority when it answers; our list is the fallback
-        by_year = {y: Table(source, ident, y, f"{source.title} {y}" if y else source.title) for y, ident in source.known.items()}
+        by_year = {y: Table(source, ident, y, source.title.replace("{jaar}", str(y))) for y, ident in source.known.items()}
     return [by_year[y] for y in sorted(by_year)]
 
 
@@ -143,8 +147,8 @@ def region_filter(source: LiveSource) -> str | None:
 def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: Log) -> Path:
     src = table.source
     fixed = [f"{d.name} eq '{cbs.dimension_key(client, table.id, d.name, d.key, d.title)}'" for d in src.fixed]
-    flt = " and ".join(x for x in [region_filter(src), *fixed] if x) or None
-    dims = [d for d in [src.region, *[d.name for d in src.fixed], "Perioden"] if d]
+    flt = " and ".join(x for x in [region_filter(src), *fixed, src.where] if x) or None
+    dims = [d for d in [src.region, *[d.name for d in src.fixed], *src.keep, src.period] if d]
     started = time.monotonic()
 
     def progress(p: cbs.Progress) -> None:
@@ -183,16 +187,18 @@ class Outcome:
 
 
 def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Path = SNAPSHOTS, target: Path = WAREHOUSE,
-            client: cbs.Client | None = None, log: Log = print) -> Outcome:
-    """See the module docstring. Raises CbsError only for 'no connection' (then nothing at all happened)."""
+            clients: dict[str, cbs.Client] | None = None, log: Log = print) -> Outcome:
+    """See the module docstring. Raises CbsError only for 'no connection' (then nothing at all happened).
+    `clients` per host ("opendata", "dataderden"); by default made from the environment (CBS_ODATA_URL, ...)."""
     from etl.build import build
     from etl.validate import BuildError
 
-    client = client or cbs.Client()
+    clients = dict(clients or {})
     sources = [BY_NAME[n] for n in names] if names else LIVE
     out = Outcome()
     for src in sources:
-        log(f"Bron '{src.bron}': {src.title}")
+        log(f"Bron '{src.bron}': {src.title.replace('{jaar}', '<jaar>')}")
+        client = clients.setdefault(src.host, cbs.Client(host=src.host))
         for t in tables(client, src, log):
             try:
                 info = cbs.table_info(client, t.id)
@@ -228,7 +234,7 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
                 out.fetched.append(t)
                 continue
             try:
-                folder = fetch(client, t, staging, snapshots / ".gedeeltelijk", log)
+                folder = fetch(clients[t.source.host], t, staging, snapshots / ".gedeeltelijk", log)
                 check_titles(folder, snapshots / t.folder)
                 out.fetched.append(t)
             except cbs.CbsError as exc:

@@ -39,13 +39,17 @@ def env(tmp_path, built, monkeypatch):
     shutil.copy2(built, target)
     state = FakeCbs({wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in YEARS})
     srv = Server(state)
-    monkeypatch.setenv("CBS_ODATA_URL", srv.base)
+    for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
+        monkeypatch.setenv(f"CBS_{host}_URL", srv.base)
     monkeypatch.setenv("CBS_CATALOGUS_URL", srv.catalogue)
+    monkeypatch.setenv("CBS_DATADERDEN_CATALOGUS_URL", srv.catalogue)
     lines: list[str] = []
 
     def run(**kw) -> live.Outcome:
-        client = cbs.Client(timeout=kw.pop("timeout", 5), retries=2, backoff=0, sleep=lambda s: None)
-        return live.refresh(kw.pop("names", ["kwartaal"]), snapshots=snaps, target=target, client=client, log=lines.append, **kw)
+        clients = {h: cbs.Client(timeout=kw.get("timeout", 5), retries=2, backoff=0, sleep=lambda s: None, host=h)
+                   for h in cbs.HOSTS}
+        kw.pop("timeout", None)
+        return live.refresh(kw.pop("names", ["kwartaal"]), snapshots=snaps, target=target, clients=clients, log=lines.append, **kw)
 
     yield type("Env", (), {"snaps": snaps, "target": target, "state": state, "run": staticmethod(run), "lines": lines,
                            "before": digest(target)})

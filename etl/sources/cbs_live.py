@@ -72,7 +72,7 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
             ctx.col.add(f"{folder.name}/herkomst.json", None, "bron", f"onbekende bron '{h.get('bron')}' (niet in etl/live.py)")
             continue
         keys = [m["sleutel"] for m in h["maatstaven"]]
-        dims = [d for d in (src.region, "Perioden") if d]
+        dims = [d for d in (src.region, *src.keep, src.period) if d]
         out[folder.name] = read_table(folder / f"{h['tabel']}_TypedDataSet.csv", ctx.col, required=[*dims, *keys],
                                       numbers=keys, key=[*dims])
     return out
@@ -86,9 +86,14 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
             continue
         h = herkomst(ctx.snapshots / name)
         src = live.BY_NAME[h["bron"]]
+        file = f"{name}/{h['tabel']}_TypedDataSet.csv"
+        if src.shape is not None:
+            parts.append(src.shape(df, h, ctx, file))
+            continue
+        if src.period is None:  # one table per year without a period dimension: the table's year
+            df = df.with_columns(pl.lit(f"{h['jaar']}JJ00").alias("Perioden"))
         by_prefix = {m.prefix: ind for m, ind in src.measures.items()}
         keys = {m["sleutel"]: by_prefix[m["prefix"]] for m in h["maatstaven"]}
-        file = f"{name}/{h['tabel']}_TypedDataSet.csv"
         periods = {k: period(k, src.kind) for k in df["Perioden"].unique()}
         bad = [k for k, v in periods.items() if v is None]
         for rij, k in df.filter(pl.col("Perioden").is_in(bad)).select("_rij", "Perioden").head(5).iter_rows():
