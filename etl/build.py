@@ -143,13 +143,15 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
 
 
 def prefer_live(shipped: list[pl.DataFrame], fetched: pl.DataFrame, log: Log) -> pl.DataFrame:
-    """A figure CBS published again in a refreshed table replaces the shipped copy of the same figure (same gemeente,
-    indeling, period and indicator: the same definition, by the registry), so a refresh never makes two sources."""
+    """Figures from a refreshed CBS table replace the shipped ones: every shipped figure of a table that was fetched again
+    (same table id, same indicator), and any shipped figure with the same gemeente, indeling, period and indicator (the
+    same definition, by the registry) from an older table. So a refresh never makes two sources for one figure."""
     base = pl.concat(shipped)
     if fetched.is_empty():
         return base
     keys = ["gemeente_code", "indeling", "periode", "indicator"]
-    kept = base.join(fetched.select(keys).unique(), on=keys, how="anti")
+    again = base.join(fetched.select("bron", "indicator").unique(), on=["bron", "indicator"], how="semi")
+    kept = base.join(fetched.select(keys).unique(), on=keys, how="anti").join(again, on=[*keys, "bron"], how="anti")
     if kept.height < base.height:
         log(f"  cbs_live: {base.height - kept.height} meegeleverde observaties vervangen door de vernieuwde CBS-tabellen")
     return pl.concat([kept, fetched])

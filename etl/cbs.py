@@ -335,7 +335,7 @@ def newer_at_cbs(client: Client, table: str, folder: Path) -> tuple[str | None, 
 def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: list[str], flt: str | None = None,
                 client: Client | None = None, partial_root: Path | None = None,
                 progress: Callable[[Progress], None] | None = None, page_size: int = PAGE_SIZE,
-                extra: dict | None = None) -> Path:
+                extra: dict | None = None, keep_titles: tuple[str, ...] = ()) -> Path:
     """Fetch one CBS v3 table into `folder` (replaced only after validation); returns the folder."""
     client = client or Client()
     info = table_info(client, table)
@@ -355,11 +355,13 @@ def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: l
     partial.mkdir(parents=True, exist_ok=True)
     mfile.write_text(json.dumps(marker), encoding="utf-8")
     rows = fetch_rows(client, table, flt, columns, total, partial, progress, page_size)
+    labels = {d: {str(m.get("Key", "")).strip(): m.get("Title") for m in client.json(client.url(table, d)).get("value") or []}
+              for d in keep_titles}  # what the keys of a kept dimension mean (e.g. StatusCijfer: Definitief/Voorlopig)
     h = {"url": client.url(table, "TypedDataSet", filter=flt, select=",".join(columns)), "tabel": table,
          "titel": info.get("Title"), "cbs_gewijzigd": info.get("Modified"),
          "opgehaald": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "licentie": LICENCE, "filter": flt,
          "kolommen": columns, "maatstaven": [{"prefix": m.prefix, "sleutel": keys[m.prefix], "titel": titles[keys[m.prefix]]}
-                                             for m in measures], **(extra or {})}
+                                             for m in measures], "dimensies": labels, **(extra or {})}
     write_snapshot(folder, h, columns, rows)
     shutil.rmtree(partial, ignore_errors=True)
     return folder

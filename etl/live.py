@@ -24,6 +24,7 @@ from typing import Callable
 
 from etl import cbs
 from etl.cbs import Measure
+from etl.sources import cbs_85383ned
 from portal.paths import SNAPSHOTS, WAREHOUSE
 
 Log = Callable[[str], None]
@@ -89,6 +90,10 @@ LIVE: list[LiveSource] = [
                "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
                                 Dim("GeboortelandOuders", key="T001638"))),
 ]
+# The Fvw maatstaven: the same table (or a successor with the same measures) as the shipped one, onto the same indicators.
+LIVE.append(LiveSource("fvw", "Maatstaven Financiële-verhoudingswet (Fvw)", {0: "85383NED"}, "RegioS",
+                       {Measure(c.rsplit("_", 1)[0]): (i, i) for c, i in cbs_85383ned.MEASURES.items()}, "stand",
+                       keep=("StatusCijfer",), shape=cbs_85383ned.live_shape))
 BY_NAME = {s.bron: s for s in LIVE}
 
 
@@ -156,7 +161,7 @@ def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: L
         log(f"    {table.id}: {_nl(p.rows)} van {_nl(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
 
     out = cbs.fetch_table(table.id, staging / table.folder, list(src.measures), dims, flt, client, partial, progress,
-                          extra={"bron": src.bron, "jaar": table.year or None})
+                          extra={"bron": src.bron, "jaar": table.year or None}, keep_titles=src.keep)
     log(f"  {table.id} opgehaald in {time.monotonic() - started:.1f} s".replace(".", ","))
     return out
 

@@ -101,6 +101,27 @@ def wijkbuurt(year: int, table: str | None = None, modified: str = "2025-03-28T0
     return FakeTable(info, props, rows, {"Perioden": [{"Key": k, "Title": t} for k, t in sorted(periods.items())]})
 
 
+FVW_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "cbs_85383NED_maatstaven_fvw_2023_2025" / \
+    "85383NED_gemeenten_bijstand_inwoners.csv"
+FVW_STATUS = {"Definitief": "A050406", "Voorlopig": "A050405"}  # reconstructed keys; the titles are CBS's
+
+
+def fvw(modified: str = "2025-04-01T02:00:00") -> FakeTable:
+    """The shipped 85383NED rows (real: every gemeente and Nederland, 2023–2024) as CBS would serve them."""
+    with FVW_CSV.open(encoding="utf-8", newline="") as f:
+        src = list(csv.DictReader(f))
+    measures = [c for c in src[0] if re.fullmatch(r"[A-Za-z0-9]+_\d+", c)]
+    props = [{"Type": "Dimension", "Key": "StatusCijfer", "Title": "Status cijfer"},
+             {"Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"},
+             {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+             *[{"Type": "Topic", "Key": m, "Title": re.sub(r"(?<=[a-z])(?=[A-Z0-9])", " ", m.rsplit("_", 1)[0]).capitalize(),
+                "Unit": "aantal"} for m in measures]]
+    rows = [{"ID": i, "StatusCijfer": FVW_STATUS[r["statuscijfer"]], "RegioS": r["gemeentecode"].ljust(8),
+             "Perioden": f"{r['uitkeringsjaar']}JJ00", **{m: _number(r[m]) for m in measures}} for i, r in enumerate(src)]
+    info = [{"Identifier": "85383NED", "Title": "Maatstaven Financiële-verhoudingswet (Fvw)", "Modified": modified}]
+    return FakeTable(info, props, rows, {"StatusCijfer": [{"Key": k, "Title": t} for t, k in FVW_STATUS.items()]})
+
+
 def _term(row: dict, term: str) -> bool:
     term = term.strip()
     if term.startswith("(") and term.endswith(")"):

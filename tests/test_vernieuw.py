@@ -17,7 +17,7 @@ import pytest
 from etl import cbs, live
 from etl.cli import main as cli
 from portal.paths import SNAPSHOTS
-from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, wijkbuurt
 from tests.pagetest import page
 
 YEARS = range(2013, 2025)
@@ -37,7 +37,7 @@ def env(tmp_path, built, monkeypatch):
             (snaps / f.name).symlink_to(f)
     target = tmp_path / "warehouse.db"
     shutil.copy2(built, target)
-    state = FakeCbs({wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in YEARS})
+    state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in YEARS}, "85383NED": fvw()})
     srv = Server(state)
     for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
         monkeypatch.setenv(f"CBS_{host}_URL", srv.base)
@@ -184,4 +184,16 @@ def test_without_connection_the_command_says_so_in_dutch(monkeypatch, capsys, tm
     assert cli(["vernieuw", "--bron", "kwartaal", "--droog"]) == 2
     assert "Geen verbinding met CBS" in capsys.readouterr().err
     assert cli(["vernieuw", "--bron", "onbekend"]) == 2
-    assert "Onbekende bron(nen): onbekend. Kies uit: kwartaal, maand, regio, stromen." in capsys.readouterr().err
+    assert f"Onbekende bron(nen): onbekend. Kies uit: {', '.join(live.BY_NAME)}." in capsys.readouterr().err
+
+
+def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env):
+    sql = ("select gemeente_code, indeling, periode, indicator, waarde, voorlopig from observaties where bron='85383NED' and "
+           "geharmoniseerd=0 and periode='2024' order by 1, 2, 3, 4")
+    before = query(env.target, sql)
+    out = env.run(names=["fvw"])
+    assert out.built and live_folders(env.snaps) == ["live_fvw_85383NED"]
+    assert query(env.target, sql) == before  # the same table again: the same figures, once
+    # Amsterdam, maatstafjaar 2024 (definitief): 35 420 bijstandsuitkeringen (the shipped file)
+    assert ("GM0363", 2024, "2024", "bijstand_uitkeringen_totaal", 35420.0, 0) in before
+    assert any("meegeleverde observaties vervangen" in ln for ln in env.lines)

@@ -40,13 +40,42 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
 
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     df = ctx.check_codes(raw["table"], f"{FOLDER}/{FILE}", "gemeentecode", 2024).with_columns(pl.col("uitkeringsjaar").cast(pl.Int32))
+    return status_observations(df, 2024, "85383NED")
+
+
+def status_observations(df: pl.DataFrame, indeling: int | pl.Expr, bron: str) -> pl.DataFrame:
+    """Columns statuscijfer ('Definitief'/'Voorlopig'), uitkeringsjaar, gemeentecode and MEASURES -> observations.
+    Also used for a refreshed copy of this table (etl/live.py, source 'fvw')."""
     parts = []
     # Definitief wins; a Voorlopig figure is kept only where no definitive figure exists for that measure and year.
     for column, indicator in MEASURES.items():
         sub = df.filter(pl.col(column).is_not_null()).sort("statuscijfer")  # 'Definitief' < 'Voorlopig'
         sub = sub.unique(subset=["gemeentecode", "uitkeringsjaar"], keep="first", maintain_order=True)
-        parts.append(observations(sub, code="gemeentecode", indeling=2024, periode=pl.col("uitkeringsjaar"),
+        parts.append(observations(sub, code="gemeentecode", indeling=indeling, periode=pl.col("uitkeringsjaar"),
                                   peildatum=pl.format("maatstafjaar {}", pl.col("uitkeringsjaar")), measures={column: indicator},
-                                  bron="85383NED", afgerond=column not in UNROUNDED,
+                                  bron=bron, afgerond=column not in UNROUNDED,
                                   voorlopig=pl.col("statuscijfer") == "Voorlopig"))
     return pl.concat(parts)
+
+
+def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFrame:
+    """A refreshed copy of this table (or a successor with the same measures) from `etl vernieuw`: CBS's keys -> the columns
+    above; the status keys are read through the titles CBS gave for them (herkomst.json); gemeenten on the indeling of
+    the maatstafjaar."""
+    from etl.sources.cbs_live import check_codes
+
+    keys = {m["prefix"]: m["sleutel"] for m in h["maatstaven"]}
+    ours = {c.rsplit("_", 1)[0]: c for c in MEASURES}
+    status = {k: next((s for s in ("Definitief", "Voorlopig") if str(t).strip().lower().startswith(s.lower())), None)
+              for k, t in h.get("dimensies", {}).get("StatusCijfer", {}).items()}
+    df = df.with_columns(pl.col("StatusCijfer").replace_strict(status, default=None).alias("statuscijfer"),
+                         pl.col("Perioden").str.slice(0, 4).cast(pl.Int32).alias("uitkeringsjaar"),
+                         pl.col("Perioden").str.slice(0, 4).cast(pl.Int32).alias("indeling"),
+                         pl.col("Perioden").alias("periode"),
+                         pl.col("RegioS").str.replace(r"^NL\d\d$", "NL01").alias("code"),
+                         *[pl.col(keys[p]).alias(ours[p]) for p in keys])
+    for rij, k in df.filter(pl.col("statuscijfer").is_null()).select("_rij", "StatusCijfer").head(5).iter_rows():
+        ctx.col.add(file, rij, "StatusCijfer", f"onbekende status '{k}' (verwacht Definitief of Voorlopig)")
+    newest = max(ctx.active) if ctx.active else 0
+    df = check_codes(df.filter(pl.col("statuscijfer").is_not_null()), ctx, file, newest).rename({"code": "gemeentecode"})
+    return status_observations(df, pl.col("indeling"), h["tabel"])

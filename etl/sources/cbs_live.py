@@ -107,7 +107,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         df = df.with_columns(code.alias("code"))
         year = pl.lit(int(h["jaar"]), pl.Int32) if src.indeling == "tabel" else pl.col("jaar")
         df = df.with_columns(year.alias("indeling"))
-        df = _check_codes(df, ctx, file, newest)
+        df = check_codes(df, ctx, file, newest)
         for level, pick in (("gemeente", 0), ("nederland", 1)):
             sub = df.filter((pl.col("code") == "NL01") if level == "nederland" else (pl.col("code") != "NL01"))
             measures = {k: ind[pick] for k, ind in keys.items() if ind[pick]}
@@ -117,7 +117,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def _check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.DataFrame:
+def check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.DataFrame:
     """Codes must exist in their year's gemeente list; past the newest list, in that list (then its indeling is used)."""
     ok = []
     for rij, code, jaar, periode in df.select("_rij", "code", "indeling", "periode").iter_rows():
