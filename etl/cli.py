@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from portal.paths import WAREHOUSE
+from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
 
 
@@ -24,14 +24,25 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from etl import cbs, herkomst
     from etl.build import collect, sanity
 
+    live = herkomst.live_folders(SNAPSHOTS)
+    problems = [p for folder in live for p in cbs.verify(SNAPSHOTS / folder)]  # herkomst.json and SHA256SUMS
     try:
-        data = collect()
+        data = collect(SNAPSHOTS)  # the shipped folders' SHA256SUMS, then every file's content
     except BuildError as exc:
         print(exc.dutch(), file=sys.stderr)
+        data = None
+    if problems:
+        print(f"{len(problems)} {'probleem' if len(problems) == 1 else 'problemen'} in de bij CBS vernieuwde snapshots (herkomst.json en SHA256SUMS):\n"
+              + "\n".join(f"  - {p}" for p in problems) + "\nHaal die tabellen opnieuw op met `python3 dev.py etl vernieuw`.",
+              file=sys.stderr)
+    if data is None or problems:
         return 1
     sanity(data, print)
+    if live:
+        print(f"Vernieuwde snapshots in orde: {', '.join(live)}.")
     print(f"Alle bronnen zijn geldig: {data['observaties'].height} observaties zouden worden geladen (niets geschreven).")
     return 0
 
