@@ -1,7 +1,7 @@
 """The `herkomst` rows of the warehouse: where every data file of every snapshot folder the build read comes from.
 
 A folder fetched from CBS (`etl.cbs.write_snapshot`) carries a herkomst.json with table, title, CBS's modification date,
-fetch time and per file its checksum and row count. A shipped folder has only PROVENANCE.md and SHA256SUMS: its title is
+fetch time and per file its row count (the checksum recorded here is computed from the file itself). A shipped folder has only PROVENANCE.md and SHA256SUMS: its title is
 the first heading of PROVENANCE.md, the table id is read from the file name (else the folder name) where it holds one, and CSV rows are counted.
 Documentation files (*.md) are not data files and get no row.
 """
@@ -12,6 +12,9 @@ import csv
 import json
 import re
 from pathlib import Path
+
+from etl.snapshot import sha256
+from etl.validate import Collector
 
 LIVE = "CBS-vernieuwing"
 SHIPPED = "meegeleverd"
@@ -38,7 +41,7 @@ def count_rows(path: Path) -> int | None:
 
 
 def _sums(folder: Path) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for line in filter(str.strip, (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()):
         digest, name = line.split(maxsplit=1)
         out[name] = digest
@@ -60,16 +63,21 @@ def _table_id(name: str) -> str | None:
 
 def folder_rows(folder: Path) -> list[dict]:
     """One row per data file of one snapshot folder (fetched or shipped)."""
-    sums = _sums(folder)
     herkomst = folder / "herkomst.json"
-    if herkomst.is_file():
-        h = json.loads(herkomst.read_text(encoding="utf-8"))
-        files = h.get("bestanden") or {}
+    if herkomst.is_file():  # the checksum is of the file as it is now (`etl check` compares it with herkomst.json)
+        try:
+            h = json.loads(herkomst.read_text(encoding="utf-8"))
+            files = dict(h.get("bestanden") or {})
+        except (OSError, ValueError, TypeError, AttributeError):
+            col = Collector()
+            col.add(f"{folder.name}/herkomst.json", None, None, "onleesbaar; haal de tabel opnieuw op (python3 dev.py etl vernieuw) "
+                    "of verwijder de map, dan gelden de meegeleverde snapshots")
+            col.raise_if_any()
         return [{"snapshot": folder.name, "bestand": name, "tabel": h.get("tabel"), "titel": h.get("titel"), "soort": LIVE,
                  "cbs_gewijzigd": h.get("cbs_gewijzigd"), "opgehaald": h.get("opgehaald"),
-                 "rijen": meta.get("rijen", count_rows(folder / name)), "sha256": meta.get("sha256") or sums.get(name)}
-                for name, meta in sorted(files.items()) if not name.endswith(".md")]
-    title = _title(folder)
+                 "rijen": meta["rijen"] if "rijen" in meta else count_rows(folder / name), "sha256": sha256(folder / name)}
+                for name, meta in sorted(files.items()) if not name.endswith(".md") and (folder / name).is_file()]
+    title, sums = _title(folder), _sums(folder)  # the build verified these SHA256SUMS before reading the folder
     return [{"snapshot": folder.name, "bestand": name, "tabel": _table_id(name) or _table_id(folder.name), "titel": title,
              "soort": SHIPPED, "cbs_gewijzigd": None, "opgehaald": None, "rijen": count_rows(folder / name), "sha256": digest}
             for name, digest in sorted(sums.items()) if not name.endswith(".md")]

@@ -110,7 +110,8 @@ def herkomst_table(herkomst: pl.DataFrame) -> pl.DataFrame:
         return nl_datetime(value) if value else SHIPPED_NOTE
 
     return pl.DataFrame({
-        "Tabel": [f"{t} — {ti}" if t and ti else (t or ti or "–") for t, ti in herkomst.select("tabel", "titel").iter_rows()],
+        "Tabel": [ti if t and ti and t in ti else f"{t} — {ti}" if t and ti else (t or ti or "–")
+                  for t, ti in herkomst.select("tabel", "titel").iter_rows()],
         "Soort": herkomst["soort"].to_list(),
         "Gewijzigd door CBS": [when(v) for v in herkomst["cbs_gewijzigd"].to_list()],
         "Opgehaald": [when(v) for v in herkomst["opgehaald"].to_list()],

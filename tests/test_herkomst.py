@@ -14,7 +14,9 @@ import pytest
 
 from etl import cbs, cli
 from etl.build import build
+from etl import herkomst
 from etl.herkomst import LIVE, SHIPPED
+from etl.validate import BuildError
 from portal import ui, views
 from portal.paths import SNAPSHOTS
 from portal.store import Warehouse
@@ -98,7 +100,7 @@ def test_bronnen_shows_shipped_provenance(built: Path) -> None:
     path = SNAPSHOTS / FVW / FVW_FILE
     assert rows[i]["Rijen"] == 1372 and texts[i]["Rijen"] == "1.372"
     assert rows[i]["Controlesom (SHA-256)"] == sha(path)[:12] + "…"
-    assert rows[i]["Tabel"].startswith("85383NED — ") and rows[i]["Soort"] == "meegeleverd"
+    assert rows[i]["Tabel"].startswith('CBS 85383NED "Maatstaven Financiële-verhoudingswet') and rows[i]["Soort"] == "meegeleverd"
     assert rows[i]["Gewijzigd door CBS"] == rows[i]["Opgehaald"] == "meegeleverde snapshot (zie PROVENANCE.md)"
     assert any("nog niets vernieuwd bij CBS" in m.value for m in at.markdown)
 
@@ -142,6 +144,15 @@ def test_etl_check_fails_in_dutch_on_a_tampered_fetched_folder(tmp_path: Path, m
 
     (folder / "herkomst.json").unlink()  # no longer a fetched folder: `check` no longer sees it, the build neither
     assert cli.main(["check"]) == 0
+
+
+def test_unreadable_herkomst_stops_the_build_in_dutch(tmp_path: Path) -> None:
+    folder = write_live(tmp_path)
+    (folder / "herkomst.json").write_text('{"tabel": "86003NED", "bestanden": ', encoding="utf-8")  # cut off
+    with pytest.raises(BuildError) as exc:
+        herkomst.rows(tmp_path, [])
+    assert f"{LIVE_FOLDER}/herkomst.json" in exc.value.dutch() and "onleesbaar" in exc.value.dutch()
+    assert "Het bestaande warehouse is niet gewijzigd." in exc.value.dutch()
 
 
 def test_period_order_and_dutch_names() -> None:
