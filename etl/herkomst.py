@@ -1,8 +1,9 @@
 """The `herkomst` rows of the warehouse: where every data file of every snapshot folder the build read comes from.
 
 A folder fetched from CBS (`etl.cbs.write_snapshot`) carries a herkomst.json with table, title, CBS's modification date,
-fetch time and per file its row count (the checksum recorded here is computed from the file itself). A shipped folder has only PROVENANCE.md and SHA256SUMS: its title is
-the first heading of PROVENANCE.md, the table id is read from the file name (else the folder name) where it holds one, and CSV rows are counted.
+fetch time and per file its row count; the checksum recorded here is computed from the file itself. A shipped folder has
+only PROVENANCE.md and SHA256SUMS: its title is the first heading of PROVENANCE.md, the table id is read from the file
+name (else the folder name) where it holds one, and CSV rows are counted.
 Documentation files (*.md) are not data files and get no row.
 """
 

@@ -142,6 +142,11 @@ def test_etl_check_fails_in_dutch_on_a_tampered_fetched_folder(tmp_path: Path, m
     assert f"{LIVE_FOLDER}/86003NED_TypedDataSet.csv: klopt niet met SHA256SUMS" in err
     assert "Traceback" not in err
 
+    (folder / "SHA256SUMS").write_text("afgekapt\n", encoding="utf-8")  # malformed: a Dutch problem, no traceback
+    assert cli.main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{LIVE_FOLDER}: herkomst.json of SHA256SUMS is onleesbaar of onvolledig" in err and "Traceback" not in err
+
     (folder / "herkomst.json").unlink()  # no longer a fetched folder: `check` no longer sees it, the build neither
     assert cli.main(["check"]) == 0
 
