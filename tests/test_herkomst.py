@@ -81,7 +81,7 @@ def test_warehouse_herkomst_of_the_shipped_snapshots(wh: Warehouse) -> None:
     assert set(h["soort"]) == {SHIPPED}
 
 
-def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path) -> None:
+def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     old = tmp_path / "warehouse.db"
     shutil.copy2(built, old)
     conn = sqlite3.connect(old)
@@ -91,6 +91,10 @@ def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path) -> None:
     wh = Warehouse(old)  # the probe does not require the table
     assert wh.herkomst().is_empty() and "bestand" in wh.herkomst().columns
     wh.close()
+    monkeypatch.setattr(ui, "WAREHOUSE", old)
+    at = page("bronnen")  # the page says to rebuild and shows everything else
+    assert any("gebouwd vóór de herkomst per bestand" in i.value and "python3 dev.py etl build" in i.value for i in at.info)
+    assert len(at.dataframe) == 3 and any("Gebouwd op" in m.value for m in at.markdown)
 
 
 def test_bronnen_shows_shipped_provenance(built: Path) -> None:
