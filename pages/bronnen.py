@@ -1,4 +1,5 @@
-"""Bronnen en definities: every indicator of the registry, every source with licence and checksum, the last build."""
+"""Bronnen en definities: every indicator of the registry, every source with licence and checksum, the origin of every
+snapshot data file (etl/herkomst.py), the last build."""
 
 import streamlit as st
 
@@ -6,6 +7,7 @@ from portal import signals, views
 from portal.charts import nl_number
 from portal.store import REBUILD
 from portal.ui import data_table, warehouse
+from portal.visitatie import nl_datetime
 
 wh = warehouse()
 st.title("Bronnen en definities")
@@ -47,7 +49,7 @@ else:
 st.header("Laatste bouw van het warehouse")
 build = wh.last_build()
 if build:
-    st.markdown(f"Gebouwd op **{build.get('tijd', '?')}**, codeversie `{build.get('codeversie', '?')}`, "
+    st.markdown(f"Gebouwd op **{nl_datetime(build.get('tijd'))}**, codeversie `{build.get('codeversie', '?')}`, "
                 f"controlesom inhoud `{str(build.get('inhoud_sha256', '?'))[:16]}…`, controlesom snapshots "
                 f"`{str(build.get('snapshots_sha256', '?'))[:16]}…`.")
 st.markdown(
