@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 import polars as pl
 import sqlite_utils
 
-from etl import herindeling
+from etl import herindeling, herkomst
 from portal.paths import ROOT, SNAPSHOTS, WAREHOUSE
 from etl.sources import (
     cbs_37789ksz,
@@ -242,6 +242,9 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapsho
         pk="id", replace=True)
     db["snapshot_bestanden"].insert_all(
         [{"snapshot": f, "bestand": e.split("=")[0], "sha256": e.split("=")[1]} for f, es in sorted(sums.items()) for e in es])
+    db["herkomst"].create({"snapshot": str, "bestand": str, "tabel": str, "titel": str, "soort": str, "cbs_gewijzigd": str,
+                           "opgehaald": str, "rijen": int, "sha256": str})
+    db["herkomst"].insert_all(herkomst.rows(snapshots, SNAPSHOT_FOLDERS))
     for name in ("gemeente_jaar", "gemeente_kenmerken", "herindelingen"):
         frame: pl.DataFrame = data[name]
         db[name].insert_all(frame.iter_rows(named=True))

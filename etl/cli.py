@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from pathlib import Path
 
-from portal.paths import WAREHOUSE
+from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
 
 
@@ -23,15 +24,37 @@ def cmd_build(args: argparse.Namespace) -> int:
     return cmd_info(args)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from etl.build import collect, sanity
+def _verify_fetched(folder: Path) -> list[str]:
+    """etl.cbs.verify (herkomst.json and SHA256SUMS), with a malformed file as a Dutch problem instead of a traceback."""
+    from etl import cbs
 
     try:
-        data = collect()
+        return cbs.verify(folder)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return [f"{folder.name}: herkomst.json of SHA256SUMS is onleesbaar of onvolledig"]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from etl import herkomst
+    from etl.build import collect, sanity
+
+    live = herkomst.live_folders(SNAPSHOTS)
+    problems = [p for folder in live for p in _verify_fetched(SNAPSHOTS / folder)]
+    try:
+        data = collect(SNAPSHOTS)  # the shipped folders' SHA256SUMS, then every file's content
     except BuildError as exc:
         print(exc.dutch(), file=sys.stderr)
+        data = None
+    if problems:
+        n = len(problems)
+        print(f"{n} {'probleem' if n == 1 else 'problemen'} in de bij CBS vernieuwde snapshots (herkomst.json en SHA256SUMS):\n"
+              + "\n".join(f"  - {p}" for p in problems) + "\nHaal die tabellen opnieuw op met `python3 dev.py etl vernieuw`.",
+              file=sys.stderr)
+    if data is None or problems:
         return 1
     sanity(data, print)
+    if live:
+        print(f"Vernieuwde snapshots in orde: {', '.join(live)}.")
     print(f"Alle bronnen zijn geldig: {data['observaties'].height} observaties zouden worden geladen (niets geschreven).")
     return 0
 

@@ -1,9 +1,13 @@
-"""Bronnen en definities: every indicator of the registry, every source with licence and checksum, the last build."""
+"""Bronnen en definities: every indicator of the registry, every source with licence and checksum, the origin of every
+snapshot data file (etl/herkomst.py), the last build."""
 
 import streamlit as st
 
 from portal import signals, views
+from portal.charts import nl_number
+from portal.store import REBUILD
 from portal.ui import data_table, warehouse
+from portal.visitatie import nl_datetime
 
 wh = warehouse()
 st.title("Bronnen en definities")
@@ -26,10 +30,26 @@ else:
                "en staan in het profiel gemarkeerd als *bronwaarde onwaarschijnlijk*. Regels: uitstroom naar werk groter dan de "
                f"uitstroom, of geen instroom en geen uitstroom bij minstens {signals.LARGE_VOLUME} bijstandsontvangers.")
 
+st.header("Herkomst van de snapshots")
+herkomst = wh.herkomst()
+if herkomst.is_empty():
+    st.info("Dit warehouse is gebouwd vóór de herkomst per bestand werd vastgelegd. " + REBUILD)
+else:
+    live = herkomst.filter(herkomst["soort"] == "CBS-vernieuwing")
+    st.markdown(f"{nl_number(herkomst.height, 0)} databestanden uit {nl_number(herkomst['snapshot'].n_unique(), 0)} snapshots; "
+                + (f"{nl_number(live.height, 0)} daarvan opgehaald bij CBS met `python3 dev.py etl vernieuw`." if live.height
+                   else "alle meegeleverd met het portaal (nog niets vernieuwd bij CBS)."))
+    data_table(views.herkomst_table(herkomst), ["Herkomst per databestand van het warehouse: tabel, wijzigingsdatum bij CBS, "
+                                                "moment van ophalen, aantal rijen en controlesom (SHA-256, ingekort)."],
+               key="herkomst")
+    st.caption("Rijen: gegevensregels zonder kopregel (alleen voor CSV-bestanden). Een meegeleverde snapshot beschrijft zijn "
+               "herkomst in PROVENANCE.md in de snapshotmap; een CBS-vernieuwing in herkomst.json. `python3 dev.py etl check` "
+               "controleert beide tegen hun controlesommen.")
+
 st.header("Laatste bouw van het warehouse")
 build = wh.last_build()
 if build:
-    st.markdown(f"Gebouwd op **{build.get('tijd', '?')}**, codeversie `{build.get('codeversie', '?')}`, "
+    st.markdown(f"Gebouwd op **{nl_datetime(build.get('tijd'))}**, codeversie `{build.get('codeversie', '?')}`, "
                 f"controlesom inhoud `{str(build.get('inhoud_sha256', '?'))[:16]}…`, controlesom snapshots "
                 f"`{str(build.get('snapshots_sha256', '?'))[:16]}…`.")
 st.markdown(

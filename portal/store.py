@@ -211,6 +211,15 @@ class Warehouse:
     def sources(self) -> pl.DataFrame:
         return self.query("select * from bronnen order by id")
 
+    def herkomst(self) -> pl.DataFrame:
+        """Origin of every data file of every snapshot the build read (table `herkomst`); empty for an older warehouse."""
+        if not self.conn.execute("select 1 from sqlite_master where type = 'table' and name = 'herkomst'").fetchone():
+            return pl.DataFrame(schema={"snapshot": pl.String, "bestand": pl.String, "tabel": pl.String, "titel": pl.String,
+                                        "soort": pl.String, "cbs_gewijzigd": pl.String, "opgehaald": pl.String,
+                                        "rijen": pl.Int64, "sha256": pl.String})
+        return self.query("select snapshot, bestand, tabel, titel, soort, cbs_gewijzigd, opgehaald, rijen, sha256 from herkomst "
+                          "order by soort = 'meegeleverd', snapshot, bestand")
+
     def last_build(self) -> dict:
         row = self.query("select * from build_runs order by rowid desc limit 1")
         return row.row(0, named=True) if row.height else {}

@@ -171,6 +171,23 @@ def menu(pages: dict[str, st.Page]) -> None:
     if made_on and current and made_on != current:
         st.info(f"Deze link is gemaakt op een eerdere databouw ({made_on}); de cijfers zijn sindsdien bijgewerkt (nu {current}). "
                 "Wat u ziet kan afwijken van wat de afzender zag.")
+    line = through_line()
+    if line:
+        st.caption(line)
+
+
+def through_line() -> str:
+    """'Cijfers tot en met: …' for the current data build (views.through_line, computed once per build); '' without a
+    readable warehouse (the page itself says why)."""
+    try:
+        return _through_line(_key())
+    except (FileNotFoundError, WarehouseUnavailable):
+        return ""
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _through_line(build: tuple[str, float]) -> str:
+    return views.through_line(_warehouse(*build))
 
 
 def build_id() -> str:
@@ -540,7 +557,8 @@ _SPEC_LIMIT = 512
 def _clear_build_caches() -> None:
     """Drop everything computed from a replaced build (called once per new build)."""
     for cached in (_prep, _group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
-                   _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto):
+                   _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto,
+                   _through_line):
         cached.clear()
     _SPECS.clear()
 

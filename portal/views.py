@@ -3,13 +3,16 @@ where a frame is shown as a table. No Streamlit here, so it is tested directly."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
 from portal import benchmark as bm
 from portal import metrics, signals
 from portal.store import Warehouse
+from portal.visitatie import MAANDEN, nl_datetime
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",
@@ -95,6 +98,89 @@ def implausible_table(own: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
         pl.col("gemeente_code").replace_strict(names, default=pl.col("gemeente_code")).alias("Gemeente"),
         pl.col("gemeente_code").alias("Code"), pl.col("periode").alias("Jaar"), pl.col("leeftijd").alias("Leeftijdsgroep"),
         pl.col("reden").alias("Waarom onwaarschijnlijk"))
+
+
+SHIPPED_NOTE = "meegeleverde snapshot (zie PROVENANCE.md)"
+
+
+def herkomst_table(herkomst: pl.DataFrame) -> pl.DataFrame:
+    """Warehouse.herkomst as the Bronnen table: per data file its table, CBS's modification date, when it was fetched,
+    rows and a short checksum, with Dutch dates; a shipped snapshot says where its provenance is written down."""
+    def when(value: str | None) -> str:
+        return nl_datetime(value) if value else SHIPPED_NOTE
+
+    return pl.DataFrame({
+        "Tabel": [ti if t and ti and t in ti else f"{t} — {ti}" if t and ti else (t or ti or "–")
+                  for t, ti in herkomst.select("tabel", "titel").iter_rows()],
+        "Soort": herkomst["soort"].to_list(),
+        "Gewijzigd door CBS": [when(v) for v in herkomst["cbs_gewijzigd"].to_list()],
+        "Opgehaald": [when(v) for v in herkomst["opgehaald"].to_list()],
+        "Rijen": pl.Series(herkomst["rijen"].to_list(), dtype=pl.Int64),
+        "Controlesom (SHA-256)": [f"{d[:12]}…" if d else "–" for d in herkomst["sha256"].to_list()],
+        "Snapshot": herkomst["snapshot"].to_list(),
+        "Bestand": herkomst["bestand"].to_list(),
+    }, schema_overrides={c: pl.String for c in ("Tabel", "Soort", "Gewijzigd door CBS", "Opgehaald", "Controlesom (SHA-256)",
+                                                 "Snapshot", "Bestand")})
+
+
+# ---- "Cijfers tot en met": the newest period per group of figures, once per data build ------------------------------------
+# (label, which registry indicators, national rows instead of gemeente rows)
+THROUGH_GROUPS = [
+    ("bijstandsvolume per gemeente", lambda i: "volume" in i.tags, False),
+    ("in- en uitstroom per gemeente", lambda i: i.theme == "instroom_uitstroom", False),
+    ("landelijk", lambda i: "landelijk" in i.tags, True),
+]
+_PERIOD = re.compile(r"^(\d{4})(?:-?(?:(\d{2})|H([12])|Q([1-4])|KW0?([1-4])|MM(\d{2})|JJ00))?$")
+
+
+def period_key(periode: str) -> tuple[int, int]:
+    """(year, last month covered) of a period: "2024" and "2024JJ00" -> (2024, 12), "2024-09" -> (2024, 9), "2014-H1" ->
+    (2014, 6), "2024-Q3" and "2024KW03" -> (2024, 9). Anything else sorts first."""
+    m = _PERIOD.match(periode or "")
+    if not m:
+        return (0, 0)
+    month = m[2] or m[6]
+    if month:
+        return int(m[1]), int(month)
+    if m[3]:
+        return int(m[1]), 6 * int(m[3])
+    if m[4] or m[5]:
+        return int(m[1]), 3 * int(m[4] or m[5])
+    return int(m[1]), 12
+
+
+def period_nl(periode: str) -> str:
+    """A period the Dutch way: "2024", "september 2024", "2e halfjaar 2014", "3e kwartaal 2024"."""
+    m = _PERIOD.match(periode or "")
+    if not m:
+        return periode
+    if m[2] or m[6]:
+        return f"{MAANDEN[int(m[2] or m[6]) - 1]} {m[1]}"
+    if m[3]:
+        return f"{m[3]}e halfjaar {m[1]}"
+    if m[4] or m[5]:
+        return f"{int(m[4] or m[5])}e kwartaal {m[1]}"
+    return m[1]
+
+
+def through_line(wh: Warehouse) -> str:
+    """'Cijfers tot en met: bijstandsvolume per gemeente 2024 · in- en uitstroom per gemeente 2017 · landelijk september
+    2024 · databouw 30 november 2026': the newest period per group (registry tags and theme; own boundaries), and the
+    date of the data build. About 0,1 s: call it once per build."""
+    rows = wh.conn.execute("select distinct indicator, periode, gemeente_code = 'NL01' from observaties where geharmoniseerd = 0")
+    newest: dict[int, str] = {}
+    for indicator, periode, national in rows:
+        ind = metrics.REGISTRY.get(indicator)
+        for g, (_, wanted, nl) in enumerate(THROUGH_GROUPS):
+            if ind is not None and bool(national) == nl and wanted(ind) and period_key(periode) > period_key(newest.get(g, "")):
+                newest[g] = periode
+    parts = [f"{label} {period_nl(newest[g])}" for g, (label, _, _) in enumerate(THROUGH_GROUPS) if g in newest]
+    tijd = wh.last_build().get("tijd")
+    if tijd:
+        built = datetime.fromisoformat(tijd)
+        built = built.astimezone() if built.tzinfo else built
+        parts.append(f"databouw {built.day} {MAANDEN[built.month - 1]} {built.year}")
+    return "Cijfers tot en met: " + " · ".join(parts) if parts else ""
 
 
 # ---- Gemeenteprofiel ----------------------------------------------------------------------------------------------------------
