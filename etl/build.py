@@ -244,7 +244,7 @@ def _write(path: Path, data: dict, run: dict, previous_runs: list[dict], snapsho
         [{"snapshot": f, "bestand": e.split("=")[0], "sha256": e.split("=")[1]} for f, es in sorted(sums.items()) for e in es])
     db["herkomst"].create({"snapshot": str, "bestand": str, "tabel": str, "titel": str, "soort": str, "cbs_gewijzigd": str,
                            "opgehaald": str, "rijen": int, "sha256": str})
-    db["herkomst"].insert_all(herkomst.rows(snapshots, SNAPSHOT_FOLDERS))
+    db["herkomst"].insert_all(herkomst.rows(snapshots, snapshot_folders(snapshots)))
     for name in ("gemeente_jaar", "gemeente_kenmerken", "herindelingen"):
         frame: pl.DataFrame = data[name]
         db[name].insert_all(frame.iter_rows(named=True))

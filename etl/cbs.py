@@ -296,12 +296,15 @@ def verify(folder: Path) -> list[str]:
         h = json.loads((folder / "herkomst.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return [f"{folder.name}/herkomst.json ontbreekt of is onleesbaar"]
+    if not isinstance(h, dict) or not isinstance(h.get("bestanden", {}), dict):
+        return [f"{folder.name}/herkomst.json is onvolledig"]
     missing = [k for k in ("url", "tabel", "titel", "cbs_gewijzigd", "opgehaald", "licentie", "bestanden") if k not in h]
     if missing:
         return [f"{folder.name}/herkomst.json mist {', '.join(missing)}"]
     problems = []
     for name, meta in h["bestanden"].items():
         path = folder / name
+        meta = meta if isinstance(meta, dict) else {}
         if not path.is_file():
             problems.append(f"{folder.name}/{name} ontbreekt")
             continue
@@ -315,8 +318,12 @@ def verify(folder: Path) -> list[str]:
     sums = folder / "SHA256SUMS"
     if not sums.is_file():
         return problems + [f"{folder.name}/SHA256SUMS ontbreekt"]
-    for line in filter(str.strip, sums.read_text(encoding="utf-8").splitlines()):
-        digest, name = line.split(maxsplit=1)
+    for line in filter(str.strip, sums.read_text(encoding="utf-8", errors="replace").splitlines()):
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2:
+            problems.append(f"{folder.name}/SHA256SUMS: onleesbare regel '{line[:40]}'")
+            continue
+        digest, name = parts
         if not (folder / name).is_file() or sha256(folder / name) != digest:
             problems.append(f"{folder.name}/{name}: klopt niet met SHA256SUMS")
     return problems

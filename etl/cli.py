@@ -24,22 +24,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return cmd_info(args)
 
 
-def _verify_fetched(folder: Path) -> list[str]:
-    """etl.cbs.verify (herkomst.json and SHA256SUMS), with a malformed file as a Dutch problem instead of a traceback."""
-    from etl import cbs
-
-    try:
-        return cbs.verify(folder)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return [f"{folder.name}: herkomst.json of SHA256SUMS is onleesbaar of onvolledig"]
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    from etl import herkomst
+    from etl import cbs
     from etl.build import collect, sanity
+    from etl.sources.cbs_live import folders
 
-    live = herkomst.live_folders(SNAPSHOTS)
-    problems = [p for folder in live for p in _verify_fetched(SNAPSHOTS / folder)]
+    live = [f.name for f in folders(SNAPSHOTS)]
+    problems = [p for folder in live for p in cbs.verify(SNAPSHOTS / folder)]
     try:
         data = collect(SNAPSHOTS)  # the shipped folders' SHA256SUMS, then every file's content
     except BuildError as exc:

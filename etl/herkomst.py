@@ -23,16 +23,6 @@ TABLE_ID = re.compile(r"(?<![0-9])([0-9]{5}(?:NED|ned|KSZ|ksz))(?![A-Za-z])")
 COLUMNS = ("snapshot", "bestand", "tabel", "titel", "soort", "cbs_gewijzigd", "opgehaald", "rijen", "sha256")
 
 
-def live_folders(snapshots: Path) -> list[str]:
-    """Folders directly under `snapshots` that hold a herkomst.json (fetched from CBS), sorted by name."""
-    return sorted(p.parent.name for p in snapshots.glob("*/herkomst.json") if not p.parent.name.startswith("."))
-
-
-def folders(snapshots: Path, shipped: list[str]) -> list[str]:
-    """The shipped folders plus every fetched folder, each once, sorted."""
-    return sorted(set(shipped) | set(live_folders(snapshots)))
-
-
 def count_rows(path: Path) -> int | None:
     """Data rows of a CSV file (records after the header, blank lines not counted); None for other files."""
     if path.suffix.lower() != ".csv":
@@ -84,6 +74,6 @@ def folder_rows(folder: Path) -> list[dict]:
             for name, digest in sorted(sums.items()) if not name.endswith(".md")]
 
 
-def rows(snapshots: Path, shipped: list[str]) -> list[dict]:
-    """The herkomst rows of every folder the build reads: `shipped` plus the fetched folders found under `snapshots`."""
-    return [r for f in folders(snapshots, shipped) for r in folder_rows(snapshots / f)]
+def rows(snapshots: Path, folders: list[str]) -> list[dict]:
+    """The herkomst rows of every folder the build reads (etl.build.snapshot_folders: shipped plus fetched)."""
+    return [r for f in folders for r in folder_rows(snapshots / f)]

@@ -73,6 +73,9 @@ def verify_checksums(folder: Path, col: Collector) -> dict[str, str]:
     for line in sums_file.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
+        if len(line.split(maxsplit=1)) != 2:
+            col.add(f"{folder.name}/SHA256SUMS", None, None, f"onleesbare regel '{line[:40]}'")
+            continue
         expected, name = line.split(maxsplit=1)
         path = folder / name
         if not path.exists():

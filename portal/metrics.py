@@ -934,7 +934,7 @@ _R += [
         "laatste dag van het kwartaal",
         "volume",
         caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het tabeljaar. Telt personen, niet uitkeringen.",
-        tags=("live",),
+        tags=("volume", "live"),
     ),
     Indicator(
         "bijstandsuitkeringen_maand",
@@ -946,7 +946,7 @@ _R += [
         "maandcijfer (peilmoment binnen de maand niet in de metadata)",
         "volume",
         caveats=LIVE_CAVEAT + " Telt uitkeringen (huishoudens), geen personen. Gemeenten op de indeling van het jaar van de periode.",
-        tags=("live",),
+        tags=("volume", "live"),
     ),
     *[Indicator(
         f"bijstandsuitkeringen_{k}_maand",
@@ -957,7 +957,7 @@ _R += [
         "maandcijfer (peilmoment binnen de maand niet in de metadata)",
         "volume",
         caveats=LIVE_CAVEAT,
-        tags=("live",),
+        tags=("volume", "live"),
     ) for k, label, col in (("alleenstaande", "alleenstaande", "LeefvormAlleenstaande"),
                             ("alleenstaande_ouder", "alleenstaande ouder", "LeefvormAlleenstaandeOuder"),
                             ("paar", "(echt)paar", "LeefvormEchtPaar"))],
@@ -971,7 +971,7 @@ _R += [
         "laatste dag van de maand",
         "volume",
         caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het jaar van de periode.",
-        tags=("live",),
+        tags=("volume", "live"),
     ),
     Indicator(
         "bijstand_gerelateerd_tot_aow_maand",
@@ -983,7 +983,7 @@ _R += [
         "laatste dag van de maand",
         "volume",
         caveats=LIVE_CAVEAT + " Gemeenten op de indeling van het jaar van de periode.",
-        tags=("live",),
+        tags=("volume", "live"),
     ),
     *[Indicator(
         f"bijstand_{k}_nl_kwartaal",

@@ -39,16 +39,18 @@ def data_rows(path: Path) -> int:
 
 
 def write_live(snaps: Path) -> Path:
-    """A folder as `etl vernieuw` leaves it (etl.cbs.write_snapshot), holding the three 2024 national rows of the shipped
-    quarterly file; no network."""
+    """A folder as `etl vernieuw` leaves it (etl.cbs.write_snapshot, CBS's keys), holding the three 2024 national rows of
+    the shipped quarterly file; no network."""
     with KWARTAAL.open(encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["tabeljaar"] == "2024"]
-    columns = ["perioden", "regiocode", "Bijstandsuitkering_6"]
+        quarter = {"maart": "01", "juni": "02", "september": "03"}
+        rows = [{"WijkenEnBuurten": "NL00      ", "Perioden": f"2024KW{quarter[r['perioden'].split()[1]]}",
+                 "Bijstandsuitkering_6": r["Bijstandsuitkering_6"]} for r in csv.DictReader(f) if r["tabeljaar"] == "2024"]
+    columns = ["WijkenEnBuurten", "Perioden", "Bijstandsuitkering_6"]
     h = {"url": "https://opendata.cbs.nl/ODataApi/odata/86003NED/TypedDataSet?$format=json", "tabel": "86003NED",
          "titel": "Personen met een uitkering; soort uitkering, wijken en buurten 2024", "cbs_gewijzigd": "2024-11-28T02:00:00",
-         "opgehaald": "2026-11-30T13:05:00Z", "licentie": cbs.LICENCE, "filter": "substringof('NL',WijkenEnBuurten)",
+         "opgehaald": "2026-11-30T13:05:00Z", "licentie": cbs.LICENCE, "filter": "startswith(WijkenEnBuurten,'NL')",
          "kolommen": columns, "maatstaven": [{"prefix": "Bijstandsuitkering", "sleutel": "Bijstandsuitkering_6",
-                                              "titel": "Bijstandsuitkering"}], "bron": "kwartaal"}
+                                              "titel": "Bijstandsuitkering"}], "bron": "kwartaal", "jaar": 2024}
     return cbs.write_snapshot(snaps / LIVE_FOLDER, h, columns, rows)
 
 
@@ -138,7 +140,7 @@ def test_etl_check_fails_in_dutch_on_a_tampered_fetched_folder(tmp_path: Path, m
     assert f"Vernieuwde snapshots in orde: {LIVE_FOLDER}." in capsys.readouterr().out
 
     data = folder / "86003NED_TypedDataSet.csv"
-    data.write_text(data.read_text(encoding="utf-8").replace("2024 juni", "2024 juli"), encoding="utf-8")
+    data.write_text(data.read_text(encoding="utf-8").replace("2024KW02", "2024KW04"), encoding="utf-8")
     assert cli.main(["check"]) == 1
     err = capsys.readouterr().err
     assert "2 problemen in de bij CBS vernieuwde snapshots" in err
@@ -149,7 +151,7 @@ def test_etl_check_fails_in_dutch_on_a_tampered_fetched_folder(tmp_path: Path, m
     (folder / "SHA256SUMS").write_text("afgekapt\n", encoding="utf-8")  # malformed: a Dutch problem, no traceback
     assert cli.main(["check"]) == 1
     err = capsys.readouterr().err
-    assert f"{LIVE_FOLDER}: herkomst.json of SHA256SUMS is onleesbaar of onvolledig" in err and "Traceback" not in err
+    assert f"{LIVE_FOLDER}/SHA256SUMS: onleesbare regel 'afgekapt'" in err and "Traceback" not in err
 
     (folder / "herkomst.json").unlink()  # no longer a fetched folder: `check` no longer sees it, the build neither
     assert cli.main(["check"]) == 0
@@ -159,7 +161,7 @@ def test_unreadable_herkomst_stops_the_build_in_dutch(tmp_path: Path) -> None:
     folder = write_live(tmp_path)
     (folder / "herkomst.json").write_text('{"tabel": "86003NED", "bestanden": ', encoding="utf-8")  # cut off
     with pytest.raises(BuildError) as exc:
-        herkomst.rows(tmp_path, [])
+        herkomst.rows(tmp_path, [LIVE_FOLDER])
     assert f"{LIVE_FOLDER}/herkomst.json" in exc.value.dutch() and "onleesbaar" in exc.value.dutch()
     assert "Het bestaande warehouse is niet gewijzigd." in exc.value.dutch()
 

@@ -98,6 +98,13 @@ def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(
     at = page("profiel", gemeente="GM0363")
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "september 2024" in text and "35.370" in text
+    # every page works on the refreshed warehouse, also with a monthly/quarterly indicator chosen on map and comparison
+    for name in ("landelijk", "referentiegroep", "gemeente", "bronnen", "visitatie"):
+        page(name, gemeente="GM0363")
+    for name in ("kaart", "vergelijken"):
+        at = page(name, gemeente="GM0363", indicator="bijstand_alg_personen_kwartaal")
+        assert not at.warning and at.selectbox(key="kaart_indicator" if name == "kaart" else "vg_indicator").value == \
+            "bijstand_alg_personen_kwartaal"
 
 
 def test_dry_run_lists_newer_tables_and_changes_nothing(env):

@@ -54,7 +54,7 @@ def period(key: str, kind: str) -> tuple[str, str] | None:
     if what == "KW" and 1 <= n <= 4:
         if kind == "stand":
             return f"{y}-{3 * n:02d}", f"eind {MONTHS[3 * n - 1]} {y}"
-        return f"{y}K{n}", f"{n}e kwartaal {y}"
+        return f"{y}-Q{n}", f"{n}e kwartaal {y}"
     return None
 
 
