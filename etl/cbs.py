@@ -329,16 +329,6 @@ def verify(folder: Path) -> list[str]:
     return problems
 
 
-def newer_at_cbs(client: Client, table: str, folder: Path) -> tuple[str | None, str | None]:
-    """(CBS's Modified, the local snapshot's) when CBS has a newer version than `folder`, else (None, None); for a dry run."""
-    cbs_modified = table_info(client, table).get("Modified")
-    try:
-        local = json.loads((folder / "herkomst.json").read_text(encoding="utf-8")).get("cbs_gewijzigd")
-    except (OSError, ValueError):
-        local = None
-    return (cbs_modified, local) if local is None or (cbs_modified or "") > local else (None, None)
-
-
 def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: list[str], flt: str | None = None,
                 client: Client | None = None, partial_root: Path | None = None,
                 progress: Callable[[Progress], None] | None = None, page_size: int = PAGE_SIZE,
@@ -364,11 +354,29 @@ def fetch_table(table: str, folder: Path, measures: list[Measure], dimensions: l
     rows = fetch_rows(client, table, flt, columns, total, partial, progress, page_size)
     labels = {d: {str(m.get("Key", "")).strip(): m.get("Title") for m in client.json(client.url(table, d)).get("value") or []}
               for d in keep_titles}  # what the keys of a kept dimension mean (e.g. StatusCijfer: Definitief/Voorlopig)
-    h = {"url": client.url(table, "TypedDataSet", filter=flt, select=",".join(columns)), "tabel": table,
-         "titel": info.get("Title"), "cbs_gewijzigd": info.get("Modified"),
-         "opgehaald": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "licentie": LICENCE, "filter": flt,
-         "kolommen": columns, "maatstaven": [{"prefix": m.prefix, "sleutel": keys[m.prefix], "titel": titles[keys[m.prefix]]}
-                                             for m in measures], "dimensies": labels, **(extra or {})}
+    h = _origin(client.url(table, "TypedDataSet", filter=flt, select=",".join(columns)), table, info, flt, columns,
+                [{"prefix": m.prefix, "sleutel": keys[m.prefix], "titel": titles[keys[m.prefix]]} for m in measures],
+                {"dimensies": labels, **(extra or {})})
     write_snapshot(folder, h, columns, rows)
     shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def _origin(url: str, table: str, info: dict, flt: str | None, columns: list[str], measures: list[dict], extra: dict) -> dict:
+    """The herkomst.json content of a fetched table (the files and their checksums are added when written)."""
+    return {"url": url, "tabel": table, "titel": info.get("Title"), "cbs_gewijzigd": info.get("Modified"),
+            "opgehaald": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "licentie": LICENCE, "filter": flt,
+            "kolommen": columns, "maatstaven": measures, **extra}
+
+
+def fetch_members(table: str, folder: Path, dim: str, client: Client | None = None, extra: dict | None = None) -> Path:
+    """Only the member list (Key, Title) of one dimension of a table, e.g. the gemeenten of "Gebieden in Nederland 2026"."""
+    client = client or Client()
+    info = table_info(client, table)
+    members = client.json(client.url(table, dim)).get("value")
+    if not isinstance(members, list) or not members:
+        raise CbsError(f"Tabel {table}: de lijst {dim} is leeg of onleesbaar; er is niets opgeslagen.")
+    rows = [{"Key": clean(m.get("Key")), "Title": clean(m.get("Title"))} for m in members]
+    write_snapshot(folder, _origin(client.url(table, dim), table, info, None, ["Key", "Title"], [], extra or {}),
+                   ["Key", "Title"], rows)
     return folder

@@ -57,6 +57,7 @@ class LiveSource:
     # A source whose rows need more than "measure -> indicator" (Iv3: sum categories) shapes them itself:
     # shape(frame, herkomst, ctx, file) -> tidy observations.
     shape: Callable | None = None
+    members: str | None = None  # fetch only this dimension's member list (Gebieden in Nederland: the gemeenten of a year)
 
     @property
     def yearly(self) -> bool:
@@ -94,6 +95,9 @@ LIVE: list[LiveSource] = [
 LIVE.append(LiveSource("fvw", "Maatstaven Financiële-verhoudingswet (Fvw)", {0: "85383NED"}, "RegioS",
                        {Measure(c.rsplit("_", 1)[0]): (i, i) for c, i in cbs_85383ned.MEASURES.items()}, "stand",
                        keep=("StatusCijfer",), shape=cbs_85383ned.live_shape))
+# The gemeenten of each year as CBS lists them, so that a new herindeling is recognised (etl/sources/cbs_live.check_lists).
+LIVE.append(LiveSource("gebieden", "Gebieden in Nederland {jaar}", {2015: "82949NED", 2016: "83287NED"}, None, {}, "stand",
+                       members="RegioS"))
 BY_NAME = {s.bron: s for s in LIVE}
 
 
@@ -151,6 +155,11 @@ def region_filter(source: LiveSource) -> str | None:
 
 def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: Log) -> Path:
     src = table.source
+    if src.members:
+        out = cbs.fetch_members(table.id, staging / table.folder, src.members, client,
+                                extra={"bron": src.bron, "jaar": table.year or None})
+        log(f"  {table.id}: lijst {src.members} opgehaald")
+        return out
     fixed = [f"{d.name} eq '{cbs.dimension_key(client, table.id, d.name, d.key, d.title)}'" for d in src.fixed]
     flt = " and ".join(x for x in [region_filter(src), *fixed, src.where] if x) or None
     dims = [d for d in [src.region, *[d.name for d in src.fixed], *src.keep, src.period] if d]

@@ -122,6 +122,22 @@ def fvw(modified: str = "2025-04-01T02:00:00") -> FakeTable:
     return FakeTable(info, props, rows, {"StatusCijfer": [{"Key": k, "Title": t} for t, k in FVW_STATUS.items()]})
 
 
+GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "nlextract_gemeentelijke_indeling" / \
+    "gemeenten_per_jaar_1990_2025.csv"
+
+
+def gebieden(year: int, table: str, extra: dict[str, str] | None = None, of_year: int | None = None) -> FakeTable:
+    """"Gebieden in Nederland <year>": only its RegioS member list, the gemeenten active on 1 January `of_year` (default
+    `year`) in the shipped gemeente list (real), plus `extra` codes, plus two provinces (CBS lists other regions too)."""
+    with GEMEENTEN_CSV.open(encoding="utf-8", newline="") as f:
+        members = [{"Key": r["gemeentecode"].ljust(8), "Title": r["gemeentenaam"]} for r in csv.DictReader(f)
+                   if int(r["jaar"]) == (of_year or year) and r["actief_op_1_januari"] == "1"]
+    members += [{"Key": k.ljust(8), "Title": t} for k, t in (extra or {}).items()]
+    members += [{"Key": "PV20    ", "Title": "Groningen (PV)"}, {"Key": "PV21    ", "Title": "Fryslân (PV)"}]
+    info = [{"Identifier": table, "Title": f"Gebieden in Nederland {year}", "Modified": f"{year}-01-05T02:00:00"}]
+    return FakeTable(info, [], [], {"RegioS": members})
+
+
 def _term(row: dict, term: str) -> bool:
     term = term.strip()
     if term.startswith("(") and term.endswith(")"):

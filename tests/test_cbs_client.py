@@ -243,13 +243,3 @@ def test_snapshot_that_fails_validation_never_replaces_the_old_one(serve, tmp_pa
         cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
     assert {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()} == before
     assert not list(tmp_path.glob(".kwb.*"))
-
-
-def test_newer_at_cbs_compares_modified_with_herkomst(serve, tmp_path):
-    state = Replay(make_rows(5))
-    client = serve(state)
-    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == ("2021-03-26T02:00:00", None)  # nothing local yet
-    cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
-    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == (None, None)
-    state.info[0]["Modified"] = "2021-06-01T02:00:00"
-    assert cbs.newer_at_cbs(client, TABLE, tmp_path / "kwb") == ("2021-06-01T02:00:00", "2021-03-26T02:00:00")

@@ -17,7 +17,7 @@ import pytest
 from etl import cbs, live
 from etl.cli import main as cli
 from portal.paths import SNAPSHOTS
-from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, gebieden, wijkbuurt
 from tests.pagetest import page
 
 YEARS = range(2013, 2025)
@@ -204,3 +204,23 @@ def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env
     # Amsterdam, maatstafjaar 2024 (definitief): 35 420 bijstandsuitkeringen (the shipped file)
     assert ("GM0363", 2024, "2024", "bijstand_uitkeringen_totaal", 35420.0, 0) in before
     assert any("meegeleverde observaties vervangen" in ln for ln in env.lines)
+
+
+def test_gemeente_list_of_a_new_year_is_checked_against_declared_herindelingen(env):
+    # 2025 as CBS lists it equals our list of 2025 (342 gemeenten); 2026 unchanged: accepted and kept
+    env.state.tables = {"86100NED": gebieden(2025, "86100NED"), "86200NED": gebieden(2026, "86200NED", of_year=2025)}
+    out = env.run(names=["gebieden"])
+    assert out.built and live_folders(env.snaps) == ["live_gebieden_86100NED", "live_gebieden_86200NED"]
+    assert any("86200NED: lijst RegioS opgehaald" in ln for ln in env.lines)
+    # a 2026 list with a code we do not know (a herindeling nobody declared) stops the build; nothing changes
+    env.before = digest(env.target)
+    t = gebieden(2026, "86200NED", extra={"GM1999": "Nieuwgemeente"}, of_year=2025)
+    t.info[0]["Modified"] = "2026-02-01T02:00:00"
+    env.state.tables["86200NED"] = t
+    out = env.run(names=["gebieden"])
+    assert not out.built and out.failed[-1][0] == "databouw"
+    msg = out.failed[-1][1]
+    assert "de gemeentelijst van 2026 van CBS (86200NED) wijkt af van onze nieuwste gemeentelijst (2025)" in msg
+    assert "nieuw bij CBS: GM1999 (Nieuwgemeente)" in msg and "Er is geen herindeling voor vastgelegd" in msg
+    assert digest(env.target) == env.before
+    assert (env.snaps / "live_gebieden_86200NED" / "herkomst.json").read_text(encoding="utf-8").count("2026-01-05") == 1

@@ -71,6 +71,9 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
         if src is None:
             ctx.col.add(f"{folder.name}/herkomst.json", None, "bron", f"onbekende bron '{h.get('bron')}' (niet in etl/live.py)")
             continue
+        if src.members:
+            out[folder.name] = read_table(folder / f"{h['tabel']}_TypedDataSet.csv", ctx.col, required=["Key", "Title"], key=["Key"])
+            continue
         keys = [m["sleutel"] for m in h["maatstaven"]]
         dims = [d for d in (src.region, *src.keep, src.period) if d]
         out[folder.name] = read_table(folder / f"{h['tabel']}_TypedDataSet.csv", ctx.col, required=[*dims, *keys],
@@ -87,6 +90,9 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         h = herkomst(ctx.snapshots / name)
         src = live.BY_NAME[h["bron"]]
         file = f"{name}/{h['tabel']}_TypedDataSet.csv"
+        if src.members:
+            check_list(df, h, ctx, file, newest)
+            continue
         if src.shape is not None:
             parts.append(src.shape(df, h, ctx, file))
             continue
@@ -134,3 +140,25 @@ def check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.Da
             ctx.col.add(file, rij, "code", f"gemeentecode '{code}' bestond niet in de indeling van {jaar}")
     return df.filter(pl.Series(ok, dtype=pl.Boolean)).with_columns(
         pl.min_horizontal("indeling", pl.lit(newest, pl.Int32)).alias("indeling"))
+
+
+def check_list(df: pl.DataFrame, h: dict, ctx: Context, file: str, newest: int) -> None:
+    """CBS's gemeenten of a year ("Gebieden in Nederland <jaar>") against our gemeente list of that year; for a year past
+    our newest list, against the newest list: any code that came or went is a herindeling we have not declared, and the
+    build stops rather than guessing how figures move between old and new gemeenten."""
+    year = int(h["jaar"])
+    cbs_codes = {k: t for k, t in df.select("Key", "Title").iter_rows() if str(k).startswith("GM")}
+    ours = ctx.active.get(min(year, newest), set())
+    new, gone = sorted(set(cbs_codes) - ours), sorted(ours - set(cbs_codes))
+    if not new and not gone:
+        return
+    what = "; ".join(x for x in (
+        f"nieuw bij CBS: {', '.join(f'{c} ({cbs_codes[c]})' for c in new)}" if new else "",
+        f"niet meer bij CBS: {', '.join(gone)}" if gone else "") if x)
+    if year > newest:
+        ctx.col.add(file, None, "Key", f"de gemeentelijst van {year} van CBS ({h['tabel']}) wijkt af van onze nieuwste "
+                    f"gemeentelijst ({newest}): {what}. Er is geen herindeling voor vastgelegd; de bouw stopt in plaats van te "
+                    "raden. Werk de gemeentelijst en de herindelingen bij (data/snapshots/nlextract_gemeentelijke_indeling, "
+                    "gemeente_herindelingen) en bouw opnieuw")
+    else:
+        ctx.col.add(file, None, "Key", f"de gemeentelijst van {year} van CBS ({h['tabel']}) wijkt af van de onze: {what}")
