@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from pathlib import Path
 
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
