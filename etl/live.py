@@ -24,7 +24,7 @@ from typing import Callable
 
 from etl import cbs
 from etl.cbs import Measure
-from etl.sources import cbs_85383ned
+from etl.sources import cbs_85383ned, cbs_kwb_2020
 from portal.paths import SNAPSHOTS, WAREHOUSE
 
 Log = Callable[[str], None]
@@ -95,6 +95,12 @@ LIVE: list[LiveSource] = [
 LIVE.append(LiveSource("fvw", "Maatstaven Financiële-verhoudingswet (Fvw)", {0: "85383NED"}, "RegioS",
                        {Measure(c.rsplit("_", 1)[0]): (i, i) for c, i in cbs_85383ned.MEASURES.items()}, "stand",
                        keep=("StatusCijfer",), shape=cbs_85383ned.live_shape))
+# Kerncijfers wijken en buurten: one table per year, measures found by title (the key suffixes change every year).
+KWB = {2015: "83220NED", 2016: "83487NED", 2017: "83765NED", 2018: "84286NED", 2019: "84583NED", 2020: "84799NED", 2021: "85039NED",
+       2022: "85318NED", 2023: "85618NED", 2024: "85984NED", 2025: "86165NED"}
+LIVE.append(LiveSource("kwb", "Kerncijfers wijken en buurten {jaar}", KWB, "WijkenEnBuurten",
+                       {Measure(c.rsplit("_", 1)[0], t, "aantal"): (None, None) for c, t in cbs_kwb_2020.TITLES.items()}, "stand",
+                       period=None, indeling="tabel", shape=cbs_kwb_2020.live_shape))
 # The gemeenten of each year as CBS lists them, so that a new herindeling is recognised (etl/sources/cbs_live.check_lists).
 LIVE.append(LiveSource("gebieden", "Gebieden in Nederland {jaar}", {2015: "82949NED", 2016: "83287NED"}, None, {}, "stand",
                        members="RegioS"))

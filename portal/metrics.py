@@ -707,7 +707,7 @@ _R += [
 ]
 
 # ---- Kerncijfers wijken en buurten 2020 (84799NED; issue 9, part B) -----------------------------------------------------
-KWB20 = ("84799NED",)
+KWB20 = ("84799NED", "andere jaren na etl vernieuw")
 KWB20_PEIL_CAVEAT = (
     "Peildatum afgeleid, niet in de metadata: de waarden zijn gelijk aan CBS 84897NED (personen met een uitkering, wijken en "
     "buurten 2020) voor maart 2020 en het landelijk totaal (421 110) komt overeen met 80794ned eind maart 2020 (421 300)."
@@ -715,48 +715,48 @@ KWB20_PEIL_CAVEAT = (
 _R += [
     Indicator(
         "bijstand_alg_personen_kwb",
-        "Personen met bijstand (KWB 2020, voorlopig)",
+        "Personen met bijstand (KWB)",
         "personen",
         "Personen met een bijstandsuitkering op grond van de Participatiewet, jonger dan de AOW-leeftijd; zonder elders "
-        "verzorgden (in een instelling) en zonder dak- en thuislozen (CBS 84799NED, PersonenPerSoortUitkeringBijstand_83, "
+        "verzorgden (in een instelling) en zonder dak- en thuislozen (CBS Kerncijfers wijken en buurten; 2020: 84799NED, PersonenPerSoortUitkeringBijstand_83, "
         "omschrijving uit de DataProperties). Alleen algemene bijstand, geen IOAW/IOAZ/Bbz.",
         KWB20,
-        "eind maart 2020 (afgeleid)",
+        "2020: eind maart (afgeleid); andere jaren: niet in de metadata",
         "volume",
-        caveats=KWB20_PEIL_CAVEAT + " Voorlopige cijfers (download mei 2021). Afgerond op tientallen. Gemeenten volgens de indeling "
-        "2020. Een andere definitie dan de maatstaven (met IOAW/IOAZ/Bbz, 31 december): Amsterdam 39 780 hier tegen 44 580 op "
+        caveats=KWB20_PEIL_CAVEAT + " 2020: voorlopige cijfers (download mei 2021). Afgerond op tientallen. Gemeenten volgens de "
+        "indeling van het jaar van de tabel. Een andere definitie dan de maatstaven (met IOAW/IOAZ/Bbz, 31 december): Amsterdam 39 780 hier tegen 44 580 op "
         "31-12-2019.",
         tags=("volume",),
     ),
-    Indicator("inwoners_kwb", "Inwoners (KWB 2020)", "personen", "Aantal inwoners op 1 januari 2020 (CBS 84799NED, AantalInwoners_5).",
-              KWB20, "1 januari 2020", "bevolking"),
-    Indicator("inwoners_0_15_kwb", "Inwoners 0 tot 15 jaar (KWB 2020)", "personen",
-              "Inwoners die op 1 januari 2020 0 tot 15 jaar oud waren (CBS 84799NED, k_0Tot15Jaar_8).", KWB20, "1 januari 2020",
+    Indicator("inwoners_kwb", "Inwoners (KWB)", "personen", "Aantal inwoners op 1 januari van het jaar (CBS Kerncijfers wijken en buurten; 2020: 84799NED, AantalInwoners_5).",
+              KWB20, "1 januari van het jaar", "bevolking"),
+    Indicator("inwoners_0_15_kwb", "Inwoners 0 tot 15 jaar (KWB)", "personen",
+              "Inwoners die op 1 januari van het jaar 0 tot 15 jaar oud waren (CBS Kerncijfers wijken en buurten; 2020: 84799NED, k_0Tot15Jaar_8).", KWB20, "1 januari van het jaar",
               "bevolking"),
-    Indicator("inwoners_15_65_kwb", "Inwoners 15 tot 65 jaar (KWB 2020)", "personen",
-              "Inwoners die op 1 januari 2020 15 tot 65 jaar oud waren: som van de CBS-kolommen 15–25, 25–45 en 45–65 jaar "
-              "(84799NED k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11).", KWB20, "1 januari 2020", "bevolking"),
-    Indicator("inwoners_65plus_kwb", "Inwoners 65 jaar of ouder (KWB 2020)", "personen",
-              "Inwoners die op 1 januari 2020 65 jaar of ouder waren (CBS 84799NED, k_65JaarOfOuder_12).", KWB20, "1 januari 2020",
+    Indicator("inwoners_15_65_kwb", "Inwoners 15 tot 65 jaar (KWB)", "personen",
+              "Inwoners die op 1 januari van het jaar 15 tot 65 jaar oud waren: som van de CBS-kolommen 15–25, 25–45 en 45–65 jaar "
+              "(2020: 84799NED k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11).", KWB20, "1 januari van het jaar", "bevolking"),
+    Indicator("inwoners_65plus_kwb", "Inwoners 65 jaar of ouder (KWB)", "personen",
+              "Inwoners die op 1 januari van het jaar 65 jaar of ouder waren (CBS Kerncijfers wijken en buurten; 2020: 84799NED, k_65JaarOfOuder_12).", KWB20, "1 januari van het jaar",
               "bevolking"),
-    Indicator("huishoudens_kwb", "Particuliere huishoudens (KWB 2020)", "huishoudens",
-              "Totaal particuliere huishoudens (CBS 84799NED, HuishoudensTotaal_28).", KWB20, "2020 (peildatum niet in de metadata)",
+    Indicator("huishoudens_kwb", "Particuliere huishoudens (KWB)", "huishoudens",
+              "Totaal particuliere huishoudens (CBS Kerncijfers wijken en buurten; 2020: 84799NED, HuishoudensTotaal_28).", KWB20, "het jaar (peildatum niet in de metadata)",
               "bevolking"),
-    Indicator("eenpersoonshuishoudens_kwb", "Eenpersoonshuishoudens (KWB 2020)", "huishoudens",
-              "Particuliere huishoudens van één persoon (CBS 84799NED, Eenpersoonshuishoudens_29).", KWB20,
-              "2020 (peildatum niet in de metadata)", "bevolking"),
-    Indicator("huishoudens_met_kinderen_kwb", "Huishoudens met kinderen (KWB 2020)", "huishoudens",
-              "Meerpersoonshuishoudens met kinderen: paren met kinderen en eenouderhuishoudens (CBS 84799NED, "
-              "HuishoudensMetKinderen_31).", KWB20, "2020 (peildatum niet in de metadata)", "bevolking",
+    Indicator("eenpersoonshuishoudens_kwb", "Eenpersoonshuishoudens (KWB)", "huishoudens",
+              "Particuliere huishoudens van één persoon (CBS Kerncijfers wijken en buurten; 2020: 84799NED, Eenpersoonshuishoudens_29).", KWB20,
+              "het jaar (peildatum niet in de metadata)", "bevolking"),
+    Indicator("huishoudens_met_kinderen_kwb", "Huishoudens met kinderen (KWB)", "huishoudens",
+              "Meerpersoonshuishoudens met kinderen: paren met kinderen en eenouderhuishoudens (CBS Kerncijfers wijken en buurten; 2020: 84799NED, "
+              "HuishoudensMetKinderen_31).", KWB20, "het jaar (peildatum niet in de metadata)", "bevolking",
               caveats="Eenouderhuishoudens staan in deze tabel niet apart."),
     Indicator(
         "dichtheid_alg_kwb",
-        "Bijstandsdichtheid (KWB 2020) per 1 000 inwoners 15–65",
+        "Bijstandsdichtheid (KWB) per 1 000 inwoners 15–65",
         "per 1 000 inwoners 15–65",
-        "Personen met bijstand eind maart 2020 (afgeleid) per 1 000 inwoners van 15 tot 65 jaar op 1 januari 2020, beide uit CBS "
+        "Personen met bijstand eind maart 2020 (afgeleid) per 1 000 inwoners van 15 tot 65 jaar op 1 januari van het jaar, beide uit CBS "
         "84799NED.",
         KWB20,
-        "eind maart 2020 / 1 januari 2020",
+        "2020: eind maart (afgeleid) / 1 januari",
         "volume",
         formula=Ratio(("bijstand_alg_personen_kwb",), ("inwoners_15_65_kwb",), factor=1000),
         caveats=KWB20_PEIL_CAVEAT + " De bijstand telt tot de AOW-leeftijd (in 2020 66 jaar en 4 maanden), de noemer tot 65 jaar: "

@@ -122,6 +122,22 @@ def fvw(modified: str = "2025-04-01T02:00:00") -> FakeTable:
     return FakeTable(info, props, rows, {"StatusCijfer": [{"Key": k, "Title": t} for t, k in FVW_STATUS.items()]})
 
 
+KWB2020_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "cbs_kwb_2020_84799NED" / \
+    "kwb2020_84799NED_nl_gemeenten_bijstand_bevolking.csv"
+
+
+def kwb2020_gemeenten() -> FakeTable:
+    """KWB 2020 (84799NED) with its recorded TableInfos and DataProperties and the shipped gemeente and Nederland rows (real;
+    the wijk and buurt rows are not in the snapshot)."""
+    t = kwb2020(0)
+    with KWB2020_CSV.open(encoding="utf-8", newline="") as f:
+        for i, r in enumerate(csv.DictReader(f)):
+            key = "NL00" if r["SoortRegio_2"] == "Land" else r["Codering_3"]
+            t.rows.append({"ID": i, "WijkenEnBuurten": key.ljust(10), "SoortRegio_2": r["SoortRegio_2"].ljust(10),
+                           "Codering_3": key.ljust(10), **{c: _number(v) for c, v in r.items() if c not in ("SoortRegio_2", "Codering_3", "Gemeentenaam_1")}})
+    return t
+
+
 GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "nlextract_gemeentelijke_indeling" / \
     "gemeenten_per_jaar_1990_2025.csv"
 

@@ -17,7 +17,7 @@ import pytest
 from etl import cbs, live
 from etl.cli import main as cli
 from portal.paths import SNAPSHOTS
-from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, gebieden, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, gebieden, kwb2020_gemeenten, wijkbuurt
 from tests.pagetest import page
 
 YEARS = range(2013, 2025)
@@ -224,3 +224,19 @@ def test_gemeente_list_of_a_new_year_is_checked_against_declared_herindelingen(e
     assert "nieuw bij CBS: GM1999 (Nieuwgemeente)" in msg and "Er is geen herindeling voor vastgelegd" in msg
     assert digest(env.target) == env.before
     assert (env.snaps / "live_gebieden_86200NED" / "herkomst.json").read_text(encoding="utf-8").count("2026-01-05") == 1
+
+
+def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
+    sql = ("select gemeente_code, indicator, waarde from observaties where periode='2020' and geharmoniseerd=0 and "
+           "indicator like '%_kwb' order by 1, 2")
+    before = query(env.target, sql)
+    assert ("GM0363", "bijstand_alg_personen_kwb", 39780.0) in before and ("GM0363", "inwoners_kwb", 872757.0) in before
+    t = kwb2020_gemeenten()
+    t.rename("PersonenPerSoortUitkeringBijstand_83", "PersonenPerSoortUitkeringBijstand_94")  # the 2024 numbering
+    t.rename("HuishoudensTotaal_28", "HuishoudensTotaal_29")
+    env.state.tables = {"84799NED": t}
+    out = env.run(names=["kwb"])
+    assert out.built and live_folders(env.snaps) == ["live_kwb_84799NED"]
+    assert query(env.target, sql) == before  # the same figures, now from the fetched table, once
+    assert query(env.target, "select distinct bron, peildatum from observaties where indicator='bijstand_alg_personen_kwb' "
+                 "and geharmoniseerd=0") == [("84799NED", "KWB 2020 (peildatum niet in de metadata)")]
