@@ -24,6 +24,7 @@ from typing import Callable
 
 from etl import cbs
 from etl.cbs import Measure
+from etl.sources import iv3_live
 from portal.paths import SNAPSHOTS, WAREHOUSE
 
 Log = Callable[[str], None]
@@ -67,6 +68,12 @@ class LiveSource:
 
 WIJKBUURT = {2013: "83618NED", 2014: "83012NED", 2015: "83173NED", 2016: "83577NED", 2017: "83759NED", 2018: "84417NED",
              2019: "84692NED", 2020: "84897NED", 2021: "85042NED", 2022: "85317NED", 2023: "85586NED", 2024: "86003NED"}
+IV3 = {2012: "45001NED", 2013: "45004NED", 2014: "45005NED", 2015: "45006NED", 2016: "45031NED", 2017: "45038NED",
+       2018: "45042NED", 2019: "45046NED", 2020: "45050NED", 2021: "45054NED", 2022: "45059NED", 2023: "45063NED",
+       2024: "45067NED", 2025: "45071NED", 2026: "45078NED"}
+# Gemeenten keys are GM codes (padded), so region_filter's startswith(GM/NL) fits. Keys of TaakveldBalanspost are padded to 6
+# ('6.3   '): startswith, not eq. There is no Perioden: the year is the table's.
+IV3_TAAKVELDEN = "(" + " or ".join(f"startswith(TaakveldBalanspost,'{tv}')" for tv in iv3_live.TAAKVELDEN) + ")"
 
 LIVE: list[LiveSource] = [
     LiveSource("kwartaal", "Personen met een uitkering; soort uitkering, wijken en buurten {jaar}", WIJKBUURT, "WijkenEnBuurten",
@@ -88,6 +95,10 @@ LIVE: list[LiveSource] = [
                 Measure("Uitstromers"): (None, "bijstand_uitstromers_nl_kwartaal")},
                "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
                                 Dim("GeboortelandOuders", key="T001638"))),
+    # Iv3: the amounts are summed per gemeente, taakveld and verslagsoort into the iv3_* indicators by iv3_live.shape.
+    LiveSource("iv3", "Gemeenten {jaar} onbewerkte Iv3-data", IV3, "Gemeenten", {Measure(iv3_live.MEASURE): (None, None)},
+               "stroom", keep=("TaakveldBalanspost", "Categorie", "Verslagsoort"), period=None, indeling="tabel",
+               host="dataderden", where=IV3_TAAKVELDEN, shape=iv3_live.shape),
 ]
 BY_NAME = {s.bron: s for s in LIVE}
 

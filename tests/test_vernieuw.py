@@ -184,4 +184,4 @@ def test_without_connection_the_command_says_so_in_dutch(monkeypatch, capsys, tm
     assert cli(["vernieuw", "--bron", "kwartaal", "--droog"]) == 2
     assert "Geen verbinding met CBS" in capsys.readouterr().err
     assert cli(["vernieuw", "--bron", "onbekend"]) == 2
-    assert "Onbekende bron(nen): onbekend. Kies uit: kwartaal, maand, regio, stromen." in capsys.readouterr().err
+    assert "Onbekende bron(nen): onbekend. Kies uit: kwartaal, maand, regio, stromen, iv3." in capsys.readouterr().err
