@@ -36,6 +36,12 @@ def test_refresh_gives_the_shipped_iv3_figures_back_adds_2026_and_empties_geen_o
     for t in env.state.tables.values():
         t.cap, t.links = 2500, True  # several pages per table
     set_amount(env.state.tables["45071NED"], "GM0363", "6.5", "L", -99998)  # Amsterdam 2025, 6.5 lasten: geen opgave
+    # a side the gemeente booked nothing on: every cell empty in the sparse cube, which sums to the shipped 0
+    t24 = env.state.tables["45067NED"]
+    zero = next(r for r in t24.rows if r["Categorie"].strip() == "L" and r["k_1ePlaatsing_1"] == 0 and any(
+        s["Categorie"].strip() == "L1.1" and s["k_1ePlaatsing_1"] is None and s["Gemeenten"] == r["Gemeenten"]
+        and s["TaakveldBalanspost"] == r["TaakveldBalanspost"] for s in t24.rows))
+    zero["k_1ePlaatsing_1"] = None
     out = env.run(names=["iv3"])
     assert out.built and not out.failed, out.failed
     assert live_folders(env.snaps) == ["live_iv3_45063NED", "live_iv3_45067NED", "live_iv3_45071NED", "live_iv3_45078NED"]
@@ -53,6 +59,9 @@ def test_refresh_gives_the_shipped_iv3_figures_back_adds_2026_and_empties_geen_o
     for code, value in (("GM0363", 879_849_000.0), ("GM0518", 537_125_000.0)):  # Amsterdam, 's-Gravenhage (x 1 000 euro)
         assert query(env.target, f"select waarde, bron, peildatum from observaties where {IV3_OWN} and gemeente_code = ? "
                      "and indicator = 'iv3_63_lasten_begroting' and periode = '2024'", code) == [(value, "45067NED", "begroting 2024")]
+    zero_key = (zero["Gemeenten"].strip(), 2024, "2024", "begroting 2024", f"iv3_{zero['TaakveldBalanspost'][0]}"
+                f"{zero['TaakveldBalanspost'][2]}_lasten_begroting", 0.0, "45067NED", 0)
+    assert zero_key in now
     # ... except the −99998 cell: empty (onderdrukt), where the shipped build had a figure
     assert [r[5:] for r in shipped if r[:5] == geen_opgave] == [(148_975_000.0, "45071NED", 0)]
     assert [r[5:] for r in now if r[:5] == geen_opgave] == [(None, "45071NED", 1)]

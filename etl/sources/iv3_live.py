@@ -7,8 +7,8 @@ side and are left out. The sums feed the same registry indicators as the shipped
 `iv3_{63,64,65}_{baten,lasten}_{begroting,jaarrekening}` in euro, periode = the table's year, indeling = the table's year,
 so a refreshed figure replaces the shipped copy (etl/build.py prefer_live).
 
-A sum is empty (onderdrukt) when a category in it is −99998 (CBS: geen opgave) or when every category of that side is
-empty. Verslagsoort `<jaar>X000` is the begroting, `<jaar>X005` the jaarrekening; `X001`–`X004` are the quarterly
+The cube is sparse: an empty cell is a category the gemeente booked nothing on, so a side whose cells are all empty
+sums to 0 (as in the shipped totals). A sum is empty (onderdrukt) when a category in it is −99998 (CBS: geen opgave). Verslagsoort `<jaar>X000` is the begroting, `<jaar>X005` the jaarrekening; `X001`–`X004` are the quarterly
 realisations, which the portal does not use. Any other verslagsoort or taakveld stops the build with a Dutch message
 naming file, row and value.
 """
@@ -60,7 +60,7 @@ def shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFrame:
     v = pl.col(value)
     sums = df.group_by("code", "TaakveldBalanspost", "_vsoort", "kant", maintain_order=True).agg(
         pl.col("_rij").min(),
-        pl.when((v == GEEN_OPGAVE).any() | v.is_null().all()).then(None).otherwise(v.sum()).alias("bedrag"))
+        pl.when((v == GEEN_OPGAVE).any()).then(None).otherwise(v.sum()).alias("bedrag"))
     # Codes follow the table's year; past the newest gemeente list they must be in that list (then its indeling is used).
     newest = max(ctx.active) if ctx.active else year
     sums = sums.with_columns(pl.lit(min(year, newest), pl.Int32).alias("indeling"), pl.lit(str(year)).alias("periode"))
