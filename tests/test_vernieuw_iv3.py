@@ -42,6 +42,10 @@ def test_refresh_gives_the_shipped_iv3_figures_back_adds_2026_and_empties_geen_o
         s["Categorie"].strip() == "L1.1" and s["k_1ePlaatsing_1"] is None and s["Gemeenten"] == r["Gemeenten"]
         and s["TaakveldBalanspost"] == r["TaakveldBalanspost"] for s in t24.rows))
     zero["k_1ePlaatsing_1"] = None
+    # a quarterly realisation (Verslagsoort X001–X004) is known but not used: it neither counts nor stops the build
+    # (reconstructed: a copy of Amsterdam's 2024 baten row on 6.3 as the second quarter)
+    q = next(r for r in t24.rows if r["Gemeenten"].strip() == "GM0363" and r["Categorie"].strip() == "B")
+    t24.rows.append({**q, "ID": len(t24.rows), "Verslagsoort": "2024X002"})
     out = env.run(names=["iv3"])
     assert out.built and not out.failed, out.failed
     assert live_folders(env.snaps) == ["live_iv3_45063NED", "live_iv3_45067NED", "live_iv3_45071NED", "live_iv3_45078NED"]
