@@ -144,13 +144,15 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
 
 def prefer_live(shipped: list[pl.DataFrame], fetched: pl.DataFrame, log: Log) -> pl.DataFrame:
     """Figures from a refreshed CBS table replace the shipped ones: every shipped figure of a table that was fetched again
-    (same table id, same indicator), and any shipped figure with the same gemeente, indeling, period and indicator (the
+    (same table id, same indicator, both for gemeenten or both for Nederland), and any shipped figure with the same gemeente, indeling, period and indicator (the
     same definition, by the registry) from an older table. So a refresh never makes two sources for one figure."""
     base = pl.concat(shipped)
     if fetched.is_empty():
         return base
     keys = ["gemeente_code", "indeling", "periode", "indicator"]
-    again = base.join(fetched.select("bron", "indicator").unique(), on=["bron", "indicator"], how="semi")
+    level = (pl.col("gemeente_code") == NATIONAL).alias("_nl")  # Nederland apart: a fetch without it keeps the shipped one
+    again = base.with_columns(level).join(fetched.select("bron", "indicator", level).unique(), on=["bron", "indicator", "_nl"],
+                                          how="semi").drop("_nl")
     kept = base.join(fetched.select(keys).unique(), on=keys, how="anti").join(again, on=[*keys, "bron"], how="anti")
     if kept.height < base.height:
         log(f"  cbs_live: {base.height - kept.height} meegeleverde observaties vervangen door de vernieuwde CBS-tabellen")

@@ -24,7 +24,7 @@ from typing import Callable
 
 from etl import cbs
 from etl.cbs import Measure
-from etl.sources import cbs_85383ned, cbs_kwb_2020
+from etl.sources import cbs_85383ned, cbs_kwb_2020, iv3_live
 from portal.paths import SNAPSHOTS, WAREHOUSE
 
 Log = Callable[[str], None]
@@ -63,12 +63,17 @@ class LiveSource:
     def yearly(self) -> bool:
         return "{jaar}" in self.title
 
-    def indicators(self) -> set[str]:
-        return {i for pair in self.measures.values() for i in pair if i}
-
 
 WIJKBUURT = {2013: "83618NED", 2014: "83012NED", 2015: "83173NED", 2016: "83577NED", 2017: "83759NED", 2018: "84417NED",
              2019: "84692NED", 2020: "84897NED", 2021: "85042NED", 2022: "85317NED", 2023: "85586NED", 2024: "86003NED"}
+KWB = {2015: "83220NED", 2016: "83487NED", 2017: "83765NED", 2018: "84286NED", 2019: "84583NED", 2020: "84799NED", 2021: "85039NED",
+       2022: "85318NED", 2023: "85618NED", 2024: "85984NED", 2025: "86165NED"}
+IV3 = {2012: "45001NED", 2013: "45004NED", 2014: "45005NED", 2015: "45006NED", 2016: "45031NED", 2017: "45038NED",
+       2018: "45042NED", 2019: "45046NED", 2020: "45050NED", 2021: "45054NED", 2022: "45059NED", 2023: "45063NED",
+       2024: "45067NED", 2025: "45071NED", 2026: "45078NED"}
+# Gemeenten keys are GM codes (padded), so region_filter's startswith(GM/NL) fits. Keys of TaakveldBalanspost are padded to 6
+# ('6.3   '): startswith, not eq. There is no Perioden: the year is the table's.
+IV3_TAAKVELDEN = "(" + " or ".join(f"startswith(TaakveldBalanspost,'{tv}')" for tv in iv3_live.TAAKVELDEN) + ")"
 
 LIVE: list[LiveSource] = [
     LiveSource("kwartaal", "Personen met een uitkering; soort uitkering, wijken en buurten {jaar}", WIJKBUURT, "WijkenEnBuurten",
@@ -90,20 +95,22 @@ LIVE: list[LiveSource] = [
                 Measure("Uitstromers"): (None, "bijstand_uitstromers_nl_kwartaal")},
                "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
                                 Dim("GeboortelandOuders", key="T001638"))),
+    # Kerncijfers wijken en buurten: one table per year, measures found by title (the key suffixes change every year).
+    LiveSource("kwb", "Kerncijfers wijken en buurten {jaar}", KWB, "WijkenEnBuurten",
+               {Measure(c.rsplit("_", 1)[0], t, "aantal"): (None, None) for c, t in cbs_kwb_2020.TITLES.items()}, "stand",
+               period=None, indeling="tabel", shape=cbs_kwb_2020.live_shape),
+    # The Fvw maatstaven: the same table (or a successor with the same measures) as the shipped one, onto the same indicators.
+    LiveSource("fvw", "Maatstaven Financiële-verhoudingswet (Fvw)", {0: "85383NED"}, "RegioS",
+               {Measure(c.rsplit("_", 1)[0]): (i, i) for c, i in cbs_85383ned.MEASURES.items()}, "stand",
+               keep=("StatusCijfer",), shape=cbs_85383ned.live_shape),
+    # Iv3: the amounts are summed per gemeente, taakveld and verslagsoort into the iv3_* indicators by iv3_live.shape.
+    LiveSource("iv3", "Gemeenten {jaar} onbewerkte Iv3-data", IV3, "Gemeenten", {Measure(iv3_live.MEASURE): (None, None)},
+               "stroom", keep=("TaakveldBalanspost", "Categorie", "Verslagsoort"), period=None, indeling="tabel",
+               host="dataderden", where=IV3_TAAKVELDEN, shape=iv3_live.shape),
+    # The gemeenten of each year as CBS lists them, so that a new herindeling is recognised (etl/sources/cbs_live.check_list).
+    LiveSource("gebieden", "Gebieden in Nederland {jaar}", {2015: "82949NED", 2016: "83287NED"}, None, {}, "stand",
+               members="RegioS"),
 ]
-# The Fvw maatstaven: the same table (or a successor with the same measures) as the shipped one, onto the same indicators.
-LIVE.append(LiveSource("fvw", "Maatstaven Financiële-verhoudingswet (Fvw)", {0: "85383NED"}, "RegioS",
-                       {Measure(c.rsplit("_", 1)[0]): (i, i) for c, i in cbs_85383ned.MEASURES.items()}, "stand",
-                       keep=("StatusCijfer",), shape=cbs_85383ned.live_shape))
-# Kerncijfers wijken en buurten: one table per year, measures found by title (the key suffixes change every year).
-KWB = {2015: "83220NED", 2016: "83487NED", 2017: "83765NED", 2018: "84286NED", 2019: "84583NED", 2020: "84799NED", 2021: "85039NED",
-       2022: "85318NED", 2023: "85618NED", 2024: "85984NED", 2025: "86165NED"}
-LIVE.append(LiveSource("kwb", "Kerncijfers wijken en buurten {jaar}", KWB, "WijkenEnBuurten",
-                       {Measure(c.rsplit("_", 1)[0], t, "aantal"): (None, None) for c, t in cbs_kwb_2020.TITLES.items()}, "stand",
-                       period=None, indeling="tabel", shape=cbs_kwb_2020.live_shape))
-# The gemeenten of each year as CBS lists them, so that a new herindeling is recognised (etl/sources/cbs_live.check_lists).
-LIVE.append(LiveSource("gebieden", "Gebieden in Nederland {jaar}", {2015: "82949NED", 2016: "83287NED"}, None, {}, "stand",
-                       members="RegioS"))
 BY_NAME = {s.bron: s for s in LIVE}
 
 

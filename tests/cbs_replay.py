@@ -9,6 +9,13 @@ Data come from recorded CBS responses and our real data files in tests/fixtures/
 Nederland rows of "Personen met een uitkering; soort uitkering, wijken en buurten <year>" (the shipped dump kept 29–61
 gemeenten per year). Reconstructed, not recorded: the DataProperties titles/units of the wijkbuurt tables (from the column
 names) and their period keys (`2024KW03` for "2024 september").
+
+`iv3(year, names)` is "Gemeenten <year> onbewerkte Iv3-data" (dataderden) built from the real Iv3 figures we ship
+(data/snapshots/michielsd_iv3_gemeentefonds: baten, lasten and L1.1 salarissen per gemeente and taakveld 6.3/6.4/6.5, x 1 000
+euro). Those files hold totals, not CBS's category rows, so the category split is RECONSTRUCTED: baten is served as one
+category row `B`, lasten as the real L1.1 row (empty where the file has none, like the cube's empty cells) plus one row `L`
+with the rest. Summing the categories gives the shipped totals back exactly. The DataProperties titles are reconstructed too;
+the Nederland row of the files is not served (CBS's key for a national total is not known to us).
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
 WIJKBUURT_CSV = FIXTURES / "uitkeringen_soort_gemeenten_kwartaal_2013_2024_partial.csv"
+IV3_DIR = Path(__file__).resolve().parent.parent / "data" / "snapshots" / "michielsd_iv3_gemeentefonds"
+IV3_TITLE = "Gemeenten {jaar} onbewerkte Iv3-data"
+IV3_SOORTEN = {"begroting": "X000", "jaarrekening": "X005"}
 WIJKBUURT_TITLE = "Personen met een uitkering; soort uitkering, wijken en buurten"
 QUARTER = {"maart": 1, "juni": 2, "september": 3, "december": 4}
 
@@ -153,6 +163,50 @@ def gebieden(year: int, table: str, extra: dict[str, str] | None = None, of_year
     info = [{"Identifier": table, "Title": f"Gebieden in Nederland {year}", "Modified": f"{year}-01-05T02:00:00"}]
     return FakeTable(info, [], [], {"RegioS": members})
 
+def iv3(year: int, names: dict[str, str], table: str, modified: str = "2026-06-01T02:00:00",
+        as_year: int | None = None) -> FakeTable:
+    """The shipped Iv3 figures of `year` as a dataderden cube (see the module docstring); `names` maps normalised gemeente
+    names to codes. `as_year` serves them as a later year's table (title and Verslagsoort keys of that year)."""
+    from etl.sources.common import normalise_name
+
+    label = as_year or year
+    rows: list[dict] = []
+    for soort, suffix in IV3_SOORTEN.items():
+        path = IV3_DIR / f"iv3_{year}_{soort}_taakveld_6_3_6_4_6_5.csv"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f, delimiter=";"):
+                if normalise_name(r["Gemeenten"]) == "nederland":
+                    continue
+                base = {"Gemeenten": names[normalise_name(r["Gemeenten"])].ljust(10), "Verslagsoort": f"{label}{suffix}",
+                        "TaakveldBalanspost": r["Taakveld"][:3].ljust(6)}
+                salaris = _number(r["L1.1 Salarissen en sociale lasten"])
+                for cat, amount in (("B", _number(r["Baten"])), ("L1.1", salaris),
+                                    ("L", _number(r["Lasten"]) - (salaris or 0))):
+                    rows.append({"ID": len(rows), **base, "Categorie": cat.ljust(10), "k_1ePlaatsing_1": None, "k_2ePlaatsing_2": amount})
+    props = [{"ID": i, "Type": "Dimension", "Key": k, "Title": k} for i, k in
+             enumerate(("Gemeenten", "TaakveldBalanspost", "Categorie", "Verslagsoort"))]
+    props += [{"ID": 4, "Type": "Topic", "Key": "k_1ePlaatsing_1", "Title": "1e plaatsing", "Unit": "x 1 000 euro"},
+              {"ID": 5, "Type": "Topic", "Key": "k_2ePlaatsing_2", "Title": "2e plaatsing", "Unit": "x 1 000 euro"}]
+    info = [{"Identifier": table, "Title": IV3_TITLE.format(jaar=label), "Modified": modified, "Period": str(label)}]
+    return FakeTable(info, props, rows)
+
+
+def iv3_names(warehouse: Path, year: int) -> dict[str, str]:
+    """Normalised gemeente name -> code for `year` from a warehouse's gemeente_jaar, also without a suffix like '(L.)'
+    where that is unambiguous (the Iv3 files of 2025 write 'Beek' for 'Beek (L.)')."""
+    import sqlite3
+
+    from etl.sources.common import normalise_name
+
+    with sqlite3.connect(f"file:{warehouse}?mode=ro", uri=True) as conn:
+        pairs = conn.execute("select gemeentenaam, gemeentecode from gemeente_jaar where jaar = ?", (year,)).fetchall()
+    short: dict[str, list[str]] = {}
+    for name, code in pairs:
+        short.setdefault(normalise_name(name, strip_suffix=True), []).append(code)
+    return {**{k: v[0] for k, v in short.items() if len(v) == 1}, **{normalise_name(n): c for n, c in pairs}}
+
 
 def _term(row: dict, term: str) -> bool:
     term = term.strip()
@@ -232,6 +286,8 @@ def _handler(state: FakeCbs):
                 return self.json(t.props)
             if what in t.dims:
                 return self.json(t.dims[what])
+            if t.rows and what in t.rows[0]:  # a dimension without recorded titles: its keys, titled by themselves
+                return self.json([{"Key": k, "Title": k.strip()} for k in sorted({str(r[what]) for r in t.rows})])
             if what != "TypedDataSet":
                 return self.send(404, b"{}")
             rows = _filtered(t.rows, q.get("$filter"))
