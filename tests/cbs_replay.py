@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import json
 import re
+import sqlite3
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from etl import live
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
 WIJKBUURT_CSV = FIXTURES / "uitkeringen_soort_gemeenten_kwartaal_2013_2024_partial.csv"
@@ -327,3 +331,23 @@ class Server:
     def close(self) -> None:
         self.srv.shutdown()
         self.srv.server_close()
+
+
+# ---- checks shared by the refresh tests ----
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def live_folders(snaps: Path) -> list[str]:
+    return sorted(p.name for p in snaps.iterdir() if p.name.startswith(live.PREFIX))
+
+
+def intact(e) -> None:
+    assert digest(e.target) == e.before
+    assert live_folders(e.snaps) == []
+    assert not (e.snaps / ".vernieuw-bouw").exists()
+
+
+def query(path: Path, sql: str, *args) -> list[tuple]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute(sql, args).fetchall()

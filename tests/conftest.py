@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,12 +12,14 @@ os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-")
 
 import pytest  # noqa: E402
 
+from etl import cbs, live  # noqa: E402
 from etl.build import build  # noqa: E402
-from portal.paths import WAREHOUSE  # noqa: E402
+from portal.paths import SNAPSHOTS, WAREHOUSE  # noqa: E402
 from portal import peers  # noqa: E402
 from portal import visitatie as vt  # noqa: E402
 from portal.store import Warehouse  # noqa: E402
 from portal.userdata import UserData  # noqa: E402
+from tests.cbs_replay import FakeCbs, Server, digest, fvw, wijkbuurt  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -46,3 +49,33 @@ def foto(wh: Warehouse) -> dict:
 def ud(tmp_path: Path) -> UserData:
     """An empty user database of its own."""
     return UserData(tmp_path / "user.db")
+
+
+@pytest.fixture
+def env(tmp_path, built, monkeypatch):
+    """For `etl vernieuw` tests: a snapshots root (links to the shipped folders), a copy of the shipped warehouse and a CBS
+    replay with the 12 wijken-en-buurten tables and 85383NED; `run(names=..., dry_run=..., timeout=...)` refreshes."""
+    snaps = tmp_path / "snapshots"
+    snaps.mkdir()
+    for f in SNAPSHOTS.iterdir():
+        if f.is_dir() and not f.name.startswith((".", live.PREFIX)):
+            (snaps / f.name).symlink_to(f)
+    target = tmp_path / "warehouse.db"
+    shutil.copy2(built, target)
+    state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in range(2013, 2025)}, "85383NED": fvw()})
+    srv = Server(state)
+    for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
+        monkeypatch.setenv(f"CBS_{host}_URL", srv.base)
+    monkeypatch.setenv("CBS_CATALOGUS_URL", srv.catalogue)
+    monkeypatch.setenv("CBS_DATADERDEN_CATALOGUS_URL", srv.catalogue)
+    lines: list[str] = []
+
+    def run(**kw) -> live.Outcome:
+        clients = {h: cbs.Client(timeout=kw.get("timeout", 5), retries=2, backoff=0, sleep=lambda s: None, host=h)
+                   for h in cbs.HOSTS}
+        kw.pop("timeout", None)
+        return live.refresh(kw.pop("names", ["kwartaal"]), snapshots=snaps, target=target, clients=clients, log=lines.append, **kw)
+
+    yield type("Env", (), {"snaps": snaps, "target": target, "state": state, "run": staticmethod(run), "lines": lines,
+                           "before": digest(target)})
+    srv.close()

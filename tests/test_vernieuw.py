@@ -7,68 +7,12 @@ warehouse is byte-for-byte intact and that no snapshot folder was added.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import sqlite3
-from pathlib import Path
-
 import pytest
 
-from etl import cbs, live
+from etl import live
 from etl.cli import main as cli
-from portal.paths import SNAPSHOTS
-from tests.cbs_replay import WIJKBUURT_TITLE, FakeCbs, Server, fvw, gebieden, kwb2020_gemeenten, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, intact, kwb2020_gemeenten, live_folders, query, wijkbuurt
 from tests.pagetest import page
-
-YEARS = range(2013, 2025)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def env(tmp_path, built, monkeypatch):
-    """A snapshots root (links to the shipped folders), a copy of the shipped warehouse and a replay with all 12 tables."""
-    snaps = tmp_path / "snapshots"
-    snaps.mkdir()
-    for f in SNAPSHOTS.iterdir():
-        if f.is_dir() and not f.name.startswith((".", live.PREFIX)):
-            (snaps / f.name).symlink_to(f)
-    target = tmp_path / "warehouse.db"
-    shutil.copy2(built, target)
-    state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in YEARS}, "85383NED": fvw()})
-    srv = Server(state)
-    for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
-        monkeypatch.setenv(f"CBS_{host}_URL", srv.base)
-    monkeypatch.setenv("CBS_CATALOGUS_URL", srv.catalogue)
-    monkeypatch.setenv("CBS_DATADERDEN_CATALOGUS_URL", srv.catalogue)
-    lines: list[str] = []
-
-    def run(**kw) -> live.Outcome:
-        clients = {h: cbs.Client(timeout=kw.get("timeout", 5), retries=2, backoff=0, sleep=lambda s: None, host=h)
-                   for h in cbs.HOSTS}
-        kw.pop("timeout", None)
-        return live.refresh(kw.pop("names", ["kwartaal"]), snapshots=snaps, target=target, clients=clients, log=lines.append, **kw)
-
-    yield type("Env", (), {"snaps": snaps, "target": target, "state": state, "run": staticmethod(run), "lines": lines,
-                           "before": digest(target)})
-    srv.close()
-
-
-def live_folders(snaps: Path) -> list[str]:
-    return sorted(p.name for p in snaps.iterdir() if p.name.startswith(live.PREFIX))
-
-
-def intact(e) -> None:
-    assert digest(e.target) == e.before
-    assert live_folders(e.snaps) == []
-    assert not (e.snaps / ".vernieuw-bouw").exists()
-
-
-def query(path: Path, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        return conn.execute(sql, args).fetchall()
 
 
 def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(env, monkeypatch):

@@ -11,8 +11,7 @@ import json
 
 import pytest
 
-from tests.cbs_replay import iv3, iv3_names
-from tests.test_vernieuw import digest, env, intact, live_folders, query  # noqa: F401 (env is a fixture)
+from tests.cbs_replay import intact, iv3, iv3_names, live_folders, query
 
 IDS = {2023: "45063NED", 2024: "45067NED", 2025: "45071NED"}
 COLS = "gemeente_code, indeling, periode, peildatum, indicator, waarde, bron, onderdrukt"
