@@ -179,7 +179,7 @@ def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: L
     started = time.monotonic()
 
     def progress(p: cbs.Progress) -> None:
-        left = f", nog ongeveer {p.seconds_left:.0f} s" if p.seconds_left else ""
+        left = f", nog ongeveer {p.seconds_left:.0f} s" if p.seconds_left and p.seconds_left >= 1 else ""
         log(f"    {table.id}: {_nl(p.rows)} van {_nl(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
 
     out = cbs.fetch_table(table.id, staging / table.folder, list(src.measures), dims, flt, client, partial, progress,

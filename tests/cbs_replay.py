@@ -351,3 +351,29 @@ def intact(e) -> None:
 def query(path: Path, sql: str, *args) -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve every replay table at once (`python -m tests.cbs_replay [--poort N]`), to try `etl vernieuw` without internet:
+    CBS_ODATA_URL=http://127.0.0.1:N/ODataApi/odata CBS_CATALOGUS_URL=http://127.0.0.1:N/ODataCatalog (and the same for
+    CBS_DATADERDEN_URL / CBS_DATADERDEN_CATALOGUS_URL) python3 dev.py etl vernieuw. Needs a built warehouse (Iv3 names)."""
+    import argparse
+
+    from portal.paths import WAREHOUSE
+
+    args = argparse.ArgumentParser(description="Lokale nabootsing van CBS (alleen voor tests en demonstraties)")
+    args.add_argument("--poort", type=int, default=8765)
+    port = args.parse_args(argv).poort
+    tables = {t.info[0]["Identifier"]: t for t in [wijkbuurt(y) for y in range(2013, 2025)] + [fvw(), kwb2020_gemeenten()]}
+    tables["86100NED"] = gebieden(2025, "86100NED")
+    for year, table in ((2023, "45063NED"), (2024, "45067NED"), (2025, "45071NED")):
+        tables[table] = iv3(year, iv3_names(WAREHOUSE, year), table)
+    for t in tables.values():
+        t.cap, t.links = 1_000, True  # pages of 1 000 rows over continuation links, so paging shows
+    srv = ThreadingHTTPServer(("127.0.0.1", port), _handler(FakeCbs(tables)))
+    print(f"Nabootsing van CBS op http://127.0.0.1:{port} met {len(tables)} tabellen; stoppen met Ctrl+C.", flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
