@@ -118,7 +118,7 @@ def collect(snapshots: Path = SNAPSHOTS, log: Log = print) -> dict[str, pl.DataF
             if not extra.is_empty():
                 kenmerken = pl.concat([kenmerken, extra.select(kenmerken.columns).cast(kenmerken.schema)])  # type: ignore[arg-type]
         steps_log[module.__name__.split(".")[-1]] = {"rijen_gelezen": n_raw, "observaties": obs.height}
-        ids = ", ".join(s.id for s in module.SOURCES)
+        ids = ", ".join(s.id for s in (cbs_live.sources(snapshots) if module is cbs_live else module.SOURCES))
         log(f"  {module.__name__.split('.')[-1]} ({ids}): {n_raw} rijen gelezen, {obs.height} observaties "
             f"({time.perf_counter() - t0:.2f} s)")
     col.raise_if_any()
@@ -345,5 +345,6 @@ def _build(target: Path, snapshots: Path, log: Log) -> Result:
     finally:
         tmp.unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
-    log(f"Klaar in {seconds:.1f} s: {target} ({target.stat().st_size / 1e6:.1f} MB), inhoud-checksum {checksum[:16]}")
+    dec = lambda x: f"{x:.1f}".replace(".", ",")  # noqa: E731 - Dutch decimals
+    log(f"Klaar in {dec(seconds)} s: {target} ({dec(target.stat().st_size / 1e6)} MB), inhoud-checksum {checksum[:16]}")
     return Result(target, checksum, rows, seconds, warnings)

@@ -99,6 +99,9 @@ class Client:
                 return body
             except urllib.error.HTTPError as exc:
                 self.connected = True
+                if exc.code == 404:
+                    raise CbsError(f"CBS kent dit adres niet (404): {url}; de tabel bestaat mogelijk niet meer of heeft een "
+                                   "nieuw nummer.") from exc
                 if exc.code not in RETRY_STATUS:
                     raise CbsError(f"CBS weigerde het verzoek ({exc.code} {exc.reason}) voor {url}.") from exc
                 if attempt == self.retries:
