@@ -205,6 +205,22 @@ def check_titles(new: Path, old: Path) -> None:
                                f"'{before[m['prefix']]}'; de definitie is mogelijk veranderd, de tabel wordt niet opgeslagen.")
 
 
+def superseded(snapshots: Path, fetched: list[Table]) -> set[str]:
+    """Installed tables that a fetched one replaces: same source and year, another table id (CBS republished the year
+    under a new number). Keeping both would give two sources for one figure."""
+    new = {(t.source.bron, t.year): t.folder for t in fetched}
+    out = set()
+    for f in snapshots.glob(f"{PREFIX}*/herkomst.json"):
+        try:
+            h = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        folder = new.get((h.get("bron"), h.get("jaar") or 0))
+        if folder is not None and folder != f.parent.name:
+            out.add(f.parent.name)
+    return out
+
+
 @dataclass
 class Outcome:
     newer: list[tuple[Table, str | None]] = field(default_factory=list)  # (table, local CBS date) newer at CBS
@@ -244,7 +260,7 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
             log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {t.modified}" + (f", lokaal {local}" if local else ", nog niet lokaal"))
     if dry_run or not out.newer:
         if not out.newer:
-            log("Niets nieuws bij CBS; er is niets veranderd.")
+            log("Niets nieuws bij CBS; er is niets veranderd." if not out.failed else "Niets opgehaald; er is niets veranderd.")
         return out
 
     staging = snapshots / ".vernieuw"  # fetched tables wait here until all are in and the build validates
@@ -273,11 +289,12 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
                 f"De {len(out.fetched)} opgehaalde tabel(len) blijven klaarstaan en worden bij de volgende poging hergebruikt "
                 "(of beperk de vernieuwing met --bron).")
             return out
+        gone = superseded(snapshots, out.fetched)
         view = snapshots / ".vernieuw-bouw"  # the snapshots as they will be: links to the current ones plus the staged ones
         shutil.rmtree(view, ignore_errors=True)
         view.mkdir()
         for f in snapshots.iterdir():
-            if f.is_dir() and not f.name.startswith("."):
+            if f.is_dir() and not f.name.startswith(".") and f.name not in gone:
                 (view / f.name).symlink_to(f.resolve())
         for t in out.fetched:
             (view / t.folder).unlink(missing_ok=True)
@@ -297,6 +314,9 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
                 dest.rename(old)
             (staging / t.folder).rename(dest)
             shutil.rmtree(old, ignore_errors=True)
+        for name in gone:
+            shutil.rmtree(snapshots / name)
+            log(f"  {name} vervalt: CBS publiceerde voor hetzelfde jaar een nieuwere tabel")
         out.built = True
         shutil.rmtree(staging, ignore_errors=True)
         return out

@@ -59,12 +59,14 @@ def test_dry_run_lists_newer_tables_and_changes_nothing(env):
 
 
 def test_newer_table_version_is_found_through_the_catalogue(env):
+    env.state.tables = {"86003NED": env.state.tables["86003NED"]}
+    assert env.run().built and live_folders(env.snaps) == ["live_kwartaal_86003NED"]
     newer = wijkbuurt(2024, table="86999NED", modified="2026-11-01T02:00:00")  # CBS republished 2024 under a new id
-    env.state.tables["86999NED"] = newer
-    del env.state.tables["86003NED"]
+    env.state.tables = {"86999NED": newer}
     out = env.run()
-    assert out.built and "live_kwartaal_86999NED" in live_folders(env.snaps)
-    assert "live_kwartaal_86003NED" not in live_folders(env.snaps)
+    assert [t.id for t in out.fetched] == ["86999NED"] and out.built
+    assert live_folders(env.snaps) == ["live_kwartaal_86999NED"]  # the older version of 2024 is replaced, not kept beside it
+    assert "  live_kwartaal_86003NED vervalt: CBS publiceerde voor hetzelfde jaar een nieuwere tabel" in env.lines
     assert query(env.target, "select bron from observaties where gemeente_code='GM0363' and periode='2024-09' and "
                  "indicator='bijstand_alg_personen_kwartaal' and geharmoniseerd=0") == [("86999NED",)]
 
