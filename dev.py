@@ -55,7 +55,11 @@ def ensure_env() -> None:
 
 def run(args: list[str], extra_env: dict[str, str] | None = None) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra_env or {}))
-    return subprocess.call(args, cwd=ROOT, env=env)
+    proc = subprocess.Popen(args, cwd=ROOT, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the child too; let it say what it stopped, without a traceback here
+        return proc.wait()
 
 
 def ensure_warehouse() -> None:

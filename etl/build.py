@@ -283,30 +283,30 @@ def validate_db(path: Path) -> None:
 
 
 class BuildBusy(BuildError):
-    """Another build of the same warehouse is running."""
+    """Another build of the same warehouse (or another `etl vernieuw` of the same snapshots) is running."""
 
-    def __init__(self, lock: Path, holder: str):
-        self.lock, self.holder = lock, holder
+    def __init__(self, lock: Path, holder: str, what: str = "databouw voor dit warehouse"):
+        self.lock, self.holder, self.what = lock, holder, what
         super().__init__([])
 
     def dutch(self) -> str:
-        return (f"Er loopt al een databouw voor dit warehouse ({self.holder}). Wacht tot die klaar is en start de bouw dan zo "
-                f"nodig opnieuw. Het bestaande warehouse is niet gewijzigd. (Slot: {self.lock})")
+        return (f"Er loopt al een {self.what} ({self.holder}). Wacht tot die klaar is en start dan zo nodig opnieuw. Het "
+                f"bestaande warehouse is niet gewijzigd. (Slot: {self.lock})")
 
 
 @contextmanager
-def build_lock(target: Path) -> Iterator[None]:
-    """Hold the exclusive build lock of `target` or raise BuildBusy (see the module docstring)."""
-    lock = target.with_name(target.name + ".lock")
+def build_lock(target: Path, lock: Path | None = None, what: str = "databouw voor dit warehouse") -> Iterator[None]:
+    """Hold the exclusive lock `lock` (default: the build lock of `target`) or raise BuildBusy (see the module docstring)."""
+    lock = lock or target.with_name(target.name + ".lock")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "een ander proces"
-            raise BuildBusy(lock, holder) from None
+            raise BuildBusy(lock, holder, what) from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"proces {os.getpid()}, gestart {dt.datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+        os.pwrite(fd, f"proces {os.getpid()}, gestart {dt.datetime.now():%d-%m-%Y %H:%M:%S}".encode(), 0)
         yield
     finally:
         os.close(fd)  # releases the lock

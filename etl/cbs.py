@@ -112,7 +112,7 @@ class Client:
                     wait = min(float(retry_after), 300.0)
             except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
                 if not self.connected:
-                    raise CbsError(f"Geen verbinding met CBS ({self.base}): {getattr(exc, 'reason', exc)}; "
+                    raise CbsError(f"Geen verbinding met CBS ({urllib.parse.urlsplit(url).netloc}): {_why(exc)}; "
                                    "er is niets veranderd.") from exc
                 if attempt == self.retries:
                     raise CbsError(f"CBS antwoordde niet na {self.retries + 1} pogingen ({url}); "
@@ -126,6 +126,18 @@ class Client:
             return json.loads(body)
         except ValueError as exc:
             raise CbsError(f"CBS gaf een onleesbaar antwoord (geen geldige JSON) voor {url}.") from exc
+
+
+def _why(exc: Exception) -> str:
+    """A network failure in Dutch (the exception texts are English)."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return "de servernaam is onbekend (geen internet of geen DNS)"
+    if isinstance(reason, ConnectionRefusedError):
+        return "de verbinding werd geweigerd"
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return "geen antwoord binnen de tijd"
+    return "netwerkfout"
 
 
 def table_info(client: Client, table: str) -> dict:

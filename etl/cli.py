@@ -76,24 +76,28 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_vernieuw(args: argparse.Namespace) -> int:
     from etl import cbs, live
+    from etl.build import BuildBusy
 
     names = [n.strip() for part in args.bron or [] for n in part.split(",") if n.strip()]
     unknown = [n for n in names if n not in live.BY_NAME]
-    if unknown:
-        print(f"Onbekende bron(nen): {', '.join(unknown)}. Kies uit: {', '.join(live.BY_NAME)}.", file=sys.stderr)
+    if unknown or (args.bron is not None and not names):
+        print(f"Onbekende bron(nen): {', '.join(unknown) or '(leeg)'}. Kies uit: {', '.join(live.BY_NAME)}.", file=sys.stderr)
         return 2
     try:
         out = live.refresh(names or None, dry_run=args.droog)
     except cbs.CbsError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    if args.droog:
+    except BuildBusy as exc:
+        print(exc.dutch(), file=sys.stderr)
+        return 1
+    if args.droog and out.newer:
         print(f"\n{len(out.newer)} tabel(len) nieuwer bij CBS dan lokaal (droog: niets opgehaald).")
-    for table, msg in out.failed:
-        print(f"Niet vernieuwd: {table}: {msg}", file=sys.stderr)
+    if out.failed:
+        print(f"\nNiet gelukt: {', '.join(t for t, _ in out.failed)} (zie de meldingen hierboven).", file=sys.stderr)
     if out.built:
-        print(f"\n{len(out.fetched)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd.")
-        return cmd_info(args) or (1 if out.failed else 0)
+        print(f"\n{len(out.fetched)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd: "
+              f"{', '.join(t.id for t in out.fetched)}. Wat het warehouse nu bevat: python3 dev.py etl info.")
     return 1 if out.failed else 0
 
 
@@ -115,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--droog", action="store_true", help="toon alleen wat bij CBS nieuwer is dan de lokale snapshots")
     v.set_defaults(fn=cmd_vernieuw)
     args = parser.parse_args(argv)
-    return args.fn(args)
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:  # Ctrl+C: every step keeps the old warehouse until its final swap
+        print("\nAfgebroken. Het warehouse is niet veranderd; wat al bij CBS is opgehaald blijft klaarstaan en een nieuwe "
+              "`etl vernieuw` gaat daar verder.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

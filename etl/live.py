@@ -26,6 +26,7 @@ from etl import cbs
 from etl.cbs import Measure
 from etl.sources import cbs_85383ned, cbs_kwb_2020, iv3_live
 from portal.paths import SNAPSHOTS, WAREHOUSE
+from portal.tekst import MAANDEN
 
 Log = Callable[[str], None]
 PREFIX = "live_"
@@ -192,6 +193,14 @@ def _nl(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+
+
+def _datum(iso: str | None) -> str:
+    """CBS's '2025-03-28T02:00:00' as '28 maart 2025'."""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    return f"{int(m[3])} {MAANDEN[int(m[2]) - 1]} {m[1]}" if m else (iso or "onbekend")
+
+
 def check_titles(new: Path, old: Path) -> None:
     """A measure we know only by key must keep the title it had at the previous refresh (else the definition may differ)."""
     try:
@@ -231,10 +240,10 @@ class Outcome:
 
 def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Path = SNAPSHOTS, target: Path = WAREHOUSE,
             clients: dict[str, cbs.Client] | None = None, log: Log = print) -> Outcome:
-    """See the module docstring. Raises CbsError only for 'no connection' (then nothing at all happened).
-    `clients` per host ("opendata", "dataderden"); by default made from the environment (CBS_ODATA_URL, ...)."""
-    from etl.build import build
-    from etl.validate import BuildError
+    """See the module docstring. Raises CbsError only for 'no connection' (then nothing at all happened), and BuildBusy
+    when another refresh of these snapshots is running. `clients` per host ("opendata", "dataderden"); by default made
+    from the environment (CBS_ODATA_URL, ...)."""
+    from etl.build import build_lock
 
     clients = dict(clients or {})
     sources = [BY_NAME[n] for n in names] if names else LIVE
@@ -254,14 +263,23 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
             t = Table(src, t.id, t.year, info.get("Title") or t.title, info.get("Modified"))
             local = local_modified(snapshots / t.folder)
             if local is not None and (t.modified or "") <= local:
-                log(f"  {t.id} ({t.title}): ongewijzigd sinds {local}")
+                log(f"  {t.id} ({t.title}): ongewijzigd sinds {_datum(local)}")
                 continue
             out.newer.append((t, local))
-            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {t.modified}" + (f", lokaal {local}" if local else ", nog niet lokaal"))
+            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {_datum(t.modified)}"
+                + (f", lokaal van {_datum(local)}" if local else ", nog niet lokaal"))
     if dry_run or not out.newer:
         if not out.newer:
             log("Niets nieuws bij CBS; er is niets veranderd." if not out.failed else "Niets opgehaald; er is niets veranderd.")
         return out
+
+    with build_lock(target, snapshots / ".vernieuw.lock", "vernieuwing van de CBS-tabellen"):  # BuildBusy: one at a time
+        return _fetch_and_build(out, snapshots, target, clients, log)
+
+
+def _fetch_and_build(out: Outcome, snapshots: Path, target: Path, clients: dict[str, cbs.Client], log: Log) -> Outcome:
+    from etl.build import BuildBusy, build
+    from etl.validate import BuildError
 
     staging = snapshots / ".vernieuw"  # fetched tables wait here until all are in and the build validates
     staging.mkdir(parents=True, exist_ok=True)
@@ -305,7 +323,8 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
         except BuildError as exc:
             out.failed.append(("databouw", exc.dutch()))
             log(exc.dutch())
-            log("De databouw met de nieuwe tabellen is afgekeurd: snapshots en warehouse zijn niet veranderd.")
+            if not isinstance(exc, BuildBusy):
+                log("De databouw met de nieuwe tabellen is afgekeurd: snapshots en warehouse zijn niet veranderd.")
             return out
         for t in out.fetched:  # the new warehouse is in place; now the snapshots it was built from
             dest, old = snapshots / t.folder, snapshots / f".{t.folder}.oud"

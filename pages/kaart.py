@@ -3,6 +3,7 @@
 import streamlit as st
 
 from portal import charts, metrics
+from portal.views import period_nl
 from portal.export import indicator_lines
 from portal.ui import chart, gemeente_picker, indicator_picker, local_indicators, map_data, url_select, warehouse
 from portal.ui import periods as ui_periods
@@ -13,7 +14,8 @@ st.title("Kaart")
 asked = indicator_picker(local_indicators("eigen"), key="kaart_indicator")
 ind = metrics.get(asked)
 periods = ui_periods("eigen", asked, local=True)
-year = url_select("Jaar", periods, "jaar", periods[-1])  # opens on the newest year with data
+year = url_select("Jaar" if all(len(p) == 4 for p in periods) else "Periode", periods, "jaar", periods[-1],
+                  format_func=period_nl)  # opens on the newest period with data
 data, indeling, names = map_data(asked, year)
 topo = wh.boundaries(indeling)
 if topo is None:

@@ -7,6 +7,13 @@ import polars as pl
 
 # Vega-Lite number locale: 1.234,5 and € in front.
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
+# and dates ("sep 2024" on a time axis), as d3-time-format defines a locale
+NL_TIME = {"dateTime": "%a %e %B %Y %X", "date": "%d-%m-%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+           "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
+           "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+           "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+                      "november", "december"],
+           "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]}
 PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1a9fb0", "#b08d00"]
 # Many series (Vergelijken): Paul Tol's colour-blind-safe "muted" scheme plus three of his "bright" colours, and a line
 # pattern that changes every four series, so twelve and more lines stay apart without relying on colour alone.
@@ -24,7 +31,7 @@ def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int
         props["height"] = height
     props["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")  # what a screen reader says
     # Vega's own screen-reader texts for axes, legends and marks are English and read unrounded numbers: off.
-    return (chart.properties(**props).configure(locale={"number": NL_LOCALE}).configure_view(stroke=None)
+    return (chart.properties(**props).configure(locale={"number": NL_LOCALE, "time": NL_TIME}).configure_view(stroke=None)
             .configure_axis(aria=False).configure_legend(aria=False).configure_mark(aria=False))
 
 
@@ -114,7 +121,7 @@ def benchmark_chart(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[st
 
 def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decimals: int = 0, temporal: bool = False,
                 order: list[str] | None = None, many: bool = False, zero: bool = True, x_title: str = "Jaar",
-                dash_by: str | None = None) -> alt.LayerChart:
+                dash_by: str | None = None, time_format: str = "%Y") -> alt.LayerChart:
     """Lines with points, one per series (never joined across series). data: x, waarde, series, bron, peildatum.
 
     many: the 12-colour colour-blind-safe palette with a line pattern per four series (Vergelijken). dash_by: a column
@@ -124,7 +131,7 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
     colours = MANY if many else PALETTE
     colour = alt.Color(f"{series}:N", title=None, sort=names, legend=alt.Legend(orient="bottom", columns=1 if not many else 3, labelLimit=0),
                        scale=alt.Scale(domain=names, range=[colours[i % len(colours)] for i in range(len(names))]))
-    x_enc = (alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%Y"), scale=alt.Scale(padding=10)) if temporal else
+    x_enc = (alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format=time_format), scale=alt.Scale(padding=10)) if temporal else
              alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
     base = alt.Chart(data.to_pandas()).encode(
         x=x_enc, y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=zero)), color=colour,

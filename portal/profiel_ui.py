@@ -159,13 +159,16 @@ def recent(wh: Warehouse, code: str, naam: str) -> None:
     """Monthly and quarterly figures per gemeente that `etl vernieuw` fetched from CBS, with the newest value in words."""
     data = views.recent_series(wh.observations(code, views.LIVE_LOCAL, "eigen"))
     if data.is_empty():
-        st.caption("Maand- en kwartaalcijfers per gemeente komen er na `python3 dev.py etl vernieuw`, dat de nieuwste CBS-tabellen "
-                   "ophaalt; de meegeleverde gegevens hebben ze niet.")
+        marks = ",".join("?" * len(views.LIVE_LOCAL))
+        fetched = not wh.query(f"select 1 from observaties where indicator in ({marks}) limit 1", tuple(views.LIVE_LOCAL)).is_empty()
+        st.caption(f"De bij CBS opgehaalde tabellen hebben geen maand- of kwartaalcijfers voor {naam}." if fetched else
+                   "Maand- en kwartaalcijfers per gemeente komen er zodra de beheerder de nieuwste CBS-tabellen ophaalt "
+                   "(`python3 dev.py etl vernieuw`); de meegeleverde gegevens hebben ze niet.")
         return
     for r in data.group_by("reeks", maintain_order=True).last().iter_rows(named=True):
         st.markdown(f"**{r['reeks']}**: {nl_number(r['waarde'])} {r['eenheid']}, {r['peildatum']} (CBS {r['bron']}).")
     ids = data["indicator"].unique(maintain_order=True).to_list()
     chart(lambda: lines_chart(data, x="datum", series="reeks", temporal=True, x_title="Periode", y_title="aantal (zie legenda)",
-                              zero=False),
+                              zero=False, time_format="%b %Y"),
           f"Maand- en kwartaalcijfers {naam}", indicator_lines(ids), key=f"recent-{code}",
           subtitle="Op de grenzen van het jaar van elk cijfer; CBS rondt af op tientallen.", inputs=(code,))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from portal import metrics
+from portal.tekst import MAANDEN
 
 VEROUDERD_NA_JAREN = 3  # a figure more than this many years older than the current year is shown as verouderd
 Z = 1.96  # 95 % for the chance part of a range
@@ -48,8 +49,6 @@ def age_text(periode: str | None, today: dt.date | None = None) -> str:
     return f"cijfer uit {y}" + (" (verouderd)" if outdated(periode, today) else "")
 
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-          "december"]
 
 
 def nl_date(iso: str | None) -> str:
@@ -57,7 +56,7 @@ def nl_date(iso: str | None) -> str:
     if not iso:
         return ""
     d = dt.date.fromisoformat(iso)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
 
 
 # ---- ranges --------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import polars as pl
 from portal import benchmark as bm
 from portal import metrics, signals
 from portal.store import Warehouse
-from portal.visitatie import MAANDEN, nl_datetime
+from portal.tekst import MAANDEN
+from portal.visitatie import nl_datetime
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",

@@ -11,6 +11,7 @@ import polars as pl
 
 from portal import benchmark, metrics, signals
 from portal.charts import nl_number
+from portal.tekst import MAANDEN
 
 STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
 
@@ -24,8 +25,6 @@ NOTITIE_SOORTEN = ["Observatie", "Het verhaal achter de cijfers", "Sterk punt", 
 BEVINDING_SOORTEN = ["Bevinding", "Aanbeveling"]
 PRIORITEITEN = ["hoog", "midden", "laag"]
 DATUMS = {"zelfevaluatie": "Zelfevaluatie ontvangen", "bezoek": "Bezoek", "rapport": "Rapport"}
-MAANDEN = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-           "december"]
 
 
 @dataclass(frozen=True)

@@ -135,18 +135,23 @@ def test_without_connection_the_command_says_so_in_dutch(monkeypatch, capsys, tm
     monkeypatch.setenv("CBS_ODATA_URL", "http://127.0.0.1:9/ODataApi/odata")
     monkeypatch.setenv("CBS_CATALOGUS_URL", "http://127.0.0.1:9/ODataCatalog")
     assert cli(["vernieuw", "--bron", "kwartaal", "--droog"]) == 2
-    assert "Geen verbinding met CBS" in capsys.readouterr().err
+    assert "Geen verbinding met CBS (127.0.0.1:9): de verbinding werd geweigerd; er is niets veranderd." in capsys.readouterr().err
+    assert cli(["vernieuw", "--bron", ""]) == 2
+    assert "Onbekende bron(nen): (leeg)." in capsys.readouterr().err
     assert cli(["vernieuw", "--bron", "onbekend"]) == 2
     assert f"Onbekende bron(nen): onbekend. Kies uit: {', '.join(live.BY_NAME)}." in capsys.readouterr().err
 
 
 def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env):
     sql = ("select gemeente_code, indeling, periode, indicator, waarde, voorlopig from observaties where bron='85383NED' and "
-           "geharmoniseerd=0 and periode='2024' order by 1, 2, 3, 4")
-    before = query(env.target, sql)
+           "geharmoniseerd=0 order by 1, 2, 3, 4")
+    derived = "select count(*) from observaties where indicator='reintegratie_voorz_per_1000_inw_15_65' and geharmoniseerd=0"
+    before, n_derived = query(env.target, sql), query(env.target, derived)
+    assert n_derived[0][0] > 300
     out = env.run(names=["fvw"])
     assert out.built and live_folders(env.snaps) == ["live_fvw_85383NED"]
-    assert query(env.target, sql) == before  # the same table again: the same figures, once
+    assert query(env.target, sql) == before  # the same table again: the same figures (all years, same indeling), once
+    assert query(env.target, derived) == n_derived  # so what is derived from them with other tables survives
     # Amsterdam, maatstafjaar 2024 (definitief): 35 420 bijstandsuitkeringen (the shipped file)
     assert ("GM0363", 2024, "2024", "bijstand_uitkeringen_totaal", 35420.0, 0) in before
     assert any("meegeleverde observaties vervangen" in ln for ln in env.lines)
@@ -186,3 +191,14 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     assert query(env.target, sql) == before  # the same figures, now from the fetched table, once
     assert query(env.target, "select distinct bron, peildatum from observaties where indicator='bijstand_alg_personen_kwb' "
                  "and geharmoniseerd=0") == [("84799NED", "KWB 2020 (peildatum niet in de metadata)")]
+
+
+def test_a_second_refresh_at_the_same_time_is_refused_and_touches_nothing(env):
+    from etl.build import BuildBusy, build_lock
+
+    with build_lock(env.target, env.snaps / ".vernieuw.lock", "vernieuwing van de CBS-tabellen"):  # another run holds it
+        with pytest.raises(BuildBusy) as exc:
+            env.run()
+    assert exc.value.dutch().startswith("Er loopt al een vernieuwing van de CBS-tabellen (proces ")
+    intact(env)
+    assert not (env.snaps / ".vernieuw").exists() or not any((env.snaps / ".vernieuw").iterdir())

@@ -30,6 +30,7 @@ MEASURES = {
     "WajongUitkeringen_32": "wajong_uitkeringen_fvw",
 }
 # Published unrounded (checked on the data: values that are not multiples of ten); the bijstand counts are rounded to tens.
+INDELING = 2024  # every maatstafjaar of 85383NED is on the gemeenten of 2024 (see PROVENANCE: 342 gemeenten)
 UNROUNDED = {"InwonersTotaal_1", "Inwoners15TotEnMet64Jaar_5", "Eenouderhuishoudens_20", "WajongUitkeringen_32"}
 
 
@@ -39,8 +40,8 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
 
 
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
-    df = ctx.check_codes(raw["table"], f"{FOLDER}/{FILE}", "gemeentecode", 2024).with_columns(pl.col("uitkeringsjaar").cast(pl.Int32))
-    return status_observations(df, 2024, "85383NED")
+    df = ctx.check_codes(raw["table"], f"{FOLDER}/{FILE}", "gemeentecode", INDELING).with_columns(pl.col("uitkeringsjaar").cast(pl.Int32))
+    return status_observations(df, INDELING, "85383NED")
 
 
 def status_observations(df: pl.DataFrame, indeling: int | pl.Expr, bron: str) -> pl.DataFrame:
@@ -70,7 +71,9 @@ def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFra
               for k, t in h.get("dimensies", {}).get("StatusCijfer", {}).items()}
     df = df.with_columns(pl.col("StatusCijfer").replace_strict(status, default=None).alias("statuscijfer"),
                          pl.col("Perioden").str.slice(0, 4).cast(pl.Int32).alias("uitkeringsjaar"),
-                         pl.col("Perioden").str.slice(0, 4).cast(pl.Int32).alias("indeling"),
+                         # 85383NED keeps its one indeling; a successor table: the gemeenten of its newest maatstafjaar
+                         (pl.lit(INDELING) if h["tabel"] == "85383NED" else pl.col("Perioden").str.slice(0, 4).cast(pl.Int32).max()
+                          ).cast(pl.Int32).alias("indeling"),
                          pl.col("Perioden").alias("periode"),
                          pl.col("RegioS").str.replace(r"^NL\d\d$", "NL01").alias("code"),
                          *[pl.col(keys[p]).alias(ours[p]) for p in keys])

@@ -18,9 +18,8 @@ from etl import cbs, live
 from etl.sources.common import Context, Source, observations
 from etl.validate import read_table
 from portal.derive import OBS_SCHEMA
+from portal.tekst import MAANDEN
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-          "december")
 PERIOD_RE = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")
 SOURCES: list[Source] = []  # the folders differ per installation: see sources()
 
@@ -50,10 +49,10 @@ def period(key: str, kind: str) -> tuple[str, str] | None:
     if what == "JJ":
         return y, y
     if what == "MM" and 1 <= n <= 12:
-        return f"{y}-{n:02d}", f"{MONTHS[n - 1]} {y}"
+        return f"{y}-{n:02d}", f"{MAANDEN[n - 1]} {y}"
     if what == "KW" and 1 <= n <= 4:
         if kind == "stand":
-            return f"{y}-{3 * n:02d}", f"eind {MONTHS[3 * n - 1]} {y}"
+            return f"{y}-{3 * n:02d}", f"eind {MAANDEN[3 * n - 1]} {y}"
         return f"{y}-Q{n}", f"{n}e kwartaal {y}"
     return None
 

@@ -7,6 +7,7 @@ import polars as pl
 
 from etl.sources.common import Context, Source, observations
 from etl.validate import read_table
+from portal.tekst import MAANDEN
 
 FOLDER = "cbs_reintegratie_voorzieningen_gemeenten"
 MONTHLY = "85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv"
@@ -17,8 +18,7 @@ SOURCES = [
     Source("82342NED", "CBS", "Re-integratie; aantallen voorzieningen, type, regio, 2013-2014", "CC BY 4.0",
            "https://opendata.cbs.nl/ODataApi/odata/82342NED", FOLDER),
 ]
-MONTHS = {m: i for i, m in enumerate(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                                      "oktober", "november", "december"], start=1)}
+MONTHS = {m: i for i, m in enumerate(MAANDEN, start=1)}
 M_COL = "ReIntegratieParticipatievoorzieningen_1"
 H_STAND = {"VoorzieningenEindVerslagperiode_4": "reintegratie_voorz_eind_halfjaar"}
 H_FLOW = {"NieuweVoorzieningen_2": "reintegratie_voorz_nieuw_halfjaar", "BeeindigdeVoorzieningen_3": "reintegratie_voorz_beeindigd_halfjaar"}

@@ -9,14 +9,13 @@ import polars as pl
 
 from etl.sources.common import Context, Source, observations
 from etl.validate import read_table
+from portal.tekst import MAANDEN
 
 FOLDER = "g4_g40_stedennetwerk"
 FILE = "g4_g40_gemeenten_2025.csv"
 SOURCES = [Source("G40-stedennetwerk", "Stedennetwerk G40 (ledenlijst uit openbare pagina's: hetccv.nl, fy.wikipedia.org, "
                   "stadszaken.nl, amstelveenweb.com)", "G4 en G40-stedennetwerk: leden met CBS-gemeentecode en datum van toetreden",
                   "feitenlijst; Wikipedia-tekst CC BY-SA", "https://g40stedennetwerk.nl", FOLDER)]
-MAANDEN = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-           "december"]
 YEAR = 2025  # the gemeente codes are those of the 2025 indeling (all active 2009–2025)
 
 
