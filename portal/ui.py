@@ -602,7 +602,7 @@ def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[s
     dec = {c: (decimals or {}).get(c, 0 if rounded.schema[c].is_integer() else 1) for c in numeric}
     styler = rounded.to_pandas().style.format(
         {c: (lambda v, d=d: nl_number(v, d)) for c, d in dec.items()}, na_rep="–")
-    st.dataframe(styler, hide_index=True, width="stretch")
+    st.dataframe(styler, hide_index=True, width="stretch", placeholder="–")  # Streamlit shows a null as "None" otherwise
     downloads(rounded, lines, key)
 
 

@@ -81,11 +81,11 @@ def signal_table(card: pl.DataFrame, lines: list[str], key: str) -> None:
         "Referentiegroep (P25–P75)": f"{n1(r['Referentiegroep'])} ({n1(r['Groep P25'])}–{n1(r['Groep P75'])}; n={r['Groep n']})",
         "Nederland": n1(r["Nederland"]),
     } for r in rows])
-    st.dataframe(shown, hide_index=True, column_config=SIGNAL_COLUMNS, row_height=ROW_HEIGHT, width="stretch",
+    st.dataframe(shown, hide_index=True, placeholder="–", column_config=SIGNAL_COLUMNS, row_height=ROW_HEIGHT, width="stretch",
                  height=ROW_HEIGHT * len(rows) + 40)
     with st.expander("Trend, bron en peildatum per indicator"):
         st.dataframe(pl.DataFrame([{"Indicator": r["Indicator"], "Trend (laatste vijf cijfers)": r["Trend"], "Bron": r["Bron"],
-                                    "Peildatum": r["Peildatum"]} for r in rows]), hide_index=True,
+                                    "Peildatum": r["Peildatum"]} for r in rows]), hide_index=True, placeholder="–",
                      column_config=DETAIL_COLUMNS, row_height=70, width="stretch", height=70 * len(rows) + 40)
     downloads(export.rounded(card.drop("indicator"), {}), lines, key)
 
