@@ -127,7 +127,8 @@ def herkomst_table(herkomst: pl.DataFrame) -> pl.DataFrame:
 # ---- "Cijfers tot en met": the newest period per group of figures, once per data build ------------------------------------
 # (label, which registry indicators, national rows instead of gemeente rows)
 THROUGH_GROUPS = [
-    ("bijstandsvolume per gemeente", lambda i: "volume" in i.tags, False),
+    ("bijstandsvolume per gemeente", lambda i: "volume" in i.tags and "live" not in i.tags, False),
+    ("maand- en kwartaalcijfers per gemeente", lambda i: "live" in i.tags and "landelijk" not in i.tags, False),
     ("in- en uitstroom per gemeente", lambda i: i.theme == "instroom_uitstroom", False),
     ("landelijk", lambda i: "landelijk" in i.tags, True),
 ]

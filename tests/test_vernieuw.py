@@ -42,6 +42,7 @@ def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(
     at = page("profiel", gemeente="GM0363")
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "september 2024" in text and "35.370" in text
+    assert any("maand- en kwartaalcijfers per gemeente september 2024" in c.value for c in at.sidebar.caption)
     # every page works on the refreshed warehouse, also with a monthly/quarterly indicator chosen on map and comparison
     for name in ("landelijk", "referentiegroep", "gemeente", "bronnen", "visitatie"):
         page(name, gemeente="GM0363")
