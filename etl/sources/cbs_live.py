@@ -113,8 +113,8 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         year = pl.lit(int(h["jaar"]), pl.Int32) if src.indeling == "tabel" else pl.col("jaar")
         df = df.with_columns(year.alias("indeling"))
         df = check_codes(df, ctx, file, newest)
-        for level, pick in (("gemeente", 0), ("nederland", 1)):
-            sub = df.filter((pl.col("code") == "NL01") if level == "nederland" else (pl.col("code") != "NL01"))
+        for pick in (0, 1):  # gemeenten, Nederland
+            sub = df.filter((pl.col("code") == "NL01") == bool(pick))
             measures = {k: ind[pick] for k, ind in keys.items() if ind[pick]}
             if measures and not sub.is_empty():  # Nederland has no indeling (0), as in the shipped national series
                 parts.append(observations(sub, code="code", indeling=0 if pick else pl.col("indeling"), periode=pl.col("periode"),
