@@ -13,9 +13,10 @@ DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 in Excel's 1900 system (after its 1900 leap-year bug)
 
 
-def to_date(s: pl.Expr, excel: bool = False) -> pl.Expr:
+def to_date(s: pl.Expr, excel: bool = False, earliest: date = EARLIEST) -> pl.Expr:
     """dd-mm-jjjj, jjjj-mm-dd, dd/mm/jjjj, dd.mm.jjjj, jjjjmmdd, an ISO date with a time, and (excel=True) an Excel serial
-    day number. Dates before 1965 count as unreadable (a two-digit year read as year 24, a wrong column)."""
+    day number. Dates before `earliest` (for spells 1965) count as unreadable (a two-digit year read as year 24, a wrong
+    column)."""
     s = s.str.strip_chars()
     tries = [s.str.to_date(f, strict=False) for f in DATE_FORMATS]
     tries.append(pl.when(s.str.contains(r"^\d{8}$")).then(s.str.to_date("%Y%m%d", strict=False)))
@@ -25,7 +26,7 @@ def to_date(s: pl.Expr, excel: bool = False) -> pl.Expr:
         serial = s.str.extract(r"^(\d{4,5})(?:\.0+)?$", 1).cast(pl.Int64)
         tries.append(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
     d = pl.coalesce(tries)
-    return pl.when(d >= EARLIEST).then(d)
+    return pl.when(d >= earliest).then(d)
 
 
 def month_index(s: pl.Expr, excel: bool = False) -> pl.Expr:
@@ -60,5 +61,5 @@ def birth_year(s: pl.Expr, peiljaar: int, excel: bool = False) -> pl.Expr:
     """A birth year from a birth date, a year (>= 1000) or an age in years (< 200; taken at the peildatum)."""
     s = s.str.strip_chars()
     n = s.str.extract(r"^(\d{1,4})(?:[.,]0+)?$", 1).cast(pl.Int64)
-    d = pl.when(n.is_null()).then(to_date(s, excel).dt.year().cast(pl.Int64))
+    d = pl.when(n.is_null()).then(to_date(s, excel, earliest=date(1800, 1, 1)).dt.year().cast(pl.Int64))
     return pl.coalesce(d, pl.when(n >= 1000).then(n), pl.when(n < 200).then(peiljaar - n))
