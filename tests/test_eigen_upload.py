@@ -183,6 +183,11 @@ def test_age_instead_of_birth_year_and_peildatum_suggestion():
     assert mapping.peildatum_suggestion(raw, m) == date(2023, 1, 31)
     spells, problems = mapping.apply(raw, m, GM, PEIL, KEY)
     assert not problems and sorted(spells["geboortejaar"].to_list()) == [1961, 1980, 1980, 1990]
+    # birth dates (also before the Bijstandswet of 1965) give the year
+    rows = [r[:5] + (date(r[5], 3, 9),) + r[6:] for r in ROWS]
+    raw = read_file(_csv(rows=rows, header=HEADER[:5] + ["Geboortedatum"] + HEADER[6:]), "a.csv")
+    spells, problems = mapping.apply(raw, mapping.suggest(raw), GM, PEIL, KEY)
+    assert not problems and sorted(spells["geboortejaar"].to_list()) == [1961, 1980, 1980, 1990]
 
 
 # ---- bad input: a Dutch message naming row and column, and nothing stored --------------------------------------------
@@ -198,6 +203,10 @@ BAD = {
     "alleen kopregel": (_csv(rows=[]), "alleen een kopregel"),
     "geen scheidingsteken": (b"Klantnummer\n4711\n", "geen scheidingsteken gevonden"),
     "scheidingsteken niet eenduidig": (b"a;b,c\n1;2,3\n", "even vaak puntkomma (;) als komma (,)"),
+    "komma in waarde": (_csv(sep=",").replace(b"1234.56", b"1234,56"),
+                        "Rij 2 heeft 10 kolommen, de kopregel (rij 1) 9, met komma (,) als scheidingsteken"),
+    "dubbele kolomnaam": (_csv(header=HEADER[:8] + ["Klantnummer"]),
+                          "De kolomnaam 'Klantnummer' staat twee keer in de kopregel (kolom A en I)"),
     "geen tekst": ("Klantnummer;Ingangsdatum\n1;2\n".encode("utf-16-le"), "geen tekstbestand"),
     "kolom ontbreekt": (_csv(rows=[r[:4] + r[5:] for r in ROWS], header=HEADER[:4] + HEADER[5:]),
                         "De verplichte kolom voor 'Leefvorm' ontbreekt"),

@@ -8,6 +8,7 @@ plain values on one sheet. What cannot be read gets an `UploadFout` with a Dutch
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -159,18 +160,32 @@ def _csv(data: bytes, filename: str) -> Raw:
     text, encoding = _decode(data)
     text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     sep = _delimiter(text)
+    header = next(csv.reader([text.split(b"\n", 1)[0].decode()], delimiter=sep))
+    _check_header(header)  # polars would silently rename a repeated name
     try:
         frame = pl.read_csv(io.BytesIO(text), separator=sep, infer_schema=False, quote_char='"', has_header=True,
                             raise_if_empty=True)
     except pl.exceptions.NoDataError:
         raise UploadFout("Het bestand is leeg. Kies het exportbestand met de uitkeringen.") from None
-    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError) as e:
-        m = re.search(r"record (\d+)|line (\d+)", str(e))
-        where = f" (rond rij {int(next(g for g in m.groups() if g)) + 1})" if m else ""
-        raise UploadFout(f"Het CSV-bestand is niet te lezen met {DELIMITERS[sep]} als scheidingsteken{where}: een rij heeft "
-                         "meer kolommen dan de kopregel, of een aanhalingsteken is niet afgesloten.") from None
+    except pl.exceptions.PolarsError:
+        raise UploadFout(_ragged(text, sep, len(header))) from None
     rij = pl.int_range(FIRST_DATA_ROW, FIRST_DATA_ROW + frame.height, dtype=pl.Int64, eager=True)
     return Raw(frame, rij, filename, "csv", sep, encoding)
+
+
+def _ragged(text: bytes, sep: str, width: int) -> str:
+    """Why polars could not read the file, with the row (only on this error path, so a Python loop is fine)."""
+    reader = csv.reader(io.StringIO(text.decode()), delimiter=sep)
+    try:
+        for row in reader:
+            if len(row) > width:
+                return (f"Rij {reader.line_num} heeft {len(row)} kolommen, de kopregel (rij 1) {width}, met "
+                        f"{DELIMITERS[sep]} als scheidingsteken. Staat er een scheidingsteken in een waarde zonder "
+                        "aanhalingstekens eromheen?")
+    except csv.Error:
+        pass
+    return (f"Het CSV-bestand is niet te lezen met {DELIMITERS[sep]} als scheidingsteken: een aanhalingsteken is niet "
+            "afgesloten, of een rij heeft meer kolommen dan de kopregel.")
 
 
 # --- XLSX --------------------------------------------------------------------------------------------------------
