@@ -397,3 +397,14 @@ def test_access_by_role():
     assert access.may_see(beheer, GM) and access.may_see_participants(beheer)
     assert not access.may_see_participants(own)
     assert access.may_see(local_user(), GM)  # without accounts: the one person at this machine
+
+
+def test_dates_read_formats_mixed_within_a_column():
+    from portal.eigen import parse
+
+    s = pl.Series(["01-02-2024"] * 1500 + ["2024-03-01", "20240401", "45000", "1-5-24", None])
+    got = parse.dates(s).to_list()
+    assert got[:1500] == [date(2024, 2, 1)] * 1500  # the sample's format
+    assert got[1500:] == [date(2024, 3, 1), date(2024, 4, 1), None, None, None]  # later rows: every format
+    assert parse.dates(s, excel=True).to_list()[1502] == date(2023, 3, 15)  # an Excel serial day in a spreadsheet
+    assert parse.dates(pl.Series([None, None], dtype=pl.String)).to_list() == [None, None]

@@ -13,20 +13,40 @@ DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial day 0 in Excel's 1900 system (after its 1900 leap-year bug)
 
 
-def to_date(s: pl.Expr, excel: bool = False, earliest: date = EARLIEST) -> pl.Expr:
-    """dd-mm-jjjj, jjjj-mm-dd, dd/mm/jjjj, dd.mm.jjjj, jjjjmmdd, an ISO date with a time, and (excel=True) an Excel serial
-    day number. Dates before `earliest` (for spells 1965) count as unreadable (a two-digit year read as year 24, a wrong
-    column)."""
-    s = s.str.strip_chars()
-    tries = [s.str.to_date(f, strict=False) for f in DATE_FORMATS]
-    tries.append(pl.when(s.str.contains(r"^\d{8}$")).then(s.str.to_date("%Y%m%d", strict=False)))
-    tries.append(pl.when(s.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]")).then(
-        s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)))
+def _tries(s: pl.Expr, excel: bool) -> dict[str, pl.Expr]:
+    tries = {f: s.str.to_date(f, strict=False) for f in DATE_FORMATS}
+    tries["jjjjmmdd"] = pl.when(s.str.contains(r"^\d{8}$")).then(s.str.to_date("%Y%m%d", strict=False))
+    tries["iso met tijd"] = pl.when(s.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]")).then(
+        s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
     if excel:
         serial = s.str.extract(r"^(\d{4,5})(?:\.0+)?$", 1).cast(pl.Int64)
-        tries.append(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
-    d = pl.coalesce(tries)
+        tries["excel"] = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
+    return tries
+
+
+def to_date(s: pl.Expr, excel: bool = False, earliest: date = EARLIEST, only: list[str] | None = None) -> pl.Expr:
+    """dd-mm-jjjj, jjjj-mm-dd, dd/mm/jjjj, dd.mm.jjjj, jjjjmmdd, an ISO date with a time, and (excel=True) an Excel serial
+    day number (`only`: just these of them). Dates before `earliest` (for spells 1965) count as unreadable (a two-digit
+    year read as year 24, a wrong column)."""
+    s = s.str.strip_chars()
+    tries = _tries(s, excel)
+    d = pl.coalesce([t for name, t in tries.items() if only is None or name in only] or [pl.lit(None, pl.Date)])
     return pl.when(d >= earliest).then(d)
+
+
+def dates(s: pl.Series, excel: bool = False, earliest: date = EARLIEST) -> pl.Series:
+    """to_date on a whole column, faster: first with only the formats its first thousand values use, then with all
+    formats on the (usually no) rows that missed."""
+    sample = pl.DataFrame({"s": s.drop_nulls().head(1000).str.strip_chars()})
+    found = sample.select(**{k: t.is_not_null().any() for k, t in _tries(pl.col("s"), excel).items()}).row(0, named=True)
+    used = [k for k, hit in found.items() if hit]
+    frame = pl.DataFrame({"s": s})
+    out = frame.with_columns(d=to_date(pl.col("s"), excel, earliest, only=used))["d"].alias(s.name)
+    missed = (s.is_not_null() & out.is_null()).arg_true()
+    if len(missed) and len(used) < len(found):
+        rest = frame[missed].with_columns(d=to_date(pl.col("s"), excel, earliest))["d"]
+        out = out.scatter(missed, rest)
+    return out
 
 
 def month_index(s: pl.Expr, excel: bool = False) -> pl.Expr:
@@ -57,9 +77,15 @@ def amount(s: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(r"^-?\d+(\.\d+)?$")).then(s.cast(pl.Float64, strict=False))
 
 
-def birth_year(s: pl.Expr, peiljaar: int, excel: bool = False) -> pl.Expr:
-    """A birth year from a birth date, a year (>= 1000) or an age in years (< 200; taken at the peildatum)."""
+BIRTH_EARLIEST = date(1800, 1, 1)
+
+
+def birth_year(s: pl.Expr, peiljaar: int, as_date: pl.Expr | None = None, excel: bool = False) -> pl.Expr:
+    """A birth year from a birth date, a year (>= 1000) or an age in years (< 200; taken at the peildatum). `as_date`:
+    the column already read with dates(..., earliest=BIRTH_EARLIEST)."""
     s = s.str.strip_chars()
     n = s.str.extract(r"^(\d{1,4})(?:[.,]0+)?$", 1).cast(pl.Int64)
-    d = pl.when(n.is_null()).then(to_date(s, excel, earliest=date(1800, 1, 1)).dt.year().cast(pl.Int64))
+    if as_date is None:
+        as_date = to_date(s, excel, earliest=BIRTH_EARLIEST)
+    d = pl.when(n.is_null()).then(as_date.dt.year().cast(pl.Int64))
     return pl.coalesce(d, pl.when(n >= 1000).then(n), pl.when(n < 200).then(peiljaar - n))

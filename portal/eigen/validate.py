@@ -108,10 +108,11 @@ def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatu
     peil_idx = peildatum.year * 12 + peildatum.month - 1
     typed = f.with_columns(
         client=pseudo.normalised(pl.col("client")),
-        t_begin=parse.to_date(pl.col("begin"), excel) if "begin" in fields else pl.lit(None, pl.Date),
-        t_einde=parse.to_date(pl.col("einde"), excel) if "einde" in fields else pl.lit(None, pl.Date),
+        t_begin=parse.dates(f["begin"], excel) if "begin" in fields else pl.lit(None, pl.Date),
+        t_einde=parse.dates(f["einde"], excel) if "einde" in fields else pl.lit(None, pl.Date),
         t_maand=parse.month_index(pl.col("maand"), excel) if "maand" in fields else pl.lit(None, pl.Int64),
-        t_jaar=parse.birth_year(pl.col("geboortejaar"), peildatum.year, excel),
+        t_jaar=parse.birth_year(pl.col("geboortejaar"), peildatum.year,
+                                parse.dates(f["geboortejaar"], excel, parse.BIRTH_EARLIEST)),
         t_bedrag=parse.amount(pl.col("bedrag")),
     )
     for k, kind, what in (("begin", "datum", "geldige datum"), ("einde", "datum", "geldige datum"),
