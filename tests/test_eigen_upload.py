@@ -408,3 +408,14 @@ def test_dates_read_formats_mixed_within_a_column():
     assert got[1500:] == [date(2024, 3, 1), date(2024, 4, 1), None, None, None]  # later rows: every format
     assert parse.dates(s, excel=True).to_list()[1502] == date(2023, 3, 15)  # an Excel serial day in a spreadsheet
     assert parse.dates(pl.Series([None, None], dtype=pl.String)).to_list() == [None, None]
+
+
+def test_overlap_with_an_earlier_long_spell_not_just_the_previous_one():
+    rows = [("9", date(2015, 1, 1), date(2020, 12, 31), "werk", "ALL", 1980, "M", None, None),
+            ("9", date(2016, 1, 1), date(2016, 2, 1), "werk", "ALL", 1980, "M", None, None),
+            ("9", date(2018, 1, 1), date(2018, 2, 1), "werk", "ALL", 1980, "M", None, None),
+            ("9", date(2021, 1, 1), None, None, "ALL", 1980, "M", None, None),
+            ("10", date(2015, 1, 1), None, None, "ALL", 1980, "M", None, None)]  # next client: no overlap
+    raw = read_file(_csv(rows=rows), "a.csv")
+    spells, problems = mapping.apply(raw, mapping.suggest(raw), GM, PEIL, KEY)
+    assert problems.aantal == {"overlap": 2} and [p.rij for p in problems] == [3, 4]

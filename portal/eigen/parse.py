@@ -70,10 +70,10 @@ def month_end(idx: pl.Expr) -> pl.Expr:
 
 
 def amount(s: pl.Expr) -> pl.Expr:
-    """Euro amounts: 1.234,56 and 1234,56 (Dutch), 1234.56, with or without € and spaces; 1.234 is a thousand."""
-    s = s.str.replace_all(r"[€\s]", "").str.replace(r"^EUR", "")
-    dutch = s.str.contains(",") | s.str.contains(r"^-?\d{1,3}(\.\d{3})+$")
-    s = pl.when(dutch).then(s.str.replace_all(r"\.", "").str.replace(",", ".")).otherwise(s)
+    """Euro amounts: 1.234,56 and 1234,56 (Dutch), 1234.56, with or without € or EUR and spaces; 1.234 is a thousand."""
+    s = s.str.strip_chars(" €EUR\u00a0").str.replace_all(" ", "", literal=True)
+    dutch = s.str.contains(",", literal=True) | s.str.contains(r"^-?\d{1,3}(\.\d{3})+$")
+    s = pl.when(dutch).then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)).otherwise(s)
     return pl.when(s.str.contains(r"^-?\d+(\.\d+)?$")).then(s.cast(pl.Float64, strict=False))
 
 

@@ -177,9 +177,16 @@ def _overlap(typed: pl.DataFrame, cols: dict, label: dict, p: Problemen) -> None
         return
     s = typed.filter(pl.col("t_begin").is_not_null() & pl.col("client").is_not_null()
                      & (pl.col("einde").is_null() | pl.col("t_einde").is_not_null())).sort("client", "t_begin", "rij")
-    # the latest end among the client's earlier spells (null = one is still running)
-    prev_end = pl.col("t_einde").fill_null(date(9999, 12, 31)).cum_max().shift(1).over("client")
-    s = s.with_columns(eind_eerder=prev_end, vorige=pl.col("rij").shift(1).over("client"))
+    # The latest end among the client's earlier spells (a running one ends in 9999), without a window per client
+    # (slow with many clients): rows are sorted by client, so group number * 10^7 + end day only grows within a client
+    # and jumps at the next one, and one running maximum over the whole column restarts at every client.
+    group = (pl.col("client") != pl.col("client").shift(1)).fill_null(True).cum_sum().cast(pl.Int64)
+    end_day = pl.col("t_einde").fill_null(date(9999, 12, 31)).cast(pl.Int64) + 800_000  # days since 1970, made positive
+    key = group * 10_000_000 + end_day
+    same = pl.col("client") == pl.col("client").shift(1)
+    s = s.with_columns(
+        eind_eerder=pl.when(same).then((key.cum_max().shift(1) % 10_000_000 - 800_000).cast(pl.Date)),
+        vorige=pl.when(same).then(pl.col("rij").shift(1)))
     p.rows("overlap", s.filter(pl.col("t_begin") <= pl.col("eind_eerder")),
            lambda r: label["begin"](r) + f": deze periode overlapt met een eerdere periode van dezelfde cliënt "
            f"(de vorige periode van deze cliënt staat in rij {r['vorige']}).")
