@@ -68,6 +68,12 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+def code_choices(field: str) -> tuple[str, ...] | None:
+    """The portal's codes a value of a coded field may be translated to; None for fasering (the gemeente's own
+    categories are kept, trimmed)."""
+    return TARGETS.get(field)
+
+
 def fields(indeling: str) -> dict[str, tuple[str, bool]]:
     """Field -> (Dutch label, required) for a layout."""
     if indeling == "maanden":
