@@ -8,6 +8,8 @@ page (issue 3).
 `python3 dev.py bench herbouw [N]`: open files and memory over N rebuilds while a session reads (issue 11; flat).
 `python3 dev.py bench belasting [--processen 2]`: twenty simultaneous Gemeenteprofiel sessions against a Streamlit
 server, p50/p95/max (etl/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
+`python3 dev.py bench eigen-upload [N]`: upload, mapping, validation and pseudonymisation of N (1 000 000) spell rows
+from a CSV (etl/bench_upload.py; issue 13: <= 15 s).
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         return rebuild_while_serving(int(argv[1]) if len(argv) > 1 else 6)
     if argv[:1] == ["inloggen"]:
         return login_timing()
+    if argv[:1] == ["eigen-upload"]:
+        from etl.bench_upload import eigen_upload
+
+        return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
     if argv[:1] == ["belasting"]:
         from etl.loadclient import main as load_main
 

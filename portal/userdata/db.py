@@ -79,7 +79,10 @@ def _not_writable(e: sqlite3.OperationalError) -> bool:
 
 
 class Store:
-    """One short-lived connection per operation: Streamlit serves sessions from several threads."""
+    """One short-lived connection per operation: Streamlit serves sessions from several threads. A subclass with its own
+    `migrations` is another database with the same connection and transaction rules (portal.eigen.store)."""
+
+    migrations: Migrations = MIGRATIONS
 
     def __init__(self, path: Path = USERDATA):
         self.path = path
@@ -102,11 +105,11 @@ class Store:
             db = sqlite_utils.Database(conn)
             if db.execute("pragma journal_mode").fetchone()[0] != "wal":
                 db.execute("pragma journal_mode=wal")
-            if MIGRATIONS.pending(db):
+            if self.migrations.pending(db):
                 try:
-                    MIGRATIONS.apply(db)
+                    self.migrations.apply(db)
                 except (sqlite3.IntegrityError, sqlite3.OperationalError):
-                    if MIGRATIONS.pending(db):  # not just another process that applied them first
+                    if self.migrations.pending(db):  # not just another process that applied them first
                         raise
         finally:
             conn.close()
@@ -126,7 +129,7 @@ class Store:
                 self.read_only = True
         if not self.path.exists():  # nothing stored yet in a read-only place: an empty database, read-only
             conn = sqlite3.connect("file::memory:", uri=True, isolation_level=None)
-            MIGRATIONS.apply(sqlite_utils.Database(conn))
+            self.migrations.apply(sqlite_utils.Database(conn))
             conn.execute("pragma query_only = on")
             return conn
         uri = "file:" + quote(str(self.path.resolve()))

@@ -1,0 +1,303 @@
+"""Reading an uploaded client file (CSV, XLSX or Parquet) into strings with the row numbers the user sees.
+
+Every value becomes a trimmed string (empty -> null); the header is row 1, so the first data row is row 2, as in a
+spreadsheet. A CSV may use any of the delimiters and encodings Dutch benefit systems produce; a spreadsheet must hold
+plain values on one sheet. What cannot be read gets an `UploadFout` with a Dutch message; nothing is stored here.
+(A quoted CSV value that spans several lines shifts the row numbers after it by the extra lines.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import polars as pl
+
+from portal.userdata.errors import UserDataError
+
+MAX_BYTES = 100 * 1024 * 1024  # the largest file accepted (100 MB)
+DELIMITERS = {";": "puntkomma (;)", ",": "komma (,)", "\t": "tab", "|": "verticale streep (|)"}
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (met BOM)", "utf-16": "UTF-16", "cp1252": "Windows-1252",
+             "latin-1": "Latin-1"}
+FIRST_DATA_ROW = 2
+
+
+class UploadFout(UserDataError):
+    """A file that cannot be read; the message is Dutch and meant for the user."""
+
+
+@dataclass(frozen=True)
+class Raw:
+    """The file's columns as strings. `rij` holds, per row of `frame`, the row number the user sees."""
+
+    frame: pl.DataFrame  # the file's own column names, all pl.String, null for empty cells
+    rij: pl.Series  # Int64, same length as frame
+    bestandsnaam: str
+    soort: str  # "csv" | "xlsx" | "parquet"
+    scheidingsteken: str | None = None  # CSV only
+    codering: str | None = None  # CSV only
+
+    @property
+    def kolommen(self) -> list[str]:
+        return self.frame.columns
+
+    def beschrijving(self) -> str:
+        """How the file was read, in Dutch, for the screen."""
+        n = f"{self.frame.height:,}".replace(",", ".")
+        if self.soort == "csv":
+            return (f"CSV-bestand, scheidingsteken {DELIMITERS[self.scheidingsteken]}, tekencodering "
+                    f"{ENCODINGS[self.codering]}: {n} rijen, {len(self.kolommen)} kolommen")
+        return f"{'Excel-bestand' if self.soort == 'xlsx' else 'Parquet-bestand'}: {n} rijen, {len(self.kolommen)} kolommen"
+
+
+def read_file(data: bytes, filename: str) -> Raw:
+    """The file's values as strings with their row numbers; `UploadFout` (Dutch) when it cannot be read."""
+    if len(data) > MAX_BYTES:
+        raise UploadFout(f"Het bestand is te groot ({_nl(len(data) / 2**20)} MB; maximaal {_nl(MAX_BYTES / 2**20)} MB). "
+                         "Splits het bestand of laat kolommen weg die niet nodig zijn.")
+    if not data.strip(b"\x00\t\r\n \xef\xbb\xbf\xff\xfe"):
+        raise UploadFout("Het bestand is leeg. Kies het exportbestand met de uitkeringen.")
+    name = filename.lower()
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        raw = _xlsx(data, filename)
+    elif data[:4] == b"PAR1" or name.endswith(".parquet"):
+        raw = _parquet(data, filename)
+    elif name.endswith(".xls"):
+        raise UploadFout("Het oude Excel-formaat (.xls) wordt niet gelezen. Sla het bestand op als .xlsx of als CSV.")
+    else:
+        raw = _csv(data, filename)
+    return _finish(raw)
+
+
+def _finish(raw: Raw) -> Raw:
+    """Trim values, empty -> null, drop rows without any value; check the header."""
+    cols = raw.frame.columns
+    _check_header(cols)
+    frame = raw.frame.rename({c: c.strip() for c in cols}).select(
+        pl.col(c.strip()).cast(pl.String).str.strip_chars().replace("", None) for c in cols)
+    keep = ~pl.all_horizontal(pl.exclude("\x00rij").is_null())
+    both = frame.with_columns(raw.rij.alias("\x00rij")).filter(keep)
+    if both.height == 0:
+        raise UploadFout("Het bestand bevat alleen een kopregel en geen gegevens.")
+    return Raw(both.drop("\x00rij"), both["\x00rij"].alias("rij"), raw.bestandsnaam, raw.soort, raw.scheidingsteken,
+               raw.codering)
+
+
+def _check_header(cols: list[str | None]) -> None:
+    blank = [i + 1 for i, c in enumerate(cols) if c is None or not c.strip()]
+    if blank:
+        raise UploadFout(f"Kolom {_letters(blank[0])} heeft geen naam in de kopregel (rij 1). Geef elke kolom een naam "
+                         "in de eerste rij.")
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols):
+        key = c.strip().lower()
+        if key in seen:
+            raise UploadFout(f"De kolomnaam '{c.strip()}' staat twee keer in de kopregel (kolom {_letters(seen[key] + 1)} "
+                             f"en {_letters(i + 1)}). Geef elke kolom een eigen naam.")
+        seen[key] = i
+
+
+def _nl(x: float) -> str:
+    """1234.5 -> '1.234,5'."""
+    return f"{x:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".")
+
+
+def _letters(n: int) -> str:
+    """Spreadsheet column letters for a 1-based column number (1 -> A, 27 -> AA)."""
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> tuple[bytes, str]:
+    """(UTF-8 bytes without BOM, encoding found)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError:
+            raise UploadFout("Het bestand begint als UTF-16 maar kan zo niet worden gelezen. Exporteer het opnieuw als "
+                             "CSV in UTF-8.") from None
+    if b"\x00" in data[:4096]:
+        raise UploadFout("Dit lijkt geen tekstbestand (CSV). Kies een CSV-, Excel- (.xlsx) of Parquet-bestand.")
+    try:
+        data.decode("utf-8")
+        return data, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined
+        return data.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def _delimiter(text: bytes) -> str:
+    """The delimiter of the header line: the candidate it holds most often (outside quotes)."""
+    header = text.split(b"\n", 1)[0]
+    header = re.sub(rb'"[^"]*"', b"", header)
+    counts = {d: header.count(d.encode()) for d in DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        raise UploadFout("In de kopregel (rij 1) is geen scheidingsteken gevonden (puntkomma, komma, tab of verticale "
+                         "streep): het bestand heeft zo maar één kolom. Controleer of dit de export met de uitkeringen is.")
+    winners = [d for d, n in counts.items() if n == best]
+    if len(winners) > 1:
+        raise UploadFout("Het scheidingsteken is niet eenduidig: de kopregel (rij 1) bevat even vaak "
+                         + " als ".join(DELIMITERS[d] for d in winners) + ". Exporteer het bestand met puntkomma's.")
+    return winners[0]
+
+
+def _csv(data: bytes, filename: str) -> Raw:
+    text, encoding = _decode(data)
+    text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    sep = _delimiter(text)
+    header = next(csv.reader([text.split(b"\n", 1)[0].decode()], delimiter=sep))
+    _check_header(header)  # polars would silently rename a repeated name
+    try:
+        frame = pl.read_csv(io.BytesIO(text), separator=sep, infer_schema=False, quote_char='"', has_header=True,
+                            raise_if_empty=True)
+    except pl.exceptions.NoDataError:
+        raise UploadFout("Het bestand is leeg. Kies het exportbestand met de uitkeringen.") from None
+    except pl.exceptions.PolarsError:
+        raise UploadFout(_ragged(text, sep, len(header))) from None
+    rij = pl.int_range(FIRST_DATA_ROW, FIRST_DATA_ROW + frame.height, dtype=pl.Int64, eager=True)
+    return Raw(frame, rij, filename, "csv", sep, encoding)
+
+
+def _ragged(text: bytes, sep: str, width: int) -> str:
+    """Why polars could not read the file, with the row (only on this error path, so a Python loop is fine)."""
+    reader = csv.reader(io.StringIO(text.decode()), delimiter=sep)
+    try:
+        for row in reader:
+            if len(row) > width:
+                return (f"Rij {reader.line_num} heeft {len(row)} kolommen, de kopregel (rij 1) {width}, met "
+                        f"{DELIMITERS[sep]} als scheidingsteken. Staat er een scheidingsteken in een waarde zonder "
+                        "aanhalingstekens eromheen?")
+    except csv.Error:
+        pass
+    return (f"Het CSV-bestand is niet te lezen met {DELIMITERS[sep]} als scheidingsteken: een aanhalingsteken is niet "
+            "afgesloten, of een rij heeft meer kolommen dan de kopregel.")
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------------
+
+def _cell(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == time(0) else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "WAAR" if v else "ONWAAR"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _merged(data: bytes) -> str | None:
+    """The first merged range in any worksheet (read-only openpyxl does not report them), e.g. 'B1:C1'."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if not name.startswith("xl/worksheets/") or not name.endswith(".xml"):
+                continue
+            tail = b""
+            with z.open(name) as f:
+                while chunk := f.read(1 << 20):
+                    m = re.search(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', tail + chunk)
+                    if m:
+                        return m.group(1).decode()
+                    tail = chunk[-200:]
+    return None
+
+
+def _xlsx(data: bytes, filename: str) -> Raw:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise UploadFout("Het Excel-bestand kan niet worden geopend: het is beschadigd of geen .xlsx-bestand. Sla het "
+                         "opnieuw op als .xlsx of exporteer het als CSV.") from None
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            rows = []
+            for cells in ws.iter_rows():
+                vals = []
+                for c in cells:
+                    if getattr(c, "data_type", None) == "f":
+                        raise UploadFout(f"Werkblad '{ws.title}' bevat formules (bijvoorbeeld in cel {c.coordinate}). "
+                                         "Het portaal leest alleen vaste waarden: kopieer het blad en plak het als "
+                                         "waarden, of exporteer het als CSV.")
+                    vals.append(_cell(c.value))
+                if any(v is not None for v in vals):
+                    row = next(c.row for c in cells if getattr(c, "row", None) is not None)
+                    rows.append((row, vals))
+            if rows:
+                sheets.append((ws.title, rows))
+    finally:
+        wb.close()
+    if not sheets:
+        raise UploadFout("Het Excel-bestand is leeg. Kies het exportbestand met de uitkeringen.")
+    if len(sheets) > 1:
+        raise UploadFout("Het Excel-bestand heeft gegevens op meer dan één werkblad ("
+                         + ", ".join(f"'{t}'" for t, _ in sheets)
+                         + "). Laat alleen het blad met de uitkeringen staan, of exporteer dat blad als CSV.")
+    merged = _merged(data)
+    if merged:
+        raise UploadFout(f"Het werkblad heeft samengevoegde cellen ({merged}). Maak de samenvoeging ongedaan zodat elke "
+                         "kolom een eigen kop in rij 1 heeft en elke cel een eigen waarde.")
+    title, rows = sheets[0]
+    header_row, header = rows[0]
+    width = max(len(v) for _, v in rows)
+    while width and header[width - 1:width] in ([None], []) and all(len(v) < width or v[width - 1] is None
+                                                                    for _, v in rows):
+        width -= 1
+    header = (header + [None] * width)[:width]
+    if header_row != 1:
+        raise UploadFout(f"Rij 1 van werkblad '{title}' is leeg: de kopregel met kolomnamen moet in rij 1 staan.")
+    _check_header(header)
+    body = rows[1:]
+    frame = pl.DataFrame({h: [(v + [None] * width)[i] for _, v in body] for i, h in enumerate(header)},
+                         schema={h: pl.String for h in header})
+    rij = pl.Series("rij", [r for r, _ in body], dtype=pl.Int64)
+    return Raw(frame, rij, filename, "xlsx")
+
+
+# --- Parquet -----------------------------------------------------------------------------------------------------
+
+def _parquet(data: bytes, filename: str) -> Raw:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception:  # polars/arrow raise several kinds for a damaged file
+        raise UploadFout("Het Parquet-bestand kan niet worden gelezen: het is beschadigd of geen Parquet-bestand.") from None
+    if frame.width == 0:
+        raise UploadFout("Het Parquet-bestand is leeg. Kies het exportbestand met de uitkeringen.")
+    casts = []
+    for c, t in frame.schema.items():
+        if t == pl.Datetime or isinstance(t, pl.Datetime):
+            col = pl.col(c)
+            casts.append(pl.when(col.dt.time() == time(0)).then(col.dt.date().cast(pl.String))
+                         .otherwise(col.dt.to_string("%Y-%m-%d %H:%M:%S")).alias(c))
+        elif t.is_float():
+            col = pl.col(c)
+            casts.append(pl.when(col == col.round()).then(col.cast(pl.Int64, strict=False).cast(pl.String))
+                         .otherwise(col.cast(pl.String)).alias(c))
+        elif t.is_nested() or t == pl.Binary:
+            raise UploadFout(f"Kolom '{c}' bevat geen enkelvoudige waarden (lijsten of binaire gegevens). Laat die "
+                             "kolom weg.")
+        else:
+            casts.append(pl.col(c).cast(pl.String).alias(c))
+    frame = frame.select(casts)
+    rij = pl.int_range(FIRST_DATA_ROW, FIRST_DATA_ROW + frame.height, dtype=pl.Int64, eager=True)
+    return Raw(frame, rij, filename, "parquet")
