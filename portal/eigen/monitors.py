@@ -91,27 +91,23 @@ class Trend:
     verschil: int
     procent: float | None  # change in % of the earlier stock; None when that was 0
     richting: str  # "stijgend" | "dalend" | "stabiel" (less than 0,5 % change)
-    instroom: int  # sum over the last `months` months
-    uitstroom: int
-    uitstroom_werk: int
     tekst: str  # e.g. "Dalend (−3,3 %): van 17.735 eind maart 2024 naar 17.150 eind juni 2024"
 
 
 def trend(table: pl.DataFrame, months: int = 3) -> Trend | None:
     """Change of the bestand over the last `months` months of `monthly` (the WWB-kompas 'ontwikkeling over de laatste
-    drie maanden'), with the flows over those months. None when the table has fewer than months + 1 rows."""
+    drie maanden'). None when the table has fewer than months + 1 rows. Only bestand figures, no summed flows: a sum of
+    flows over months could reveal a suppressed month. The page shows it only when both bestand cells are shown."""
     if table.height < months + 1:
         return None
     last, prev = table.row(-1, named=True), table.row(-1 - months, named=True)
     diff = last["bestand"] - prev["bestand"]
     pct = diff / prev["bestand"] * 100 if prev["bestand"] else None
     richting = "stabiel" if pct is not None and abs(pct) < 0.5 else ("stijgend" if diff > 0 else "dalend" if diff < 0 else "stabiel")
-    window = table.tail(months)
     pct_text = "" if pct is None else f" ({'+' if pct > 0 else '−' if pct < 0 else ''}{nl_number(abs(pct), 1)} %)"
     tekst = (f"{richting.capitalize()}{pct_text}: van {nl_number(prev['bestand'])} eind {maand_tekst(prev['maand'])} naar "
              f"{nl_number(last['bestand'])} eind {maand_tekst(last['maand'])}")
-    return Trend(last["maand"], last["bestand"], prev["maand"], prev["bestand"], diff, pct, richting,
-                 int(window["instroom"].sum()), int(window["uitstroom"].sum()), int(window["uitstroom_werk"].sum()), tekst)
+    return Trend(last["maand"], last["bestand"], prev["maand"], prev["bestand"], diff, pct, richting, tekst)
 
 
 def _period_month(periode: str) -> dt.date | None:
