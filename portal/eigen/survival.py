@@ -11,6 +11,9 @@ files whose answer is known by construction (tests/test_eigen_monitors.py).
   Censoring a competing ending treats those clients as if they could still have left for work later, so the werk-kans is
   the probability in the absence of other exits: higher than the share that actually leaves for work (which would be the
   cumulative incidence, Aalen–Johansen). The page should say so next to the figure.
+- Only spells that began on or after `vanaf` count: a file holds the spells that ran in its period, so of the cohorts
+  that began before it only the survivors are present (left truncation); their uitstroomkans would be far too low.
+  By default `vanaf` is the earliest einde in the file (ended spells from before it are evidently not in the file).
 - Ties: events at a time count before censorings at the same time (the usual convention).
 - Variance: Greenwood. Interval: 95 % on the log(−log S) scale (as `conf.type="log-log"` in R's survival package),
   transformed to the kans 1 − S.
@@ -82,10 +85,18 @@ def group_expr(per: str) -> pl.Expr:
     raise ValueError(f"onbekende groepering: {per}")
 
 
-def _input(spells: pl.DataFrame, peildatum: dt.date, naar: str, per: str) -> pl.LazyFrame:
+def file_start(spells: pl.DataFrame) -> dt.date | None:
+    """The start of the period the file covers completely, as far as the file shows: its earliest einde."""
+    return spells["einde"].min()  # type: ignore[return-value]
+
+
+def _input(spells: pl.DataFrame, peildatum: dt.date, naar: str, per: str, vanaf: dt.date | None) -> pl.LazyFrame:
     if naar not in ("einde", "werk"):
         raise ValueError(f"onbekende uitstroom: {naar}")
+    vanaf = file_start(spells) if vanaf is None else vanaf
     lf = spells.lazy().filter(pl.col("begin") <= peildatum)
+    if vanaf is not None:
+        lf = lf.filter(pl.col("begin") >= vanaf)
     ended = pl.col("einde").is_not_null() & (pl.col("einde") <= peildatum)
     stop = pl.when(ended).then(pl.col("einde")).otherwise(pl.lit(peildatum))
     event = ended if naar == "einde" else ended & (pl.col("reden") == "werk")
@@ -93,12 +104,12 @@ def _input(spells: pl.DataFrame, peildatum: dt.date, naar: str, per: str) -> pl.
 
 
 def uitstroomkans(spells: pl.DataFrame, peildatum: dt.date, naar: str = "einde", per: str = "cohort",
-                  maanden: tuple[int, ...] = HORIZONS) -> pl.DataFrame:
+                  maanden: tuple[int, ...] = HORIZONS, vanaf: dt.date | None = None) -> pl.DataFrame:
     """Kaplan–Meier uitstroomkans per group: groep, n (spells that began on or before the peildatum), and per horizon h
-    in `maanden`: kans_h (1 − S, a fraction), onder_h / boven_h (95 % interval, log-log; null when S is 0 or 1),
+    in `maanden` (spells that began from `vanaf`, see the module note): kans_h (1 − S, a fraction), onder_h / boven_h (95 % interval, log-log; null when S is 0 or 1),
     se_h (Greenwood standard error), uitstroom_h (observed events up to h: persons, for suppression), n_risico_h (still
     in benefit and observed after h). naar: "einde" (any ending) or "werk"; per: one of GROEPERINGEN."""
-    base = _input(spells, peildatum, naar, per)
+    base = _input(spells, peildatum, naar, per, vanaf)
     km = _km(base)
     out = base.group_by("groep").agg(n=pl.len().cast(pl.Int64))
     for h in maanden:
@@ -118,10 +129,10 @@ def uitstroomkans(spells: pl.DataFrame, peildatum: dt.date, naar: str = "einde",
 
 
 def curve(spells: pl.DataFrame, peildatum: dt.date, naar: str = "einde", per: str = "totaal",
-          tot_maanden: int = 24) -> pl.DataFrame:
+          tot_maanden: int = 24, vanaf: dt.date | None = None) -> pl.DataFrame:
     """The cumulative uitstroomkans as a step curve for a chart: groep, maand (t in months), kans, onder, boven, n
     (at risk); up to `tot_maanden` months."""
-    km = _km(_input(spells, peildatum, naar, per)).filter(pl.col("t") <= horizon_days(tot_maanden))
+    km = _km(_input(spells, peildatum, naar, per, vanaf)).filter(pl.col("t") <= horizon_days(tot_maanden))
     ci = _loglog("s", "gw")
     return km.select("groep", maand=pl.col("t") / (365.25 / 12), kans=1 - pl.col("s"), onder=1 - ci["boven"],
                      boven=1 - ci["onder"], n=pl.col("n")).collect()
