@@ -30,8 +30,8 @@ def _others(per_gemeente: pl.DataFrame, eigen: str, codes: Iterable[str] | None,
 
 
 def _too_few(k: int) -> str:
-    wie = "geen andere gemeente" if k == 0 else "1 andere gemeente" if k == 1 else f"{nl_number(k)} andere gemeenten"
-    return (f"Te weinig deelnemers: voor deze vergelijking heeft {wie} gegevens aangeleverd. Het portaal toont een "
+    wie = "heeft geen andere gemeente" if k == 0 else "heeft 1 andere gemeente" if k == 1 else f"hebben {nl_number(k)} andere gemeenten"
+    return (f"Te weinig deelnemers: voor deze vergelijking {wie} gegevens aangeleverd. Het portaal toont een "
             f"totaal pas vanaf {MIN_PARTICIPANTS} gemeenten, zodat de cijfers van een afzonderlijke gemeente niet te "
             "herleiden zijn.")
 

@@ -100,7 +100,7 @@ def marginals(wh, gemeente: str) -> Marginals | None:  # noqa: ANN001 - portal.s
 
 
 def generate(gemeente: str, n_or_marginals: int | Marginals, seed: int, peildatum: dt.date, jaren: int = 10) -> pl.DataFrame:
-    """A synthetic SPELLS frame for `gemeente`: `bestand` spells (within about 1 %) running at the peildatum and every
+    """A synthetic SPELLS frame for `gemeente`: about `bestand` spells (random variation of a few %) running at the peildatum and every
     spell that ran in the `jaren` years before it. Same arguments, same file. A trial run with the steady-state number
     of starts measures how many are running at the peildatum (spells end at the AOW-leeftijd, the history is finite);
     the number of starts is then scaled so that the stock comes out."""
