@@ -91,6 +91,18 @@ def test_leefvorm_mix_and_duration_profile():
     assert mon.duration_profile(old, D(2024, 11, 15))["aantal"].to_list() == [0, 0, 1, 1, 1]
 
 
+def test_public_leefvorm_mix_of_a_referentiegroep():
+    rows = [("GM0001", "alleenstaande", 60), ("GM0001", "alleenstaande_ouder", 25), ("GM0001", "paar", 15),
+            ("GM0002", "alleenstaande", 140), ("GM0002", "alleenstaande_ouder", 55), ("GM0002", "paar", 5),
+            ("GM0003", "alleenstaande", 999)]  # incomplete: left out
+    obs = pl.DataFrame({"gemeente_code": [r[0] for r in rows], "indicator": [f"bijstandsuitkeringen_{r[1]}_maand" for r in rows],
+                        "periode": "2024-06", "waarde": [float(r[2]) for r in rows]})
+    pub = mon.leefvorm_publiek(obs, ["GM0001", "GM0002", "GM0003"])
+    assert pub["aantal"].to_list() == [200.0, 80.0, 20.0] and pub["aandeel"].to_list() == pytest.approx([200 / 3, 80 / 3, 20 / 3])
+    assert pub["gemeenten"].to_list() == [2, 2, 2] and pub["maand"][0] == D(2024, 6, 1)
+    assert mon.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "GM0003")).is_empty()
+
+
 def test_budget_on_a_hand_made_file():
     b = mon.budget(spells(TINY), 50_000, 2024, D(2024, 4, 15))
     # Jan: 22 of 31 days × 1000; Feb: 1000 + 1500; Mar: 1500 + 1 of 31 days × 900; Apr 1–15: 15 of 30 days × 1500.

@@ -181,6 +181,30 @@ def leefvorm_mix(spells: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
         "peildatum", pl.col("leefvorm").replace_strict({k: i for i, k in enumerate(kinds)}, return_dtype=pl.Int32))
 
 
+LEEFVORM_REEKSEN = {f"bijstandsuitkeringen_{k}_maand": k for k in LEEFVORMEN}  # CBS 82015NED, after etl vernieuw
+
+
+def leefvorm_publiek(obs: pl.DataFrame, codes: list[str] | None = None) -> pl.DataFrame:
+    """The public leefvorm mix to show next to leefvorm_mix (Nederland, or a referentiegroep summed over its gemeenten):
+    obs are warehouse observations (gemeente_code, indicator, periode "YYYY-MM", waarde) of LEEFVORM_REEKSEN; codes
+    restricts to those gemeenten. Returns per periode (a month is only kept when all three leefvormen are present for
+    every gemeente counted): periode, maand, leefvorm, aantal, aandeel (%), gemeenten. Empty when the series are absent
+    (they come with `etl vernieuw`)."""
+    f = obs.filter(pl.col("indicator").is_in(list(LEEFVORM_REEKSEN)) & pl.col("waarde").is_not_null())
+    if codes is not None:
+        f = f.filter(pl.col("gemeente_code").is_in(codes))
+    complete = f.group_by("gemeente_code", "periode").agg(pl.col("indicator").n_unique().alias("k")).filter(pl.col("k") == len(LEEFVORMEN))
+    f = f.join(complete.select("gemeente_code", "periode"), on=["gemeente_code", "periode"], how="semi")
+    out = (f.with_columns(leefvorm=pl.col("indicator").replace_strict(LEEFVORM_REEKSEN, return_dtype=pl.String))
+           .group_by("periode", "leefvorm").agg(aantal=pl.col("waarde").sum(), gemeenten=pl.col("gemeente_code").n_unique()))
+    total = pl.col("aantal").sum().over("periode")
+    out = out.with_columns(aandeel=pl.when(total > 0).then(pl.col("aantal") / total * 100),
+                           maand=pl.col("periode").map_elements(_period_month, return_dtype=pl.Date))
+    order = {k: i for i, k in enumerate(LEEFVORMEN)}
+    return out.select("periode", "maand", "leefvorm", "aantal", "aandeel", "gemeenten").sort(
+        "periode", pl.col("leefvorm").replace_strict(order, return_dtype=pl.Int32))
+
+
 def completed_months(begin: pl.Expr, p: dt.date) -> pl.Expr:
     """Whole calendar months from begin to p (the day of the month counts: 31 Jan -> 28 Feb is 0 months)."""
     return ((p.year * 12 + p.month) - (begin.dt.year().cast(pl.Int32) * 12 + begin.dt.month().cast(pl.Int32))
