@@ -24,6 +24,8 @@ from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
            "november", "december")
 COUNTS = ("bestand", "instroom", "uitstroom", "uitstroom_werk")  # the displayed person counts of `monthly`
+# The SPELLS columns the monitors and survival.py read: load only these (the client hash is the largest column).
+KOLOMMEN = ("begin", "einde", "reden", "leefvorm", "geboortejaar", "fasering", "bedrag")
 
 # cbs_check: a gap above 10 % (and more than 10 persons) is flagged. Why 10 %: CBS rounds to tens (at most 5 persons, so
 # under 1 % from 500 persons up); CBS counts persons < AOW-leeftijd with *algemene* bijstand on the last day of the period,
