@@ -158,7 +158,7 @@ def cbs_check(table: pl.DataFrame, public: pl.DataFrame, drempel_pct: float = DR
     return out.select(list(schema)).cast(schema).sort("indicator", "maand")  # type: ignore[arg-type]
 
 
-def _running(spells: pl.DataFrame | pl.LazyFrame, p: dt.date) -> pl.Expr:
+def _running(p: dt.date) -> pl.Expr:
     return (pl.col("begin") <= p) & (pl.col("einde").is_null() | (pl.col("einde") > p))
 
 
@@ -168,7 +168,7 @@ def leefvorm_mix(spells: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
     frames = []
     lf = spells.lazy().select("begin", "einde", "leefvorm")
     for p in peildata:
-        counts = (lf.filter(_running(lf, p)).group_by("leefvorm").agg(aantal=pl.len())
+        counts = (lf.filter(_running(p)).group_by("leefvorm").agg(aantal=pl.len())
                   .with_columns(peildatum=pl.lit(p, dtype=pl.Date)))
         frames.append(counts)
     got = pl.concat(frames).collect() if frames else pl.DataFrame(schema={"leefvorm": pl.String, "aantal": pl.UInt32, "peildatum": pl.Date})
@@ -216,7 +216,7 @@ def completed_months(begin: pl.Expr, p: dt.date) -> pl.Expr:
 def duration_profile(spells: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
     """Zittend bestand on the peildatum by duration class (schema.DUURKLASSEN: completed months since begin):
     duurklasse, aantal, aandeel (%), every class also when 0."""
-    months = (spells.lazy().filter(_running(spells, peildatum)).select(m=completed_months(pl.col("begin"), peildatum)))
+    months = (spells.lazy().filter(_running(peildatum)).select(m=completed_months(pl.col("begin"), peildatum)))
     exprs = []
     for label, lo, hi in DUURKLASSEN:
         cond = pl.col("m") >= lo if hi is None else (pl.col("m") >= lo) & (pl.col("m") < hi)
