@@ -10,6 +10,8 @@ page (issue 3).
 server, p50/p95/max (etl/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
 `python3 dev.py bench eigen-upload [N]`: upload, mapping, validation and pseudonymisation of N (1 000 000) spell rows
 from a CSV (etl/bench_upload.py; issue 13: <= 15 s).
+`python3 dev.py bench eigen [N]`: all own-file monitors over N (default 5 000 000) synthetic spells, time and peak
+memory in a fresh process (issue 13: <= 3 s and <= 2 GB on 2 cores).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         from etl.bench_upload import eigen_upload
 
         return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
+    if argv[:1] == ["eigen"]:
+        return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
     if argv[:1] == ["belasting"]:
         from etl.loadclient import main as load_main
 
@@ -307,6 +311,90 @@ def rebuild_while_serving(n: int) -> int:
         thread.join()
         print(f"  lezer: {reads[0]} leesacties, {len(errors)} fouten{': ' + errors[0] if errors else ''}")
     return 0
+
+
+EIGEN_PEIL = "2024-12-31"
+
+
+def eigen_monitors(n: int) -> int:
+    """`bench eigen [N]`: write N synthetic spells (ten years up to 31-12-2024) to Parquet, then in a fresh process read
+    them and run every monitor of the Eigen-bestand page (monthly over 120 months, trend, CBS check, leefvorm mix on three
+    peildata, duration profile, budget, uitstroomkans by five groupings for any ending and for werk, the 24-month curve,
+    and suppression of every table): wall time per step and peak RSS of that process (VmHWM)."""
+    import datetime as dt
+
+    from portal.charts import nl_number
+    from portal.eigen import synth
+
+    peil = dt.date.fromisoformat(EIGEN_PEIL)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spells.parquet"
+        t0 = time.perf_counter()
+        # About 4.4 spells in ten years per uitkering running at the peildatum (synthetic steady state).
+        frame = synth.generate("GM0363", max(n * 10 // 42, 10), 1, peil)
+        if frame.height > n:
+            frame = frame.sample(n=n, seed=1)
+        frame.write_parquet(path)
+        print(f"Synthetisch bestand: {nl_number(frame.height)} uitkeringsperioden gemaakt in "
+              f"{nl_number(time.perf_counter() - t0, 1)} s ({nl_number(path.stat().st_size / 1e6)} MB Parquet)")
+        del frame
+        out = subprocess.run([sys.executable, "-c", "import sys; from etl.bench import _eigen_child; _eigen_child(sys.argv[1])",
+                              str(path)], cwd=ROOT, capture_output=True, text=True)
+        print(out.stdout, end="")
+        if out.returncode:
+            print(out.stderr[-2000:])
+        return out.returncode
+
+
+def _eigen_child(path: str) -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from portal.charts import nl_number
+    from portal.eigen import monitors as mon
+    from portal.eigen import suppress as sp
+    from portal.eigen import survival as sv
+
+    peil = dt.date.fromisoformat(EIGEN_PEIL)
+    steps: list[tuple[str, float, float]] = []
+
+    def peak_mb() -> float:
+        """Peak RSS of this process (VmHWM). Not resource.getrusage: its ru_maxrss also holds the parent's peak when the
+        child was started with vfork + exec, as subprocess does."""
+        return next(int(x.split()[1]) for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM")) / 1024
+
+    def step(name: str, fn):  # noqa: ANN001, ANN202
+        t0 = time.perf_counter()
+        result = fn()
+        steps.append((name, time.perf_counter() - t0, peak_mb()))
+        return result
+
+    spells = step("Parquet lezen (alleen monitors.KOLOMMEN)", lambda: pl.read_parquet(path, columns=list(mon.KOLOMMEN)))
+    t_all = time.perf_counter()
+    table = step("maandcijfers (120 maanden)", lambda: mon.monthly(spells, dt.date(2015, 1, 1), peil))
+    step("trend", lambda: mon.trend(table))
+    public = pl.DataFrame({"indicator": ["bijstand_alg_personen_15_aow"] * 3, "periode": ["2015", "2016", "2017"],
+                           "waarde": [40000.0, 41000.0, 42000.0]})
+    step("CBS-vergelijking", lambda: mon.cbs_check(table, public))
+    mix = step("leefvormen (3 peildata)", lambda: mon.leefvorm_mix(spells, [dt.date(2022, 12, 31), dt.date(2023, 12, 31), peil]))
+    prof = step("duurprofiel", lambda: mon.duration_profile(spells, peil))
+    step("budgetmonitor", lambda: mon.budget(spells, 1e9, 2024, dt.date(2024, 9, 30)))
+    prep = step("uitstroomkans: één doorloop (prepare)", lambda: sv.prepare(spells, peil))
+    kms = []
+    for naar in ("einde", "werk"):
+        for per in sv.GROEPERINGEN:
+            kms.append(step(f"uitstroomkans {naar}/{per}", lambda: sv.uitstroomkans(prep, peil, naar, per)))
+    step("uitstroomcurve", lambda: sv.curve(prep, peil))
+    step("onderdrukking", lambda: [sp.monthly(table), sp.shares(mix, "peildatum", "het bestand"),
+                                  sp.shares(prof, None, "het bestand"), *[sp.survival(k) for k in kms]])
+    total = time.perf_counter() - t_all
+    peak = peak_mb()
+    print(f"Alle monitors over {nl_number(spells.height)} uitkeringsperioden: {nl_number(total, 2)} s (doel ≤ 3 s), "
+          f"piekgeheugen van het proces {nl_number(peak)} MB (doel ≤ 2.048 MB; inclusief Python, polars en het bestand zelf: "
+          f"{nl_number(spells.estimated_size() / 1e6)} MB in het geheugen; {len(prep.cube)} rijen na de doorloop)")
+    for name, secs, rss in steps:
+        print(f"  {name}: {nl_number(secs * 1000)} ms (piek tot dan toe {nl_number(rss)} MB)")
 
 
 if __name__ == "__main__":

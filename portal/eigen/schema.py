@@ -42,3 +42,15 @@ SPELLS = {
 }
 MIN_CELL = 10  # every displayed or exported cell with fewer persons is suppressed
 MIN_PARTICIPANTS = 5  # aggregates over other gemeenten only with at least this many
+
+# ---- added for the monitors (issue 13 part B); existing constants above are unchanged ----------------------------------
+# Duration classes of the zittend bestand: (label, lower bound in completed months, upper bound exclusive or None).
+DUURKLASSEN = (("< 1 jaar", 0, 12), ("1–2 jaar", 12, 24), ("2–5 jaar", 24, 60), ("5–10 jaar", 60, 120), ("≥ 10 jaar", 120, None))
+# Upper age bounds (exclusive) of LEEFTIJDSGROEPEN, in years of age; the last group runs to the AOW-leeftijd.
+LEEFTIJDSGRENZEN = (27, 45)
+ONBEKEND = "onbekend"  # group label for a missing fasering (or any missing grouping value)
+
+
+def empty_spells() -> pl.DataFrame:
+    """A SPELLS frame without rows (for tests and for a gemeente without uploads)."""
+    return pl.DataFrame(schema=SPELLS)
