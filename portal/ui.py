@@ -39,6 +39,7 @@ PAGES = [
     ("landelijk.py", "Landelijk overzicht", "landelijk"),
     ("kaart.py", "Kaart", "kaart"),
     ("visitatie.py", "Visitaties", "visitatie"),
+    ("eigen_bestand.py", "Eigen bestand", "eigen_bestand"),
     ("bronnen.py", "Bronnen en definities", "bronnen"),
 ]
 GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from portal.charts import nl_number
 from portal.eigen.schema import LEEFVORMEN, SPELLS
 
 # Netto norms per month, 21 tot AOW-leeftijd, 1 January 2024, without vakantietoeslag (Participatiewet art. 21, as
@@ -85,10 +86,10 @@ def marginals(wh, gemeente: str) -> Marginals | None:  # noqa: ANN001 - portal.s
         bron.append("landelijke verdeling naar leefvorm (aanname)")
     if (u := latest("bijstand_uitkeringen_algemeen")) and u[0] >= 1:
         bestand = round(u[0])
-        bron.insert(0, f"{u[0]:.0f} uitkeringen algemene bijstand ({u[1]}, CBS 85383NED)")
+        bron.insert(0, f"{nl_number(u[0])} uitkeringen algemene bijstand ({u[1]}, CBS 85383NED)")
     elif (p := latest("bijstand_alg_personen_15_aow")) and p[0] >= 1:
         bestand = round(p[0] / (1 + leefvorm["paar"]))
-        bron.insert(0, f"{p[0]:.0f} personen met algemene bijstand ({p[1]}), omgerekend naar uitkeringen")
+        bron.insert(0, f"{nl_number(p[0])} personen met algemene bijstand ({p[1]}), omgerekend naar uitkeringen")
     else:
         return None
     ins, uit, werk = mean("cbs_instroom_pct_15_aow"), mean("cbs_uitstroom_pct_15_aow"), mean("cbs_uitstroom_werk_pct_15_aow")

@@ -1,0 +1,348 @@
+"""The page "Eigen bestand" (Streamlit): upload and map a gemeente's own client file, then the WWB-kompas and BijstandScan
+monitors on it, suppressed to cells of at least MIN_CELL persons, and the benchmark among participants.
+
+Without a real upload the monitors run on a synthetic file generated from the gemeente's public figures, labelled
+*synthetisch* on screen and in every export; it is never stored and never mixed with real uploads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from portal import charts
+from portal.charts import nl_euro, nl_number
+from portal.eigen import access, mapping, monitors, participants, pseudo, store, suppress, survival, synth
+from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
+from portal.eigen.upload import UploadFout, read_file
+from portal.store import Warehouse
+from portal.tekst import literal
+from portal.ui import chart, current_group, data_table, gemeente_picker
+from portal.userdata.access import Gebruiker
+from portal.userdata.errors import UserDataError
+
+SEED = 2026
+MONTHS_SHOWN = 24
+PER = {"cohort": "instroomjaar", "leeftijd": "leeftijd bij instroom", "fasering": "fasering", "totaal": "totaal"}
+FLOWS = {"bestand": "Bestand (einde maand)", "instroom": "Instroom", "uitstroom": "Uitstroom", "uitstroom_werk": "Uitstroom naar werk"}
+
+
+def choose_gemeente(wh: Warehouse, user: Gebruiker) -> str | None:
+    """A gemeente user works on their own gemeente; beheer (and the local user) picks one; others have no access."""
+    if user.rol == "gemeente" and user.gemeente_code:
+        st.sidebar.caption(f"Gemeente: {literal(wh.name(user.gemeente_code))}")
+        return user.gemeente_code
+    if user.rol == "beheer":
+        return gemeente_picker(wh)
+    st.error("Een eigen cliëntbestand is alleen zichtbaar voor de gemeente zelf en voor beheer. Een visitatieteam ziet wat de "
+             "gemeente in de visitatiefoto opneemt.")
+    return None
+
+
+# ---- the file the monitors rest on ---------------------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stored_spells(gemeente: str, upload_id: int, _db: str) -> pl.DataFrame:
+    return store.spells(gemeente, upload_id)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _synthetic(gemeente: str, peildatum: dt.date, _wh_key: str) -> tuple[pl.DataFrame, str] | None:
+    from portal.ui import warehouse
+
+    m = synth.marginals(warehouse(), gemeente)
+    if m is None:
+        return None
+    return synth.generate(gemeente, m, SEED, peildatum), m.bron
+
+
+def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | None:
+    """(spells, peildatum, the Dutch line every table and export carries) of the newest real upload, else a synthetic file."""
+    up = store.current(gemeente, synthetisch=False)
+    if up is not None:
+        spells = _stored_spells(gemeente, up["id"], str(store.default().path))
+        line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {str(up['tijd'])[:10]}, "
+                f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (maanden {_months(up)}). "
+                f"Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
+        return spells, up["peildatum"], line
+    today = dt.date.today()
+    peil = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
+    made = _synthetic(gemeente, peil, str(wh.path))
+    if made is None:
+        return None
+    spells, bron = made
+    line = (f"SYNTHETISCH bestand voor {wh.name(gemeente)} (geen echte cliënten): gegenereerd met vaste seed {SEED} uit "
+            f"openbare cijfers ({bron}), peildatum {peil:%d-%m-%Y}. Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
+    return spells, peil, line
+
+
+def _months(up: dict) -> str:
+    return f"{up.get('maand_van') or '?'} t/m {up.get('maand_tot') or '?'}"
+
+
+# ---- upload and mapping ------------------------------------------------------------------------------------------------------
+def upload_section(gemeente: str, user: Gebruiker) -> None:
+    f = st.file_uploader("Cliëntbestand (CSV, XLSX of Parquet; één rij per uitkeringsperiode of per cliënt per maand)",
+                         type=["csv", "txt", "xlsx", "parquet"], key=f"upload-{gemeente}")
+    if f is None:
+        return
+    try:
+        raw = read_file(f.getvalue(), f.name)
+    except UploadFout as exc:
+        st.error(str(exc))
+        return
+    st.caption(literal(raw.beschrijving()))
+    remembered = store.mapping(gemeente)
+    mp = mapping.suggest(raw, remembered)
+    if remembered:
+        st.caption("De koppeling van de vorige upload van deze gemeente is vooraf ingevuld.")
+    indeling = st.radio("Opbouw van het bestand", ["perioden", "maanden"], index=0 if mp["indeling"] == "perioden" else 1,
+                        format_func={"perioden": "één rij per uitkeringsperiode", "maanden": "één rij per cliënt per maand"}.get,
+                        horizontal=True, key=f"indeling-{gemeente}")
+    cols = ["(geen)", *raw.kolommen]
+    kolommen: dict[str, str | None] = {}
+    grid = st.columns(3)
+    for i, (field, (label, required)) in enumerate(mapping.fields(indeling).items()):
+        current = mp["kolommen"].get(field)
+        pick = grid[i % 3].selectbox(label + (" *" if required else ""), cols, index=cols.index(current) if current in cols else 0,
+                                     key=f"kol-{gemeente}-{field}")
+        kolommen[field] = None if pick == "(geen)" else pick
+    if kolommen.get("client") and (n := pseudo.bsn_like(raw.frame[kolommen["client"]])):
+        st.info(f"{nl_number(n)} waarden in de cliëntkolom lijken op een BSN. Ze worden bij het opslaan vervangen door een "
+                "sleutel-hash en nergens bewaard.")
+    codes: dict[str, dict[str, str | None]] = {}
+    for field, col in kolommen.items():
+        choices = mapping.code_choices(field)
+        if col is None or choices is None:
+            continue
+        known = mp["codes"].get(field, {})
+        rows = [{"Waarde in het bestand": v, "Betekent": known.get(v) or mapping.suggest_code(field, v)}
+                for v in mapping.values(raw, col)[:200]]
+        edited = st.data_editor(pl.DataFrame(rows, schema={"Waarde in het bestand": pl.String, "Betekent": pl.String}),
+                                key=f"codes-{gemeente}-{field}", hide_index=True, disabled=["Waarde in het bestand"],
+                                column_config={"Betekent": st.column_config.SelectboxColumn(options=list(choices))})
+        codes[field] = dict(edited.select("Waarde in het bestand", "Betekent").iter_rows())
+    chosen = {"indeling": indeling, "kolommen": kolommen, "codes": codes}
+    peil = st.date_input("Peildatum van het bestand (de laatste dag waarover het bestand gaat)",
+                         value=mapping.peildatum_suggestion(raw, chosen) or dt.date.today(), format="DD-MM-YYYY",
+                         key=f"peil-{gemeente}")
+    if not st.button("Controleren en opslaan", type="primary", key=f"opslaan-{gemeente}"):
+        return
+    spells, problems = mapping.apply(raw, chosen, gemeente, peil)
+    if problems.aantal:
+        st.error("Het bestand is niet opgeslagen:\n\n" + "\n".join(f"- {literal(m)}" for m in problems.berichten()))
+        return
+    try:
+        upload_id = store.save(gemeente, f.name, spells, peil, user)
+        store.save_mapping(gemeente, chosen, user.naam)
+    except UserDataError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {peil:%d-%m-%Y}.")
+    st.cache_data.clear()
+
+
+def uploads_section(gemeente: str, user: Gebruiker) -> None:
+    rows = store.uploads(gemeente)
+    if not rows:
+        st.caption("Nog geen uploads voor deze gemeente.")
+        return
+    table = pl.DataFrame([{"Upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": f"{r['peildatum']:%d-%m-%Y}", "Maanden": _months(r),
+                           "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": str(r["tijd"])[:16],
+                           "Status": "verwijderd" if r.get("verwijderd") else ("synthetisch" if r.get("synthetisch") else "in gebruik")}
+                          for r in rows])
+    data_table(table, ["Uploads van het eigen cliëntbestand (de geschiedenis blijft bewaard, ook van verwijderde uploads)."],
+               key=f"uploads-{gemeente}")
+    active = [r["id"] for r in rows if not r.get("verwijderd")]
+    if not active or not access.may_upload(user, gemeente):
+        return
+    with st.expander("Een upload verwijderen"):
+        pick = st.selectbox("Upload", active, key=f"weg-{gemeente}")
+        sure = st.checkbox("Ja, verwijder de gegevens en alle cijfers die erop rusten", key=f"zeker-{gemeente}")
+        if st.button("Verwijderen", disabled=not sure, key=f"verwijder-{gemeente}"):
+            store.delete(gemeente, pick, user.naam)
+            st.cache_data.clear()
+            st.success(f"Upload {pick} is verwijderd.")
+            st.rerun()
+
+
+# ---- monitors ------------------------------------------------------------------------------------------------------------------
+def _hidden_note(res: suppress.Suppressed) -> list[str]:
+    if res.cellen.is_empty():
+        return []
+    n1 = res.cellen.filter(pl.col("reden") == "primair").height
+    n2 = res.cellen.height - n1
+    return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
+
+
+def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> pl.DataFrame:
+    van = dt.date(peil.year - MONTHS_SHOWN // 12, peil.month, 1)
+    table = monitors.monthly(spells, van, peil)
+    res = suppress.monthly(table)
+    shown = res.frame
+    lines = [line, "Bestand: lopende uitkeringen op de laatste dag van de maand; instroom en uitstroom: uitkeringen die in de "
+             "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *_hidden_note(res)]
+    long = shown.unpivot(index="maand", on=list(FLOWS), variable_name="reeks", value_name="waarde").with_columns(
+        pl.col("reeks").replace_strict(FLOWS), pl.col("maand").dt.strftime("%Y-%m").alias("periode"),
+        pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime("%m-%Y").alias("peildatum"))
+    chart(lambda: charts.lines_chart(long.filter(pl.col("reeks") != FLOWS["bestand"]), x="maand", series="reeks",
+                                     y_title="uitkeringen", temporal=True, x_title="Maand", time_format="%b %Y"),
+          "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand")
+    data_table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
+               key=f"bestandsmonitor-{gemeente}")
+    last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None
+    tr = monitors.trend(table)
+    if tr is not None and prev is not None and last["bestand"] is not None and prev["bestand"] is not None:
+        st.markdown(f"**Ontwikkeling over de laatste drie maanden:** {tr.tekst}.")
+    check = monitors.cbs_check(table, wh.observations(gemeente, list(monitors.CBS_REEKSEN), "eigen"))
+    if check.is_empty():
+        st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
+                   "per gemeente komen er na `python3 dev.py etl vernieuw`).")
+    else:
+        off = check.filter(pl.col("afwijkend"))
+        if not off.is_empty():
+            st.warning(f"In {off.height} van {check.height} vergelijkbare maanden wijkt het bestand meer dan "
+                       f"{nl_number(monitors.DREMPEL_PCT)} % af van CBS: het bestand is mogelijk onvolledig.")
+        data_table(check.select(pl.col("maand").dt.strftime("%m-%Y").alias("Maand"), pl.col("indicator").alias("CBS-reeks"),
+                                pl.col("eenheid").alias("Telt"), pl.col("eigen").alias("Eigen bestand"), pl.col("cbs").alias("CBS"),
+                                pl.col("verschil_pct").alias("Verschil (%)")),
+                   [line, "Vergelijking met CBS: personen worden vergeleken met bestand plus partners van paren; CBS rondt af op "
+                    "tientallen, telt algemene bijstand onder de AOW-leeftijd en loopt een of twee maanden achter."],
+                   key=f"cbs-check-{gemeente}")
+    return table
+
+
+def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, members: list[str]) -> None:
+    ends = [monitors.month_end(dt.date(peil.year - k, peil.month, 1)) for k in range(3)][::-1]
+    ends[-1] = peil
+    res = suppress.shares(monitors.leefvorm_mix(spells, ends), "peildatum", "de leefvormen")
+    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y")).rename(
+        {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
+        [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
+    obs = wh.all_observations("eigen")
+    nl = monitors.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "NL01"))
+    groep = monitors.leefvorm_publiek(obs, members) if members else nl.clear()
+    if nl.is_empty() and groep.is_empty():
+        st.caption("Openbare cijfers naar leefvorm (CBS 82015NED, per maand) zijn er na `python3 dev.py etl vernieuw`; de "
+                   "meegeleverde gegevens hebben ze niet, dus er staat hier geen vergelijking met Nederland of de referentiegroep.")
+        return
+    parts = [f.filter(pl.col("periode") == f["periode"].max()).with_columns(pl.lit(naam).alias("Wie"))
+             for naam, f in (("Nederland", nl), ("Referentiegroep", groep)) if not f.is_empty()]
+    data_table(pl.concat(parts).select("Wie", pl.col("periode").alias("Periode"), pl.col("leefvorm").alias("Leefvorm"),
+                                       pl.col("aandeel").alias("Aandeel (%)"), pl.col("gemeenten").alias("Gemeenten")),
+               ["Openbare verdeling naar leefvorm: CBS 82015NED (bijstandsuitkeringen; uitkeringsgrondslag, regio's), nieuwste maand."],
+               key=f"leefvorm-publiek-{gemeente}")
+
+
+def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
+    c1, c2 = st.columns(2)
+    per = c1.radio("Per", list(PER), format_func=PER.get, horizontal=True, key=f"per-{gemeente}")
+    naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
+                    key=f"naar-{gemeente}")
+    table = survival.uitstroomkans(spells, peil, naar=naar, per=per)
+    res = suppress.survival(table)
+    pct = {c: pl.col(c) * 100 for c in res.frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
+    shown = res.frame.with_columns(**{c: e for c, e in pct.items()}).select(
+        pl.col("groep").alias(PER[per].capitalize()), pl.col("n").alias("Instromers"),
+        *[pl.col(f"{p}_{h}").alias(f"{label} {h} mnd (%)") for h in (6, 12)
+          for p, label in (("kans", "Uitstroomkans"), ("onder", "Ondergrens"), ("boven", "Bovengrens"))],
+        *[pl.col(f"n_risico_{h}").alias(f"Nog in de bijstand na {h} mnd") for h in (6, 12)])
+    method = ("Kaplan–Meier: de kans om binnen 6 of 12 maanden na de instroom uit te stromen; wie op de peildatum nog een "
+              "uitkering heeft telt mee tot de peildatum (gecensureerd). 95 %-interval met Greenwood (log-log). Alleen perioden die "
+              "begonnen nadat het bestand volledig is.")
+    if naar == "werk":
+        method += (" Naar werk: andere uitstroom telt als gecensureerd, dus dit is de kans als niemand om een andere reden zou "
+                   "uitstromen; hoger dan het aandeel dat werkelijk naar werk gaat.")
+    data_table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
+
+
+def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
+    res = suppress.shares(monitors.duration_profile(spells, peil), None, "de duurklassen")
+    data_table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
+               [line, f"Zittend bestand op {peil:%d-%m-%Y} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
+               key=f"duur-{gemeente}")
+
+
+def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
+    amount = st.number_input("I-deel/BUIG-budget voor dit jaar (euro)", min_value=0.0, max_value=5e9, value=0.0, step=100_000.0,
+                             key=f"budget-{gemeente}")
+    if not amount:
+        st.caption("Vul het budget in om uitgaven, prognose en verwacht saldo te zien.")
+        return
+    b = monitors.budget(spells, amount, peil.year, peil)
+    if b is None:
+        st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk.")
+        return
+    c = st.columns(3)
+    c[0].metric("Uitgegeven tot de peildatum", nl_euro(b.gerealiseerd))
+    c[1].metric("Prognose voor het jaar", nl_euro(b.prognose))
+    c[2].metric("Verwacht saldo", nl_euro(b.saldo), help="budget min prognose; negatief is een tekort")
+    st.caption(literal(f"{b.methode} {line}"))
+
+
+def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.DataFrame, members: list[str], line: str) -> None:
+    codes = [c for c in store.participants() if c != gemeente]
+    if len(codes) < MIN_PARTICIPANTS:
+        st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er zijn {len(codes)} andere gemeenten met een echte "
+                f"upload; cijfers van andere gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
+        return
+    van, tot = own["maand"].min(), own["maand"].max()
+    per = pl.concat([monitors.monthly(_stored_spells(c, store.current(c, synthetisch=False)["id"], str(store.default().path)),
+                                      van, tot).with_columns(pl.lit(c).alias("gemeente")) for c in codes], how="diagonal_relaxed")
+    klasse = wh.kenmerken(wh.newest_indeling).filter(pl.col("kenmerk") == "gemeentegrootte")
+    mine = klasse.filter(pl.col("gemeentecode") == gemeente)["code"].to_list()
+    groepen = {"alle andere deelnemers": None, "deelnemers in dezelfde grootteklasse":
+               klasse.filter(pl.col("code").is_in(mine))["gemeentecode"].to_list(), "deelnemers in de referentiegroep": members}
+    for label, (frame, note) in participants.aggregates(per, gemeente, groepen).items():
+        st.markdown(f"**{label.capitalize()}**")
+        if frame is None:
+            st.caption(note or "")
+            continue
+        data_table(frame.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename(
+            {"maand": "Maand", "gemeenten": "Gemeenten", "bestand": "Bestand", "instroom": "Instroom", "uitstroom": "Uitstroom",
+             "uitstroom_werk": "Uitstroom naar werk", "instroom_pct": "Instroom %", "uitstroom_pct": "Uitstroom %",
+             "uitstroom_werk_pct": "Naar werk %"}),
+            [f"Totaal van andere deelnemers ({label}), alleen maanden met minstens {MIN_PARTICIPANTS} gemeenten; percentages per "
+             "100 uitkeringen aan het begin van de maand.", *([note] if note else []), line], key=f"deelnemers-{gemeente}-{label}")
+    if access.may_see_participants(user):
+        with st.expander("Per deelnemer (alleen beheer)"):
+            data_table(participants.beheer_overzicht(per), ["Alleen voor beheer: per deelnemende gemeente de laatste maand."],
+                       key="deelnemers-beheer")
+
+
+def render(wh: Warehouse, user: Gebruiker) -> None:
+    gemeente = choose_gemeente(wh, user)
+    if gemeente is None or not access.may_see(user, gemeente):
+        return
+    naam = wh.name(gemeente)
+    st.title(f"Eigen bestand {naam}")
+    if access.may_upload(user, gemeente):
+        with st.expander("Bestand uploaden", expanded=store.current(gemeente, synthetisch=False) is None):
+            upload_section(gemeente, user)
+    st.header("Uploads")
+    uploads_section(gemeente, user)
+    got = basis(wh, gemeente)
+    if got is None:
+        st.info(f"Er is geen upload en ook geen openbaar bijstandscijfer voor {naam} om een synthetisch voorbeeld op te baseren.")
+        return
+    spells, peil, line = got
+    if spells["synthetisch"].any():
+        st.warning(f"**Synthetisch voorbeeld.** Er is nog geen eigen bestand van {naam}: alles hieronder rust op een gegenereerd "
+                   "bestand zonder echte cliënten, zodat u ziet wat de monitors laten zien. Upload een bestand om uw eigen cijfers te zien.")
+    st.caption(literal(line))
+    group = current_group(wh, gemeente, show_notes=False)
+    st.header("Bestandsmonitor")
+    own = bestandsmonitor(wh, gemeente, spells, peil, line)
+    st.header("Leefvorm")
+    leefvorm_section(wh, gemeente, spells, peil, line, list(group.members))
+    st.header("Uitstroomkans")
+    uitstroom_section(gemeente, spells, peil, line)
+    st.header("Duur van de uitkering")
+    duur_section(gemeente, spells, peil, line)
+    st.header("Uitgaven en budget")
+    budget_section(gemeente, spells, peil, line)
+    st.header("Vergelijking met andere deelnemers")
+    if spells["synthetisch"].any():
+        st.caption("Geen vergelijking met andere deelnemers op een synthetisch bestand.")
+    else:
+        deelnemers_section(wh, gemeente, user, own, list(group.members), line)
