@@ -21,6 +21,7 @@ import polars as pl
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from portal.eigen.monitors import month_end
 from portal.eigen.schema import SPELLS
 from portal.userdata.checks import GM_CODE
 from portal.userdata.db import Store, now
@@ -50,10 +51,6 @@ def _schema(db: sqlite_utils.Database) -> None:
 
 def _name(user) -> str:
     return getattr(user, "naam", user) or ""
-
-
-def month_end(d: date) -> date:
-    return pl.select(pl.lit(d).dt.month_end()).item()
 
 
 class Eigenbestand(Store):
