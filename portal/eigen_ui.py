@@ -139,7 +139,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         st.error(str(exc))
         return
     st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {peil:%d-%m-%Y}.")
-    st.cache_data.clear()
+    _stored_spells.clear()
 
 
 def uploads_section(gemeente: str, user: Gebruiker) -> None:
@@ -161,7 +161,7 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
         sure = st.checkbox("Ja, verwijder de gegevens en alle cijfers die erop rusten", key=f"zeker-{gemeente}")
         if st.button("Verwijderen", disabled=not sure, key=f"verwijder-{gemeente}"):
             store.delete(gemeente, pick, user.naam)
-            st.cache_data.clear()
+            _stored_spells.clear()
             st.success(f"Upload {pick} is verwijderd.")
             st.rerun()
 
