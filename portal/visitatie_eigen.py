@@ -44,8 +44,11 @@ TOELICHTING = (
 
 
 def _d(x: dt.date | str) -> str:
-    """'31 oktober 2026'."""
-    x = dt.date.fromisoformat(str(x)[:10])
+    """'31 oktober 2026' (text that is not a date comes back as it is)."""
+    try:
+        x = dt.date.fromisoformat(str(x)[:10])
+    except ValueError:
+        return str(x)
     return f"{x.day} {monitors.MAANDEN[x.month - 1]} {x.year}"
 
 

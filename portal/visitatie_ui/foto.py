@@ -14,6 +14,7 @@ from portal.charts import nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
+from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
 Col = st.column_config.TextColumn
@@ -63,6 +64,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
     c = rapport.foto_chart(foto)
     if c is not None:
         chart(c, f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}")
+    eigen.render(ctx, d)  # own-file figures: their own table, never in the signal table
     if may_set_norms(ctx.user, v):
         norms_form(ctx, v)
 
