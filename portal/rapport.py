@@ -113,7 +113,7 @@ def _eigen_section(block: dict, status: str | None, st: dict) -> list:
     """The own-file figures: heading, the marking (upload, peildatum), a plain table without signals, the method."""
     rows = [[Paragraph(h, st["cell"]) for h in ("Cijfer", "Periode", "Waarde")]]
     rows += [[Paragraph(_t(r["Cijfer"]), st["cell"]), Paragraph(_t(r["Periode"]), st["cell"]), Paragraph(_t(r["Waarde"]), st["cell"])]
-             for r in ve.frame(block).iter_rows(named=True)]
+             for r in ve.frame(block, with_bron=False).iter_rows(named=True)]
     return [Spacer(1, 0.3 * cm), Paragraph(_t(ve.KOP), st["h2"]),
             Paragraph(f"<b>{_t(ve.marking(block))}.</b> {_t(ve.shared_line(block))}", st["body"]),
             *([Paragraph(f"<b>{_t(status)}</b>", st["body"])] if status else []), Spacer(1, 0.15 * cm),
@@ -145,7 +145,9 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
                                    if foto["groep"]["leden"] else "leeg", st["body"])],
              ["Cijfermatige foto", P(_t(f"bevroren op {vt.nl_datetime(frozen)}" if frozen else
                                         "concept: nog niet bevroren (de visitatie is in voorbereiding)") +
-                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}"), st["body"])]]
+                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}") +
+                                     (_t(f"; met cijfers uit het {ve.bron(foto['eigen'])}") if foto.get("eigen") else ""),
+                                     st["body"])]]
     story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
         ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))

@@ -170,11 +170,18 @@ def waarde_text(row: dict) -> str:
     return nl_number(row["waarde"])
 
 
-def frame(block: dict) -> pl.DataFrame:
-    """The block as the table users read and download: figure, period, and the value in Dutch notation (with its
-    interval), or why it is not shown."""
-    return pl.DataFrame([{"Cijfer": r["label"], "Periode": r["periode"], "Waarde": waarde_text(r)} for r in block["cijfers"]],
-                        schema={"Cijfer": pl.String, "Periode": pl.String, "Waarde": pl.String})
+def bron(block: dict) -> str:
+    """The short marking each row carries: 'eigen bestand van de gemeente (upload 'x.csv', peildatum 31 oktober 2026)'."""
+    u = block["upload"]
+    return f"eigen bestand van de gemeente (upload '{u['bestandsnaam']}', peildatum {_d(u['peildatum'])})"
+
+
+def frame(block: dict, with_bron: bool = True) -> pl.DataFrame:
+    """The block as the table users read and download: figure, period, the value in Dutch notation (with its interval)
+    or why it is not shown, and (with_bron) the marking per row."""
+    rows = [{"Cijfer": r["label"], "Periode": r["periode"], "Waarde": waarde_text(r), "Bron": bron(block)} for r in block["cijfers"]]
+    out = pl.DataFrame(rows, schema={"Cijfer": pl.String, "Periode": pl.String, "Waarde": pl.String, "Bron": pl.String})
+    return out if with_bron else out.drop("Bron")
 
 
 def upload_status(block: dict, db: Eigenbestand) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import polars as pl
@@ -75,6 +76,7 @@ def test_block_has_the_known_figures_and_the_marking(db: Eigenbestand) -> None:
     assert "140 instromers" in f["uitstroomkans_6"]["periode"]
     assert ve.marking(block).startswith("Eigen bestand van de gemeente, upload 'bijstand-okt.csv' van ")
     assert "peildatum 31 oktober 2026" in ve.marking(block)
+    assert set(ve.frame(block)["Bron"]) == {"eigen bestand van de gemeente (upload 'bijstand-okt.csv', peildatum 31 oktober 2026)"}
     shown = dict(ve.frame(block).select("Cijfer", "Waarde").iter_rows())
     assert shown["Bestand op de peildatum"] == "182"
     assert shown["Uitstroomkans binnen 6 maanden na instroom"] == "10,0 % (5,8–16,9)"
@@ -151,6 +153,17 @@ def test_only_the_gemeente_and_beheer_share_and_a_frozen_foto_keeps_the_block(db
     assert "peildatum 31 oktober 2026" in text and "182" in text and "10,0 % (5,8" in text
     assert "niet getoond: minder dan 10 personen" in text and "verwijderd; de cijfers hieronder zijn bewaard" in text
     assert "Opgenomen in de foto door hengelo" in text
+    assert "met cijfers uit het eigen bestand van de gemeente (upload 'bijstand-okt.csv', peildatum 31 oktober 2026)" in text
+
+    # Exported and read in elsewhere: the frozen block comes along; that installation does not have the upload.
+    other = UserData(ud.path.parent / "elders.db")
+    copy = other.visitatie(other.import_visitatie(json.dumps(ud.export_visitatie(vid)), BEHEER))
+    assert copy["foto"]["eigen"] == frozen and not copy["eigen_bestand"]
+    assert "staat niet (meer) op deze installatie" in ve.upload_status(frozen, Eigenbestand(ud.path.parent / "leeg.db"))
+    broken = ud.export_visitatie(vid)
+    broken["visitatie"]["foto"]["eigen"]["cijfers"][0]["waarde"] = "veel"
+    with pytest.raises(UserDataError, match="cijfers uit het eigen bestand in de bevroren foto: cijfer 1 is geen getal"):
+        other.import_visitatie(json.dumps(broken), BEHEER)
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------------

@@ -54,6 +54,9 @@ def render(ctx: Ctx, d: Dossier) -> None:
         if not has_upload:
             st.caption("Er is nog geen echte upload van het eigen cliëntbestand van deze gemeente (zie de pagina 'Eigen "
                        "bestand'); een synthetisch voorbeeld komt nooit in de foto.")
+    elif block is None and v.get("eigen_bestand"):
+        st.caption("De gemeente heeft gekozen cijfers uit haar eigen cliëntbestand in deze foto op te nemen, maar er is nu "
+                   "geen echte upload: de foto bevat ze daarom (nog) niet.")
     elif block is None:
         st.caption("De gemeente kan cijfers uit haar eigen cliëntbestand in deze foto opnemen; dat kunnen alleen de gemeente "
                    "zelf en beheer aanzetten.")
