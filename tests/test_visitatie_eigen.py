@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +22,8 @@ from portal import visitatie_eigen as ve
 from portal.eigen import store
 from portal.eigen.schema import SPELLS
 from portal.eigen.store import Eigenbestand
-from portal.paths import USERDATA
+from portal.paths import ROOT, USERDATA
+from portal.serve import free_port, wait_healthy
 from portal.userdata import Gebruiker, UserData, UserDataError
 from portal.userdata.checks import check_foto
 
@@ -204,7 +208,7 @@ def test_page_team_cannot_add_the_block_but_sees_it_once_shared(built: Path) -> 
         assert "Eigen bestand van de gemeente, upload 'bijstand-okt.csv'" in _texts(gemeente)
 
         team = _open(vid, "anna")
-        table = next(df.value for df in team.dataframe if "Cijfer" in df.value.columns)
+        table = team.table[0].value
         rows = dict(zip(table["Cijfer"], table["Waarde"]))
         assert rows["Bestand op de peildatum"] == "182" and rows["Instroom, laatste 12 maanden"] == "150"
         assert rows["Uitstroom naar werk, laatste 12 maanden"] == "niet getoond: minder dan 10 personen"
@@ -218,7 +222,7 @@ def test_page_team_cannot_add_the_block_but_sees_it_once_shared(built: Path) -> 
         store.delete("GM0164", uid, "hengelo")
         team = _open(vid, "anna")
         assert any("verwijderd; de cijfers hieronder zijn bewaard" in w.value for w in team.warning)
-        assert "182" in next(df.value for df in team.dataframe if "Cijfer" in df.value.columns)["Waarde"].to_list()
+        assert "182" in team.table[0].value["Waarde"].to_list()
         gemeente = _open(vid, "hengelo")
         assert not [c for c in gemeente.checkbox if c.key == f"eigen-opnemen-{vid}"]  # frozen: no more choice
     finally:
@@ -226,3 +230,37 @@ def test_page_team_cannot_add_the_block_but_sees_it_once_shared(built: Path) -> 
             ud.remove_account(naam)
         if not store.upload("GM0164", uid)["verwijderd"]:
             store.delete("GM0164", uid, "test")
+
+
+def test_browser_block_on_the_foto_tab(built: Path) -> None:
+    """In Chromium (local mode: the one user is beheer): tick 'Cijfers uit het eigen bestand opnemen', see the block with
+    its marking under the signal table, and no critical or serious axe finding on the tab."""
+    browser = pytest.importorskip("tests.test_browser")
+    from playwright.sync_api import expect
+
+    uid = store.save("GM0164", "browser-okt.csv", spells(), PEIL, GEMEENTE)
+    vid = UserData(USERDATA).create_visitatie("anna", "GM0164", "Visitatie Hengelo in de browser", "2026",
+                                              {"naam": "g", "leden": ["GM0153"]})
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout=60)
+        with browser.chromium_page(1400, width=1280) as page:
+            page.goto(f"{url}/visitatie?visitatie={vid}")
+            expect(page.get_by_role("heading", name=ve.KOP)).to_be_visible(timeout=30_000)
+            page.get_by_text("Cijfers uit het eigen bestand opnemen").click()
+            expect(page.get_by_text("upload 'browser-okt.csv'", exact=False).first).to_be_visible(timeout=30_000)
+            browser.wait_until_rendered(page)
+            page.screenshot(path=str(browser.ARTIFACTS / "visitatie_eigen_bestand.png"), full_page=True)
+            blocking = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in browser.axe_violations(page)
+                        if v["impact"] in browser.AXE_BLOCKING]
+            assert not blocking, blocking
+        assert UserData(USERDATA).visitatie(vid)["eigen_bestand"]["door"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        store.delete("GM0164", uid, "test")

@@ -7,7 +7,7 @@ import streamlit as st
 from portal import visitatie_eigen as ve
 from portal.eigen import access, store
 from portal.tekst import literal
-from portal.ui import data_table
+from portal.ui import downloads
 from portal.userdata import UserDataError
 from portal.visitatie_ui.common import Ctx, Dossier
 
@@ -67,5 +67,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
     if v["foto_bevroren"] and (gone := ve.upload_status(block, store.default())):
         st.warning(literal(gone))
         lines.insert(1, gone)
-    data_table(ve.frame(block), lines, key=f"foto-eigen-{v['id']}")
+    # On screen without the marking per row (it stands right above); the downloads carry it in every row.
+    st.table(ve.frame(block, with_bron=False), hide_index=True)  # a static table: long periods and reasons wrap
+    downloads(ve.frame(block), lines, key=f"foto-eigen-{v['id']}")
     st.caption(literal(ve.TOELICHTING))

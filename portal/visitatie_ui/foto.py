@@ -57,6 +57,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
     lines = rapport.foto_lines(foto, v["titel"])
     signal_table(card, lines, key=f"foto-{v['id']}")
     st.caption(vt.SIGNAAL_REGEL + " " + vt.PROGNOSE_METHODE + " W-deel en I-deel zijn proxies (zie Bronnen en definities).")
+    eigen.render(ctx, d)  # the gemeente's own-file figures: their own table, never in the signal table
     for k in vt.KERN:
         notes = [i for i in d.items if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id]
         if notes:
@@ -64,7 +65,6 @@ def render(ctx: Ctx, d: Dossier) -> None:
     c = rapport.foto_chart(foto)
     if c is not None:
         chart(c, f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}")
-    eigen.render(ctx, d)  # own-file figures: their own table, never in the signal table
     if may_set_norms(ctx.user, v):
         norms_form(ctx, v)
 
