@@ -189,8 +189,9 @@ class Dossiers(Store):
         if bool(v.get("eigen_bestand")) == share:
             return v["versie"]
         value = {"door": user.naam, "wanneer": _now()} if share else None
-        return self.update_visitatie(vid, v["versie"], user.naam, {"eigen_bestand": value}, basis={"eigen_bestand": v.get("eigen_bestand")},
-                                     wat="cijfers uit het eigen bestand " + ("opgenomen in de foto" if share else "uit de foto gehaald"))
+        wat = "cijfers uit het eigen bestand " + ("opgenomen in de foto" if share else "uit de foto gehaald")
+        return self.update_visitatie(vid, v["versie"], user.naam, {"eigen_bestand": value},
+                                     basis={"eigen_bestand": v.get("eigen_bestand")}, wat=wat)
 
     # ---- notes, findings and recommendations ----------------------------------------------------------------------------
     @staticmethod
