@@ -94,8 +94,9 @@ def test_a_hidden_month_hides_the_totals_that_would_reveal_it(db: Eigenbestand) 
     """April with 7 endings: the page "Eigen bestand" hides that month's uitstroom (7) and, so the stock identity does
     not give it away, April's instroom (10). The 12-month totals would then reveal them: both are hidden, the stock
     on the peildatum (shown on the page too) is not."""
-    db.save("GM0164", "april.csv", spells(leave_april=7), PEIL, GEMEENTE)
-    f = figures(ve.make_block(db, "GM0164"))
+    first = db.save("GM0164", "april.csv", spells(leave_april=7), PEIL, GEMEENTE)
+    april = ve.make_block(db, "GM0164")
+    f = figures(april)
     assert f["uitstroom"]["waarde"] is None and f["instroom"]["waarde"] is None
     assert f["uitstroom"]["reden"] == ("niet getoond: zou met de maandcijfers van de bestandsmonitor laten zien dat de niet "
                                        "getoonde maanden samen minder dan 10 personen tellen")  # 7
@@ -106,6 +107,7 @@ def test_a_hidden_month_hides_the_totals_that_would_reveal_it(db: Eigenbestand) 
     f = figures(ve.make_block(db, "GM0164"))  # a 0 is hidden as well: the total would show it
     assert f["uitstroom"]["waarde"] is None and "samen minder dan 10 personen" in f["uitstroom"]["reden"]
     assert ve.make_block(db, "GM0164")["upload"]["bestandsnaam"] == "geen-april.csv"
+    assert f" vervangen door upload {first + 1}; de cijfers hieronder zijn bewaard" in ve.upload_status(april, db)
 
 
 def test_synthetic_only_gemeente_gets_no_block(db: Eigenbestand) -> None:
