@@ -20,6 +20,7 @@ from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, Simpl
 
 from portal import export, metrics
 from portal import visitatie as vt
+from portal import visitatie_eigen as ve
 from portal.charts import NL_LOCALE, nl_number
 
 NORMBRON = {"eigen norm": "eigen", "referentiegroep": "groep"}
@@ -108,8 +109,24 @@ def _fmt(v, dec: int = 1) -> str:
     return "–" if v is None else nl_number(v, dec)
 
 
-def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> bytes:
-    """The whole report: cover, foto (signal table and charts), notes per theme, findings and recommendations, annex."""
+def _eigen_section(block: dict, status: str | None, st: dict) -> list:
+    """The own-file figures: heading, the marking (upload, peildatum), a plain table without signals, the method."""
+    rows = [[Paragraph(h, st["cell"]) for h in ("Cijfer", "Periode", "Waarde")]]
+    rows += [[Paragraph(_t(r["Cijfer"]), st["cell"]), Paragraph(_t(r["Periode"]), st["cell"]), Paragraph(_t(r["Waarde"]), st["cell"])]
+             for r in ve.frame(block, with_bron=False).iter_rows(named=True)]
+    return [Spacer(1, 0.3 * cm), Paragraph(_t(ve.KOP), st["h2"]),
+            Paragraph(f"<b>{_t(ve.marking(block))}.</b> {_t(ve.shared_line(block))}", st["body"]),
+            *([Paragraph(f"<b>{_t(status)}</b>", st["body"])] if status else []), Spacer(1, 0.15 * cm),
+            Table(rows, colWidths=[5.5 * cm, 6 * cm, 5.5 * cm], repeatRows=1, style=TableStyle([
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)])),
+            Spacer(1, 0.15 * cm), Paragraph(_t(ve.TOELICHTING), st["small"])]
+
+
+def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eigen_status: str | None = None) -> bytes:
+    """The whole report: cover, foto (signal table and charts; the gemeente's own-file figures under their own heading
+    when the foto holds them), notes per theme, findings and recommendations, annex. eigen_status: a line saying the
+    upload those figures rest on was since deleted or replaced (portal.visitatie_eigen.upload_status)."""
     st = _styles()
     frozen = v.get("foto_bevroren")
     story: list = []
@@ -128,7 +145,9 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
                                    if foto["groep"]["leden"] else "leeg", st["body"])],
              ["Cijfermatige foto", P(_t(f"bevroren op {vt.nl_datetime(frozen)}" if frozen else
                                         "concept: nog niet bevroren (de visitatie is in voorbereiding)") +
-                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}"), st["body"])]]
+                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}") +
+                                     (_t(f"; met cijfers uit het {ve.bron(foto['eigen'])}") if foto.get("eigen") else ""),
+                                     st["body"])]]
     story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
         ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))
@@ -169,6 +188,8 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str]) -> 
         img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale
         story += [Spacer(1, 0.3 * cm), P("Verloop per indicator: gemeente (doorgetrokken), referentiegroep (gestreept, grijze band "
                                          "= P25–P75) en Nederland (gestippeld).", st["small"]), img]
+    if foto.get("eigen"):
+        story += _eigen_section(foto["eigen"], eigen_status, st)
     by_ind = [i for i in items if i["indicator"]]
     if by_ind:
         story.append(P("Notities bij de cijfers", st["h2"]))

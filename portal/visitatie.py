@@ -404,6 +404,9 @@ def describe_version(onderdeel: str, before: dict | None, after: dict) -> list[s
     for k in dict.fromkeys([*a, *b]):
         if a.get(k) != b.get(k):
             out.append(f"normen: {indicator_label(k)} {_norm(a.get(k))} → {_norm(b.get(k))}")
+    if bool(before.get("eigen_bestand")) != bool(after.get("eigen_bestand")):
+        out.append("cijfers uit het eigen bestand van de gemeente " + ("opgenomen in de foto" if after.get("eigen_bestand")
+                                                                      else "uit de foto gehaald"))
     return out
 
 

@@ -88,9 +88,14 @@ def test_an_existing_database_upgrades_without_loss(tmp_path) -> None:
 
     ud = UserData(old)
     upgraded = {k: v for k, v in _schema_sql(old).items() if "migrations" not in k}
-    assert {k: v for k, v in upgraded.items() if k != "inlogpogingen"} == before  # the old tables as they were
+    # the old tables as they were, the visitaties with one more column (the gemeente's own-file figures in the foto)
+    assert upgraded["visitaties"] == before["visitaties"].removesuffix(")") + ', "eigen_bestand" TEXT)'
+    assert {k: v for k, v in upgraded.items() if k not in ("inlogpogingen", "visitaties")} == \
+        {k: v for k, v in before.items() if k != "visitaties"}
     assert "inlogpogingen" in upgraded  # plus the login throttle's table
-    assert [m.name for m in MIGRATIONS.applied(sqlite_utils.Database(old))] == ["0001_schema", "0002_inlogpogingen"]
+    assert [m.name for m in MIGRATIONS.applied(sqlite_utils.Database(old))] == ["0001_schema", "0002_inlogpogingen",
+                                                                               "0003_eigen_bestand"]
+    assert ud.visitatie(vid)["eigen_bestand"] is None  # nothing shared by an old dossier
     assert ud.visitatie(vid)["titel"] == "Oude visitatie"
     assert [i["tekst"] for i in ud.items(vid)] == ["Geschreven voor de migraties"]
     assert len(ud.history(vid)) == 2 and ud.login("anna", "anna-wachtwoord") == Gebruiker("anna", "visitatieteam")

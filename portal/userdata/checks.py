@@ -214,6 +214,8 @@ def check_foto(foto) -> list[str]:
     build = foto.get("databouw")
     if not isinstance(build, dict) or "tijd" not in build or not (build["tijd"] is None or iso_time(build["tijd"])):
         p.append("de bevroren foto: de databouw (met zijn tijd) ontbreekt")
+    if foto.get("eigen") is not None:
+        p += [f"de cijfers uit het eigen bestand in de bevroren foto: {x}" for x in _check_eigen(foto["eigen"])]
     regels = foto.get("regels")
     if not isinstance(regels, list) or len(regels) > 100:
         return p + ["de bevroren foto heeft geen lijst van indicatoren"]
@@ -224,6 +226,36 @@ def check_foto(foto) -> list[str]:
             if len(p) >= 10:
                 break
     return p
+
+
+_UPLOAD_TEXT = ("bestandsnaam", "tijd", "peildatum", "maand_van", "maand_tot")
+
+
+def _check_eigen(block) -> list[str]:
+    """Problems with the own-file block of a foto (portal.visitatie_eigen.make_block): what the foto tab and PDF read."""
+    if not isinstance(block, dict) or not isinstance(block.get("upload"), dict) or not isinstance(block.get("cijfers"), list):
+        return ["geen blok met upload en cijfers"]
+    u = block["upload"]
+    if not isinstance(block.get("gemeente_code"), str) or not isinstance(u.get("id"), int) or not isinstance(u.get("rijen"), int):
+        return ["gemeentecode, uploadnummer of aantal rijen ontbreekt"]
+    if any(not isinstance(u.get(k), str) or len(u[k]) > MAX_GROEPNAAM for k in _UPLOAD_TEXT) or not _iso_date(u["peildatum"]) \
+            or not iso_time(u["tijd"]):
+        return ["de gegevens van de upload (bestand, tijd, peildatum, maanden) ontbreken of kloppen niet"]
+    if len(block["cijfers"]) > 20:
+        return ["te veel cijfers"]
+    for n, r in enumerate(block["cijfers"], start=1):
+        if not isinstance(r, dict) or any(not isinstance(r.get(k), str) for k in ("label", "eenheid", "periode")):
+            return [f"cijfer {n} heeft geen naam, eenheid of periode"]
+        if any(r.get(k) is not None and not is_number(r[k]) for k in ("waarde", "onder", "boven")):
+            return [f"cijfer {n} is geen getal"]
+        if r.get("reden") is not None and not isinstance(r["reden"], str):
+            return [f"cijfer {n}: de reden is geen tekst"]
+        if r.get("waarde") is None and not r.get("reden"):
+            return [f"cijfer {n} heeft geen waarde en geen reden"]
+    o = block.get("opgenomen")
+    if o is not None and not (isinstance(o, dict) and all(o.get(k) is None or isinstance(o[k], str) for k in ("door", "wanneer"))):
+        return ["wie het opnam en wanneer is geen tekst"]
+    return []
 
 
 def _check_regel(r) -> str | None:

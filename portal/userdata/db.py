@@ -64,6 +64,13 @@ def _login_attempts(db: sqlite_utils.Database) -> None:
     db["inlogpogingen"].create({"naam": str, "fouten": int, "laatste": str}, pk="naam", not_null={"fouten", "laatste"})
 
 
+@MIGRATIONS(name="0003_eigen_bestand")
+def _own_file(db: sqlite_utils.Database) -> None:
+    """Per visitatie whether the gemeente shares figures from its own client file in the foto (JSON: door, wanneer)."""
+    if "eigen_bestand" not in db["visitaties"].columns_dict:
+        db["visitaties"].add_column("eigen_bestand", str)
+
+
 def now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 

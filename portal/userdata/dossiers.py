@@ -16,12 +16,14 @@ from portal.userdata.errors import Conflict, UserDataError
 __all__ = ["MAX_TITEL", "Dossiers", "merge"]
 # Visitatie fields stored as JSON text, and the ones a restore from the history may put back (never status or foto:
 # a frozen foto stays frozen and the status only moves forward).
-JSON_FIELDS = ("groep", "team", "contacten", "datums", "themas", "normen", "foto")
+JSON_FIELDS = ("groep", "team", "contacten", "datums", "themas", "normen", "foto", "eigen_bestand")
 RESTORABLE = ("titel", "periode", "groep", "team", "contacten", "datums", "themas", "normen")
 VELD_NAMEN = {"titel": "titel", "periode": "periode", "groep": "referentiegroep", "team": "team", "contacten": "contactpersonen",
               "datums": "data", "themas": "thema's", "normen": "normen", "status": "status", "foto": "cijfermatige foto",
               "tekst": "tekst", "thema": "thema", "indicator": "indicator", "soort": "soort", "prioriteit": "prioriteit",
-              "verwijderd": "verwijderd"}
+              "verwijderd": "verwijderd", "eigen_bestand": "cijfers uit het eigen bestand"}
+# Kept in each history snapshot of a visitatie besides RESTORABLE (never put back by a restore).
+LOGGED = ("status", "eigen_bestand")
 
 
 def _sentences(problems: list[str]) -> str:
@@ -99,7 +101,7 @@ class Dossiers(Store):
         table = db["visitaties"]
         table.insert(self._encode(row))
         vid = int(table.last_pk)
-        self._log(db, vid, "visitatie", vid, 1, wie, wat, {k: row[k] for k in RESTORABLE + ("status",)})
+        self._log(db, vid, "visitatie", vid, 1, wie, wat, {k: row.get(k) for k in RESTORABLE + LOGGED})
         return vid
 
     def visitatie(self, vid: int) -> dict | None:
@@ -144,7 +146,7 @@ class Dossiers(Store):
             db["visitaties"].update(vid, self._encode({k: new[k] for k in (*changed, "versie", "gewijzigd", "door")}))
             self._log(db, vid, "visitatie", vid, new["versie"], wie,
                       wat or "gewijzigd: " + ", ".join(VELD_NAMEN.get(k, k) for k in changed),
-                      {k: new[k] for k in RESTORABLE + ("status",)})
+                      {k: new.get(k) for k in RESTORABLE + LOGGED})
             return new["versie"]
 
     @staticmethod
@@ -169,6 +171,27 @@ class Dossiers(Store):
             changes |= {"foto": foto, "foto_bevroren": _now()}
         return self.update_visitatie(vid, versie, wie, changes, wat=f"status: {v['status']} → {nxt}"
                                      + (" (cijfermatige foto bevroren)" if "foto" in changes else ""))
+
+    def share_own_file(self, vid: int, user: Gebruiker, share: bool) -> int:
+        """The gemeente's choice to include (or no longer include) figures from its own client file in the foto: only
+        someone who may see that file (its own users, beheer) decides, and only before the foto is frozen."""
+        from portal.eigen.access import may_see
+
+        v = self.visitatie(vid)
+        if v is None:
+            raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")
+        if not may_see(user, v["gemeente_code"]):
+            raise UserDataError("Alleen de gemeente zelf en beheer kunnen cijfers uit het eigen cliëntbestand in de foto "
+                                "opnemen; het visitatieteam ziet ze pas als de gemeente dat doet.")
+        if v["foto_bevroren"]:
+            raise UserDataError("De foto is al bevroren: wat erin staat verandert niet meer, ook de cijfers uit het eigen "
+                                "bestand niet.")
+        if bool(v.get("eigen_bestand")) == share:
+            return v["versie"]
+        value = {"door": user.naam, "wanneer": _now()} if share else None
+        wat = "cijfers uit het eigen bestand " + ("opgenomen in de foto" if share else "uit de foto gehaald")
+        return self.update_visitatie(vid, v["versie"], user.naam, {"eigen_bestand": value},
+                                     basis={"eigen_bestand": v.get("eigen_bestand")}, wat=wat)
 
     # ---- notes, findings and recommendations ----------------------------------------------------------------------------
     @staticmethod

@@ -9,6 +9,7 @@ from portal import visitatie as vt
 from portal.ui import live_foto
 from portal.tekst import literal
 from portal.userdata import Conflict, UserDataError, may_edit, may_open
+from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier
 
 TABS = ["Cijfermatige foto", "Thema's en notities", "Bevindingen en aanbevelingen", "Gegevens", "Geschiedenis", "Exporteren"]
@@ -36,7 +37,7 @@ def render(ctx: Ctx, vid: int) -> Dossier | None:
                    "de gemeente en Nederland zonder groep. Kies onder 'Gegevens' een nieuwe referentiegroep.")
     elif v["foto"] is None and gone:
         st.caption(f"Niet meer in de indeling van {wh.newest_indeling} en daarom weggelaten uit de groep: {literal(', '.join(gone))}.")
-    live = live_foto(v["gemeente_code"], leden, v["groep"]["naam"])
+    live = eigen.with_block(v, live_foto(v["gemeente_code"], leden, v["groep"]["naam"]))  # frozen with it, when shared
     if edit:
         next_phase(ctx, v, live)
     return Dossier(v, v["foto"] or live, live, ctx.ud.items(vid), edit)

@@ -8,6 +8,8 @@ import time
 import streamlit as st
 
 from portal import rapport
+from portal import visitatie_eigen as ve
+from portal.eigen import store
 from portal.charts import nl_number
 from portal.visitatie_ui.common import Ctx, Dossier
 
@@ -17,7 +19,8 @@ def render(ctx: Ctx, d: Dossier) -> None:
     key = f"pdf-{v['id']}"
     if st.button("PDF-rapport maken", type="primary", key="pdf-maken"):
         t = time.perf_counter()
-        st.session_state[key] = rapport.build_pdf(v, d.foto, d.items, ctx.names)
+        gone = ve.upload_status(d.foto["eigen"], store.default()) if d.foto.get("eigen") and v["foto_bevroren"] else None
+        st.session_state[key] = rapport.build_pdf(v, d.foto, d.items, ctx.names, eigen_status=gone)
         st.session_state[key + "-tijd"] = time.perf_counter() - t
     if key in st.session_state:
         st.download_button("PDF downloaden", st.session_state[key], file_name=f"visitatie-{v['gemeente_code']}-{v['id']}.pdf",

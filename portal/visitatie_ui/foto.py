@@ -14,6 +14,7 @@ from portal.charts import nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
+from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
 Col = st.column_config.TextColumn
@@ -56,6 +57,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
     lines = rapport.foto_lines(foto, v["titel"])
     signal_table(card, lines, key=f"foto-{v['id']}")
     st.caption(vt.SIGNAAL_REGEL + " " + vt.PROGNOSE_METHODE + " W-deel en I-deel zijn proxies (zie Bronnen en definities).")
+    eigen.render(ctx, d)  # the gemeente's own-file figures: their own table, never in the signal table
     for k in vt.KERN:
         notes = [i for i in d.items if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id]
         if notes:

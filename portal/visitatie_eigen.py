@@ -1,0 +1,199 @@
+"""Own-file figures in the visitatie foto (issue 13): a small descriptive block from the gemeente's newest REAL upload.
+
+Who decides. A visitatieteam may not see a gemeente's own client file (portal.eigen.access). So the foto holds the block
+only when someone who may see the file (the gemeente's own users or beheer) chooses to include it, on the foto tab,
+while the visitatie is in voorbereiding. That choice is stored with the visitatie (field `eigen_bestand`: who and when)
+and is the gemeente sharing these few figures with the team: from then on the foto, as everyone who may open the
+visitatie sees it, carries the block. It can be withdrawn until the foto is frozen; a frozen foto keeps the block as it
+was, also when the upload is deleted later (the foto tab and the PDF then say the upload was since deleted).
+
+What. Bestand on the peildatum; instroom, uitstroom and uitstroom naar werk over the last 12 months; the Kaplan–Meier
+uitstroomkans within 6 and 12 months (all instromers together) with its 95 % interval. Never a synthetic file, never in
+the CBS-based signal table, no norm and no signal: there is no benchmark basis for them, so they stay descriptive.
+
+Suppression. Every count under MIN_CELL is not shown, with the reason. The block is read next to the page "Eigen
+bestand", which shows the same months one by one (portal.eigen_ui.bestandsmonitor, suppressed by
+portal.eigen.suppress.monthly over the same window), so the block takes over what that page hides and adds its own
+secondary suppression: a 12-month total is hidden when it would reveal a hidden month (exactly one hidden cell in
+"the months add up to the total", or in "stock 12 months earlier + instroom − uitstroom = stock now"). The
+uitstroomkans follows portal.eigen.suppress.survival, as the page's table 'totaal'.
+No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from portal.charts import nl_number
+from portal.eigen import monitors, suppress, survival
+from portal.eigen.schema import MIN_CELL
+from portal.eigen.store import Eigenbestand
+
+KOP = "Cijfers uit het eigen bestand van de gemeente"
+PAGE_YEARS = 2  # the page's bestandsmonitor window: from the same month two years before the peildatum (eigen_ui.MONTHS_SHOWN)
+FLOWS = {"instroom": "Instroom", "uitstroom": "Uitstroom", "uitstroom_werk": "Uitstroom naar werk"}
+TOELICHTING = (
+    "Beschrijvend: deze cijfers komen uit het cliëntbestand dat de gemeente zelf heeft geüpload, niet van CBS. Er is geen "
+    "norm, referentiegroep of signaal bij. Een uitkering is één huishouden. Bestand: lopende uitkeringen op de peildatum; "
+    "instroom en uitstroom: uitkeringen die in de 12 maanden tot en met de peildatummaand begonnen of eindigden; uitstroom "
+    "naar werk: beëindigd met reden werk. Uitstroomkans: Kaplan–Meier, de kans om binnen 6 of 12 maanden na de instroom "
+    "uit te stromen (alle redenen), wie op de peildatum nog een uitkering heeft telt mee tot de peildatum; 95 %-interval "
+    f"(Greenwood, log-log). Cellen met minder dan {MIN_CELL} personen, en cellen die die zouden verraden, zijn niet getoond.")
+
+
+def _d(x: dt.date | str) -> str:
+    """'31 oktober 2026' (text that is not a date comes back as it is)."""
+    try:
+        x = dt.date.fromisoformat(str(x)[:10])
+    except ValueError:
+        return str(x)
+    return f"{x.day} {monitors.MAANDEN[x.month - 1]} {x.year}"
+
+
+def marking(block: dict) -> str:
+    """The line every figure of the block carries: whose file, which upload, which peildatum."""
+    u = block["upload"]
+    return (f"Eigen bestand van de gemeente, upload '{u['bestandsnaam']}' van {_d(u['tijd'])}, peildatum {_d(u['peildatum'])} "
+            f"(maanden {u['maand_van']} t/m {u['maand_tot']}, {nl_number(u['rijen'])} uitkeringsperioden)")
+
+
+def shared_line(block: dict) -> str:
+    o = block.get("opgenomen") or {}
+    return f"Opgenomen in de foto door {o.get('door') or '?'} op {_d(o['wanneer']) if o.get('wanneer') else '?'}."
+
+
+def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
+    """The block from the gemeente's newest real upload (plain JSON-able data, so it can be frozen); None without one."""
+    up = db.current(gemeente, synthetisch=False)
+    if up is None:
+        return None
+    spells = db.spells(gemeente, up["id"])
+    if spells.is_empty() or spells["synthetisch"].any():  # never a synthetic file
+        return None
+    peil = up["peildatum"]
+    return {"gemeente_code": gemeente,
+            "upload": {"id": up["id"], "bestandsnaam": up["bestandsnaam"], "tijd": str(up["tijd"]),
+                       "peildatum": peil.isoformat(), "maand_van": up["maand_van"], "maand_tot": up["maand_tot"],
+                       "rijen": up["rijen"]},
+            "cijfers": _counts(spells, peil) + _kansen(spells, peil)}
+
+
+def _row(key: str, label: str, eenheid: str, periode: str, waarde, reden: str | None, onder=None, boven=None) -> dict:
+    shown = reden is None
+    return {"id": key, "label": label, "eenheid": eenheid, "periode": periode, "waarde": waarde if shown else None,
+            "onder": onder if shown else None, "boven": boven if shown else None, "reden": reden}
+
+
+def _counts(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
+    """Bestand on the peildatum and the 12-month flows, suppressed against the page's monthly table (module note)."""
+    table = monitors.monthly(spells, dt.date(peil.year - PAGE_YEARS, peil.month, 1), peil)
+    page = suppress.monthly(table)
+    why = {(r, k): t for r, k, t in page.cellen.select("rij", "kolom", "toelichting").iter_rows()}
+    n = table.height
+    months = range(n - 12, n)
+    sums = {c: int(table[c][n - 12:].sum()) for c in FLOWS}
+    hidden: dict[str, str] = {c: f"minder dan {MIN_CELL} personen" for c, v in sums.items() if v < MIN_CELL}
+    for c in FLOWS:  # the total minus the months shown is what the hidden months hold together: that too is a cell
+        rest = sums[c] - sum(int(table[c][r]) for r in months if (r, c) not in why)
+        if c not in hidden and any((r, c) in why for r in months) and rest < MIN_CELL:
+            hidden[c] = (f"zou met de maandcijfers van de bestandsmonitor laten zien dat de niet getoonde maanden samen minder "
+                         f"dan {MIN_CELL} personen tellen")
+    relations = [(f"de maandcijfers ({FLOWS[c].lower()}) van de bestandsmonitor", [(r, c) for r in months], [c]) for c in FLOWS]
+    relations.append(("het bestand 12 maanden eerder, de instroom en de uitstroom",
+                      [(n - 13, "bestand"), (n - 1, "bestand")], ["instroom", "uitstroom"]))
+    changed = True
+    while changed:  # the page's cells are fixed: only the block's totals can be hidden
+        changed = False
+        for label, cells, own in relations:
+            if sum(c in why for c in cells) + sum(c in hidden for c in own) != 1:
+                continue
+            visible = [c for c in own if c not in hidden]
+            if visible:
+                pick = min(visible, key=lambda c: sums[c])
+                hidden[pick] = f"anders af te leiden uit {label}"
+                changed = True
+    eerste = table["maand"][n - 12]
+    periode = f"{monitors.maand_tekst(eerste)} t/m {monitors.maand_tekst(peil)}"
+    bestand_why = why.get((n - 1, "bestand"))
+    out = [_row("bestand", "Bestand op de peildatum", "uitkeringen", f"op {_d(peil)}", int(table["bestand"][n - 1]),
+                bestand_why and f"niet getoond: {bestand_why}")]
+    for c, label in FLOWS.items():
+        out.append(_row(c, f"{label}, laatste 12 maanden", "uitkeringen", periode, sums[c],
+                        hidden.get(c) and f"niet getoond: {hidden[c]}"))
+    return out
+
+
+def _kansen(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
+    """Uitstroomkans (any ending) within 6 and 12 months, all instromers together, suppressed as the page does."""
+    vanaf = survival.file_start(spells)
+    table = survival.uitstroomkans(spells, peil, naar="einde", per="totaal", vanaf=vanaf)
+    periode = f"instroom van {_d(vanaf)} t/m {_d(peil)}" if vanaf else f"instroom t/m {_d(peil)}"
+    out = []
+    if table.is_empty():
+        for h in survival.HORIZONS:
+            out.append(_row(f"uitstroomkans_{h}", f"Uitstroomkans binnen {h} maanden na instroom", "%", periode, None,
+                            "niet getoond: geen instroom in de periode die het bestand volledig beschrijft"))
+        return out
+    res = suppress.survival(table)
+    row, gone = res.frame.row(0, named=True), {k for _, k in res.hidden()}
+    for h in survival.HORIZONS:
+        if "n" in gone:
+            reden = f"niet getoond: minder dan {MIN_CELL} instromers"
+        elif f"uitstroom_{h}" in gone:
+            reden = f"niet getoond: minder dan {MIN_CELL} uitstromers binnen {h} maanden"
+        else:
+            reden = None
+        pct = (lambda x: None if x is None else x * 100)
+        out.append(_row(f"uitstroomkans_{h}", f"Uitstroomkans binnen {h} maanden na instroom", "%",
+                        f"{periode}, {nl_number(row['n']) if row['n'] is not None else '–'} instromers", pct(row[f"kans_{h}"]),
+                        reden, pct(row[f"onder_{h}"]), pct(row[f"boven_{h}"])))
+    return out
+
+
+def include(foto: dict, v: dict, block: dict | None) -> dict:
+    """The foto with the block when the visitatie says the gemeente shares it (v['eigen_bestand']) and there is one."""
+    consent = v.get("eigen_bestand")
+    if not consent or block is None or block.get("gemeente_code") != v["gemeente_code"]:
+        return foto
+    return {**foto, "eigen": {**block, "opgenomen": {"door": consent.get("door"), "wanneer": consent.get("wanneer")}}}
+
+
+def waarde_text(row: dict) -> str:
+    """'1.234' for a count, '36,0 % (27,1–45,9)' for a kans; the reason when it is not shown."""
+    if row.get("reden"):
+        return row["reden"]
+    if row["eenheid"] == "%":
+        ci = f" ({nl_number(row['onder'], 1)}–{nl_number(row['boven'], 1)})" if row.get("onder") is not None else ""
+        return f"{nl_number(row['waarde'], 1)} %{ci}"
+    return nl_number(row["waarde"])
+
+
+def bron(block: dict) -> str:
+    """The short marking each row carries: 'eigen bestand van de gemeente (upload 'x.csv', peildatum 31 oktober 2026)'."""
+    u = block["upload"]
+    return f"eigen bestand van de gemeente (upload '{u['bestandsnaam']}', peildatum {_d(u['peildatum'])})"
+
+
+def frame(block: dict, with_bron: bool = True) -> pl.DataFrame:
+    """The block as the table users read and download: figure, period, the value in Dutch notation (with its interval)
+    or why it is not shown, and (with_bron) the marking per row."""
+    rows = [{"Cijfer": r["label"], "Periode": r["periode"], "Waarde": waarde_text(r), "Bron": bron(block)} for r in block["cijfers"]]
+    out = pl.DataFrame(rows, schema={"Cijfer": pl.String, "Periode": pl.String, "Waarde": pl.String, "Bron": pl.String})
+    return out if with_bron else out.drop("Bron")
+
+
+def upload_status(block: dict, db: Eigenbestand) -> str | None:
+    """A Dutch line when the upload the block rests on is no longer in use (deleted, replaced, or not on this
+    installation); None while it is."""
+    u = block["upload"]
+    now = db.upload(block["gemeente_code"], u["id"])
+    if now is None or now["bestandsnaam"] != u["bestandsnaam"] or str(now["tijd"]) != u["tijd"]:
+        return ("De upload waarop deze cijfers rusten staat niet (meer) op deze installatie; de cijfers zijn bewaard zoals ze "
+                "in de foto zijn opgenomen.")
+    if not now["verwijderd"]:
+        return None
+    when = _d(now["verwijderd_op"]) if now.get("verwijderd_op") else "?"
+    how = f"vervangen door upload {now['vervangen_door']}" if now.get("vervangen_door") else "verwijderd"
+    return f"Deze upload is op {when} {how}; de cijfers hieronder zijn bewaard zoals ze in de foto zijn opgenomen."
