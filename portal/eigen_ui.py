@@ -13,7 +13,7 @@ import streamlit as st
 
 from portal import charts
 from portal.charts import nl_euro, nl_number
-from portal.eigen import access, mapping, monitors, participants, pseudo, store, suppress, survival, synth
+from portal.eigen import access, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import UploadFout, read_file
 from portal.store import Warehouse
@@ -61,7 +61,7 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | N
     up = store.current(gemeente, synthetisch=False)
     if up is not None:
         spells = _stored_spells(gemeente, up["id"], str(store.default().path))
-        line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {str(up['tijd'])[:10]}, "
+        line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {_when(up, date_only=True)}, "
                 f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (maanden {_months(up)}). "
                 f"Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
         return spells, up["peildatum"], line
@@ -77,7 +77,19 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | N
 
 
 def _months(up: dict) -> str:
-    return f"{up.get('maand_van') or '?'} t/m {up.get('maand_tot') or '?'}"
+    """The months an upload covers as mm-jjjj t/m mm-jjjj (stored as jjjj-mm)."""
+    def nl(m: str | None) -> str:
+        return f"{m[5:7]}-{m[:4]}" if m and len(m) == 7 else "?"
+    return f"{nl(up.get('maand_van'))} t/m {nl(up.get('maand_tot'))}"
+
+
+def _when(up: dict, date_only: bool = False) -> str:
+    """The upload time (stored as ISO text) as dd-mm-jjjj uu:mm."""
+    try:
+        t = dt.datetime.fromisoformat(str(up["tijd"]))
+    except ValueError:
+        return str(up["tijd"])
+    return f"{t:%d-%m-%Y}" if date_only else f"{t:%d-%m-%Y %H:%M}"
 
 
 # ---- upload and mapping ------------------------------------------------------------------------------------------------------
@@ -148,7 +160,7 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
         st.caption("Nog geen uploads voor deze gemeente.")
         return
     table = pl.DataFrame([{"Upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": f"{r['peildatum']:%d-%m-%Y}", "Maanden": _months(r),
-                           "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": str(r["tijd"])[:16],
+                           "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": _when(r),
                            "Status": "verwijderd" if r.get("verwijderd") else ("synthetisch" if r.get("synthetisch") else "in gebruik")}
                           for r in rows])
     data_table(table, ["Uploads van het eigen cliëntbestand (de geschiedenis blijft bewaard, ook van verwijderde uploads)."],
@@ -164,6 +176,11 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
             st.cache_data.clear()
             st.success(f"Upload {pick} is verwijderd.")
             st.rerun()
+
+
+def _words(col: str) -> pl.Expr:
+    """A code column as the user reads it: alleenstaande_ouder -> alleenstaande ouder."""
+    return pl.col(col).str.replace_all("_", " ", literal=True)
 
 
 # ---- monitors ------------------------------------------------------------------------------------------------------------------
@@ -216,7 +233,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
     ends = [monitors.month_end(dt.date(peil.year - k, peil.month, 1)) for k in range(3)][::-1]
     ends[-1] = peil
     res = suppress.shares(monitors.leefvorm_mix(spells, ends), "peildatum", "de leefvormen")
-    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y")).rename(
+    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
     obs = wh.all_observations("eigen")
@@ -228,7 +245,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
         return
     parts = [f.filter(pl.col("periode") == f["periode"].max()).with_columns(pl.lit(naam).alias("Wie"))
              for naam, f in (("Nederland", nl), ("Referentiegroep", groep)) if not f.is_empty()]
-    data_table(pl.concat(parts).select("Wie", pl.col("periode").alias("Periode"), pl.col("leefvorm").alias("Leefvorm"),
+    data_table(pl.concat(parts).select("Wie", pl.col("periode").alias("Periode"), _words("leefvorm").alias("Leefvorm"),
                                        pl.col("aandeel").alias("Aandeel (%)"), pl.col("gemeenten").alias("Gemeenten")),
                ["Openbare verdeling naar leefvorm: CBS 82015NED (bijstandsuitkeringen; uitkeringsgrondslag, regio's), nieuwste maand."],
                key=f"leefvorm-publiek-{gemeente}")
@@ -240,6 +257,14 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
                     key=f"naar-{gemeente}")
     table = survival.uitstroomkans(spells, peil, naar=naar, per=per)
+    if table.is_empty():
+        st.info("Er zijn nog geen uitkeringen die begonnen nadat het bestand volledig is (vanaf de eerste einddatum in het "
+                "bestand), dus nog geen uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
+        return
+    # Nobody of a group followed up to h months and not everyone left: the Kaplan–Meier curve stops before h, no estimate.
+    table = table.with_columns([pl.when((pl.col(f"n_risico_{h}") == 0) & (pl.col(f"kans_{h}") < 1)).then(None)
+                                .otherwise(pl.col(f"{p}_{h}")).alias(f"{p}_{h}")
+                                for h in (6, 12) for p in ("kans", "onder", "boven", "se")])
     res = suppress.survival(table)
     pct = {c: pl.col(c) * 100 for c in res.frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
     shown = res.frame.with_columns(**{c: e for c, e in pct.items()}).select(
@@ -249,7 +274,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
         *[pl.col(f"n_risico_{h}").alias(f"Nog in de bijstand na {h} mnd") for h in (6, 12)])
     method = ("Kaplan–Meier: de kans om binnen 6 of 12 maanden na de instroom uit te stromen; wie op de peildatum nog een "
               "uitkering heeft telt mee tot de peildatum (gecensureerd). 95 %-interval met Greenwood (log-log). Alleen perioden die "
-              "begonnen nadat het bestand volledig is.")
+              "begonnen nadat het bestand volledig is. Leeg bij een groep die nog niemand zo lang kon volgen.")
     if naar == "werk":
         method += (" Naar werk: andere uitstroom telt als gecensureerd, dus dit is de kans als niemand om een andere reden zou "
                    "uitstromen; hoger dan het aandeel dat werkelijk naar werk gaat.")
@@ -264,10 +289,14 @@ def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) 
 
 
 def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
-    amount = st.number_input("I-deel/BUIG-budget voor dit jaar (euro)", min_value=0.0, max_value=5e9, value=0.0, step=100_000.0,
-                             key=f"budget-{gemeente}")
-    if not amount:
+    text = st.text_input("I-deel/BUIG-budget voor dit jaar (euro)", placeholder="bijvoorbeeld 412.500.000", key=f"budget-{gemeente}")
+    if not text.strip():
         st.caption("Vul het budget in om uitgaven, prognose en verwacht saldo te zien.")
+        return
+    amount = pl.select(parse.amount(pl.lit(text.strip()))).item()
+    if amount is None or not 0 < amount <= 5e9:
+        st.error(f"{literal(text.strip()[:40])} is geen bedrag tussen 0 en 5 miljard euro; schrijf het budget als bijvoorbeeld "
+                 "412.500.000 of 412500000.")
         return
     b = monitors.budget(spells, amount, peil.year, peil)
     if b is None:

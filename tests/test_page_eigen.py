@@ -136,6 +136,17 @@ def test_real_upload_known_figures_suppression_and_delete(clean, exported) -> No
     assert rows["06-2026"]["Uitstroom"] == "–" and rows["06-2026"]["Uitstroom naar werk"] == "–"  # 7 persons: suppressed
     assert "7" not in {v for r in rows.values() for v in r.values()}
     assert "Onderdrukt:" in " ".join(line for lines in exported for line in lines)
+    assert rows and any(r["Leefvorm"] == "alleenstaande" for r in shown(at, 2))  # codes read as words
+
+    # The budget monitor takes a Dutch amount; anything else gets a Dutch message and no figures.
+    at.text_input(key=f"budget-{AMSTERDAM}").input("twintig").run()
+    assert any("geen bedrag" in e.value for e in at.error) and not at.metric
+    at.text_input(key=f"budget-{AMSTERDAM}").input("1.000.000").run()
+    assert not at.error and [m.label for m in at.metric] == ["Uitgegeven tot de peildatum", "Prognose voor het jaar", "Verwacht saldo"]
+    assert all(m.value.startswith("€") and "." in m.value and "," not in m.value[-2:] for m in at.metric[:2]), [m.value for m in at.metric]
+    euro = [int(m.value.removeprefix("€ ").replace(".", "")) for m in at.metric]
+    # Prognose: spent so far plus 42 running uitkeringen of € 1.219,64 for November and December; saldo = budget - prognose.
+    assert abs(euro[1] - euro[0] - 42 * 2 * 1219.64) <= 1 and euro[2] == 1_000_000 - euro[1]
 
     at.checkbox(key=f"zeker-{AMSTERDAM}").check().run()
     at.button(key=f"verwijder-{AMSTERDAM}").click().run()
