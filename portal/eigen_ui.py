@@ -15,9 +15,9 @@ from portal import charts
 from portal.charts import nl_euro, nl_number
 from portal.eigen import access, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
-from portal.eigen.upload import UploadFout, read_file
+from portal.eigen.upload import MAX_BYTES, UploadFout, read_file
 from portal.store import Warehouse
-from portal.tekst import literal
+from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
 from portal.userdata.access import Gebruiker
 from portal.userdata.errors import UserDataError
@@ -94,14 +94,15 @@ def _when(up: dict, date_only: bool = False) -> str:
 
 # ---- upload and mapping ------------------------------------------------------------------------------------------------------
 def upload_section(gemeente: str, user: Gebruiker) -> None:
-    f = st.file_uploader("Cliëntbestand (CSV, XLSX of Parquet; één rij per uitkeringsperiode of per cliënt per maand)",
+    f = st.file_uploader(f"Cliëntbestand (CSV, XLSX of Parquet, maximaal {MAX_BYTES // 2**20} MB; één rij per uitkeringsperiode of "
+                         "per cliënt per maand)",
                          type=["csv", "txt", "xlsx", "parquet"], key=f"upload-{gemeente}")
     if f is None:
         return
     try:
         raw = read_file(f.getvalue(), f.name)
     except UploadFout as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     st.caption(literal(raw.beschrijving()))
     remembered = store.mapping(gemeente)
@@ -112,6 +113,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
                         format_func={"perioden": "één rij per uitkeringsperiode", "maanden": "één rij per cliënt per maand"}.get,
                         horizontal=True, key=f"indeling-{gemeente}")
     cols = ["(geen)", *raw.kolommen]
+    st.caption("Kies bij elk gegeven de kolom van uw bestand (* = verplicht). De voorstellen komen uit de kolomnamen.")
     kolommen: dict[str, str | None] = {}
     grid = st.columns(3)
     for i, (field, (label, required)) in enumerate(mapping.fields(indeling).items()):
@@ -128,6 +130,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         if col is None or choices is None:
             continue
         known = mp["codes"].get(field, {})
+        st.markdown(f"**{mapping.fields(indeling)[field][0]}**: wat betekenen de waarden in kolom {quoted(col)}?")
         rows = [{"Waarde in het bestand": v, "Betekent": known.get(v) or mapping.suggest_code(field, v)}
                 for v in mapping.values(raw, col)[:200]]
         edited = st.data_editor(pl.DataFrame(rows, schema={"Waarde in het bestand": pl.String, "Betekent": pl.String}),
@@ -295,7 +298,7 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
         return
     amount = pl.select(parse.amount(pl.lit(text.strip()))).item()
     if amount is None or not 0 < amount <= 5e9:
-        st.error(f"{literal(text.strip()[:40])} is geen bedrag tussen 0 en 5 miljard euro; schrijf het budget als bijvoorbeeld "
+        st.error(f"{quoted(text.strip())} is geen bedrag tussen 0 en 5 miljard euro; schrijf het budget als bijvoorbeeld "
                  "412.500.000 of 412500000.")
         return
     b = monitors.budget(spells, amount, peil.year, peil)
@@ -312,8 +315,10 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
 def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.DataFrame, members: list[str], line: str) -> None:
     codes = [c for c in store.participants() if c != gemeente]
     if len(codes) < MIN_PARTICIPANTS:
-        st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er zijn {len(codes)} andere gemeenten met een echte "
-                f"upload; cijfers van andere gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
+        wie = ("is nog geen andere gemeente" if not codes else "is 1 andere gemeente" if len(codes) == 1
+               else f"zijn {len(codes)} andere gemeenten")
+        st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er {wie} met een echte upload; cijfers van andere "
+                f"gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
         return
     van, tot = own["maand"].min(), own["maand"].max()
     per = pl.concat([monitors.monthly(_stored_spells(c, store.current(c, synthetisch=False)["id"], str(store.default().path)),
