@@ -292,6 +292,10 @@ def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) 
 
 
 def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
+    if spells["bedrag"].is_null().all():
+        st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk. Koppel bij de volgende upload "
+                "een kolom met het uitkeringsbedrag per maand.")
+        return
     text = st.text_input("I-deel/BUIG-budget voor dit jaar (euro)", placeholder="bijvoorbeeld 412.500.000", key=f"budget-{gemeente}")
     if not text.strip():
         st.caption("Vul het budget in om uitgaven, prognose en verwacht saldo te zien.")
@@ -303,7 +307,7 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
         return
     b = monitors.budget(spells, amount, peil.year, peil)
     if b is None:
-        st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk.")
+        st.info(f"Het bestand bevat geen uitkeringsbedragen voor {peil.year}: een budgetmonitor is niet mogelijk.")
         return
     c = st.columns(3)
     c[0].metric("Uitgegeven tot de peildatum", nl_euro(b.gerealiseerd))

@@ -205,3 +205,11 @@ def test_participants_only_as_aggregate_of_five(accounts) -> None:
     assert "Per deelnemer (alleen beheer)" in [e.label for e in beheer.expander]
     per = [beheer.dataframe[d].value for d in range(len(beheer.dataframe)) if "gemeente" in beheer.dataframe[d].value.columns]
     assert per and sorted(per[0]["gemeente"]) == sorted(OTHERS[:5])
+
+
+def test_budget_needs_amounts(clean) -> None:
+    """A file without amounts says so at once instead of asking for a budget it cannot use."""
+    store.save(AMSTERDAM, "zonder-bedragen.csv", spells(AMSTERDAM, KNOWN).with_columns(bedrag=None), PEIL, "test")
+    at = eigen(gemeente=AMSTERDAM)
+    assert any("geen uitkeringsbedragen" in i.value for i in at.info)
+    assert not [t for t in at.text_input if t.key == f"budget-{AMSTERDAM}"] and not at.metric
