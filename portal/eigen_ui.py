@@ -158,6 +158,8 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
 
 
 def uploads_section(gemeente: str, user: Gebruiker) -> None:
+    if done := st.session_state.pop(f"verwijderd-{gemeente}", None):  # said after the rerun that follows a delete
+        st.success(done)
     rows = store.uploads(gemeente)
     if not rows:
         st.caption("Nog geen uploads voor deze gemeente.")
@@ -168,16 +170,22 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
                           for r in rows])
     data_table(table, ["Uploads van het eigen cliëntbestand (de geschiedenis blijft bewaard, ook van verwijderde uploads)."],
                key=f"uploads-{gemeente}")
-    active = [r["id"] for r in rows if not r.get("verwijderd")]
+    active = {r["id"]: f"upload {r['id']}: {r['bestandsnaam']}, peildatum {r['peildatum']:%d-%m-%Y}"
+              for r in rows if not r.get("verwijderd")}
     if not active or not access.may_upload(user, gemeente):
         return
     with st.expander("Een upload verwijderen"):
-        pick = st.selectbox("Upload", active, key=f"weg-{gemeente}")
+        pick = st.selectbox("Upload", list(active), format_func=active.get, key=f"weg-{gemeente}")
         sure = st.checkbox("Ja, verwijder de gegevens en alle cijfers die erop rusten", key=f"zeker-{gemeente}")
         if st.button("Verwijderen", disabled=not sure, key=f"verwijder-{gemeente}"):
-            store.delete(gemeente, pick, user.naam)
+            try:
+                store.delete(gemeente, pick, user.naam)
+            except UserDataError as exc:
+                st.error(literal(str(exc)))
+                return
             st.cache_data.clear()
-            st.success(f"Upload {pick} is verwijderd.")
+            st.session_state[f"verwijderd-{gemeente}"] = (f"{active[pick].capitalize()} is verwijderd, met alle cijfers die erop "
+                                                          "rustten.")
             st.rerun()
 
 

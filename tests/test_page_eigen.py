@@ -152,6 +152,8 @@ def test_real_upload_known_figures_suppression_and_delete(clean, exported) -> No
     at.button(key=f"verwijder-{AMSTERDAM}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert store.current(AMSTERDAM, synthetisch=False) is None and store.spells(AMSTERDAM, uid).is_empty()
+    assert [m.value for m in at.success] == [f"Upload {uid}: bijstand-oktober.csv, peildatum 31-10-2026 is verwijderd, met alle "
+                                             "cijfers die erop rustten."]
     assert any(w.value.startswith("**Synthetisch voorbeeld.**") for w in at.warning)
     assert int(list(monthly(at).values())[-1]["Bestand (einde maand)"].replace(".", "")) > 29_000
     history = at.dataframe[0].value
