@@ -352,8 +352,15 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
              "100 uitkeringen aan het begin van de maand.", *([note] if note else []), line], key=f"deelnemers-{gemeente}-{label}")
     if access.may_see_participants(user):
         with st.expander("Per deelnemer (alleen beheer)"):
-            data_table(participants.beheer_overzicht(per), ["Alleen voor beheer: per deelnemende gemeente de laatste maand."],
-                       key="deelnemers-beheer")
+            overzicht = participants.beheer_overzicht(per)
+            res = suppress.suppress(overzicht, list(participants.COUNTS), [], key="gemeente")
+            data_table(res.frame.select(
+                pl.col("gemeente").map_elements(lambda c: f"{wh.name(c)} ({c})", return_dtype=pl.String).alias("Gemeente"),
+                pl.col("eerste_maand").dt.strftime("%m-%Y").alias("Eerste maand"),
+                pl.col("laatste_maand").dt.strftime("%m-%Y").alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
+                *[pl.col(c).alias(label) for c, label in FLOWS.items()]),
+                ["Alleen voor beheer: per deelnemende gemeente de cijfers van haar laatste maand (bestand, instroom en uitstroom "
+                 "in die maand).", *_hidden_note(res)], key="deelnemers-beheer")
 
 
 def render(wh: Warehouse, user: Gebruiker) -> None:

@@ -205,8 +205,10 @@ def test_participants_only_as_aggregate_of_five(accounts) -> None:
 
     beheer = login("baas", gemeente=AMSTERDAM)
     assert "Per deelnemer (alleen beheer)" in [e.label for e in beheer.expander]
-    per = [beheer.dataframe[d].value for d in range(len(beheer.dataframe)) if "gemeente" in beheer.dataframe[d].value.columns]
-    assert per and sorted(per[0]["gemeente"]) == sorted(OTHERS[:5])
+    i = next(d for d in range(len(beheer.dataframe)) if "Gemeente" in beheer.dataframe[d].value.columns)
+    per = shown(beheer, i)
+    assert sorted(r["Gemeente"][-7:-1] for r in per) == sorted(OTHERS[:5]) and per[0]["Laatste maand"] == "10-2026"
+    assert all(r[c] == "–" or int(r[c].replace(".", "")) >= 10 for r in per for c in ("Instroom", "Uitstroom"))
 
 
 def test_budget_needs_amounts(clean) -> None:
