@@ -217,3 +217,23 @@ def test_budget_needs_amounts(clean) -> None:
     at = eigen(gemeente=AMSTERDAM)
     assert any("geen uitkeringsbedragen" in i.value for i in at.info)
     assert not [t for t in at.text_input if t.key == f"budget-{AMSTERDAM}"] and not at.metric
+
+
+def test_uitstroomkans_known_cohort_and_no_estimate_beyond_follow_up(clean) -> None:
+    """30 instromers in March 2026 of whom 12 leave (to work) in May: 40 % within 6 months. Nobody of them can be
+    followed for 12 months by the peildatum, so the 12-month kans stays empty instead of repeating the 40 %."""
+    store.save(AMSTERDAM, "cohort.csv", spells(AMSTERDAM, [
+        (dt.date(2025, 1, 15), None, None, 20), (dt.date(2025, 1, 15), dt.date(2026, 2, 1), "overig", 10),  # before: not a cohort
+        (dt.date(2026, 3, 10), None, None, 18), (dt.date(2026, 3, 10), dt.date(2026, 5, 1), "werk", 12)]), PEIL, "test")
+    at = eigen(gemeente=AMSTERDAM)
+    i = next(d for d in range(len(at.dataframe)) if "Instroomjaar" in at.dataframe[d].value.columns)
+    assert shown(at, i) == [{"Instroomjaar": "2026", "Instromers": "30", "Uitstroomkans 6 mnd (%)": "40,0",
+                             "Ondergrens 6 mnd (%)": shown(at, i)[0]["Ondergrens 6 mnd (%)"],
+                             "Bovengrens 6 mnd (%)": shown(at, i)[0]["Bovengrens 6 mnd (%)"],
+                             "Uitstroomkans 12 mnd (%)": "–", "Ondergrens 12 mnd (%)": "–", "Bovengrens 12 mnd (%)": "–",
+                             "Nog in de bijstand na 6 mnd": "18", "Nog in de bijstand na 12 mnd": "–"}]
+    low, high = (float(shown(at, i)[0][c].replace(",", ".")) for c in ("Ondergrens 6 mnd (%)", "Bovengrens 6 mnd (%)"))
+    assert 20 < low < 40 < high < 60
+    at.radio(key=f"naar-{AMSTERDAM}").set_value("werk").run()
+    i = next(d for d in range(len(at.dataframe)) if "Instroomjaar" in at.dataframe[d].value.columns)
+    assert shown(at, i)[0]["Uitstroomkans 6 mnd (%)"] == "40,0"  # every ending was to work
