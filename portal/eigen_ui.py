@@ -360,7 +360,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
                 pl.col("laatste_maand").dt.strftime("%m-%Y").alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
                 *[pl.col(c).alias(label) for c, label in FLOWS.items()]),
                 ["Alleen voor beheer: per deelnemende gemeente de cijfers van haar laatste maand (bestand, instroom en uitstroom "
-                 "in die maand).", *_hidden_note(res)], key="deelnemers-beheer")
+                 "in die maand); eerste maand en maanden binnen de periode van de eigen monitor.", *_hidden_note(res)], key="deelnemers-beheer")
 
 
 def render(wh: Warehouse, user: Gebruiker) -> None:
