@@ -65,6 +65,10 @@ def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:  # noq
         upload.set_input_files(files=[{"name": "bijstand-enschede.csv", "mimeType": "text/csv", "buffer": own_csv()}])
         expect(page.get_by_text("fout.csv")).to_have_count(0, timeout=30_000)
         wait_until_rendered(page)
+        for field, column in (("Cliëntnummer", "Klantnummer"), ("Begindatum uitkering", "Ingangsdatum"),
+                              ("Einddatum uitkering", "Einddatum"), ("Reden beëindiging", "Reden beëindiging"),
+                              ("Leefvorm", "Huishouden"), ("Geboortejaar of leeftijd", "Geboortedatum")):
+            expect(page.get_by_role("combobox", name=field).first).to_have_value(column)
         page.get_by_role("button", name="Controleren en opslaan").click()
         expect(page.get_by_text("Opgeslagen als upload", exact=False)).to_contain_text(
             "86 uitkeringsperioden, peildatum 31-10-2026.", timeout=30_000)
