@@ -13,11 +13,11 @@ import streamlit as st
 
 from portal import charts
 from portal.charts import nl_euro, nl_number
-from portal.eigen import access, mapping, monitors, participants, pseudo, store, suppress, survival, synth
+from portal.eigen import access, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
-from portal.eigen.upload import UploadFout, read_file
+from portal.eigen.upload import MAX_BYTES, UploadFout, read_file
 from portal.store import Warehouse
-from portal.tekst import literal
+from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
 from portal.userdata.access import Gebruiker
 from portal.userdata.errors import UserDataError
@@ -61,7 +61,7 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | N
     up = store.current(gemeente, synthetisch=False)
     if up is not None:
         spells = _stored_spells(gemeente, up["id"], str(store.default().path))
-        line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {str(up['tijd'])[:10]}, "
+        line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {_when(up, date_only=True)}, "
                 f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (maanden {_months(up)}). "
                 f"Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
         return spells, up["peildatum"], line
@@ -77,19 +77,32 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | N
 
 
 def _months(up: dict) -> str:
-    return f"{up.get('maand_van') or '?'} t/m {up.get('maand_tot') or '?'}"
+    """The months an upload covers as mm-jjjj t/m mm-jjjj (stored as jjjj-mm)."""
+    def nl(m: str | None) -> str:
+        return f"{m[5:7]}-{m[:4]}" if m and len(m) == 7 else "?"
+    return f"{nl(up.get('maand_van'))} t/m {nl(up.get('maand_tot'))}"
+
+
+def _when(up: dict, date_only: bool = False) -> str:
+    """The upload time (stored as ISO text) as dd-mm-jjjj uu:mm."""
+    try:
+        t = dt.datetime.fromisoformat(str(up["tijd"]))
+    except ValueError:
+        return str(up["tijd"])
+    return f"{t:%d-%m-%Y}" if date_only else f"{t:%d-%m-%Y %H:%M}"
 
 
 # ---- upload and mapping ------------------------------------------------------------------------------------------------------
 def upload_section(gemeente: str, user: Gebruiker) -> None:
-    f = st.file_uploader("Cliëntbestand (CSV, XLSX of Parquet; één rij per uitkeringsperiode of per cliënt per maand)",
+    f = st.file_uploader(f"Cliëntbestand (CSV, XLSX of Parquet, maximaal {MAX_BYTES // 2**20} MB; één rij per uitkeringsperiode of "
+                         "per cliënt per maand)",
                          type=["csv", "txt", "xlsx", "parquet"], key=f"upload-{gemeente}")
     if f is None:
         return
     try:
         raw = read_file(f.getvalue(), f.name)
     except UploadFout as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         return
     st.caption(literal(raw.beschrijving()))
     remembered = store.mapping(gemeente)
@@ -100,6 +113,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
                         format_func={"perioden": "één rij per uitkeringsperiode", "maanden": "één rij per cliënt per maand"}.get,
                         horizontal=True, key=f"indeling-{gemeente}")
     cols = ["(geen)", *raw.kolommen]
+    st.caption("Kies bij elk gegeven de kolom van uw bestand (* = verplicht). De voorstellen komen uit de kolomnamen.")
     kolommen: dict[str, str | None] = {}
     grid = st.columns(3)
     for i, (field, (label, required)) in enumerate(mapping.fields(indeling).items()):
@@ -116,6 +130,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         if col is None or choices is None:
             continue
         known = mp["codes"].get(field, {})
+        st.markdown(f"**{mapping.fields(indeling)[field][0]}**: wat betekenen de waarden in kolom {quoted(col)}?")
         rows = [{"Waarde in het bestand": v, "Betekent": known.get(v) or mapping.suggest_code(field, v)}
                 for v in mapping.values(raw, col)[:200]]
         edited = st.data_editor(pl.DataFrame(rows, schema={"Waarde in het bestand": pl.String, "Betekent": pl.String}),
@@ -143,27 +158,40 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
 
 
 def uploads_section(gemeente: str, user: Gebruiker) -> None:
+    if done := st.session_state.pop(f"verwijderd-{gemeente}", None):  # said after the rerun that follows a delete
+        st.success(done)
     rows = store.uploads(gemeente)
     if not rows:
         st.caption("Nog geen uploads voor deze gemeente.")
         return
     table = pl.DataFrame([{"Upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": f"{r['peildatum']:%d-%m-%Y}", "Maanden": _months(r),
-                           "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": str(r["tijd"])[:16],
+                           "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": _when(r),
                            "Status": "verwijderd" if r.get("verwijderd") else ("synthetisch" if r.get("synthetisch") else "in gebruik")}
                           for r in rows])
     data_table(table, ["Uploads van het eigen cliëntbestand (de geschiedenis blijft bewaard, ook van verwijderde uploads)."],
                key=f"uploads-{gemeente}")
-    active = [r["id"] for r in rows if not r.get("verwijderd")]
+    active = {r["id"]: f"upload {r['id']}: {r['bestandsnaam']}, peildatum {r['peildatum']:%d-%m-%Y}"
+              for r in rows if not r.get("verwijderd")}
     if not active or not access.may_upload(user, gemeente):
         return
     with st.expander("Een upload verwijderen"):
-        pick = st.selectbox("Upload", active, key=f"weg-{gemeente}")
+        pick = st.selectbox("Upload", list(active), format_func=active.get, key=f"weg-{gemeente}")
         sure = st.checkbox("Ja, verwijder de gegevens en alle cijfers die erop rusten", key=f"zeker-{gemeente}")
         if st.button("Verwijderen", disabled=not sure, key=f"verwijder-{gemeente}"):
-            store.delete(gemeente, pick, user.naam)
+            try:
+                store.delete(gemeente, pick, user.naam)
+            except UserDataError as exc:
+                st.error(literal(str(exc)))
+                return
             _stored_spells.clear()
-            st.success(f"Upload {pick} is verwijderd.")
+            st.session_state[f"verwijderd-{gemeente}"] = (f"{active[pick].capitalize()} is verwijderd, met alle cijfers die erop "
+                                                          "rustten.")
             st.rerun()
+
+
+def _words(col: str) -> pl.Expr:
+    """A code column as the user reads it: alleenstaande_ouder -> alleenstaande ouder."""
+    return pl.col(col).str.replace_all("_", " ", literal=True)
 
 
 # ---- monitors ------------------------------------------------------------------------------------------------------------------
@@ -216,7 +244,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
     ends = [monitors.month_end(dt.date(peil.year - k, peil.month, 1)) for k in range(3)][::-1]
     ends[-1] = peil
     res = suppress.shares(monitors.leefvorm_mix(spells, ends), "peildatum", "de leefvormen")
-    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y")).rename(
+    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
     obs = wh.all_observations("eigen")
@@ -228,7 +256,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
         return
     parts = [f.filter(pl.col("periode") == f["periode"].max()).with_columns(pl.lit(naam).alias("Wie"))
              for naam, f in (("Nederland", nl), ("Referentiegroep", groep)) if not f.is_empty()]
-    data_table(pl.concat(parts).select("Wie", pl.col("periode").alias("Periode"), pl.col("leefvorm").alias("Leefvorm"),
+    data_table(pl.concat(parts).select("Wie", pl.col("periode").alias("Periode"), _words("leefvorm").alias("Leefvorm"),
                                        pl.col("aandeel").alias("Aandeel (%)"), pl.col("gemeenten").alias("Gemeenten")),
                ["Openbare verdeling naar leefvorm: CBS 82015NED (bijstandsuitkeringen; uitkeringsgrondslag, regio's), nieuwste maand."],
                key=f"leefvorm-publiek-{gemeente}")
@@ -240,6 +268,14 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
                     key=f"naar-{gemeente}")
     table = survival.uitstroomkans(spells, peil, naar=naar, per=per)
+    if table.is_empty():
+        st.info("Er zijn nog geen uitkeringen die begonnen nadat het bestand volledig is (vanaf de eerste einddatum in het "
+                "bestand), dus nog geen uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
+        return
+    # Nobody of a group followed up to h months and not everyone left: the Kaplan–Meier curve stops before h, no estimate.
+    table = table.with_columns([pl.when((pl.col(f"n_risico_{h}") == 0) & (pl.col(f"kans_{h}") < 1)).then(None)
+                                .otherwise(pl.col(f"{p}_{h}")).alias(f"{p}_{h}")
+                                for h in (6, 12) for p in ("kans", "onder", "boven", "se")])
     res = suppress.survival(table)
     pct = {c: pl.col(c) * 100 for c in res.frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
     shown = res.frame.with_columns(**{c: e for c, e in pct.items()}).select(
@@ -249,7 +285,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
         *[pl.col(f"n_risico_{h}").alias(f"Nog in de bijstand na {h} mnd") for h in (6, 12)])
     method = ("Kaplan–Meier: de kans om binnen 6 of 12 maanden na de instroom uit te stromen; wie op de peildatum nog een "
               "uitkering heeft telt mee tot de peildatum (gecensureerd). 95 %-interval met Greenwood (log-log). Alleen perioden die "
-              "begonnen nadat het bestand volledig is.")
+              "begonnen nadat het bestand volledig is. Leeg bij een groep die nog niemand zo lang kon volgen.")
     if naar == "werk":
         method += (" Naar werk: andere uitstroom telt als gecensureerd, dus dit is de kans als niemand om een andere reden zou "
                    "uitstromen; hoger dan het aandeel dat werkelijk naar werk gaat.")
@@ -264,14 +300,22 @@ def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) 
 
 
 def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
-    amount = st.number_input("I-deel/BUIG-budget voor dit jaar (euro)", min_value=0.0, max_value=5e9, value=0.0, step=100_000.0,
-                             key=f"budget-{gemeente}")
-    if not amount:
+    if spells["bedrag"].is_null().all():
+        st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk. Koppel bij de volgende upload "
+                "een kolom met het uitkeringsbedrag per maand.")
+        return
+    text = st.text_input("I-deel/BUIG-budget voor dit jaar (euro)", placeholder="bijvoorbeeld 412.500.000", key=f"budget-{gemeente}")
+    if not text.strip():
         st.caption("Vul het budget in om uitgaven, prognose en verwacht saldo te zien.")
+        return
+    amount = pl.select(parse.amount(pl.lit(text.strip()))).item()
+    if amount is None or not 0 < amount <= 5e9:
+        st.error(f"{quoted(text.strip())} is geen bedrag tussen 0 en 5 miljard euro; schrijf het budget als bijvoorbeeld "
+                 "412.500.000 of 412500000.")
         return
     b = monitors.budget(spells, amount, peil.year, peil)
     if b is None:
-        st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk.")
+        st.info(f"Het bestand bevat geen uitkeringsbedragen voor {peil.year}: een budgetmonitor is niet mogelijk.")
         return
     c = st.columns(3)
     c[0].metric("Uitgegeven tot de peildatum", nl_euro(b.gerealiseerd))
@@ -283,8 +327,10 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
 def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.DataFrame, members: list[str], line: str) -> None:
     codes = [c for c in store.participants() if c != gemeente]
     if len(codes) < MIN_PARTICIPANTS:
-        st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er zijn {len(codes)} andere gemeenten met een echte "
-                f"upload; cijfers van andere gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
+        wie = ("is nog geen andere gemeente" if not codes else "is 1 andere gemeente" if len(codes) == 1
+               else f"zijn {len(codes)} andere gemeenten")
+        st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er {wie} met een echte upload; cijfers van andere "
+                f"gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
         return
     van, tot = own["maand"].min(), own["maand"].max()
     per = pl.concat([monitors.monthly(_stored_spells(c, store.current(c, synthetisch=False)["id"], str(store.default().path)),
@@ -306,8 +352,15 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
              "100 uitkeringen aan het begin van de maand.", *([note] if note else []), line], key=f"deelnemers-{gemeente}-{label}")
     if access.may_see_participants(user):
         with st.expander("Per deelnemer (alleen beheer)"):
-            data_table(participants.beheer_overzicht(per), ["Alleen voor beheer: per deelnemende gemeente de laatste maand."],
-                       key="deelnemers-beheer")
+            overzicht = participants.beheer_overzicht(per)
+            res = suppress.suppress(overzicht, list(participants.COUNTS), [], key="gemeente")
+            data_table(res.frame.select(
+                pl.col("gemeente").map_elements(lambda c: f"{wh.name(c)} ({c})", return_dtype=pl.String).alias("Gemeente"),
+                pl.col("eerste_maand").dt.strftime("%m-%Y").alias("Eerste maand"),
+                pl.col("laatste_maand").dt.strftime("%m-%Y").alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
+                *[pl.col(c).alias(label) for c, label in FLOWS.items()]),
+                ["Alleen voor beheer: per deelnemende gemeente de cijfers van haar laatste maand (bestand, instroom en uitstroom "
+                 "in die maand); eerste maand en maanden binnen de periode van de eigen monitor.", *_hidden_note(res)], key="deelnemers-beheer")
 
 
 def render(wh: Warehouse, user: Gebruiker) -> None:
