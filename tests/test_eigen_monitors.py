@@ -295,6 +295,10 @@ def test_months_with_too_few_contributors_and_differencing_between_groups():
     assert "verschil met 'alle deelnemers'" in note
     over = pt.beheer_overzicht(f)
     assert over.filter(pl.col("gemeente") == "GM0007")["maanden"][0] == 1
+    # A group that differs from an earlier one by one gemeente in every month: nothing left, and the note says why.
+    f = pl.concat([participants([f"GM000{i}" for i in range(1, 8)], months)])  # own + 6 others in both months
+    klasse, note = pt.aggregates(f, "GM0001", {"alle deelnemers": None, "grootteklasse": [f"GM000{i}" for i in range(2, 7)]})["grootteklasse"]
+    assert klasse is None and note.startswith("Geen vergelijking: in elke maand zou het verschil met 'alle deelnemers'")
 
 
 # ---- synthetic files --------------------------------------------------------------------------------------------------

@@ -85,10 +85,14 @@ def aggregates(per_gemeente: pl.DataFrame, eigen: str, groepen: dict[str, Iterab
         bad_months = {m for m, _ in unsafe}
         frame, note = aggregate(f.filter(~pl.col("maand").is_in(list(bad_months))), eigen, None, synthetisch)
         if bad_months:
-            labels = sorted({lb for _, lb in unsafe})
-            extra = (f"{nl_number(len(bad_months))} {'maand is' if len(bad_months) == 1 else 'maanden zijn'} weggelaten: het "
-                     f"verschil met '{', '.join(labels)}' zou de cijfers van minder dan {MIN_PARTICIPANTS} gemeenten prijsgeven.")
-            note = extra if note is None else f"{note} {extra}"
+            labels = "', '".join(sorted({lb for _, lb in unsafe}))
+            if frame is None and f.filter(~pl.col("maand").is_in(list(bad_months))).is_empty():
+                note = (f"Geen vergelijking: in elke maand zou het verschil met '{labels}' de cijfers van minder dan "
+                        f"{MIN_PARTICIPANTS} gemeenten prijsgeven.")
+            else:
+                extra = (f"{nl_number(len(bad_months))} {'maand is' if len(bad_months) == 1 else 'maanden zijn'} weggelaten: het "
+                         f"verschil met '{labels}' zou de cijfers van minder dan {MIN_PARTICIPANTS} gemeenten prijsgeven.")
+                note = extra if note is None else f"{note} {extra}"
         result[label] = (frame, note)
         if frame is not None:
             shown.append((label, {m: s for m, s in sets.items() if m not in bad_months}))

@@ -131,7 +131,8 @@ def _simulate(m: Marginals, n: int, seed: int, peildatum: dt.date, jaren: int, h
     start = np.datetime64(peildatum) - np.timedelta64(history_days, "D")
     begin = start + rng.integers(0, history_days + 1, n).astype("timedelta64[D]")
     birth_year = (begin.astype("datetime64[Y]").astype(np.int64) + 1970 - np.floor(age)).astype(np.int32)
-    aow = (birth_year + AOW_LEEFTIJD - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.timedelta64(181, "D")  # 1 July
+    birthday = np.random.default_rng(seed + 1).integers(0, 365, n).astype("timedelta64[D]")  # own stream: the rest stays as it was
+    aow = (birth_year + AOW_LEEFTIJD - 1970).astype("datetime64[Y]").astype("datetime64[D]") + birthday  # spread over the year
     end = begin + (dur - 1).astype("timedelta64[D]")
     at_aow = end >= aow
     end = np.where(at_aow, np.maximum(aow, begin), end)
