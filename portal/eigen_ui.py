@@ -42,12 +42,12 @@ def choose_gemeente(wh: Warehouse, user: Gebruiker) -> str | None:
 
 # ---- the file the monitors rest on ---------------------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
-def _stored_spells(gemeente: str, upload_id: int, _db: str) -> pl.DataFrame:
+def _stored_spells(gemeente: str, upload_id: int, db: str) -> pl.DataFrame:  # db: part of the cache key
     return store.spells(gemeente, upload_id)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _synthetic(gemeente: str, peildatum: dt.date, _wh_key: str) -> tuple[pl.DataFrame, str] | None:
+def _synthetic(gemeente: str, peildatum: dt.date, build: str) -> tuple[pl.DataFrame, str] | None:  # build: cache key
     from portal.ui import warehouse
 
     m = synth.marginals(warehouse(), gemeente)
@@ -67,7 +67,7 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | N
         return spells, up["peildatum"], line
     today = dt.date.today()
     peil = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
-    made = _synthetic(gemeente, peil, str(wh.path))
+    made = _synthetic(gemeente, peil, f"{wh.path}:{wh.path.stat().st_mtime}")
     if made is None:
         return None
     spells, bron = made

@@ -13,7 +13,7 @@ from portal.visitatie_ui.common import Ctx, Dossier
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _block(gemeente: str, upload_id: int, _db: str) -> dict | None:
+def _block(gemeente: str, upload_id: int, db: str) -> dict | None:  # upload and db: the cache key
     return ve.make_block(store.default(), gemeente)
 
 
