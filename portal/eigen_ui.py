@@ -241,8 +241,16 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
 
 
 def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, members: list[str]) -> None:
-    ends = [monitors.month_end(dt.date(peil.year - k, peil.month, 1)) for k in range(3)][::-1]
-    ends[-1] = peil
+    options, (y, m) = [peil], (peil.year, peil.month)  # the peildatum and the month ends of the five years before it
+    for _ in range(59):
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        options.append(monitors.month_end(dt.date(y, m, 1)))
+    default = [d for d in options if d.month == peil.month][:3]  # the peildatum and the same month one and two years back
+    ends = sorted(st.multiselect("Peildata", options, default=default, format_func=lambda d: f"{d:%d-%m-%Y}",
+                                 key=f"peildata-{gemeente}"))
+    if not ends:
+        st.caption("Kies een of meer peildata.")
+        return
     res = suppress.shares(monitors.leefvorm_mix(spells, ends), "peildatum", "de leefvormen")
     data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),

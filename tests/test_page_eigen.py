@@ -15,7 +15,7 @@ from portal.eigen import store, synth
 from portal.eigen.schema import SPELLS
 from portal.paths import USERDATA
 from portal.userdata import UserData
-from tests.pagetest import page, shown
+from tests.pagetest import frame, page, shown
 
 AMSTERDAM, ENSCHEDE = "GM0363", "GM0153"
 PEIL = dt.date(2026, 10, 31)
@@ -117,6 +117,15 @@ def test_synthetic_example_is_labelled_everywhere(clean, exported) -> None:
     last = list(monthly(at).values())[-1]
     assert 29_000 <= int(last["Bestand (einde maand)"].replace(".", "")) <= 32_000
     assert "Geen vergelijking met andere deelnemers op een synthetisch bestand." in texts(at)
+    # Leefvorm at chosen peildata: by default the peildatum and the same month one and two years earlier.
+    peildata = at.multiselect(key=f"peildata-{AMSTERDAM}")
+    assert len(peildata.value) == 3 and [d.month for d in peildata.value] == [peildata.value[0].month] * 3
+    def leefvorm_rows(at) -> list[dict]:
+        return next(frame(at, i) for i in range(len(at.dataframe)) if "Leefvorm" in at.dataframe[i].value.columns)
+
+    assert len(leefvorm_rows(at)) == 9  # three peildata × three leefvormen
+    at = peildata.set_value(peildata.value[-1:]).run()
+    assert not at.exception and len(leefvorm_rows(at)) == 3  # one peildatum: one row per leefvorm
 
 
 def test_real_upload_known_figures_suppression_and_delete(clean, exported) -> None:
