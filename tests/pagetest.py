@@ -23,6 +23,16 @@ def page(name: str, timeout: int = 90, **params: str) -> AppTest:
     return at
 
 
+def login(at: AppTest, naam: str) -> AppTest:
+    """Log in on a page that shows the login form, with the tests' password convention "<naam>-wachtwoord"."""
+    assert at.title[0].value == "Inloggen"
+    at.text_input[0].input(naam)
+    at.text_input[1].input(f"{naam}-wachtwoord")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def frame(at: AppTest, i: int = 0) -> list[dict]:
     """The rows of the i-th table as its data (numbers stay numbers)."""
     return at.dataframe[i].value.to_dict("records")

@@ -15,7 +15,7 @@ from portal.eigen import store, synth
 from portal.eigen.schema import SPELLS
 from portal.paths import USERDATA
 from portal.userdata import UserData
-from tests.pagetest import frame, page, shown
+from tests.pagetest import frame, login, page, shown
 
 AMSTERDAM, ENSCHEDE = "GM0363", "GM0153"
 PEIL = dt.date(2026, 10, 31)
@@ -79,16 +79,6 @@ def accounts(clean):
     yield ud
     for naam, _, _ in made:
         ud.remove_account(naam)
-
-
-def login(naam: str, **params: str) -> AppTest:
-    at = eigen(**params)
-    assert at.title[0].value == "Inloggen"
-    at.text_input[0].input(naam)
-    at.text_input[1].input(f"{naam}-wachtwoord")
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:
@@ -171,19 +161,19 @@ def test_real_upload_known_figures_suppression_and_delete(clean, exported) -> No
 
 def test_access_by_role(accounts) -> None:
     store.save(ENSCHEDE, "enschede.csv", spells(ENSCHEDE, KNOWN), PEIL, "test")
-    own = login("amsterdam", gemeente=ENSCHEDE)  # a link to another gemeente
+    own = login(eigen(gemeente=ENSCHEDE), "amsterdam")  # a link to another gemeente
     assert own.title[-1].value == "Eigen bestand Amsterdam"
     assert "Enschede" not in texts(own) and "enschede.csv" not in texts(own)
     assert [e.label for e in own.expander][:2] == ["Bestand uploaden", "Een upload verwijderen"] or \
         [e.label for e in own.expander][:1] == ["Bestand uploaden"]  # may upload for their own gemeente
 
-    team = login("anna", gemeente=ENSCHEDE)
+    team = login(eigen(gemeente=ENSCHEDE), "anna")
     assert [e.value for e in team.error] == [
         "Een eigen cliëntbestand is alleen zichtbaar voor de gemeente zelf en voor beheer. Een visitatieteam ziet wat de "
         "gemeente in de visitatiefoto opneemt."]
     assert not team.dataframe and not any(t.value.startswith("Eigen bestand") for t in team.title)
 
-    beheer = login("baas", gemeente=ENSCHEDE)
+    beheer = login(eigen(gemeente=ENSCHEDE), "baas")
     assert beheer.title[-1].value == "Eigen bestand Enschede"
     assert any("'enschede.csv'" in c.value for c in beheer.caption)
     assert monthly(beheer)["03-2026"]["Bestand (einde maand)"] == "49"
@@ -199,12 +189,12 @@ def participants(codes: list[str]) -> None:
 def test_participants_only_as_aggregate_of_five(accounts) -> None:
     store.save(AMSTERDAM, "amsterdam.csv", spells(AMSTERDAM, KNOWN), PEIL, "test")
     participants(OTHERS[:4])
-    at = login("amsterdam")
+    at = login(eigen(), "amsterdam")
     assert "Vergelijking met andere deelnemers: nog niet mogelijk. Er zijn 4 andere gemeenten met een echte upload" in texts(at)
     assert not [d for d in range(len(at.dataframe)) if "Gemeenten" in at.dataframe[d].value.columns]
 
     participants(OTHERS[4:5])
-    at = login("amsterdam")
+    at = login(eigen(), "amsterdam")
     agg = [at.dataframe[d].value for d in range(len(at.dataframe)) if "Gemeenten" in at.dataframe[d].value.columns]
     assert agg, texts(at)
     assert all(f["Gemeenten"].min() >= 5 for f in agg)
@@ -212,7 +202,7 @@ def test_participants_only_as_aggregate_of_five(accounts) -> None:
     everything = texts(at) + str([at.dataframe[d].value.to_dict() for d in range(len(at.dataframe))])
     assert not any(code in everything for code in OTHERS[:5]) and "Per deelnemer" not in [e.label for e in at.expander]
 
-    beheer = login("baas", gemeente=AMSTERDAM)
+    beheer = login(eigen(gemeente=AMSTERDAM), "baas")
     assert "Per deelnemer (alleen beheer)" in [e.label for e in beheer.expander]
     i = next(d for d in range(len(beheer.dataframe)) if "Gemeente" in beheer.dataframe[d].value.columns)
     per = shown(beheer, i)

@@ -15,20 +15,15 @@ from portal.paths import USERDATA
 from portal import visitatie as vt
 from portal.charts import nl_number
 from portal.userdata import UserData
+from tests import pagetest
+from tests.pagetest import login
 
-APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 ENSCHEDE = "GM0153"
 DUTCH_TIME = r"\d{1,2} (" + "|".join(vt.MAANDEN) + r") \d{4}, \d{2}:\d{2}"  # 23 november 2026, 14:05
 
 
 def page(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page("visitatie.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return pagetest.page("visitatie", **params)
 
 
 def param(at: AppTest, key: str) -> str:
@@ -143,15 +138,6 @@ def accounts(built: Path):
     yield ud
     for n in ("anna", "kees", "enschede"):
         ud.remove_account(n)
-
-
-def login(at: AppTest, naam: str) -> AppTest:
-    assert at.title[0].value == "Inloggen"
-    at.text_input[0].input(naam)
-    at.text_input[1].input(f"{naam}-wachtwoord")
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_only_team_gemeente_and_beheer_open_a_visitatie(accounts) -> None:

@@ -26,6 +26,7 @@ from portal.paths import ROOT, USERDATA
 from portal.serve import free_port, wait_healthy
 from portal.userdata import Gebruiker, UserData, UserDataError
 from portal.userdata.checks import check_foto
+from tests.pagetest import login, page
 
 D = dt.date
 PEIL = D(2026, 10, 31)
@@ -173,19 +174,10 @@ def test_only_the_gemeente_and_beheer_share_and_a_frozen_foto_keeps_the_block(db
 
 
 # ---- the page ------------------------------------------------------------------------------------------------------------
-APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 
 
 def _open(vid: int, naam: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["visitatie"] = str(vid)
-    at.switch_page("visitatie.py")
-    at.run()
-    at.text_input[0].input(naam)
-    at.text_input[1].input(f"{naam}-wachtwoord")
-    at.button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return login(page("visitatie", visitatie=str(vid)), naam)
 
 
 def _texts(at: AppTest) -> str:

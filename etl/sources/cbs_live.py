@@ -21,7 +21,9 @@ from portal.derive import OBS_SCHEMA
 from portal.tekst import MAANDEN
 
 PERIOD_RE = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")
-SOURCES: list[Source] = []  # the folders differ per installation: see sources()
+SOURCES: list[Source] = []
+UPDATE_LISTS = ("De bouw stopt in plaats van te raden: werk de gemeentelijst en de herindelingen bij "
+                "(data/snapshots/nlextract_gemeentelijke_indeling, gemeente_herindelingen) en bouw opnieuw")  # the folders differ per installation: see sources()
 
 
 def folders(snapshots: Path) -> list[Path]:
@@ -132,9 +134,7 @@ def check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.Da
         ok.append(False)
         if jaar > newest:
             ctx.col.add(file, rij, "code", f"nieuwe gemeentecode '{code}' (periode {periode}) staat niet in de gemeentelijst van "
-                        f"{newest} en er is geen herindeling voor vastgelegd. De bouw stopt in plaats van te raden: werk de "
-                        "gemeentelijst en de herindelingen bij (data/snapshots/nlextract_gemeentelijke_indeling, "
-                        "gemeente_herindelingen) en bouw opnieuw")
+                        f"{newest} en er is geen herindeling voor vastgelegd. {UPDATE_LISTS}")
         else:
             ctx.col.add(file, rij, "code", f"gemeentecode '{code}' bestond niet in de indeling van {jaar}")
     return df.filter(pl.Series(ok, dtype=pl.Boolean)).with_columns(
@@ -156,8 +156,6 @@ def check_list(df: pl.DataFrame, h: dict, ctx: Context, file: str, newest: int) 
         f"niet meer bij CBS: {', '.join(gone)}" if gone else "") if x)
     if year > newest:
         ctx.col.add(file, None, "Key", f"de gemeentelijst van {year} van CBS ({h['tabel']}) wijkt af van onze nieuwste "
-                    f"gemeentelijst ({newest}): {what}. Er is geen herindeling voor vastgelegd; de bouw stopt in plaats van te "
-                    "raden. Werk de gemeentelijst en de herindelingen bij (data/snapshots/nlextract_gemeentelijke_indeling, "
-                    "gemeente_herindelingen) en bouw opnieuw")
+                    f"gemeentelijst ({newest}): {what}. Er is geen herindeling voor vastgelegd. {UPDATE_LISTS}")
     else:
         ctx.col.add(file, None, "Key", f"de gemeentelijst van {year} van CBS ({h['tabel']}) wijkt af van de onze: {what}")
