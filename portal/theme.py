@@ -105,6 +105,7 @@ NL_ATTRIBUTE_ONLY = {"Open": "Openen", "Close": "Sluiten", "Increment": "Verhoge
 NL_PATTERNS = [  # (regular expression on the whole string, Dutch replacement)
     (r"^Help for (.+)$", "Uitleg bij $1"),
     (r"^(\S+) per file$", "$1 per bestand"),
+    (r"^File must be (\S+) or smaller\.$", "Het bestand mag hoogstens $1 zijn."),
     (r"^Remove (.+)$", "$1 verwijderen"),
 ]
 NL_ATTRIBUTES = ("aria-label", "placeholder", "title")
