@@ -213,9 +213,13 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     long = shown.unpivot(index="maand", on=list(FLOWS), variable_name="reeks", value_name="waarde").with_columns(
         pl.col("reeks").replace_strict(FLOWS), pl.col("maand").dt.strftime("%Y-%m").alias("periode"),
         pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime("%m-%Y").alias("peildatum"))
-    chart(lambda: charts.lines_chart(long.filter(pl.col("reeks") != FLOWS["bestand"]), x="maand", series="reeks",
-                                     y_title="uitkeringen", temporal=True, x_title="Maand", time_format="%b %Y"),
-          "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand")
+    flows = long.filter(pl.col("reeks") != FLOWS["bestand"])
+    if flows["waarde"].is_null().all():  # a small gemeente: every monthly flow is under MIN_CELL
+        st.caption(f"Geen grafiek van instroom en uitstroom: elk maandcijfer is kleiner dan {MIN_CELL} en daarom onderdrukt.")
+    else:
+        chart(lambda: charts.lines_chart(flows, x="maand", series="reeks", y_title="uitkeringen", temporal=True, x_title="Maand",
+                                         time_format="%b %Y"),
+              "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand")
     data_table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
                key=f"bestandsmonitor-{gemeente}")
     last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None

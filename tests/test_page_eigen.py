@@ -210,6 +210,14 @@ def test_participants_only_as_aggregate_of_five(accounts) -> None:
     assert all(r[c] == "–" or int(r[c].replace(".", "")) >= 10 for r in per for c in ("Instroom", "Uitstroom"))
 
 
+def test_small_gemeente_synthetic_example_suppresses_every_flow(clean) -> None:
+    """Vlieland (10 uitkeringen algemene bijstand, 2024): every monthly flow is under 10, so no empty chart is drawn."""
+    at = eigen(gemeente="GM0096")
+    assert "10 uitkeringen algemene bijstand (2024, CBS 85383NED)" in texts(at)
+    assert "Geen grafiek van instroom en uitstroom: elk maandcijfer is kleiner dan 10 en daarom onderdrukt." in texts(at)
+    assert all(v in ("–", None) for row in monthly(at).values() for k, v in row.items() if k in ("Instroom", "Uitstroom"))
+
+
 def test_budget_needs_amounts(clean) -> None:
     """A file without amounts says so at once instead of asking for a budget it cannot use."""
     store.save(AMSTERDAM, "zonder-bedragen.csv", spells(AMSTERDAM, KNOWN).with_columns(bedrag=None), PEIL, "test")
