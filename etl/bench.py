@@ -33,7 +33,7 @@ from portal.store import Warehouse
 
 PAGES = [("profiel", {"gemeente": "GM0363"}), ("referentiegroep", {"gemeente": "GM0363"}),
          ("gemeente", {"gemeente": "GM0363"}), ("vergelijken", {"gemeente": "GM0363"}), ("landelijk", {}), ("kaart", {}),
-         ("bronnen", {}), ("visitatie", {"gemeente": "GM0363"})]
+         ("bronnen", {}), ("visitatie", {"gemeente": "GM0363"}), ("eigen_bestand", {"gemeente": "GM0363"})]
 BARE = """
 import altair as alt
 import pandas as pd
