@@ -41,12 +41,12 @@ def choose_gemeente(wh: Warehouse, user: Gebruiker) -> str | None:
 
 
 # ---- the file the monitors rest on ---------------------------------------------------------------------------------------
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)  # a shared frame, never modified: no copy per rerun
 def _stored_spells(gemeente: str, upload_id: int, db: str) -> pl.DataFrame:  # db: part of the cache key
     return store.spells(gemeente, upload_id)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _synthetic(gemeente: str, peildatum: dt.date, build: str) -> tuple[pl.DataFrame, str] | None:  # build: cache key
     from portal.ui import warehouse
 
@@ -56,24 +56,37 @@ def _synthetic(gemeente: str, peildatum: dt.date, build: str) -> tuple[pl.DataFr
     return synth.generate(gemeente, m, SEED, peildatum), m.bron
 
 
-def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str] | None:
-    """(spells, peildatum, the Dutch line every table and export carries) of the newest real upload, else a synthetic file."""
+MONITORS = {"maand": monitors.monthly, "leefvorm": monitors.leefvorm_mix, "duur": monitors.duration_profile,
+            "kans": survival.uitstroomkans}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _monitor(name: str, file: str, args: tuple, kwargs: tuple, _spells: pl.DataFrame) -> pl.DataFrame:
+    """A monitor table of one file, computed once per file and arguments; `file` (from basis) identifies the upload or
+    the synthetic file and so stands for `_spells` in the cache key."""
+    return MONITORS[name](_spells, *args, **dict(kwargs))
+
+
+def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str] | None:
+    """(spells, peildatum, the Dutch line every table and export carries, a key naming the file) of the newest real upload,
+    else of a synthetic file."""
     up = store.current(gemeente, synthetisch=False)
     if up is not None:
         spells = _stored_spells(gemeente, up["id"], str(store.default().path))
         line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {_when(up, date_only=True)}, "
                 f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (maanden {_months(up)}). "
                 f"Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
-        return spells, up["peildatum"], line
+        return spells, up["peildatum"], line, f"{store.default().path}:{up['id']}:{up['tijd']}"
     today = dt.date.today()
     peil = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
-    made = _synthetic(gemeente, peil, f"{wh.path}:{wh.path.stat().st_mtime}")
+    build = f"{wh.path}:{wh.path.stat().st_mtime}"
+    made = _synthetic(gemeente, peil, build)
     if made is None:
         return None
     spells, bron = made
     line = (f"SYNTHETISCH bestand voor {wh.name(gemeente)} (geen echte cliënten): gegenereerd met vaste seed {SEED} uit "
             f"openbare cijfers ({bron}), peildatum {peil:%d-%m-%Y}. Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
-    return spells, peil, line
+    return spells, peil, line, f"synthetisch:{gemeente}:{peil}:{build}"
 
 
 def _months(up: dict) -> str:
@@ -203,9 +216,9 @@ def _hidden_note(res: suppress.Suppressed) -> list[str]:
     return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
 
 
-def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> pl.DataFrame:
+def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> pl.DataFrame:
     van = dt.date(peil.year - MONTHS_SHOWN // 12, peil.month, 1)
-    table = monitors.monthly(spells, van, peil)
+    table = _monitor("maand", file, (van, peil), (), spells)
     res = suppress.monthly(table)
     shown = res.frame
     lines = [line, "Bestand: lopende uitkeringen op de laatste dag van de maand; instroom en uitstroom: uitkeringen die in de "
@@ -219,7 +232,8 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     else:
         chart(lambda: charts.lines_chart(flows, x="maand", series="reeks", y_title="uitkeringen", temporal=True, x_title="Maand",
                                          time_format="%b %Y"),
-              "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand")
+              "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand",
+              inputs=(file,))
     data_table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
                key=f"bestandsmonitor-{gemeente}")
     last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None
@@ -244,7 +258,19 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     return table
 
 
-def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, members: list[str]) -> None:
+@st.cache_data(max_entries=16, show_spinner=False)
+def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame:
+    """The public leefvorm mix of Nederland (codes None) or of a group, once per data build."""
+    from portal.ui import warehouse
+
+    obs = warehouse().all_observations("eigen")
+    if codes is None:
+        return monitors.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "NL01"))
+    return monitors.leefvorm_publiek(obs, list(codes))
+
+
+def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
+                     members: list[str]) -> None:
     options, (y, m) = [peil], (peil.year, peil.month)  # the peildatum and the month ends of the five years before it
     for _ in range(59):
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
@@ -255,13 +281,13 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
     if not ends:
         st.caption("Kies een of meer peildata.")
         return
-    res = suppress.shares(monitors.leefvorm_mix(spells, ends), "peildatum", "de leefvormen")
+    res = suppress.shares(_monitor("leefvorm", file, (ends,), (), spells), "peildatum", "de leefvormen")
     data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
-    obs = wh.all_observations("eigen")
-    nl = monitors.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "NL01"))
-    groep = monitors.leefvorm_publiek(obs, members) if members else nl.clear()
+    build = f"{wh.path}:{wh.path.stat().st_mtime}"
+    nl = _leefvorm_publiek(build, None)
+    groep = _leefvorm_publiek(build, tuple(members)) if members else nl.clear()
     if nl.is_empty() and groep.is_empty():
         st.caption("Openbare cijfers naar leefvorm (CBS 82015NED, per maand) zijn er na `python3 dev.py etl vernieuw`; de "
                    "meegeleverde gegevens hebben ze niet, dus er staat hier geen vergelijking met Nederland of de referentiegroep.")
@@ -274,12 +300,12 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
                key=f"leefvorm-publiek-{gemeente}")
 
 
-def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
+def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
     c1, c2 = st.columns(2)
     per = c1.radio("Per", list(PER), format_func=PER.get, horizontal=True, key=f"per-{gemeente}")
     naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
                     key=f"naar-{gemeente}")
-    table = survival.uitstroomkans(spells, peil, naar=naar, per=per)
+    table = _monitor("kans", file, (peil,), (("naar", naar), ("per", per)), spells)
     if table.is_empty():
         st.info("Er zijn nog geen uitkeringen die begonnen nadat het bestand volledig is (vanaf de eerste einddatum in het "
                 "bestand), dus nog geen uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
@@ -304,8 +330,8 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     data_table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
 
 
-def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
-    res = suppress.shares(monitors.duration_profile(spells, peil), None, "de duurklassen")
+def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
+    res = suppress.shares(_monitor("duur", file, (peil,), (), spells), None, "de duurklassen")
     data_table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
                [line, f"Zittend bestand op {peil:%d-%m-%Y} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
                key=f"duur-{gemeente}")
@@ -390,20 +416,20 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     if got is None:
         st.info(f"Er is geen upload en ook geen openbaar bijstandscijfer voor {naam} om een synthetisch voorbeeld op te baseren.")
         return
-    spells, peil, line = got
+    spells, peil, line, file = got
     if spells["synthetisch"].any():
         st.warning(f"**Synthetisch voorbeeld.** Er is nog geen eigen bestand van {naam}: alles hieronder rust op een gegenereerd "
                    "bestand zonder echte cliënten, zodat u ziet wat de monitors laten zien. Upload een bestand om uw eigen cijfers te zien.")
     st.caption(literal(line))
     group = current_group(wh, gemeente, show_notes=False)
     st.header("Bestandsmonitor")
-    own = bestandsmonitor(wh, gemeente, spells, peil, line)
+    own = bestandsmonitor(wh, gemeente, spells, peil, line, file)
     st.header("Leefvorm")
-    leefvorm_section(wh, gemeente, spells, peil, line, list(group.members))
+    leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members))
     st.header("Uitstroomkans")
-    uitstroom_section(gemeente, spells, peil, line)
+    uitstroom_section(gemeente, spells, peil, line, file)
     st.header("Duur van de uitkering")
-    duur_section(gemeente, spells, peil, line)
+    duur_section(gemeente, spells, peil, line, file)
     st.header("Uitgaven en budget")
     budget_section(gemeente, spells, peil, line)
     st.header("Vergelijking met andere deelnemers")
