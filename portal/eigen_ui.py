@@ -13,13 +13,14 @@ import streamlit as st
 
 from portal import charts
 from portal.charts import nl_euro, nl_number
-from portal.eigen import access, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
+from portal.eigen import access, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import MAX_BYTES, UploadFout, read_file
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
 from portal.userdata.access import Gebruiker
+from portal.userdata.db import now
 from portal.userdata.errors import UserDataError
 
 SEED = 2026
@@ -362,34 +363,60 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
     st.caption(literal(f"{b.methode} {line}"))
 
 
-def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.DataFrame, members: list[str], line: str) -> None:
-    codes = [c for c in store.participants() if c != gemeente]
-    if len(codes) < MIN_PARTICIPANTS:
-        wie = ("is nog geen andere gemeente" if not codes else "is 1 andere gemeente" if len(codes) == 1
-               else f"zijn {len(codes)} andere gemeenten")
+@st.cache_data(max_entries=256, show_spinner=False)
+def _participant_monthly(gemeente: str, upload_id: int, van: dt.date, tot: dt.date, db: str) -> pl.DataFrame:
+    """One participant's monthly table over a window, in persons (episodes); db: part of the cache key."""
+    return monitors.monthly(episodes.merge(_stored_spells(gemeente, upload_id, db)), van, tot)
+
+
+PARTICIPANT_COLUMNS = {"maand": "Maand", "gemeenten": "Gemeenten", "bestand": "Bestand", "instroom": "Instroom",
+                       "uitstroom": "Uitstroom", "uitstroom_werk": "Uitstroom naar werk", "instroom_pct": "Instroom %",
+                       "uitstroom_pct": "Uitstroom %", "uitstroom_werk_pct": "Naar werk %"}
+
+
+def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.DataFrame) -> None:
+    db = store.default()
+    uploads = {c: u for c in db.participants() if c != gemeente and (u := db.current(c, synthetisch=False)) is not None}
+    if len(uploads) < MIN_PARTICIPANTS:
+        k = len(uploads)
+        wie = "is nog geen andere gemeente" if not k else "is 1 andere gemeente" if k == 1 else f"zijn {k} andere gemeenten"
         st.info(f"Vergelijking met andere deelnemers: nog niet mogelijk. Er {wie} met een echte upload; cijfers van andere "
                 f"gemeenten worden alleen getoond als totaal over minstens {MIN_PARTICIPANTS} gemeenten.")
         return
-    van, tot = own["maand"].min(), own["maand"].max()
-    per = pl.concat([monitors.monthly(_stored_spells(c, store.current(c, synthetisch=False)["id"], str(store.default().path)),
-                                      van, tot).with_columns(pl.lit(c).alias("gemeente")) for c in codes], how="diagonal_relaxed")
+    van, tot, path = own["maand"].min(), own["maand"].max(), str(db.path)
     klasse = wh.kenmerken(wh.newest_indeling).filter(pl.col("kenmerk") == "gemeentegrootte")
     mine = klasse.filter(pl.col("gemeentecode") == gemeente)["code"].to_list()
-    groepen = {"alle andere deelnemers": None, "deelnemers in dezelfde grootteklasse":
-               klasse.filter(pl.col("code").is_in(mine))["gemeentecode"].to_list(), "deelnemers in de referentiegroep": members}
-    for label, (frame, note) in participants.aggregates(per, gemeente, groepen).items():
+    groepen = {participants.ALLE: None, participants.KLASSE: klasse.filter(pl.col("code").is_in(mine))["gemeentecode"].to_list()}
+    earlier = [participants.from_row(r) for r in db.releases(gemeente)]
+    result, new = participants.publish(groepen, uploads, gemeente, van, tot, earlier,
+                                       lambda g, u: _participant_monthly(g, u, van, tot, path), now())
+    if new:
+        try:
+            db.add_releases(gemeente, [participants.to_row(r) for r in new])
+        except UserDataError as exc:  # not stored: show nothing new rather than a release that was never recorded
+            st.error(str(exc))
+            return
+    st.caption("Een totaal over de referentiegroep of een andere zelf gekozen groep toont het portaal niet: twee groepen die "
+               "één gemeente verschillen zouden samen de cijfers van die gemeente geven.")
+    for label, (rel, note) in result.items():
         st.markdown(f"**{label.capitalize()}**")
-        if frame is None:
+        if rel is None:
             st.caption(note or "")
             continue
-        data_table(frame.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename(
-            {"maand": "Maand", "gemeenten": "Gemeenten", "bestand": "Bestand", "instroom": "Instroom", "uitstroom": "Uitstroom",
-             "uitstroom_werk": "Uitstroom naar werk", "instroom_pct": "Instroom %", "uitstroom_pct": "Uitstroom %",
-             "uitstroom_werk_pct": "Naar werk %"}),
-            [f"Totaal van andere deelnemers ({label}), alleen maanden met minstens {MIN_PARTICIPANTS} gemeenten; percentages per "
-             "100 uitkeringen aan het begin van de maand.", *([note] if note else []), line], key=f"deelnemers-{gemeente}-{label}")
+        frame, res = participants.shown(rel)
+        if note:
+            st.caption(note)
+        lines = [f"Totaal van {label} (eigen bestanden van deelnemende gemeenten, in personen): stand van "
+                 f"{rel.tijd[8:10]}-{rel.tijd[5:7]}-{rel.tijd[:4]}, {len(rel.bijdragers)} gemeenten waarvan het bestand alle "
+                 f"maanden {rel.van:%m-%Y} t/m {rel.tot:%m-%Y} volledig beslaat. Aantallen afgerond op tientallen; percentages "
+                 "per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), berekend uit de afgeronde "
+                 "aantallen.", *_hidden_note(res), *([note] if note else [])]
+        data_table(frame.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename(PARTICIPANT_COLUMNS), lines,
+                   key=f"deelnemers-{gemeente}-{label}")
     if access.may_see_participants(user):
         with st.expander("Per deelnemer (alleen beheer)"):
+            per = pl.concat([_participant_monthly(c, u["id"], van, tot, path).with_columns(pl.lit(c).alias("gemeente"))
+                             for c, u in uploads.items()])
             overzicht = participants.beheer_overzicht(per)
             res = suppress.suppress(overzicht, list(participants.COUNTS), [], key="gemeente")
             data_table(res.frame.select(
@@ -436,4 +463,4 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     if spells["synthetisch"].any():
         st.caption("Geen vergelijking met andere deelnemers op een synthetisch bestand.")
     else:
-        deelnemers_section(wh, gemeente, user, own, list(group.members), line)
+        deelnemers_section(wh, gemeente, user, own)

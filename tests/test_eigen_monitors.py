@@ -264,41 +264,15 @@ def participants(codes: list[str], months: list[D], synthetisch: bool = False) -
                           "uitstroom_werk": 5, "synthetisch": synthetisch} for i, g in enumerate(codes) for m in months])
 
 
-def test_participant_aggregate_refuses_fewer_than_five_gemeenten():
+def test_beheer_overview_per_participant():
+    """Aggregates among participants: tests/test_participants.py. The beheer overview: months and latest figures."""
     months = [D(2024, 1, 1), D(2024, 2, 1)]
-    four = participants(["GM0001", "GM0002", "GM0003", "GM0004", "GM0005"], months)  # own + 4 others
-    frame, reason = pt.aggregate(four, "GM0001")
-    assert frame is None
-    assert reason.startswith("Te weinig deelnemers: voor deze vergelijking hebben 4 andere gemeenten") and "vanaf 5" in reason
-    five = pl.concat([four, participants(["GM0006"], months).with_columns(bestand=pl.lit(200, dtype=pl.Int64))])
-    frame, note = pt.aggregate(five, "GM0001")
-    assert note is None and frame["gemeenten"].to_list() == [5, 5]
-    assert frame["bestand"].to_list() == [101 + 102 + 103 + 104 + 200] * 2  # own gemeente (100) not included
-    begin = 610 - 50 + (11 + 12 + 13 + 14 + 10)
-    assert frame["instroom_pct"][0] == pytest.approx(50 / begin * 100)
-    # A referentiegroep of four of them: refused; synthetic participants never count for real ones.
-    assert pt.aggregate(five, "GM0001", ["GM0002", "GM0003", "GM0004", "GM0005"])[0] is None
-    synthetic = participants(["GM0007", "GM0008"], months, synthetisch=True)
-    assert pt.aggregate(pl.concat([four, synthetic]), "GM0001")[0] is None
-
-
-def test_months_with_too_few_contributors_and_differencing_between_groups():
-    months = [D(2024, 1, 1), D(2024, 2, 1)]
-    f = pl.concat([participants([f"GM000{i}" for i in range(1, 7)], months),  # own + 5 others in both months
-                   participants(["GM0007"], months[1:])])  # a sixth other only in February
-    res = pt.aggregates(f, "GM0001", {"alle deelnemers": None, "grootteklasse": [f"GM000{i}" for i in range(2, 7)]})
-    alle, note = res["alle deelnemers"]
-    assert alle["gemeenten"].to_list() == [5, 6] and note is None
-    klasse, note = res["grootteklasse"]
-    # January: the same five as 'alle deelnemers' (no difference); February: 'alle' minus this group is GM0007 alone.
-    assert klasse["maand"].to_list() == [D(2024, 1, 1)]
-    assert "verschil met 'alle deelnemers'" in note
+    f = pl.concat([participants([f"GM000{i}" for i in range(1, 7)], months), participants(["GM0007"], months[1:])])
     over = pt.beheer_overzicht(f)
     assert over.filter(pl.col("gemeente") == "GM0007")["maanden"][0] == 1
-    # A group that differs from an earlier one by one gemeente in every month: nothing left, and the note says why.
-    f = pl.concat([participants([f"GM000{i}" for i in range(1, 8)], months)])  # own + 6 others in both months
-    klasse, note = pt.aggregates(f, "GM0001", {"alle deelnemers": None, "grootteklasse": [f"GM000{i}" for i in range(2, 7)]})["grootteklasse"]
-    assert klasse is None and note.startswith("Geen vergelijking: in elke maand zou het verschil met 'alle deelnemers'")
+    assert over.filter(pl.col("gemeente") == "GM0003").row(0, named=True) == {
+        "gemeente": "GM0003", "eerste_maand": D(2024, 1, 1), "laatste_maand": D(2024, 2, 1), "maanden": 2, "bestand": 102,
+        "instroom": 10, "uitstroom": 12, "uitstroom_werk": 5}
 
 
 # ---- synthetic files --------------------------------------------------------------------------------------------------

@@ -49,6 +49,15 @@ def _schema(db: sqlite_utils.Database) -> None:
                           not_null={"mapping"})
 
 
+@MIGRATIONS(name="0002_releases")
+def _releases(db: sqlite_utils.Database) -> None:
+    """The frozen participant totals each viewing gemeente has been shown (portal.eigen.participants)."""
+    db["releases"].create(
+        {"id": int, "kijker": str, "groep": str, "versie": int, "tijd": str, "van": str, "tot": str, "bijdragers": str,
+         "cijfers": str}, pk="id", not_null={"kijker", "groep", "versie", "tijd", "van", "tot", "bijdragers", "cijfers"})
+    db["releases"].create_index(["kijker"])
+
+
 def _name(user) -> str:
     return getattr(user, "naam", user) or ""
 
@@ -128,6 +137,9 @@ class Eigenbestand(Store):
             if row[0]:
                 raise UserDataError(f"Upload {upload_id} is al verwijderd.")
             self._remove(db, upload_id, _name(door))
+            # Participant totals that rest on it are withdrawn; their contributors stay, for the differencing check.
+            db.execute("update releases set cijfers = '' where exists (select 1 from json_each(releases.bijdragers) "
+                       "where json_extract(value, '$[0]') = ? and json_extract(value, '$[1]') = ?)", [gemeente, upload_id])
         conn = self._connect()
         try:  # the deleted pages may still sit in the write-ahead log: fold it into the (overwritten) file
             conn.execute("pragma wal_checkpoint(TRUNCATE)")
@@ -183,6 +195,19 @@ class Eigenbestand(Store):
         with self._db() as db:
             return [r[0] for r in db.execute(
                 "select distinct gemeente from uploads where synthetisch = 0 and verwijderd = 0 order by gemeente")]
+
+    # --- participant releases ------------------------------------------------------------------------------------
+
+    def releases(self, kijker: str) -> list[dict]:
+        """The releases shown to one viewing gemeente, oldest first (rows as stored; participants.from_row reads them)."""
+        with self._db() as db:
+            return list(db.query("select * from releases where kijker = ? order by id", [kijker]))
+
+    def add_releases(self, kijker: str, rows: list[dict]) -> None:
+        """Store new releases (participants.to_row) in one transaction."""
+        with self._db(write=True) as db:
+            for row in rows:
+                db["releases"].insert({**row, "kijker": kijker})
 
     # --- mappings --------------------------------------------------------------------------------------------------
 

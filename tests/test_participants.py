@@ -1,0 +1,149 @@
+"""Disclosure control of the benchmark among participants (portal.eigen.participants, issue 18): releases with fixed
+contributors, frozen until at least five gemeenten changed, files that do not cover the window left out, suppressed and
+rounded cells. Each attack is played as a curious gemeente user would: combine what is shown, and fail to isolate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from portal.eigen import participants as pt
+from portal.eigen.schema import MIN_CELL
+
+D = dt.date
+VAN, TOT = D(2026, 1, 1), D(2026, 3, 1)
+MONTHS = [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
+EIGEN = "GM0001"
+
+
+def figures(g: str, u: int) -> pl.DataFrame:
+    """A participant's monthly table, different per gemeente and per upload; stock identity holds."""
+    k = int(g[2:]) + 100 * u
+    rows, stock = [], 200 + 7 * k
+    for m in MONTHS:
+        ins, outs = 20 + k % 9, 18 + k % 7
+        stock += ins - outs
+        rows.append({"maand": m, "bestand": stock, "instroom": ins, "uitstroom": outs, "uitstroom_werk": 4 + k % 5})
+    return pl.DataFrame(rows)
+
+
+def uploads(codes: list[str], ids: dict[str, int] | None = None, van: str = "2024-01", tot: str = "2026-03") -> dict[str, dict]:
+    return {g: {"id": (ids or {}).get(g, 1), "maand_van": van, "maand_tot": tot} for g in codes}
+
+
+def others(n: int, start: int = 2) -> list[str]:
+    return [f"GM{i:04d}" for i in range(start, start + n)]
+
+
+def run(ups: dict[str, dict], earlier: list[pt.Release], groepen=None, tijd: str = "2026-12-01T10:00:00"):
+    groepen = groepen or {pt.ALLE: None}
+    res, new = pt.publish(groepen, {EIGEN: {"id": 9, "maand_van": "2020-01", "maand_tot": "2026-03"}, **ups}, EIGEN, VAN, TOT,
+                          earlier, figures, tijd)
+    # what is stored is read back the way the page reads it
+    return res, earlier + [pt.from_row({**pt.to_row(r)}) for r in new]
+
+
+def visible(res, groep: str = pt.ALLE) -> pl.DataFrame | None:
+    rel, _ = res[groep]
+    return None if rel is None else pt.shown(rel)[0]
+
+
+def test_differencing_over_time_a_new_participant_changes_nothing_until_five_have_changed():
+    six = others(6)
+    first, stored = run(uploads(six), [])
+    before = visible(first)
+    assert before["gemeenten"].to_list() == [6, 6, 6]
+    # A seventh gemeente uploads: 'after minus before' would be its figures. The page keeps the stored release.
+    seventh, stored = run(uploads(others(7)), stored, tijd="2026-12-02T10:00:00")
+    after = visible(seventh)
+    assert after.equals(before) and len(stored) == 1
+    assert "stand van 01-12-2026" in seventh[pt.ALLE][1] and "minder dan 5 andere gemeenten" in seventh[pt.ALLE][1]
+    # Four of the first six replace their upload: with the seventh, five gemeenten differ from the first release.
+    ids = {g: 2 for g in six[:4]}
+    res, stored = run(uploads(others(7), ids), stored, tijd="2026-12-03T10:00:00")
+    assert len(stored) == 2 and visible(res)["gemeenten"].to_list() == [7, 7, 7]
+    # The difference of the two releases mixes five gemeenten's figures: never one gemeente's.
+    assert pt.verschil(stored[0].bijdragers, stored[1].bijdragers) == 5
+    # Going back (the seventh deletes its upload) would differ from the second release in one gemeente: refused.
+    res, stored = run(uploads(six, ids), stored, tijd="2026-12-04T10:00:00")
+    assert len(stored) == 2 and res[pt.ALLE][0].versie == 2
+
+
+def test_a_group_that_differs_from_another_in_one_gemeente_is_not_shown():
+    seven = others(7)
+    groepen = {pt.ALLE: None, pt.KLASSE: seven[:6]}  # 'alle' minus 'klasse' would be GM0008 alone
+    res, stored = run(uploads(seven), [], groepen)
+    assert res[pt.ALLE][0] is not None and res[pt.KLASSE][0] is None and "minder dan 5" in res[pt.KLASSE][1]
+    # Also later, in another order, and after 'alle' changed by one: the class total never appears next to a set one away.
+    res, stored = run(uploads(seven), stored, {pt.KLASSE: seven[:6], pt.ALLE: None})
+    assert res[pt.KLASSE][0] is None
+    # A class of five of twelve: 'alle' minus 'klasse' covers seven gemeenten, both shown.
+    twelve = others(12, start=20)
+    res, _ = run(uploads(twelve), [], {pt.ALLE: None, pt.KLASSE: twelve[:5]})
+    assert visible(res)["gemeenten"][0] == 12 and visible(res, pt.KLASSE)["gemeenten"][0] == 5
+
+
+def test_a_file_that_does_not_cover_the_window_does_not_count():
+    """A file ending before the window's last month would add a frozen stock without flows; one starting inside the
+    window only its survivors before that month. Neither counts; the note says how many were left out."""
+    ups = uploads(others(5))
+    ups["GM0010"] = {"id": 1, "maand_van": "2024-01", "maand_tot": "2026-02"}  # ends before March 2026
+    ups["GM0011"] = {"id": 1, "maand_van": "2026-02", "maand_tot": "2026-03"}  # complete only from February
+    res, _ = run(ups, [])
+    rel, note = res[pt.ALLE]
+    assert {g for g, _ in rel.bijdragers} == set(others(5)) and "2 deelnemers tellen niet mee" in note
+    assert rel.cijfers["bestand"].to_list() == [sum(figures(g, 1)["bestand"][i] for g in others(5)) for i in range(3)]
+    del ups["GM0002"]
+    res, _ = run(ups, [])
+    assert res[pt.ALLE][0] is None and res[pt.ALLE][1].startswith("Te weinig deelnemers: voor deze vergelijking hebben 4")
+
+
+def test_shown_cells_are_suppressed_and_rounded_and_rates_come_from_the_rounded_counts():
+    rel = pt.Release(pt.ALLE, 1, "2026-12-01T10:00:00", VAN, TOT, frozenset((g, 1) for g in others(6)), pl.DataFrame({
+        "maand": MONTHS, "bestand": [130, 135, 127], "instroom": [12, 11, 4], "uitstroom": [9, 6, 12],
+        "uitstroom_werk": [3, 14, 2]}))
+    frame, res = pt.shown(rel)
+    assert frame["bestand"].to_list() == [130, 140, 130]
+    # Under 10 (primary): uitstroom January 9 and February 6, instroom March 4, uitstroom naar werk 3 and 2. With the stock
+    # identity the smallest other cell of February (instroom 11) and of March (uitstroom 12) goes too.
+    assert frame["instroom"].to_list() == [10, None, None] and frame["uitstroom"].to_list() == [None, None, None]
+    assert frame["uitstroom_werk"].to_list() == [None, 10, None]
+    for c in pt.COUNTS:
+        assert all(v % 10 == 0 and v >= MIN_CELL for v in frame[c].drop_nulls())
+    # a rate needs every count of its denominator: none here
+    assert frame["instroom_pct"].null_count() == 3
+    # rates come from the shown (rounded) counts, so they add no precision
+    big = run(uploads(others(6)), [])[0][pt.ALLE][0]
+    shown = pt.shown(big)[0].row(1, named=True)
+    begin = shown["bestand"] - shown["instroom"] + shown["uitstroom"]
+    assert shown["uitstroom_werk_pct"] == pytest.approx(shown["uitstroom_werk"] / begin * 100)
+    assert big.cijfers["uitstroom_werk"][1] % 10 != 0  # the exact sum is not a multiple of ten; what is shown is
+    assert res.cellen.filter(pl.col("reden") == "primair").height == 5 and res.cellen.height == 7
+
+
+def test_release_round_trip_through_the_table_row():
+    rel = run(uploads(others(5)), [])[0][pt.ALLE][0]
+    back = pt.from_row({**pt.to_row(rel)})
+    assert (back.groep, back.versie, back.tijd, back.van, back.tot, back.bijdragers) == (
+        rel.groep, rel.versie, rel.tijd, rel.van, rel.tot, rel.bijdragers)
+    assert back.cijfers.equals(rel.cijfers)
+
+
+def test_deleting_an_upload_withdraws_the_totals_that_rest_on_it(tmp_path):
+    """What a gemeente deletes leaves no figure behind; the withdrawn release still blocks a total one gemeente away."""
+    from portal.eigen.store import Eigenbestand
+    from tests.test_page_eigen import spells as made
+
+    db = Eigenbestand(tmp_path / "eigen.db")
+    ids = {g: db.save(g, f"{g}.csv", made(g, [(D(2023, 1, 5), None, None, 12)]), D(2026, 3, 31), "test") for g in others(6)}
+    ups = {g: db.current(g) for g in ids}
+    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, [], figures, "2026-12-01T10:00:00")
+    db.add_releases(EIGEN, [pt.to_row(r) for r in new])
+    db.delete("GM0003", ids["GM0003"], "test")
+    stored = [pt.from_row(r) for r in db.releases(EIGEN)]
+    assert len(stored) == 1 and stored[0].cijfers is None and len(stored[0].bijdragers) == 6
+    ups = {g: db.current(g) for g in ids if g != "GM0003"}
+    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, stored, figures, "2026-12-02T10:00:00")
+    assert res[pt.ALLE][0] is None and not new and "ingetrokken" in res[pt.ALLE][1]
