@@ -60,7 +60,7 @@ async def get(port: int, cookie: str | None = None, n: int = 1) -> tuple[list[st
 def test_sticky_spread_websocket_and_failover() -> None:
     async def scenario() -> None:
         (a, pa), (b, pb) = await backend("A"), await backend("B")
-        proxy = await Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)]).serve("127.0.0.1", 0)
+        proxy = await Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)], "geheim").serve("127.0.0.1", 0)
         port = proxy.sockets[0].getsockname()[1]
         # a new browser gets a process and a cookie; keep-alive requests on its connection stay there
         bodies, cookie = await get(port, n=3)
