@@ -84,7 +84,9 @@ def has_accounts() -> bool:
 def server_args(rest: list[str], address: str = "--server.address") -> tuple[list[str], dict[str, str]]:
     """Without accounts anyone who reaches the portal may open and edit every visitatie: then it listens on this
     machine only, unless --openbaar says explicitly that everyone on the network may (a demo on a closed network).
-    `address` is the option that sets the listening address (--adres for `serve`, whose proxy is what users reach)."""
+    `address` is the option that sets the listening address (--adres for `serve`, whose proxy is what users reach). An
+    address given explicitly is kept: the page itself then refuses every other machine (ui.local_only), behind serve's
+    proxy by the client address the proxy passes on, and so it does once the last account is removed while it runs."""
     if "--openbaar" in rest:
         return [a for a in rest if a != "--openbaar"], {"PORTAL_OPENBAAR": "1"}
     if has_accounts() or any(a.startswith(address) for a in rest):

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
@@ -44,17 +44,19 @@ class Outcome:
     seconds: float
     error: str = ""
     elements: int = 0
+    texts: list[str] = field(default_factory=list)  # the page's headings and messages (st.error and the like)
 
 
-async def open_page(base: str, page: str, query: str, timeout: float = 180.0) -> Outcome:
-    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished."""
+async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **connect) -> Outcome:
+    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished. `connect` goes to
+    websockets.connect (extra headers, a local address or an open socket)."""
     ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     t0 = time.perf_counter()
-    error, elements, connected = "", 0, False
+    error, elements, connected, texts = "", 0, False, []
     try:
         async with asyncio.timeout(timeout):
             async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None,
-                                          open_timeout=timeout) as ws:
+                                          open_timeout=timeout, **connect) as ws:
                 connected = True
                 msg = BackMsg()
                 state = msg.rerun_script
@@ -68,6 +70,9 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0) ->
                     kind = fwd.WhichOneof("type")
                     if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                         elements += 1
+                        element = fwd.delta.new_element
+                        if element.WhichOneof("type") in ("alert", "heading"):
+                            texts.append(getattr(element, element.WhichOneof("type")).body)
                         if fwd.delta.new_element.WhichOneof("type") == "exception" and not error:
                             ex = fwd.delta.new_element.exception
                             error = f"{ex.type}: {ex.message}"
@@ -79,7 +84,7 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0) ->
         error = f"geen script_finished binnen {timeout:.0f} s" if connected else f"geen verbinding binnen {timeout:.0f} s"
     except (OSError, websockets.WebSocketException) as exc:
         error = f"verbinding: {exc!r}"
-    return Outcome(time.perf_counter() - t0, error, elements)
+    return Outcome(time.perf_counter() - t0, error, elements, texts)
 
 
 def gemeenten(path: Path = WAREHOUSE) -> list[str]:

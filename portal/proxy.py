@@ -9,6 +9,11 @@ cores; this proxy keeps each browser on one process:
 - Without the cookie (a new browser), the backend with the fewest open connections (taking turns on a tie) is chosen
   and the first response carries `Set-Cookie`, so the browser's next connections (the websocket, media, reconnects) go to the same process.
 - A backend that does not accept the connection is skipped; the browser then gets (and keeps) another one.
+- Behind the proxy every connection comes from 127.0.0.1, so the proxy tells the backend who the client really is: the
+  first request head gets the header `X-Portaal-Client: <address> <signature>`, an HMAC of the client's address with a
+  secret that only the proxy and its backends know (portal/serve.py makes one per start). Any such header the client
+  wrote itself is removed first, and one it sends later on the same connection (piped unchanged) or straight to a
+  backend port has no valid signature: the portal then treats the client as unknown, never as local (ui.client_address).
 
 Standard library only (asyncio streams). Started by `python3 dev.py serve` (portal/serve.py).
 """
@@ -17,20 +22,46 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import re
 
 COOKIE = "portaal_server"
 COOKIE_RE = re.compile(rb"(?im)^cookie:.*?\b" + COOKIE.encode() + rb"=(\d+)")
 HEAD_END = b"\r\n\r\n"
+CLIENT_HEADER = "X-Portaal-Client"
+CLIENT_RE = re.compile(rb"(?im)^" + CLIENT_HEADER.encode() + rb"[ \t]*:[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*")
+SECRET_ENV = "PORTAL_PROXY_GEHEIM"  # the backends' environment variable with the signing secret
 MAX_HEAD = 64 * 1024
 HEAD_TIMEOUT = 30  # seconds
 UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
                "Het portaal is even niet bereikbaar: geen enkel serverproces antwoordt. Probeer het zo opnieuw.").encode()
 
 
+def sign(address: str, secret: str) -> str:
+    """The header value that vouches for `address`: the address and its HMAC-SHA256 under `secret`."""
+    return f"{address} {hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()}"
+
+
+def verify(value: str | None, secret: str) -> str | None:
+    """The address in a header value made by `sign` with this secret; None for a missing, forged or garbled one."""
+    address, _, mac = (value or "").strip().partition(" ")
+    if not address or not secret or not hmac.compare_digest(sign(address, secret), f"{address} {mac}"):
+        return None
+    return address
+
+
+def with_client(head: bytes, address: str, secret: str) -> bytes:
+    """The request head without any client header the client sent, with ours after the request line."""
+    head = CLIENT_RE.sub(b"", head)
+    line_end = head.index(b"\r\n") + 2
+    return head[:line_end] + f"{CLIENT_HEADER}: {sign(address, secret)}\r\n".encode() + head[line_end:]
+
+
 class Proxy:
-    def __init__(self, backends: list[tuple[str, int]]):
+    def __init__(self, backends: list[tuple[str, int]], secret: str):
         self.backends = backends
+        self.secret = secret
         self.open = [0] * len(backends)  # open connections per backend (a session's websocket stays open)
         self.turn = 0  # rotates among equally busy backends, so browsers arriving one by one are spread too
 
@@ -48,6 +79,8 @@ class Proxy:
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.TimeoutError):
             writer.close()
             return
+        peer = writer.get_extra_info("peername")
+        head = with_client(head, str(peer[0]) if peer else "onbekend", self.secret)
         m = COOKIE_RE.search(head)
         asked = int(m.group(1)) if m else None
         for i in self.order(asked):

@@ -6,6 +6,10 @@
 Every process reads the same warehouse (read-only; a rebuild is picked up by each) and the same user database
 (SQLite, one short transaction per change, safe between processes). The processes share one cookie secret, so a
 browser that is moved to another process after a failure keeps working. Stop with Ctrl-C: the processes stop too.
+
+The processes listen on 127.0.0.1 only; the proxy passes each client's real address in a header signed with a secret
+made per start (portal/proxy.py), so the portal's own check that a portal without accounts is used on this machine
+only (ui.local_only) and the login throttle per address see the real client, not the proxy.
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ import time
 import urllib.request
 
 from portal.paths import ROOT
-from portal.proxy import Proxy
+from portal.proxy import SECRET_ENV, Proxy
 
 
-def start_backends(n: int, first_port: int, extra: list[str] | None = None) -> list[subprocess.Popen]:
+def start_backends(n: int, first_port: int, secret: str, extra: list[str] | None = None) -> list[subprocess.Popen]:
+    """`n` Streamlit processes on 127.0.0.1 from `first_port` on, trusting only the client header signed with `secret`
+    (and no X-Forwarded-For: uvicorn would otherwise take it from anything on 127.0.0.1, the proxy included)."""
     # One polars thread per process: the processes already fill the cores, and with twenty sessions at once polars' own
     # thread pool per process only added CPU time (measured with `bench belasting`: about 0,2 instead of 0,3 s per session).
     env = dict(os.environ, PYTHONPATH=str(ROOT), STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(16),
-               POLARS_MAX_THREADS=os.environ.get("POLARS_MAX_THREADS", "1"))
+               POLARS_MAX_THREADS=os.environ.get("POLARS_MAX_THREADS", "1"), FORWARDED_ALLOW_IPS="",
+               **{SECRET_ENV: secret})
     return [subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "pages" / "app.py"), "--server.headless", "true",
                               "--server.address", "127.0.0.1", "--server.port", str(first_port + i),
                               "--browser.gatherUsageStats", "false", *(extra or [])], cwd=ROOT, env=env)
@@ -55,8 +62,8 @@ def wait_healthy(base: str, timeout: float = 120.0) -> None:
             time.sleep(0.2)
 
 
-async def run_proxy(host: str, port: int, backend_ports: list[int]) -> None:
-    server = await Proxy([("127.0.0.1", p) for p in backend_ports]).serve(host, port)
+async def run_proxy(host: str, port: int, backend_ports: list[int], secret: str) -> None:
+    server = await Proxy([("127.0.0.1", p) for p in backend_ports], secret).serve(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -73,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eerste-interne-poort", type=int, default=8601)
     args, extra = parser.parse_known_args(argv)
     ports = [args.eerste_interne_poort + i for i in range(args.processen)]
-    procs = start_backends(args.processen, ports[0], extra)
+    secret = secrets.token_hex(32)
+    procs = start_backends(args.processen, ports[0], secret, extra)
     try:
         for port in ports:
             wait_healthy(f"http://127.0.0.1:{port}")
         print(f"Portaal: http://{args.adres}:{args.poort} ({args.processen} serverprocessen op poort {ports[0]}–{ports[-1]})", flush=True)
-        asyncio.run(run_proxy(args.adres, args.poort, ports))
+        asyncio.run(run_proxy(args.adres, args.poort, ports, secret))
     finally:
         for p in procs:
             p.terminate()

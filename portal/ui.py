@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 
 from portal.paths import USERDATA, WAREHOUSE
-from portal import benchmark, export, metrics, peers, views
+from portal import benchmark, export, metrics, peers, proxy, views
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
 from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
@@ -406,7 +406,8 @@ def current_user() -> Gebruiker:
 
 
 def _login_form(ud: UserData) -> None:
-    """The login form; stops the page. Failures are throttled per name (in the user database) and per session."""
+    """The login form; stops the page. Failures are throttled per client address and name (in the user database, see
+    accounts.py) and per session."""
     st.title("Inloggen")
     st.caption("Visitaties zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt.")
     with st.form("inloggen"):
@@ -418,7 +419,7 @@ def _login_form(ud: UserData) -> None:
                 wacht = nog_wachten(fouten, laatste)
                 if wacht:
                     raise TeVeelPogingen(wacht)
-                user = ud.login(naam, wachtwoord)
+                user = ud.login(naam, wachtwoord, client_address())
             except TeVeelPogingen as e:
                 st.error(str(e))
             else:
@@ -432,12 +433,27 @@ def _login_form(ud: UserData) -> None:
     st.stop()
 
 
+def client_address() -> str | None:
+    """The address of this session's browser; None for this machine itself (127.0.0.1 or ::1, st.context.ip_address's
+    rule). Behind the proxy of `dev.py serve` every connection comes from 127.0.0.1: the address is then the one the
+    proxy signed in its header (portal/proxy.py). Without a valid signature (a header the client wrote itself, sent later
+    on a kept-alive connection, or a connection straight to a backend port) the client is unknown, never local."""
+    secret = os.environ.get(proxy.SECRET_ENV)
+    if not secret:
+        ip = st.context.ip_address  # None for localhost (and not a str under AppTest)
+        return ip if isinstance(ip, str) else None
+    address = proxy.verify(st.context.headers.get(proxy.CLIENT_HEADER), secret)
+    if address is None:
+        return "onbekend"
+    return None if address in ("127.0.0.1", "::1") else address
+
+
 def local_only() -> None:
     """Without accounts anyone who reaches the portal may open and edit every dossier: that is for one person on their
     own machine. `python3 dev.py start` then listens on localhost only; this refuses other addresses as well (e.g. when
-    started with `streamlit run` directly), unless the portal was started with the explicit choice --openbaar."""
-    ip = st.context.ip_address  # None for localhost (and not a str under AppTest)
-    if isinstance(ip, str) and os.environ.get("PORTAL_OPENBAAR") != "1":
+    started with `streamlit run` directly or on another address, or behind the proxy of `dev.py serve`, also once the
+    last account is removed while it runs), unless the portal was started with the explicit choice --openbaar."""
+    if client_address() is not None and os.environ.get("PORTAL_OPENBAAR") != "1":
         st.error("Dit portaal draait zonder gebruikersaccounts en is daarom alleen te gebruiken op de computer waarop het "
                  "draait. De beheerder kan accounts aanmaken (python3 dev.py gebruikers toevoegen …); zie de README.")
         st.stop()

@@ -21,6 +21,8 @@ from portal.userdata import accounts as acc
 from portal.userdata.accounts import TeVeelPogingen
 from tests.pagetest import page as open_page
 
+GOKKER, ANNA = "203.0.113.9", "198.51.100.7"  # a stranger guessing, and the user's own address
+
 
 def old_scrypt_hash(password: str) -> str:
     """How the portal stored passwords before Argon2 (scrypt, N = 2^14)."""
@@ -58,33 +60,71 @@ def test_unknown_and_known_names_cost_the_same_work(ud: UserData, monkeypatch) -
     assert len(calls) == 2 and all(h.startswith("$argon2id$") for h in calls)
 
 
-def test_repeated_failures_are_throttled_per_name_across_sessions(ud: UserData) -> None:
+def test_repeated_failures_are_throttled_per_address_and_name_across_sessions(ud: UserData) -> None:
     ud.add_account("anna", "geheim-wachtwoord", "visitatieteam")
     for _ in range(acc.VRIJE_POGINGEN):
-        assert ud.login("anna", "fout-wachtwoord") is None
+        assert ud.login("anna", "fout-wachtwoord", GOKKER) is None
     with pytest.raises(TeVeelPogingen, match="Te veel mislukte inlogpogingen. Probeer het over 30 seconden opnieuw"):
-        ud.login("anna", "geheim-wachtwoord")  # even the right password waits
+        ud.login("anna", "geheim-wachtwoord", GOKKER)  # even the right password waits
     with pytest.raises(TeVeelPogingen):
-        UserData(ud.path).login(" ANNA ", "geheim-wachtwoord")  # another session, another spelling of the name
+        UserData(ud.path).login(" ANNA ", "geheim-wachtwoord", GOKKER)  # another session, another spelling of the name
     for _ in range(acc.VRIJE_POGINGEN):  # unknown names are throttled the same way: no hint that they do not exist
-        assert ud.login("niemand", "fout-wachtwoord") is None
+        assert ud.login("niemand", "fout-wachtwoord", GOKKER) is None
     with pytest.raises(TeVeelPogingen):
-        ud.login("niemand", "fout-wachtwoord")
+        ud.login("niemand", "fout-wachtwoord", GOKKER)
     # After the wait: one more try; a failure doubles the wait, a good login clears the count.
     with sqlite3.connect(ud.path) as conn:
         conn.execute("update inlogpogingen set laatste = ?", [(datetime.now() - timedelta(seconds=31)).isoformat()])
-    assert ud.login("anna", "fout-wachtwoord") is None
+    assert ud.login("anna", "fout-wachtwoord", GOKKER) is None
     with pytest.raises(TeVeelPogingen) as e:
-        ud.login("anna", "geheim-wachtwoord")
+        ud.login("anna", "geheim-wachtwoord", GOKKER)
     assert 59 < e.value.seconden <= 60
     with sqlite3.connect(ud.path) as conn:
         conn.execute("update inlogpogingen set laatste = ?", [(datetime.now() - timedelta(seconds=61)).isoformat()])
-    assert ud.login("anna", "geheim-wachtwoord").naam == "anna"
-    assert ud.login("anna", "fout-wachtwoord") is None and ud.login("anna", "geheim-wachtwoord").naam == "anna"
+    assert ud.login("anna", "geheim-wachtwoord", GOKKER).naam == "anna"
+    assert ud.login("anna", "fout-wachtwoord", GOKKER) is None and ud.login("anna", "geheim-wachtwoord", GOKKER).naam == "anna"
+
+
+def test_a_stranger_who_knows_the_name_locks_out_only_himself(ud: UserData, monkeypatch) -> None:
+    """Failures from one address lock that address out (for the name, and after more for every name), never the user
+    at another address; many failures of one name from many addresses only slow its check down."""
+    sleeps: list[float] = []
+    monkeypatch.setattr(acc.time, "sleep", sleeps.append)
+    ud.add_account("anna", "geheim-wachtwoord", "visitatieteam")
+    ud.add_account("bert", "bert-wachtwoord", "visitatieteam")
+    for _ in range(3 * acc.VRIJE_POGINGEN):
+        try:
+            ud.login("anna", "fout-wachtwoord", GOKKER)
+        except TeVeelPogingen:
+            pass
+    with pytest.raises(TeVeelPogingen, match="vraag de beheerder uw wachtwoord opnieuw in te stellen"):
+        ud.login("anna", "geheim-wachtwoord", GOKKER)
+    assert ud.login("anna", "geheim-wachtwoord", ANNA).naam == "anna"  # anna herself is not locked out
+    assert ud.login("bert", "bert-wachtwoord", GOKKER).naam == "bert"  # nor is another name from that address, yet
+    # one address guessing many names: after VRIJE_POGINGEN_ADRES failures in all it waits for every name
+    for n in range(acc.VRIJE_POGINGEN_ADRES - acc.VRIJE_POGINGEN):
+        assert ud.login(f"gok{n}", "fout-wachtwoord", GOKKER) is None
+    with pytest.raises(TeVeelPogingen, match="^Te veel mislukte inlogpogingen vanaf dit netwerkadres. Probeer het over "
+                                             "30 seconden opnieuw.$"):
+        ud.login("bert", "bert-wachtwoord", GOKKER)
+    assert ud.login("bert", "bert-wachtwoord", ANNA).naam == "bert"
+    ud.change_account("anna", wachtwoord="nieuw-wachtwoord")  # lifts the locks for anna's name, not the address's
+    with pytest.raises(TeVeelPogingen, match="vanaf dit netwerkadres"):
+        ud.login("anna", "nieuw-wachtwoord", GOKKER)
+    assert sleeps == []
+    # many addresses, each under its own limit: the name's failures add up and only slow every check of it down
+    for i in range(acc.VERTRAAG_NAAM_NA):
+        assert ud.login("anna", "fout-wachtwoord", f"10.0.1.{i // (acc.VRIJE_POGINGEN - 1)}") is None
+    assert sleeps == []
+    assert ud.login("anna", "nieuw-wachtwoord", ANNA).naam == "anna"  # now slowed, never refused
+    assert sleeps == [acc.VERTRAGING]
+    assert ud.login("anna", "fout-wachtwoord", "10.0.2.1") is None  # a new address too, and a good login cleared nothing
+    assert sleeps == [acc.VERTRAGING] * 2 and ud.login("bert", "bert-wachtwoord", ANNA) and len(sleeps) == 2
 
 
 def test_wait_doubles_up_to_fifteen_minutes() -> None:
     assert [acc.wachttijd(n) for n in (0, 4, 5, 6, 7, 20)] == [0, 0, 30, 60, 120, 900]
+    assert [acc.wachttijd(n, acc.VRIJE_POGINGEN_ADRES) for n in (19, 20, 21)] == [0, 30, 60]
     assert acc.nog_wachten(5, datetime(2026, 1, 1, 12, 0, 0), datetime(2026, 1, 1, 12, 0, 20)) == 10
 
 
@@ -119,6 +159,18 @@ def test_a_session_is_throttled_after_repeated_failures(team) -> None:
         assert [e.value for e in at.error] == ["Onbekende gebruikersnaam of onjuist wachtwoord."]
     login(at, "anna", "anna-wachtwoord")
     assert "Te veel mislukte inlogpogingen" in at.error[0].value and at.title[0].value == "Inloggen"
+
+
+def test_the_login_form_locks_out_the_guessing_address_not_the_user(team, monkeypatch) -> None:
+    address = {"ip": GOKKER}
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: address["ip"]))
+    for _ in range(acc.VRIJE_POGINGEN):  # a new session each time: only the count per address and name can stop this
+        login(visitaties(), "anna", "fout-wachtwoord")
+    at = login(visitaties(), "anna", "anna-wachtwoord")
+    assert "Te veel mislukte inlogpogingen" in at.error[0].value and at.title[0].value == "Inloggen"
+    address["ip"] = ANNA
+    at = login(visitaties(), "anna", "anna-wachtwoord")
+    assert not at.error and at.title[0].value != "Inloggen"
 
 
 def test_removed_or_changed_account_takes_effect_at_the_next_action(team) -> None:

@@ -1,6 +1,10 @@
 """The sticky proxy in front of several Streamlit processes: a new browser is pinned by a cookie, keeps its process for
 plain requests and websockets, new browsers are spread, a process that is down is skipped, and a real portal page runs
-through it (two Streamlit processes, measured by `bench belasting --processen 2`)."""
+through it (two Streamlit processes, measured by `bench belasting --processen 2`). The proxy passes the client's real
+address, signed; a portal without accounts behind it refuses other machines, and a forged address does not pass.
+
+Another machine is played by a connection from 127.0.0.2: the same machine's loopback, but not one of the two addresses
+Streamlit (and so the portal) counts as this machine, 127.0.0.1 and ::1."""
 
 from __future__ import annotations
 
@@ -8,18 +12,27 @@ import asyncio
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 
+import pytest
+
 from portal.paths import ROOT
-from portal.proxy import COOKIE, Proxy
+from portal.proxy import CLIENT_HEADER, COOKIE, Proxy, sign, verify
+from portal.serve import free_port, wait_healthy
+from portal.userdata import UserData
+
+ELSEWHERE = "127.0.0.2"
+REFUSED = "alleen te gebruiken op de computer waarop het draait"
 
 
-async def backend(name: str) -> tuple[asyncio.Server, int]:
-    """A tiny HTTP/1.1 server that answers with its name and, after an Upgrade request, echoes raw bytes back."""
+async def backend(name: str, heads: list[bytes] | None = None) -> tuple[asyncio.Server, int]:
+    """A tiny HTTP/1.1 server that answers with its name and, after an Upgrade request, echoes raw bytes back. It keeps
+    the request heads it got in `heads`."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
@@ -27,6 +40,8 @@ async def backend(name: str) -> tuple[asyncio.Server, int]:
                 head = await reader.readuntil(b"\r\n\r\n")
             except (asyncio.IncompleteReadError, ConnectionError):
                 break
+            if heads is not None:
+                heads.append(head)
             if b"upgrade: websocket" in head.lower():
                 writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
                 while data := await reader.read(1024):
@@ -60,7 +75,7 @@ async def get(port: int, cookie: str | None = None, n: int = 1) -> tuple[list[st
 def test_sticky_spread_websocket_and_failover() -> None:
     async def scenario() -> None:
         (a, pa), (b, pb) = await backend("A"), await backend("B")
-        proxy = await Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)]).serve("127.0.0.1", 0)
+        proxy = await Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)], "geheim").serve("127.0.0.1", 0)
         port = proxy.sockets[0].getsockname()[1]
         # a new browser gets a process and a cookie; keep-alive requests on its connection stay there
         bodies, cookie = await get(port, n=3)
@@ -122,6 +137,95 @@ def test_portal_through_two_processes(built: Path) -> None:
             outs = asyncio.run(burst(f"http://127.0.0.1:{port}", queries(gemeenten(Path(tmp) / "warehouse.db"), 20, 3)))
             assert [o.error for o in outs if o.error] == []
             assert all(o.elements > 40 for o in outs)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def client_headers(head: bytes) -> list[str]:
+    return re.findall(rf"(?im)^{CLIENT_HEADER}\s*:\s*(.*?)\r$", head.decode())
+
+
+def test_the_proxy_passes_the_real_client_address_signed_and_drops_the_clients_own() -> None:
+    async def scenario() -> None:
+        heads: list[bytes] = []
+        server, pa = await backend("A", heads)
+        proxy = await Proxy([("127.0.0.1", pa)], "geheim").serve("127.0.0.1", 0)
+        port = proxy.sockets[0].getsockname()[1]
+        forged = sign("127.0.0.1", "ander-geheim")  # well formed, but not signed with the proxy's secret
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(ELSEWHERE, 0))
+        for extra in (f"{CLIENT_HEADER}: {forged}\r\nx-portaal-client : 127.0.0.1\r\n  vervolg\r\n"
+                      "X-Forwarded-For: 127.0.0.1\r\n", f"{CLIENT_HEADER}: {forged}\r\n"):
+            writer.write(f"GET / HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(int(re.search(rb"Content-Length: (\d+)", head).group(1)))
+        writer.close()
+        # the first request on the connection carries only the proxy's header, with the real address, signed
+        assert client_headers(heads[0]) == [sign(ELSEWHERE, "geheim")] and b"vervolg" not in heads[0]
+        assert verify(client_headers(heads[0])[0], "geheim") == ELSEWHERE
+        # a later request on the same connection is piped unchanged: the client's own header does not verify
+        assert client_headers(heads[1]) == [forged] and verify(forged, "geheim") is None
+        for value in (None, "", "127.0.0.1", "127.0.0.1 " + "0" * 64, sign(ELSEWHERE, "geheim") + "0"):
+            assert verify(value, "geheim") is None
+        assert verify(sign("127.0.0.1", "geheim"), "") is None
+        proxy.close()
+        server.close()
+
+    asyncio.run(scenario())
+
+
+def kept_alive(port: int) -> socket.socket:
+    """A connection from 'another machine' that has already had one plain request answered (the health check)."""
+    sock = socket.create_connection(("127.0.0.1", port), source_address=(ELSEWHERE, 0))
+    sock.sendall(b"GET /_stcore/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        head += sock.recv(1)
+    length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
+    while length:
+        length -= len(sock.recv(length))
+    return sock
+
+
+@pytest.mark.parametrize("accounts", [False, True])
+def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(built: Path, accounts: bool) -> None:
+    """`portal.serve` without accounts (or whose last account is removed while it runs) and any address: the
+    Visitaties page works on this machine, and refuses other machines, also when they claim to be 127.0.0.1 through the
+    proxy (their own client header or X-Forwarded-For, on a new or a kept-alive connection) or straight to a backend."""
+    from etl.loadclient import open_page
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy2(built, Path(tmp) / "warehouse.db")
+        ud = UserData(Path(tmp) / "userdata.db")
+        if accounts:
+            ud.add_account("anna", "anna-wachtwoord", "visitatieteam")
+        port, first = free_port(), free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=tmp)
+        env.pop("PORTAL_OPENBAAR", None)
+        proc = subprocess.Popen([sys.executable, "-m", "portal.serve", "--processen", "1", "--poort", str(port), "--adres", "127.0.0.1",
+                                 "--eerste-interne-poort", str(first), "--server.fileWatcherType", "none"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}")
+            proxied, direct = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{first}"
+            forged = {CLIENT_HEADER: sign("127.0.0.1", "geraden"), "X-Forwarded-For": "127.0.0.1"}
+
+            def texts(base: str, **connect) -> list[str]:
+                out = asyncio.run(open_page(base, "visitatie", "", timeout=120, **connect))
+                assert not out.error, out.error
+                return out.texts
+
+            if accounts:  # the login form for everyone; then the last account goes while the portal runs
+                assert "Inloggen" in texts(proxied, local_addr=(ELSEWHERE, 0))
+                assert ud.remove_account("anna") and not ud.has_accounts()
+            here = texts(proxied)
+            assert "Visitaties" in here and not [t for t in here if REFUSED in t]
+            for base, connect in ((proxied, {"local_addr": (ELSEWHERE, 0)}),
+                                  (proxied, {"local_addr": (ELSEWHERE, 0), "additional_headers": forged}),
+                                  (proxied, {"sock": kept_alive(port), "additional_headers": forged}),
+                                  (direct, {"additional_headers": forged})):
+                shown = texts(base, **connect)
+                assert [t for t in shown if REFUSED in t] and "Visitaties" not in shown, (base, connect)
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -4,15 +4,25 @@ Passwords are stored as Argon2id hashes (argon2-cffi's defaults, the RFC 9106 lo
 older setting (scrypt with N = 2^14 before, or weaker Argon2 parameters) still verify and are replaced at the next good
 login. A login takes the same work for an unknown name as for a known one, so timing does not tell which names exist.
 
-Repeated failures are throttled per user name (in the database, so a new browser session does not reset it) and per
-session (by the page): after `VRIJE_POGINGEN` failures each further try must wait, doubling up to `MAX_WACHT` seconds.
-A good login clears the name's count."""
+Repeated failures lock out the source of the guesses, not the user: in the database (so a new browser session does not
+reset it) per client address and name, after `VRIJE_POGINGEN` failures, and per client address whatever the names,
+after `VRIJE_POGINGEN_ADRES`; the page adds the same limit per session. Then each further try from there must wait,
+doubling up to `MAX_WACHT` seconds. Someone elsewhere who only knows a user's name can therefore not lock that user
+out. Per name, over all addresses together, failures only slow down: after `VERTRAAG_NAAM_NA` of them every check of
+that name waits `VERTRAGING` seconds first (a guesser with many addresses gets fewer tries per hour; the user still gets
+in). A good login clears only the count of its address and name: the address's count stays (else one's own account would
+reset the limit for guessing other names) and so does the name's (else the user's login would give guessers elsewhere
+fast tries again); each is forgotten a day after its last failure.
+
+The counts share one table with one key column: `paar:<address> <name>`, `adres:<address>` and `naam:<name>` (names
+case-folded; an address has no spaces)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import math
+import time
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -22,7 +32,10 @@ from portal.userdata.access import ROLLEN, Gebruiker
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import UserDataError
 
-VRIJE_POGINGEN = 5
+VRIJE_POGINGEN = 5  # failures from one address for one name (and in one session) before a try must wait
+VRIJE_POGINGEN_ADRES = 20  # failures from one address, whatever the names
+VERTRAAG_NAAM_NA = 20  # failures of one name from all addresses together before each check of it is slowed down
+VERTRAGING = 3.0  # seconds such a check waits: a slowdown, never a refusal
 EERSTE_WACHT = 30  # seconds after the first failure beyond the free ones; doubles with every further failure
 MAX_WACHT = 15 * 60
 VERGEET_NA = timedelta(days=1)  # failures older than this no longer count
@@ -32,31 +45,35 @@ _DUMMY: list[str] = []  # a hash to verify against for unknown names, made once
 
 
 class TeVeelPogingen(UserDataError):
-    """Login refused without checking the password: too many recent failures for this name or session."""
+    """Login refused without checking the password: too many recent failures from this address (for this name or for
+    any) or in this session."""
 
-    def __init__(self, seconden: float):
+    def __init__(self, seconden: float, adres: bool = False):
         self.seconden = seconden
         if seconden <= 60:
             wanneer = f"{math.ceil(seconden)} seconden"
         else:
             minuten = math.ceil(seconden / 60)
             wanneer = f"{minuten} minuten"
-        super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {wanneer} opnieuw, of vraag de beheerder uw "
-                         "wachtwoord opnieuw in te stellen.")
+        if adres:  # many names tried from here: a new password does not lift this
+            super().__init__(f"Te veel mislukte inlogpogingen vanaf dit netwerkadres. Probeer het over {wanneer} opnieuw.")
+        else:
+            super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {wanneer} opnieuw, of vraag de beheerder uw "
+                             "wachtwoord opnieuw in te stellen.")
 
 
-def wachttijd(fouten: int) -> float:
-    """Seconds a name or session must wait after `fouten` failures in a row."""
-    if fouten < VRIJE_POGINGEN:
+def wachttijd(fouten: int, vrij: int = VRIJE_POGINGEN) -> float:
+    """Seconds an address (for a name) or session must wait after `fouten` failures in a row, `vrij` of them free."""
+    if fouten < vrij:
         return 0.0
-    return float(min(MAX_WACHT, EERSTE_WACHT * 2 ** (fouten - VRIJE_POGINGEN)))
+    return float(min(MAX_WACHT, EERSTE_WACHT * 2 ** (fouten - vrij)))
 
 
-def nog_wachten(fouten: int, laatste: datetime | None, nu: datetime | None = None) -> float:
+def nog_wachten(fouten: int, laatste: datetime | None, nu: datetime | None = None, vrij: int = VRIJE_POGINGEN) -> float:
     """Seconds left before the next try is allowed (0 when allowed)."""
     if laatste is None:
         return 0.0
-    over = wachttijd(fouten) - ((nu or datetime.now()) - laatste).total_seconds()
+    over = wachttijd(fouten, vrij) - ((nu or datetime.now()) - laatste).total_seconds()
     return max(0.0, over)
 
 
@@ -94,6 +111,13 @@ def _key(naam: str) -> str:
     return (naam or "").strip().casefold()[:MAX_NAAM]
 
 
+def _keys(naam: str, adres: str | None) -> tuple[str, str, str]:
+    """The throttle's keys for this address and name, for the address and for the name (module docstring). No address
+    (this machine itself, or a caller outside the page) counts as the address 'lokaal'."""
+    adres = "".join((adres or "lokaal").split())[:64]
+    return f"paar:{adres} {_key(naam)}", f"adres:{adres}", f"naam:{_key(naam)}"
+
+
 class Accounts(Store):
     def has_accounts(self) -> bool:
         with self._db() as db:
@@ -119,7 +143,8 @@ class Accounts(Store):
 
     def change_account(self, naam: str, rol: str | None = None, gemeente_code: str | None = None,
                        wachtwoord: str | None = None) -> None:
-        """A new role (with gemeente), and/or a new password, which also clears the name's failed logins. An open session
+        """A new role (with gemeente), and/or a new password, which also clears the name's failed logins (from every
+        address; an address's own count for all names stays). An open session
         of this user works with the new role from its next action (ui.current_user reads the account on every run)."""
         with self._db(write=True) as db:
             row = db.execute("select rol, gemeente_code from accounts where naam = ?", [naam]).fetchone()
@@ -136,7 +161,8 @@ class Accounts(Store):
                 if len(wachtwoord) < 10:
                     raise UserDataError("Het wachtwoord moet minstens 10 tekens hebben.")
                 db.execute("update accounts set wachtwoord_hash = ? where naam = ?", [hash_password(wachtwoord), naam])
-                db.execute("delete from inlogpogingen where naam = ?", [_key(naam)])
+                db.execute("delete from inlogpogingen where naam = ? or (naam like 'paar:%' and "
+                           "substr(naam, instr(naam, ' ') + 1) = ?)", [f"naam:{_key(naam)}", _key(naam)])
 
     def accounts(self) -> list[dict]:
         with self._db() as db:
@@ -153,37 +179,42 @@ class Accounts(Store):
         with self._db(write=True) as db:
             return db.execute("delete from accounts where naam = ?", [naam]).rowcount > 0
 
-    def login(self, naam: str, wachtwoord: str) -> Gebruiker | None:
-        """The user for a good name and password, None for a wrong one. Raises TeVeelPogingen, without looking at the
-        password, while the name is throttled."""
+    def login(self, naam: str, wachtwoord: str, adres: str | None = None) -> Gebruiker | None:
+        """The user for a good name and password, None for a wrong one. `adres` is the client's address (None: this
+        machine). Raises TeVeelPogingen, without looking at the password, while this address is throttled for this name
+        or for all names; a name with many failures from everywhere only makes the check slower (module docstring)."""
         naam = (naam or "").strip()
-        key = _key(naam)
+        paar, bron, per_naam = keys = _keys(naam, adres)
         with self._db() as db:
-            poging = db.execute("select fouten, laatste from inlogpogingen where naam = ?", [key]).fetchone()
+            pogingen = {k: (f, datetime.fromisoformat(t)) for k, f, t in db.execute(
+                "select naam, fouten, laatste from inlogpogingen where naam in (?, ?, ?)", keys).fetchall()}
             row = db.execute("select naam, rol, gemeente_code, wachtwoord_hash from accounts where naam = ?",
                              [naam]).fetchone() if len(naam) <= MAX_NAAM else None
-        if poging:
-            wacht = nog_wachten(poging[0], datetime.fromisoformat(poging[1]))
-            if wacht:
-                raise TeVeelPogingen(wacht)
+        for key, vrij in ((paar, VRIJE_POGINGEN), (bron, VRIJE_POGINGEN_ADRES)):
+            if key in pogingen and (wacht := nog_wachten(*pogingen[key], vrij=vrij)):
+                raise TeVeelPogingen(wacht, adres=key == bron)
+        fouten, laatste = pogingen.get(per_naam, (0, datetime.min))
+        if fouten >= VERTRAAG_NAAM_NA and datetime.now() - laatste < VERGEET_NA:
+            time.sleep(VERTRAGING)
         stored = row[3] if row else _dummy_hash()
         ok = check_password(wachtwoord or "", stored) and row is not None
         if not ok:
             if not self.read_only:  # a read-only folder cannot count failures; login itself still works there
-                self._failed(key)
+                self._failed(keys)
             return None
         if self.read_only:
             return Gebruiker(row[0], row[1], row[2])
         with self._db(write=True) as db:
-            db.execute("delete from inlogpogingen where naam = ?", [key])
+            db.execute("delete from inlogpogingen where naam = ?", [paar])
             if needs_rehash(stored):
                 db.execute("update accounts set wachtwoord_hash = ? where naam = ? and wachtwoord_hash = ?",
                            [hash_password(wachtwoord), row[0], stored])
         return Gebruiker(row[0], row[1], row[2])
 
-    def _failed(self, key: str) -> None:
+    def _failed(self, keys: tuple[str, ...]) -> None:
         nu = datetime.now()
         with self._db(write=True) as db:
             db.execute("delete from inlogpogingen where laatste < ?", [(nu - VERGEET_NA).isoformat()])
-            db.execute("insert into inlogpogingen (naam, fouten, laatste) values (?, 1, ?) on conflict(naam) do update set "
-                       "fouten = fouten + 1, laatste = excluded.laatste", [key, nu.isoformat()])
+            for key in keys:
+                db.execute("insert into inlogpogingen (naam, fouten, laatste) values (?, 1, ?) on conflict(naam) do "
+                           "update set fouten = fouten + 1, laatste = excluded.laatste", [key, nu.isoformat()])
