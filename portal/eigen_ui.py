@@ -172,7 +172,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
     named = mapping.suggest_columns(raw.kolommen)  # "(geen)" for a column the page proposes is remembered
     chosen = {"indeling": indeling, "kolommen": kolommen, "codes": codes,
               "geen": {field: named[field] for field, col in kolommen.items() if col is None and named.get(field)}}
-    where = {k: chosen[k] for k in ("indeling", "kolommen")}
+    where = {"indeling": indeling, "kolommen": {k: kolommen.get(k) for k in ("begin", "einde", mapping.MAAND)}}
     suggestion = _memo(got, ("peildatum", json.dumps(where, sort_keys=True)), lambda: mapping.peildatum_suggestion(raw, where))
     peil = st.date_input("Peildatum van het bestand (de laatste dag waarover het bestand gaat)",
                          value=suggestion or dt.date.today(), format="DD-MM-YYYY",

@@ -189,21 +189,23 @@ def suggest(raw: Raw, remembered: dict | None = None) -> dict:
 
 
 def peildatum_suggestion(raw: Raw, mapping: dict) -> date | None:
-    """The last day of the month of the newest date (or month) in the file: the month the file describes."""
+    """The last day of the month of the newest date (or month) in the file: the month the file describes. Dates are read
+    with the formats the column uses (parse.dates), so a large file takes a fraction of a second, not seconds."""
     cols = mapping.get("kolommen") or {}
     excel = raw.soort == "xlsx"
-    exprs = []
+    newest = []
     for f in (("begin", "einde") if mapping.get("indeling") != "maanden" else ()):
         if cols.get(f) in raw.kolommen:
-            d = parse.to_date(pl.col(cols[f]), excel)
-            d = pl.when(d <= date.today()).then(d)  # a planned end date says nothing about the file's month
-            exprs.append(d.dt.year().cast(pl.Int64) * 12 + d.dt.month().cast(pl.Int64) - 1)
+            d = parse.dates(raw.frame[cols[f]], excel)
+            d = d.filter(d <= date.today()).max()  # a planned end date says nothing about the file's month
+            if d is not None:
+                newest.append(d.year * 12 + d.month - 1)
     if mapping.get("indeling") == "maanden" and cols.get(MAAND) in raw.kolommen:
-        exprs.append(parse.month_index(pl.col(cols[MAAND]), excel))
-    if not exprs:
+        newest.append(raw.frame.select(parse.month_index(pl.col(cols[MAAND]), excel).max()).item())
+    newest = [i for i in newest if i is not None]
+    if not newest:
         return None
-    idx = raw.frame.select(pl.max_horizontal([e.max() for e in exprs])).item()
-    return None if idx is None else pl.select(parse.month_end(pl.lit(idx))).item()
+    return pl.select(parse.month_end(pl.lit(max(newest)))).item()
 
 
 def apply(raw: Raw, mapping: dict, gemeente: str, peildatum: date, secret: bytes | None = None
