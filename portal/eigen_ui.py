@@ -217,9 +217,10 @@ def _code_table(got: dict, tag: str, field: str, col: str, indeling: str, rememb
                             column_config={"Betekent": betekent})
     out = {v: (c.strip() or None) if isinstance(c, str) else None
            for v, c in edited.select("Waarde in het bestand", "Betekent").iter_rows()}
-    per: dict[str, int] = {}
+    per: dict[str, int] = dict.fromkeys(choices or (), 0)  # the portal's codes in their own order
     for v, n in found.items():
         per[out[v] or "zonder vertaling"] = per.get(out[v] or "zonder vertaling", 0) + n
+    per = {c: n for c, n in per.items() if n}
     st.caption("Rijen per betekenis: " + "; ".join(f"{c.replace('_', ' ')} {nl_number(n)}" for c, n in per.items()) + ".")
     return out
 
