@@ -74,16 +74,19 @@ BUS_WERK = frozenset((11, 13))
 TREDE = re.compile(r"^0?([1-6])$")  # a bare step of the participatieladder ('3', '03'; SRG): 'trede 3'
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+
+
 def _norm(text: str) -> str:
     """Lower case, accents and everything but letters and digits removed ('Beëindigings-datum' -> 'beeindigingsdatum')."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]", "", text)
+    return re.sub(r"[^a-z0-9]", "", _ascii(text))
 
 
 def code_choices(field: str) -> tuple[str, ...] | None:
     """The portal's codes a value of a coded field may be translated to; None for fasering (the gemeente's own
     categories, free text on the page)."""
-    return TARGETS.get(field) if field in CODED else None
+    return TARGETS.get(field)
 
 
 def fields(indeling: str) -> dict[str, tuple[str, bool]]:
@@ -126,7 +129,7 @@ def suggest_code(field: str, value: str, bus: bool = False) -> str | None:
     if field == "reden":
         if bus:
             return "werk" if int(n) in BUS_WERK else "overig"
-        words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower())
+        words = re.findall(r"[a-z0-9]+", _ascii(value))
         if any(w in n for w in NIET_WERK) or any(w in NIET_WERK_WOORDEN for w in words):
             return "overig"
         return "werk" if any(w in n for w in WERK) else "overig"
