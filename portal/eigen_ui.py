@@ -7,6 +7,7 @@ Without a real upload the monitors run on a synthetic file generated from the ge
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import streamlit as st
@@ -15,7 +16,8 @@ from portal import charts
 from portal.charts import nl_euro, nl_number
 from portal.eigen import access, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
-from portal.eigen.upload import MAX_BYTES, UploadFout, read_file
+from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
+from portal.eigen.validate import MAX_CODES
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
@@ -107,25 +109,52 @@ def _when(up: dict, date_only: bool = False) -> str:
 
 
 # ---- upload and mapping ------------------------------------------------------------------------------------------------------
+GELEZEN = "eigen-upload-gelezen"  # session state: the one file in this session's uploader, read once
+
+
+def _read_once(gemeente: str, f) -> dict:
+    """The uploaded file read once per file (the uploader's file id, new for every file chosen), with a memo of what the
+    page derives from it: a widget change reruns the page without parsing 100 MB again. One file per session, dropped
+    when the next one is read or the uploader is emptied. "raw" is the Raw, or the Dutch message why it cannot be read."""
+    got = st.session_state.get(GELEZEN)
+    if got is None or got["id"] != (gemeente, f.file_id):
+        st.session_state.pop(GELEZEN, None)  # free the previous file before reading this one
+        try:
+            raw: Raw | str = read_file(f.getvalue(), f.name)
+        except UploadFout as exc:
+            raw = str(exc)
+        got = {"id": (gemeente, f.file_id), "raw": raw, "memo": {}}
+        st.session_state[GELEZEN] = got
+    return got
+
+
+def _memo(got: dict, key: tuple, compute):
+    if key not in got["memo"]:
+        got["memo"][key] = compute()
+    return got["memo"][key]
+
+
 def upload_section(gemeente: str, user: Gebruiker) -> None:
     f = st.file_uploader(f"Cliëntbestand (CSV, XLSX of Parquet, maximaal {MAX_BYTES // 2**20} MB; één rij per uitkeringsperiode of "
                          "per cliënt per maand)",
                          type=["csv", "txt", "xlsx", "parquet"], key=f"upload-{gemeente}")
     if f is None:
+        st.session_state.pop(GELEZEN, None)
         return
-    try:
-        raw = read_file(f.getvalue(), f.name)
-    except UploadFout as exc:
-        st.error(literal(str(exc)))
+    got = _read_once(gemeente, f)
+    raw = got["raw"]
+    if isinstance(raw, str):
+        st.error(literal(raw))
         return
+    tag = f"{gemeente}-{f.file_id}"  # widget keys per file: a new file starts from its own suggestions, not the last file's
     st.caption(literal(raw.beschrijving()))
     remembered = store.mapping(gemeente)
-    mp = mapping.suggest(raw, remembered)
+    mp = _memo(got, ("voorstel", json.dumps(remembered, sort_keys=True)), lambda: mapping.suggest(raw, remembered))
     if remembered:
         st.caption("De koppeling van de vorige upload van deze gemeente is vooraf ingevuld.")
     indeling = st.radio("Opbouw van het bestand", ["perioden", "maanden"], index=0 if mp["indeling"] == "perioden" else 1,
                         format_func={"perioden": "één rij per uitkeringsperiode", "maanden": "één rij per cliënt per maand"}.get,
-                        horizontal=True, key=f"indeling-{gemeente}")
+                        horizontal=True, key=f"indeling-{tag}")
     cols = ["(geen)", *raw.kolommen]
     st.caption("Kies bij elk gegeven de kolom van uw bestand (* = verplicht). De voorstellen komen uit de kolomnamen.")
     kolommen: dict[str, str | None] = {}
@@ -133,28 +162,22 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
     for i, (field, (label, required)) in enumerate(mapping.fields(indeling).items()):
         current = mp["kolommen"].get(field)
         pick = grid[i % 3].selectbox(label + (" *" if required else ""), cols, index=cols.index(current) if current in cols else 0,
-                                     key=f"kol-{gemeente}-{field}")
+                                     key=f"kol-{tag}-{field}")
         kolommen[field] = None if pick == "(geen)" else pick
-    if kolommen.get("client") and (n := pseudo.bsn_like(raw.frame[kolommen["client"]])):
+    if kolommen.get("client") and (n := _memo(got, ("bsn", kolommen["client"]),
+                                              lambda: pseudo.bsn_like(raw.frame[kolommen["client"]]))):
         st.info(f"{nl_number(n)} waarden in de cliëntkolom lijken op een BSN. Ze worden bij het opslaan vervangen door een "
                 "sleutel-hash en nergens bewaard.")
-    codes: dict[str, dict[str, str | None]] = {}
-    for field, col in kolommen.items():
-        choices = mapping.code_choices(field)
-        if col is None or choices is None:
-            continue
-        known = mp["codes"].get(field, {})
-        st.markdown(f"**{mapping.fields(indeling)[field][0]}**: wat betekenen de waarden in kolom {quoted(col)}?")
-        rows = [{"Waarde in het bestand": v, "Betekent": known.get(v) or mapping.suggest_code(field, v)}
-                for v in mapping.values(raw, col)[:200]]
-        edited = st.data_editor(pl.DataFrame(rows, schema={"Waarde in het bestand": pl.String, "Betekent": pl.String}),
-                                key=f"codes-{gemeente}-{field}", hide_index=True, disabled=["Waarde in het bestand"],
-                                column_config={"Betekent": st.column_config.SelectboxColumn(options=list(choices))})
-        codes[field] = dict(edited.select("Waarde in het bestand", "Betekent").iter_rows())
-    chosen = {"indeling": indeling, "kolommen": kolommen, "codes": codes}
+    codes = {field: _code_table(got, tag, field, col, indeling, remembered)
+             for field, col in kolommen.items() if col is not None and field in mapping.CODED}
+    named = mapping.suggest_columns(raw.kolommen)  # "(geen)" for a column the page proposes is remembered
+    chosen = {"indeling": indeling, "kolommen": kolommen, "codes": codes,
+              "geen": {field: named[field] for field, col in kolommen.items() if col is None and named.get(field)}}
+    where = {"indeling": indeling, "kolommen": {k: kolommen.get(k) for k in ("begin", "einde", mapping.MAAND)}}
+    suggestion = _memo(got, ("peildatum", json.dumps(where, sort_keys=True)), lambda: mapping.peildatum_suggestion(raw, where))
     peil = st.date_input("Peildatum van het bestand (de laatste dag waarover het bestand gaat)",
-                         value=mapping.peildatum_suggestion(raw, chosen) or dt.date.today(), format="DD-MM-YYYY",
-                         key=f"peil-{gemeente}")
+                         value=suggestion or dt.date.today(), format="DD-MM-YYYY",
+                         key=f"peil-{tag}-{suggestion}")  # follows the suggestion when other date columns are chosen
     if not st.button("Controleren en opslaan", type="primary", key=f"opslaan-{gemeente}"):
         return
     spells, problems = mapping.apply(raw, chosen, gemeente, peil)
@@ -169,6 +192,38 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         return
     st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {peil:%d-%m-%Y}.")
     _stored_spells.clear()
+
+
+def _code_table(got: dict, tag: str, field: str, col: str, indeling: str, remembered: dict | None) -> dict[str, str | None]:
+    """What each value of a coded column means: every value found in the file with the number of rows it covers and the
+    suggested (or remembered) meaning, editable; a line per meaning with the rows it covers. Fasering keeps the
+    gemeente's own categories, so its meaning is free text."""
+    raw: Raw = got["raw"]
+    found: dict[str, int] = _memo(got, ("waarden", col), lambda: mapping.values(raw, col))
+    label = mapping.fields(indeling)[field][0]
+    if len(found) > MAX_CODES:
+        st.warning(f"**{label}**: kolom {quoted(col)} heeft meer dan {MAX_CODES} verschillende waarden; dat is geen codekolom. "
+                   "Kies een andere kolom of (geen).")
+        return {}
+    known = ((remembered or {}).get("codes") or {}).get(field)
+    meaning = mapping.suggest_values(field, list(found), known)
+    choices = mapping.code_choices(field)
+    st.markdown(f"**{label}**: wat betekenen de waarden in kolom {quoted(col)}?")
+    rows = pl.DataFrame({"Waarde in het bestand": list(found), "Rijen": [nl_number(n) for n in found.values()],
+                         "Betekent": [meaning[v] for v in found]},
+                        schema={"Waarde in het bestand": pl.String, "Rijen": pl.String, "Betekent": pl.String})
+    betekent = (st.column_config.TextColumn(help="de eigen indeling van de gemeente, bijvoorbeeld trede 1") if choices is None
+                else st.column_config.SelectboxColumn(options=list(choices)))
+    edited = st.data_editor(rows, key=f"codes-{tag}-{field}-{col}", hide_index=True, disabled=["Waarde in het bestand", "Rijen"],
+                            column_config={"Betekent": betekent})
+    out = {v: (c.strip() or None) if isinstance(c, str) else None
+           for v, c in edited.select("Waarde in het bestand", "Betekent").iter_rows()}
+    per: dict[str, int] = dict.fromkeys(choices or (), 0)  # the portal's codes in their own order
+    for v, n in found.items():
+        per[out[v] or "zonder vertaling"] = per.get(out[v] or "zonder vertaling", 0) + n
+    per = {c: n for c, n in per.items() if n}
+    st.caption("Rijen per betekenis: " + "; ".join(f"{c.replace('_', ' ')} {nl_number(n)}" for c, n in per.items()) + ".")
+    return out
 
 
 def uploads_section(gemeente: str, user: Gebruiker) -> None:
@@ -278,7 +333,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
         options.append(monitors.month_end(dt.date(y, m, 1)))
     default = [d for d in options if d.month == peil.month][:3]  # the peildatum and the same month one and two years back
     ends = sorted(st.multiselect("Peildata", options, default=default, format_func=lambda d: f"{d:%d-%m-%Y}",
-                                 key=f"peildata-{gemeente}"))
+                                 key=f"peildata-{gemeente}-{peil:%Y-%m-%d}"))  # a file with another peildatum: its own
     if not ends:
         st.caption("Kies een of meer peildata.")
         return
@@ -342,6 +397,14 @@ def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str
     if spells["bedrag"].is_null().all():
         st.info("Het bestand bevat geen uitkeringsbedragen: een budgetmonitor is niet mogelijk. Koppel bij de volgende upload "
                 "een kolom met het uitkeringsbedrag per maand.")
+        return
+    year = dt.date(peil.year, 1, 1)
+    paid = spells.lazy().filter(pl.col("bedrag").is_not_null() & (pl.col("begin") <= peil)
+                                & (pl.col("einde").is_null() | (pl.col("einde") >= year)))
+    if paid.select(pl.col("client").n_unique()).collect().item() < MIN_CELL:
+        st.info(f"Geen budgetmonitor: de uitgaven in {peil.year} rusten op minder dan {MIN_CELL} personen met een "
+                "uitkeringsbedrag in het bestand. Zo'n bedrag zegt iets over enkele cliënten en wordt daarom niet getoond, net "
+                f"als een aantal van minder dan {MIN_CELL} personen.")
         return
     text = st.text_input("I-deel/BUIG-budget voor dit jaar (euro)", placeholder="bijvoorbeeld 412.500.000", key=f"budget-{gemeente}")
     if not text.strip():

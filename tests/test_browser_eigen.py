@@ -11,23 +11,24 @@ from portal.eigen import store
 from tests.test_browser import AXE_BLOCKING, axe_violations, chromium_page, server, wait_until_rendered  # noqa: F401
 
 ENSCHEDE = "GM0153"
-HEADER = "Klantnummer;Ingangsdatum;Einddatum;Reden beëindiging;Huishouden;Geboortedatum;Geslacht"
+HEADER = "Klantnummer;Ingangsdatum;Einddatum;Reden beëindiging;Huishouden;Geboortedatum;Geslacht;Trede"
 
 
 def own_csv(bad_row: bool = False) -> bytes:
     """A file as a gemeente's system writes it: semicolons, dd-mm-jjjj, Windows-1252, its own names and codes.
 
     Known by construction: bestand end of July 2026 = 40 + 11 = 51; end of October 2026 = 40 + 20 = 60 (the 15 ended in
-    June, the 11 in October, the 20 began in September); 86 uitkeringsperioden; newest date October 2026."""
+    June, the 11 in October, the 20 began in September); 86 uitkeringsperioden; newest date October 2026. Trede 1: 15 rows,
+    Trede 2: 51, Trede 3: 20 (a fasering column the page must let the user translate, issue 18)."""
     lines = [HEADER]
-    for n, begin, einde, reden, leefvorm, sekse in [(40, "15-01-2025", "", "", "alleenstaand", "V"),
-                                                     (15, "15-01-2025", "20-06-2026", "werk aanvaard", "gehuwd", "M"),
-                                                     (20, "10-09-2026", "", "", "eenoudergezin", "V"),
-                                                     (11, "15-01-2025", "05-10-2026", "verhuisd", "alleenstaand", "M")]:
+    for n, begin, einde, reden, leefvorm, sekse, trede in [(40, "15-01-2025", "", "", "alleenstaand", "V", "Trede 2"),
+                                                            (15, "15-01-2025", "20-06-2026", "werk aanvaard", "gehuwd", "M", "Trede 1"),
+                                                            (20, "10-09-2026", "", "", "eenoudergezin", "V", "Trede 3"),
+                                                            (11, "15-01-2025", "05-10-2026", "verhuisd", "alleenstaand", "M", "Trede 2")]:
         start = 100000 + len(lines)
-        lines += [f"{start + i};{begin};{einde};{reden};{leefvorm};12-05-1985;{sekse}" for i in range(n)]
+        lines += [f"{start + i};{begin};{einde};{reden};{leefvorm};12-05-1985;{sekse};{trede}" for i in range(n)]
     if bad_row:
-        lines[3] = "200003;15-03-2026;01-02-2026;verhuisd;alleenstaand;12-05-1985;M"  # the third data row, line 4
+        lines[3] = "200003;15-03-2026;01-02-2026;verhuisd;alleenstaand;12-05-1985;M;Trede 2"  # the third data row, line 4
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
@@ -54,7 +55,7 @@ def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:  # noq
 
         # An end date before the begin date: the Dutch message names row and column, and nothing is stored.
         upload.set_input_files(files=[{"name": "fout.csv", "mimeType": "text/csv", "buffer": own_csv(bad_row=True)}])
-        expect(page.get_by_text("86 rijen, 7 kolommen", exact=False)).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("86 rijen, 8 kolommen", exact=False)).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Controleren en opslaan").click()
         expect(page.get_by_text("Het bestand is niet opgeslagen:")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Rij 4, kolom 'Einddatum': einddatum 01-02-2026 ligt vóór de begindatum 15-03-2026.")
@@ -67,8 +68,14 @@ def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:  # noq
         wait_until_rendered(page)
         for field, column in (("Cliëntnummer", "Klantnummer"), ("Begindatum uitkering", "Ingangsdatum"),
                               ("Einddatum uitkering", "Einddatum"), ("Reden beëindiging", "Reden beëindiging"),
-                              ("Leefvorm", "Huishouden"), ("Geboortejaar of leeftijd", "Geboortedatum")):
+                              ("Leefvorm", "Huishouden"), ("Geboortejaar of leeftijd", "Geboortedatum"),
+                              ("Fasering / participatieladder", "Trede")):
             expect(page.get_by_role("combobox", name=field).first).to_have_value(column)
+        # Every value of every code column with the rows it covers and its meaning, before anything is stored.
+        for line in ("Rijen per betekenis: werk 15; overig 11.", "Rijen per betekenis: alleenstaande 51; alleenstaande ouder "
+                     "20; paar 15.", "Rijen per betekenis: man 26; vrouw 60.",
+                     "Rijen per betekenis: Trede 1 15; Trede 2 51; Trede 3 20."):
+            expect(page.get_by_text(line)).to_be_visible()
         page.get_by_role("button", name="Controleren en opslaan").click()
         expect(page.get_by_text("Opgeslagen als upload", exact=False)).to_contain_text(
             "86 uitkeringsperioden, peildatum 31-10-2026.", timeout=30_000)
@@ -79,6 +86,8 @@ def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:  # noq
         current = store.current(ENSCHEDE, synthetisch=False)
         assert current["bestandsnaam"] == "bijstand-enschede.csv" and current["rijen"] == 86
         assert not store.spells(ENSCHEDE)["client"].str.contains(r"^\d{6}$").any()  # client numbers are never stored as given
+        assert store.spells(ENSCHEDE)["fasering"].value_counts().sort("fasering").rows() == [
+            ("Trede 1", 15), ("Trede 2", 51), ("Trede 3", 20)]
 
         violations = axe_violations(page)
         blocking = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations if v["impact"] in AXE_BLOCKING]

@@ -11,7 +11,7 @@ import hmac
 import io
 import json
 import stat
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import polars as pl
@@ -422,3 +422,69 @@ def test_overlap_with_an_earlier_long_spell_not_just_the_previous_one():
     raw = read_file(_csv(rows=rows), "a.csv")
     spells, problems = mapping.apply(raw, mapping.suggest(raw), GM, PEIL, KEY)
     assert problems.aantal == {"overlap": 2} and [p.rij for p in problems] == [3, 4]
+
+
+# ---- issue 18: code translation, "(geen)" remembered, werk only where the reason means work --------------------------
+
+def _reasons(reasons: list[str], header: list[str] = HEADER) -> bytes:
+    """One ended spell per reason (client 5000 + i, 2023), on the reference file's columns."""
+    return _csv(rows=[(str(5000 + i), date(2023, 1, 1), date(2023, 6, 30), r, "ALL", 1980, "M", "Trede 2", 1000.0)
+                      for i, r in enumerate(reasons)], header=header)
+
+
+def test_werk_is_suggested_only_where_the_reason_means_work():
+    werk = ["Start eigen bedrijf", "Zelfstandige", "werk aanvaard", "Arbeid in loondienst", "Dienstverband",
+            "Uitstroom naar werk", "Inkomsten uit arbeid"]
+    overig = ["Werkweigering", "Verwijtbaar werkloos", "WW (werkloosheid)", "Beschut werk", "Verhuizing",
+              "Uitkering arbeidsongeschiktheid (WIA)", "Andere inkomsten", "Werkervaringsplaats"]
+    raw = read_file(_reasons(werk + overig), "redenen.csv")
+    m = mapping.suggest(raw)
+    assert m["codes"]["reden"] == {**{r: "werk" for r in werk}, **{r: "overig" for r in overig}}
+    spells, problems = mapping.apply(raw, m, GM, PEIL, KEY)
+    assert not problems and spells["reden"].value_counts().sort("reden").rows() == [("overig", 8), ("werk", 7)]
+
+
+def test_bus_codes_of_reden_beeindiging_11_and_13_are_werk():
+    """A reden column holding BUS kenmerk 34 codes: 11 (arbeid in dienstbetrekking) and 13 (zelfstandig) are werk; 14
+    (werkloosheidsuitkering), 32 (verhuizing), 98 (andere oorzaak) and the rest are not."""
+    raw = read_file(_reasons(["11", "13", "14", "32", "98", "01", "11"]), "bus.csv")
+    assert mapping.suggest(raw)["codes"]["reden"] == {"01": "overig", "11": "werk", "13": "werk", "14": "overig",
+                                                      "32": "overig", "98": "overig"}
+    # not BUS (12 is no BUS reden): the digits are no reason to guess werk
+    assert mapping.suggest(read_file(_reasons(["11", "12"]), "eigen.csv"))["codes"]["reden"] == {"11": "overig",
+                                                                                                 "12": "overig"}
+
+
+def test_values_come_with_the_rows_they_cover_and_ladder_steps_read_as_treden():
+    raw = read_file(_reasons(["werk aanvaard"] * 3 + ["Verhuizing"] * 2), "a.csv")
+    assert mapping.values(raw, "Reden beëindiging") == {"Verhuizing": 2, "werk aanvaard": 3}
+    assert [mapping.suggest_code("fasering", v) for v in ("1", "03", " Trede 4 ", "Werkfit")] == [
+        "trede 1", "trede 3", "Trede 4", "Werkfit"]
+    assert mapping.code_choices("fasering") is None and mapping.code_choices("reden") == ("werk", "overig")
+
+
+def test_geen_for_a_suggested_column_is_remembered():
+    header = HEADER[:7] + ["Participatieladder", "Bedrag"]
+    raw = read_file(_csv(header=header), "a.csv")
+    assert mapping.suggest(raw)["kolommen"]["fasering"] == "Participatieladder"
+    chosen = json.loads(json.dumps(mapping.suggest(raw)))
+    chosen["kolommen"]["fasering"] = None
+    chosen["geen"] = {"fasering": "Participatieladder"}  # as the page stores "(geen)"
+    again = mapping.suggest(read_file(_csv(header=header), "b.csv"), remembered=chosen)
+    assert again["kolommen"]["fasering"] is None and again["geen"] == {"fasering": "Participatieladder"}
+    spells, problems = mapping.apply(read_file(_csv(header=header), "b.csv"), again, GM, PEIL, KEY)
+    assert not problems and spells["fasering"].is_null().all()
+    # another column of that kind next time ("Trede"): suggested again, it is not the one declined
+    assert mapping.suggest(read_file(_csv(), "c.csv"), remembered=chosen)["kolommen"]["fasering"] == "Trede"
+    # a file of the first upload without such a column: nothing declined, so a later one is suggested
+    plain = mapping.suggest(read_file(_csv(rows=[r[:7] + r[8:] for r in ROWS], header=HEADER[:7] + HEADER[8:]), "d.csv"))
+    assert plain["kolommen"]["fasering"] is None and plain["geen"] == {}
+    assert mapping.suggest(raw, remembered=plain)["kolommen"]["fasering"] == "Participatieladder"
+
+
+def test_peildatum_suggestion_for_a_file_through_the_last_complete_month():
+    """A file whose newest date is early in the last complete month (November when run in December): that month's end."""
+    last = date.today().replace(day=1) - timedelta(days=1)
+    rows = [*ROWS, ("4713", last.replace(day=3), None, None, "ALL", 1980, "M", None, None)]
+    raw = read_file(_csv(rows=rows), "a.csv")
+    assert mapping.peildatum_suggestion(raw, mapping.suggest(raw)) == last

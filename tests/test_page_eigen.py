@@ -108,7 +108,7 @@ def test_synthetic_example_is_labelled_everywhere(clean, exported) -> None:
     assert 29_000 <= int(last["Bestand (einde maand)"].replace(".", "")) <= 32_000
     assert "Geen vergelijking met andere deelnemers op een synthetisch bestand." in texts(at)
     # Leefvorm at chosen peildata: by default the peildatum and the same month one and two years earlier.
-    peildata = at.multiselect(key=f"peildata-{AMSTERDAM}")
+    peildata = next(m for m in at.multiselect if m.label == "Peildata")
     assert len(peildata.value) == 3 and [d.month for d in peildata.value] == [peildata.value[0].month] * 3
     def leefvorm_rows(at) -> list[dict]:
         return next(frame(at, i) for i in range(len(at.dataframe)) if "Leefvorm" in at.dataframe[i].value.columns)
@@ -244,3 +244,155 @@ def test_uitstroomkans_known_cohort_and_no_estimate_beyond_follow_up(clean) -> N
     at.radio(key=f"naar-{AMSTERDAM}").set_value("werk").run()
     i = next(d for d in range(len(at.dataframe)) if "Instroomjaar" in at.dataframe[d].value.columns)
     assert shown(at, i)[0]["Uitstroomkans 6 mnd (%)"] == "40,0"  # every ending was to work
+
+
+# ---- issue 18: uploads through the page -----------------------------------------------------------------------------
+UPLOAD_HEADER = "Klantnummer;Ingangsdatum;Einddatum;Reden beëindiging;Huishouden;Geboortedatum;Geslacht;Participatieladder"
+
+
+def own_csv(groups: list[tuple[int, str, str, str, str]], first: int = 100000) -> bytes:
+    """A gemeente's export (semicolons, dd-mm-jjjj, Windows-1252): per group (clients, begin, einde, reden, ladder) that many
+    spells of different clients, alleenstaand, born 12-05-1985."""
+    lines = [UPLOAD_HEADER]
+    for n, begin, einde, reden, ladder in groups:
+        start = first + len(lines)
+        lines += [f"{start + i};{begin};{einde};{reden};alleenstaand;12-05-1985;V;{ladder}" for i in range(n)]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def upload(at: AppTest, name: str, data: bytes, gemeente: str = AMSTERDAM) -> AppTest:
+    at.file_uploader(key=f"upload-{gemeente}").set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def save(at: AppTest, gemeente: str = AMSTERDAM) -> AppTest:
+    at.button(key=f"opslaan-{gemeente}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def code_table(at: AppTest, field: str) -> dict[str, tuple[str, str]]:
+    """The translation table of a coded field on the upload form: value -> (rows as shown, meaning)."""
+    table = next(d.value for d in at.dataframe if (d.key or "").startswith("codes-") and f"-{field}-" in d.key)
+    return {r["Waarde in het bestand"]: (r["Rijen"], r["Betekent"]) for r in table.to_dict("records")}
+
+
+def column_choice(at: AppTest, field: str):
+    return next(s for s in at.selectbox if (s.key or "").startswith("kol-") and s.key.endswith(f"-{field}"))
+
+
+def peildata(at: AppTest):
+    return next(m for m in at.multiselect if m.label == "Peildata")
+
+
+def test_benchmark_csv_with_a_trede_column_uploads_through_the_page(clean) -> None:
+    """The project's own benchmark export (etl/bench_upload.py) has a Trede column: every value is offered for translation
+    with the rows it covers, and the file is stored as it stands (before: 'code niet in de vertaling' on every row)."""
+    from etl.bench_upload import sample_csv
+
+    data = sample_csv(3000)
+    expected = pl.read_csv(data.decode("cp1252").encode(), separator=";", infer_schema=False)["Trede"].value_counts()
+    at = upload(eigen(gemeente=AMSTERDAM), "bench.csv", data)
+    assert column_choice(at, "fasering").value == "Trede"
+    treden = code_table(at, "fasering")
+    assert treden == {v: (str(n), v) for v, n in expected.iter_rows()}  # six treden, about 500 rows each, kept as named
+    assert sum(int(n) for n, _ in treden.values()) == 3000
+    save(at)
+    assert any(s.value.startswith("Opgeslagen als upload") and "3.000 uitkeringsperioden" in s.value for s in at.success)
+    stored = store.spells(AMSTERDAM)
+    assert stored["fasering"].value_counts().sort("fasering").rows() == sorted(expected.iter_rows())
+
+
+def test_reden_table_shows_every_value_with_its_rows_and_werk_only_for_work(clean) -> None:
+    groups = [(12, "15-01-2025", "", "", "3"), (3, "15-01-2025", "10-03-2026", "Werkweigering", "3"),
+              (4, "15-01-2025", "10-03-2026", "Verwijtbaar werkloos", "3"),
+              (5, "15-01-2025", "10-03-2026", "WW (werkloosheid)", "3"), (9, "15-01-2025", "10-03-2026", "Beschut werk", "3"),
+              (7, "15-01-2025", "10-03-2026", "Start eigen bedrijf", "2"), (8, "15-01-2025", "10-03-2026", "werk aanvaard", "2"),
+              (2, "15-01-2025", "10-03-2026", "Arbeid in loondienst", "1"), (1, "15-01-2025", "10-03-2026", "Dienstverband", "1")]
+    at = upload(eigen(gemeente=AMSTERDAM), "redenen.csv", own_csv(groups))
+    assert code_table(at, "reden") == {
+        "Arbeid in loondienst": ("2", "werk"), "Beschut werk": ("9", "overig"), "Dienstverband": ("1", "werk"),
+        "Start eigen bedrijf": ("7", "werk"), "Verwijtbaar werkloos": ("4", "overig"), "WW (werkloosheid)": ("5", "overig"),
+        "Werkweigering": ("3", "overig"), "werk aanvaard": ("8", "werk")}
+    assert "Rijen per betekenis: werk 18; overig 21." in [c.value for c in at.caption]
+    # a participatieladder of bare steps: translatable on the page, read as treden
+    assert code_table(at, "fasering") == {"1": ("3", "trede 1"), "2": ("15", "trede 2"), "3": ("33", "trede 3")}
+    save(at)
+    stored = store.spells(AMSTERDAM)
+    assert stored["reden"].drop_nulls().value_counts().sort("reden").rows() == [("overig", 21), ("werk", 18)]
+    assert stored["fasering"].value_counts().sort("fasering").rows() == [("trede 1", 3), ("trede 2", 15), ("trede 3", 33)]
+
+
+def test_geen_for_the_ladder_column_is_remembered_for_the_next_upload(clean) -> None:
+    at = upload(eigen(gemeente=AMSTERDAM), "maart.csv", own_csv([(30, "15-01-2025", "", "", "1"),
+                                                                  (12, "15-01-2025", "10-03-2026", "verhuisd", "2")]))
+    assert column_choice(at, "fasering").value == "Participatieladder"
+    column_choice(at, "fasering").set_value("(geen)").run()
+    assert not [d for d in at.dataframe if "-fasering-" in (d.key or "")]  # no translation asked for a column not used
+    save(at)
+    assert store.mapping(AMSTERDAM)["geen"] == {"fasering": "Participatieladder"}
+    assert store.spells(AMSTERDAM)["fasering"].is_null().all()
+    at = upload(at, "april.csv", own_csv([(30, "15-01-2025", "", "", "1"), (12, "15-01-2025", "10-04-2026", "verhuisd", "2")]))
+    assert column_choice(at, "fasering").value == "(geen)"
+    save(at)
+    assert any("peildatum 30-04-2026" in s.value for s in at.success)
+
+
+def test_peildatum_and_leefvorm_peildata_follow_the_new_file(clean) -> None:
+    """A second file in the same session gets its own suggested peildatum (before: the first file's, 31-10 for a file
+    through November), and after an upload the leefvorm table's peildata are those of the uploaded file."""
+    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)  # the end of the last complete month
+    prev = last.replace(day=1) - dt.timedelta(days=1)
+    at = eigen(gemeente=AMSTERDAM)
+    assert [d.month for d in peildata(at).value] == [last.month] * 3  # the synthetic example's peildatum
+    at = upload(at, "vorige-maand.csv", own_csv([(30, "15-01-2025", "", "", "1"),
+                                                 (12, "15-01-2025", prev.replace(day=5).strftime("%d-%m-%Y"), "verhuisd", "1")]))
+    assert [d.value for d in at.date_input] == [prev]
+    save(at)
+    assert sorted((d.year, d.month) for d in peildata(at).value) == [(prev.year - k, prev.month) for k in (2, 1, 0)]
+    assert [r["Peildatum"] for r in frame(at, next(i for i in range(len(at.dataframe))
+                                                   if "Leefvorm" in at.dataframe[i].value.columns))][-1] == f"{prev:%d-%m-%Y}"
+    at = upload(at, "laatste-maand.csv", own_csv([(30, "15-01-2025", "", "", "1"),
+                                                  (12, "15-01-2025", last.replace(day=3).strftime("%d-%m-%Y"), "verhuisd", "1")]))
+    assert [d.value for d in at.date_input] == [last]
+
+
+def test_a_large_file_is_read_once_not_on_every_widget_change(clean, monkeypatch) -> None:
+    from portal import eigen_ui
+
+    calls: list[str] = []
+    real = eigen_ui.read_file
+    monkeypatch.setattr(eigen_ui, "read_file", lambda data, name: calls.append(name) or real(data, name))
+    at = upload(eigen(gemeente=AMSTERDAM), "een.csv", own_csv([(30, "15-01-2025", "", "", "1")]))
+    column_choice(at, "geslacht").set_value("(geen)").run()
+    at.radio(key=next(r.key for r in at.radio if (r.key or "").startswith("indeling-"))).set_value("perioden").run()
+    at.text_input(key=f"budget-{AMSTERDAM}").input("1.000.000").run()
+    assert calls == ["een.csv"] and not at.exception
+    upload(at, "twee.csv", own_csv([(31, "15-01-2025", "", "", "1")]))
+    assert calls == ["een.csv", "twee.csv"]
+    assert any("31 rijen" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("persons,spells_each,shown", [(9, 1, False), (10, 1, True), (5, 2, False)])
+def test_budget_rests_on_at_least_ten_persons(clean, persons: int, spells_each: int, shown: bool) -> None:
+    """Spending of fewer than MIN_CELL persons in the year is not shown; persons count, not spells (5 persons with two
+    spells each stay hidden)."""
+    groups = [(dt.date(2025, 1, 15), dt.date(2026, 2, 28), "overig", persons), (dt.date(2026, 4, 1), None, None, persons)]
+    made = spells(AMSTERDAM, groups[:1] if spells_each == 1 else groups)
+    if spells_each == 1:
+        made = made.with_columns(einde=None, reden=None)
+    made = made.with_columns(client=pl.format("p{}", pl.int_range(pl.len()) % persons))
+    store.save(AMSTERDAM, "klein.csv", made, PEIL, "test")
+    at = eigen(gemeente=AMSTERDAM)
+    field = [t for t in at.text_input if t.key == f"budget-{AMSTERDAM}"]
+    if shown:
+        assert field and not any("Geen budgetmonitor" in i.value for i in at.info)
+        field[0].input("1.000.000").run()
+        assert [m.label for m in at.metric] == ["Uitgegeven tot de peildatum", "Prognose voor het jaar", "Verwacht saldo"]
+    else:
+        assert not field and not at.metric
+        assert [i.value for i in at.info if "budgetmonitor" in i.value] == [
+            "Geen budgetmonitor: de uitgaven in 2026 rusten op minder dan 10 personen met een uitkeringsbedrag in het "
+            "bestand. Zo'n bedrag zegt iets over enkele cliënten en wordt daarom niet getoond, net als een aantal van "
+            "minder dan 10 personen."]

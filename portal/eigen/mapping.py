@@ -5,7 +5,8 @@ A mapping is plain JSON, remembered per gemeente (portal.eigen.store) and offere
 
     {"indeling": "perioden" | "maanden",
      "kolommen": {field: column name or None},
-     "codes": {field: {value in the file: our code or None}}}
+     "codes": {field: {value in the file: our code or None}},
+     "geen": {field: the column the user declined with "(geen)"}}
 
 "perioden": one row per uitkering spell. "maanden": one row per client per month (field "maand"); consecutive months
 of a client form one spell, a gap of one month or more ends it; the last month's row gives the reden (and the other
@@ -59,18 +60,32 @@ CODE_SYNONIEMEN: dict[str, dict[str, tuple[str, ...]]] = {
         "onbekend": ("o", "onbekend", "x", "u", "unknown", "0", "9"),
     },
 }
-WERK = ("werk", "arbeid", "baan", "dienstverband", "employment", "job")
+# Reason for ending -> werk only where the words mean paid work (BUS kenmerk 34: 11 arbeid in dienstbetrekking, 13
+# zelfstandig beroep of bedrijf). NIET_WERK is checked first: work refused or lost, a werkloosheids- or
+# arbeidsongeschiktheidsuitkering, a voorziening such as beschut werk or a werkervaringsplaats.
+WERK = ("werk", "arbeid", "baan", "loondienst", "dienstverband", "dienstbetrekking", "eigenbedrijf", "zelfstandig",
+        "onderneming", "ondernemer", "employment", "job")
+NIET_WERK = ("weiger", "verwijtbaar", "werkloos", "werkeloos", "beschut", "ongeschikt", "werkervaring", "werkvoorziening",
+             "werkstage", "jobcoach", "geenwerk", "zonderwerk")
+NIET_WERK_WOORDEN = ("ww", "wia", "wao", "wajong", "wsw", "ziektewet", "zw")
+# BUS kenmerk 34 (Regeling statistiek Participatiewet, bijlage 1): a reden column that holds only these codes is read as BUS.
+BUS_REDENEN = frozenset((1, 2, 3, 4, 5, 6, 7, 11, 13, 14, 15, 17, 18, 19, 31, 32, 33, 34, 35, 97, 98))
+BUS_WERK = frozenset((11, 13))
+TREDE = re.compile(r"^0?([1-6])$")  # a bare step of the participatieladder ('3', '03'; SRG): 'trede 3'
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
 
 
 def _norm(text: str) -> str:
     """Lower case, accents and everything but letters and digits removed ('Beëindigings-datum' -> 'beeindigingsdatum')."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]", "", text)
+    return re.sub(r"[^a-z0-9]", "", _ascii(text))
 
 
 def code_choices(field: str) -> tuple[str, ...] | None:
     """The portal's codes a value of a coded field may be translated to; None for fasering (the gemeente's own
-    categories are kept, trimmed)."""
+    categories, free text on the page)."""
     return TARGETS.get(field)
 
 
@@ -107,13 +122,20 @@ def suggest_columns(columns: list[str]) -> dict[str, str | None]:
     return out
 
 
-def suggest_code(field: str, value: str) -> str | None:
-    """Our code for one value of a coded field, or None when it cannot be guessed."""
+def suggest_code(field: str, value: str, bus: bool = False) -> str | None:
+    """Our code for one value of a coded field, or None when it cannot be guessed. `bus`: the reden column holds BUS
+    codes (kenmerk 34), so 11 and 13 are werk."""
     n = _norm(value)
     if field == "reden":
+        if bus:
+            return "werk" if int(n) in BUS_WERK else "overig"
+        words = re.findall(r"[a-z0-9]+", _ascii(value))
+        if any(w in n for w in NIET_WERK) or any(w in NIET_WERK_WOORDEN for w in words):
+            return "overig"
         return "werk" if any(w in n for w in WERK) else "overig"
     if field == "fasering":
-        return value.strip()
+        step = TREDE.match(value.strip())
+        return f"trede {step.group(1)}" if step else value.strip()
     for code, syns in CODE_SYNONIEMEN[field].items():
         if n in syns or n == _norm(code):
             return code
@@ -127,18 +149,36 @@ def suggest_code(field: str, value: str) -> str | None:
     return None
 
 
-def values(raw: Raw, column: str) -> list[str]:
-    """The distinct non-empty values of a column, sorted (at most MAX_CODES + 1, to see that there are too many)."""
-    return sorted(raw.frame[column].drop_nulls().unique().head(MAX_CODES + 1).to_list())
+def values(raw: Raw, column: str) -> dict[str, int]:
+    """The distinct non-empty values of a column with the number of rows holding each, sorted by value (at most
+    MAX_CODES + 1, to see that there are too many)."""
+    counts = raw.frame[column].drop_nulls().value_counts(name="\x00rijen").sort(column).head(MAX_CODES + 1)
+    return dict(counts.iter_rows())
+
+
+def is_bus_reden(found: list[str]) -> bool:
+    """Whether a reden column holds BUS codes (kenmerk 34: '11', '01', '98' …) and nothing else."""
+    return bool(found) and all(re.fullmatch(r"\d{1,2}", v.strip()) and int(v) in BUS_REDENEN for v in found)
+
+
+def suggest_values(field: str, found: list[str], known: dict | None = None) -> dict[str, str | None]:
+    """Our code for each value found in a coded column (at most MAX_CODES): the remembered translation where there is
+    one, else a suggestion."""
+    known = known or {}
+    bus = field == "reden" and is_bus_reden(found)
+    return {v: known.get(v, suggest_code(field, v, bus)) for v in found[:MAX_CODES]}
 
 
 def suggest(raw: Raw, remembered: dict | None = None) -> dict:
     """A mapping for this file: the remembered one where its columns and values still apply, suggestions elsewhere."""
     remembered = remembered or {}
     cols = suggest_columns(raw.kolommen)
+    declined = remembered.get("geen") or {}
     for f, c in (remembered.get("kolommen") or {}).items():
         if f in cols and c in raw.kolommen:
             cols[f] = c
+        elif f in cols and c is None and cols[f] is not None and declined.get(f) == cols[f]:
+            cols[f] = None  # "(geen)" chosen for this very column last time
     indeling = remembered.get("indeling")
     if indeling not in INDELINGEN:
         indeling = "maanden" if cols[MAAND] and not cols["begin"] else "perioden"
@@ -146,27 +186,29 @@ def suggest(raw: Raw, remembered: dict | None = None) -> dict:
     for f in CODED:
         if not cols.get(f):
             continue
-        known = (remembered.get("codes") or {}).get(f) or {}
-        codes[f] = {v: known.get(v, suggest_code(f, v)) for v in values(raw, cols[f])[:MAX_CODES]}
-    return {"indeling": indeling, "kolommen": cols, "codes": codes}
+        codes[f] = suggest_values(f, list(values(raw, cols[f])), (remembered.get("codes") or {}).get(f))
+    geen = {f: c for f, c in declined.items() if f in cols and cols[f] is None}
+    return {"indeling": indeling, "kolommen": cols, "codes": codes, "geen": geen}
 
 
 def peildatum_suggestion(raw: Raw, mapping: dict) -> date | None:
-    """The last day of the month of the newest date (or month) in the file: the month the file describes."""
+    """The last day of the month of the newest date (or month) in the file: the month the file describes. Dates are read
+    with the formats the column uses (parse.dates), so a large file takes a fraction of a second, not seconds."""
     cols = mapping.get("kolommen") or {}
     excel = raw.soort == "xlsx"
-    exprs = []
+    newest = []
     for f in (("begin", "einde") if mapping.get("indeling") != "maanden" else ()):
         if cols.get(f) in raw.kolommen:
-            d = parse.to_date(pl.col(cols[f]), excel)
-            d = pl.when(d <= date.today()).then(d)  # a planned end date says nothing about the file's month
-            exprs.append(d.dt.year().cast(pl.Int64) * 12 + d.dt.month().cast(pl.Int64) - 1)
+            d = parse.dates(raw.frame[cols[f]], excel)
+            d = d.filter(d <= date.today()).max()  # a planned end date says nothing about the file's month
+            if d is not None:
+                newest.append(d.year * 12 + d.month - 1)
     if mapping.get("indeling") == "maanden" and cols.get(MAAND) in raw.kolommen:
-        exprs.append(parse.month_index(pl.col(cols[MAAND]), excel))
-    if not exprs:
+        newest.append(raw.frame.select(parse.month_index(pl.col(cols[MAAND]), excel).max()).item())
+    newest = [i for i in newest if i is not None]
+    if not newest:
         return None
-    idx = raw.frame.select(pl.max_horizontal([e.max() for e in exprs])).item()
-    return None if idx is None else pl.select(parse.month_end(pl.lit(idx))).item()
+    return pl.select(parse.month_end(pl.lit(max(newest)))).item()
 
 
 def apply(raw: Raw, mapping: dict, gemeente: str, peildatum: date, secret: bytes | None = None
