@@ -182,7 +182,7 @@ def apply(raw: Raw, mapping: dict, gemeente: str, peildatum: date, secret: bytes
     spells = frame.select(
         pl.lit(gemeente, pl.String).alias("gemeente"), pl.lit(None, pl.Int64).alias("upload_id"), "client", "begin",
         "einde", pl.when(pl.col("einde").is_not_null()).then(pl.col("reden")).alias("reden"), "leefvorm",
-        "geboortejaar", "geslacht", "fasering", "bedrag", pl.lit(False).alias("synthetisch"),
+        "geboortejaar", "geboortedatum", "geslacht", "fasering", "bedrag", pl.lit(False).alias("synthetisch"),
     ).cast(SPELLS)
     return spells.sort("client", "begin"), problems
 
