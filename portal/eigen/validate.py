@@ -150,8 +150,10 @@ def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatu
                        pl.col("t_maand").alias("maand"), pl.col("t_jaar").alias("geboortejaar"),
                        pl.col("t_geboortedatum").alias("geboortedatum"),
                        pl.col("t_bedrag").alias("bedrag"), "reden", "leefvorm", "geslacht", "fasering")
-    if "reden" in cols:  # an ended spell without a reason: not werk
+    if "reden" in cols and "einde" in fields:  # an ended spell without a reason: not werk
         out = out.with_columns(pl.col("reden").fill_null("overig"))
+    # A client-month file keeps an empty reden: a reden in a spell's last month says it ended in that month
+    # (mapping._months_to_spells).
     return out, p
 
 
