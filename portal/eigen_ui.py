@@ -345,6 +345,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     else:
         method += " Alle uitstroom: Kaplan–Meier, 95 %-interval met Greenwood (log-log)."
     data_table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
+    st.caption(method)
 
 
 def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
@@ -370,6 +371,7 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
     if spells["synthetisch"].any():
         method += " Het synthetische voorbeeld kent geen herinstroom: elke cliënt heeft er één uitkering."
     data_table(shown, [line, method, *_hidden_note(res)], key=f"herinstroom-{gemeente}")
+    st.caption(method)
 
 
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
