@@ -25,7 +25,8 @@ MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augu
            "november", "december")
 COUNTS = ("bestand", "instroom", "uitstroom", "uitstroom_werk")  # the displayed person counts of `monthly`
 # The SPELLS columns the monitors and survival.py read: load only these (the client hash is the largest column).
-KOLOMMEN = ("begin", "einde", "reden", "leefvorm", "geboortejaar", "fasering", "bedrag")
+# (episodes.merge and herinstroom need "client" as well.)
+KOLOMMEN = ("begin", "einde", "reden", "leefvorm", "geboortejaar", "geboortedatum", "fasering", "bedrag")
 
 # cbs_check: a gap above 10 % (and more than 10 persons) is flagged. Why 10 %: CBS rounds to tens (at most 5 persons, so
 # under 1 % from 500 persons up); CBS counts persons < AOW-leeftijd with *algemene* bijstand on the last day of the period,
@@ -319,9 +320,9 @@ def herinstroom(spells: pl.DataFrame, peildatum: dt.date, maanden: tuple[int, ..
     van / tot_h: the first and last possible einde counted (null when the file covers no such period)."""
     from portal.eigen import episodes, survival  # both import this module
 
-    eps = episodes.merge(spells.select("client", "begin", "einde", "reden"))
+    eps = episodes.merge(spells.select("client", "begin", "einde", "reden"))  # sorted by client and begin
     same = pl.col("client") == pl.col("client").shift(-1)
-    eps = eps.sort("client", "begin").with_columns(
+    eps = eps.with_columns(
         terug_na=pl.when(same).then((pl.col("begin").shift(-1) - pl.col("einde")).dt.total_days()),
         groep=pl.when(pl.col("reden") == "werk").then(pl.lit("werk")).otherwise(pl.lit("overig")))
     got = episodes.covered(spells, peildatum)
@@ -333,8 +334,9 @@ def herinstroom(spells: pl.DataFrame, peildatum: dt.date, maanden: tuple[int, ..
         if van is None or tot < van:
             first = eps.clear()
         else:
-            first = (eps.filter(pl.col("einde").is_between(van, tot)).sort("client", "einde")
-                     .unique(subset="client", keep="first", maintain_order=True))
+            # episodes of a client do not overlap, so in begin order the first one in the window is the first ending
+            first = eps.filter(pl.col("einde").is_between(van, tot)).filter(
+                (pl.col("client") != pl.col("client").shift(1)).fill_null(True))
         first = first.with_columns(terug=(pl.col("terug_na") <= hd).fill_null(False))
         per = first.group_by("groep").agg(u=pl.len(), t=pl.col("terug").sum())
         per = pl.concat([per, per.select(pl.lit("totaal").alias("groep"), pl.col("u").sum(), pl.col("t").sum())])
@@ -348,7 +350,10 @@ def herinstroom(spells: pl.DataFrame, peildatum: dt.date, maanden: tuple[int, ..
     return out.with_columns(van=pl.lit(van, dtype=pl.Date))
 
 
-def herinstroom_relaties(table: pl.DataFrame) -> tuple[list[str], list[tuple[str, list[tuple[int, str]]]], dict[str, list[str]]]:
+Relaties = list[tuple[str, list[tuple[int, str]]]]  # as portal.eigen.suppress.Relation (that module imports this one)
+
+
+def herinstroom_relaties(table: pl.DataFrame) -> tuple[list[str], Relaties, dict[str, list[str]]]:
     """(count columns, relations, linked columns) of a herinstroom table for portal.eigen.suppress.suppress: werk +
     overig = totaal in every count column; uitstromers = terug + niet terug in every row and horizon; a share is hidden
     with its counts."""

@@ -199,11 +199,13 @@ def _input(data: pl.DataFrame | Prepared, peildatum: dt.date, naar: str, per: st
 
 def uitstroomkans(spells: pl.DataFrame | Prepared, peildatum: dt.date, naar: str = "einde", per: str = "cohort",
                   maanden: tuple[int, ...] = HORIZONS, vanaf: dt.date | None = None) -> pl.DataFrame:
-    """Kaplan–Meier uitstroomkans per group: groep, n (spells that began on or before the peildatum), and per horizon h
-    in `maanden` (spells that began from `vanaf`, see the module note): kans_h (1 − S, a fraction), onder_h / boven_h
-    (95 % interval, log-log; null when S is 0 or 1), se_h (Greenwood standard error), uitstroom_h (observed events up to
-    h: persons, for suppression), n_risico_h (still in benefit and observed after h). naar: "einde" (any ending) or
-    "werk"; per: one of GROEPERINGEN. `spells` may be a SPELLS frame or the result of prepare() (faster for many calls)."""
+    """Uitstroomkans per group: groep, n (spells that began on or before the peildatum), and per horizon h in `maanden`
+    (spells that began from `vanaf`, see the module note): kans_h (a fraction: 1 − S for naar "einde", the cumulative
+    incidence of work for "werk"), onder_h / boven_h (95 % interval, log-log; null when the kans is 0 or 1), se_h
+    (Greenwood, or the delta-method standard error of the cumulative incidence), uitstroom_h (observed events of that
+    kind up to h: persons, for suppression), n_risico_h (still in benefit and observed after h). naar: "einde" (any
+    ending) or "werk"; per: one of GROEPERINGEN. `spells` may be a SPELLS frame or the result of prepare() (faster for
+    many calls); pass episodes (portal.eigen.episodes.merge) for the page's definitions."""
     if max(maanden) > CAP_MONTHS:
         raise ValueError(f"horizon boven {CAP_MONTHS} maanden")
     base = _input(spells, peildatum, naar, per, vanaf).collect().lazy()
