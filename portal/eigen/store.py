@@ -53,6 +53,13 @@ def _schema(db: sqlite_utils.Database) -> None:
 @MIGRATIONS(name="0002_geboortedatum")
 def _geboortedatum(db: sqlite_utils.Database) -> None:
     db["spells"].add_column("geboortedatum", str)  # ISO date; null when the file gives only a birth year or an age
+    # maand_van was the month of the earliest begin: now the first month the file covers completely (as save does)
+    for upload_id, peil in db.execute("select id, peildatum from uploads where verwijderd = 0").fetchall():
+        ends = [r[0] for r in db.execute("select einde from spells where upload_id = ?", [upload_id]).fetchall()]
+        frame = pl.DataFrame({"einde": ends}, schema={"einde": pl.String}).select(pl.col("einde").str.to_date("%Y-%m-%d"))
+        got = covered(frame, date.fromisoformat(peil))
+        if got is not None:
+            db["uploads"].update(upload_id, {"maand_van": f"{got[0]:%Y-%m}"})
 
 
 DATES = [c for c, t in SPELLS.items() if t == pl.Date]
