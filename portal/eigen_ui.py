@@ -59,8 +59,13 @@ def _synthetic(gemeente: str, peildatum: dt.date, build: str) -> tuple[pl.DataFr
     return synth.generate(gemeente, m, SEED, peildatum), m.bron
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)  # shared and never modified, as _stored_spells
+def _episodes(file: str, _spells: pl.DataFrame) -> pl.DataFrame:  # file (from basis) stands for _spells in the cache key
+    return episodes.merge(_spells)
+
+
 MONITORS = {"maand": monitors.monthly, "leefvorm": monitors.leefvorm_mix, "duur": monitors.duration_profile,
-            "kans": survival.uitstroomkans}
+            "kans": survival.uitstroomkans, "herinstroom": monitors.herinstroom}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -70,16 +75,22 @@ def _monitor(name: str, file: str, args: tuple, kwargs: tuple, _spells: pl.DataF
     return MONITORS[name](_spells, *args, **dict(kwargs))
 
 
+EPISODES_NOTE = (f"Een nieuwe uitkering die binnen {episodes.HERINSTROOM_DAGEN} dagen na het einde van de vorige begint, "
+                 "telt als voortzetting: niet als uitstroom en instroom (zoals CBS).")
+
+
 def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str] | None:
-    """(spells, peildatum, the Dutch line every table and export carries, a key naming the file) of the newest real upload,
-    else of a synthetic file."""
+    """(episodes, peildatum, the Dutch line every table and export carries, a key naming the file) of the newest real
+    upload, else of a synthetic file. Episodes: the spells with re-entries within 31 days joined (portal.eigen.episodes),
+    once per file; every monitor on the page counts them."""
     up = store.current(gemeente, synthetisch=False)
     if up is not None:
-        spells = _stored_spells(gemeente, up["id"], str(store.default().path))
+        file = f"{store.default().path}:{up['id']}:{up['tijd']}"
+        spells = _episodes(file, _stored_spells(gemeente, up["id"], str(store.default().path)))
         line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {_when(up, date_only=True)}, "
-                f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (maanden {_months(up)}). "
-                f"Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
-        return spells, up["peildatum"], line, f"{store.default().path}:{up['id']}:{up['tijd']}"
+                f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (volledig beschreven "
+                f"maanden {_months(up)}). {EPISODES_NOTE} Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
+        return spells, up["peildatum"], line, file
     today = dt.date.today()
     peil = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
     build = f"{wh.path}:{wh.path.stat().st_mtime}"
@@ -87,9 +98,11 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str
     if made is None:
         return None
     spells, bron = made
+    file = f"synthetisch:{gemeente}:{peil}:{build}"
     line = (f"SYNTHETISCH bestand voor {wh.name(gemeente)} (geen echte cliënten): gegenereerd met vaste seed {SEED} uit "
-            f"openbare cijfers ({bron}), peildatum {peil:%d-%m-%Y}. Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
-    return spells, peil, line, f"synthetisch:{gemeente}:{peil}:{build}"
+            f"openbare cijfers ({bron}), peildatum {peil:%d-%m-%Y}. {EPISODES_NOTE} Cellen met minder dan {MIN_CELL} personen "
+            "zijn onderdrukt.")
+    return _episodes(file, spells), peil, line, file
 
 
 def _months(up: dict) -> str:
@@ -363,8 +376,8 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
                     key=f"naar-{gemeente}")
     table = _monitor("kans", file, (peil,), (("naar", naar), ("per", per)), spells)
     if table.is_empty():
-        st.info("Er zijn nog geen uitkeringen die begonnen nadat het bestand volledig is (vanaf de eerste einddatum in het "
-                "bestand), dus nog geen uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
+        st.info("Er zijn nog geen uitkeringen die begonnen in de maanden die het bestand volledig beschrijft, dus nog geen "
+                "uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
         return
     # Nobody of a group followed up to h months and not everyone left: the Kaplan–Meier curve stops before h, no estimate.
     table = table.with_columns([pl.when((pl.col(f"n_risico_{h}") == 0) & (pl.col(f"kans_{h}") < 1)).then(None)
@@ -377,13 +390,44 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
         *[pl.col(f"{p}_{h}").alias(f"{label} {h} mnd (%)") for h in (6, 12)
           for p, label in (("kans", "Uitstroomkans"), ("onder", "Ondergrens"), ("boven", "Bovengrens"))],
         *[pl.col(f"n_risico_{h}").alias(f"Nog in de bijstand na {h} mnd") for h in (6, 12)])
-    method = ("Kaplan–Meier: de kans om binnen 6 of 12 maanden na de instroom uit te stromen; wie op de peildatum nog een "
-              "uitkering heeft telt mee tot de peildatum (gecensureerd). 95 %-interval met Greenwood (log-log). Alleen perioden die "
-              "begonnen nadat het bestand volledig is. Leeg bij een groep die nog niemand zo lang kon volgen.")
+    method = ("De kans om binnen 6 of 12 maanden na de instroom uit te stromen, voor uitkeringen die begonnen vanaf de eerste "
+              "maand die het bestand volledig beschrijft (oudere perioden staan er maar ten dele in). Wie op de peildatum nog een "
+              "uitkering heeft, telt mee tot de peildatum (gecensureerd). Leeftijd: bij de instroom, uit de geboortedatum als "
+              "het bestand die heeft, anders instroomjaar min geboortejaar. Leeg bij een groep die nog niemand zo lang kon volgen.")
     if naar == "werk":
-        method += (" Naar werk: andere uitstroom telt als gecensureerd, dus dit is de kans als niemand om een andere reden zou "
-                   "uitstromen; hoger dan het aandeel dat werkelijk naar werk gaat.")
+        method += (" Naar werk: het aandeel dat binnen die tijd naar werk uitstroomt (cumulatieve incidentie, Aalen–Johansen), "
+                   "met andere uitstroom als concurrerende reden: wie om een andere reden uitstroomt, kan niet meer naar werk "
+                   "uitstromen. 95 %-interval met de variantie volgens de deltamethode (log-log).")
+    else:
+        method += " Alle uitstroom: Kaplan–Meier, 95 %-interval met Greenwood (log-log)."
     data_table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
+    st.caption(method)
+
+
+def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
+    table = _monitor("herinstroom", file, (peil,), (), spells)
+    if table["van"][0] is None or table["uitstromers_6"].max() == 0:
+        st.info("Nog geen herinstroom te tonen: er is geen uitstroom die minstens 6 maanden voor de peildatum viel in de maanden "
+                "die het bestand volledig beschrijft.")
+        return
+    cols, rel, linked = monitors.herinstroom_relaties(table)
+    res = suppress.suppress(table, cols, rel, key="reden", linked=linked)
+    shown = res.frame.select(
+        pl.col("reden").replace_strict({"werk": "naar werk", "overig": "andere reden", "totaal": "totaal"}).alias("Reden van uitstroom"),
+        *[e for h in (6, 12) for e in (pl.col(f"uitstromers_{h}").alias(f"Uitstromers ({h} mnd gevolgd)"),
+                                       pl.col(f"terug_{h}").alias(f"Terug binnen {h} mnd"),
+                                       pl.col(f"aandeel_{h}").alias(f"Terug binnen {h} mnd (%)"))])
+    ranges = "; ".join(f"{h} maanden: uitstroom van {table['van'][0]:%m-%Y} t/m {table[f'tot_{h}'][0]:%d-%m-%Y}"
+                       for h in (6, 12) if table[f"tot_{h}"][0] is not None)
+    method = (f"Herinstroom: van de personen die uitstroomden, het deel dat binnen 6 of 12 maanden weer een uitkering kreeg, naar de "
+              f"reden van uitstroom. Terug binnen {episodes.HERINSTROOM_DAGEN} dagen telt niet als uitstroom (voortzetting, zoals "
+              "CBS); CBS publiceert ook 'herinstromers binnen een jaar'. Alleen uitstroom vanaf de eerste maand die het bestand "
+              f"volledig beschrijft en lang genoeg vóór de peildatum om de hele termijn te volgen ({ranges}); per persoon telt de "
+              "eerste uitstroom in die periode.")
+    if spells["synthetisch"].any():
+        method += " Het synthetische voorbeeld kent geen herinstroom: elke cliënt heeft er één uitkering."
+    data_table(shown, [line, method, *_hidden_note(res)], key=f"herinstroom-{gemeente}")
+    st.caption(method)
 
 
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
@@ -518,6 +562,8 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members))
     st.header("Uitstroomkans")
     uitstroom_section(gemeente, spells, peil, line, file)
+    st.header("Herinstroom")
+    herinstroom_section(gemeente, spells, peil, line, file)
     st.header("Duur van de uitkering")
     duur_section(gemeente, spells, peil, line, file)
     st.header("Uitgaven en budget")

@@ -8,8 +8,10 @@ visitatie sees it, carries the block. It can be withdrawn until the foto is froz
 was, also when the upload is deleted later (the foto tab and the PDF then say the upload was since deleted).
 
 What. Bestand on the peildatum; instroom, uitstroom and uitstroom naar werk over the last 12 months; the Kaplan–Meier
-uitstroomkans within 6 and 12 months (all instromers together) with its 95 % interval. Never a synthetic file, never in
-the CBS-based signal table, no norm and no signal: there is no benchmark basis for them, so they stay descriptive.
+uitstroomkans within 6 and 12 months (all instromers together, from the first month the file covers completely) with
+its 95 % interval; everything on episodes (portal.eigen.episodes: a re-entry within 31 days continues the episode).
+Never a synthetic file, never in the CBS-based signal table, no norm and no signal: there is no benchmark basis for
+them, so they stay descriptive.
 
 Suppression. Every count under MIN_CELL is not shown, with the reason. The block is read next to the page "Eigen
 bestand", which shows the same months one by one (portal.eigen_ui.bestandsmonitor, suppressed by
@@ -27,7 +29,7 @@ import datetime as dt
 import polars as pl
 
 from portal.charts import nl_number
-from portal.eigen import monitors, suppress, survival
+from portal.eigen import episodes, monitors, suppress, survival
 from portal.eigen.schema import MIN_CELL
 from portal.eigen.store import Eigenbestand
 
@@ -38,8 +40,10 @@ TOELICHTING = (
     "Beschrijvend: deze cijfers komen uit het cliëntbestand dat de gemeente zelf heeft geüpload, niet van CBS. Er is geen "
     "norm, referentiegroep of signaal bij. Een uitkering is één huishouden. Bestand: lopende uitkeringen op de peildatum; "
     "instroom en uitstroom: uitkeringen die in de 12 maanden tot en met de peildatummaand begonnen of eindigden; uitstroom "
-    "naar werk: beëindigd met reden werk. Uitstroomkans: Kaplan–Meier, de kans om binnen 6 of 12 maanden na de instroom "
-    "uit te stromen (alle redenen), wie op de peildatum nog een uitkering heeft telt mee tot de peildatum; 95 %-interval "
+    "naar werk: beëindigd met reden werk. Wie binnen 31 dagen na het einde weer een uitkering krijgt, telt niet als "
+    "uitstroom en instroom (zoals CBS). Uitstroomkans: Kaplan–Meier, de kans om binnen 6 of 12 maanden na de instroom "
+    "uit te stromen (alle redenen), voor wie instroomde vanaf de eerste maand die het bestand volledig beschrijft; wie op "
+    "de peildatum nog een uitkering heeft telt mee tot de peildatum; 95 %-interval "
     f"(Greenwood, log-log). Cellen met minder dan {MIN_CELL} personen, en cellen die die zouden verraden, zijn niet getoond.")
 
 
@@ -72,6 +76,7 @@ def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
     spells = db.spells(gemeente, up["id"])
     if spells.is_empty() or spells["synthetisch"].any():  # never a synthetic file
         return None
+    spells = episodes.merge(spells)  # a re-entry within 31 days continues the episode, as on the page
     peil = up["peildatum"]
     return {"gemeente_code": gemeente,
             "upload": {"id": up["id"], "bestandsnaam": up["bestandsnaam"], "tijd": str(up["tijd"]),
@@ -126,8 +131,9 @@ def _counts(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
 
 
 def _kansen(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
-    """Uitstroomkans (any ending) within 6 and 12 months, all instromers together, suppressed as the page does."""
-    vanaf = survival.file_start(spells)
+    """Uitstroomkans (any ending) within 6 and 12 months, all instromers together, suppressed as the page does; the
+    instroom from the first month the file covers completely (portal.eigen.episodes.covered), as on the page."""
+    vanaf = survival.file_start(spells, peil)
     table = survival.uitstroomkans(spells, peil, naar="einde", per="totaal", vanaf=vanaf)
     periode = f"instroom van {_d(vanaf)} t/m {_d(peil)}" if vanaf else f"instroom t/m {_d(peil)}"
     out = []

@@ -43,8 +43,9 @@ def spells(leave_april: int = 12) -> pl.DataFrame:
       months: uitstroom naar werk 7 in total), and 10 new spells begin on the 5th and are still running;
     - 30 spells begin 5-1-2026: 12 end 5-3-2026 (60 days), 6 end 4-9-2026 (243 days), 12 still running.
     Bestand 31-10-2026 = 50 + 120 + 12 = 182; instroom 150; uitstroom 144 + 18 = 162. Kaplan–Meier (spells from the
-    earliest einde, 20-11-2025: 140 instromers): at 60 days 120 at risk, 12 leave -> S = 0,9, kans 6 mnd 10 %; at 243
-    days 48 at risk (18 of the cohort + 30 of December–February), 6 leave -> S = 0,9 x 42/48, kans 12 mnd 21,25 %.
+    first month the file covers completely, November 2025: 150 instromers): at 60 days 130 at risk, 12 leave ->
+    S = 118/130, kans 6 mnd 9,23 %; at 243 days 58 at risk (18 of the cohort + 40 of November–February), 6 leave ->
+    S = 118/130 x 52/58, kans 12 mnd 18,62 %.
     leave_april: how many of the 2023 group end in April 2026 instead of 12."""
     rows = [(D(2020, 1, 15), None, None)] * 50
     for k, (y, m) in enumerate(MONTHS):
@@ -56,7 +57,7 @@ def spells(leave_april: int = 12) -> pl.DataFrame:
     return pl.DataFrame([{"client": f"{i:064x}", "begin": b, "einde": e, "reden": r, "leefvorm": "alleenstaande",
                           "geboortejaar": 1980, "geslacht": "vrouw", "fasering": None, "bedrag": None}
                          for i, (b, e, r) in enumerate(rows)]).with_columns(
-        gemeente=pl.lit("GM0164"), upload_id=pl.lit(None), synthetisch=pl.lit(False)).cast(SPELLS).select(list(SPELLS))
+        gemeente=pl.lit("GM0164"), upload_id=pl.lit(None), geboortedatum=pl.lit(None), synthetisch=pl.lit(False)).cast(SPELLS).select(list(SPELLS))
 
 
 def figures(block: dict) -> dict[str, dict]:
@@ -76,15 +77,16 @@ def test_block_has_the_known_figures_and_the_marking(db: Eigenbestand) -> None:
     assert f["bestand"]["periode"] == "op 31 oktober 2026" and f["instroom"]["periode"] == "november 2025 t/m oktober 2026"
     # uitstroom naar werk is 7 in total (every month under 10 as well): not shown, with the reason
     assert f["uitstroom_werk"]["waarde"] is None and f["uitstroom_werk"]["reden"] == "niet getoond: minder dan 10 personen"
-    assert f["uitstroomkans_6"]["waarde"] == pytest.approx(10.0) and f["uitstroomkans_12"]["waarde"] == pytest.approx(21.25)
-    assert f["uitstroomkans_6"]["onder"] < 10.0 < f["uitstroomkans_6"]["boven"]
-    assert "140 instromers" in f["uitstroomkans_6"]["periode"]
+    assert f["uitstroomkans_6"]["waarde"] == pytest.approx(1200 / 130) and f["uitstroomkans_12"]["waarde"] == pytest.approx(
+        100 * (1 - 118 / 130 * 52 / 58))
+    assert f["uitstroomkans_6"]["onder"] < 9.2 < f["uitstroomkans_6"]["boven"]
+    assert "150 instromers" in f["uitstroomkans_6"]["periode"]
     assert ve.marking(block).startswith("Eigen bestand van de gemeente, upload 'bijstand-okt.csv' van ")
     assert "peildatum 31 oktober 2026" in ve.marking(block)
     assert set(ve.frame(block)["Bron"]) == {"eigen bestand van de gemeente (upload 'bijstand-okt.csv', peildatum 31 oktober 2026)"}
     shown = dict(ve.frame(block).select("Cijfer", "Waarde").iter_rows())
     assert shown["Bestand op de peildatum"] == "182"
-    assert shown["Uitstroomkans binnen 6 maanden na instroom"] == "10,0 % (5,8–16,9)"
+    assert shown["Uitstroomkans binnen 6 maanden na instroom"] == "9,2 % (5,4–15,7)"
     assert shown["Uitstroom naar werk, laatste 12 maanden"] == "niet getoond: minder dan 10 personen"
     assert check_foto({**_foto_stub(), "eigen": block}) == []
     assert check_foto({**_foto_stub(), "eigen": {**block, "cijfers": [{"label": "x"}]}}) == [
@@ -157,7 +159,7 @@ def test_only_the_gemeente_and_beheer_share_and_a_frozen_foto_keeps_the_block(db
     pdf = rapport.build_pdf(ud.visitatie(vid), ud.visitatie(vid)["foto"], [], {}, eigen_status=gone)
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert ve.KOP in text and "Eigen bestand van de gemeente, upload 'bijstand-okt.csv' van" in text
-    assert "peildatum 31 oktober 2026" in text and "182" in text and "10,0 % (5,8" in text
+    assert "peildatum 31 oktober 2026" in text and "182" in text and "9,2 % (5,4" in text
     assert "niet getoond: minder dan 10 personen" in text and "verwijderd; de cijfers hieronder zijn bewaard" in text
     assert "Opgenomen in de foto door hengelo" in text
     assert "met cijfers uit het eigen bestand van de gemeente (upload 'bijstand-okt.csv', peildatum 31 oktober 2026)" in text

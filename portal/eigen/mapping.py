@@ -224,21 +224,28 @@ def apply(raw: Raw, mapping: dict, gemeente: str, peildatum: date, secret: bytes
     spells = frame.select(
         pl.lit(gemeente, pl.String).alias("gemeente"), pl.lit(None, pl.Int64).alias("upload_id"), "client", "begin",
         "einde", pl.when(pl.col("einde").is_not_null()).then(pl.col("reden")).alias("reden"), "leefvorm",
-        "geboortejaar", "geslacht", "fasering", "bedrag", pl.lit(False).alias("synthetisch"),
+        "geboortejaar", "geboortedatum", "geslacht", "fasering", "bedrag", pl.lit(False).alias("synthetisch"),
     ).cast(SPELLS)
     return spells.sort("client", "begin"), problems
 
 
 def _months_to_spells(frame: pl.DataFrame, peildatum: date) -> pl.DataFrame:
-    """Consecutive months of a client -> one spell; a gap ends it. Attributes and reden from the spell's last month."""
+    """Consecutive months of a client -> one spell; a month without a row ends it. Attributes and reden from the spell's
+    last month. The spell has ended (einde: the last day of its last month) when its last month is before the
+    peildatum's month, or when that last month is the peildatum's month and has a reden (ended in that month); otherwise
+    it is running. A reden-less ending gets "overig" when the file has a reden column. Re-entries are not joined here:
+    the monitors join them by the same rule as in a file of spells (portal.eigen.episodes.merge)."""
     last = peildatum.year * 12 + peildatum.month - 1
+    has_reden = frame["reden"].is_not_null().any()
     f = frame.sort("client", "maand").with_columns(
         nieuw=(pl.col("client") != pl.col("client").shift(1)).fill_null(True)
         | (pl.col("maand") != pl.col("maand").shift(1) + 1).fill_null(True))
     f = f.with_columns(spell=pl.col("nieuw").cum_sum())
     agg = f.group_by("spell", maintain_order=True).agg(
         pl.col("maand").first().alias("eerste"), pl.all().exclude("spell", "nieuw").last())
+    ended = (pl.col("maand") < last) | pl.col("reden").is_not_null()
     return agg.with_columns(
         begin=parse.month_start(pl.col("eerste")),
-        einde=pl.when(pl.col("maand") < last).then(parse.month_end(pl.col("maand"))),
+        einde=pl.when(ended).then(parse.month_end(pl.col("maand"))),
+        reden=pl.when(ended).then(pl.col("reden").fill_null("overig") if has_reden else pl.col("reden")),
     )

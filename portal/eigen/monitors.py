@@ -25,7 +25,8 @@ MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augu
            "november", "december")
 COUNTS = ("bestand", "instroom", "uitstroom", "uitstroom_werk")  # the displayed person counts of `monthly`
 # The SPELLS columns the monitors and survival.py read: load only these (the client hash is the largest column).
-KOLOMMEN = ("begin", "einde", "reden", "leefvorm", "geboortejaar", "fasering", "bedrag")
+# (episodes.merge and herinstroom need "client" as well.)
+KOLOMMEN = ("begin", "einde", "reden", "leefvorm", "geboortejaar", "geboortedatum", "fasering", "bedrag")
 
 # cbs_check: a gap above 10 % (and more than 10 persons) is flagged. Why 10 %: CBS rounds to tens (at most 5 persons, so
 # under 1 % from 500 persons up); CBS counts persons < AOW-leeftijd with *algemene* bijstand on the last day of the period,
@@ -301,3 +302,65 @@ def budget(spells: pl.DataFrame, budget_euro: float, jaar: int, peildatum: dt.da
         methode += f" {wat} niet meegeteld: de uitgaven en de prognose zijn daardoor te laag."
     return Budget(jaar, stop, float(budget_euro), per_maand, spent, mean, basis, resterend, prognose, saldo,
                   saldo / budget_euro * 100 if budget_euro else None, int(counts[1]), methode)
+
+
+HERINSTROOM_REDENEN = ("werk", "overig", "totaal")
+
+
+def herinstroom(spells: pl.DataFrame, peildatum: dt.date, maanden: tuple[int, ...] = (6, 12)) -> pl.DataFrame:
+    """Herinstroom: of the persons who left the bijstand, the share back within h months, by reden of leaving.
+
+    Takes the spells as stored and joins re-entries within HERINSTROOM_DAGEN (portal.eigen.episodes.merge): a person back
+    within 31 days never left. An uitstromer (per horizon h) is a person whose episode ended from the first month the
+    file covers completely (episodes.covered) up to h months before the peildatum, so that every ending is followed
+    for h months; of a person with several such endings the first counts (the counts are persons). Back ("terug"):
+    the person's next episode began at most h months (survival.horizon_days) after that einde.
+    Returns rows werk, overig (a reden other than werk, or none), totaal, with per h: uitstromers_h, terug_h,
+    niet_terug_h (persons, for suppression; uitstromers = terug + niet_terug), aandeel_h (% terug of uitstromers), and
+    van / tot_h: the first and last possible einde counted (null when the file covers no such period)."""
+    from portal.eigen import episodes, survival  # both import this module
+
+    eps = episodes.merge(spells.select("client", "begin", "einde", "reden"))  # sorted by client and begin
+    same = pl.col("client") == pl.col("client").shift(-1)
+    eps = eps.with_columns(
+        terug_na=pl.when(same).then((pl.col("begin").shift(-1) - pl.col("einde")).dt.total_days()),
+        groep=pl.when(pl.col("reden") == "werk").then(pl.lit("werk")).otherwise(pl.lit("overig")))
+    got = episodes.covered(spells, peildatum)
+    van = None if got is None else got[0]
+    out = pl.DataFrame({"reden": list(HERINSTROOM_REDENEN)}, schema={"reden": pl.String})
+    for h in maanden:
+        hd = survival.horizon_days(h)
+        tot = peildatum - dt.timedelta(days=hd)
+        if van is None or tot < van:
+            first = eps.clear()
+        else:
+            # episodes of a client do not overlap, so in begin order the first one in the window is the first ending
+            first = eps.filter(pl.col("einde").is_between(van, tot)).filter(
+                (pl.col("client") != pl.col("client").shift(1)).fill_null(True))
+        first = first.with_columns(terug=(pl.col("terug_na") <= hd).fill_null(False))
+        per = first.group_by("groep").agg(u=pl.len(), t=pl.col("terug").sum())
+        per = pl.concat([per, per.select(pl.lit("totaal").alias("groep"), pl.col("u").sum(), pl.col("t").sum())])
+        part = (out.select("reden").join(per.rename({"groep": "reden"}), on="reden", how="left")
+                .with_columns(pl.col("u", "t").fill_null(0).cast(pl.Int64)))
+        out = out.join(part.select(
+            "reden", pl.col("u").alias(f"uitstromers_{h}"), pl.col("t").alias(f"terug_{h}"),
+            (pl.col("u") - pl.col("t")).alias(f"niet_terug_{h}"),
+            pl.when(pl.col("u") > 0).then(pl.col("t") / pl.col("u") * 100).alias(f"aandeel_{h}"),
+            pl.lit(None if van is None or tot < van else tot, dtype=pl.Date).alias(f"tot_{h}")), on="reden", how="left")
+    return out.with_columns(van=pl.lit(van, dtype=pl.Date))
+
+
+Relaties = list[tuple[str, list[tuple[int, str]]]]  # as portal.eigen.suppress.Relation (that module imports this one)
+
+
+def herinstroom_relaties(table: pl.DataFrame) -> tuple[list[str], Relaties, dict[str, list[str]]]:
+    """(count columns, relations, linked columns) of a herinstroom table for portal.eigen.suppress.suppress: werk +
+    overig = totaal in every count column; uitstromers = terug + niet terug in every row and horizon; a share is hidden
+    with its counts."""
+    hs = [c.removeprefix("uitstromers_") for c in table.columns if c.startswith("uitstromers_")]
+    cols = [f"{k}_{h}" for h in hs for k in ("uitstromers", "terug", "niet_terug")]
+    rel = [(f"werk plus overig (kolom {c})", [(i, c) for i in range(table.height)]) for c in cols]
+    rel += [(f"uitstromers min teruggekeerden ({table['reden'][i]}, {h} maanden)",
+             [(i, f"uitstromers_{h}"), (i, f"terug_{h}"), (i, f"niet_terug_{h}")]) for h in hs for i in range(table.height)]
+    linked = {f"{k}_{h}": [f"aandeel_{h}"] for h in hs for k in ("uitstromers", "terug", "niet_terug")}
+    return cols, rel, linked

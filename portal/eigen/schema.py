@@ -23,7 +23,7 @@ FIELDS: dict[str, tuple[str, bool]] = {
 REDENEN = ("werk", "overig")  # reason for ending; empty while running
 LEEFVORMEN = ("alleenstaande", "alleenstaande_ouder", "paar")
 GESLACHTEN = ("man", "vrouw", "onbekend")
-LEEFTIJDSGROEPEN = ("tot 27", "27 tot 45", "45 tot AOW")  # from geboortejaar at the peildatum
+LEEFTIJDSGROEPEN = ("tot 27", "27 tot 45", "45 tot AOW")  # age at instroom: from geboortedatum, else geboortejaar
 
 # The stored and computed frame: one row per spell. `client` is the keyed hash (hex), never the given identifier.
 SPELLS = {
@@ -35,6 +35,7 @@ SPELLS = {
     "reden": pl.String,  # "werk" | "overig" | null
     "leefvorm": pl.String,  # LEEFVORMEN
     "geboortejaar": pl.Int32,
+    "geboortedatum": pl.Date,  # when the file gives a date of birth (then the age at instroom is exact), else null
     "geslacht": pl.String,  # GESLACHTEN, null when not supplied
     "fasering": pl.String,  # the gemeente's own category after mapping (e.g. "trede 1"), null when not supplied
     "bedrag": pl.Float64,  # euro per month, null when not supplied

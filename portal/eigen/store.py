@@ -21,6 +21,7 @@ import polars as pl
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from portal.eigen.episodes import covered
 from portal.eigen.monitors import month_end
 from portal.eigen.schema import SPELLS
 from portal.userdata.checks import GM_CODE
@@ -56,6 +57,21 @@ def _releases(db: sqlite_utils.Database) -> None:
         {"id": int, "kijker": str, "groep": str, "versie": int, "tijd": str, "van": str, "tot": str, "bijdragers": str,
          "cijfers": str}, pk="id", not_null={"kijker", "groep", "versie", "tijd", "van", "tot", "bijdragers", "cijfers"})
     db["releases"].create_index(["kijker"])
+
+
+@MIGRATIONS(name="0003_geboortedatum")
+def _geboortedatum(db: sqlite_utils.Database) -> None:
+    db["spells"].add_column("geboortedatum", str)  # ISO date; null when the file gives only a birth year or an age
+    # maand_van was the month of the earliest begin: now the first month the file covers completely (as save does)
+    for upload_id, peil in db.execute("select id, peildatum from uploads where verwijderd = 0").fetchall():
+        ends = [r[0] for r in db.execute("select einde from spells where upload_id = ?", [upload_id]).fetchall()]
+        frame = pl.DataFrame({"einde": ends}, schema={"einde": pl.String}).select(pl.col("einde").str.to_date("%Y-%m-%d"))
+        got = covered(frame, date.fromisoformat(peil))
+        if got is not None:
+            db["uploads"].update(upload_id, {"maand_van": f"{got[0]:%Y-%m}"})
+
+
+DATES = [c for c, t in SPELLS.items() if t == pl.Date]
 
 
 def _name(user) -> str:
@@ -97,14 +113,15 @@ class Eigenbestand(Store):
         peildatum = month_end(peildatum)
         frame = spells.select(COLUMNS).cast({c: t for c, t in SPELLS.items() if c != "upload_id"}).with_columns(
             gemeente=pl.lit(gemeente), synthetisch=pl.lit(bool(synthetisch)))
-        eerste = frame["begin"].min()
+        # The months the file covers completely (portal.eigen.episodes.covered), not the earliest date in it.
+        van, tot = covered(frame, peildatum) or (peildatum, peildatum)
         with self._db(write=True) as db:
             old = [r[0] for r in db.execute(
                 "select id from uploads where gemeente = ? and peildatum = ? and synthetisch = ? and verwijderd = 0",
                 [gemeente, peildatum.isoformat(), int(bool(synthetisch))]).fetchall()]
             upload_id = db["uploads"].insert({
                 "gemeente": gemeente, "bestandsnaam": filename, "peildatum": peildatum.isoformat(),
-                "maand_van": f"{min(eerste, peildatum):%Y-%m}", "maand_tot": f"{peildatum:%Y-%m}", "rijen": frame.height,
+                "maand_van": f"{van:%Y-%m}", "maand_tot": f"{tot:%Y-%m}", "rijen": frame.height,
                 "geupload_door": _name(user), "tijd": now(), "synthetisch": int(bool(synthetisch)), "verwijderd": 0,
             }).last_pk
             db.conn.executemany(
@@ -117,7 +134,7 @@ class Eigenbestand(Store):
     @staticmethod
     def _rows(frame: pl.DataFrame, upload_id: int):
         """The rows to insert: dates as ISO text, booleans as 0/1."""
-        out = frame.with_columns(pl.col("begin", "einde").dt.to_string("%Y-%m-%d"), pl.col("synthetisch").cast(pl.Int8),
+        out = frame.with_columns(pl.col(DATES).dt.to_string("%Y-%m-%d"), pl.col("synthetisch").cast(pl.Int8),
                                  pl.lit(upload_id).alias("upload_id")).select(["upload_id", *COLUMNS])
         return out.iter_rows()
 
@@ -187,7 +204,7 @@ class Eigenbestand(Store):
                                          for c, t in SPELLS.items() if c != "upload_id"}}
         raw["synthetisch"] = pl.Int8
         frame = pl.DataFrame(rows, schema=raw, orient="row")
-        return frame.with_columns(pl.col("begin", "einde").str.to_date("%Y-%m-%d"),
+        return frame.with_columns(pl.col(DATES).str.to_date("%Y-%m-%d"),
                                   pl.col("synthetisch").cast(pl.Boolean)).select(list(SPELLS)).cast(SPELLS)
 
     def participants(self) -> list[str]:

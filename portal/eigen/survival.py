@@ -1,4 +1,5 @@
-"""Uitstroomkans: Kaplan–Meier probability of leaving the bijstand within 6 and 12 months after instroom.
+"""Uitstroomkans: the probability of leaving the bijstand (for any reason, or for work) within 6 and 12 months after
+instroom.
 
 Own implementation in polars (the portal does not ship lifelines); tested against the Freireich 6-MP data and against
 files whose answer is known by construction (tests/test_eigen_monitors.py).
@@ -7,16 +8,26 @@ files whose answer is known by construction (tests/test_eigen_monitors.py).
   round(6 × 365,25 / 12) = 183 days, "within 12 months" within 365 days.
 - A spell still running on the file's peildatum is right-censored there (duration peildatum − begin + 1); so is a spell
   that started shortly before the peildatum: it counts as at risk only for the days it was observed.
-- Event "einde": any ending. Event "werk": an ending with reden werk; other endings are then censored at their date.
-  Censoring a competing ending treats those clients as if they could still have left for work later, so the werk-kans is
-  the probability in the absence of other exits: higher than the share that actually leaves for work (which would be the
-  cumulative incidence, Aalen–Johansen). The page should say so next to the figure.
+- Event "einde": any ending; the kans is 1 − S(t), S the Kaplan–Meier survival. Variance: Greenwood.
+- Event "werk": an ending with reden werk, with the other endings as a *competing risk*: the kans is the cumulative
+  incidence (Aalen–Johansen) F(t) = Σ_{t_j ≤ t} S(t_j−) · d_werk,j / n_j, the share that actually leaves for work within t
+  (CBS and Divosa count uitstroom naar werk so). Not 1 − KM with the other endings censored: that is the kans in a world
+  without other exits and comes out too high (issue 18: 28,1 % against a true 22,9 % at 12 months). Without censoring
+  F(t) is exactly the share of the cohort that left for work by t. Variance: the delta-method variance of the cumulative
+  incidence (Marubini & Valsecchi 1995; Pintilie 2006, eq. 4.4):
+  Var F(t) = Σ [F(t) − F(t_j)]² d_j / (n_j (n_j − d_j)) + Σ S(t_j−)² d_werk,j (n_j − d_werk,j) / n_j³
+             − 2 Σ [F(t) − F(t_j)] S(t_j−) d_werk,j / n_j²   (sums over t_j ≤ t; d_j: endings of any kind);
+  without censoring it equals the binomial variance F (1 − F) / n.
+- Both: events are the episodes of portal.eigen.episodes (a re-entry within 31 days continues the spell).
 - Only spells that began on or after `vanaf` count: a file holds the spells that ran in its period, so of the cohorts
   that began before it only the survivors are present (left truncation); their uitstroomkans would be far too low.
-  By default `vanaf` is the earliest einde in the file (ended spells from before it are evidently not in the file).
+  By default `vanaf` is the first month the file covers completely (portal.eigen.episodes.covered), not the earliest
+  einde: a few old ended spells would otherwise add cohorts of which only they are present.
 - Ties: events at a time count before censorings at the same time (the usual convention).
-- Variance: Greenwood. Interval: 95 % on the log(−log S) scale (as `conf.type="log-log"` in R's survival package),
-  transformed to the kans 1 − S.
+- Interval: 95 % on the log(−log(1 − kans)) scale (as `conf.type="log-log"` in R's survival package for 1 − S), with
+  the variance above.
+- Age at instroom (group "leeftijd"): completed years from the date of birth to the begin where the file has a date of
+  birth; with only a birth year (or an age) the year of the begin minus the birth year.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from portal.eigen.episodes import covered
 from portal.eigen.monitors import _mi
 from portal.eigen.schema import LEEFTIJDSGRENZEN, LEEFTIJDSGROEPEN, ONBEKEND
 
@@ -51,6 +63,40 @@ def _km(frame: pl.LazyFrame) -> pl.LazyFrame:
         gw=pl.when(pl.col("n") > pl.col("d")).then(pl.col("d") / (pl.col("n") * (pl.col("n") - pl.col("d"))))
         .otherwise(float("inf")).cum_sum().over("groep"),
     ).drop("m")
+
+
+def _aj(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """frame: groep, t, e (any ending), k (ending for work), w -> per groep and distinct t: n (at risk), d (endings for
+    work), f (cumulative incidence of work, Aalen–Johansen) and v (its delta-method variance, module note)."""
+    agg = (frame.group_by("groep", "t").agg(dall=(pl.col("w") * pl.col("e")).sum().cast(pl.Int64),
+                                            d=(pl.col("w") * pl.col("k")).sum().cast(pl.Int64), m=pl.col("w").sum().cast(pl.Int64))
+           .sort("groep", "t"))
+    n = pl.col("m").sum().over("groep") - pl.col("m").cum_sum().over("groep") + pl.col("m")
+    agg = agg.with_columns(n=n.cast(pl.Float64))
+    q = 1 - pl.col("dall") / pl.col("n")
+    s = pl.when(q > 0).then(q.log()).otherwise(float("-inf")).cum_sum().over("groep").exp()
+    agg = agg.with_columns(sp=s.shift(1, fill_value=1.0).over("groep"))  # S(t−): survival just before t
+    agg = agg.with_columns(f=(pl.col("sp") * pl.col("d") / pl.col("n")).cum_sum().over("groep"))
+    n, d, dall, sp, f = pl.col("n"), pl.col("d"), pl.col("dall"), pl.col("sp"), pl.col("f")
+    a = pl.when(n > dall).then(dall / (n * (n - dall))).otherwise(0.0)  # all left: F stays, the term is 0
+    b = sp * d / n ** 2
+    agg = agg.with_columns(A=a.cum_sum().over("groep"), B=(f * a).cum_sum().over("groep"), C=(f ** 2 * a).cum_sum().over("groep"),
+                           D=(sp ** 2 * d * (n - d) / n ** 3).cum_sum().over("groep"), E=b.cum_sum().over("groep"),
+                           G=(f * b).cum_sum().over("groep"))
+    v = f ** 2 * pl.col("A") - 2 * f * pl.col("B") + pl.col("C") + pl.col("D") - 2 * (f * pl.col("E") - pl.col("G"))
+    return agg.select("groep", "t", pl.col("n").cast(pl.Int64), "d", "f", v=pl.max_horizontal(v, pl.lit(0.0)))
+
+
+def _estimate(frame: pl.LazyFrame, naar: str) -> pl.LazyFrame:
+    """Per groep and distinct t: n (at risk), d (events counted: any ending, or endings for work), kans, se, and s, gw:
+    the interval's inputs on the log(−log(1 − kans)) scale (for naar "einde" S and the Greenwood sum)."""
+    if naar == "einde":
+        km = _km(frame.select("groep", "t", "e", "w"))
+        return km.select("groep", "t", "n", "d", kans=1 - pl.col("s"), se=pl.col("s") * pl.col("gw").sqrt(), s="s", gw="gw")
+    aj = _aj(frame)
+    s = 1 - pl.col("f")
+    return aj.select("groep", "t", "n", "d", kans="f", se=pl.col("v").sqrt(), s=s,
+                     gw=pl.when(s > 0).then(pl.col("v") / s ** 2).otherwise(float("inf")))
 
 
 def kaplan_meier(duur: list[float] | pl.Series, event: list[bool] | pl.Series) -> pl.DataFrame:
@@ -83,14 +129,27 @@ class Prepared:
     cap_days: int
 
 
-def file_start(spells: pl.DataFrame) -> dt.date | None:
-    """The start of the period the file covers completely, as far as the file shows: its earliest einde."""
-    return spells["einde"].min()  # type: ignore[return-value]
+def file_start(spells: pl.DataFrame, peildatum: dt.date) -> dt.date | None:
+    """The first day of the first month the file covers completely (portal.eigen.episodes.covered); None without spells."""
+    got = covered(spells, peildatum)
+    return None if got is None else got[0]
+
+
+def age_at_begin(spells: pl.DataFrame) -> pl.Expr:
+    """Age at the begin in years: completed years since the date of birth where the file has one, else the year of the
+    begin minus the birth year (the age reached in that year)."""
+    by_year = pl.col("begin").dt.year().cast(pl.Int32) - pl.col("geboortejaar")
+    if "geboortedatum" not in spells.columns:
+        return by_year
+    b, g = pl.col("begin"), pl.col("geboortedatum")
+    before_birthday = (b.dt.month().cast(pl.Int32) * 100 + b.dt.day()) < (g.dt.month().cast(pl.Int32) * 100 + g.dt.day())
+    exact = b.dt.year().cast(pl.Int32) - g.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+    return pl.when(g.is_not_null()).then(exact).otherwise(by_year)
 
 
 def prepare(spells: pl.DataFrame, peildatum: dt.date, vanaf: dt.date | None = None) -> Prepared:
     """Durations, events and group keys of the spells that began from `vanaf` (default: file_start) up to the peildatum."""
-    vanaf = file_start(spells) if vanaf is None else vanaf
+    vanaf = file_start(spells, peildatum) if vanaf is None else vanaf
     cap = horizon_days(CAP_MONTHS)
     lf = spells.lazy().filter(pl.col("begin") <= peildatum)
     if vanaf is not None:
@@ -99,7 +158,7 @@ def prepare(spells: pl.DataFrame, peildatum: dt.date, vanaf: dt.date | None = No
     stop = pl.when(ended).then(pl.col("einde")).otherwise(pl.lit(peildatum))
     t = pl.min_horizontal((stop - pl.col("begin")).dt.total_days() + 1, pl.lit(cap + 1))
     mi = _mi("begin")
-    age = mi // 12 - pl.col("geboortejaar")
+    age = age_at_begin(spells)
     lo, hi = LEEFTIJDSGRENZEN
     leeftijd = pl.when(age.is_null()).then(3).when(age < lo).then(0).when(age < hi).then(1).otherwise(2)
     ev = pl.when(~ended | (t > cap)).then(0).when(pl.col("reden") == "werk").then(2).otherwise(1)
@@ -135,32 +194,35 @@ def _input(data: pl.DataFrame | Prepared, peildatum: dt.date, naar: str, per: st
     prep = data if isinstance(data, Prepared) else prepare(data, peildatum, vanaf)
     if isinstance(data, Prepared) and data.peildatum != peildatum:
         raise ValueError("het voorbereide bestand hoort bij een andere peildatum")
-    return prep.cube.lazy().select(groep=group_expr(per), t="t", e=naar, w="w")
+    return prep.cube.lazy().select(groep=group_expr(per), t="t", e="einde", k="werk", w="w")
 
 
 def uitstroomkans(spells: pl.DataFrame | Prepared, peildatum: dt.date, naar: str = "einde", per: str = "cohort",
                   maanden: tuple[int, ...] = HORIZONS, vanaf: dt.date | None = None) -> pl.DataFrame:
-    """Kaplan–Meier uitstroomkans per group: groep, n (spells that began on or before the peildatum), and per horizon h
-    in `maanden` (spells that began from `vanaf`, see the module note): kans_h (1 − S, a fraction), onder_h / boven_h
-    (95 % interval, log-log; null when S is 0 or 1), se_h (Greenwood standard error), uitstroom_h (observed events up to
-    h: persons, for suppression), n_risico_h (still in benefit and observed after h). naar: "einde" (any ending) or
-    "werk"; per: one of GROEPERINGEN. `spells` may be a SPELLS frame or the result of prepare() (faster for many calls)."""
+    """Uitstroomkans per group: groep, n (spells that began on or before the peildatum), and per horizon h in `maanden`
+    (spells that began from `vanaf`, see the module note): kans_h (a fraction: 1 − S for naar "einde", the cumulative
+    incidence of work for "werk"), onder_h / boven_h (95 % interval, log-log; null when the kans is 0 or 1), se_h
+    (Greenwood, or the delta-method standard error of the cumulative incidence), uitstroom_h (observed events of that
+    kind up to h: persons, for suppression), n_risico_h (still in benefit and observed after h). naar: "einde" (any
+    ending) or "werk"; per: one of GROEPERINGEN. `spells` may be a SPELLS frame or the result of prepare() (faster for
+    many calls); pass episodes (portal.eigen.episodes.merge) for the page's definitions."""
     if max(maanden) > CAP_MONTHS:
         raise ValueError(f"horizon boven {CAP_MONTHS} maanden")
     base = _input(spells, peildatum, naar, per, vanaf).collect().lazy()
-    km = _km(base).collect().lazy()
+    est = _estimate(base, naar).collect().lazy()
     out = base.group_by("groep").agg(n=pl.col("w").sum().cast(pl.Int64))
     for h in maanden:
         hd = horizon_days(h)
-        upto = (km.filter(pl.col("t") <= hd).group_by("groep")
-                .agg(s=pl.col("s").last(), gw=pl.col("gw").last(), uitstroom=pl.col("d").sum()))
+        upto = (est.filter(pl.col("t") <= hd).group_by("groep")
+                .agg(kans=pl.col("kans").last(), se=pl.col("se").last(), s=pl.col("s").last(), gw=pl.col("gw").last(),
+                     uitstroom=pl.col("d").sum()))
         risk = base.filter(pl.col("t") > hd).group_by("groep").agg(n_risico=pl.col("w").sum().cast(pl.Int64))
         part = (out.select("groep").join(upto, on="groep", how="left").join(risk, on="groep", how="left")
-                .with_columns(pl.col("s").fill_null(1.0), pl.col("gw").fill_null(0.0),
-                              pl.col("uitstroom").fill_null(0), pl.col("n_risico").fill_null(0)))
+                .with_columns(pl.col("kans").fill_null(0.0), pl.col("se").fill_null(0.0), pl.col("s").fill_null(1.0),
+                              pl.col("gw").fill_null(0.0), pl.col("uitstroom").fill_null(0), pl.col("n_risico").fill_null(0)))
         ci = _loglog("s", "gw")
-        part = part.select("groep", (1 - pl.col("s")).alias(f"kans_{h}"), (1 - ci["boven"]).alias(f"onder_{h}"),
-                           (1 - ci["onder"]).alias(f"boven_{h}"), (pl.col("s") * pl.col("gw").sqrt()).alias(f"se_{h}"),
+        part = part.select("groep", pl.col("kans").alias(f"kans_{h}"), (1 - ci["boven"]).alias(f"onder_{h}"),
+                           (1 - ci["onder"]).alias(f"boven_{h}"), pl.col("se").alias(f"se_{h}"),
                            pl.col("uitstroom").cast(pl.Int64).alias(f"uitstroom_{h}"), pl.col("n_risico").alias(f"n_risico_{h}"))
         out = out.join(part, on="groep", how="left")
     return out.sort("groep").collect()
@@ -170,7 +232,8 @@ def curve(spells: pl.DataFrame | Prepared, peildatum: dt.date, naar: str = "eind
           tot_maanden: int = CAP_MONTHS, vanaf: dt.date | None = None) -> pl.DataFrame:
     """The cumulative uitstroomkans as a step curve for a chart: groep, maand (t in months), kans, onder, boven, n
     (at risk); up to `tot_maanden` months (at most CAP_MONTHS)."""
-    km = _km(_input(spells, peildatum, naar, per, vanaf)).filter(pl.col("t") <= horizon_days(min(tot_maanden, CAP_MONTHS)))
+    est = _estimate(_input(spells, peildatum, naar, per, vanaf), naar).filter(
+        pl.col("t") <= horizon_days(min(tot_maanden, CAP_MONTHS)))
     ci = _loglog("s", "gw")
-    return km.select("groep", maand=pl.col("t") / (365.25 / 12), kans=1 - pl.col("s"), onder=1 - ci["boven"],
+    return est.select("groep", maand=pl.col("t") / (365.25 / 12), kans="kans", onder=1 - ci["boven"],
                      boven=1 - ci["onder"], n=pl.col("n")).sort("groep", "maand").collect()

@@ -166,6 +166,7 @@ def _frame(gemeente: str, d: dict[str, np.ndarray]) -> pl.DataFrame:
         "reden": pl.Series(d["reden"]).replace_strict({1: "werk", 2: "overig"}, default=None, return_dtype=pl.String),
         "leefvorm": pl.Series(d["leefvorm"]).replace_strict(dict(enumerate(LEEFVORMEN)), return_dtype=pl.String),
         "geboortejaar": pl.Series(d["birth_year"], dtype=pl.Int32),
+        "geboortedatum": pl.repeat(None, len(k), dtype=pl.Date, eager=True),  # synthetic: birth year only
         "geslacht": pl.Series(d["geslacht"]).replace_strict({0: "man", 1: "vrouw"}, return_dtype=pl.String),
         "fasering": pl.Series(d["fasering"]).replace_strict({i: x[0] for i, x in enumerate(FASERING)}, return_dtype=pl.String),
         "bedrag": pl.Series(d["bedrag"], dtype=pl.Float64),

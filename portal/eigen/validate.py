@@ -106,13 +106,16 @@ def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatu
         p.rows("leeg", f.filter(pl.col(k).is_null()), lambda r, k=k: label[k](r) + ": de waarde ontbreekt.")
 
     peil_idx = peildatum.year * 12 + peildatum.month - 1
+    birth_dates = parse.dates(f["geboortejaar"], excel, parse.BIRTH_EARLIEST)
     typed = f.with_columns(
         client=pseudo.normalised(pl.col("client")),
         t_begin=parse.dates(f["begin"], excel) if "begin" in fields else pl.lit(None, pl.Date),
         t_einde=parse.dates(f["einde"], excel) if "einde" in fields else pl.lit(None, pl.Date),
         t_maand=parse.month_index(pl.col("maand"), excel) if "maand" in fields else pl.lit(None, pl.Int64),
-        t_jaar=parse.birth_year(pl.col("geboortejaar"), peildatum.year,
-                                parse.dates(f["geboortejaar"], excel, parse.BIRTH_EARLIEST)),
+        t_jaar=parse.birth_year(pl.col("geboortejaar"), peildatum.year, birth_dates),
+        # a date of birth where the value is one (not a bare year or age): the age at instroom is then exact
+        t_geboortedatum=pl.when(pl.col("geboortejaar").str.strip_chars().str.contains(r"^\d{1,4}(?:[.,]0+)?$").not_())
+        .then(birth_dates),
         t_bedrag=parse.amount(pl.col("bedrag")),
     )
     for k, kind, what in (("begin", "datum", "geldige datum"), ("einde", "datum", "geldige datum"),
@@ -145,9 +148,12 @@ def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatu
     typed = _codes(typed, cols, mapping, label, p)
     out = typed.select("rij", "client", pl.col("t_begin").alias("begin"), pl.col("t_einde").alias("einde"),
                        pl.col("t_maand").alias("maand"), pl.col("t_jaar").alias("geboortejaar"),
+                       pl.col("t_geboortedatum").alias("geboortedatum"),
                        pl.col("t_bedrag").alias("bedrag"), "reden", "leefvorm", "geslacht", "fasering")
-    if "reden" in cols:  # an ended spell without a reason: not werk
+    if "reden" in cols and "einde" in fields:  # an ended spell without a reason: not werk
         out = out.with_columns(pl.col("reden").fill_null("overig"))
+    # A client-month file keeps an empty reden: a reden in a spell's last month says it ended in that month
+    # (mapping._months_to_spells).
     return out, p
 
 
