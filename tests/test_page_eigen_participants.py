@@ -5,12 +5,14 @@ portal.eigen.participants)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from portal.eigen import store, synth
 from tests.pagetest import login, shown
-from tests.test_page_eigen import AMSTERDAM, KNOWN, OTHERS, PEIL, accounts, clean, eigen, participants, spells  # noqa: F401
+from tests.test_page_eigen import AMSTERDAM, KNOWN, OTHERS, PEIL, accounts, clean, eigen, monthly, participants, spells  # noqa: F401
 
 UTRECHT, VLIELAND = "GM0344", "GM0096"
 
@@ -68,3 +70,17 @@ def test_small_participants_show_no_cell_under_ten_and_only_tens(accounts) -> No
     cells = [r[c] for t in found.values() for r in t for c in ("Bestand", "Instroom", "Uitstroom", "Uitstroom naar werk")]
     assert cells and any(v == "–" for v in cells)
     assert all(v == "–" or (int(v.replace(".", "")) >= 10 and int(v.replace(".", "")) % 10 == 0) for v in cells)
+
+
+def test_persons_not_uitkeringen_five_people_with_two_spells_stay_hidden(accounts) -> None:
+    """In May 2026 only five people enter, each with two spells (back after two days). Counted as uitkeringen that is an
+    instroom of 10, which would pass the threshold; counted as persons (episodes) it is 5, and hidden."""
+    twice = [(dt.date(2026, 5, 4), dt.date(2026, 5, 8), "overig", 5)]
+    again = [(dt.date(2026, 5, 11), None, None, 5)]
+    file = pl.concat([spells(AMSTERDAM, KNOWN), spells(AMSTERDAM, twice).with_columns(pl.col("client") + "-p"),
+                      spells(AMSTERDAM, again).with_columns(pl.col("client") + "-p")])
+    assert file.filter(pl.col("begin").dt.month() == 5).height == 10
+    store.save(AMSTERDAM, "amsterdam.csv", file, PEIL, "test")
+    may = monthly(login(eigen(), "amsterdam"))["05-2026"]
+    assert may["Instroom"] == "–" and may["Uitstroom"] == "–"
+    assert may["Bestand (einde maand)"] != "–"

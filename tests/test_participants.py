@@ -137,7 +137,9 @@ def test_deleting_an_upload_withdraws_the_totals_that_rest_on_it(tmp_path):
     from tests.test_page_eigen import spells as made
 
     db = Eigenbestand(tmp_path / "eigen.db")
-    ids = {g: db.save(g, f"{g}.csv", made(g, [(D(2023, 1, 5), None, None, 12)]), D(2026, 3, 31), "test") for g in others(6)}
+    ends = [(D(2023, 1, 5), D(2025 + m // 12, m % 12 + 1, 10), "overig", 1) for m in range(15)]  # one ending a month
+    ids = {g: db.save(g, f"{g}.csv", made(g, [(D(2023, 1, 5), None, None, 12), *ends]), D(2026, 3, 31), "test")
+           for g in others(6)}
     ups = {g: db.current(g) for g in ids}
     res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, [], figures, "2026-12-01T10:00:00")
     db.add_releases(EIGEN, [pt.to_row(r) for r in new])
