@@ -12,12 +12,15 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
 
-from portal.eigen.monitors import maand_tekst
-from portal.eigen.schema import MIN_CELL
+from portal.eigen import monitors
+from portal.eigen import survival as sv
+from portal.eigen.monitors import _idx, _month, maand_tekst, month_end
+from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN, MIN_CELL
 
 Cell = tuple[int, str]  # (row index, column)
 Relation = tuple[str, list[Cell]]  # (what the cells add up to, in Dutch; the cells)
@@ -106,3 +109,379 @@ def survival(table: pl.DataFrame, min_cell: int = MIN_CELL) -> Suppressed:
     frame = res.frame.with_row_index("_rij").with_columns(
         [pl.when(pl.col("_rij").is_in(gone)).then(None).otherwise(pl.col(c)).alias(c) for c in table.columns if c != "groep"])
     return Suppressed(frame.drop("_rij"), res.cellen)
+
+
+# ---- one suppression over the whole page ("Eigen bestand") -----------------------------------------------------------
+PAGE_MONTHS = 24  # the bestandsmonitor: from the same month two years before the peildatum (eigen_ui.MONTHS_SHOWN)
+PAGE_PEILDATA = 60  # the leefvorm peildata a user can pick: the peildatum and the 59 month ends before it
+PAGE_GROUPINGS = ("cohort", "leeftijd", "fasering", "totaal")  # the radio "Per" of the uitstroomkans (eigen_ui.PER)
+NAAR = ("einde", "werk")  # the radio "Uitstroom"
+KEY_TIER = 1  # cells a visitatie team reads (the block in the foto): hidden only when no other cell can be
+
+Key = tuple[str, str, str]  # (table, row, column)
+
+
+def page_peildata(peil: dt.date, n: int = PAGE_PEILDATA) -> list[dt.date]:
+    """The peildatum and the month ends of the n − 1 months before it (the leefvorm peildata the page offers)."""
+    out, (y, m) = [peil], (peil.year, peil.month)
+    for _ in range(n - 1):
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        out.append(month_end(dt.date(y, m, 1)))
+    return out
+
+
+class _Grid:
+    """Cells (person counts, shown or internal) and the linear relations between them: sum(lhs) = sum(rhs)."""
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        self.index: dict[Key, int] = {}
+        self.value: list[int] = []
+        self.shown: list[bool] = []
+        self.structural: list[bool] = []
+        self.tier: list[int] = []
+        self.relations: list[tuple[str, list[int], list[int]]] = []
+
+    def add(self, key: Key, value: int, *, shown: bool = True, structural: bool = False, tier: int = 0) -> int:
+        if key in self.index:
+            return self.index[key]
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.value.append(int(value))
+        self.shown.append(shown)
+        self.structural.append(structural and value == 0)  # a "structural" cell that is not 0 is an ordinary cell
+        self.tier.append(tier)
+        return self.index[key]
+
+    def relate(self, label: str, lhs: list[int], rhs: list[int]) -> None:
+        """Add sum(lhs) = sum(rhs), only when it holds: a relation the data do not satisfy is no relation a user can use."""
+        if sum(self.value[i] for i in lhs) == sum(self.value[i] for i in rhs):
+            self.relations.append((label, lhs, rhs))
+
+    def solve(self, min_cell: int) -> dict[int, tuple[str, str]]:
+        """Primary and secondary suppression over all cells and relations (see `page`): cell -> (reden, toelichting)."""
+        n, rels = len(self.keys), self.relations
+        changed = True
+        while changed:  # counts are never negative: parts of a total that is 0 by definition are 0 by definition too
+            changed = False
+            for _, lhs, rhs in rels:
+                for a, b in ((lhs, rhs), (rhs, lhs)):
+                    if all(self.structural[c] for c in a) and not all(self.structural[c] for c in b):
+                        for c in b:
+                            changed |= not self.structural[c]
+                            self.structural[c] = True
+        reason: dict[int, tuple[str, str]] = {
+            i: ("primair", f"minder dan {min_cell} personen") for i in range(n)
+            if self.value[i] < min_cell and not self.structural[i]}
+        self.by_cell: list[list[int]] = [[] for _ in range(n)]
+        by_cell = self.by_cell
+        for r, (_, lhs, rhs) in enumerate(rels):
+            for c in (*lhs, *rhs):
+                by_cell[c].append(r)
+        stuck: set[int] = set()
+        while True:
+            # What a user knows: every shown cell not hidden, every structural zero, and every internal cell (not hidden)
+            # that is the only unknown of a relation, repeated (a derived cell can be the key to the next relation).
+            known = [self.structural[i] or (self.shown[i] and i not in reason) for i in range(n)]
+            derived: dict[int, int] = {}
+            todo = list(range(len(rels)))
+            while todo:
+                r = todo.pop()
+                unknown = [c for c in (*rels[r][1], *rels[r][2]) if not known[c]]
+                if len(unknown) == 1 and unknown[0] not in reason:
+                    known[unknown[0]] = True
+                    derived[unknown[0]] = r
+                    todo.extend(by_cell[unknown[0]])
+            changed = False
+            for r, (label, lhs, rhs) in enumerate(rels):
+                if r in stuck:
+                    continue
+                unknown = [c for c in (*lhs, *rhs) if not known[c]]
+                if not unknown or any(c not in reason for c in unknown):
+                    continue  # nothing hidden here, or an internal cell nobody knows keeps the hidden ones apart
+                one_side = all(c in lhs for c in unknown) or all(c in rhs for c in unknown)
+                if len(unknown) > 1 and not (one_side and sum(self.value[c] for c in unknown) < min_cell):
+                    continue  # several hidden cells whose sum (if that is all one learns) is not itself a small count
+                pick = self._pick(r, known, derived)
+                if pick is None:
+                    stuck.add(r)  # only structural or internal cells left: nothing to hide (should not happen)
+                    continue
+                reason[pick] = ("secundair", f"anders af te leiden uit {label}")
+                known[pick] = False
+                changed = True
+            if not changed:
+                return reason
+
+    def _pick(self, r: int, known: list[bool], derived: dict[int, int]) -> int | None:
+        """The shown, visible cell of relation r to hide: the lowest tier, then the smallest, then the one in the fewest
+        relations (a breakdown before the stock it adds up to); when r has none (it was
+        completed by derived internal cells), the same from the relations those cells were derived from."""
+        seen, level = {r}, [r]
+        while level:
+            cells = [c for q in level for c in (*self.relations[q][1], *self.relations[q][2])
+                     if self.shown[c] and known[c] and not self.structural[c]]
+            if cells:
+                return min(cells, key=lambda c: (self.tier[c], self.value[c], len(self.by_cell[c]), c))
+            level = [derived[c] for q in level for c in (*self.relations[q][1], *self.relations[q][2])
+                     if c in derived and derived[c] not in seen]
+            seen.update(level)
+        return None
+
+
+@dataclass(frozen=True)
+class Pagina:
+    """The suppression pattern of the whole page for one file and peildatum: every cell a user can see by any choice
+    the page offers (radio, peildata), and why the hidden ones are hidden."""
+
+    cellen: pl.DataFrame  # tabel, rij, kolom, waarde, getoond (shown on the page), reden, toelichting (null: not hidden)
+    hidden_keys: dict[Key, tuple[str, str]]
+
+    def _apply(self, frame: pl.DataFrame, tabel: str, rij: list[str], cols: list[str], key: str | None,
+               linked: dict[str, list[str]] | None = None) -> Suppressed:
+        reason = {(r, c): self.hidden_keys[(tabel, k, c)] for c in cols for r, k in enumerate(rij)
+                  if (tabel, k, c) in self.hidden_keys}
+        keys = frame[key].to_list() if key else [None] * frame.height
+        rows = sorted(reason.items(), key=lambda kv: (kv[0][0], cols.index(kv[0][1])))
+        cellen = pl.DataFrame(
+            {"rij": [r for (r, _), _ in rows], "sleutel": [None if keys[r] is None else str(keys[r]) for (r, _), _ in rows],
+             "kolom": [k for (_, k), _ in rows], "reden": [w for _, (w, _) in rows], "toelichting": [t for _, (_, t) in rows]},
+            schema={"rij": pl.Int64, "sleutel": pl.String, "kolom": pl.String, "reden": pl.String, "toelichting": pl.String})
+        out = frame.with_row_index("_rij")
+        for c in cols:
+            hide = pl.col("_rij").is_in([r for (r, k) in reason if k == c])
+            out = out.with_columns([pl.when(hide).then(None).otherwise(pl.col(x)).alias(x) for x in [c, *(linked or {}).get(c, [])]])
+        return Suppressed(out.drop("_rij"), cellen)
+
+    def monthly(self, table: pl.DataFrame) -> Suppressed:
+        """The bestandsmonitor table (monitors.monthly over the page's window); bestand_paar is dropped."""
+        t = table.drop("bestand_paar", strict=False)
+        return self._apply(t, "maand", [d.isoformat() for d in t["maand"]], list(FLOWS), "maand")
+
+    def leefvorm(self, table: pl.DataFrame) -> Suppressed:
+        """monitors.leefvorm_mix on any of the page's peildata."""
+        rij = [f"{p.isoformat()} {k}" for p, k in table.select("peildatum", "leefvorm").iter_rows()]
+        return self._apply(table, "leefvorm", rij, ["aantal"], "peildatum", {"aantal": ["aandeel"]})
+
+    def duur(self, table: pl.DataFrame) -> Suppressed:
+        """monitors.duration_profile on the peildatum."""
+        return self._apply(table, "duur", table["duurklasse"].to_list(), ["aantal"], None, {"aantal": ["aandeel"]})
+
+    def survival(self, table: pl.DataFrame, per: str, naar: str) -> Suppressed:
+        """sv.uitstroomkans(per, naar): n, uitstroom_h and n_risico_h as in the pattern; a kans with its interval
+        and standard error goes with the uitstromers it rests on."""
+        hs = [c.removeprefix("uitstroom_") for c in table.columns if c.startswith("uitstroom_")]
+        cols = ["n"] + [f"{p}_{h}" for h in hs for p in ("uitstroom", "n_risico")]
+        linked = {f"uitstroom_{h}": [f"kans_{h}", f"onder_{h}", f"boven_{h}", f"se_{h}"] for h in hs}
+        return self._apply(table, f"kans:{per}:{naar}", table["groep"].to_list(), cols, "groep", linked)
+
+    def hidden(self, tabel: str, rij: str, kolom: str) -> tuple[str, str] | None:
+        return self.hidden_keys.get((tabel, rij, kolom))
+
+    def cost(self) -> dict[str, int]:
+        """Shown cells of the page: how many a user sees and how many are hidden (primary, secondary)."""
+        s = self.cellen.filter(pl.col("getoond"))
+        return {"cellen": s.height, "zichtbaar": s.filter(pl.col("reden").is_null()).height,
+                "primair": s.filter(pl.col("reden") == "primair").height,
+                "secundair": s.filter(pl.col("reden") == "secundair").height}
+
+
+FLOWS = ("bestand", "instroom", "uitstroom", "uitstroom_werk")
+VISITATIE = ("instroom", "uitstroom", "uitstroom_werk")  # the visitatie block's 12-month sums
+
+
+def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, peildata: list[dt.date] | None = None,
+         groeperingen: tuple[str, ...] = PAGE_GROUPINGS, min_cell: int = MIN_CELL, prep: sv.Prepared | None = None) -> Pagina:
+    """One suppression over every table of the page "Eigen bestand" and the visitatie block (module note at `page`).
+
+    Tables: the monthly table over `maanden` + 1 months; the leefvorm mix on every one of `peildata` (default
+    page_peildata); the duration profile; the uitstroomkans for every grouping in `groeperingen` and every NAAR; the
+    visitatie block's bestand and 12-month sums. Internal cells that are counts but not shown take part. `prep`: the
+    file's survival.prepare for this peildatum, when the caller has it already."""
+    peildata = page_peildata(peil) if peildata is None else peildata
+    g = _Grid()
+    van = dt.date(peil.year - maanden // 12, peil.month, 1) if maanden % 12 == 0 else _month(_idx(peil) - maanden)
+    if spells.is_empty():
+        return _finish(g, min_cell)
+    first = spells["begin"].min().replace(day=1)  # the first month of the file (the page shows it as "maanden …")
+    prep = sv.prepare(spells, peil) if prep is None else prep
+    vanaf = prep.vanaf
+    lo = min(van, min(peildata).replace(day=1), *([vanaf.replace(day=1)] if vanaf else []))
+    months = monitors.monthly(spells, lo, peil)
+    # -- monthly table: shown from van, internal before; months before the file's first month are zero by definition
+    rows = months.rows(named=True)
+    cell: dict[tuple[dt.date, str], int] = {}
+    for row in rows:
+        m, shown = row["maand"], row["maand"] >= van
+        for c in FLOWS if shown else ("bestand", "instroom", "uitstroom"):
+            cell[(m, c)] = g.add(("maand", m.isoformat(), c), row[c], shown=shown, structural=m < first,
+                                 tier=KEY_TIER if (m, c) == (rows[-1]["maand"], "bestand") else 0)
+        if shown:
+            overig = g.add(("maand", m.isoformat(), "uitstroom_overig"), row["uitstroom"] - row["uitstroom_werk"],
+                           shown=False, structural=m < first)
+            g.relate(f"de uitstroom en de uitstroom naar werk van {maand_tekst(m)}", [cell[(m, "uitstroom")]],
+                     [cell[(m, "uitstroom_werk")], overig])
+    for prev, row in zip(rows, rows[1:]):
+        m = row["maand"]
+        g.relate(f"de stand, instroom en uitstroom van {maand_tekst(m)}", [cell[(prev["maand"], "bestand")], cell[(m, "instroom")]],
+                 [cell[(m, "bestand")], cell[(m, "uitstroom")]])
+    # -- the visitatie block: bestand on the peildatum (the last month above) and the sums over the last 12 months
+    window = [r["maand"] for r in rows if r["maand"] >= van]
+    if len(window) >= 13:
+        last12 = window[-12:]
+        total = {}
+        for c in VISITATIE:
+            total[c] = g.add(("visitatie", "12 maanden", c), sum(g.value[cell[(m, c)]] for m in last12), tier=KEY_TIER)
+            g.relate(f"de maandcijfers ({c.replace('_', ' ')}) van de laatste 12 maanden", [total[c]], [cell[(m, c)] for m in last12])
+        g.relate("het bestand 12 maanden eerder, de instroom en de uitstroom van de laatste 12 maanden",
+                 [cell[(window[-13], "bestand")], total["instroom"]], [cell[(window[-1], "bestand")], total["uitstroom"]])
+    bestand_on = {r["maand"]: cell[(r["maand"], "bestand")] for r in rows}
+    # -- leefvorm on every peildatum the page offers: the leefvormen add up to the bestand of that month
+    stock = _leefvorm_stock(spells, lo, peil)
+    for p in sorted(peildata):
+        ids = [g.add(("leefvorm", f"{p.isoformat()} {k}", "aantal"), v, structural=p < first)
+               for k, v in stock.get(p.replace(day=1), {}).items()]
+        g.relate(f"de leefvormen op {p:%d-%m-%Y}", [bestand_on[p.replace(day=1)]], ids)
+    # -- duration classes on the peildatum: add up to the bestand; a class longer than the file's history is 0 by definition
+    prof = monitors.duration_profile(spells, peil)
+    longest = (peil.year - first.year) * 12 + peil.month - first.month
+    ids = [g.add(("duur", k, "aantal"), v, structural=lo_m > longest)
+           for (k, v), (_, lo_m, _) in zip(prof.select("duurklasse", "aantal").iter_rows(), DUURKLASSEN)]
+    g.relate("de duurklassen", [bestand_on[peil.replace(day=1)]], ids)
+    _survival_cells(g, prep, peil, groeperingen, cell, spells)
+    return _finish(g, min_cell)
+
+
+def _leefvorm_stock(spells: pl.DataFrame, lo: dt.date, peil: dt.date) -> dict[dt.date, dict[str, int]]:
+    """monitors.leefvorm_mix on the end of every month from lo to the peildatum's month (its running uitkeringen by
+    leefvorm), from one pass: per leefvorm the spells begun up to the month minus those ended up to it."""
+    kinds = [*LEEFVORMEN, *(["onbekend"] if (~spells["leefvorm"].is_in(LEEFVORMEN)).any() else [])]
+    lv = pl.when(pl.col("leefvorm").is_in(LEEFVORMEN)).then("leefvorm").otherwise(pl.lit("onbekend"))
+    s = spells.lazy().filter(pl.col("begin") <= peil).select(b=monitors._mi("begin"), e=monitors._mi("einde"), lv=lv)
+    hi = _idx(peil)
+    ins = s.group_by("b", "lv").agg(n=pl.len()).collect()
+    outs = s.filter(pl.col("e").is_not_null() & (pl.col("e") <= hi)).group_by("e", "lv").agg(n=pl.len()).collect()
+    step = {i: dict.fromkeys(kinds, 0) for i in range(_idx(lo), hi + 1)}
+    now = dict.fromkeys(kinds, 0)
+    for frame, sign in ((ins, 1), (outs, -1)):
+        for i, k, n in frame.iter_rows():
+            if i < _idx(lo):
+                now[k] += sign * n
+            else:
+                step[i][k] += sign * n
+    out = {}
+    for i in sorted(step):
+        now = {k: now[k] + step[i][k] for k in kinds}
+        out[_month(i)] = now
+    return out
+
+
+def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tuple[str, ...],
+                    cell: dict[tuple[dt.date, str], int], spells: pl.DataFrame) -> None:
+    """The uitstroomkans tables of every grouping and NAAR, the totaal (shown or not), and their relations."""
+    vanaf = prep.vanaf
+    pers = [*dict.fromkeys([*groeperingen, "totaal"])]
+    ids: dict[tuple[str, str, str, str], int] = {}  # (per, naar, groep, column) -> cell
+    for per in pers:
+        shown = per in groeperingen
+        for naar in NAAR:
+            t = sv.uitstroomkans(prep, peil, naar=naar, per=per)
+            hs = [c.removeprefix("uitstroom_") for c in t.columns if c.startswith("uitstroom_")]
+            tabel = f"kans:{per}:{naar}"
+            for row in t.rows(named=True):
+                grp = row["groep"]
+                first_b, last_b = _group_span(per, grp, vanaf, peil)
+                ids[(per, naar, grp, "n")] = g.add((tabel, grp, "n"), row["n"], shown=shown,
+                                                   tier=KEY_TIER if (per, naar) == ("totaal", "einde") else 0)
+                for h in hs:
+                    hd = sv.horizon_days(int(h))
+                    u = g.add((tabel, grp, f"uitstroom_{h}"), row[f"uitstroom_{h}"], shown=shown,
+                              tier=KEY_TIER if (per, naar) == ("totaal", "einde") else 0)
+                    # Nobody could be followed beyond h months when the group's first instroom is that recent.
+                    r = g.add((tabel, grp, f"n_risico_{h}"), row[f"n_risico_{h}"], shown=shown,
+                              structural=first_b is not None and (peil - first_b).days + 1 <= hd)
+                    # Nobody is censored before h (any ending) when the group's last instroom is longer ago than h.
+                    c = g.add((tabel, grp, f"gecensureerd_{h}"), row["n"] - row[f"uitstroom_{h}"] - row[f"n_risico_{h}"],
+                              shown=False, structural=naar == "einde" and last_b is not None and (peil - last_b).days + 1 > hd)
+                    ids[(per, naar, grp, f"uitstroom_{h}")], ids[(per, naar, grp, f"n_risico_{h}")] = u, r
+                    ids[(per, naar, grp, f"gecensureerd_{h}")] = c
+                    g.relate(f"de instromers van {grp} ({per}, {naar})", [ids[(per, naar, grp, "n")]], [u, r, c])
+    groups: dict[str, list[str]] = {}
+    for per, naar, grp, _ in ids:
+        groups.setdefault(per, [])
+        if grp not in groups[per]:
+            groups[per].append(grp)
+    cols = sorted({k[3] for k in ids})
+    for per in pers:
+        for naar in NAAR:
+            for col in cols:
+                parts = [ids[k] for grp in groups[per] if (k := (per, naar, grp, col)) in ids]
+                if per != "totaal" and (per_t := ids.get(("totaal", naar, "totaal", col))) is not None:
+                    g.relate(f"het totaal van de uitstroomkans ({col})", [per_t], parts)
+        for grp in groups[per]:
+            for col in cols:
+                if col == "n" or col.startswith("n_risico"):  # the same persons in both tables of NAAR
+                    a, b = ids.get((per, "einde", grp, col)), ids.get((per, "werk", grp, col))
+                    if a is not None and b is not None:
+                        g.relate(f"de uitstroomkans naar werk en alle uitstroom ({grp})", [a], [b])
+                if col.startswith("uitstroom_"):
+                    a, b = ids.get((per, "einde", grp, col)), ids.get((per, "werk", grp, col))
+                    if a is not None and b is not None and g.value[a] >= g.value[b]:
+                        h = col.removeprefix("uitstroom_")
+                        ov = g.add((f"kans:{per}", grp, f"overig_{h}"), g.value[a] - g.value[b], shown=False)
+                        g.relate(f"de uitstroom naar werk en alle uitstroom ({grp})", [a], [b, ov])
+    # Instromers of a cohort (and of all cohorts) are the monthly instroom from `vanaf`: tie them to the monthly table.
+    per_month = (spells.lazy().filter((pl.col("begin") <= peil) & (pl.col("begin") >= (vanaf or dt.date.min)))
+                 .group_by(pl.col("begin").dt.truncate("1mo").alias("maand")).agg(n=pl.len()).collect())
+    vmonth: dict[dt.date, int] = {}
+    for m, v in per_month.iter_rows():
+        full = cell.get((m, "instroom"))
+        if full is not None and g.value[full] == v:
+            vmonth[m] = full
+        else:
+            vmonth[m] = g.add(("instroom_vanaf", m.isoformat(), "instroom"), v, shown=False)
+            if full is not None:
+                rest = g.add(("instroom_voor_vanaf", m.isoformat(), "instroom"), g.value[full] - v, shown=False)
+                g.relate(f"de instroom van {maand_tekst(m)}", [full], [vmonth[m], rest])
+    for per in pers:
+        for grp in groups[per]:
+            a = ids.get((per, "einde", grp, "n"))
+            span = _group_span(per, grp, vanaf, peil)
+            if a is None or span[0] is None or per not in ("cohort", "halfjaar", "totaal"):
+                continue
+            lo, hi = span[0].replace(day=1), span[1]
+            g.relate(f"de instroom per maand en de instromers van {grp}", [a], [i for m, i in vmonth.items() if lo <= m <= hi])
+
+
+def _group_span(per: str, grp: str, vanaf: dt.date | None, peil: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last possible begin date of a group of the uitstroomkans (None, None: any date up to the peildatum)."""
+    start = vanaf or dt.date.min
+    if per == "totaal":
+        return max(start, dt.date(1900, 1, 1)), peil
+    if per not in ("cohort", "halfjaar"):
+        return None, None
+    y = int(grp[:4])
+    a, b = (dt.date(y, 1, 1), dt.date(y, 12, 31))
+    if per == "halfjaar":
+        a, b = (a, dt.date(y, 6, 30)) if "jan" in grp else (dt.date(y, 7, 1), b)
+    return max(a, start), min(b, peil)
+
+
+def _finish(g: _Grid, min_cell: int) -> Pagina:
+    reason = g.solve(min_cell)
+    keys = {g.keys[i]: why for i, why in reason.items()}
+    cellen = pl.DataFrame(
+        {"tabel": [k[0] for k in g.keys], "rij": [k[1] for k in g.keys], "kolom": [k[2] for k in g.keys], "waarde": g.value,
+         "getoond": g.shown, "reden": [reason.get(i, (None, None))[0] for i in range(len(g.keys))],
+         "toelichting": [reason.get(i, (None, None))[1] for i in range(len(g.keys))]},
+        schema={"tabel": pl.String, "rij": pl.String, "kolom": pl.String, "waarde": pl.Int64, "getoond": pl.Boolean,
+                "reden": pl.String, "toelichting": pl.String})
+    return Pagina(cellen, keys)
+
+
+def cbs_input(table: pl.DataFrame, pagina: Pagina) -> pl.DataFrame:
+    """The monthly table as the CBS comparison may use it: bestand and bestand + paren rounded to tens (as CBS rounds),
+    so the comparison does not reveal the paren (a leefvorm count); months whose bestand is hidden are left out."""
+    keep = [pagina.hidden("maand", d.isoformat(), "bestand") is None for d in table["maand"]]
+    r10 = lambda e: ((e + 5) // 10 * 10)  # noqa: E731
+    return table.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
+        bestand=r10(pl.col("bestand")), bestand_paar=r10(pl.col("bestand") + pl.col("bestand_paar")) - r10(pl.col("bestand")))
