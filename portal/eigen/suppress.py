@@ -405,9 +405,8 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
                     ids[(per, naar, grp, f"uitstroom_{h}")], ids[(per, naar, grp, f"n_risico_{h}")] = u, r
                     ids[(per, naar, grp, f"gecensureerd_{h}")] = c
                     g.relate(f"de instromers van {grp} ({per}, {naar})", [ids[(per, naar, grp, "n")]], [u, r, c])
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {per: [] for per in pers}
     for per, naar, grp, _ in ids:
-        groups.setdefault(per, [])
         if grp not in groups[per]:
             groups[per].append(grp)
     cols = sorted({k[3] for k in ids})
@@ -432,8 +431,10 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
     # Instromers of a cohort (and of all cohorts) are the monthly instroom from `vanaf`: tie them to the monthly table.
     per_month = (spells.lazy().filter((pl.col("begin") <= peil) & (pl.col("begin") >= (vanaf or dt.date.min)))
                  .group_by(pl.col("begin").dt.truncate("1mo").alias("maand")).agg(n=pl.len()).collect())
+    counts = dict(per_month.iter_rows())
     vmonth: dict[dt.date, int] = {}
-    for m, v in per_month.iter_rows():
+    first = _idx(vanaf) if vanaf else (_idx(min(counts)) if counts else _idx(peil))
+    for m, v in ((_month(i), counts.get(_month(i), 0)) for i in range(first, _idx(peil) + 1)):
         full = cell.get((m, "instroom"))
         if full is not None and g.value[full] == v:
             vmonth[m] = full
