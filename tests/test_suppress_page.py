@@ -274,6 +274,9 @@ def test_pattern_is_the_same_for_every_choice_and_matches_the_tables() -> None:
     mix = mon.leefvorm_mix(f, all_dates).select(
         rij=pl.col("peildatum").cast(pl.String) + " " + pl.col("leefvorm"), waarde=pl.col("aantal"))
     assert cells.sort("rij").equals(mix.sort("rij"))
+    by_month = pg.cellen.filter((pl.col("tabel") == "maand") & pl.col("getoond")).pivot("kolom", index="rij", values="waarde")
+    table = mon.monthly(f, D(2022, 12, 1), peil)
+    assert by_month.select(list(sp.FLOWS)).rows() == table.select(list(sp.FLOWS)).rows()
     assert pg.cost()["cellen"] == 100 + 3 + 180 + 5 + sum(
         5 * sv.uitstroomkans(f, peil, naar, per).height for per in sp.PAGE_GROUPINGS for naar in sp.NAAR)
 

@@ -305,10 +305,9 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
     first = spells["begin"].min().replace(day=1)  # the first month of the file (the page shows it as "maanden …")
     prep = sv.prepare(spells, peil) if prep is None else prep
     vanaf = prep.vanaf
-    lo = min(van, min(peildata).replace(day=1), *([vanaf.replace(day=1)] if vanaf else []))
-    months = monitors.monthly(spells, lo, peil)
+    lo = min(van, min(peildata).replace(day=1), vanaf.replace(day=1) if vanaf else first)
+    rows, stock = _by_month(spells, lo, peil)
     # -- monthly table: shown from van, internal before; months before the file's first month are zero by definition
-    rows = months.rows(named=True)
     cell: dict[tuple[dt.date, str], int] = {}
     for row in rows:
         m, shown = row["maand"], row["maand"] >= van
@@ -336,7 +335,6 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
                  [cell[(window[-13], "bestand")], total["instroom"]], [cell[(window[-1], "bestand")], total["uitstroom"]])
     bestand_on = {r["maand"]: cell[(r["maand"], "bestand")] for r in rows}
     # -- leefvorm on every peildatum the page offers: the leefvormen add up to the bestand of that month
-    stock = _leefvorm_stock(spells, lo, peil)
     for p in sorted(peildata):
         ids = [g.add(("leefvorm", f"{p.isoformat()} {k}", "aantal"), v, structural=p < first)
                for k, v in stock.get(p.replace(day=1), {}).items()]
@@ -351,28 +349,39 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
     return _finish(g, min_cell)
 
 
-def _leefvorm_stock(spells: pl.DataFrame, lo: dt.date, peil: dt.date) -> dict[dt.date, dict[str, int]]:
-    """monitors.leefvorm_mix on the end of every month from lo to the peildatum's month (its running uitkeringen by
-    leefvorm), from one pass: per leefvorm the spells begun up to the month minus those ended up to it."""
+def _by_month(spells: pl.DataFrame, lo: dt.date, peil: dt.date) -> tuple[list[dict], dict[dt.date, dict[str, int]]]:
+    """From one pass over the spells, per month from lo to the peildatum's month: the row of monitors.monthly (maand,
+    bestand, instroom, uitstroom, uitstroom_werk) and the bestand at the month's end by leefvorm (monitors.leefvorm_mix
+    on that day, 'onbekend' only when the file has it). Same definitions; tests/test_suppress_page.py checks both."""
     kinds = [*LEEFVORMEN, *(["onbekend"] if (~spells["leefvorm"].is_in(LEEFVORMEN)).any() else [])]
     lv = pl.when(pl.col("leefvorm").is_in(LEEFVORMEN)).then("leefvorm").otherwise(pl.lit("onbekend"))
-    s = spells.lazy().filter(pl.col("begin") <= peil).select(b=monitors._mi("begin"), e=monitors._mi("einde"), lv=lv)
-    hi = _idx(peil)
-    ins = s.group_by("b", "lv").agg(n=pl.len()).collect()
-    outs = s.filter(pl.col("e").is_not_null() & (pl.col("e") <= hi)).group_by("e", "lv").agg(n=pl.len()).collect()
-    step = {i: dict.fromkeys(kinds, 0) for i in range(_idx(lo), hi + 1)}
+    s = spells.lazy().filter(pl.col("begin") <= peil).select(b=monitors._mi("begin"), e=monitors._mi("einde"), lv=lv,
+                                                             werk=pl.col("reden") == "werk")
+    hi, first = _idx(peil), _idx(lo)
+    ins, outs = pl.collect_all([
+        s.group_by("b", "lv").agg(n=pl.len()),
+        s.filter(pl.col("e").is_not_null() & (pl.col("e") <= hi)).group_by("e", "lv").agg(n=pl.len(), w=pl.col("werk").sum())])
+    flow = {i: {"instroom": 0, "uitstroom": 0, "uitstroom_werk": 0, **dict.fromkeys(kinds, 0)} for i in range(first, hi + 1)}
     now = dict.fromkeys(kinds, 0)
-    for frame, sign in ((ins, 1), (outs, -1)):
-        for i, k, n in frame.iter_rows():
-            if i < _idx(lo):
-                now[k] += sign * n
-            else:
-                step[i][k] += sign * n
-    out = {}
-    for i in sorted(step):
-        now = {k: now[k] + step[i][k] for k in kinds}
-        out[_month(i)] = now
-    return out
+    for i, k, n in ins.iter_rows():
+        if i < first:
+            now[k] += n
+        else:
+            flow[i][k] += n
+            flow[i]["instroom"] += n
+    for i, k, n, w in outs.iter_rows():
+        if i < first:
+            now[k] -= n
+        else:
+            flow[i][k] -= n
+            flow[i]["uitstroom"] += n
+            flow[i]["uitstroom_werk"] += w
+    rows, stock = [], {}
+    for i in range(first, hi + 1):
+        now = {k: now[k] + flow[i][k] for k in kinds}
+        stock[_month(i)] = now
+        rows.append({"maand": _month(i), "bestand": sum(now.values()), **{c: flow[i][c] for c in FLOWS[1:]}})
+    return rows, stock
 
 
 def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tuple[str, ...],
@@ -429,12 +438,12 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
                         ov = g.add((f"kans:{per}", grp, f"overig_{h}"), g.value[a] - g.value[b], shown=False)
                         g.relate(f"de uitstroom naar werk en alle uitstroom ({grp})", [a], [b, ov])
     # Instromers of a cohort (and of all cohorts) are the monthly instroom from `vanaf`: tie them to the monthly table.
-    per_month = (spells.lazy().filter((pl.col("begin") <= peil) & (pl.col("begin") >= (vanaf or dt.date.min)))
-                 .group_by(pl.col("begin").dt.truncate("1mo").alias("maand")).agg(n=pl.len()).collect())
-    counts = dict(per_month.iter_rows())
+    # Every begin in a month after vanaf's counts; of vanaf's own month only those from vanaf on.
+    first = _idx(vanaf) if vanaf else _idx(spells["begin"].min())
+    partial = spells.filter((pl.col("begin") >= vanaf) & (pl.col("begin") < _month(first + 1))).height if vanaf else None
     vmonth: dict[dt.date, int] = {}
-    first = _idx(vanaf) if vanaf else (_idx(min(counts)) if counts else _idx(peil))
-    for m, v in ((_month(i), counts.get(_month(i), 0)) for i in range(first, _idx(peil) + 1)):
+    for m in (_month(i) for i in range(first, _idx(peil) + 1)):
+        v = g.value[cell[(m, "instroom")]] if partial is None or m > _month(first) else partial
         full = cell.get((m, "instroom"))
         if full is not None and g.value[full] == v:
             vmonth[m] = full
