@@ -8,6 +8,38 @@ of that relation is hidden too; repeated until no relation has exactly one hidde
 cell-by-cell heuristic: it does not solve the full linear system (several relations combined could still narrow a
 hidden cell down to an interval), which is why the page should show no more relations than these tables carry.
 Columns that are computed from a count (a share, a rate, a kans) are hidden with it (`linked`).
+
+`suppress`, `monthly`, `shares` and `survival` do this for one table. The page "Eigen bestand" uses `page` instead
+(issue 18): ONE suppression over all its tables together, because a user sees them all and combines them.
+- Cells are keyed by (table, row, column): the monthly table (bestand, instroom, uitstroom, naar werk), the leefvorm
+  counts on every one of the 60 peildata the page offers, the duration classes, the uitstroomkans tables for every
+  radio option (instroomjaar, leeftijd, fasering, totaal × alle uitstroom, naar werk: instromers, uitstromers within
+  6/12 months, still in the bijstand after 6/12 months), and the visitatie block's bestand and 12-month sums. The
+  pattern is computed once per file and peildatum for all options, so what is hidden does not depend on what the user
+  clicks, and the visitatie block (portal.visitatie_eigen) reads the same pattern.
+- Relations across tables: the leefvormen and the duration classes add up to that month's bestand; the instromers of a
+  cohort (and of all cohorts) are the monthly instroom from the start of the cohorts; every grouping of the uitstroomkans
+  adds up to the totaal; "alle uitstroom" and "naar werk" share instromers and those still in the bijstand; the
+  12-month sums are their months, and with the stock 12 months earlier and now they form one more stock identity.
+- Internal cells are counts that are not shown but follow from shown ones: the uitstroom other than werk (per month,
+  and per group of the uitstroomkans), the persons censored before 6/12 months (instromers − uitstromers − still in
+  the bijstand), the bestand on peildata outside the monthly table, the instroom of months before it. They are hidden
+  (primary) when under MIN_CELL, never picked as a secondary cell; one that is the only unknown of a relation counts as
+  known from then on (it can unlock the next relation).
+- A relation is also protected when its hidden cells, all on one side, add up to fewer than MIN_CELL (their sum would
+  be a small count itself, e.g. "the months not shown hold 0 together").
+- Structural zeros are 0 by definition and known to everyone: months before the file's first month, a duration class
+  longer than the file's history, "still in the bijstand after h months" for a cohort that began less than h months
+  before the peildatum, "censored before h months" (any ending) for a cohort that began more than h months before it,
+  and every part of a total that is such a zero. They are shown, not suppressed, and force no second hidden cell.
+- Choice of the secondary cell: the visible shown cell with the lowest tier (the cells a visitatie team reads, tier
+  KEY_TIER, go last: hide a month rather than the 12-month total), then the smallest, then the one in the fewest
+  relations.
+- The CBS comparison shows bestand (+ paren) rounded to tens, as CBS does (`cbs_input`): exact it would reveal the
+  paren, a leefvorm count.
+Measured (synthetic files, peildatum 30-11-2026, all 478/488 cells the page and the visitatie block show): Renswoude
+131 visible before (each table on its own) and 103 after; Amsterdam 484 before and 488 after (its two structural
+zeros no longer hidden).
 """
 
 from __future__ import annotations
@@ -352,35 +384,36 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
 def _by_month(spells: pl.DataFrame, lo: dt.date, peil: dt.date) -> tuple[list[dict], dict[dt.date, dict[str, int]]]:
     """From one pass over the spells, per month from lo to the peildatum's month: the row of monitors.monthly (maand,
     bestand, instroom, uitstroom, uitstroom_werk) and the bestand at the month's end by leefvorm (monitors.leefvorm_mix
-    on that day, 'onbekend' only when the file has it). Same definitions; tests/test_suppress_page.py checks both."""
-    kinds = [*LEEFVORMEN, *(["onbekend"] if (~spells["leefvorm"].is_in(LEEFVORMEN)).any() else [])]
-    lv = pl.when(pl.col("leefvorm").is_in(LEEFVORMEN)).then("leefvorm").otherwise(pl.lit("onbekend"))
-    s = spells.lazy().filter(pl.col("begin") <= peil).select(b=monitors._mi("begin"), e=monitors._mi("einde"), lv=lv,
-                                                             werk=pl.col("reden") == "werk")
+    on that day; 'onbekend' when the file has it). Same definitions; tests/test_suppress_page.py checks both."""
+    kinds = [*LEEFVORMEN, "onbekend"]
+    s = spells.lazy().filter(pl.col("begin") <= peil).select(
+        b=monitors._mi("begin"), e=monitors._mi("einde"), werk=pl.col("reden") == "werk",
+        **{f"k{j}": pl.col("leefvorm") == k for j, k in enumerate(LEEFVORMEN)})
     hi, first = _idx(peil), _idx(lo)
+    part = [pl.col(f"k{j}").sum().alias(f"k{j}") for j in range(len(LEEFVORMEN))]
     ins, outs = pl.collect_all([
-        s.group_by("b", "lv").agg(n=pl.len()),
-        s.filter(pl.col("e").is_not_null() & (pl.col("e") <= hi)).group_by("e", "lv").agg(n=pl.len(), w=pl.col("werk").sum())])
+        s.group_by("b").agg(pl.len().alias("n"), *part).rename({"b": "i"}),
+        s.filter(pl.col("e").is_not_null() & (pl.col("e") <= hi)).group_by("e")
+        .agg(pl.len().alias("n"), *part, pl.col("werk").sum().alias("w")).rename({"e": "i"})])
     flow = {i: {"instroom": 0, "uitstroom": 0, "uitstroom_werk": 0, **dict.fromkeys(kinds, 0)} for i in range(first, hi + 1)}
     now = dict.fromkeys(kinds, 0)
-    for i, k, n in ins.iter_rows():
-        if i < first:
-            now[k] += n
-        else:
-            flow[i][k] += n
-            flow[i]["instroom"] += n
-    for i, k, n, w in outs.iter_rows():
-        if i < first:
-            now[k] -= n
-        else:
-            flow[i][k] -= n
-            flow[i]["uitstroom"] += n
-            flow[i]["uitstroom_werk"] += w
+    for frame, sign, col in ((ins, 1, "instroom"), (outs, -1, "uitstroom")):
+        for r in frame.iter_rows(named=True):
+            by_kind = {k: r[f"k{j}"] for j, k in enumerate(LEEFVORMEN)}
+            by_kind["onbekend"] = r["n"] - sum(by_kind.values())
+            into = now if r["i"] < first else flow[r["i"]]
+            for k, n in by_kind.items():
+                into[k] += sign * n
+            if r["i"] >= first:
+                into[col] += r["n"]
+                into["uitstroom_werk"] += r.get("w", 0) if sign < 0 else 0
     rows, stock = [], {}
     for i in range(first, hi + 1):
         now = {k: now[k] + flow[i][k] for k in kinds}
         stock[_month(i)] = now
         rows.append({"maand": _month(i), "bestand": sum(now.values()), **{c: flow[i][c] for c in FLOWS[1:]}})
+    if not any(v["onbekend"] for v in stock.values()):  # as leefvorm_mix: 'onbekend' only when there is one
+        stock = {m: {k: n for k, n in v.items() if k != "onbekend"} for m, v in stock.items()}
     return rows, stock
 
 
