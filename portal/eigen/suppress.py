@@ -35,11 +35,18 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
 - Choice of the secondary cell: the visible shown cell with the lowest tier (the cells a visitatie team reads, tier
   KEY_TIER, go last: hide a month rather than the 12-month total), then the smallest, then the one in the fewest
   relations.
+- Exact check: the cell-by-cell rule misses combinations of relations (the 12-month total minus the instromers of the
+  year that holds eleven of those months gives the twelfth). After it, `_Grid._exact` solves all relations together
+  (linear algebra over every unknown cell: one SVD of what is left after setting aside relations that an unknown of
+  their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
+  combination leans on most; repeated until none comes out (at most three tries per cell). Only run when an unknown
+  count under MIN_CELL exists at all. It does not see inequalities (counts are never negative) beyond the small-sum
+  rule above, nor non-linear use of a kans (n × kans where some are censored).
 - The CBS comparison shows bestand (+ paren) rounded to tens, as CBS does (`cbs_input`): exact it would reveal the
   paren, a leefvorm count.
 Measured (synthetic files, peildatum 30-11-2026, all 478/488 cells the page and the visitatie block show): Renswoude
-131 visible before (each table on its own) and 103 after; Amsterdam 484 before and 488 after (its two structural
-zeros no longer hidden).
+131 visible before (each table on its own) and 100 after; Vlieland 52 and 40; Amsterdam 484 and 488 (its two
+structural zeros no longer hidden). The pattern takes 0,1–0,2 s for these files, about 0,6 s for 5.000.000 spells.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from portal.eigen import monitors
@@ -211,6 +219,15 @@ class _Grid:
             for c in (*lhs, *rhs):
                 by_cell[c].append(r)
         stuck: set[int] = set()
+        self.tries: dict[int, int] = {}
+        while True:
+            self._heuristic(reason, stuck, min_cell)
+            if not self._exact(reason, min_cell):
+                return reason
+
+    def _heuristic(self, reason: dict[int, tuple[str, str]], stuck: set[int], min_cell: int) -> None:
+        """The cell-by-cell rule (module note) until no relation changes."""
+        n, rels, by_cell = len(self.keys), self.relations, self.by_cell
         while True:
             # What a user knows: every shown cell not hidden, every structural zero, and every internal cell (not hidden)
             # that is the only unknown of a relation, repeated (a derived cell can be the key to the next relation).
@@ -242,7 +259,123 @@ class _Grid:
                 known[pick] = False
                 changed = True
             if not changed:
-                return reason
+                return
+
+    def _exact(self, reason: dict[int, tuple[str, str]], min_cell: int) -> bool:
+        """The check the cell-by-cell rule cannot make: combine ALL relations (linear algebra over the unknown cells) and
+        see whether a count under min_cell is determined exactly (e.g. a 12-month total minus the instromers of a
+        cohort year that has all but one of those months). If so, hide one more visible cell of the relations that
+        combine to it and return True (the caller repeats); False when nothing is determined."""
+        n = len(self.keys)
+        known = [self.structural[i] or (self.shown[i] and i not in reason) for i in range(n)]
+        unk = [i for i in range(n) if not known[i]]
+        if not any(self.value[c] < min_cell and not self.structural[c] for c in unk):
+            return False  # no small count to protect (a large gemeente): nothing to compute
+        col = {c: j for j, c in enumerate(unk)}
+        rows: dict[int, dict[int, int]] = {}
+        for r, (_, lhs, rhs) in enumerate(self.relations):
+            row: dict[int, int] = {}
+            for cells, sign in ((lhs, 1), (rhs, -1)):
+                for c in cells:
+                    if c in col:
+                        row[col[c]] = row.get(col[c], 0) + sign
+            row = {j: v for j, v in row.items() if v}
+            if row:
+                rows[r] = row
+        # An unknown in one relation only, with other unknowns there, can absorb any value: set that relation aside (it
+        # decides only whether that unknown is determined: when all its other unknowns are) and repeat. Exact, and it
+        # leaves a much smaller system for the linear algebra.
+        where: dict[int, set[int]] = {}
+        for r, row in rows.items():
+            for j in row:
+                where.setdefault(j, set()).add(r)
+        aside: list[tuple[int, int]] = []
+        removed: dict[int, dict[int, int]] = {}
+        todo = [j for j, rs in where.items() if len(rs) == 1]
+        while todo:
+            j = todo.pop()
+            if len(where.get(j, ())) != 1:
+                continue
+            r = next(iter(where[j]))
+            if len(rows[r]) < 2:
+                continue
+            aside.append((j, r))
+            removed[r] = rows[r]
+            for k in rows.pop(r):
+                where[k].discard(r)
+                if len(where[k]) == 1:
+                    todo.append(k)
+        used = list(rows)
+        determined: set[int] = set()
+        combos: dict[int, list[int]] = {}
+        cols: list[int] = []
+        pos: dict[int, int] = {}
+        u = sv_ = vt = None
+        if used:
+            cols = sorted({j for r in used for j in rows[r]})
+            pos = {j: i for i, j in enumerate(cols)}
+            a = np.zeros((len(used), len(cols)))
+            for i, r in enumerate(used):
+                for j, v in rows[r].items():
+                    a[i, pos[j]] = v
+            u, sv_, vt = np.linalg.svd(a, full_matrices=False)
+            rank = int((sv_ > 1e-9 * sv_.max()).sum())
+            u, sv_, vt = u[:, :rank], sv_[:rank], vt[:rank]
+            # A cell is determined when its unit vector lies in the row space of the relations (projection of length 1).
+            for i in np.flatnonzero((vt ** 2).sum(axis=0) > 1 - 1e-9):
+                determined.add(cols[i])
+                y = u @ (vt[:, i] / sv_)  # the combination of relations that gives this cell
+                combos[cols[i]] = {used[k]: float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)}
+        singleton = {j: r for j, r in aside}
+        for j, r in reversed(aside):
+            # j = (constant − the other unknowns of r) / its coefficient: determined when those others are, together.
+            # Substitute set-aside unknowns by their own relation (each set aside later than the last), then ask whether
+            # what is left lies in the row space of the kept relations.
+            w = {k: v for k, v in removed[r].items() if k != j}
+            combo = {r: 1.0}
+            while (k := next((k for k in w if k in singleton and singleton[k] != r and singleton[k] not in combo), None)) is not None:
+                r2 = singleton[k]
+                f = w[k] / removed[r2][k]
+                for x, v in removed[r2].items():
+                    w[x] = w.get(x, 0) - f * v
+                w = {x: v for x, v in w.items() if abs(v) > 1e-12}
+                combo[r2] = -f
+            if not w:
+                determined.add(j)
+                combos[j] = combo
+            elif vt is not None and all(k in pos for k in w):
+                vec = np.zeros(len(cols))
+                for k, v in w.items():
+                    vec[pos[k]] = v
+                z = vt @ vec
+                if abs(z @ z - vec @ vec) < 1e-9 * max(1.0, vec @ vec):
+                    determined.add(j)
+                    y = u @ (z / sv_)
+                    combos[j] = {**combo, **{used[k]: -float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)}}
+        added = False
+        for j in sorted(determined):
+            c = unk[j]
+            if self.value[c] >= min_cell or self.structural[c] or self.tries.get(c, 0) >= 3:
+                continue
+            self.tries[c] = self.tries.get(c, 0) + 1  # a derivation three hidden cells do not break is left (reported)
+            combo = combos[j]
+            # The visible cells the combination really uses (their coefficients do not cancel): hiding one breaks it.
+            weight: dict[int, float] = {}
+            for r, y in combo.items():
+                for cells_, sign in ((self.relations[r][1], 1), (self.relations[r][2], -1)):
+                    for x in cells_:
+                        if self.shown[x] and known[x] and not self.structural[x]:
+                            weight[x] = weight.get(x, 0.0) + sign * y
+            cells = [x for x, v in weight.items() if abs(v) > 1e-9]
+            if not cells:
+                continue
+            # The cell the combination leans on most (a total rather than one of the many paths through the months).
+            pick = min(cells, key=lambda x: (self.tier[x], -round(abs(weight[x]), 3), self.value[x], len(self.by_cell[x]), x))
+            labels = " en ".join(dict.fromkeys(self.relations[r][0] for r in list(combo)[:2]))
+            reason[pick] = ("secundair", f"anders af te leiden uit {labels}{' en meer' if len(combo) > 2 else ''}")
+            known[pick] = False
+            added = True
+        return added
 
     def _pick(self, r: int, known: list[bool], derived: dict[int, int]) -> int | None:
         """The shown, visible cell of relation r to hide: the lowest tier, then the smallest, then the one in the fewest
@@ -485,6 +618,11 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
             if full is not None:
                 rest = g.add(("instroom_voor_vanaf", m.isoformat(), "instroom"), g.value[full] - v, shown=False)
                 g.relate(f"de instroom van {maand_tekst(m)}", [full], [vmonth[m], rest])
+    if "cohort" in pers and vanaf is not None:  # a year without instromers has no row: its 0 is known to everyone
+        for y in range(vanaf.year, peil.year + 1):
+            if str(y) not in groups["cohort"]:
+                ids[("cohort", "einde", str(y), "n")] = g.add(("kans:cohort:einde", str(y), "n"), 0, shown=False, structural=True)
+                groups["cohort"].append(str(y))
     for per in pers:
         for grp in groups[per]:
             a = ids.get((per, "einde", grp, "n"))
