@@ -79,6 +79,12 @@ EPISODES_NOTE = (f"Een nieuwe uitkering die binnen {episodes.HERINSTROOM_DAGEN} 
                  "telt als voortzetting: niet als uitstroom en instroom (zoals CBS).")
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)  # immutable; shared without a copy per rerun
+def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame) -> suppress.Pagina:
+    """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum."""
+    return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER))
+
+
 def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str] | None:
     """(episodes, peildatum, the Dutch line every table and export carries, a key naming the file) of the newest real
     upload, else of a synthetic file. Episodes: the spells with re-entries within 31 days joined (portal.eigen.episodes),
@@ -285,10 +291,11 @@ def _hidden_note(res: suppress.Suppressed) -> list[str]:
     return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
 
 
-def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> pl.DataFrame:
+def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
+                    pagina: suppress.Pagina) -> pl.DataFrame:
     van = dt.date(peil.year - MONTHS_SHOWN // 12, peil.month, 1)
     table = _monitor("maand", file, (van, peil), (), spells)
-    res = suppress.monthly(table)
+    res = pagina.monthly(table)
     shown = res.frame
     lines = [line, "Bestand: lopende uitkeringen op de laatste dag van de maand; instroom en uitstroom: uitkeringen die in de "
              "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *_hidden_note(res)]
@@ -309,7 +316,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     tr = monitors.trend(table)
     if tr is not None and prev is not None and last["bestand"] is not None and prev["bestand"] is not None:
         st.markdown(f"**Ontwikkeling over de laatste drie maanden:** {tr.tekst}.")
-    check = monitors.cbs_check(table, wh.observations(gemeente, list(monitors.CBS_REEKSEN), "eigen"))
+    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "eigen"))
     if check.is_empty():
         st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
                    "per gemeente komen er na `python3 dev.py etl vernieuw`).")
@@ -322,7 +329,9 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
                                 pl.col("eenheid").alias("Telt"), pl.col("eigen").alias("Eigen bestand"), pl.col("cbs").alias("CBS"),
                                 pl.col("verschil_pct").alias("Verschil (%)")),
                    [line, "Vergelijking met CBS: personen worden vergeleken met bestand plus partners van paren; CBS rondt af op "
-                    "tientallen, telt algemene bijstand onder de AOW-leeftijd en loopt een of twee maanden achter."],
+                    "tientallen, telt algemene bijstand onder de AOW-leeftijd en loopt een of twee maanden achter. Het eigen "
+                    "cijfer staat hier ook afgerond op tientallen (zo verraadt het geen aantal paren), en ontbreekt in een "
+                    "maand waarvan het bestand onderdrukt is."],
                    key=f"cbs-check-{gemeente}")
     return table
 
@@ -339,18 +348,15 @@ def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame
 
 
 def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
-                     members: list[str]) -> None:
-    options, (y, m) = [peil], (peil.year, peil.month)  # the peildatum and the month ends of the five years before it
-    for _ in range(59):
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-        options.append(monitors.month_end(dt.date(y, m, 1)))
+                     members: list[str], pagina: suppress.Pagina) -> None:
+    options = suppress.page_peildata(peil)  # the peildatum and the month ends of the five years before it
     default = [d for d in options if d.month == peil.month][:3]  # the peildatum and the same month one and two years back
     ends = sorted(st.multiselect("Peildata", options, default=default, format_func=lambda d: f"{d:%d-%m-%Y}",
                                  key=f"peildata-{gemeente}-{peil:%Y-%m-%d}"))  # a file with another peildatum: its own
     if not ends:
         st.caption("Kies een of meer peildata.")
         return
-    res = suppress.shares(_monitor("leefvorm", file, (ends,), (), spells), "peildatum", "de leefvormen")
+    res = pagina.leefvorm(_monitor("leefvorm", file, (ends,), (), spells))
     data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
@@ -369,7 +375,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
                key=f"leefvorm-publiek-{gemeente}")
 
 
-def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
+def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     c1, c2 = st.columns(2)
     per = c1.radio("Per", list(PER), format_func=PER.get, horizontal=True, key=f"per-{gemeente}")
     naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
@@ -383,7 +389,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     table = table.with_columns([pl.when((pl.col(f"n_risico_{h}") == 0) & (pl.col(f"kans_{h}") < 1)).then(None)
                                 .otherwise(pl.col(f"{p}_{h}")).alias(f"{p}_{h}")
                                 for h in (6, 12) for p in ("kans", "onder", "boven", "se")])
-    res = suppress.survival(table)
+    res = pagina.survival(table, per, naar)
     pct = {c: pl.col(c) * 100 for c in res.frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
     shown = res.frame.with_columns(**{c: e for c, e in pct.items()}).select(
         pl.col("groep").alias(PER[per].capitalize()), pl.col("n").alias("Instromers"),
@@ -430,8 +436,8 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
     st.caption(method)
 
 
-def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
-    res = suppress.shares(_monitor("duur", file, (peil,), (), spells), None, "de duurklassen")
+def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
+    res = pagina.duur(_monitor("duur", file, (peil,), (), spells))
     data_table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
                [line, f"Zittend bestand op {peil:%d-%m-%Y} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
                key=f"duur-{gemeente}")
@@ -556,16 +562,17 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
                    "bestand zonder echte cliënten, zodat u ziet wat de monitors laten zien. Upload een bestand om uw eigen cijfers te zien.")
     st.caption(literal(line))
     group = current_group(wh, gemeente, show_notes=False)
+    pagina = _pagina(file, peil, spells)  # one suppression over all tables below, whatever the user picks
     st.header("Bestandsmonitor")
-    own = bestandsmonitor(wh, gemeente, spells, peil, line, file)
+    own = bestandsmonitor(wh, gemeente, spells, peil, line, file, pagina)
     st.header("Leefvorm")
-    leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members))
+    leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members), pagina)
     st.header("Uitstroomkans")
-    uitstroom_section(gemeente, spells, peil, line, file)
+    uitstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Herinstroom")
     herinstroom_section(gemeente, spells, peil, line, file)
     st.header("Duur van de uitkering")
-    duur_section(gemeente, spells, peil, line, file)
+    duur_section(gemeente, spells, peil, line, file, pagina)
     st.header("Uitgaven en budget")
     budget_section(gemeente, spells, peil, line)
     st.header("Vergelijking met andere deelnemers")

@@ -14,11 +14,10 @@ Never a synthetic file, never in the CBS-based signal table, no norm and no sign
 them, so they stay descriptive.
 
 Suppression. Every count under MIN_CELL is not shown, with the reason. The block is read next to the page "Eigen
-bestand", which shows the same months one by one (portal.eigen_ui.bestandsmonitor, suppressed by
-portal.eigen.suppress.monthly over the same window), so the block takes over what that page hides and adds its own
-secondary suppression: a 12-month total is hidden when it would reveal a hidden month (exactly one hidden cell in
-"the months add up to the total", or in "stock 12 months earlier + instroom − uitstroom = stock now"). The
-uitstroomkans follows portal.eigen.suppress.survival, as the page's table 'totaal'.
+bestand", which shows the same months one by one, so its cells are part of the page's one joint suppression
+(portal.eigen.suppress.page: the 12-month sums tied to the months they add up, and to the stock 12 months earlier and
+now; the kans to the page's table 'totaal'). There the block's figures are the cells hidden last: when one month of
+twelve is under MIN_CELL, another month is hidden rather than the 12-month total.
 No Streamlit here.
 """
 
@@ -78,11 +77,12 @@ def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
         return None
     spells = episodes.merge(spells)  # a re-entry within 31 days continues the episode, as on the page
     peil = up["peildatum"]
+    pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12)
     return {"gemeente_code": gemeente,
             "upload": {"id": up["id"], "bestandsnaam": up["bestandsnaam"], "tijd": str(up["tijd"]),
                        "peildatum": peil.isoformat(), "maand_van": up["maand_van"], "maand_tot": up["maand_tot"],
                        "rijen": up["rijen"]},
-            "cijfers": _counts(spells, peil) + _kansen(spells, peil)}
+            "cijfers": _counts(pagina, spells, peil) + _page_kansen(pagina, _kansen(spells, peil))}
 
 
 def _row(key: str, label: str, eenheid: str, periode: str, waarde, reden: str | None, onder=None, boven=None) -> dict:
@@ -91,42 +91,36 @@ def _row(key: str, label: str, eenheid: str, periode: str, waarde, reden: str | 
             "onder": onder if shown else None, "boven": boven if shown else None, "reden": reden}
 
 
-def _counts(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
-    """Bestand on the peildatum and the 12-month flows, suppressed against the page's monthly table (module note)."""
+def _counts(pagina: suppress.Pagina, spells: pl.DataFrame, peil: dt.date) -> list[dict]:
+    """Bestand on the peildatum and the 12-month flows, as the page's joint suppression leaves them (module note)."""
     table = monitors.monthly(spells, dt.date(peil.year - PAGE_YEARS, peil.month, 1), peil)
-    page = suppress.monthly(table)
-    why = {(r, k): t for r, k, t in page.cellen.select("rij", "kolom", "toelichting").iter_rows()}
     n = table.height
-    months = range(n - 12, n)
     sums = {c: int(table[c][n - 12:].sum()) for c in FLOWS}
-    hidden: dict[str, str] = {c: f"minder dan {MIN_CELL} personen" for c, v in sums.items() if v < MIN_CELL}
-    for c in FLOWS:  # the total minus the months shown is what the hidden months hold together: that too is a cell
-        rest = sums[c] - sum(int(table[c][r]) for r in months if (r, c) not in why)
-        if c not in hidden and any((r, c) in why for r in months) and rest < MIN_CELL:
-            hidden[c] = (f"zou met de maandcijfers van de bestandsmonitor laten zien dat de niet getoonde maanden samen minder "
-                         f"dan {MIN_CELL} personen tellen")
-    relations = [(f"de maandcijfers ({FLOWS[c].lower()}) van de bestandsmonitor", [(r, c) for r in months], [c]) for c in FLOWS]
-    relations.append(("het bestand 12 maanden eerder, de instroom en de uitstroom",
-                      [(n - 13, "bestand"), (n - 1, "bestand")], ["instroom", "uitstroom"]))
-    changed = True
-    while changed:  # the page's cells are fixed: only the block's totals can be hidden
-        changed = False
-        for label, cells, own in relations:
-            if sum(c in why for c in cells) + sum(c in hidden for c in own) != 1:
-                continue
-            visible = [c for c in own if c not in hidden]
-            if visible:
-                pick = min(visible, key=lambda c: sums[c])
-                hidden[pick] = f"anders af te leiden uit {label}"
-                changed = True
     eerste = table["maand"][n - 12]
     periode = f"{monitors.maand_tekst(eerste)} t/m {monitors.maand_tekst(peil)}"
-    bestand_why = why.get((n - 1, "bestand"))
+
+    def why(tabel: str, rij: str, kolom: str) -> str | None:
+        got = pagina.hidden(tabel, rij, kolom)
+        return got and f"niet getoond: {got[1]}"
+
     out = [_row("bestand", "Bestand op de peildatum", "uitkeringen", f"op {_d(peil)}", int(table["bestand"][n - 1]),
-                bestand_why and f"niet getoond: {bestand_why}")]
+                why("maand", table["maand"][n - 1].isoformat(), "bestand"))]
     for c, label in FLOWS.items():
-        out.append(_row(c, f"{label}, laatste 12 maanden", "uitkeringen", periode, sums[c],
-                        hidden.get(c) and f"niet getoond: {hidden[c]}"))
+        out.append(_row(c, f"{label}, laatste 12 maanden", "uitkeringen", periode, sums[c], why("visitatie", "12 maanden", c)))
+    return out
+
+
+def _page_kansen(pagina: suppress.Pagina, rows: list[dict]) -> list[dict]:
+    """The uitstroomkans rows with what the page's joint suppression hides of the table 'totaal' as well."""
+    out = []
+    for r in rows:
+        h = r["id"].removeprefix("uitstroomkans_")
+        if r["id"].startswith("uitstroomkans_") and r["reden"] is None:
+            if pagina.hidden("kans:totaal:einde", "totaal", "n"):
+                r = {**r, "waarde": None, "onder": None, "boven": None, "reden": "niet getoond: het aantal instromers is niet getoond"}
+            elif got := pagina.hidden("kans:totaal:einde", "totaal", f"uitstroom_{h}"):
+                r = {**r, "waarde": None, "onder": None, "boven": None, "reden": f"niet getoond: {got[1]}"}
+        out.append(r)
     return out
 
 

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from portal import rapport
 from portal import visitatie as vt
 from portal import visitatie_eigen as ve
-from portal.eigen import store
+from portal.eigen import monitors, store, suppress
 from portal.eigen.schema import SPELLS
 from portal.eigen.store import Eigenbestand
 from portal.paths import ROOT, USERDATA
@@ -93,22 +93,27 @@ def test_block_has_the_known_figures_and_the_marking(db: Eigenbestand) -> None:
         "de cijfers uit het eigen bestand in de bevroren foto: cijfer 1 heeft geen naam, eenheid of periode"]
 
 
-def test_a_hidden_month_hides_the_totals_that_would_reveal_it(db: Eigenbestand) -> None:
+def test_a_hidden_month_hides_another_month_not_the_total(db: Eigenbestand) -> None:
     """April with 7 endings: the page "Eigen bestand" hides that month's uitstroom (7) and, so the stock identity does
-    not give it away, April's instroom (10). The 12-month totals would then reveal them: both are hidden, the stock
-    on the peildatum (shown on the page too) is not."""
+    not give it away, April's instroom (10). The 12-month totals stay (issue 18: hide a month rather than the total a
+    visitatie team reads): the page hides another month of each instead (November 2025: instroom 10, uitstroom 12), so
+    the total minus the months shown is what several hidden months hold together, never one month or fewer than 10."""
     first = db.save("GM0164", "april.csv", spells(leave_april=7), PEIL, GEMEENTE)
     april = ve.make_block(db, "GM0164")
     f = figures(april)
-    assert f["uitstroom"]["waarde"] is None and f["instroom"]["waarde"] is None
-    assert f["uitstroom"]["reden"] == ("niet getoond: zou met de maandcijfers van de bestandsmonitor laten zien dat de niet "
-                                       "getoonde maanden samen minder dan 10 personen tellen")  # 7
-    assert f["instroom"]["reden"] == "niet getoond: anders af te leiden uit de maandcijfers (instroom) van de bestandsmonitor"
-    assert f["bestand"]["waarde"] == 182  # the five fewer spells had all ended by the peildatum
+    assert (f["bestand"]["waarde"], f["instroom"]["waarde"], f["uitstroom"]["waarde"]) == (182, 150, 157)
+    pagina = suppress.page(spells(leave_april=7), PEIL)
+    table = monitors.monthly(spells(leave_april=7), D(2024, 10, 1), PEIL)
+    shown = pagina.monthly(table).frame.tail(12)
+    assert shown.filter(pl.col("uitstroom").is_null())["maand"].to_list() == [D(2025, 11, 1), D(2026, 4, 1)]
+    assert shown.filter(pl.col("instroom").is_null())["maand"].to_list() == [D(2025, 11, 1), D(2026, 4, 1)]
+    assert 157 - shown["uitstroom"].sum() == 12 + 7 and 150 - shown["instroom"].sum() == 10 + 10  # two months together
 
     db.save("GM0164", "geen-april.csv", spells(leave_april=0), PEIL, GEMEENTE)  # same month: replaces the upload
-    f = figures(ve.make_block(db, "GM0164"))  # a 0 is hidden as well: the total would show it
-    assert f["uitstroom"]["waarde"] is None and "samen minder dan 10 personen" in f["uitstroom"]["reden"]
+    f = figures(ve.make_block(db, "GM0164"))  # a 0 is hidden as well; the total holds it together with November's 12
+    assert f["uitstroom"]["waarde"] == 150
+    shown = suppress.page(spells(leave_april=0), PEIL).monthly(monitors.monthly(spells(leave_april=0), D(2024, 10, 1), PEIL))
+    assert 150 - shown.frame.tail(12)["uitstroom"].sum() == 12 + 0
     assert ve.make_block(db, "GM0164")["upload"]["bestandsnaam"] == "geen-april.csv"
     assert f" vervangen door upload {first + 1}; de cijfers hieronder zijn bewaard" in ve.upload_status(april, db)
 
