@@ -181,6 +181,9 @@ def _csv(data: bytes, filename: str) -> Raw:
     text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     sep = _delimiter(text)
     header = next(csv.reader([text.split(b"\n", 1)[0].decode()], delimiter=sep))
+    if len(header) > MAX_COLUMNS:
+        raise UploadFout(f"De kopregel (rij 1) heeft {_n(len(header))} kolommen; het portaal leest er hoogstens "
+                         f"{_n(MAX_COLUMNS)}. {SPLITS}")
     _check_header(header)  # polars would silently rename a repeated name
     try:
         frame = pl.read_csv(io.BytesIO(text), separator=sep, infer_schema=False, quote_char='"', has_header=True,
@@ -242,9 +245,14 @@ def _merged(data: bytes) -> str | None:
 
 BESCHADIGD = ("Het Excel-bestand kan niet worden geopend: het is beschadigd of geen .xlsx-bestand. Sla het opnieuw op als "
               ".xlsx of exporteer het als CSV.")
-TE_GROOT_XLSX = (f"Een Excel-bestand mag uitgepakt hoogstens {_n(MAX_UNZIPPED // 2**20)} MB zijn en "
-                 f"{_n(MAX_XLSX_CELLS)} cellen hebben (bijvoorbeeld 200.000 rijen van 10 kolommen). Exporteer een groter "
-                 "bestand als CSV (tot 100 MB), of laat kolommen en rijen weg die niet nodig zijn.")
+
+
+def _te_groot_xlsx() -> str:
+    return (f"Een Excel-bestand mag uitgepakt hoogstens {_n(MAX_UNZIPPED // 2**20)} MB zijn en {_n(MAX_XLSX_CELLS)} "
+            "cellen hebben (bijvoorbeeld 200.000 rijen van 10 kolommen). Exporteer een groter bestand als CSV (tot "
+            f"{_n(MAX_BYTES // 2**20)} MB), of laat kolommen en rijen weg die niet nodig zijn.")
+
+
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zip local file header (APPNOTE.TXT 4.3.7), 30 bytes
 
 
@@ -263,7 +271,7 @@ def _check_zip(data: bytes) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise UploadFout(BESCHADIGD) from None
     if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNZIPPED:
-        raise UploadFout(f"Het Excel-bestand is uitgepakt te groot. {TE_GROOT_XLSX}")
+        raise UploadFout(f"Het Excel-bestand is uitgepakt te groot. {_te_groot_xlsx()}")
     end = 0
     for i in sorted(infos, key=lambda i: i.header_offset):
         if i.flag_bits & 0x1:
@@ -336,7 +344,7 @@ class _CellCount(io.RawIOBase):
             re.findall(rb"<(?:\w+:)?c[\s/>]", self.tail))
         self.tail = chunk[-20:]
         if self.budget[0] < 0:
-            raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {TE_GROOT_XLSX}")
+            raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {_te_groot_xlsx()}")
         return n
 
     def close(self) -> None:
