@@ -136,7 +136,7 @@ def test_value_far_away_is_refused_in_seconds(db, rows86):
     _nothing_stored(db)
 
 
-def test_cells_are_counted_while_parsing_also_inside_one_row(db, rows86, monkeypatch):
+def test_cells_rows_and_tags_are_counted_before_parsing_also_inside_one_row(db, rows86, monkeypatch):
     monkeypatch.setattr(upload, "MAX_XLSX_CELLS", 438)
     err, _ = _timed(rows86)  # 439 cells: 9 in the header, 5 with a value in each of the 86 rows
     assert str(err).startswith("Het Excel-bestand heeft te veel cellen. Een Excel-bestand mag uitgepakt hoogstens "
@@ -146,6 +146,11 @@ def test_cells_are_counted_while_parsing_also_inside_one_row(db, rows86, monkeyp
     assert "te veel cellen" in str(err) and seconds < 5
     monkeypatch.setattr(upload, "MAX_XLSX_CELLS", 439)
     assert read_file(rows86, "a.xlsx").frame.height == N_ROWS  # exactly at the limit
+    bloat = _zip(_honest(_entries(rows86) + [("xl/extra.xml", b"<a>" + b"<b/>" * 3600 + b"</a>")]))
+    assert str(_timed(bloat)[0]).startswith("Het Excel-bestand bevat meer dan 3.512 XML-elementen en wordt niet gelezen.")
+    monkeypatch.setattr(upload, "MAX_XLSX_ROWS", 86)  # the sheet has 87 rows
+    assert str(_timed(rows86)[0]) == ("Het Excel-bestand heeft meer dan 86 rijen, meer dan Excel toestaat. Het is "
+                                      "beschadigd of niet met Excel gemaakt; exporteer het als CSV.")
 
 
 # ---- 2. zip bombs and understated headers ------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ FIRST_DATA_ROW = 2
 # taken from what the file says about itself (an XLSX's <dimension>, a zip entry's declared size).
 MAX_COLUMNS = 1_000  # columns with a value; a cell further right is refused
 MAX_CELLS = 50_000_000  # CSV and Parquet: rows x columns (a 100 MB CSV holds at most about that many)
-MAX_XLSX_CELLS = 2_000_000  # XLSX cells read; openpyxl reads about 100 000 a second here, so at most about 20 s
+MAX_XLSX_CELLS = 2_000_000  # XLSX cells; openpyxl reads about 100 000 a second here, so at most about 20 s
+MAX_XLSX_ROWS = 1_048_576  # XLSX rows: Excel's own maximum
 MAX_UNZIPPED = 256 * 2**20  # XLSX: all zip entries together, inflated (2 000 000 cells take about 100 MB of XML)
 MAX_RATIO = 200  # XLSX: inflated / compressed size of an entry over 1 MiB; DEFLATE reaches at most 1032 (a bomb)
 MAX_ENTRIES = 10_000  # XLSX: zip entries
@@ -264,7 +265,11 @@ def _check_zip(data: bytes) -> None:
     better zip bomb", https://www.bamsoftware.com/hacks/zipbomb/). Then every entry is inflated in 1 MiB steps and
     discarded, stopping as soon as it yields more than its declared size: Python's zipfile (and so openpyxl) stops
     reading an entry at its declared size, so a header that understates it would otherwise cut the sheet off without a
-    word. Memory stays at a few MiB, time at one inflate of at most MAX_UNZIPPED bytes."""
+    word. Memory stays at a few MiB, time at one inflate of at most MAX_UNZIPPED bytes.
+
+    On the way the cells and rows of the worksheets and the XML tags of all parts are counted, so openpyxl's work (it
+    parses every part it reads completely, a sheet without <dimension> twice, and keeps a stub of every row of a sheet
+    until its end) is bounded before it starts."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
@@ -272,7 +277,7 @@ def _check_zip(data: bytes) -> None:
         raise UploadFout(BESCHADIGD) from None
     if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNZIPPED:
         raise UploadFout(f"Het Excel-bestand is uitgepakt te groot. {_te_groot_xlsx()}")
-    end = 0
+    end, cells, rows, tags = 0, 0, 0, 0
     for i in sorted(infos, key=lambda i: i.header_offset):
         if i.flag_bits & 0x1:
             raise UploadFout("Het Excel-bestand is met een wachtwoord beveiligd. Sla het op zonder wachtwoord, of "
@@ -283,12 +288,25 @@ def _check_zip(data: bytes) -> None:
             raise UploadFout(f"Het Excel-bestand is verdacht sterk gecomprimeerd (onderdeel '{i.filename}' wordt "
                              f"{_n(i.file_size // max(i.compress_size, 1))} keer zo groot) en wordt niet gelezen. "
                              "Sla het opnieuw op in Excel of exporteer het als CSV.")
-        end = _inflate(data, i)
+        end, counts = _inflate(data, i)
+        cells, rows, tags = cells + counts[0], rows + counts[1], tags + counts[2]
+        if cells > MAX_XLSX_CELLS:
+            raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {_te_groot_xlsx()}")
+        if tags > 8 * MAX_XLSX_CELLS:  # a legitimate file has at most about 6 per cell
+            raise UploadFout(f"Het Excel-bestand bevat meer dan {_n(8 * MAX_XLSX_CELLS)} XML-elementen en wordt niet "
+                             f"gelezen. {_te_groot_xlsx()}")
+        if rows > MAX_XLSX_ROWS:
+            raise UploadFout(f"Het Excel-bestand heeft meer dan {_n(MAX_XLSX_ROWS)} rijen, meer dan Excel toestaat. "
+                             "Het is beschadigd of niet met Excel gemaakt; exporteer het als CSV.")
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> int:
-    """Inflate one entry from its raw bytes, checking the real size and CRC against the declared ones; the offset where
-    its compressed data ends."""
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> tuple[int, tuple[int, int, int]]:
+    """Inflate one entry from its raw bytes, checking the real size and CRC against the declared ones: the offset where
+    its compressed data ends, and (cells, rows, tags) in it (cells and rows only in a worksheet)."""
     try:
         sig, *_, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, info.header_offset)
     except struct.error:
@@ -297,9 +315,22 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> int:
     comp = memoryview(data)[start:start + info.compress_size]
     if sig != b"PK\x03\x04" or len(comp) < info.compress_size:
         raise UploadFout(BESCHADIGD)
-    size, crc, pos = 0, 0, 0
+    sheet = info.filename.startswith("xl/worksheets/")
+    size, crc, pos, tail = 0, 0, 0, b""
+    counts = [0, 0, 0]
+
+    def count(out: bytes) -> None:
+        nonlocal tail
+        counts[2] += out.count(b"<")
+        if sheet:  # a tag split over two pieces is counted once: the tail before this piece holds no complete tag
+            both = tail + out
+            counts[0] += len(_CELL.findall(both)) - len(_CELL.findall(tail))
+            counts[1] += len(_ROW.findall(both)) - len(_ROW.findall(tail))
+            tail = out[-64:]
+
     if info.compress_type == zipfile.ZIP_STORED:
         size, crc = len(comp), zlib.crc32(comp)
+        count(bytes(comp))
     else:
         d = zlib.decompressobj(-zlib.MAX_WBITS)
         todo = b""
@@ -319,37 +350,12 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> int:
                                  "inhoudsopgave van het bestand zegt, en zou maar voor een deel worden gelezen. Sla het "
                                  "opnieuw op in Excel of exporteer het als CSV.")
             crc = zlib.crc32(out, crc)
+            count(out)
         if not d.eof:
             raise UploadFout(BESCHADIGD)
     if size != info.file_size or crc != info.CRC:
         raise UploadFout(BESCHADIGD)
-    return start + info.compress_size
-
-
-class _CellCount(io.RawIOBase):
-    """A worksheet's XML as openpyxl reads it, counting cell tags on the way: the cell limit then holds while the XML
-    is parsed, also inside one enormous row, before openpyxl has built it."""
-
-    def __init__(self, src, budget: list[int]):
-        self.src, self.budget, self.tail = src, budget, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        chunk = self.src.read(len(b))
-        n = len(chunk)
-        b[:n] = chunk
-        self.budget[0] -= len(re.findall(rb"<(?:\w+:)?c[\s/>]", self.tail + chunk)) - len(
-            re.findall(rb"<(?:\w+:)?c[\s/>]", self.tail))
-        self.tail = chunk[-20:]
-        if self.budget[0] < 0:
-            raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {_te_groot_xlsx()}")
-        return n
-
-    def close(self) -> None:
-        self.src.close()
-        super().close()
+    return start + info.compress_size, (counts[0], counts[1], counts[2])
 
 
 def _where(cell: dict) -> str:
@@ -357,14 +363,14 @@ def _where(cell: dict) -> str:
     return f"{_letters(cell['column'])}{cell['row']}"
 
 
-def _rows(wb, ws, budget: list[int]) -> list[tuple[int, list]]:
+def _rows(wb, ws) -> list[tuple[int, list]]:
     """(row number, values) of the rows of a read-only sheet that hold a value. Reads only the cells the XML holds: the
     sheet's declared <dimension> is not used (read-only openpyxl pads every row to it and adds every empty row up to it,
-    so a 7 KiB file declaring A1:XFD1048576 would mean 17 billion cells), and the cells read count against `budget`."""
+    so a 7 KiB file declaring A1:XFD1048576 with one cell there means 17 billion cells, about 30 minutes of CPU)."""
     from openpyxl.worksheet._reader import WorkSheetParser  # what ReadOnlyWorksheet reads with (openpyxl 3.1)
 
     rows = []
-    with _CellCount(ws._get_source(), budget) as src:
+    with ws._get_source() as src:
         parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
                                  date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
         for r, cells in parser.parse():
@@ -395,12 +401,11 @@ def _xlsx(data: bytes, filename: str) -> Raw:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
         raise UploadFout(BESCHADIGD) from None
-    budget = [MAX_XLSX_CELLS]
     try:
         sheets = []
         for ws in wb.worksheets:
             try:
-                rows = _rows(wb, ws, budget)
+                rows = _rows(wb, ws)
             except UploadFout:
                 raise
             except Exception:  # broken XML inside a sound zip
