@@ -78,10 +78,12 @@ def csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _comment(line: str) -> str:
-    """A source line as one CSV cell starting with '#': quoted when it holds the separator, a quote or a line break, so
-    a file name in it cannot start a cell of its own."""
-    cell = f"# {line}"
-    return '"' + cell.replace('"', '""') + '"' if re.search(r'[;"\r\n]', cell) else cell
+    """A source line as a CSV line starting with '#'. Excel splits it at each ';', so when a piece after one would start
+    a formula (or a quoted field), the line becomes one quoted cell: a file name in it cannot start a cell of its own."""
+    cell = "# " + re.sub(r"[\r\n]+", " ", line)
+    if any(re.match(r'\s*[=+\-@"]', part) for part in cell.split(";")[1:]):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def table_csv(frame: pl.DataFrame, lines: list[str]) -> bytes:

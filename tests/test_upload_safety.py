@@ -293,13 +293,14 @@ def test_parquet_over_the_cell_limit_is_refused_from_its_footer(monkeypatch):
 HOSTILE = ["=HYPERLINK(\"http://x\";\"klik\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "gewoon", "-3", None]
 FRAME = pl.DataFrame({"Bestand": HOSTILE, "Aantal": [-5, -1, 0, 1, 2, 3, 4, 5, None],
                       "Kans": [-1.5, 0.25, None, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "=kolom": ["a"] * 9})
-LINES = ["Upload: =cmd|' /C calc'!A0;=HYPERLINK(\"http://x\") van 01-12-2026", "Bron: eigen bestand"]
+LINES = ["Upload: =cmd|' /C calc'!A0;=HYPERLINK(\"http://x\") van 01-12-2026", "Bron: eigen bestand; CBS 85383NED"]
 
 
 def test_csv_export_neutralises_formula_text_and_keeps_numbers():
     text = export.table_csv(FRAME, LINES).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == ["# " + LINES[0]] and rows[1] == ["# " + LINES[1]]  # one cell each: the ';' cannot split one off
+    assert rows[0] == ["# " + LINES[0]]  # one cell: the ';' cannot split a formula off
+    assert text.splitlines()[1] == "# Bron: eigen bestand; CBS 85383NED"  # a harmless line stays as it was
     assert rows[2] == ["Bestand", "Aantal", "Kans", "'=kolom"]
     assert [r[0] for r in rows[3:]] == ["'=HYPERLINK(\"http://x\";\"klik\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\t=1+1",
                                         "'\r=1+1", "gewoon", "-3", ""]

@@ -449,7 +449,7 @@ _PARQUET_SOORTEN = {pl.Duration: "tijdsduren (duration)", pl.List: "lijsten", pl
 def _parquet_limits(data: bytes) -> None:
     """Refuse a Parquet file over the limits from its footer, before any column data is read, and a column type the
     portal cannot turn into text, naming the column."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # installed with streamlit; polars does not expose the row groups' sizes
 
     try:
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
