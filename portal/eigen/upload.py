@@ -377,9 +377,9 @@ def _rows(wb, ws) -> list[tuple[int, list]]:
             vals: dict[int, str] = {}
             for c in cells:
                 if c["data_type"] == "f":
-                    raise UploadFout(f"Werkblad '{ws.title}' bevat formules (bijvoorbeeld in cel {_where(c)}). Het portaal "
-                                     "leest alleen vaste waarden: kopieer het blad en plak het als waarden, of "
-                                     "exporteer het als CSV.")
+                    raise UploadFout(f"Werkblad '{ws.title}' bevat formules (bijvoorbeeld in cel {_where(c)}). Het "
+                                     "portaal leest alleen vaste waarden: kopieer het blad en plak het als waarden, "
+                                     "of exporteer het als CSV.")
                 v = _cell(c["value"])
                 if v is None:
                     continue
@@ -457,7 +457,7 @@ def _parquet_limits(data: bytes) -> None:
     except Exception:  # arrow raises several kinds for a damaged file
         raise UploadFout("Het Parquet-bestand kan niet worden gelezen: het is beschadigd of geen Parquet-bestand.") from None
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    if (len(schema) > MAX_COLUMNS or meta.num_rows * len(schema) > MAX_CELLS or unpacked > MAX_PARQUET_BYTES):
+    if len(schema) > MAX_COLUMNS or meta.num_rows * len(schema) > MAX_CELLS or unpacked > MAX_PARQUET_BYTES:
         raise UploadFout(f"Het Parquet-bestand is te groot om te lezen ({_n(meta.num_rows)} rijen, {_n(len(schema))} "
                          f"kolommen, uitgepakt {_n(unpacked // 2**20)} MB). Het portaal leest hoogstens "
                          f"{_n(MAX_COLUMNS)} kolommen, {_n(MAX_CELLS)} cellen en {_n(MAX_PARQUET_BYTES // 2**20)} MB. "
