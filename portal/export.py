@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import altair as alt
@@ -53,17 +54,52 @@ def rounded(frame: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).round(decimals.get(c, 1)) for c, t in frame.schema.items() if t.is_float())
 
 
+# Text that a spreadsheet would take for a formula when it starts a cell (OWASP, "CSV Injection",
+# https://owasp.org/www-community/attacks/CSV_Injection): =, +, -, @, tab and carriage return. File names, code values
+# and notes come from users, so a CSV cell that starts so gets a leading single quote; text that is just a number
+# ("-3", "+1,5 %") cannot run and stays as it is.
+FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?[0-9][0-9.,]* ?%?$"
+
+
+def defused(text: str) -> str:
+    """One CSV cell's text with a leading single quote when a spreadsheet would read it as a formula."""
+    return "'" + text if re.match(FORMULA_START, text) and not re.match(PLAIN_NUMBER, text) else text
+
+
+def csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with text cells and column names that would start a formula neutralised (defused); numbers stay numbers."""
+    text = [c for c, t in frame.schema.items() if t in (pl.String, pl.Categorical) or isinstance(t, pl.Enum)]
+    out = frame.with_columns(
+        pl.when(pl.col(c).cast(pl.String).str.contains(FORMULA_START)
+                & ~pl.col(c).cast(pl.String).str.contains(PLAIN_NUMBER))
+        .then(pl.lit("'") + pl.col(c).cast(pl.String)).otherwise(pl.col(c).cast(pl.String)).alias(c) for c in text)
+    return out.rename({c: defused(c) for c in out.columns})
+
+
+def _comment(line: str) -> str:
+    """A source line as a CSV line starting with '#'. Excel splits it at each ';', so when a piece after one would start
+    a formula (or a quoted field), the line becomes one quoted cell: a file name in it cannot start a cell of its own."""
+    cell = "# " + re.sub(r"[\r\n]+", " ", line)
+    if any(re.match(r'\s*[=+\-@"]', part) for part in cell.split(";")[1:]):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def table_csv(frame: pl.DataFrame, lines: list[str]) -> bytes:
-    """Semicolon-separated with decimal comma (what Dutch Excel opens directly); source lines first, prefixed with '#'."""
-    head = "".join(f"# {line}\n" for line in lines)
-    body = frame.write_csv(separator=";", decimal_comma=True)
+    """Semicolon-separated with decimal comma (what Dutch Excel opens directly); source lines first, prefixed with '#'.
+    Text that would start a formula gets a leading single quote (csv_safe)."""
+    head = "".join(f"{_comment(line)}\n" for line in lines)
+    body = csv_safe(frame).write_csv(separator=";", decimal_comma=True)
     return (head + body).encode("utf-8-sig")
 
 
 def table_xlsx(frame: pl.DataFrame, lines: list[str], sheet: str = "Gegevens") -> bytes:
-    """The table on one sheet, and the source and definition lines on a second sheet 'Bron en definities'."""
+    """The table on one sheet, and the source and definition lines on a second sheet 'Bron en definities'. Every text is
+    written as text, never as a formula or a link (xlsxwriter turns a string starting with '=' into a formula unless
+    strings_to_formulas is off)."""
     buf = io.BytesIO()
-    with xlsxwriter.Workbook(buf) as wb:
+    with xlsxwriter.Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False}) as wb:
         frame.write_excel(workbook=wb, worksheet=sheet[:31], autofit=True, float_precision=1)
         ws = wb.add_worksheet("Bron en definities")
         for r, line in enumerate(lines):

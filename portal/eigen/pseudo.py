@@ -28,13 +28,21 @@ def key_path() -> Path:
 
 
 def key(path: Path | None = None) -> bytes:
-    """The installation key; created (0600) when there is none yet. Two processes starting at once agree on one."""
+    """The installation key; created (0600) when there is none yet, tightened to 0600 when it is readable by others.
+    Two processes starting at once agree on one."""
     path = path or key_path()
     try:
-        return bytes.fromhex(path.read_text().strip())
+        text = path.read_text()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:  # another owner's file: leave it
+            pass
+        return bytes.fromhex(text.strip())
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it just now

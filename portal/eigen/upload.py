@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -24,6 +26,17 @@ DELIMITERS = {";": "puntkomma (;)", ",": "komma (,)", "\t": "tab", "|": "vertica
 ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (met BOM)", "utf-16": "UTF-16", "cp1252": "Windows-1252",
              "latin-1": "Latin-1"}
 FIRST_DATA_ROW = 2
+
+# Limits per upload (issue 18): what one file can make the process do is bounded before and while it is read, never
+# taken from what the file says about itself (an XLSX's <dimension>, a zip entry's declared size).
+MAX_COLUMNS = 1_000  # columns with a value; a cell further right is refused
+MAX_CELLS = 50_000_000  # CSV and Parquet: rows x columns (a 100 MB CSV holds at most about that many)
+MAX_XLSX_CELLS = 2_000_000  # XLSX cells; openpyxl reads about 100 000 a second here, so at most about 20 s
+MAX_XLSX_ROWS = 1_048_576  # XLSX rows: Excel's own maximum
+MAX_UNZIPPED = 256 * 2**20  # XLSX: all zip entries together, inflated (2 000 000 cells take about 100 MB of XML)
+MAX_RATIO = 200  # XLSX: inflated / compressed size of an entry over 1 MiB; DEFLATE reaches at most 1032 (a bomb)
+MAX_ENTRIES = 10_000  # XLSX: zip entries
+MAX_PARQUET_BYTES = 2 * 2**30  # Parquet: uncompressed size of the column data
 
 
 class UploadFout(UserDataError):
@@ -58,7 +71,7 @@ def read_file(data: bytes, filename: str) -> Raw:
     """The file's values as strings with their row numbers; `UploadFout` (Dutch) when it cannot be read."""
     if len(data) > MAX_BYTES:
         raise UploadFout(f"Het bestand is te groot ({_nl(len(data) / 2**20)} MB; maximaal {_nl(MAX_BYTES / 2**20)} MB). "
-                         "Splits het bestand of laat kolommen weg die niet nodig zijn.")
+                         f"{SPLITS}")
     if not data.strip(b"\x00\t\r\n \xef\xbb\xbf\xff\xfe"):
         raise UploadFout("Het bestand is leeg. Kies het exportbestand met de uitkeringen.")
     name = filename.lower()
@@ -99,6 +112,14 @@ def _check_header(cols: list[str | None]) -> None:
             raise UploadFout(f"De kolomnaam '{c.strip()}' staat twee keer in de kopregel (kolom {_letters(seen[key] + 1)} "
                              f"en {_letters(i + 1)}). Geef elke kolom een eigen naam.")
         seen[key] = i
+
+
+SPLITS = "Splits het bestand of laat kolommen weg die niet nodig zijn."
+
+
+def _n(x: int) -> str:
+    """1234567 -> '1.234.567'."""
+    return f"{x:,}".replace(",", ".")
 
 
 def _nl(x: float) -> str:
@@ -161,6 +182,9 @@ def _csv(data: bytes, filename: str) -> Raw:
     text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     sep = _delimiter(text)
     header = next(csv.reader([text.split(b"\n", 1)[0].decode()], delimiter=sep))
+    if len(header) > MAX_COLUMNS:
+        raise UploadFout(f"De kopregel (rij 1) heeft {_n(len(header))} kolommen; het portaal leest er hoogstens "
+                         f"{_n(MAX_COLUMNS)}. {SPLITS}")
     _check_header(header)  # polars would silently rename a repeated name
     try:
         frame = pl.read_csv(io.BytesIO(text), separator=sep, infer_schema=False, quote_char='"', has_header=True,
@@ -220,29 +244,172 @@ def _merged(data: bytes) -> str | None:
     return None
 
 
+BESCHADIGD = ("Het Excel-bestand kan niet worden geopend: het is beschadigd of geen .xlsx-bestand. Sla het opnieuw op als "
+              ".xlsx of exporteer het als CSV.")
+
+
+def _te_groot_xlsx() -> str:
+    return (f"Een Excel-bestand mag uitgepakt hoogstens {_n(MAX_UNZIPPED // 2**20)} MB zijn en {_n(MAX_XLSX_CELLS)} "
+            "cellen hebben (bijvoorbeeld 200.000 rijen van 10 kolommen). Exporteer een groter bestand als CSV (tot "
+            f"{_n(MAX_BYTES // 2**20)} MB), of laat kolommen en rijen weg die niet nodig zijn.")
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zip local file header (APPNOTE.TXT 4.3.7), 30 bytes
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip (XLSX) that would inflate to more than the limits, without trusting its headers.
+
+    The declared sizes are checked first (their sum, and per entry the ratio: DEFLATE expands at most 1032 to 1, so a
+    higher ratio is a bomb; entries that share compressed data are the 'overlapping files' bomb; see D. Fifield, "A
+    better zip bomb", https://www.bamsoftware.com/hacks/zipbomb/). Then every entry is inflated in 1 MiB steps and
+    discarded, stopping as soon as it yields more than its declared size: Python's zipfile (and so openpyxl) stops
+    reading an entry at its declared size, so a header that understates it would otherwise cut the sheet off without a
+    word. Memory stays at a few MiB, time at one inflate of at most MAX_UNZIPPED bytes.
+
+    On the way the cells and rows of the worksheets and the XML tags of all parts are counted, so openpyxl's work (it
+    parses every part it reads completely, a sheet without <dimension> twice, and keeps a stub of every row of a sheet
+    until its end) is bounded before it starts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise UploadFout(BESCHADIGD) from None
+    if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNZIPPED:
+        raise UploadFout(f"Het Excel-bestand is uitgepakt te groot. {_te_groot_xlsx()}")
+    end, cells, rows, tags = 0, 0, 0, 0
+    for i in sorted(infos, key=lambda i: i.header_offset):
+        if i.flag_bits & 0x1:
+            raise UploadFout("Het Excel-bestand is met een wachtwoord beveiligd. Sla het op zonder wachtwoord, of "
+                             "exporteer het als CSV.")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or i.header_offset < end:
+            raise UploadFout(BESCHADIGD)  # Excel only deflates; entries must not overlap
+        if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise UploadFout(f"Het Excel-bestand is verdacht sterk gecomprimeerd (onderdeel '{i.filename}' wordt "
+                             f"{_n(i.file_size // max(i.compress_size, 1))} keer zo groot) en wordt niet gelezen. "
+                             "Sla het opnieuw op in Excel of exporteer het als CSV.")
+        end, counts = _inflate(data, i)
+        cells, rows, tags = cells + counts[0], rows + counts[1], tags + counts[2]
+        if cells > MAX_XLSX_CELLS:
+            raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {_te_groot_xlsx()}")
+        if tags > 8 * MAX_XLSX_CELLS:  # a legitimate file has at most about 6 per cell
+            raise UploadFout(f"Het Excel-bestand bevat meer dan {_n(8 * MAX_XLSX_CELLS)} XML-elementen en wordt niet "
+                             f"gelezen. {_te_groot_xlsx()}")
+        if rows > MAX_XLSX_ROWS:
+            raise UploadFout(f"Het Excel-bestand heeft meer dan {_n(MAX_XLSX_ROWS)} rijen, meer dan Excel toestaat. "
+                             "Het is beschadigd of niet met Excel gemaakt; exporteer het als CSV.")
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> tuple[int, tuple[int, int, int]]:
+    """Inflate one entry from its raw bytes, checking the real size and CRC against the declared ones: the offset where
+    its compressed data ends, and (cells, rows, tags) in it (cells and rows only in a worksheet)."""
+    try:
+        sig, *_, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except struct.error:
+        raise UploadFout(BESCHADIGD) from None
+    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+    comp = memoryview(data)[start:start + info.compress_size]
+    if sig != b"PK\x03\x04" or len(comp) < info.compress_size:
+        raise UploadFout(BESCHADIGD)
+    sheet = info.filename.startswith("xl/worksheets/")
+    size, crc, pos, tail = 0, 0, 0, b""
+    counts = [0, 0, 0]
+
+    def count(out: bytes) -> None:
+        nonlocal tail
+        counts[2] += out.count(b"<")
+        if sheet:  # a tag split over two pieces is counted once: the tail before this piece holds no complete tag
+            both = tail + out
+            counts[0] += len(_CELL.findall(both)) - len(_CELL.findall(tail))
+            counts[1] += len(_ROW.findall(both)) - len(_ROW.findall(tail))
+            tail = out[-64:]
+
+    if info.compress_type == zipfile.ZIP_STORED:
+        size, crc = len(comp), zlib.crc32(comp)
+        count(bytes(comp))
+    else:
+        d = zlib.decompressobj(-zlib.MAX_WBITS)
+        todo = b""
+        while not d.eof:
+            if not todo:
+                if pos >= len(comp):
+                    break
+                todo, pos = comp[pos:pos + (1 << 20)], pos + (1 << 20)
+            try:
+                out = d.decompress(todo, 1 << 20)
+            except zlib.error:
+                raise UploadFout(BESCHADIGD) from None
+            todo = d.unconsumed_tail
+            size += len(out)
+            if size > info.file_size:
+                raise UploadFout(f"Het Excel-bestand is beschadigd: onderdeel '{info.filename}' is groter dan de "
+                                 "inhoudsopgave van het bestand zegt, en zou maar voor een deel worden gelezen. Sla het "
+                                 "opnieuw op in Excel of exporteer het als CSV.")
+            crc = zlib.crc32(out, crc)
+            count(out)
+        if not d.eof:
+            raise UploadFout(BESCHADIGD)
+    if size != info.file_size or crc != info.CRC:
+        raise UploadFout(BESCHADIGD)
+    return start + info.compress_size, (counts[0], counts[1], counts[2])
+
+
+def _where(cell: dict) -> str:
+    """'B7' for a cell as openpyxl's sheet parser gives it."""
+    return f"{_letters(cell['column'])}{cell['row']}"
+
+
+def _rows(wb, ws) -> list[tuple[int, list]]:
+    """(row number, values) of the rows of a read-only sheet that hold a value. Reads only the cells the XML holds: the
+    sheet's declared <dimension> is not used (read-only openpyxl pads every row to it and adds every empty row up to it,
+    so a 7 KiB file declaring A1:XFD1048576 with one cell there means 17 billion cells, about 30 minutes of CPU)."""
+    from openpyxl.worksheet._reader import WorkSheetParser  # what ReadOnlyWorksheet reads with (openpyxl 3.1)
+
+    rows = []
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for r, cells in parser.parse():
+            vals: dict[int, str] = {}
+            for c in cells:
+                if c["data_type"] == "f":
+                    raise UploadFout(f"Werkblad '{ws.title}' bevat formules (bijvoorbeeld in cel {_where(c)}). Het "
+                                     "portaal leest alleen vaste waarden: kopieer het blad en plak het als waarden, "
+                                     "of exporteer het als CSV.")
+                v = _cell(c["value"])
+                if v is None:
+                    continue
+                if c["column"] > MAX_COLUMNS:
+                    raise UploadFout(f"Werkblad '{ws.title}' heeft een waarde in cel {_where(c)}, voorbij de "
+                                     f"{_n(MAX_COLUMNS)} kolommen die het portaal leest. Verwijder wat rechts van de "
+                                     "gegevens staat, of exporteer het blad als CSV.")
+                vals[c["column"]] = v
+            if vals:
+                rows.append((r, [vals.get(i) for i in range(1, max(vals) + 1)]))
+    return rows
+
+
 def _xlsx(data: bytes, filename: str) -> Raw:
     import openpyxl
 
+    _check_zip(data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        raise UploadFout("Het Excel-bestand kan niet worden geopend: het is beschadigd of geen .xlsx-bestand. Sla het "
-                         "opnieuw op als .xlsx of exporteer het als CSV.") from None
+        raise UploadFout(BESCHADIGD) from None
     try:
         sheets = []
         for ws in wb.worksheets:
-            rows = []
-            for cells in ws.iter_rows():
-                vals = []
-                for c in cells:
-                    if getattr(c, "data_type", None) == "f":
-                        raise UploadFout(f"Werkblad '{ws.title}' bevat formules (bijvoorbeeld in cel {c.coordinate}). "
-                                         "Het portaal leest alleen vaste waarden: kopieer het blad en plak het als "
-                                         "waarden, of exporteer het als CSV.")
-                    vals.append(_cell(c.value))
-                if any(v is not None for v in vals):
-                    row = next(c.row for c in cells if getattr(c, "row", None) is not None)
-                    rows.append((row, vals))
+            try:
+                rows = _rows(wb, ws)
+            except UploadFout:
+                raise
+            except Exception:  # broken XML inside a sound zip
+                raise UploadFout(BESCHADIGD) from None
             if rows:
                 sheets.append((ws.title, rows))
     finally:
@@ -260,12 +427,11 @@ def _xlsx(data: bytes, filename: str) -> Raw:
     title, rows = sheets[0]
     header_row, header = rows[0]
     width = max(len(v) for _, v in rows)
-    while width and header[width - 1:width] in ([None], []) and all(len(v) < width or v[width - 1] is None
-                                                                    for _, v in rows):
-        width -= 1
     header = (header + [None] * width)[:width]
     if header_row != 1:
         raise UploadFout(f"Rij 1 van werkblad '{title}' is leeg: de kopregel met kolomnamen moet in rij 1 staan.")
+    if len(rows) == 1:
+        raise UploadFout(f"Werkblad '{title}' heeft alleen een kopregel (rij 1) en geen rijen met gegevens.")
     _check_header(header)
     body = rows[1:]
     frame = pl.DataFrame({h: [(v + [None] * width)[i] for _, v in body] for i, h in enumerate(header)},
@@ -276,7 +442,38 @@ def _xlsx(data: bytes, filename: str) -> Raw:
 
 # --- Parquet -----------------------------------------------------------------------------------------------------
 
+_PARQUET_SOORTEN = {pl.Duration: "tijdsduren (duration)", pl.List: "lijsten", pl.Array: "lijsten",
+                    pl.Struct: "samengestelde waarden (struct)", pl.Binary: "binaire gegevens", pl.Object: "objecten"}
+
+
+def _parquet_limits(data: bytes) -> None:
+    """Refuse a Parquet file over the limits from its footer, before any column data is read, and a column type the
+    portal cannot turn into text, naming the column."""
+    import pyarrow.parquet as pq  # installed with streamlit; polars does not expose the row groups' sizes
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        schema = pl.read_parquet_schema(io.BytesIO(data))
+    except Exception:  # arrow raises several kinds for a damaged file
+        raise UploadFout("Het Parquet-bestand kan niet worden gelezen: het is beschadigd of geen Parquet-bestand.") from None
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if len(schema) > MAX_COLUMNS or meta.num_rows * len(schema) > MAX_CELLS or unpacked > MAX_PARQUET_BYTES:
+        raise UploadFout(f"Het Parquet-bestand is te groot om te lezen ({_n(meta.num_rows)} rijen, {_n(len(schema))} "
+                         f"kolommen, uitgepakt {_n(unpacked // 2**20)} MB). Het portaal leest hoogstens "
+                         f"{_n(MAX_COLUMNS)} kolommen, {_n(MAX_CELLS)} cellen en {_n(MAX_PARQUET_BYTES // 2**20)} MB. "
+                         + SPLITS)
+    for c, t in schema.items():
+        soort = next((v for k, v in _PARQUET_SOORTEN.items() if isinstance(t, k) or t == k), None)
+        if soort is None and not (t.is_numeric() or t.is_temporal() or t in (pl.String, pl.Boolean, pl.Null)
+                                  or isinstance(t, (pl.Categorical, pl.Enum))):
+            soort = f"waarden van het type {t}"
+        if soort:
+            raise UploadFout(f"Kolom '{c}' bevat {soort}; die kan het portaal niet als tekst, getal of datum lezen. "
+                             "Laat die kolom weg of exporteer haar als tekst of getal.")
+
+
 def _parquet(data: bytes, filename: str) -> Raw:
+    _parquet_limits(data)
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception:  # polars/arrow raise several kinds for a damaged file
@@ -293,9 +490,6 @@ def _parquet(data: bytes, filename: str) -> Raw:
             col = pl.col(c)
             casts.append(pl.when(col == col.round()).then(col.cast(pl.Int64, strict=False).cast(pl.String))
                          .otherwise(col.cast(pl.String)).alias(c))
-        elif t.is_nested() or t == pl.Binary:
-            raise UploadFout(f"Kolom '{c}' bevat geen enkelvoudige waarden (lijsten of binaire gegevens). Laat die "
-                             "kolom weg.")
         else:
             casts.append(pl.col(c).cast(pl.String).alias(c))
     frame = frame.select(casts)

@@ -75,6 +75,22 @@ def now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
 
+def private(path: Path) -> None:
+    """The database file readable and writable by the owner only (0600), created so if it is not there yet, and an
+    existing one (with its -wal and -shm files) tightened. SQLite gives the -wal and -shm files it creates the mode of
+    the database file (https://www.sqlite.org/tempfiles.html), so they follow. A file of another owner stays as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is an empty database to SQLite
+    except OSError:
+        pass
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                p.chmod(0o600)
+        except OSError:
+            pass
+
+
 def writable(path: Path) -> bool:
     """Whether the database (and the folder its journal files go in) can be written by this process."""
     return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
@@ -94,11 +110,12 @@ class Store:
     def __init__(self, path: Path = USERDATA):
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder the portal makes is the owner's only
         except OSError:
             pass  # a read-only place: found out below
         self.read_only = not writable(path)
         if not self.read_only:
+            private(path)
             try:
                 self._migrate()
             except sqlite3.OperationalError as e:
