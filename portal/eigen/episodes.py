@@ -28,7 +28,7 @@ import math
 import numpy as np
 import polars as pl
 
-from portal.eigen.monitors import _idx, _mi, _month
+from portal.eigen.maanden import _idx, _mi, _month
 
 HERINSTROOM_DAGEN = 31  # a next begin at most this many days after the previous einde continues the episode
 START_RATIO = 5  # covered(): the endings before the start are at most 1/START_RATIO of the rate from the start

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from portal.eigen.episodes import covered
-from portal.eigen.monitors import _mi
+from portal.eigen.maanden import _mi
 from portal.eigen.schema import LEEFTIJDSGRENZEN, LEEFTIJDSGROEPEN, ONBEKEND
 
 Z95 = 1.959963984540054
