@@ -502,7 +502,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
     groepen = {participants.ALLE: None, participants.KLASSE: klasse.filter(pl.col("code").is_in(mine))["gemeentecode"].to_list()}
     earlier = [participants.from_row(r) for r in db.releases(gemeente)]
     result, new = participants.publish(groepen, uploads, gemeente, van, tot, earlier,
-                                       lambda g, u: _participant_monthly(g, u, van, tot, path), now())
+                                       lambda g, u: _participant_monthly(g, u, van, tot, path), now(), pseudo.key())
     if new:
         try:
             db.add_releases(gemeente, [participants.to_row(r) for r in new])
@@ -517,13 +517,12 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
             st.caption(note or "")
             continue
         frame, res = participants.shown(rel)
-        if note:
-            st.caption(note)
         lines = [f"Totaal van {label} (eigen bestanden van deelnemende gemeenten, in personen): stand van "
-                 f"{rel.tijd[8:10]}-{rel.tijd[5:7]}-{rel.tijd[:4]}, {len(rel.bijdragers)} gemeenten waarvan het bestand alle "
-                 f"maanden {rel.van:%m-%Y} t/m {rel.tot:%m-%Y} volledig beslaat. Aantallen afgerond op tientallen; percentages "
-                 "per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), berekend uit de afgeronde "
-                 "aantallen.", *_hidden_note(res), *([note] if note else [])]
+                 f"{rel.tijd[8:10]}-{rel.tijd[5:7]}-{rel.tijd[:4]}, {len(rel.bijdragers)} gemeenten; alleen deelnemers waarvan "
+                 f"het bestand alle maanden {rel.van:%m-%Y} t/m {rel.tot:%m-%Y} volledig beslaat. Aantallen afgerond op "
+                 "tientallen; percentages per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), "
+                 "berekend uit de afgeronde aantallen.", *_hidden_note(res), *([note] if note else [])]
+        st.caption(" ".join(lines))
         data_table(frame.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename(PARTICIPANT_COLUMNS), lines,
                    key=f"deelnemers-{gemeente}-{label}")
     if access.may_see_participants(user):

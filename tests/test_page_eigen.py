@@ -47,6 +47,8 @@ def clear_uploads() -> None:
         for u in db.uploads(code):
             if not u["verwijderd"]:
                 db.delete(code, u["id"], "test")
+    with db._db(write=True) as conn:  # each test starts without participant releases shown before
+        conn.execute("delete from releases")
 
 
 @pytest.fixture

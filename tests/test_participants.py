@@ -16,11 +16,13 @@ D = dt.date
 VAN, TOT = D(2026, 1, 1), D(2026, 3, 1)
 MONTHS = [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
 EIGEN = "GM0001"
+SECRET = b"test-key"
 
 
 def figures(g: str, u: int) -> pl.DataFrame:
-    """A participant's monthly table, different per gemeente and per upload; stock identity holds."""
-    k = int(g[2:]) + 100 * u
+    """A participant's monthly table, different per gemeente and per upload; stock identity holds. Upload 11 is the next
+    month's file of upload 1: the same history (the same figures in these months)."""
+    k = int(g[2:]) + 101 * (u % 10)  # another upload changes every count
     rows, stock = [], 200 + 7 * k
     for m in MONTHS:
         ins, outs = 20 + k % 9, 18 + k % 7
@@ -40,7 +42,7 @@ def others(n: int, start: int = 2) -> list[str]:
 def run(ups: dict[str, dict], earlier: list[pt.Release], groepen=None, tijd: str = "2026-12-01T10:00:00"):
     groepen = groepen or {pt.ALLE: None}
     res, new = pt.publish(groepen, {EIGEN: {"id": 9, "maand_van": "2020-01", "maand_tot": "2026-03"}, **ups}, EIGEN, VAN, TOT,
-                          earlier, figures, tijd)
+                          earlier, figures, tijd, SECRET)
     # what is stored is read back the way the page reads it
     return res, earlier + [pt.from_row({**pt.to_row(r)}) for r in new]
 
@@ -59,13 +61,13 @@ def test_differencing_over_time_a_new_participant_changes_nothing_until_five_hav
     seventh, stored = run(uploads(others(7)), stored, tijd="2026-12-02T10:00:00")
     after = visible(seventh)
     assert after.equals(before) and len(stored) == 1
-    assert "stand van 01-12-2026" in seventh[pt.ALLE][1] and "minder dan 5 andere gemeenten" in seventh[pt.ALLE][1]
+    assert seventh[pt.ALLE][1] is None  # the same six, the same figures: not even a sign that someone joined
     # Four of the first six replace their upload: with the seventh, five gemeenten differ from the first release.
     ids = {g: 2 for g in six[:4]}
     res, stored = run(uploads(others(7), ids), stored, tijd="2026-12-03T10:00:00")
     assert len(stored) == 2 and visible(res)["gemeenten"].to_list() == [7, 7, 7]
-    # The difference of the two releases mixes five gemeenten's figures: never one gemeente's.
-    assert pt.verschil(stored[0].bijdragers, stored[1].bijdragers) == 5
+    # The difference of the two releases mixes five gemeenten's figures in every count: never one gemeente's.
+    assert set(pt.verschillen(stored[0].sporen, stored[1].sporen)) == {5}
     # Going back (the seventh deletes its upload) would differ from the second release in one gemeente: refused.
     res, stored = run(uploads(six, ids), stored, tijd="2026-12-04T10:00:00")
     assert len(stored) == 2 and res[pt.ALLE][0].versie == 2
@@ -75,7 +77,7 @@ def test_a_group_that_differs_from_another_in_one_gemeente_is_not_shown():
     seven = others(7)
     groepen = {pt.ALLE: None, pt.KLASSE: seven[:6]}  # 'alle' minus 'klasse' would be GM0008 alone
     res, stored = run(uploads(seven), [], groepen)
-    assert res[pt.ALLE][0] is not None and res[pt.KLASSE][0] is None and "minder dan 5" in res[pt.KLASSE][1]
+    assert res[pt.ALLE][0] is not None and res[pt.KLASSE][0] is None and "geen stand" in res[pt.KLASSE][1]
     # Also later, in another order, and after 'alle' changed by one: the class total never appears next to a set one away.
     res, stored = run(uploads(seven), stored, {pt.KLASSE: seven[:6], pt.ALLE: None})
     assert res[pt.KLASSE][0] is None
@@ -93,15 +95,15 @@ def test_a_file_that_does_not_cover_the_window_does_not_count():
     ups["GM0011"] = {"id": 1, "maand_van": "2026-02", "maand_tot": "2026-03"}  # complete only from February
     res, _ = run(ups, [])
     rel, note = res[pt.ALLE]
-    assert {g for g, _ in rel.bijdragers} == set(others(5)) and "2 deelnemers tellen niet mee" in note
+    assert {g for g, _ in rel.bijdragers} == set(others(5)) and note is None
     assert rel.cijfers["bestand"].to_list() == [sum(figures(g, 1)["bestand"][i] for g in others(5)) for i in range(3)]
     del ups["GM0002"]
     res, _ = run(ups, [])
-    assert res[pt.ALLE][0] is None and res[pt.ALLE][1].startswith("Te weinig deelnemers: voor deze vergelijking hebben 4")
+    assert res[pt.ALLE][0] is None and res[pt.ALLE][1].startswith("Te weinig deelnemers: voor deze vergelijking hebben minder dan 5")
 
 
 def test_shown_cells_are_suppressed_and_rounded_and_rates_come_from_the_rounded_counts():
-    rel = pt.Release(pt.ALLE, 1, "2026-12-01T10:00:00", VAN, TOT, frozenset((g, 1) for g in others(6)), pl.DataFrame({
+    rel = pt.Release(pt.ALLE, 1, "2026-12-01T10:00:00", VAN, TOT, frozenset((g, 1) for g in others(6)), {}, pl.DataFrame({
         "maand": MONTHS, "bestand": [130, 135, 127], "instroom": [12, 11, 4], "uitstroom": [9, 6, 12],
         "uitstroom_werk": [3, 14, 2]}))
     frame, res = pt.shown(rel)
@@ -126,8 +128,8 @@ def test_shown_cells_are_suppressed_and_rounded_and_rates_come_from_the_rounded_
 def test_release_round_trip_through_the_table_row():
     rel = run(uploads(others(5)), [])[0][pt.ALLE][0]
     back = pt.from_row({**pt.to_row(rel)})
-    assert (back.groep, back.versie, back.tijd, back.van, back.tot, back.bijdragers) == (
-        rel.groep, rel.versie, rel.tijd, rel.van, rel.tot, rel.bijdragers)
+    assert (back.groep, back.versie, back.tijd, back.van, back.tot, back.bijdragers, back.sporen) == (
+        rel.groep, rel.versie, rel.tijd, rel.van, rel.tot, rel.bijdragers, rel.sporen)
     assert back.cijfers.equals(rel.cijfers)
 
 
@@ -141,11 +143,46 @@ def test_deleting_an_upload_withdraws_the_totals_that_rest_on_it(tmp_path):
     ids = {g: db.save(g, f"{g}.csv", made(g, [(D(2023, 1, 5), None, None, 12), *ends]), D(2026, 3, 31), "test")
            for g in others(6)}
     ups = {g: db.current(g) for g in ids}
-    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, [], figures, "2026-12-01T10:00:00")
+    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, [], figures, "2026-12-01T10:00:00", SECRET)
     db.add_releases(EIGEN, [pt.to_row(r) for r in new])
     db.delete("GM0003", ids["GM0003"], "test")
     stored = [pt.from_row(r) for r in db.releases(EIGEN)]
-    assert len(stored) == 1 and stored[0].cijfers is None and len(stored[0].bijdragers) == 6
+    assert len(stored) == 1 and stored[0].cijfers is None and len(stored[0].sporen) == 6
     ups = {g: db.current(g) for g in ids if g != "GM0003"}
-    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, stored, figures, "2026-12-02T10:00:00")
-    assert res[pt.ALLE][0] is None and not new and "ingetrokken" in res[pt.ALLE][1]
+    res, new = pt.publish({pt.ALLE: None}, ups, EIGEN, VAN, TOT, stored, figures, "2026-12-02T10:00:00", SECRET)
+    assert res[pt.ALLE][0] is None and not new and res[pt.ALLE][1].startswith("Er is nu geen stand te tonen.")
+
+
+def test_monthly_refreshes_do_not_count_as_change_a_newcomer_or_leaver_stays_hidden():
+    """The independent check's attack: four participants send their next monthly file (new upload, the same history)
+    and one gemeente joins. By upload ids that is five changes; by figures it is one, so no release may show it."""
+    six = others(6)
+    _, stored = run(uploads(six), [])
+    refreshed = {g: 11 for g in six[:4]}  # the next month's files: same figures for these months
+    res, stored = run(uploads([*six, "GM0020"], refreshed), stored, tijd="2026-12-02T10:00:00")
+    assert len(stored) == 1 and {g for g, _ in res[pt.ALLE][0].bijdragers} == set(six)
+    # Over a later window the six get new months; the newcomer still waits (a release without it is shown).
+    res, new = pt.publish({pt.ALLE: None}, uploads([*six, "GM0020"], refreshed, tot="2026-04"), EIGEN, D(2026, 2, 1),
+                          D(2026, 4, 1), stored, figures, "2026-12-03T10:00:00", SECRET)
+    assert len(new) == 1 and {g for g, _ in new[0].bijdragers} == set(six)
+    # A leaver: the other five refresh, one stops. No release without it (old minus new would be its figures).
+    res, new = pt.publish({pt.ALLE: None}, uploads(six[:5], {g: 11 for g in six[:5]}), EIGEN, VAN, TOT, stored, figures,
+                          "2026-12-04T10:00:00", SECRET)
+    assert not new and res[pt.ALLE][0] is stored[0]
+    # Five newcomers at once: every shared count differs in five gemeenten, so the larger release is shown.
+    newcomers = [f"GM{i:04d}" for i in range(20, 25)]
+    res, new = pt.publish({pt.ALLE: None}, uploads([*six, *newcomers], refreshed), EIGEN, VAN, TOT, stored, figures,
+                          "2026-12-05T10:00:00", SECRET)
+    assert len(new) == 1 and len(new[0].bijdragers) == 11 and set(pt.verschillen(stored[0].sporen, new[0].sporen)) == {5}
+
+
+def test_the_stock_before_a_later_window_is_compared_too():
+    """A release over February–March shows the stock at the end of January through bestand − instroom + uitstroom of
+    February; with one gemeente more than a release over January alone, that would give its January stock."""
+    six = others(6)
+    res, new = pt.publish({pt.ALLE: None}, uploads(six), EIGEN, VAN, VAN, [], figures, "2026-12-01T10:00:00", SECRET)
+    res, new = pt.publish({pt.ALLE: None}, uploads(others(7)), EIGEN, D(2026, 2, 1), TOT, new, figures,
+                          "2026-12-02T10:00:00", SECRET)
+    assert len(new) == 1 and {g for g, _ in new[0].bijdragers} == set(six)  # without the newcomer
+    keys = set(pt.sporen(figures("GM0002", 1).filter(pl.col("maand") >= D(2026, 2, 1)), SECRET))
+    assert "2026-01/bestand" in keys and "2026-01/instroom" not in keys

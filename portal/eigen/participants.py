@@ -12,12 +12,16 @@ other peildata, and combine whatever the page shows. So:
    (its first and last fully covered month, stored with the upload). A file that starts or ends inside the window does
    not count at all, so no month holds a frozen stock or only the survivors of a later start, and the stock identity
    holds within a release.
-3. Releases are frozen and stored (table `releases`, per viewing gemeente). A new release for a group is made only when
-   its contributors differ from those of EVERY earlier release the viewer could see (any group) in either no gemeente or
-   in at least MIN_PARTICIPANTS gemeenten; a contributor "differs" when it is in one set and not the other, or in both
-   with another upload. A gemeente's figures for a month depend only on its upload, so two releases differ in a
-   combination of at least MIN_PARTICIPANTS gemeenten' figures, never in one. Until enough gemeenten have changed, the
-   page keeps showing the last release (and says from when it is). The viewer's own uploads never count in its releases.
+3. Releases are frozen and stored (table `releases`, per viewing gemeente). A new release for a group is made only when,
+   compared with EVERY earlier release the viewer could see (any group, any window), each count of each month that
+   both show (and the stock just before each window, which the stock identity reveals) is the same in all gemeenten or
+   differs in at least MIN_PARTICIPANTS of them; a gemeente "differs" in a count when it contributes to one release
+   and not the other, or to both with another value. The difference of two releases is then a combination of at least
+   MIN_PARTICIPANTS gemeenten' figures, never one gemeente's. Values are compared through keyed fingerprints
+   (`sporen`): a new monthly upload with the same history is no change, and what is stored reveals no count. When the
+   whole group cannot be shown, the contributors of the group's last release are tried (new months for the same
+   gemeenten; a newcomer waits until enough others change). Otherwise the page keeps showing the last release (and
+   says from when it is). The viewer's own uploads never count in its releases.
 4. Each release has at least MIN_PARTICIPANTS contributors; its cells are suppressed as the gemeente's own table is
    (portal.eigen.suppress.monthly: fewer than MIN_CELL persons, and cells that would reveal those through the stock
    identity), and every count shown is rounded to tens as CBS rounds its own tables; the rates are computed from those
@@ -31,13 +35,14 @@ only through `beheer_overzicht` (beheer role only).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
-from portal.charts import nl_number
 from portal.eigen import suppress
 from portal.eigen.schema import MIN_PARTICIPANTS
 
@@ -47,6 +52,7 @@ ALLE = "alle andere deelnemers"
 KLASSE = "andere deelnemers in dezelfde grootteklasse"
 
 Bijdragers = frozenset[tuple[str, int]]  # (gemeente, upload id)
+Sporen = dict[str, dict[str, str]]  # gemeente -> {"jjjj-mm/telling": keyed fingerprint of that count}
 
 
 @dataclass(frozen=True)
@@ -57,14 +63,41 @@ class Release:
     van: dt.date  # first and last month (first day) of the window
     tot: dt.date
     bijdragers: Bijdragers
+    sporen: Sporen  # per contributor the fingerprints of its counts: what the differencing check compares
     cijfers: pl.DataFrame | None  # maand, bestand, instroom, uitstroom, uitstroom_werk: exact sums (never shown unrounded);
-    # None once an upload it rests on was deleted (withdrawn: its contributors still count for the differencing check)
+    # None once an upload it rests on was deleted (withdrawn: its fingerprints still count for the differencing check)
 
 
-def verschil(a: Bijdragers, b: Bijdragers) -> int:
-    """How many gemeenten contribute differently to two releases: in one and not the other, or with another upload."""
-    da, db = dict(a), dict(b)
-    return sum(1 for g in da.keys() | db.keys() if da.get(g) != db.get(g))
+def sporen(table: pl.DataFrame, secret: bytes) -> dict[str, str]:
+    """Keyed fingerprints (HMAC-SHA256 with the installation key, so small counts cannot be guessed back) of one
+    gemeente's counts in a window, per month and count, plus the stock at the end of the month before the window
+    (bestand − instroom + uitstroom of its first month): a release also reveals that one through the stock identity."""
+    def mark(key: str, value: int) -> str:
+        return hmac.new(secret, f"{key}={value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+    rows = table.sort("maand").select("maand", *COUNTS).rows(named=True)
+    out = {}
+    if rows:
+        first = rows[0]
+        before = first["maand"] - dt.timedelta(days=1)
+        out[f"{before:%Y-%m}/bestand"] = mark(f"{before:%Y-%m}/bestand", first["bestand"] - first["instroom"] + first["uitstroom"])
+    for r in rows:
+        for c in COUNTS:
+            out[f"{r['maand']:%Y-%m}/{c}"] = mark(f"{r['maand']:%Y-%m}/{c}", r[c])
+    return out
+
+
+def verschillen(a: Sporen, b: Sporen) -> list[int]:
+    """For every count of a month that two releases both show: in how many gemeenten the two differ (a contributor of
+    only one of them, or of both with another value). The difference of the two sums is a combination of those."""
+    keys = set(next(iter(a.values()), {})) & set(next(iter(b.values()), {}))
+    gemeenten = a.keys() | b.keys()
+    return [sum(1 for g in gemeenten if a.get(g, {}).get(k) != b.get(g, {}).get(k)) for k in sorted(keys)]
+
+
+def botst(a: Sporen, b: Sporen) -> bool:
+    """Whether two releases differ in 1 to MIN_PARTICIPANTS − 1 gemeenten in some count they share (module note, rule 3)."""
+    return any(0 < n < MIN_PARTICIPANTS for n in verschillen(a, b))
 
 
 def covers(upload: dict, van: dt.date, tot: dt.date) -> bool:
@@ -73,63 +106,59 @@ def covers(upload: dict, van: dt.date, tot: dt.date) -> bool:
     return bool(first and last) and first <= f"{van:%Y-%m}" and last >= f"{tot:%Y-%m}"
 
 
-def candidates(uploads: dict[str, dict], eigen: str, codes: Iterable[str] | None, van: dt.date, tot: dt.date
-               ) -> tuple[Bijdragers, int]:
-    """(contributors, how many other participants of the group were left out because their file does not cover the
-    window). uploads: gemeente -> its current real upload."""
+def candidates(uploads: dict[str, dict], eigen: str, codes: Iterable[str] | None, van: dt.date, tot: dt.date) -> Bijdragers:
+    """The other participants of the group whose current upload covers the window. uploads: gemeente -> that upload."""
     group = [g for g in uploads if g != eigen and (codes is None or g in set(codes))]
-    ok = frozenset((g, int(uploads[g]["id"])) for g in group if covers(uploads[g], van, tot))
-    return ok, len(group) - len(ok)
-
-
-def _sums(bijdragers: Bijdragers, monthly_of: Callable[[str, int], pl.DataFrame]) -> pl.DataFrame:
-    parts = [monthly_of(g, u).select("maand", *COUNTS) for g, u in sorted(bijdragers)]
-    return pl.concat(parts).group_by("maand").agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS).sort("maand")
+    return frozenset((g, int(uploads[g]["id"])) for g in group if covers(uploads[g], van, tot))
 
 
 def publish(groepen: dict[str, Iterable[str] | None], uploads: dict[str, dict], eigen: str, van: dt.date, tot: dt.date,
-            earlier: list[Release], monthly_of: Callable[[str, int], pl.DataFrame], tijd: str
+            earlier: list[Release], monthly_of: Callable[[str, int], pl.DataFrame], tijd: str, secret: bytes
             ) -> tuple[dict[str, tuple[Release | None, str | None]], list[Release]]:
     """The release to show per group (in the order given) and the new releases to store (module note, rules 2–3).
 
     earlier: every stored release of this viewing gemeente, oldest first. monthly_of(gemeente, upload id): that upload's
-    monitors.monthly over the window, on episodes; tijd: now (ISO), the time of a new release. Returns ({group: (release or None, Dutch note or None)}, new)."""
+    monitors.monthly over the window, on episodes; tijd: now (ISO), the time of a new release; secret: the key of the
+    fingerprints. Tried in turn: all participants that cover the window, then only those of the group's last release
+    (so that one newcomer waits for four more instead of holding back the new months). Returns
+    ({group: (release or None, Dutch note or None)}, new releases)."""
     seen = list(earlier)
     new: list[Release] = []
     out: dict[str, tuple[Release | None, str | None]] = {}
     for groep, codes in groepen.items():
         mine = [r for r in seen if r.groep == groep]
-        latest = mine[-1] if mine else None
-        cand, left_out = candidates(uploads, eigen, codes, van, tot)
-        notes = []
-        if left_out:
-            notes.append(f"{nl_number(left_out)} {'deelnemer telt' if left_out == 1 else 'deelnemers tellen'} niet mee: het "
-                         f"bestand beslaat niet alle maanden van {van:%m-%Y} t/m {tot:%m-%Y} volledig.")
-        if latest is not None and latest.cijfers is not None and latest.bijdragers == cand and (latest.van, latest.tot) == (van, tot):
-            out[groep] = (latest, " ".join(notes) or None)
-            continue
-        if len(cand) < MIN_PARTICIPANTS:
-            reason = _too_few(len(cand))
+        latest = mine[-1] if mine and mine[-1].cijfers is not None else None
+        alle = candidates(uploads, eigen, codes, van, tot)
+        tries = [alle]
+        if latest is not None:
+            sticky = frozenset(m for m in alle if m[0] in latest.sporen)
+            if sticky != alle:
+                tries.append(sticky)
+        shown: Release | None = None
+        for cand in (c for c in tries if len(c) >= MIN_PARTICIPANTS):
+            tables = {g: monthly_of(g, u).select("maand", *COUNTS) for g, u in sorted(cand)}
+            sp = {g: sporen(t, secret) for g, t in tables.items()}
+            if latest is not None and sp == latest.sporen and (latest.van, latest.tot) == (van, tot):
+                shown = latest  # the same figures (a new upload with the same history): nothing new to show
+                break
+            if not any(botst(sp, r.sporen) for r in seen):
+                sums = pl.concat(tables.values()).group_by("maand").agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS)
+                shown = Release(groep, (mine[-1].versie + 1) if mine else 1, tijd, van, tot, cand, sp, sums.sort("maand"))
+                new.append(shown)
+                seen.append(shown)
+                break
+        if shown is not None:
+            out[groep] = (shown, None)
+        elif max(len(c) for c in tries) < MIN_PARTICIPANTS and latest is None:
+            out[groep] = (None, _too_few())
         else:
-            clash = [r for r in seen if 0 < verschil(cand, r.bijdragers) < MIN_PARTICIPANTS]
-            if not clash:
-                rel = Release(groep, (latest.versie + 1) if latest else 1, tijd, van, tot, cand, _sums(cand, monthly_of))
-                new.append(rel)
-                seen.append(rel)
-                out[groep] = (rel, " ".join(notes) or None)
-                continue
-            reason = (f"Nieuwe of vervangen uploads van minder dan {MIN_PARTICIPANTS} andere gemeenten sinds een eerder getoonde "
-                      f"stand: een nieuwe stand zou met die eerdere de cijfers van die gemeenten prijsgeven. Hij komt er zodra "
-                      f"minstens {MIN_PARTICIPANTS} gemeenten nieuwe gegevens hebben geleverd.")
-        if latest is not None and latest.cijfers is None:
-            out[groep] = (None, " ".join([reason, "De laatst getoonde stand is ingetrokken: een upload waarop hij rustte is "
-                                                  "verwijderd.", *notes]))
-        elif latest is not None:
-            notes.append(f"U ziet de stand van {_when(latest.tijd)} (maanden {latest.van:%m-%Y} t/m {latest.tot:%m-%Y}, "
-                         f"{nl_number(len(latest.bijdragers))} gemeenten). {reason}")
-            out[groep] = (latest, " ".join(notes))
-        else:
-            out[groep] = (None, " ".join([reason, *notes]))
+            wait = (f"Een nieuwe stand komt er zodra hij met een eerder getoonde stand geen cijfers van afzonderlijke gemeenten "
+                    f"prijsgeeft: als minstens {MIN_PARTICIPANTS} gemeenten nieuwe of andere cijfers hebben geleverd.")
+            if latest is None:
+                out[groep] = (None, f"Er is nu geen stand te tonen. {wait}")
+            else:
+                out[groep] = (latest, f"U ziet de stand van {_when(latest.tijd)} (maanden {latest.van:%m-%Y} t/m "
+                                      f"{latest.tot:%m-%Y}). {wait}")
     return out, new
 
 
@@ -140,10 +169,10 @@ def _when(tijd: str) -> str:
         return tijd or "eerder"
 
 
-def _too_few(k: int) -> str:
-    wie = "heeft geen andere gemeente" if k == 0 else "heeft 1 andere gemeente" if k == 1 else f"hebben {nl_number(k)} andere gemeenten"
-    return (f"Te weinig deelnemers: voor deze vergelijking {wie} gegevens aangeleverd over alle maanden. Het portaal toont een "
-            f"totaal pas vanaf {MIN_PARTICIPANTS} gemeenten, zodat de cijfers van een afzonderlijke gemeente niet te herleiden zijn.")
+def _too_few() -> str:
+    return (f"Te weinig deelnemers: voor deze vergelijking hebben minder dan {MIN_PARTICIPANTS} andere gemeenten gegevens over "
+            f"alle maanden aangeleverd. Het portaal toont een totaal pas vanaf {MIN_PARTICIPANTS} gemeenten, zodat de cijfers van "
+            "een afzonderlijke gemeente niet te herleiden zijn.")
 
 
 def afronden(x: pl.Expr) -> pl.Expr:
@@ -166,21 +195,18 @@ def shown(release: Release) -> tuple[pl.DataFrame, suppress.Suppressed]:
 def to_row(r: Release) -> dict:
     """A release as a row of the `releases` table (without viewer and id)."""
     return {"groep": r.groep, "versie": r.versie, "tijd": r.tijd, "van": r.van.isoformat(), "tot": r.tot.isoformat(),
-            "bijdragers": json.dumps(sorted(r.bijdragers)),
+            "bijdragers": json.dumps(sorted(r.bijdragers)), "sporen": json.dumps(r.sporen, sort_keys=True),
             "cijfers": r.cijfers.with_columns(pl.col("maand").dt.to_string("%Y-%m-%d")).write_json()}
 
 
 def from_row(row: dict) -> Release:
-    if not row["cijfers"]:
-        return Release(row["groep"], int(row["versie"]), row["tijd"], dt.date.fromisoformat(row["van"]),
-                       dt.date.fromisoformat(row["tot"]), _bijdragers(row["bijdragers"]), None)
-    cijfers = pl.read_json(row["cijfers"].encode(), schema={"maand": pl.String, **{c: pl.Int64 for c in COUNTS}})
+    cijfers = None
+    if row["cijfers"]:
+        cijfers = pl.read_json(row["cijfers"].encode(), schema={"maand": pl.String, **{c: pl.Int64 for c in COUNTS}})
+        cijfers = cijfers.with_columns(pl.col("maand").str.to_date("%Y-%m-%d"))
     return Release(row["groep"], int(row["versie"]), row["tijd"], dt.date.fromisoformat(row["van"]),
-                   dt.date.fromisoformat(row["tot"]), _bijdragers(row["bijdragers"]), cijfers.with_columns(pl.col("maand").str.to_date("%Y-%m-%d")))
-
-
-def _bijdragers(text: str) -> Bijdragers:
-    return frozenset((g, int(u)) for g, u in json.loads(text))
+                   dt.date.fromisoformat(row["tot"]), frozenset((g, int(u)) for g, u in json.loads(row["bijdragers"])),
+                   json.loads(row["sporen"]), cijfers)
 
 
 def beheer_overzicht(per_gemeente: pl.DataFrame) -> pl.DataFrame:

@@ -55,7 +55,8 @@ def _releases(db: sqlite_utils.Database) -> None:
     """The frozen participant totals each viewing gemeente has been shown (portal.eigen.participants)."""
     db["releases"].create(
         {"id": int, "kijker": str, "groep": str, "versie": int, "tijd": str, "van": str, "tot": str, "bijdragers": str,
-         "cijfers": str}, pk="id", not_null={"kijker", "groep", "versie", "tijd", "van", "tot", "bijdragers", "cijfers"})
+         "sporen": str, "cijfers": str}, pk="id",
+        not_null={"kijker", "groep", "versie", "tijd", "van", "tot", "bijdragers", "sporen", "cijfers"})
     db["releases"].create_index(["kijker"])
 
 
@@ -154,7 +155,7 @@ class Eigenbestand(Store):
             if row[0]:
                 raise UserDataError(f"Upload {upload_id} is al verwijderd.")
             self._remove(db, upload_id, _name(door))
-            # Participant totals that rest on it are withdrawn; their contributors stay, for the differencing check.
+            # Participant totals that rest on it are withdrawn; their fingerprints stay, for the differencing check.
             db.execute("update releases set cijfers = '' where exists (select 1 from json_each(releases.bijdragers) "
                        "where json_extract(value, '$[0]') = ? and json_extract(value, '$[1]') = ?)", [gemeente, upload_id])
         conn = self._connect()
