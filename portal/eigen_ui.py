@@ -35,6 +35,10 @@ def choose_gemeente(wh: Warehouse, user: Gebruiker) -> str | None:
     """A gemeente user works on their own gemeente; beheer (and the local user) picks one; others have no access."""
     if user.rol == "gemeente" and user.gemeente_code:
         st.sidebar.caption(f"Gemeente: {literal(wh.name(user.gemeente_code))}")
+        asked = st.query_params.get("gemeente")
+        if asked and asked != user.gemeente_code:
+            st.info(f"U ziet het eigen bestand van uw gemeente, {literal(wh.name(user.gemeente_code))}; de gemeente in de link "
+                    f"({quoted(asked)}) is genegeerd: het bestand van een andere gemeente is niet voor u zichtbaar.")
         return user.gemeente_code
     if user.rol == "beheer":
         return gemeente_picker(wh)
@@ -390,8 +394,12 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
                                 .otherwise(pl.col(f"{p}_{h}")).alias(f"{p}_{h}")
                                 for h in (6, 12) for p in ("kans", "onder", "boven", "se")])
     res = pagina.survival(table, per, naar)
-    pct = {c: pl.col(c) * 100 for c in res.frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
-    shown = res.frame.with_columns(**{c: e for c, e in pct.items()}).select(
+    # ... and "still in the bijstand after h months" is then not 0 but not applicable: shown as '–', like the kans.
+    unfollowed = {h: table.filter(pl.col(f"kans_{h}").is_null())["groep"].to_list() for h in (6, 12)}
+    frame = res.frame.with_columns([pl.when(pl.col("groep").is_in(unfollowed[h])).then(None).otherwise(pl.col(f"n_risico_{h}"))
+                                    .alias(f"n_risico_{h}") for h in (6, 12)])
+    pct = {c: pl.col(c) * 100 for c in frame.columns if c.split("_")[0] in ("kans", "onder", "boven")}
+    shown = frame.with_columns(**{c: e for c, e in pct.items()}).select(
         pl.col("groep").alias(PER[per].capitalize()), pl.col("n").alias("Instromers"),
         *[pl.col(f"{p}_{h}").alias(f"{label} {h} mnd (%)") for h in (6, 12)
           for p, label in (("kans", "Uitstroomkans"), ("onder", "Ondergrens"), ("boven", "Bovengrens"))],

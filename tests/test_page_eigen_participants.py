@@ -84,3 +84,11 @@ def test_persons_not_uitkeringen_five_people_with_two_spells_stay_hidden(account
     may = monthly(login(eigen(), "amsterdam"))["05-2026"]
     assert may["Instroom"] == "–" and may["Uitstroom"] == "–"
     assert may["Bestand (einde maand)"] != "–"
+
+
+def test_a_gemeente_user_asking_for_another_gemeente_is_told_it_sees_its_own(accounts) -> None:
+    at = login(eigen(gemeente="GM0599"), "amsterdam")
+    assert at.title[-1].value == "Eigen bestand Amsterdam"
+    assert [i.value for i in at.info if "is genegeerd" in i.value] == [
+        "U ziet het eigen bestand van uw gemeente, Amsterdam; de gemeente in de link ('GM0599') is genegeerd: het bestand "
+        "van een andere gemeente is niet voor u zichtbaar."]
