@@ -295,6 +295,13 @@ def _hidden_note(res: suppress.Suppressed) -> list[str]:
     return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
 
 
+def _table(frame: pl.DataFrame, lines: list[str], key: str) -> None:
+    """An own-file table: as data_table, and the line that says how many cells are hidden also on screen."""
+    data_table(frame, lines, key=key)
+    if hidden := [x for x in lines if x.startswith("Onderdrukt:")]:
+        st.caption(" ".join(hidden))
+
+
 def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
                     pagina: suppress.Pagina) -> pl.DataFrame:
     van = dt.date(peil.year - MONTHS_SHOWN // 12, peil.month, 1)
@@ -314,7 +321,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
                                          time_format="%b %Y"),
               "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand",
               inputs=(file,))
-    data_table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
+    _table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
                key=f"bestandsmonitor-{gemeente}")
     last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None
     tr = monitors.trend(table)
@@ -361,7 +368,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
         st.caption("Kies een of meer peildata.")
         return
     res = pagina.leefvorm(_monitor("leefvorm", file, (ends,), (), spells))
-    data_table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
+    _table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
     build = f"{wh.path}:{wh.path.stat().st_mtime}"
@@ -414,7 +421,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
                    "uitstromen. 95 %-interval met de variantie volgens de deltamethode (log-log).")
     else:
         method += " Alle uitstroom: Kaplan–Meier, 95 %-interval met Greenwood (log-log)."
-    data_table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
+    _table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
     st.caption(method)
 
 
@@ -440,13 +447,13 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
               "eerste uitstroom in die periode.")
     if spells["synthetisch"].any():
         method += " Het synthetische voorbeeld kent geen herinstroom: elke cliënt heeft er één uitkering."
-    data_table(shown, [line, method, *_hidden_note(res)], key=f"herinstroom-{gemeente}")
+    _table(shown, [line, method, *_hidden_note(res)], key=f"herinstroom-{gemeente}")
     st.caption(method)
 
 
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     res = pagina.duur(_monitor("duur", file, (peil,), (), spells))
-    data_table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
+    _table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
                [line, f"Zittend bestand op {peil:%d-%m-%Y} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
                key=f"duur-{gemeente}")
 
