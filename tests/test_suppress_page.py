@@ -42,24 +42,29 @@ def months(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
 
 class View:
     """What the page shows of a file: the bestandsmonitor, the leefvorm on every peildatum it offers, the duration
-    profile and the uitstroomkans for every radio option; `old` with each table suppressed on its own (before)."""
+    profile, the uitstroomkans for every radio option and the herinstroom; `old` with each table suppressed on its own
+    (before)."""
 
     def __init__(self, f: pl.DataFrame, peil: dt.date, old: bool = False) -> None:
         self.table = mon.monthly(f, D(peil.year - 2, peil.month, 1), peil)
         mix = mon.leefvorm_mix(f, sp.page_peildata(peil))
         prof = mon.duration_profile(f, peil)
         kans = {(per, naar): sv.uitstroomkans(f, peil, naar, per) for per in sp.PAGE_GROUPINGS for naar in sp.NAAR}
+        her = mon.herinstroom(f, peil)
         if old:
             self.monthly = sp.monthly(self.table).frame
             self.leefvorm = sp.shares(mix, "peildatum", "de leefvormen").frame
             self.duur = sp.shares(prof, None, "de duurklassen").frame
             self.kans = {k: sp.survival(t).frame for k, t in kans.items()}
+            cols, rel, linked = mon.herinstroom_relaties(her)
+            self.herinstroom = sp.suppress(her, cols, rel, key="reden", linked=linked).frame
         else:
             self.pagina = sp.page(f, peil)
             self.monthly = self.pagina.monthly(self.table).frame
             self.leefvorm = self.pagina.leefvorm(mix).frame
             self.duur = self.pagina.duur(prof).frame
             self.kans = {(per, naar): self.pagina.survival(t, per, naar).frame for (per, naar), t in kans.items()}
+            self.herinstroom = self.pagina.herinstroom(her).frame
 
     def month(self, y: int, m: int) -> dict:
         return self.monthly.filter(pl.col("maand") == D(y, m, 1)).row(0, named=True)
@@ -331,8 +336,60 @@ def twelve_minus_eleven_file() -> pl.DataFrame:
 
 @pytest.mark.parametrize("make, peil", [(cohort_file, PEIL), (kans_file, PEIL_DEC), (structural_file, PEIL_DEC),
                                         (twelve_minus_eleven_file, D(2026, 11, 30)),
+                                        (lambda: herinstroom_file(), D(2026, 11, 30)),
                                         (lambda: synth.generate("GM0096", 10, 5, D(2026, 11, 30)), D(2026, 11, 30))])
 def test_no_small_count_follows_from_all_relations_together(make, peil) -> None:
     """The cell-by-cell rule misses combinations (e.g. the 12-month total minus the instromers of the year that has
     eleven of those months gives the twelfth); the solver's exact check must leave none."""
     assert small_counts_determined(make(), peil) == []
+
+
+# ---- attack 6: the herinstroom table's uitstromers are the monthly uitstroom of its period ----------------------------
+PEIL_NOV = D(2026, 11, 30)  # followed 6 months: endings up to 31-05-2026; 12 months: up to 30-11-2025 (month ends)
+
+
+def herinstroom_file() -> pl.DataFrame:
+    """From November 2024 every month 20 begin and 20 of 700 old uitkeringen end on the 20th (10 to work, 10 otherwise);
+    of those who left in December 2024, 10 of each reden are back on 5 March 2025 and stay, so nobody ends twice. To
+    work: 12 a month from December 2025 to May 2026, but 4 in March 2026, and 3 in February 2025. The file covers
+    November 2024 on (its first endings), as does the bestandsmonitor."""
+    groups = [(D(2020, 1, 15), None, None, None, 700 - 25 * 20)]
+    for y, m in months((2024, 11), (2026, 11)):
+        werk = {(2025, 2): 3, (2026, 3): 4}.get((y, m), 12 if (2025, 12) <= (y, m) <= (2026, 5) else 10)
+        groups += [(D(y, m, 5), None, None, None, 20), (D(2020, 1, 15), D(y, m, 20), "werk", None, werk),
+                   (D(2020, 1, 15), D(y, m, 20), "overig", None, 10)]
+    f = spells(groups)
+    back = pl.concat([f.filter((pl.col("einde") == D(2024, 12, 20)) & (pl.col("reden") == r)).head(10) for r in ("werk", "overig")])
+    return pl.concat([f, back.with_columns(begin=pl.lit(D(2025, 3, 5)), einde=pl.lit(None, dtype=pl.Date),
+                                           reden=pl.lit(None, dtype=pl.String))]).sort("client", "begin")
+
+
+def attack_herinstroom(v: View) -> dict[tuple[int, int], int]:
+    """Hidden months of uitstroom naar werk that follow from the herinstroom table: uitstromers (werk) within 12 months
+    are the endings from the first month covered up to tot_12; those within 6 months minus those within 12 the endings
+    after tot_12 up to tot_6 (nobody ends twice). Reads the table, its caption's periods and the bestandsmonitor."""
+    h = v.herinstroom.filter(pl.col("reden") == "werk").row(0, named=True)
+    found = {}
+    for total, lo, hi in ((h["uitstromers_12"], h["van"], h["tot_12"]),
+                          (None if h["uitstromers_6"] is None or h["uitstromers_12"] is None else h["uitstromers_6"] - h["uitstromers_12"],
+                           h["tot_12"], h["tot_6"])):
+        rows = v.monthly.filter((pl.col("maand") >= lo.replace(day=1)) & (pl.col("maand") <= hi))
+        rows = rows.filter(pl.col("maand") > lo) if lo == h["tot_12"] else rows
+        hidden = rows.filter(pl.col("uitstroom_werk").is_null())["maand"].to_list()
+        if total is not None and len(hidden) == 1:
+            found[(hidden[0].year, hidden[0].month)] = total - int(rows["uitstroom_werk"].sum())
+    return found
+
+
+def test_herinstroom_uitstromers_are_a_sum_of_months() -> None:
+    f = herinstroom_file()
+    t = mon.herinstroom(f, PEIL_NOV)
+    assert (t["van"][0], t["tot_6"][0], t["tot_12"][0]) == (D(2024, 11, 1), D(2026, 5, 31), D(2025, 11, 30))
+    assert t["uitstromers_12"].to_list() == [12 * 10 + 3, 13 * 10, 13 * 10 + 12 * 10 + 3]
+    assert t["uitstromers_6"].to_list() == [123 + 5 * 12 + 4, 130 + 60, 313 + 64]
+    old = View(f, PEIL_NOV, old=True)
+    assert attack_herinstroom(old) == {(2025, 2): 3, (2026, 3): 4}
+    new = View(f, PEIL_NOV)
+    assert new.month(2025, 2)["uitstroom_werk"] is None and new.month(2026, 3)["uitstroom_werk"] is None
+    assert attack_herinstroom(new) == {}
+    assert small_counts_determined(f, PEIL_NOV) == []
