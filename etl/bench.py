@@ -320,7 +320,8 @@ def eigen_monitors(n: int) -> int:
     """`bench eigen [N]`: write N synthetic spells (ten years up to 31-12-2024) to Parquet, then in a fresh process read
     them and run every monitor of the Eigen-bestand page (monthly over 120 months, trend, CBS check, leefvorm mix on three
     peildata, duration profile, budget, uitstroomkans by five groupings for any ending and for werk, the 24-month curve,
-    and the page's one suppression pattern over all of it): wall time per step and peak RSS of that process (VmHWM)."""
+    the herinstroom, and the page's one suppression pattern over all of it): wall time per step and peak RSS of that
+    process (VmHWM)."""
     import datetime as dt
 
     from portal.charts import nl_number
@@ -334,7 +335,7 @@ def eigen_monitors(n: int) -> int:
         frame = synth.generate("GM0363", max(n * 10 // 42, 10), 1, peil)
         if frame.height > n:
             frame = frame.sample(n=n, seed=1)
-        frame.write_parquet(path)
+        frame.sort("client", "begin").write_parquet(path)  # sorted as mapping.apply stores an upload
         print(f"Synthetisch bestand: {nl_number(frame.height)} uitkeringsperioden gemaakt in "
               f"{nl_number(time.perf_counter() - t0, 1)} s ({nl_number(path.stat().st_size / 1e6)} MB Parquet)")
         del frame
@@ -370,7 +371,7 @@ def _eigen_child(path: str) -> None:
         steps.append((name, time.perf_counter() - t0, peak_mb()))
         return result
 
-    spells = step("Parquet lezen (alleen monitors.KOLOMMEN)", lambda: pl.read_parquet(path, columns=list(mon.KOLOMMEN)))
+    spells = step("Parquet lezen (monitors.KOLOMMEN en client)", lambda: pl.read_parquet(path, columns=["client", *mon.KOLOMMEN]))
     t_all = time.perf_counter()
     table = step("maandcijfers (120 maanden)", lambda: mon.monthly(spells, dt.date(2015, 1, 1), peil))
     step("trend", lambda: mon.trend(table))
@@ -386,9 +387,10 @@ def _eigen_child(path: str) -> None:
         for per in sv.GROEPERINGEN:
             kms.append(step(f"uitstroomkans {naar}/{per}", lambda: sv.uitstroomkans(prep, peil, naar, per)))
     step("uitstroomcurve", lambda: sv.curve(prep, peil))
+    her = step("herinstroom", lambda: mon.herinstroom(spells, peil))
     pagina = step("onderdrukking: één patroon over de hele pagina (alle tabellen, keuzes en peildata)",
-                  lambda: sp.page(spells, peil, prep=prep))
-    step("onderdrukking toepassen", lambda: [pagina.monthly(table), pagina.leefvorm(mix), pagina.duur(prof),
+                  lambda: sp.page(spells, peil, prep=prep, herinstroom=her))
+    step("onderdrukking toepassen", lambda: [pagina.monthly(table), pagina.leefvorm(mix), pagina.duur(prof), pagina.herinstroom(her),
                                              *[pagina.survival(k, per, naar) for k, (naar, per) in
                                                zip(kms, [(n, p) for n in ("einde", "werk") for p in sv.GROEPERINGEN])]])
     total = time.perf_counter() - t_all

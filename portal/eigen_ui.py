@@ -86,7 +86,8 @@ EPISODES_NOTE = (f"Een nieuwe uitkering die binnen {episodes.HERINSTROOM_DAGEN} 
 @st.cache_resource(max_entries=8, show_spinner=False)  # immutable; shared without a copy per rerun
 def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame) -> suppress.Pagina:
     """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum."""
-    return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER))
+    return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER),
+                         herinstroom=_monitor("herinstroom", file, (peil,), (), _spells))
 
 
 def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str] | None:
@@ -425,14 +426,13 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     st.caption(method)
 
 
-def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str) -> None:
+def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     table = _monitor("herinstroom", file, (peil,), (), spells)
-    if table["van"][0] is None or table["uitstromers_6"].max() == 0:
+    if not monitors.herinstroom_getoond(table):
         st.info("Nog geen herinstroom te tonen: er is geen uitstroom die minstens 6 maanden voor de peildatum viel in de maanden "
                 "die het bestand volledig beschrijft.")
         return
-    cols, rel, linked = monitors.herinstroom_relaties(table)
-    res = suppress.suppress(table, cols, rel, key="reden", linked=linked)
+    res = pagina.herinstroom(table)
     shown = res.frame.select(
         pl.col("reden").replace_strict({"werk": "naar werk", "overig": "andere reden", "totaal": "totaal"}).alias("Reden van uitstroom"),
         *[e for h in (6, 12) for e in (pl.col(f"uitstromers_{h}").alias(f"Uitstromers ({h} mnd gevolgd)"),
@@ -584,7 +584,7 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     st.header("Uitstroomkans")
     uitstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Herinstroom")
-    herinstroom_section(gemeente, spells, peil, line, file)
+    herinstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Duur van de uitkering")
     duur_section(gemeente, spells, peil, line, file, pagina)
     st.header("Uitgaven en budget")

@@ -295,8 +295,11 @@ def test_page_shows_herinstroom_and_the_definitions(own_upload):
     at = page("eigen_bestand", gemeente=PAGE_GM)
     i = next(i for i in range(len(at.dataframe)) if "Reden van uitstroom" in at.dataframe[i].value.columns)
     rows = {r["Reden van uitstroom"]: r for r in shown(at, i)}
-    assert rows["totaal"]["Terug binnen 6 mnd (%)"] == "37,8" and rows["totaal"]["Terug binnen 12 mnd"] == "20"
-    assert rows["naar werk"]["Terug binnen 6 mnd"] == "–" and rows["andere reden"]["Terug binnen 12 mnd (%)"] == "–"
+    # One suppression with the other tables: every ending is in January 2025 (45, 30 to work), so the uitstromers are
+    # that month's uitstroom plus the hidden months after it, which would then hold 0 together; on its own the table
+    # showed the totaal row (17 of 45 = 37,8 %).
+    assert [rows[k]["Uitstromers (6 mnd gevolgd)"] for k in ("naar werk", "andere reden", "totaal")] == ["–", "–", "–"]
+    assert rows["totaal"]["Terug binnen 6 mnd (%)"] == "–" and rows["andere reden"]["Terug binnen 12 mnd (%)"] == "–"
     captions = " ".join(c.value for c in at.caption)
     assert "binnen 31 dagen na het einde van de vorige begint, telt als voortzetting" in captions
     assert "maanden 01-2025 t/m 06-2026" in captions  # the covered months of the upload

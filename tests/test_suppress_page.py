@@ -42,24 +42,29 @@ def months(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
 
 class View:
     """What the page shows of a file: the bestandsmonitor, the leefvorm on every peildatum it offers, the duration
-    profile and the uitstroomkans for every radio option; `old` with each table suppressed on its own (before)."""
+    profile, the uitstroomkans for every radio option and the herinstroom; `old` with each table suppressed on its own
+    (before)."""
 
     def __init__(self, f: pl.DataFrame, peil: dt.date, old: bool = False) -> None:
         self.table = mon.monthly(f, D(peil.year - 2, peil.month, 1), peil)
         mix = mon.leefvorm_mix(f, sp.page_peildata(peil))
         prof = mon.duration_profile(f, peil)
         kans = {(per, naar): sv.uitstroomkans(f, peil, naar, per) for per in sp.PAGE_GROUPINGS for naar in sp.NAAR}
+        her = mon.herinstroom(f, peil)
         if old:
             self.monthly = sp.monthly(self.table).frame
             self.leefvorm = sp.shares(mix, "peildatum", "de leefvormen").frame
             self.duur = sp.shares(prof, None, "de duurklassen").frame
             self.kans = {k: sp.survival(t).frame for k, t in kans.items()}
+            cols, rel, linked = mon.herinstroom_relaties(her)
+            self.herinstroom = sp.suppress(her, cols, rel, key="reden", linked=linked).frame
         else:
             self.pagina = sp.page(f, peil)
             self.monthly = self.pagina.monthly(self.table).frame
             self.leefvorm = self.pagina.leefvorm(mix).frame
             self.duur = self.pagina.duur(prof).frame
             self.kans = {(per, naar): self.pagina.survival(t, per, naar).frame for (per, naar), t in kans.items()}
+            self.herinstroom = self.pagina.herinstroom(her).frame
 
     def month(self, y: int, m: int) -> dict:
         return self.monthly.filter(pl.col("maand") == D(y, m, 1)).row(0, named=True)
@@ -112,8 +117,9 @@ def test_cohort_instromers_minus_the_months_shown() -> None:
     new = View(f, PEIL)
     assert new.month(2026, 3)["uitstroom"] is None
     assert attack_cohort(new) is None
-    # The page still shows most of it: every other month of 2026 and the bestand of every month.
-    assert sum(new.month(2026, m)["instroom"] is None for m in range(1, 11)) == 2
+    # The page still shows most of it: seven other months of 2026 and the bestand of every month (a third month goes
+    # since the herinstroom's uitstromers within 6 months are the uitstroom of the months up to May 2026).
+    assert [m for m in range(1, 11) if new.month(2026, m)["instroom"] is None] == [1, 3, 5]
     assert all(new.month(2026, m)["bestand"] is not None for m in range(1, 11))
 
 
@@ -220,7 +226,8 @@ def test_other_endings_are_a_count_too() -> None:
 # ---- section 5: one small month, and structural zeros -----------------------------------------------------------------
 def test_one_small_month_hides_another_month_not_the_12_month_total() -> None:
     """Uitstroom naar werk over the last 12 months: 22 in ten months, 23 in one, 5 in April 2026 (243 + 5 = 248).
-    The visitatie block's 12-month total stays visible; the page hides April and the smallest other month instead."""
+    The visitatie block's 12-month total stays visible; the page hides April and other months instead (two, since the
+    herinstroom's uitstromers within 6 months minus those within 12 are the months November 2025 to April 2026)."""
     groups = [(D(2020, 1, 15), None, None, None, 1200)]
     for y, m in months((2024, 10), (2026, 10)):
         werk = 5 if (y, m) == (2026, 4) else 23 if (y, m) == (2026, 9) else 22
@@ -232,8 +239,8 @@ def test_one_small_month_hides_another_month_not_the_12_month_total() -> None:
     assert int(v.table["uitstroom_werk"].tail(12).sum()) == 248
     last12 = v.monthly.tail(12)
     hidden = last12.filter(pl.col("uitstroom_werk").is_null())["maand"].to_list()
-    assert len(hidden) == 2 and D(2026, 4, 1) in hidden
-    assert 248 - last12["uitstroom_werk"].sum() == 5 + 22  # the total reveals only two hidden months together
+    assert hidden == [D(2025, 11, 1), D(2026, 4, 1), D(2026, 5, 1)]
+    assert 248 - last12["uitstroom_werk"].sum() == 5 + 22 + 22  # the total reveals only three hidden months together
 
 
 def structural_file() -> pl.DataFrame:
@@ -277,7 +284,7 @@ def test_pattern_is_the_same_for_every_choice_and_matches_the_tables() -> None:
     by_month = pg.cellen.filter((pl.col("tabel") == "maand") & pl.col("getoond")).pivot("kolom", index="rij", values="waarde")
     table = mon.monthly(f, D(2022, 12, 1), peil)
     assert by_month.select(list(sp.FLOWS)).rows() == table.select(list(sp.FLOWS)).rows()
-    assert pg.cost()["cellen"] == 100 + 3 + 180 + 5 + sum(
+    assert pg.cost()["cellen"] == 100 + 3 + 180 + 5 + 12 + sum(  # 12: herinstroom (3 redenen, 2 counts, 2 horizons)
         5 * sv.uitstroomkans(f, peil, naar, per).height for per in sp.PAGE_GROUPINGS for naar in sp.NAAR)
 
 
@@ -331,8 +338,60 @@ def twelve_minus_eleven_file() -> pl.DataFrame:
 
 @pytest.mark.parametrize("make, peil", [(cohort_file, PEIL), (kans_file, PEIL_DEC), (structural_file, PEIL_DEC),
                                         (twelve_minus_eleven_file, D(2026, 11, 30)),
+                                        (lambda: herinstroom_file(), D(2026, 11, 30)),
                                         (lambda: synth.generate("GM0096", 10, 5, D(2026, 11, 30)), D(2026, 11, 30))])
 def test_no_small_count_follows_from_all_relations_together(make, peil) -> None:
     """The cell-by-cell rule misses combinations (e.g. the 12-month total minus the instromers of the year that has
     eleven of those months gives the twelfth); the solver's exact check must leave none."""
     assert small_counts_determined(make(), peil) == []
+
+
+# ---- attack 6: the herinstroom table's uitstromers are the monthly uitstroom of its period ----------------------------
+PEIL_NOV = D(2026, 11, 30)  # followed 6 months: endings up to 31-05-2026; 12 months: up to 30-11-2025 (month ends)
+
+
+def herinstroom_file() -> pl.DataFrame:
+    """From November 2024 every month 20 begin and 20 of 700 old uitkeringen end on the 20th (10 to work, 10 otherwise);
+    of those who left in December 2024, 10 of each reden are back on 5 March 2025 and stay, so nobody ends twice. To
+    work: 12 a month from December 2025 to May 2026, but 4 in March 2026, and 3 in February 2025. The file covers
+    November 2024 on (its first endings), as does the bestandsmonitor."""
+    groups = [(D(2020, 1, 15), None, None, None, 700 - 25 * 20)]
+    for y, m in months((2024, 11), (2026, 11)):
+        werk = {(2025, 2): 3, (2026, 3): 4}.get((y, m), 12 if (2025, 12) <= (y, m) <= (2026, 5) else 10)
+        groups += [(D(y, m, 5), None, None, None, 20), (D(2020, 1, 15), D(y, m, 20), "werk", None, werk),
+                   (D(2020, 1, 15), D(y, m, 20), "overig", None, 10)]
+    f = spells(groups)
+    back = pl.concat([f.filter((pl.col("einde") == D(2024, 12, 20)) & (pl.col("reden") == r)).head(10) for r in ("werk", "overig")])
+    return pl.concat([f, back.with_columns(begin=pl.lit(D(2025, 3, 5)), einde=pl.lit(None, dtype=pl.Date),
+                                           reden=pl.lit(None, dtype=pl.String))]).sort("client", "begin")
+
+
+def attack_herinstroom(v: View) -> dict[tuple[int, int], int]:
+    """Hidden months of uitstroom naar werk that follow from the herinstroom table: uitstromers (werk) within 12 months
+    are the endings from the first month covered up to tot_12; those within 6 months minus those within 12 the endings
+    after tot_12 up to tot_6 (nobody ends twice). Reads the table, its caption's periods and the bestandsmonitor."""
+    h = v.herinstroom.filter(pl.col("reden") == "werk").row(0, named=True)
+    found = {}
+    for total, lo, hi in ((h["uitstromers_12"], h["van"], h["tot_12"]),
+                          (None if h["uitstromers_6"] is None or h["uitstromers_12"] is None else h["uitstromers_6"] - h["uitstromers_12"],
+                           h["tot_12"], h["tot_6"])):
+        rows = v.monthly.filter((pl.col("maand") >= lo.replace(day=1)) & (pl.col("maand") <= hi))
+        rows = rows.filter(pl.col("maand") > lo) if lo == h["tot_12"] else rows
+        hidden = rows.filter(pl.col("uitstroom_werk").is_null())["maand"].to_list()
+        if total is not None and len(hidden) == 1:
+            found[(hidden[0].year, hidden[0].month)] = total - int(rows["uitstroom_werk"].sum())
+    return found
+
+
+def test_herinstroom_uitstromers_are_a_sum_of_months() -> None:
+    f = herinstroom_file()
+    t = mon.herinstroom(f, PEIL_NOV)
+    assert (t["van"][0], t["tot_6"][0], t["tot_12"][0]) == (D(2024, 11, 1), D(2026, 5, 31), D(2025, 11, 30))
+    assert t["uitstromers_12"].to_list() == [12 * 10 + 3, 13 * 10, 13 * 10 + 12 * 10 + 3]
+    assert t["uitstromers_6"].to_list() == [123 + 5 * 12 + 4, 130 + 60, 313 + 64]
+    old = View(f, PEIL_NOV, old=True)
+    assert attack_herinstroom(old) == {(2025, 2): 3, (2026, 3): 4}
+    new = View(f, PEIL_NOV)
+    assert new.month(2025, 2)["uitstroom_werk"] is None and new.month(2026, 3)["uitstroom_werk"] is None
+    assert attack_herinstroom(new) == {}
+    assert small_counts_determined(f, PEIL_NOV) == []

@@ -326,6 +326,11 @@ def herinstroom(spells: pl.DataFrame, peildatum: dt.date, maanden: tuple[int, ..
     return out.with_columns(van=pl.lit(van, dtype=pl.Date))
 
 
+def herinstroom_getoond(table: pl.DataFrame) -> bool:
+    """Whether the page shows the herinstroom table: only when some ending was followed for 6 months."""
+    return table["van"][0] is not None and table["uitstromers_6"].max() > 0
+
+
 Relaties = list[tuple[str, list[tuple[int, str]]]]  # as portal.eigen.suppress.Relation (that module imports this one)
 
 

@@ -14,24 +14,30 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
 - Cells are keyed by (table, row, column): the monthly table (bestand, instroom, uitstroom, naar werk), the leefvorm
   counts on every one of the 60 peildata the page offers, the duration classes, the uitstroomkans tables for every
   radio option (instroomjaar, leeftijd, fasering, totaal × alle uitstroom, naar werk: instromers, uitstromers within
-  6/12 months, still in the bijstand after 6/12 months), and the visitatie block's bestand and 12-month sums. The
+  6/12 months, still in the bijstand after 6/12 months), the herinstroom table (uitstromers and terug within 6/12
+  months per reden), and the visitatie block's bestand and 12-month sums. The
   pattern is computed once per file and peildatum for all options, so what is hidden does not depend on what the user
   clicks, and the visitatie block (portal.visitatie_eigen) reads the same pattern.
 - Relations across tables: the leefvormen and the duration classes add up to that month's bestand; the instromers of a
   cohort (and of all cohorts) are the monthly instroom from the start of the cohorts; every grouping of the uitstroomkans
   adds up to the totaal; "alle uitstroom" and "naar werk" share instromers and those still in the bijstand; the
-  12-month sums are their months, and with the stock 12 months earlier and now they form one more stock identity.
+  12-month sums are their months, and with the stock 12 months earlier and now they form one more stock identity. The
+  herinstroom's uitstromers (werk, overig, totaal) within h months are the monthly uitstroom from its first month up
+  to the end of the follow-up, and those within 6 minus those within 12 the months between the two ends: added only
+  when they hold in the data (nobody ends twice in the period, nobody on the days of a month partly in it).
 - Internal cells are counts that are not shown but follow from shown ones: the uitstroom other than werk (per month,
   and per group of the uitstroomkans), the persons censored before 6/12 months (instromers − uitstromers − still in
-  the bijstand), the bestand on peildata outside the monthly table, the instroom of months before it. They are hidden
-  (primary) when under MIN_CELL, never picked as a secondary cell; one that is the only unknown of a relation counts as
-  known from then on (it can unlock the next relation).
+  the bijstand), the herinstroom's uitstromers not back (uitstromers − terug), the bestand on peildata outside the
+  monthly table, the instroom of months before it. They are hidden (primary) when under MIN_CELL, never picked as a
+  secondary cell; one that is the only unknown of a relation counts as known from then on (it can unlock the next
+  relation).
 - A relation is also protected when its hidden cells, all on one side, add up to fewer than MIN_CELL (their sum would
   be a small count itself, e.g. "the months not shown hold 0 together").
 - Structural zeros are 0 by definition and known to everyone: months before the file's first month, a duration class
   longer than the file's history, "still in the bijstand after h months" for a cohort that began less than h months
   before the peildatum, "censored before h months" (any ending) for a cohort that began more than h months before it,
-  and every part of a total that is such a zero. They are shown, not suppressed, and force no second hidden cell.
+  the herinstroom counts of a horizon no ending could be followed for yet, and every part of a total that is such a
+  zero. They are shown, not suppressed, and force no second hidden cell.
 - Choice of the secondary cell: the visible shown cell with the lowest tier (the cells a visitatie team reads, tier
   KEY_TIER, go last: hide a month rather than the 12-month total), then the smallest, then the one in the fewest
   relations.
@@ -40,13 +46,16 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
   (linear algebra over every unknown cell: one SVD of what is left after setting aside relations that an unknown of
   their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
   combination leans on most; repeated until none comes out (at most three tries per cell). Only run when an unknown
-  count under MIN_CELL exists at all. It does not see inequalities (counts are never negative) beyond the small-sum
-  rule above, nor non-linear use of a kans (n × kans where some are censored).
+  count under MIN_CELL exists at all, and only over the relations linked to such a count by shared unknowns. It does
+  not see inequalities (counts are never negative) beyond the small-sum rule above, nor non-linear use of a kans
+  (n × kans where some are censored).
 - The CBS comparison shows bestand (+ paren) rounded to tens, as CBS does (`cbs_input`): exact it would reveal the
   paren, a leefvorm count.
 Measured (synthetic files, peildatum 30-11-2026, all 478/488 cells the page and the visitatie block show): Renswoude
 131 visible before (each table on its own) and 100 after; Vlieland 52 and 40; Amsterdam 484 and 488 (its two
 structural zeros no longer hidden). The pattern takes 0,1–0,2 s for these files, about 0,6 s for 5.000.000 spells.
+With the herinstroom (12 cells more; the synthetic files have no re-entries, so every terug is 0 and hidden) the other
+tables keep 100, 40 and 488 visible cells; Amsterdam's pattern still takes about 0,1 s.
 """
 
 from __future__ import annotations
@@ -282,6 +291,22 @@ class _Grid:
             row = {j: v for j, v in row.items() if v}
             if row:
                 rows[r] = row
+        # Relations linked by shared unknowns form independent systems: only those holding a small unknown count matter
+        # (often a handful of relations, e.g. the herinstroom table's, instead of all of them).
+        parent = list(range(len(unk)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for row in rows.values():
+            a = find(next(iter(row)))
+            for j in row:
+                parent[find(j)] = a
+        small = {find(col[c]) for c in unk if self.value[c] < min_cell and not self.structural[c]}
+        rows = {r: row for r, row in rows.items() if find(next(iter(row))) in small}
         # An unknown in one relation only, with other unknowns there, can absorb any value: set that relation aside (it
         # decides only whether that unknown is determined: when all its other unknowns are) and repeat. Exact, and it
         # leaves a much smaller system for the linear algebra.
@@ -439,6 +464,11 @@ class Pagina:
         linked = {f"uitstroom_{h}": [f"kans_{h}", f"onder_{h}", f"boven_{h}", f"se_{h}"] for h in hs}
         return self._apply(table, f"kans:{per}:{naar}", table["groep"].to_list(), cols, "groep", linked)
 
+    def herinstroom(self, table: pl.DataFrame) -> Suppressed:
+        """monitors.herinstroom: uitstromers, terug and (internal) niet terug per horizon; a share goes with them."""
+        cols, _, linked = monitors.herinstroom_relaties(table)
+        return self._apply(table, "herinstroom", table["reden"].to_list(), cols, "reden", linked)
+
     def hidden(self, tabel: str, rij: str, kolom: str) -> tuple[str, str] | None:
         return self.hidden_keys.get((tabel, rij, kolom))
 
@@ -455,13 +485,16 @@ VISITATIE = ("instroom", "uitstroom", "uitstroom_werk")  # the visitatie block's
 
 
 def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, peildata: list[dt.date] | None = None,
-         groeperingen: tuple[str, ...] = PAGE_GROUPINGS, min_cell: int = MIN_CELL, prep: sv.Prepared | None = None) -> Pagina:
+         groeperingen: tuple[str, ...] = PAGE_GROUPINGS, min_cell: int = MIN_CELL, prep: sv.Prepared | None = None,
+         herinstroom: pl.DataFrame | None = None) -> Pagina:
     """One suppression over every table of the page "Eigen bestand" and the visitatie block (module note at `page`).
 
     Tables: the monthly table over `maanden` + 1 months; the leefvorm mix on every one of `peildata` (default
     page_peildata); the duration profile; the uitstroomkans for every grouping in `groeperingen` and every NAAR; the
-    visitatie block's bestand and 12-month sums. Internal cells that are counts but not shown take part. `prep`: the
-    file's survival.prepare for this peildatum, when the caller has it already."""
+    herinstroom table (when the page shows it: monitors.herinstroom_getoond); the visitatie block's bestand and
+    12-month sums. Internal cells that are counts but not shown take part. `prep` and `herinstroom`: the file's
+    survival.prepare and monitors.herinstroom for this peildatum, when the caller has them already (spells need the
+    column client otherwise)."""
     peildata = page_peildata(peil) if peildata is None else peildata
     g = _Grid()
     van = dt.date(peil.year - maanden // 12, peil.month, 1) if maanden % 12 == 0 else _month(_idx(peil) - maanden)
@@ -470,7 +503,10 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
     first = spells["begin"].min().replace(day=1)  # the first month of the file (the page shows it as "maanden …")
     prep = sv.prepare(spells, peil) if prep is None else prep
     vanaf = prep.vanaf
-    lo = min(van, min(peildata).replace(day=1), vanaf.replace(day=1) if vanaf else first)
+    her = monitors.herinstroom(spells, peil) if herinstroom is None else herinstroom
+    her = her if monitors.herinstroom_getoond(her) else None
+    lo = min(van, min(peildata).replace(day=1), vanaf.replace(day=1) if vanaf else first,
+             her["van"][0] if her is not None else van)
     rows, stock = _by_month(spells, lo, peil)
     # -- monthly table: shown from van, internal before; months before the file's first month are zero by definition
     cell: dict[tuple[dt.date, str], int] = {}
@@ -511,6 +547,8 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
            for (k, v), (_, lo_m, _) in zip(prof.select("duurklasse", "aantal").iter_rows(), DUURKLASSEN)]
     g.relate("de duurklassen", [bestand_on[peil.replace(day=1)]], ids)
     _survival_cells(g, prep, peil, groeperingen, cell, spells)
+    if her is not None:
+        _herinstroom_cells(g, her, rows, cell, first)
     return _finish(g, min_cell)
 
 
@@ -631,6 +669,54 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
                 continue
             lo, hi = span[0].replace(day=1), span[1]
             g.relate(f"de instroom per maand en de instromers van {grp}", [a], [i for m, i in vmonth.items() if lo <= m <= hi])
+
+
+def _herinstroom_cells(g: _Grid, her: pl.DataFrame, rows: list[dict], cell: dict[tuple[dt.date, str], int],
+                       first: dt.date) -> None:
+    """The herinstroom table (monitors.herinstroom): uitstromers and terug shown, niet terug internal, per reden and
+    horizon; werk + overig = totaal; uitstromers = terug + niet terug. Across tables, added only when they hold in the
+    data (nobody ends twice in the period, nobody on the days of a partly followed month): the uitstromers within h
+    months are the monthly uitstroom (naar werk, other) from the first month covered to the end of the follow-up, and
+    the uitstromers within 6 months minus those within 12 the months between the two follow-up ends."""
+    hs = sorted(int(c.removeprefix("uitstromers_")) for c in her.columns if c.startswith("uitstromers_"))
+    ids: dict[tuple[str, str, int], int] = {}
+    for row in her.rows(named=True):
+        r = row["reden"]
+        for h in hs:
+            for k in ("uitstromers", "terug", "niet_terug"):  # no period followed h months: every count 0 by definition
+                ids[(r, k, h)] = g.add(("herinstroom", r, f"{k}_{h}"), row[f"{k}_{h}"], shown=k != "niet_terug",
+                                       structural=row[f"tot_{h}"] is None)
+            g.relate(f"de uitstromers en wie terugkwam ({r}, {h} maanden)", [ids[(r, "uitstromers", h)]],
+                     [ids[(r, "terug", h)], ids[(r, "niet_terug", h)]])
+    for h in hs:
+        for k in ("uitstromers", "terug", "niet_terug"):
+            g.relate(f"werk plus overig (herinstroom, {k.replace('_', ' ')} {h} maanden)", [ids[("totaal", k, h)]],
+                     [ids[("werk", k, h)], ids[("overig", k, h)]])
+    values = {row["maand"]: row for row in rows}
+
+    def flow(m: dt.date, reden: str) -> int:
+        """The month's uitstroom of this reden (internal before the monthly table's window)."""
+        if reden == "totaal":
+            return cell[(m, "uitstroom")]
+        werk = cell.get((m, "uitstroom_werk"))
+        if werk is None:
+            werk = g.add(("maand", m.isoformat(), "uitstroom_werk"), values[m]["uitstroom_werk"], shown=False, structural=m < first)
+            overig = g.add(("maand", m.isoformat(), "uitstroom_overig"), values[m]["uitstroom"] - values[m]["uitstroom_werk"],
+                           shown=False, structural=m < first)
+            g.relate(f"de uitstroom en de uitstroom naar werk van {maand_tekst(m)}", [cell[(m, "uitstroom")]], [werk, overig])
+            cell[(m, "uitstroom_werk")] = werk
+        return werk if reden == "werk" else g.index[("maand", m.isoformat(), "uitstroom_overig")]
+
+    van, ends = her["van"][0], {h: her[f"tot_{h}"][0] for h in hs}
+    # (horizon counted, horizon subtracted or None, first day after which, last day up to which endings count)
+    periods = [(h, None, van - dt.timedelta(days=1), ends[h]) for h in hs if ends[h] is not None]
+    periods += [(a, b, ends[b], ends[a]) for a, b in zip(hs, hs[1:]) if ends[a] is not None and ends[b] is not None]
+    for a, b, after, upto in periods:
+        months = [m for m in values if m > after and month_end(m) <= upto]
+        for r in monitors.HERINSTROOM_REDENEN:
+            minus = [] if b is None else [ids[(r, "uitstromers", b)]]
+            g.relate(f"de uitstromers ({r}, {a} maanden) en de uitstroom per maand", [ids[(r, "uitstromers", a)]],
+                     minus + [flow(m, r) for m in months])
 
 
 def _group_span(per: str, grp: str, vanaf: dt.date | None, peil: dt.date) -> tuple[dt.date | None, dt.date | None]:
