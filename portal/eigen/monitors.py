@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from portal.charts import nl_euro, nl_number
-from portal.eigen.maanden import _idx, _mi, _month, month_end  # noqa: F401 - also imported from here
+from portal.eigen.maanden import _idx, _mi, _month, month_end
 from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN
 
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",

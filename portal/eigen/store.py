@@ -22,7 +22,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from portal.eigen.episodes import covered
-from portal.eigen.monitors import month_end
+from portal.eigen.maanden import month_end
 from portal.eigen.schema import SPELLS
 from portal.userdata.checks import GM_CODE
 from portal.userdata.db import Store, now

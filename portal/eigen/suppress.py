@@ -68,7 +68,8 @@ import polars as pl
 
 from portal.eigen import monitors
 from portal.eigen import survival as sv
-from portal.eigen.monitors import _idx, _month, maand_tekst, month_end
+from portal.eigen.maanden import _idx, _mi, _month, month_end
+from portal.eigen.monitors import maand_tekst
 from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN, MIN_CELL
 
 Cell = tuple[int, str]  # (row index, column)
@@ -558,7 +559,7 @@ def _by_month(spells: pl.DataFrame, lo: dt.date, peil: dt.date) -> tuple[list[di
     on that day; 'onbekend' when the file has it). Same definitions; tests/test_suppress_page.py checks both."""
     kinds = [*LEEFVORMEN, "onbekend"]
     s = spells.lazy().filter(pl.col("begin") <= peil).select(
-        b=monitors._mi("begin"), e=monitors._mi("einde"), werk=pl.col("reden") == "werk",
+        b=_mi("begin"), e=_mi("einde"), werk=pl.col("reden") == "werk",
         **{f"k{j}": pl.col("leefvorm") == k for j, k in enumerate(LEEFVORMEN)})
     hi, first = _idx(peil), _idx(lo)
     part = [pl.col(f"k{j}").sum().alias(f"k{j}") for j in range(len(LEEFVORMEN))]
