@@ -186,3 +186,22 @@ def test_the_stock_before_a_later_window_is_compared_too():
     assert len(new) == 1 and {g for g, _ in new[0].bijdragers} == set(six)  # without the newcomer
     keys = set(pt.sporen(figures("GM0002", 1).filter(pl.col("maand") >= D(2026, 2, 1)), SECRET))
     assert "2026-01/bestand" in keys and "2026-01/instroom" not in keys
+
+
+def test_four_releases_that_differ_pairwise_in_five_cannot_be_combined_to_one_gemeente():
+    """The second independent check's attack: B; B + P; B + Q (P deleted); B + P + Q + X. Every pair differs in at least
+    five gemeenten, yet R3 − R1 − R2 + R0 = X. The last release is refused; the page keeps B + Q."""
+    b, p, q = others(5), others(5, start=10), others(5, start=20)
+    x = "GM0030"
+    _, stored = run(uploads(b), [])
+    _, stored = run(uploads([*b, *p]), stored, tijd="2026-12-02T10:00:00")
+    withdrawn = pt.Release(**{**stored[-1].__dict__, "cijfers": None})  # P deleted its uploads: the release is withdrawn
+    _, stored = run(uploads([*b, *q]), [*stored[:-1], withdrawn], tijd="2026-12-03T10:00:00")
+    assert len(stored) == 3 and all(5 <= n for a in stored for c in stored if a is not c for n in pt.verschillen(a.sporen, c.sporen))
+    res, after = run(uploads([*b, *p, *q, x]), stored, tijd="2026-12-04T10:00:00")
+    assert len(after) == 3 and res[pt.ALLE][0] is stored[-1]
+    # Pairwise it would have passed: every difference with the earlier three is five gemeenten or more ...
+    four = {g: pt.sporen(figures(g, 1), SECRET) for g in [*b, *p, *q, x]}
+    assert not any(pt.botst(four, r.sporen) for r in stored)
+    # ... but the four together isolate X (and three of them do not).
+    assert pt.bepaald([r.sporen for r in stored] + [four]) and not pt.bepaald([r.sporen for r in stored])

@@ -22,6 +22,10 @@ other peildata, and combine whatever the page shows. So:
    whole group cannot be shown, the contributors of the group's last release are tried (new months for the same
    gemeenten; a newcomer waits until enough others change). Otherwise the page keeps showing the last release (and
    says from when it is). The viewer's own uploads never count in its releases.
+   3b. Pairs are not enough: four releases B, B+P, B+Q, B+P+Q+X each differ pairwise in at least five gemeenten, yet
+   (B+P+Q+X) − (B+P) − (B+Q) + B = X. So a new release is also refused when ANY combination of the viewer's releases
+   (with it) would give one gemeente's figure, or the change of one gemeente's figure, exactly (`bepaald`: linear
+   algebra per count; found by an independent check).
 4. Each release has at least MIN_PARTICIPANTS contributors; its cells are suppressed as the gemeente's own table is
    (portal.eigen.suppress.monthly: fewer than MIN_CELL persons, and cells that would reveal those through the stock
    identity), and every count shown is rounded to tens as CBS rounds its own tables; the rates are computed from those
@@ -40,7 +44,10 @@ import hmac
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
 
+import numpy as np
 import polars as pl
 
 from portal.eigen import suppress
@@ -100,6 +107,41 @@ def botst(a: Sporen, b: Sporen) -> bool:
     return any(0 < n < MIN_PARTICIPANTS for n in verschillen(a, b))
 
 
+def bepaald(releases: list[Sporen]) -> bool:
+    """Whether some combination of these releases gives one gemeente's figure, or the change of one gemeente's figure
+    between two of its uploads, exactly (module note, rule 3b). Per count of a month: each release is a 0/1 row over
+    'atoms' (a gemeente with one value of that count); a combination isolates an atom when its unit vector lies in the
+    row space, i.e. when the atom's row of a null-space basis is zero, and a change of one gemeente when two of its atoms
+    have equal rows. Counts with the same pattern are checked once."""
+    patterns: set[tuple] = set()
+    for k in set().union(*(next(iter(sp.values()), {}).keys() for sp in releases if sp)):
+        atoms: dict[tuple[str, str], int] = {}
+        rows = []
+        for sp in releases:
+            if sp and k in next(iter(sp.values())):
+                rows.append(tuple(sorted(atoms.setdefault((g, f[k]), len(atoms)) for g, f in sp.items())))
+        if len(rows) > 1:
+            owner: dict[str, int] = {}
+            patterns.add((tuple(rows), tuple(owner.setdefault(g, len(owner)) for g, _ in atoms)))
+    return any(_isolates(rows, owners) for rows, owners in patterns)
+
+
+@lru_cache(maxsize=256)
+def _isolates(rows: tuple[tuple[int, ...], ...], owners: tuple[int, ...]) -> bool:
+    a = np.zeros((len(rows), len(owners)))
+    for i, row in enumerate(rows):
+        a[i, list(row)] = 1.0
+    _, sv, vt = np.linalg.svd(a)
+    rank = int((sv > 1e-9 * max(sv[0], 1.0)).sum())
+    null = vt[rank:].T  # atoms x (atoms - rank): a combination of releases is orthogonal to it
+    if null.shape[1] == 0:
+        return True  # every atom follows
+    if (np.abs(null).max(axis=1) < 1e-9).any():
+        return True
+    pairs = (pair for g in set(owners) for pair in combinations([i for i, o in enumerate(owners) if o == g], 2))
+    return any(np.abs(null[x] - null[y]).max() < 1e-9 for x, y in pairs)
+
+
 def covers(upload: dict, van: dt.date, tot: dt.date) -> bool:
     """Whether an upload covers every month from van to tot completely (maand_van / maand_tot as jjjj-mm)."""
     first, last = upload.get("maand_van"), upload.get("maand_tot")
@@ -141,7 +183,7 @@ def publish(groepen: dict[str, Iterable[str] | None], uploads: dict[str, dict], 
             if latest is not None and sp == latest.sporen and (latest.van, latest.tot) == (van, tot):
                 shown = latest  # the same figures (a new upload with the same history): nothing new to show
                 break
-            if not any(botst(sp, r.sporen) for r in seen):
+            if not any(botst(sp, r.sporen) for r in seen) and not bepaald([*(r.sporen for r in seen), sp]):
                 sums = pl.concat(tables.values()).group_by("maand").agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS)
                 shown = Release(groep, (mine[-1].versie + 1) if mine else 1, tijd, van, tot, cand, sp, sums.sort("maand"))
                 new.append(shown)
