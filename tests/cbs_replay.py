@@ -1,8 +1,26 @@
 """A local stand-in for CBS's OData v3 API and catalogue, for tests only (never the internet).
 
 Serves, per table: TableInfos, DataProperties, dimension member lists, TypedDataSet/$count and TypedDataSet pages (with
-`$filter`, `$select`, `$top`/`$skip`, optional `odata.nextLink`), plus the catalogue `/ODataCatalog/Tables`. Faults are
-scripted: answers to send before anything else (429, 500, bad JSON), slow pages (time-outs), a silent cut at N rows.
+`$filter`, `$select`, `$top`/`$skip`), plus the catalogue `/ODataCatalog/Tables`. Faults are scripted: answers to send
+before anything else (429, 500, bad JSON, a connection reset), slow pages (time-outs), pages cut mid-JSON, a silent cut
+at N rows, a refused `$count`.
+
+It behaves as real CBS v3 does, as far as public sources record it:
+- `/ODataApi/…` serves metadata and small data answers, but answers HTTP 500 to `$skip` ("The 'Skip' query option is not
+  supported on the ODataApi. This functionality is available only on the ODataFeed endpoint.": recorded in
+  soulnai/nl-opendata-mcp nl_opendata_mcp/config.py and another public 2026 file quoting the live answer) and refuses
+  more than 10 000 cells per request (cbs.nl "StatLine als open data"). The error body's JSON shape (WCF Data Services'
+  `odata.error.message.value`) and the wording of the cells refusal are RECONSTRUCTED, not recorded.
+- `/ODataFeed/…` serves the data in pages of 10 000 rows (`cap`); `odata.nextLink` is an absolute URL repeating the query
+  with `$skip=<n>`; the last page has none (HenricoWitvliet/CBSOData3.jl test/tables_2.json: IDs 0–9999, then
+  "odata.nextLink":"https://opendata.cbs.nl/ODataFeed/OData/83599NED/UntypedDataSet/?$format=json&$skip=10000"). Without
+  `$format=json` the Feed answers Atom XML.
+- Keys are padded to the dimension's width (tables_2.json: RegioS 'NL01  ') and `eq` compares the padded key, so a
+  stripped key finds 0 rows (issue 19; not verified against the live service here).
+- `$count` answers plain digits; with `$format` it answers 415 (WCF Data Services' behaviour per issue 19; not recorded
+  for CBS itself).
+- The catalogue answers `substringof('…',Title)` and `Identifier eq '…'` filters (the forms in recorded use) and gives
+  `RecordCount`; other filters get a 400 here.
 
 Data come from recorded CBS responses and our real data files in tests/fixtures/cbs (see the PROVENANCE files there):
 `kwb2020()` is the recorded KWB 2020 (84799NED) metadata with its 5 recorded rows; `wijkbuurt(year)` is the real gemeente and
@@ -50,11 +68,13 @@ class FakeTable:
     props: list[dict]
     rows: list[dict]
     dims: dict[str, list[dict]] = field(default_factory=dict)
-    cap: int = 10_000  # rows per page at most
-    links: bool = False  # give odata.nextLink (with $skiptoken) instead of leaving paging to $skip
+    cap: int = 10_000  # rows per Feed page (CBS: 10 000)
+    links: bool = True  # the Feed gives odata.nextLink (CBS does); False: it stops giving them, the client pages with $skip
     cut_at: int | None = None  # serve no row beyond this index (the silently truncated copies)
     slow_pages: int = 0  # this many data pages answer only after 1.5 s (past a short client time-out)
     fail_pages_after: int | None = None  # 500 for every data page after this many were served
+    torn_pages: int = 0  # this many data pages are cut off mid-JSON (the connection ends early)
+    count_status: int | None = None  # `$count` answers this HTTP status (e.g. 500) instead of the number
     pages_served: int = 0
     fail: list[tuple] = field(default_factory=list)  # (status, headers[, body]) answered before anything about this table
     log: list[str] = field(default_factory=list)  # request paths about this table
@@ -130,7 +150,7 @@ def fvw(modified: str = "2025-04-01T02:00:00") -> FakeTable:
              {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
              *[{"Type": "Topic", "Key": m, "Title": re.sub(r"(?<=[a-z])(?=[A-Z0-9])", " ", m.rsplit("_", 1)[0]).capitalize(),
                 "Unit": "aantal"} for m in measures]]
-    rows = [{"ID": i, "StatusCijfer": FVW_STATUS[r["statuscijfer"]], "RegioS": r["gemeentecode"].ljust(8),
+    rows = [{"ID": i, "StatusCijfer": FVW_STATUS[r["statuscijfer"]], "RegioS": r["gemeentecode"].ljust(6),
              "Perioden": f"{r['uitkeringsjaar']}JJ00", **{m: _number(r[m]) for m in measures}} for i, r in enumerate(src)]
     info = [{"Identifier": "85383NED", "Title": "Maatstaven Financiële-verhoudingswet (Fvw)", "Modified": modified}]
     return FakeTable(info, props, rows, {"StatusCijfer": [{"Key": k, "Title": t} for t, k in FVW_STATUS.items()]})
@@ -160,10 +180,10 @@ def gebieden(year: int, table: str, extra: dict[str, str] | None = None, of_year
     """"Gebieden in Nederland <year>": only its RegioS member list, the gemeenten active on 1 January `of_year` (default
     `year`) in the shipped gemeente list (real), plus `extra` codes, plus two provinces (CBS lists other regions too)."""
     with GEMEENTEN_CSV.open(encoding="utf-8", newline="") as f:
-        members = [{"Key": r["gemeentecode"].ljust(8), "Title": r["gemeentenaam"]} for r in csv.DictReader(f)
+        members = [{"Key": r["gemeentecode"].ljust(6), "Title": r["gemeentenaam"]} for r in csv.DictReader(f)
                    if int(r["jaar"]) == (of_year or year) and r["actief_op_1_januari"] == "1"]
-    members += [{"Key": k.ljust(8), "Title": t} for k, t in (extra or {}).items()]
-    members += [{"Key": "PV20    ", "Title": "Groningen (PV)"}, {"Key": "PV21    ", "Title": "Fryslân (PV)"}]
+    members += [{"Key": k.ljust(6), "Title": t} for k, t in (extra or {}).items()]
+    members += [{"Key": "PV20  ", "Title": "Groningen (PV)"}, {"Key": "PV21  ", "Title": "Fryslân (PV)"}]
     info = [{"Identifier": table, "Title": f"Gebieden in Nederland {year}", "Modified": f"{year}-01-05T02:00:00"}]
     return FakeTable(info, [], [], {"RegioS": members})
 
@@ -217,9 +237,9 @@ def _term(row: dict, term: str) -> bool:
     if term.startswith("(") and term.endswith(")"):
         return any(_term(row, t) for t in term[1:-1].split(" or "))
     if m := re.fullmatch(r"startswith\((\w+),'(.*)'\)", term):
-        return str(row.get(m.group(1), "")).strip().startswith(m.group(2))
+        return str(row.get(m.group(1), "")).startswith(m.group(2))
     col, val = re.fullmatch(r"(\w+) eq '(.*)'", term).groups()
-    return str(row.get(col, "")).strip() == val
+    return str(row.get(col, "")) == val.replace("''", "'")  # CBS compares the padded key: 'GM0363' finds no 'GM0363    '
 
 
 def _filtered(rows: list[dict], flt: str | None) -> list[dict]:
@@ -241,7 +261,26 @@ class FakeCbs:
     def catalogue_rows(self) -> list[dict]:
         if self.catalogue is not None:
             return self.catalogue
-        return [{k: t.info[0].get(k) for k in ("Identifier", "Title", "Modified")} for t in self.tables.values()]
+        return [{**{k: t.info[0].get(k) for k in ("Identifier", "Title", "Modified")}, "RecordCount": len(t.rows)}
+                for t in self.tables.values()]
+
+
+def kwb_catalogue(years: range = range(2005, 2025)) -> list[dict]:
+    """Catalogue rows of a long yearly series, as CBS lists it: "Kerncijfers wijken en buurten <year>" for every year
+    (twenty by default), some titles ending in a space. 84799NED (2020), 85984NED (2024) are real ids; the others are
+    RECONSTRUCTED (made up)."""
+    real = {2020: "84799NED", 2024: "85984NED"}
+    return [{"Identifier": real.get(y, f"9{y % 100:02d}{y % 7}0NED"), "Title": f"Kerncijfers wijken en buurten {y}" + " " * (y % 2),
+             "Modified": f"{y + 1}-03-28T02:00:00", "RecordCount": 18_000 + y} for y in years]
+
+
+def odata_error(text: str) -> bytes:
+    """An error body in WCF Data Services' JSON shape (reconstructed), with CBS's text."""
+    return json.dumps({"odata.error": {"code": "", "message": {"lang": "en-US", "value": text}}}).encode()
+
+
+SKIP_REFUSED = ("The 'Skip' query option is not supported on the ODataApi. This functionality is available only on the "
+                "ODataFeed endpoint.")
 
 
 def _handler(state: FakeCbs):
@@ -261,18 +300,27 @@ def _handler(state: FakeCbs):
         def json(self, value) -> None:
             self.send(200, json.dumps({"value": value}).encode())
 
+        def fault(self, status, headers: dict | None = None, *body) -> None:
+            if status == "reset":  # the connection ends without an answer
+                self.close_connection = True
+                return
+            return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+
         def do_GET(self):
             state.log.append(self.path)
             if state.fail:
-                status, headers, *body = state.fail.pop(0)
-                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+                return self.fault(*state.fail.pop(0))
             u = urllib.parse.urlparse(self.path)
             q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
             parts = u.path.strip("/").split("/")
+            feed = parts[0].lower() == "odatafeed"
             if parts[-2:] == ["ODataCatalog", "Tables"]:
-                m = re.fullmatch(r"startswith\(Title,'(.*)'\)", q.get("$filter", ""))
-                prefix = m.group(1).replace("''", "'") if m else ""
-                return self.json([t for t in state.catalogue_rows() if str(t["Title"]).startswith(prefix)])
+                flt = q.get("$filter", "")
+                if m := re.fullmatch(r"substringof\('(.*)',Title\)", flt):
+                    return self.json([t for t in state.catalogue_rows() if m.group(1).replace("''", "'") in str(t["Title"])])
+                if m := re.fullmatch(r"Identifier eq '(.*)'", flt):
+                    return self.json([t for t in state.catalogue_rows() if t["Identifier"] == m.group(1)])
+                return self.send(400, odata_error(f"The replay does not know the catalogue filter {flt!r}."))
             count = parts[-1] == "$count"
             if count:
                 parts = parts[:-1]
@@ -282,8 +330,7 @@ def _handler(state: FakeCbs):
                 return self.send(404, b'{"odata.error": "onbekende tabel"}')
             t.log.append(self.path)
             if t.fail:
-                status, headers, *body = t.fail.pop(0)
-                return self.send(status, body[0] if body else b'{"odata.error": "replay"}', headers)
+                return self.fault(*t.fail.pop(0))
             if what == "TableInfos":
                 return self.json(t.info)
             if what == "DataProperties":
@@ -296,37 +343,57 @@ def _handler(state: FakeCbs):
                 return self.send(404, b"{}")
             rows = _filtered(t.rows, q.get("$filter"))
             if count:
+                if "$format" in q:
+                    return self.send(415, b"Unsupported media type requested.", ctype="text/plain")
+                if t.count_status is not None:
+                    return self.send(t.count_status, odata_error("The $count segment failed (replay)."))
                 return self.send(200, str(len(rows)).encode(), ctype="text/plain")
+            keep = q["$select"].split(",") if "$select" in q else None
+            if not feed:  # the ODataApi: no $skip, at most 10 000 cells
+                if "$skip" in q:
+                    return self.send(500, odata_error(SKIP_REFUSED))
+                n = min(len(rows), int(q.get("$top", len(rows))))
+                if n * len(keep or (rows[0] if rows else [])) > 10_000:
+                    return self.send(500, odata_error("The request exceeds the limit of 10000 cells on the ODataApi; "
+                                                      "use the ODataFeed endpoint (replay wording)."))
+                page = rows[:n]
+                return self.json([{k: r.get(k) for k in keep} for r in page] if keep else page)
+            if q.get("$format") != "json":
+                return self.send(200, b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"/>',
+                                 ctype="application/atom+xml")
             if t.fail_pages_after is not None and t.pages_served >= t.fail_pages_after:
                 return self.send(500, b"{}")
             t.pages_served += 1
             if t.slow_pages:
                 t.slow_pages -= 1
                 time.sleep(1.5)
-            skip, top = int(q.get("$skiptoken", q.get("$skip", 0))), min(int(q.get("$top", t.cap)), t.cap)
+            skip, top = int(q.get("$skip", 0)), min(int(q.get("$top", t.cap)), t.cap)
             limit = len(rows) if t.cut_at is None else t.cut_at
             page = rows[skip:min(skip + top, limit)]
-            if "$select" in q:
-                keep = q["$select"].split(",")
-                page = [{k: r.get(k) for k in keep} for r in page]
-            body = {"value": page}
-            if t.links and skip + top < min(len(rows), limit):
-                nxt = {k: v for k, v in q.items() if k != "$skip"} | {"$skiptoken": str(skip + top)}
-                body["odata.nextLink"] = f"http://{self.headers['Host']}{u.path}?{urllib.parse.urlencode(nxt, safe='$')}"
-            return self.send(200, json.dumps(body).encode())
+            body = {"odata.metadata": f"http://{self.headers['Host']}/ODataFeed/odata/{table}/$metadata#Cbs.OData.WebAPI.TypedDataSet",
+                    "value": [{k: r.get(k) for k in keep} for r in page] if keep else page}
+            if t.links and skip + top < min(len(rows), limit) and "$top" not in q:
+                nxt = {**q, "$skip": str(skip + top)}
+                body["odata.nextLink"] = f"http://{self.headers['Host']}{u.path}?{urllib.parse.urlencode(nxt, safe='$,()')}"
+            data = json.dumps(body).encode()
+            if t.torn_pages:  # cut mid-JSON: the answer ends early (its length says so, so the client reads it whole)
+                t.torn_pages -= 1
+                data = data[: len(data) // 2]
+            return self.send(200, data)
 
     return H
 
 
 class Server:
-    """Run a FakeCbs on a free local port; `base` and `catalogue` are the URLs for CBS_ODATA_URL and CBS_CATALOGUS_URL."""
+    """Run a FakeCbs on a free local port; `base` and `catalogue` are the URLs for CBS_ODATA_URL and CBS_CATALOGUS_URL
+    (the client derives the Feed, `feed`, from `base`)."""
 
     def __init__(self, state: FakeCbs):
         self.state = state
         self.srv = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
         root = f"http://127.0.0.1:{self.srv.server_port}"
-        self.base, self.catalogue = f"{root}/ODataApi/odata", f"{root}/ODataCatalog"
+        self.base, self.feed, self.catalogue = f"{root}/ODataApi/odata", f"{root}/ODataFeed/odata", f"{root}/ODataCatalog"
 
     def close(self) -> None:
         self.srv.shutdown()
@@ -369,7 +436,7 @@ def main(argv: list[str] | None = None) -> None:
     for year, table in ((2023, "45063NED"), (2024, "45067NED"), (2025, "45071NED")):
         tables[table] = iv3(year, iv3_names(WAREHOUSE, year), table)
     for t in tables.values():
-        t.cap, t.links = 1_000, True  # pages of 1 000 rows over continuation links, so paging shows
+        t.cap = 1_000  # pages of 1 000 rows over continuation links, so paging shows
     srv = ThreadingHTTPServer(("127.0.0.1", port), _handler(FakeCbs(tables)))
     print(f"Nabootsing van CBS op http://127.0.0.1:{port} met {len(tables)} tabellen; stoppen met Ctrl+C.", flush=True)
     srv.serve_forever()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from etl import cbs
-from tests.cbs_replay import FakeCbs, FakeTable, Server, kwb2020
+from tests.cbs_replay import SKIP_REFUSED, FakeCbs, FakeTable, Server, kwb2020, kwb_catalogue
 
 TABLE = "84799NED"
 BIJSTAND = cbs.Measure("PersonenPerSoortUitkeringBijstand", "Personen per soort uitkering; Bijstand")
@@ -27,7 +27,7 @@ def make_rows(n: int) -> list[dict]:
     return kwb2020(n).rows
 
 
-def Replay(rows: list[dict], cap: int = 10_000, links: bool = False) -> FakeTable:  # noqa: N802 - reads like the class it makes
+def Replay(rows: list[dict], cap: int = 10_000, links: bool = True) -> FakeTable:  # noqa: N802 - reads like the class it makes
     t = kwb2020(0)
     t.rows, t.cap, t.links = rows, cap, links
     return t
@@ -39,7 +39,9 @@ def serve():
 
     def start(table: FakeTable) -> cbs.Client:
         servers.append(Server(FakeCbs({TABLE: table})))
-        return cbs.Client(base=servers[-1].base, timeout=5, retries=2, backoff=0, sleep=lambda s: None)
+        client = cbs.Client(base=servers[-1].base, timeout=5, retries=2, backoff=0, sleep=lambda s: None)
+        client.catalogue = servers[-1].catalogue  # never the real catalogue
+        return client
 
     yield start
     for srv in servers:
@@ -61,12 +63,13 @@ def test_paging_over_continuation_links_with_row_count_and_progress(serve, tmp_p
     assert [(p.rows, p.pages, p.pages_total) for p in seen] == [(4, 1, 3), (8, 2, 3), (11, 3, 3)]
     assert seen[-1].seconds_left == 0 and seen[0].seconds_left is not None
     data_pages = [p for p in state.log if "TypedDataSet?" in p]
-    assert len(data_pages) == 3 and "skiptoken=4" in data_pages[1] and "skiptoken=8" in data_pages[2]  # links followed
+    assert len(data_pages) == 3 and all(p.startswith("/ODataFeed/odata/84799NED/") for p in data_pages)
+    assert "skip" not in data_pages[0] and data_pages[1].endswith("$skip=4") and data_pages[2].endswith("$skip=8")  # links
     assert not (tmp_path / ".gedeeltelijk" / TABLE).exists()  # partial pages are cleared after success
 
 
 def test_paging_with_skip_and_filter_without_links(serve, tmp_path):
-    state = Replay(make_rows(14), cap=5)
+    state = Replay(make_rows(14), cap=5, links=False)  # a Feed that gives no continuation link: $skip on the Feed
     out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Buurt'",
                           client=serve(state), page_size=5)
     rows = read_csv(out / f"{TABLE}_TypedDataSet.csv")
@@ -216,8 +219,9 @@ def test_no_connection_is_a_dutch_error_and_changes_nothing(tmp_path):
 
 def test_malformed_json_is_a_dutch_error(serve, tmp_path):
     state = Replay(make_rows(5))
-    state.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk'), ]  # TableInfos cut off mid-answer
-    with pytest.raises(cbs.CbsError, match=r"^CBS gaf een onleesbaar antwoord \(geen geldige JSON\) voor http://.*/TableInfos"):
+    state.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk')] * 3  # TableInfos cut off mid-answer, every try
+    with pytest.raises(cbs.CbsError, match=r"^CBS gaf 3 keer een onleesbaar antwoord \(geen geldige JSON\) voor "
+                                           r"http://.*/TableInfos\?\$format=json; begin: '\{\"value\""):
         cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
@@ -228,8 +232,8 @@ def test_time_out_on_a_page_is_retried(serve, tmp_path):
     client = serve(state)
     client.timeout = 0.5
     cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client, page_size=3)
-    skips = [re.search(r"skip=(\d+)", p).group(1) for p in client.requests if "TypedDataSet?" in p]
-    assert skips == ["0", "0", "3"]  # the timed-out first page was asked again, then paging went on
+    skips = [(re.search(r"skip=(\d+)", p) or [None, "-"])[1] for p in client.requests if "TypedDataSet?" in p]
+    assert skips == ["-", "-", "3"]  # the timed-out first page was asked again, then paging went on
     assert len(read_csv(tmp_path / "kwb" / f"{TABLE}_TypedDataSet.csv")) == 6
 
 
@@ -243,3 +247,99 @@ def test_snapshot_that_fails_validation_never_replaces_the_old_one(serve, tmp_pa
         cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=serve(state))
     assert {p.name: p.read_bytes() for p in (tmp_path / "kwb").iterdir()} == before
     assert not list(tmp_path.glob(".kwb.*"))
+
+
+# ---- behaviour of real CBS that the replay follows (sources in tests/cbs_replay.py) ----
+def test_default_endpoints_page_more_than_10000_rows_through_the_feed(serve, tmp_path):
+    state = Replay(make_rows(10_050))  # CBS's pages: 10 000 rows, then an absolute nextLink with $skip
+    client = serve(state)
+    assert client.feed == client.base.replace("/ODataApi/", "/ODataFeed/")  # derived from CBS_ODATA_URL's value
+    first = client.json(client.url(TABLE, "TypedDataSet", feed=True, select="WijkenEnBuurten"))
+    assert len(first["value"]) == 10_000 and first["odata.nextLink"].startswith(client.feed + f"/{TABLE}/TypedDataSet?")
+    assert first["odata.nextLink"].endswith("$skip=10000")
+    state.log = []
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client)
+    assert len(read_csv(out / f"{TABLE}_TypedDataSet.csv")) == 10_050
+    data = [p for p in state.log if "TypedDataSet" in p]
+    assert data[0] == f"/ODataApi/odata/{TABLE}/TypedDataSet/$count"  # plain digits: no $format (CBS's stack answers 415)
+    assert [p.startswith(f"/ODataFeed/odata/{TABLE}/TypedDataSet?$format=json") for p in data[1:]] == [True, True]
+    assert "skip" not in data[1] and data[2].endswith("$skip=10000")
+    with pytest.raises(cbs.CbsError, match=r"CBS weigerde het verzoek \(415"):
+        client.get(client.url(TABLE, "TypedDataSet/$count"))
+
+
+def test_keys_in_a_filter_are_padded_as_cbs_compares_them(serve, tmp_path):
+    state = Replay(make_rows(5))
+    client = serve(state)
+    stripped = client.url(TABLE, "TypedDataSet/$count", fmt=False, filter="WijkenEnBuurten eq 'GM0363'")
+    assert client.get(stripped) == b"0"  # the replay, like CBS, finds nothing for a stripped key
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, flt="WijkenEnBuurten eq 'GM0363'", client=client)
+    rows = read_csv(out / f"{TABLE}_TypedDataSet.csv")
+    assert [(r["WijkenEnBuurten"], r["SoortRegio_2"]) for r in rows] == [("GM0363", "Gemeente")]  # stored stripped
+    h = json.loads((out / "herkomst.json").read_text(encoding="utf-8"))
+    assert h["filter"] == "WijkenEnBuurten eq 'GM0363    '" and h["telling"] == "$count"
+    # a string topic (KWB's SoortRegio_2) is padded to the width of the values CBS returns
+    out = cbs.fetch_table(TABLE, tmp_path / "g", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Gemeente'", client=client)
+    assert len(read_csv(out / f"{TABLE}_TypedDataSet.csv")) == 4
+
+
+def test_count_refused_falls_back_to_the_catalogue_or_the_pages_and_says_so(serve, tmp_path):
+    state = Replay(make_rows(7), cap=3)
+    state.count_status = 500
+    seen: list[cbs.Progress] = []
+    client = serve(state)
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client, progress=seen.append, page_size=3)
+    h = json.loads((out / "herkomst.json").read_text(encoding="utf-8"))
+    assert h["telling"] == "RecordCount" and h["bestanden"][f"{TABLE}_TypedDataSet.csv"]["rijen"] == 7
+    assert 'CBS gaf 3 keer een fout (laatste: 500)' in h["telling_reden"]
+    assert 'CBS meldt: "The $count segment failed (replay)."' in h["telling_reden"]
+    assert "(`RecordCount`); `$count` werkte niet: CBS gaf 3 keer" in (out / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert {p.counted for p in seen} == {"RecordCount"} and seen[-1].total == 7
+    seen.clear()  # with a filter the catalogue's count does not apply: the pages are counted
+    out = cbs.fetch_table(TABLE, tmp_path / "b", [BIJSTAND], DIMS, flt="SoortRegio_2 eq 'Buurt'", client=client,
+                          progress=seen.append, page_size=3)
+    assert len(read_csv(out / f"{TABLE}_TypedDataSet.csv")) == 2
+    assert json.loads((out / "herkomst.json").read_text(encoding="utf-8"))["telling"] == "pagina's"
+    assert [(p.rows, p.total, p.counted) for p in seen] == [(2, 2, "pagina's")]
+    assert "niet vergeleken met een aantal van CBS" in (out / "PROVENANCE.md").read_text(encoding="utf-8")
+
+
+def test_odataapi_refusals_show_cbs_own_text(serve, tmp_path, monkeypatch):
+    state = Replay(make_rows(4_000))
+    client = serve(state)
+    with pytest.raises(cbs.CbsError) as exc:
+        client.json(client.url(TABLE, "TypedDataSet", select="ID", skip="10"))
+    assert str(exc.value).startswith("CBS weigerde het verzoek (500 ") and f'CBS meldt: "{SKIP_REFUSED}"' in str(exc.value)
+    assert len(client.requests) == 1  # a refusal is not retried
+    monkeypatch.setenv("CBS_ODATA_FEED_URL", client.base)  # data forced through the ODataApi: 4 000 rows x 3 > 10 000 cells
+    forced = cbs.Client(base=client.base, retries=1, backoff=0, sleep=lambda s: None)
+    with pytest.raises(cbs.CbsError, match=r'CBS gaf 2 keer een fout \(laatste: 500\) .*CBS meldt: "The request exceeds the '
+                                           r'limit of 10000 cells'):
+        cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=forced)
+    assert not (tmp_path / "kwb").exists()
+
+
+def test_page_cut_mid_json_and_connection_reset_are_retried(serve, tmp_path):
+    state = Replay(make_rows(7), cap=3)
+    state.torn_pages = 2  # the first page is cut off mid-JSON twice
+    client = serve(state)
+    client.json(client.url(TABLE, "TableInfos"))  # connected: a reset now is a failure to retry, not "no connection"
+    state.fail = [("reset",)]
+    out = cbs.fetch_table(TABLE, tmp_path / "kwb", [BIJSTAND], DIMS, client=client, page_size=3)
+    assert len(read_csv(out / f"{TABLE}_TypedDataSet.csv")) == 7
+    data = [p for p in client.requests if "TypedDataSet?" in p]
+    assert len(data) == 5 and data[0] == data[1] == data[2]  # the torn page asked three times, then two more pages
+    assert client.requests[1] == client.requests[2] and client.requests[1].endswith("/TableInfos?$format=json")  # reset
+
+
+def test_catalogue_lists_every_year_of_a_series_and_is_asked_with_substringof(serve):
+    srv = Server(FakeCbs({}))
+    try:
+        srv.state.catalogue = kwb_catalogue() + [{"Identifier": "X1", "Title": "Toerisme; Kerncijfers wijken en buurten 2020"}]
+        client = cbs.Client(base=srv.base, retries=0, sleep=lambda s: None)
+        client.catalogue = srv.catalogue
+        found = cbs.catalogue(client, "Kerncijfers wijken en buurten")
+        assert len(found) == 20 and sum(t["Title"].endswith(" ") for t in found) == 10  # titles may end in a space
+        assert "substringof('Kerncijfers%20wijken%20en%20buurten',Title)" in srv.state.log[-1]
+    finally:
+        srv.close()

@@ -95,7 +95,7 @@ def test_fetch_faults(env, case):
     elif case == "cut":
         t.cap, t.cut_at = 100, 100
     elif case == "json":
-        t.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk')]
+        t.fail = [(200, {}, b'{"value": [{"ID": 0, "Key": "Wijk')] * 3  # cut mid-JSON on every try (one cut is retried)
     elif case == "timeout":
         t.slow_pages = 5
     else:
