@@ -1,15 +1,21 @@
-"""`etl vernieuw`: fetch the newest CBS tables the portal knows how to use, then rebuild the warehouse (all or nothing).
+"""`etl vernieuw`: fetch the newest CBS tables the portal knows how to use, then rebuild the warehouse (all or nothing per table).
 
 Each entry of LIVE says which CBS table (or yearly series of tables, found in CBS's catalogue by title with our known ids
 as fallback) to fetch, which rows (gemeenten and Nederland; dimensions fixed to their totals) and which measures, and to
 which registry indicator each measure maps. A refresh:
 
-1. finds the tables and, per table, asks CBS's modification date; a table whose local snapshot has the same date is
-   skipped (a dry run stops here and lists what is newer at CBS);
-2. fetches each newer table into a staging folder (etl/cbs.py: paging, row-count check, retries, resume);
-3. builds a new warehouse from the shipped snapshots plus the staged tables; only when that build validates (codes,
-   herindelingen, registry) are the staged folders moved into data/snapshots (`live_<bron>_<TABEL>`) and the warehouse
-   swapped. Any failure leaves snapshots and warehouse as they were; fetched pages stay for a resume.
+1. finds the tables (a yearly series: by default the newest year, the years the shipped snapshots lack and the years
+   installed before; `years` widens it) and, per table, asks CBS's modification date; a table whose local snapshot has
+   the same date is skipped (a dry run stops here and lists what is newer at CBS);
+2. fetches each newer table into a staging folder (etl/cbs.py: paging, row-count check, retries, resume); a table that
+   fails is dropped and reported, the others go on;
+3. builds a new warehouse from the shipped snapshots plus the staged tables; a table the build's problems name is left
+   out (and marked as refused in staging) and the build is tried again without it. Only when a build validates (codes,
+   herindelingen, registry) are its staged folders moved into the store (`live_<bron>_<TABEL>`) and the warehouse
+   swapped; else snapshots and warehouse stay as they were. Nothing half-fetched or unvalidated is ever installed.
+
+Everything a refresh writes (live_* folders, staging, partial downloads, lock) goes to the store: PORTAL_DATA_DIR's
+snapshots folder (portal.paths.LIVE), which is data/snapshots in the checkout only when no data folder is given.
 """
 
 from __future__ import annotations

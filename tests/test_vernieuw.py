@@ -7,10 +7,13 @@ warehouse is byte-for-byte intact and that no snapshot folder was added.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from etl import live
 from etl.cli import main as cli
+from portal.store import Warehouse
+from portal.views import fetched_tables, registry_table
 from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, intact, kwb2020_gemeenten, live_folders, query, wijkbuurt
 from tests.pagetest import page
 
@@ -187,6 +190,9 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     sql = ("select gemeente_code, indicator, waarde from observaties where periode='2020' and geharmoniseerd=0 and "
            "indicator like '%_kwb' order by 1, 2")
     before = query(env.target, sql)
+    shipped = registry_table(Warehouse(env.target).all_observations("eigen"), fetched_tables(Warehouse(env.target)))
+    assert shipped.row(by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)["Bronnen"] == \
+        "84799NED, andere jaren na etl vernieuw"  # the shipped table: the registry's text only
     assert ("GM0363", "bijstand_alg_personen_kwb", 39780.0) in before and ("GM0363", "inwoners_kwb", 872757.0) in before
     t = kwb2020_gemeenten()
     t.rename("PersonenPerSoortUitkeringBijstand_83", "PersonenPerSoortUitkeringBijstand_94")  # the 2024 numbering
@@ -195,8 +201,15 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     out = env.run(names=["kwb"])
     assert out.built and live_folders(env.snaps) == ["live_kwb_84799NED"]
     assert query(env.target, sql) == before  # the same figures, now from the fetched table, once
-    assert query(env.target, "select distinct bron, peildatum from observaties where indicator='bijstand_alg_personen_kwb' "
-                 "and geharmoniseerd=0") == [("84799NED", "KWB 2020 (peildatum niet in de metadata)")]
+    # what the shipped table said about the figure stays: provisional, end of March 2020
+    assert query(env.target, "select distinct bron, peildatum, voorlopig from observaties where "
+                 "indicator='bijstand_alg_personen_kwb' and geharmoniseerd=0") == [("84799NED", "eind maart 2020 (afgeleid)", 1)]
+    # the indicator's source text names the table the figures now come from
+    wh = Warehouse(env.target)
+    row = registry_table(wh.all_observations("eigen"), fetched_tables(wh)).row(
+        by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)
+    assert row["Bronnen"] == "84799NED, andere jaren na etl vernieuw; cijfers nu uit: 84799NED (opgehaald bij CBS)"
+    assert fetched_tables(wh) == {"84799NED"}
 
 
 def test_a_second_refresh_at_the_same_time_is_refused_and_touches_nothing(env):
