@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 import sys
 
-from portal.paths import WAREHOUSE
+from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
 
 
@@ -15,7 +15,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from etl.live import snapshots_root
 
     try:
-        with snapshots_root() as snapshots:
+        with snapshots_root(SNAPSHOTS) as snapshots:
             result = build(snapshots=snapshots)
     except BuildError as exc:
         print(exc.dutch(), file=sys.stderr)
@@ -28,7 +28,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from etl.live import snapshots_root
 
-    with snapshots_root() as snapshots:
+    with snapshots_root(SNAPSHOTS) as snapshots:
         return _check(snapshots)
 
 

@@ -374,15 +374,17 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
 
 
 @contextmanager
-def snapshots_root() -> Iterator[Path]:
+def snapshots_root(snapshots: Path | None = None) -> Iterator[Path]:
     """The snapshots `etl build` and `etl check` read: the shipped ones, plus the live_* tables in the data folder when
     PORTAL_DATA_DIR put them there (then through a temporary folder of links in the data folder)."""
-    if LIVE == SNAPSHOTS or not any(LIVE.glob(f"{PREFIX}*")):
-        yield SNAPSHOTS
+    snapshots = snapshots or SNAPSHOTS
+    store = store_for(snapshots)
+    if store == snapshots or not any(store.glob(f"{PREFIX}*")):
+        yield snapshots
         return
-    view = LIVE / f".bouw-{os.getpid()}"
+    view = store / f".bouw-{os.getpid()}"
     try:
-        yield link_view(view, SNAPSHOTS, LIVE)
+        yield link_view(view, snapshots, store)
     finally:
         shutil.rmtree(view, ignore_errors=True)
 
