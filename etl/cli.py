@@ -12,9 +12,11 @@ from etl.validate import BuildError
 
 def cmd_build(args: argparse.Namespace) -> int:
     from etl.build import build
+    from etl.live import snapshots_root
 
     try:
-        result = build()
+        with snapshots_root(SNAPSHOTS) as snapshots:
+            result = build(snapshots=snapshots)
     except BuildError as exc:
         print(exc.dutch(), file=sys.stderr)
         return 1
@@ -24,14 +26,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from etl.live import snapshots_root
+
+    with snapshots_root(SNAPSHOTS) as snapshots:
+        return _check(snapshots)
+
+
+def _check(snapshots) -> int:
     from etl import cbs
     from etl.build import collect, sanity
     from etl.sources.cbs_live import folders
 
-    live = [f.name for f in folders(SNAPSHOTS)]
-    problems = [p for folder in live for p in cbs.verify(SNAPSHOTS / folder)]
+    live = [f.name for f in folders(snapshots)]
+    problems = [p for folder in live for p in cbs.verify(snapshots / folder)]
     try:
-        data = collect(SNAPSHOTS)  # the shipped folders' SHA256SUMS, then every file's content
+        data = collect(snapshots)  # the shipped folders' SHA256SUMS, then every file's content
     except BuildError as exc:
         print(exc.dutch(), file=sys.stderr)
         data = None
@@ -74,6 +83,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+PARTIAL = 3  # exit code of `etl vernieuw` when some tables were refreshed and others failed ("gedeeltelijk vernieuwd")
+
+
 def cmd_vernieuw(args: argparse.Namespace) -> int:
     from etl import cbs, live
     from etl.build import BuildBusy
@@ -84,21 +96,37 @@ def cmd_vernieuw(args: argparse.Namespace) -> int:
         print(f"Onbekende bron(nen): {', '.join(unknown) or '(leeg)'}. Kies uit: {', '.join(live.BY_NAME)}.", file=sys.stderr)
         return 2
     try:
-        out = live.refresh(names or None, dry_run=args.droog)
+        years = live.parse_years(args.jaren) if args.jaren is not None else None
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        out = live.refresh(names or None, dry_run=args.droog, years=years, fresh=args.opnieuw)
     except cbs.CbsError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except BuildBusy as exc:
         print(exc.dutch(), file=sys.stderr)
         return 1
-    if args.droog and out.newer:
-        print(f"\n{len(out.newer)} tabel(len) nieuwer bij CBS dan lokaal (droog: niets opgehaald).")
+    if args.droog:
+        known = [t.rows for t, _ in out.newer if t.rows is not None]
+        rows = (f"; van {len(known)} daarvan geeft de CBS-catalogus het aantal rijen: samen {live._nl(sum(known))} "
+                "(hele tabellen; opgehaald wordt alleen wat het portaal gebruikt)") if known else ""
+        print(f"\nDroog: een vernieuwing zou {len(out.newer)} tabel(len) ophalen{rows}. Er is niets opgehaald."
+              + (f" {out.skipped} oudere jaargang(en) vallen erbuiten (zie --jaren)." if out.skipped else ""))
+    failed = "\n".join(f"  - {t}: {why.splitlines()[0]}" for t, why in out.failed)
+    if out.partial:
+        print(f"\nGedeeltelijk vernieuwd: {len(out.installed)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd "
+              f"({', '.join(t.id for t in out.installed)}); {len(out.failed)} niet, die blijven zoals ze waren:\n{failed}\n"
+              "Probeer die later opnieuw (python3 dev.py etl vernieuw) of beperk de vernieuwing met --bron.", file=sys.stderr)
+        return PARTIAL
     if out.failed:
-        print(f"\nNiet gelukt: {', '.join(t for t, _ in out.failed)} (zie de meldingen hierboven).", file=sys.stderr)
+        print(f"\nNiet gelukt, er is niets vervangen:\n{failed}\n(zie de meldingen hierboven).", file=sys.stderr)
+        return 1
     if out.built:
-        print(f"\n{len(out.fetched)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd: "
-              f"{', '.join(t.id for t in out.fetched)}. Wat het warehouse nu bevat: python3 dev.py etl info.")
-    return 1 if out.failed else 0
+        print(f"\n{len(out.installed)} tabel(len) vernieuwd en het warehouse is opnieuw gebouwd: "
+              f"{', '.join(t.id for t in out.installed)}. Wat het warehouse nu bevat: python3 dev.py etl info.")
+    return 0
 
 
 def _live_names() -> list[str]:
@@ -117,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--bron", action="append", metavar="NAAM",
                    help="alleen deze bron(nen), komma-gescheiden of herhaald: " + ", ".join(_live_names()))
     v.add_argument("--droog", action="store_true", help="toon alleen wat bij CBS nieuwer is dan de lokale snapshots")
+    v.add_argument("--jaren", metavar="JAREN", help="welke jaargangen van jaarlijkse reeksen: 2019-2024, 2024 of alle "
+                   "(standaard: de nieuwste en de jaren die de meegeleverde snapshots missen)")
+    v.add_argument("--opnieuw", action="store_true", help="haal tabellen die van een eerdere poging klaarstaan opnieuw op bij CBS")
     v.set_defaults(fn=cmd_vernieuw)
     args = parser.parse_args(argv)
     try:

@@ -13,8 +13,8 @@ wh = warehouse()
 st.title("Bronnen en definities")
 
 st.header("Indicatoren")
-data_table(views.registry_table(wh.all_observations("eigen")), ["Indicatorregister van het bijstandsportaal (portal/metrics.py)."],
-           key="indicatoren")
+data_table(views.registry_table(wh.all_observations("eigen"), views.fetched_tables(wh)),
+           ["Indicatorregister van het bijstandsportaal (portal/metrics.py)."], key="indicatoren")
 
 st.header("Bronnen")
 data_table(wh.sources(), ["Bronnen van het warehouse met uitgever, licentie en controlesom van de snapshot."], key="bronnen")

@@ -83,13 +83,27 @@ def map_values(own: pl.DataFrame, indicator: str, year: str, indeling: int, name
         pl.col("statcode").replace_strict(names, default=None).alias("naam"))
 
 
-def registry_table(own: pl.DataFrame) -> pl.DataFrame:
-    """Every indicator of the registry with its definition, sources and the periods the warehouse holds."""
-    periods = own.group_by("indicator").agg(pl.col("periode").min().alias("van"), pl.col("periode").max().alias("tot"))
+def fetched_tables(wh: Warehouse) -> set[str]:
+    """The tables of the warehouse that `etl vernieuw` fetched from CBS (herkomst soort 'CBS-vernieuwing', etl/herkomst.py)."""
+    h = wh.herkomst()
+    return set(h.filter(pl.col("soort") == "CBS-vernieuwing")["tabel"].drop_nulls().to_list())
+
+
+def registry_table(own: pl.DataFrame, fetched: set[str] | frozenset[str] = frozenset()) -> pl.DataFrame:
+    """Every indicator of the registry with its definition, sources and the periods the warehouse holds. `fetched`: the
+    tables `etl vernieuw` fetched from CBS (herkomst); an indicator with figures from them names those tables."""
+    periods = own.group_by("indicator").agg(pl.col("periode").min().alias("van"), pl.col("periode").max().alias("tot"),
+                                            pl.col("bron").unique().sort().alias("bronnen"))
     span = {r["indicator"]: f"{r['van']} – {r['tot']}" for r in periods.iter_rows(named=True)}
+    now = {r["indicator"]: [b for b in r["bronnen"] if b in fetched] for r in periods.iter_rows(named=True)}
+
+    def sources(i: metrics.Indicator) -> str:
+        live = now.get(i.id)
+        return ", ".join(i.sources) + (f"; cijfers nu uit: {', '.join(live)} (opgehaald bij CBS)" if live else "")
+
     return pl.DataFrame([{
         "Indicator": i.label, "Code": i.id, "Eenheid": i.unit, "Definitie": i.definition,
-        "Formule": i.formula.text() if i.formula else "", "Bronnen": ", ".join(i.sources), "Peildatum": i.peildatum,
+        "Formule": i.formula.text() if i.formula else "", "Bronnen": sources(i), "Peildatum": i.peildatum,
         "Perioden": span.get(i.id, "geen cijfers"), "Kanttekeningen": i.caveats} for i in metrics.REGISTRY.values()])
 
 

@@ -7,10 +7,13 @@ warehouse is byte-for-byte intact and that no snapshot folder was added.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from etl import live
 from etl.cli import main as cli
+from portal.store import Warehouse
+from portal.views import fetched_tables, registry_table
 from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, intact, kwb2020_gemeenten, live_folders, query, wijkbuurt
 from tests.pagetest import page
 
@@ -106,13 +109,18 @@ def test_fetch_faults(env, case):
         return
     expected = {"500x3": "CBS gaf 3 keer een fout (laatste: 500)", "cut": "86003NED is onvolledig: CBS meldt 147 rijen, er zijn er 100",
                 "json": "onleesbaar antwoord (geen geldige JSON)", "timeout": "CBS antwoordde niet na 3 pogingen"}[case]
-    assert not out.built and [f[0] for f in out.failed] == ["86003NED"] and expected in out.failed[0][1]
-    assert any("niets vervangen, snapshots en warehouse zijn niet veranderd" in ln for ln in env.lines)
-    intact(env)
-    # the next run reuses the 11 tables already fetched and fetches only the failed one
+    # one bad table does not hold the rest back: the other 11 are installed and built, 86003NED is reported
+    assert out.partial and [f[0] for f in out.failed] == ["86003NED"] and expected in out.failed[0][1]
+    assert len(out.installed) == 11 and "live_kwartaal_86003NED" not in live_folders(env.snaps)
+    assert any("86003NED" in ln and expected in ln for ln in env.lines)  # said when it happened
+    assert not (env.snaps / ".vernieuw" / "live_kwartaal_86003NED").exists()  # nothing half-fetched stays staged
+    assert query(env.target, "select waarde from observaties where gemeente_code='GM0363' and geharmoniseerd=0 and "
+                 "indicator='bijstand_alg_personen_kwartaal' and periode='2024-09'") == []  # only in 86003NED
+    # the next run fetches only the failed one; the 11 installed are unchanged at CBS
     t.fail_pages_after, t.cut_at, t.fail, t.slow_pages = None, None, [], 0
     again = env.run()
-    assert again.built and sum("al opgehaald bij een eerdere poging" in ln for ln in env.lines) == 11 and len(live_folders(env.snaps)) == 12
+    assert again.built and [x.id for x in again.installed] == ["86003NED"] and len(live_folders(env.snaps)) == 12
+    assert sum("ongewijzigd sinds" in ln for ln in env.lines) == 11
 
 
 def test_renamed_measure_suffix_is_followed_and_a_retitled_measure_refused(env):
@@ -161,7 +169,7 @@ def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env
 def test_gemeente_list_of_a_new_year_is_checked_against_declared_herindelingen(env):
     # 2025 as CBS lists it equals our list of 2025 (342 gemeenten); 2026 unchanged: accepted and kept
     env.state.tables = {"86100NED": gebieden(2025, "86100NED"), "86200NED": gebieden(2026, "86200NED", of_year=2025)}
-    out = env.run(names=["gebieden"])
+    out = env.run(names=["gebieden"], years="alle")
     assert out.built and live_folders(env.snaps) == ["live_gebieden_86100NED", "live_gebieden_86200NED"]
     assert any("86200NED: lijst RegioS opgehaald" in ln for ln in env.lines)
     # a 2026 list with a code we do not know (a herindeling nobody declared) stops the build; nothing changes
@@ -169,7 +177,7 @@ def test_gemeente_list_of_a_new_year_is_checked_against_declared_herindelingen(e
     t = gebieden(2026, "86200NED", extra={"GM1999": "Nieuwgemeente"}, of_year=2025)
     t.info[0]["Modified"] = "2026-02-01T02:00:00"
     env.state.tables["86200NED"] = t
-    out = env.run(names=["gebieden"])
+    out = env.run(names=["gebieden"], years="alle")
     assert not out.built and out.failed[-1][0] == "databouw"
     msg = out.failed[-1][1]
     assert "de gemeentelijst van 2026 van CBS (86200NED) wijkt af van onze nieuwste gemeentelijst (2025)" in msg
@@ -182,6 +190,9 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     sql = ("select gemeente_code, indicator, waarde from observaties where periode='2020' and geharmoniseerd=0 and "
            "indicator like '%_kwb' order by 1, 2")
     before = query(env.target, sql)
+    shipped = registry_table(Warehouse(env.target).all_observations("eigen"), fetched_tables(Warehouse(env.target)))
+    assert shipped.row(by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)["Bronnen"] == \
+        "84799NED, andere jaren na etl vernieuw"  # the shipped table: the registry's text only
     assert ("GM0363", "bijstand_alg_personen_kwb", 39780.0) in before and ("GM0363", "inwoners_kwb", 872757.0) in before
     t = kwb2020_gemeenten()
     t.rename("PersonenPerSoortUitkeringBijstand_83", "PersonenPerSoortUitkeringBijstand_94")  # the 2024 numbering
@@ -190,8 +201,15 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     out = env.run(names=["kwb"])
     assert out.built and live_folders(env.snaps) == ["live_kwb_84799NED"]
     assert query(env.target, sql) == before  # the same figures, now from the fetched table, once
-    assert query(env.target, "select distinct bron, peildatum from observaties where indicator='bijstand_alg_personen_kwb' "
-                 "and geharmoniseerd=0") == [("84799NED", "KWB 2020 (peildatum niet in de metadata)")]
+    # what the shipped table said about the figure stays: provisional, end of March 2020
+    assert query(env.target, "select distinct bron, peildatum, voorlopig from observaties where "
+                 "indicator='bijstand_alg_personen_kwb' and geharmoniseerd=0") == [("84799NED", "eind maart 2020 (afgeleid)", 1)]
+    # the indicator's source text names the table the figures now come from
+    wh = Warehouse(env.target)
+    row = registry_table(wh.all_observations("eigen"), fetched_tables(wh)).row(
+        by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)
+    assert row["Bronnen"] == "84799NED, andere jaren na etl vernieuw; cijfers nu uit: 84799NED (opgehaald bij CBS)"
+    assert fetched_tables(wh) == {"84799NED"}
 
 
 def test_a_second_refresh_at_the_same_time_is_refused_and_touches_nothing(env):

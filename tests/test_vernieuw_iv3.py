@@ -45,7 +45,7 @@ def test_refresh_gives_the_shipped_iv3_figures_back_adds_2026_and_empties_geen_o
     # (reconstructed: a copy of Amsterdam's 2024 baten row on 6.3 as the second quarter)
     q = next(r for r in t24.rows if r["Gemeenten"].strip() == "GM0363" and r["Categorie"].strip() == "B")
     t24.rows.append({**q, "ID": len(t24.rows), "Verslagsoort": "2024X002"})
-    out = env.run(names=["iv3"])
+    out = env.run(names=["iv3"], years="alle")
     assert out.built and not out.failed, out.failed
     assert live_folders(env.snaps) == ["live_iv3_45063NED", "live_iv3_45067NED", "live_iv3_45071NED", "live_iv3_45078NED"]
     h = json.loads((env.snaps / "live_iv3_45067NED" / "herkomst.json").read_text(encoding="utf-8"))
@@ -90,7 +90,7 @@ def test_unknown_key_stops_the_build_and_keeps_the_warehouse(env, built, column,
     row = next(i for i, r in enumerate(t.rows) if r["Gemeenten"].strip() == "GM0518" and r["Categorie"].strip() == "B")
     t.rows[row][column] = bad
     env.state.tables = {"45067NED": t}
-    out = env.run(names=["iv3"])
+    out = env.run(names=["iv3"], years="alle")
     assert not out.built and [f[0] for f in out.failed] == ["databouw"]
     msg = out.failed[0][1]
     # the CSV has a header line, so the row served at index i is line i + 2

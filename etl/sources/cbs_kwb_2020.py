@@ -23,6 +23,8 @@ POPULATION = {
 }
 AGE_15_65 = ["k_15Tot25Jaar_9", "k_25Tot45Jaar_10", "k_45Tot65Jaar_11"]
 INDELING = 2020
+# What the shipped table says about its bijstand figure (peildatum, provisional); a refreshed copy of the same year keeps it.
+SHIPPED = {INDELING: ("eind maart 2020 (afgeleid)", True)}
 
 
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
@@ -38,7 +40,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     df = df.filter(pl.col("SoortRegio_2").is_in(["Gemeente", "Land"])).with_columns(
         pl.when(pl.col("SoortRegio_2") == "Land").then(pl.lit("NL01")).otherwise(pl.col("Codering_3")).alias("code"))
     df = ctx.check_codes(df, f"{FOLDER}/{FILE}", "code", INDELING)
-    return kwb_observations(df, INDELING, "84799NED", "eind maart 2020 (afgeleid)", voorlopig=True)
+    return kwb_observations(df, INDELING, "84799NED", *SHIPPED[INDELING])
 
 
 def kwb_observations(df: pl.DataFrame, year: int, bron: str, peil_bijstand: str, voorlopig: bool) -> pl.DataFrame:
@@ -76,5 +78,5 @@ def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFra
                          pl.lit(year, pl.Int32).alias("indeling"), pl.lit(str(year)).alias("periode"),
                          *[pl.col(m["sleutel"]).alias(ours[m["prefix"]]) for m in h["maatstaven"]])
     df = check_codes(df, ctx, file, max(ctx.active) if ctx.active else 0)
-    return kwb_observations(df, min(year, max(ctx.active)), h["tabel"], f"KWB {year} (peildatum niet in de metadata)",
-                            voorlopig=False)
+    peil, voorlopig = SHIPPED.get(year, (f"KWB {year} (peildatum niet in de metadata)", False))
+    return kwb_observations(df, min(year, max(ctx.active)), h["tabel"], peil, voorlopig=voorlopig)
