@@ -33,7 +33,8 @@ from typing import Callable, Iterator
 from etl import cbs
 from etl.cbs import Measure
 from etl.sources import cbs_85383ned, cbs_kwb_2020, iv3_live
-from portal.paths import LIVE, SNAPSHOTS, WAREHOUSE
+from portal import paths
+from portal.paths import SNAPSHOTS, WAREHOUSE
 from portal.tekst import MAANDEN
 
 Log = Callable[[str], None]
@@ -286,7 +287,7 @@ def bounded(found: list[Table], source: LiveSource, years: tuple[int, int] | str
 def store_for(snapshots: Path) -> Path:
     """Where a refresh writes (live_* folders, staging, partial downloads, lock): the data folder's snapshots when the
     shipped ones are read (PORTAL_DATA_DIR moves them out of the checkout), else the given snapshots root (tests)."""
-    return LIVE if snapshots == SNAPSHOTS else snapshots
+    return paths.LIVE if snapshots == SNAPSHOTS else snapshots  # (LIVE in this module is the list of sources)
 
 
 def link_view(view: Path, snapshots: Path, store: Path, staged: dict[str, Path] | None = None,

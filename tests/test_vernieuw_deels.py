@@ -130,3 +130,19 @@ def test_with_a_data_folder_a_refresh_writes_nothing_into_the_checkout(env, tmp_
         assert root.parent == data and (root / "live_kwartaal_86003NED").is_dir() and (root / "gemeente_herindelingen").is_dir()
     assert not root.exists()
     shutil.rmtree(data)
+
+
+def test_etl_build_and_check_through_the_command_with_the_shipped_snapshots(tmp_path) -> None:
+    """What `dev.py start` runs on a fresh machine: `etl build` (and `etl check`) on the shipped snapshots, with a data
+    folder and without live tables (a name clash once made this crash before any test noticed)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PORTAL_DATA_DIR=str(tmp_path), PYTHONPATH=str(root))
+    for cmd in ("build", "check"):
+        done = subprocess.run([sys.executable, "-m", "etl.cli", cmd], cwd=root, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "warehouse.db").stat().st_size > 1_000_000
