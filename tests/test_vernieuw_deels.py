@@ -19,8 +19,11 @@ AMSTERDAM_2024_09 = ("select waarde, bron from observaties where gemeente_code='
 
 def use_env(env, monkeypatch) -> None:
     """Let the command line (`cli(["vernieuw", ...])`) refresh the test's snapshots and warehouse."""
-    for name, path in (("SNAPSHOTS", env.snaps), ("LIVE", env.snaps), ("WAREHOUSE", env.target)):
+    from portal import paths
+
+    for name, path in (("SNAPSHOTS", env.snaps), ("WAREHOUSE", env.target)):
         monkeypatch.setattr(live, name, path)
+    monkeypatch.setattr(paths, "LIVE", env.snaps)  # where a refresh writes (the data folder's snapshots)
 
 
 def test_one_failing_source_does_not_hold_back_the_other(env, monkeypatch, capsys):
@@ -110,8 +113,10 @@ def test_first_run_against_twenty_years_of_a_series_is_bounded(env, monkeypatch,
 
 
 def test_with_a_data_folder_a_refresh_writes_nothing_into_the_checkout(env, tmp_path, monkeypatch):
+    from portal import paths
+
     data = tmp_path / "data" / "snapshots"
-    monkeypatch.setattr(live, "LIVE", data)
+    monkeypatch.setattr(paths, "LIVE", data)
     env.state.tables = {"86003NED": env.state.tables["86003NED"], "86999NED": wijkbuurt(2023, table="86999NED")}
     env.state.tables["86999NED"].cap = env.state.tables["86999NED"].cut_at = 50  # a partial download stays for a resume
     checkout = live.SNAPSHOTS
