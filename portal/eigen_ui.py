@@ -533,7 +533,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
             continue
         frame, res = participants.shown(rel)
         lines = [f"Totaal van {label} (eigen bestanden van deelnemende gemeenten, in personen): stand van "
-                 f"{rel.tijd[8:10]}-{rel.tijd[5:7]}-{rel.tijd[:4]}, {len(rel.bijdragers)} gemeenten; alleen deelnemers waarvan "
+                 f"{participants.datum(rel.tijd)}, {len(rel.bijdragers)} gemeenten; alleen deelnemers waarvan "
                  f"het bestand alle maanden {rel.van:%m-%Y} t/m {rel.tot:%m-%Y} volledig beslaat. Aantallen afgerond op "
                  "tientallen; percentages per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), "
                  "berekend uit de afgeronde aantallen.", *_hidden_note(res), *([note] if note else [])]

@@ -199,12 +199,13 @@ def publish(groepen: dict[str, Iterable[str] | None], uploads: dict[str, dict], 
             if latest is None:
                 out[groep] = (None, f"Er is nu geen stand te tonen. {wait}")
             else:
-                out[groep] = (latest, f"U ziet de stand van {_when(latest.tijd)} (maanden {latest.van:%m-%Y} t/m "
+                out[groep] = (latest, f"U ziet de stand van {datum(latest.tijd)} (maanden {latest.van:%m-%Y} t/m "
                                       f"{latest.tot:%m-%Y}). {wait}")
     return out, new
 
 
-def _when(tijd: str) -> str:
+def datum(tijd: str) -> str:
+    """An ISO time as dd-mm-jjjj (the date of a release)."""
     try:
         return f"{dt.datetime.fromisoformat(tijd):%d-%m-%Y}"
     except ValueError:

@@ -108,6 +108,12 @@ def suppress(frame: pl.DataFrame, cols: list[str], relations: list[Relation], *,
             pick = min(visible, key=lambda c: (values[c], cells.index(c)))
             reason[pick] = ("secundair", f"anders af te leiden uit {label}")
             changed = True
+    return _hide(frame, cols, reason, key, linked)
+
+
+def _hide(frame: pl.DataFrame, cols: list[str], reason: dict[Cell, tuple[str, str]], key: str | None,
+          linked: dict[str, list[str]] | None) -> Suppressed:
+    """The table with the cells in `reason` (and their linked columns) set to null, and the list of hidden cells."""
     keys = frame[key].to_list() if key else [None] * frame.height
     rows = sorted(reason.items(), key=lambda kv: (kv[0][0], cols.index(kv[0][1])))
     cellen = pl.DataFrame(
@@ -116,8 +122,7 @@ def suppress(frame: pl.DataFrame, cols: list[str], relations: list[Relation], *,
         schema={"rij": pl.Int64, "sleutel": pl.String, "kolom": pl.String, "reden": pl.String, "toelichting": pl.String})
     out = frame.with_row_index("_rij")
     for c in cols:
-        rows_c = [r for (r, k) in reason if k == c]
-        hide = pl.col("_rij").is_in(rows_c)
+        hide = pl.col("_rij").is_in([r for (r, k) in reason if k == c])
         out = out.with_columns([pl.when(hide).then(None).otherwise(pl.col(x)).alias(x) for x in [c, *(linked or {}).get(c, [])]])
     return Suppressed(out.drop("_rij"), cellen)
 
@@ -431,17 +436,7 @@ class Pagina:
                linked: dict[str, list[str]] | None = None) -> Suppressed:
         reason = {(r, c): self.hidden_keys[(tabel, k, c)] for c in cols for r, k in enumerate(rij)
                   if (tabel, k, c) in self.hidden_keys}
-        keys = frame[key].to_list() if key else [None] * frame.height
-        rows = sorted(reason.items(), key=lambda kv: (kv[0][0], cols.index(kv[0][1])))
-        cellen = pl.DataFrame(
-            {"rij": [r for (r, _), _ in rows], "sleutel": [None if keys[r] is None else str(keys[r]) for (r, _), _ in rows],
-             "kolom": [k for (_, k), _ in rows], "reden": [w for _, (w, _) in rows], "toelichting": [t for _, (_, t) in rows]},
-            schema={"rij": pl.Int64, "sleutel": pl.String, "kolom": pl.String, "reden": pl.String, "toelichting": pl.String})
-        out = frame.with_row_index("_rij")
-        for c in cols:
-            hide = pl.col("_rij").is_in([r for (r, k) in reason if k == c])
-            out = out.with_columns([pl.when(hide).then(None).otherwise(pl.col(x)).alias(x) for x in [c, *(linked or {}).get(c, [])]])
-        return Suppressed(out.drop("_rij"), cellen)
+        return _hide(frame, cols, reason, key, linked)
 
     def monthly(self, table: pl.DataFrame) -> Suppressed:
         """The bestandsmonitor table (monitors.monthly over the page's window); bestand_paar is dropped."""
