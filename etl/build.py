@@ -31,6 +31,7 @@ from etl.sources import (
     cbs_37789ksz,
     cbs_70072ned,
     cbs_80860ned,
+    cbs_85615ned,
     cbs_85383ned,
     cbs_bijstand_gemeenten,
     cbs_live,
@@ -54,7 +55,7 @@ from portal.indeling import NATIONAL, compose, harmonise
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
                   iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal,
-                  cbs_maatstaven_extra, gemeentefonds_volumina, cbs_live]
+                  cbs_maatstaven_extra, gemeentefonds_volumina, cbs_85615ned, cbs_live]
 NEWEST = herindeling.LAST
 EXTRA_FOLDERS = ["gemeente_herindelingen", "geo_gemeentegrenzen", "nationaal_buig_macro"]
 Log = Callable[[str], None]

@@ -107,6 +107,7 @@ LIVE: list[LiveSource] = [
                "stand"),
     LiveSource("stromen", "Personen met bijstand; (her)instromers en uitstromers", {0: "85615NED"}, None,
                {Measure("Instromers"): (None, "bijstand_instromers_nl_kwartaal"),
+                Measure("HerInstromersBinnenEenJaar"): (None, "bijstand_herinstromers_nl_kwartaal"),
                 Measure("Uitstromers"): (None, "bijstand_uitstromers_nl_kwartaal")},
                "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
                                 Dim("GeboortelandOuders", key="T001638"))),

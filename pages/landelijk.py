@@ -22,7 +22,7 @@ st.title("Landelijk overzicht")
 
 # 1. National series ----------------------------------------------------------------------------------------------------------
 st.header("Landelijke reeksen")
-national, yearly = national_views()
+national, yearly, flows = national_views()
 chart(lambda: charts.lines_chart(national, x="maand", series="reeks", y_title="aantal uitkeringen of personen",
                                  temporal=True, zero=False, x_title="Peildatum (einde maand of kwartaal)"),
       "Bijstand in Nederland per maand en per kwartaal", indicator_lines(views.NATIONAL_SERIES), key="nl-maand", inputs=(),
@@ -36,6 +36,20 @@ chart(lambda: charts.lines_chart(yearly, x="jaar", series="definitie", y_title="
       subtitle="Personen of uitkeringen, per CBS-definitie")
 st.caption("Elke CBS-definitie is een eigen reeks. De som over gemeenten kan iets afwijken van het landcijfer: CBS rondt per gemeente "
            "af op tientallen en onderdrukt kleine aantallen.")
+if flows.is_empty():
+    st.info("Geen landelijke in- en uitstroomcijfers (CBS 85615NED) in dit warehouse.")
+else:
+    chart(lambda: charts.lines_chart(flows, x="kwartaal", series="reeks", y_title="personen per kwartaal", temporal=True,
+                                     order=[metrics.get(i).label for i in views.NATIONAL_FLOWS], x_title="Kwartaal"),
+          "Instroom, herinstroom en uitstroom in Nederland per kwartaal", indicator_lines(views.NATIONAL_FLOWS), key="nl-stromen",
+          inputs=(), subtitle="Personen met bijstand, CBS 85615NED; herinstromers zijn een deel van de instromers")
+    share = views.reentry_share(flows)
+    if share:
+        periode, her, instr = share
+        st.caption(f"In het {periode[-1]}e kwartaal van {periode[:4]} had {nl_number(100 * her / instr)} % van de instromers "
+                   f"({nl_number(her)} van {nl_number(instr)}; noemer: alle instromers van het kwartaal) in het jaar ervoor ook "
+                   "bijstand. Landelijk cijfer: het telt ook personen van wie de woongemeente onbekend is. Per gemeente publiceert "
+                   "CBS in- en uitstroom na 2017 niet open; daarvoor is het eigen bestand van de gemeente nodig.")
 
 # 2. Decliners ------------------------------------------------------------------------------------------------------------------
 st.header("Sterkste en zwakste dalers")

@@ -989,15 +989,21 @@ _R += [
         f"bijstand_{k}_nl_kwartaal",
         f"{label} bijstand, Nederland (kwartaal)",
         "personen",
-        f"{label} in de bijstand in het kwartaal, Nederland, alle geslachten, leeftijden en herkomst, CBS 85615NED Personen met "
-        "bijstand; (her)instromers en uitstromers.",
+        f"{definition}, Nederland, alle geslachten, leeftijden en herkomst, CBS 85615NED Personen met bijstand; (her)instromers "
+        "en uitstromers (kolom " + column + ").",
         ("85615NED",),
         "kwartaal (een stroom over het kwartaal)",
         "landelijk",
-        caveats=LIVE_CAVEAT + " Alleen landelijk: CBS publiceert in- en uitstroom per gemeente na 2017 niet in een "
-        "open tabel (alleen als maatwerk).",
-        tags=("landelijk", "live"),
-    ) for k, label in (("instromers", "Instromers"), ("uitstromers", "Uitstromers"))],
+        caveats="Meegeleverd: 2012–2024 (3e kwartaal), de rijen met alle kenmerken op totaal uit een kopie van de CBS-tabel; "
+        "`python3 dev.py etl vernieuw --bron stromen` haalt de actuele tabel. Afgerond op tientallen. Alleen landelijk: CBS "
+        "publiceert in- en uitstroom per gemeente na 2017 niet in een open tabel (alleen als maatwerk). Het landcijfer telt ook "
+        "personen van wie de woongemeente onbekend is.",
+        tags=("landelijk",),
+    ) for k, label, definition, column in (
+        ("instromers", "Instromers", "Personen die in het kwartaal in de bijstand kwamen", "Instromers"),
+        ("herinstromers", "(Her)instromers binnen een jaar", "Instromers van het kwartaal die in het jaar vóór hun instroom ook "
+         "bijstand hadden (een deel van de instromers)", "HerInstromersBinnenEenJaar"),
+        ("uitstromers", "Uitstromers", "Personen van wie de bijstand in het kwartaal eindigde", "Uitstromers"))],
 ]
 
 # ---- presentation: short label, decimals, favourable direction, and where no signal is given ------------------------------

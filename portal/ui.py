@@ -300,13 +300,13 @@ def periods(indeling: str, indicator: str, local: bool = False) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _national_views(build: tuple[str, float]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _national_views(build: tuple[str, float]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     own = _obs(build, "eigen")
-    return views.national_series(own), views.yearly_volume(own)
+    return views.national_series(own), views.yearly_volume(own), views.national_flows(own)
 
 
-def national_views() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The national monthly/quarterly series and the yearly volume sums of the Landelijk overzicht."""
+def national_views() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The national monthly/quarterly series, the yearly volume sums and the quarterly flows of the Landelijk overzicht."""
     return _national_views(_key())
 
 

@@ -31,6 +31,29 @@ def national_series(own: pl.DataFrame) -> pl.DataFrame:
                           pl.col("indicator").replace_strict({i: metrics.get(i).label for i in NATIONAL_SERIES}).alias("reeks")))
 
 
+NATIONAL_FLOWS = ["bijstand_instromers_nl_kwartaal", "bijstand_herinstromers_nl_kwartaal", "bijstand_uitstromers_nl_kwartaal"]
+
+
+def national_flows(own: pl.DataFrame) -> pl.DataFrame:
+    """CBS's national instromers, (her)instromers binnen een jaar and uitstromers per quarter (85615NED), one line each,
+    placed at the quarter's first day."""
+    flows = bm.values(own, NATIONAL_FLOWS).filter((pl.col("gemeente_code") == "NL01") & pl.col("periode").str.contains("-Q"))
+    first = (pl.col("periode").str.slice(0, 4) + "-" + ((pl.col("periode").str.slice(6, 1).cast(pl.Int32) - 1) * 3 + 1).cast(pl.String)
+             .str.zfill(2) + "-01")
+    return flows.with_columns(first.str.to_date("%Y-%m-%d").alias("kwartaal"),
+                              pl.col("indicator").replace_strict({i: metrics.get(i).label for i in NATIONAL_FLOWS}).alias("reeks")).sort("kwartaal")
+
+
+def reentry_share(flows: pl.DataFrame) -> tuple[str, float, float] | None:
+    """(periode, herinstromers, instromers) of the newest quarter that has both, or None."""
+    wide = (flows.filter(pl.col("waarde").is_not_null()).pivot(on="indicator", index="periode", values="waarde")
+            .drop_nulls().sort("periode"))
+    if wide.is_empty() or not {"bijstand_herinstromers_nl_kwartaal", "bijstand_instromers_nl_kwartaal"} <= set(wide.columns):
+        return None
+    last = wide.row(-1, named=True)
+    return last["periode"], last["bijstand_herinstromers_nl_kwartaal"], last["bijstand_instromers_nl_kwartaal"]
+
+
 def yearly_volume(own: pl.DataFrame) -> pl.DataFrame:
     """Per volume definition and year: the sum over gemeenten and CBS's national figure, as separately named series."""
     labels = {i: metrics.get(i).label for i in bm.VOLUME}

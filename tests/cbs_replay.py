@@ -172,6 +172,28 @@ def kwb2020_gemeenten() -> FakeTable:
     return t
 
 
+STROMEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "cbs_85615NED_stromen_nationaal" / \
+    "85615NED_nederland_totaal_kwartaal_2012_2024.csv"
+STROMEN_TOTALS = {"Geslacht": ("T001038", "Totaal mannen en vrouwen"), "Leeftijd": ("10000", "Totaal"),
+                  "Herkomstland": ("T001040", "Totaal"), "GeboortelandOuders": ("T001638", "Totaal")}
+
+
+def stromen(modified: str = "2025-01-10T02:00:00") -> FakeTable:
+    """85615NED as CBS serves it: the shipped national totals (real, 2012–2024), with the dimension keys of the totals that
+    etl/live.py names (the other members of each dimension are not in our copy and not served)."""
+    with STROMEN_CSV.open(encoding="utf-8", newline="") as f:
+        src = list(csv.DictReader(f))
+    measures = ["Instromers_1", "HerInstromersBinnenEenJaar_2", "Uitstromers_3"]
+    props = [*[{"Type": "Dimension", "Key": d, "Title": d} for d in STROMEN_TOTALS],
+             {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+             *[{"Type": "Topic", "Key": m, "Title": t, "Unit": "aantal"}
+               for m, t in zip(measures, ("Instromers", "(Her)instromers binnen een jaar", "Uitstromers"))]]
+    rows = [{"ID": i, **{d: k for d, (k, _) in STROMEN_TOTALS.items()}, "Perioden": r["Perioden"],
+             **{m: _number(r[m]) for m in measures}} for i, r in enumerate(src)]
+    info = [{"Identifier": "85615NED", "Title": "Personen met bijstand; (her)instromers en uitstromers", "Modified": modified}]
+    return FakeTable(info, props, rows, {d: [{"Key": k, "Title": t}] for d, (k, t) in STROMEN_TOTALS.items()})
+
+
 GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "nlextract_gemeentelijke_indeling" / \
     "gemeenten_per_jaar_1990_2025.csv"
 

@@ -255,3 +255,21 @@ def test_unused_columns_flags(wh: Warehouse) -> None:
     parts = ["bijstand_uitkeringen_algemeen", "bijstand_uitkeringen_bbz", "bijstand_uitkeringen_ioaw", "bijstand_uitkeringen_ioaz",
              "bijstand_uitkeringen_adreslozen", "bijstand_uitkeringen_overig_adreslozen", "bijstand_uitkeringen_elders_verzorgden"]
     assert sum(value(wh, "GM0363", p, "2024") for p in parts) == value(wh, "GM0363", "bijstand_uitkeringen_totaal", "2024")
+
+
+# ---- F. national instroom, herinstroom and uitstroom per quarter (85615NED, issue 19) -----------------------------------
+
+def test_national_flows_with_herinstroom(wh: Warehouse) -> None:
+    # cbs_85615NED_stromen_nationaal/85615NED_nederland_totaal_kwartaal_2012_2024.csv, rows 2012KW01 and 2024KW03
+    assert nl(wh, "bijstand_instromers_nl_kwartaal", "2012-Q1") == 32_290
+    assert nl(wh, "bijstand_herinstromers_nl_kwartaal", "2012-Q1") == 9_830
+    assert nl(wh, "bijstand_uitstromers_nl_kwartaal", "2024-Q3") == 20_420
+    flows = wh.national(["bijstand_herinstromers_nl_kwartaal"])
+    assert flows.height == 51 and set(flows["bron"]) == {"85615NED"}
+    assert flows.filter(pl.col("periode") == "2024-Q3")["peildatum"][0] == "3e kwartaal 2024"
+    # herinstromers are a part of the instromers in every quarter
+    both = wh.national(["bijstand_instromers_nl_kwartaal", "bijstand_herinstromers_nl_kwartaal"]).pivot(
+        on="indicator", index="periode", values="waarde")
+    assert (both["bijstand_herinstromers_nl_kwartaal"] < both["bijstand_instromers_nl_kwartaal"]).all()
+    assert wh.query("select count(*) n from observaties where indicator like 'bijstand_%stromers_nl_kwartaal' "
+                    "and gemeente_code != 'NL01'")["n"][0] == 0

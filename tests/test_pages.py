@@ -110,6 +110,8 @@ def test_landelijk_decliners_funnel_wdeel(built: Path) -> None:
     text = " ".join(c.value for c in at.caption)
     assert "Spiegelhalter" in text and "overdispersie" in text
     assert "aan het eind van elk kwartaal" in text and "niet aan elkaar geplakt" in text  # the series past 2018
+    # 85615NED 2024 3e kwartaal: 4 970 of 21 520 instromers had bijstand in the year before
+    assert "In het 3e kwartaal van 2024 had 23 % van de instromers (4.970 van 21.520; noemer: alle instromers" in text
     wd = {r["Grootteklasse"]: r for r in frame(at, 2)}
     assert wd["Alle gemeenten"]["Gemeenten met cijfer"] == 342
 

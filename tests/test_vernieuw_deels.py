@@ -11,7 +11,7 @@ import shutil
 from etl import live
 from etl.cli import PARTIAL
 from etl.cli import main as cli
-from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, stromen, wijkbuurt
 
 AMSTERDAM_2024_09 = ("select waarde, bron from observaties where gemeente_code='GM0363' and geharmoniseerd=0 and "
                      "indicator='bijstand_alg_personen_kwartaal' and periode='2024-09'")
@@ -151,3 +151,18 @@ def test_etl_build_and_check_through_the_command_with_the_shipped_snapshots(tmp_
         done = subprocess.run([sys.executable, "-m", "etl.cli", cmd], cwd=root, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "warehouse.db").stat().st_size > 1_000_000
+
+
+def test_refreshed_flows_replace_the_shipped_national_figures(env):
+    """85615NED is shipped (national totals 2012–2024) and a live source: a refresh installs CBS's table and its figures
+    replace the shipped ones (same table, same indicators), herinstromers included, without doubling any quarter."""
+    env.state.tables = {"85615NED": stromen()}
+    out = env.run(names=["stromen"])
+    assert out.built and not out.failed and live_folders(env.snaps) == ["live_stromen_85615NED"]
+    assert query(env.target, "select indicator, count(*), max(periode) from observaties where indicator like 'bijstand_%stromers_nl_kwartaal' "
+                 "and geharmoniseerd=0 group by indicator order by indicator") == [
+        ("bijstand_herinstromers_nl_kwartaal", 51, "2024-Q3"), ("bijstand_instromers_nl_kwartaal", 51, "2024-Q3"),
+        ("bijstand_uitstromers_nl_kwartaal", 51, "2024-Q3")]
+    assert query(env.target, "select waarde, peildatum from observaties where indicator='bijstand_herinstromers_nl_kwartaal' "
+                 "and periode='2024-Q3' and geharmoniseerd=0") == [(4970.0, "3e kwartaal 2024")]
+    assert any("vervangen door de vernieuwde CBS-tabellen" in ln for ln in env.lines)
