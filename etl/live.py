@@ -111,6 +111,11 @@ LIVE: list[LiveSource] = [
                 Measure("Uitstromers"): (None, "bijstand_uitstromers_nl_kwartaal")},
                "stroom", fixed=(Dim("Geslacht", key="T001038"), Dim("Leeftijd", key="10000"), Dim("Herkomstland", key="T001040"),
                                 Dim("GeboortelandOuders", key="T001638"))),
+    # Handhaving: open bijstandsvorderingen per gemeente and month, all ontstaansgronden (the dimension's total, by title).
+    LiveSource("vorderingen", "Bijstand; bijstandsvorderingen naar ontstaansgrond en regio", {0: "82020NED"}, "RegioS",
+               {Measure("AantalOpenstaandeVorderingen"): ("bijstandsvorderingen_aantal",) * 2,
+                Measure("OpenstaandSaldo"): ("bijstandsvorderingen_saldo",) * 2},
+               "stand", fixed=(Dim("Vorderingen", title="Totaal"),)),
     # Kerncijfers wijken en buurten: one table per year, measures found by title (the key suffixes change every year).
     LiveSource("kwb", "Kerncijfers wijken en buurten {jaar}", KWB, "WijkenEnBuurten",
                {Measure(c.rsplit("_", 1)[0], t, "aantal"): (None, None) for c, t in cbs_kwb_2020.TITLES.items()}, "stand",

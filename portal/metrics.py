@@ -1004,6 +1004,47 @@ _R += [
         ("herinstromers", "(Her)instromers binnen een jaar", "Instromers van het kwartaal die in het jaar vóór hun instroom ook "
          "bijstand hadden (een deel van de instromers)", "HerInstromersBinnenEenJaar"),
         ("uitstromers", "Uitstromers", "Personen van wie de bijstand in het kwartaal eindigde", "Uitstromers"))],
+    # Handhaving (issue 19): CBS 82020NED, the only open handhaving figure per gemeente; live only, described, never judged.
+    Indicator(
+        "bijstandsvorderingen_aantal",
+        "Openstaande bijstandsvorderingen (maandcijfer)",
+        "vorderingen",
+        "Aantal openstaande vorderingen van de gemeente uit bijstand aan het eind van de maand, alle ontstaansgronden "
+        "(terugvordering, verhaal, schending van de inlichtingenplicht …), CBS 82020NED Bijstand; bijstandsvorderingen naar "
+        "ontstaansgrond en regio (kolom AantalOpenstaandeVorderingen).",
+        ("82020NED",),
+        "einde van de maand",
+        "handhaving",
+        caveats=LIVE_CAVEAT + " Een vordering blijft staan tot ze is afgelost of buiten invordering gesteld, ook als de "
+        "schuldenaar geen bijstand meer heeft: een voorraad van jaren, geen maat voor fraude of voor handhaving in de maand.",
+        tags=("live", "handhaving"),
+    ),
+    Indicator(
+        "bijstandsvorderingen_saldo",
+        "Openstaand saldo bijstandsvorderingen (maandcijfer)",
+        "mln euro",
+        "Openstaand bedrag van de bijstandsvorderingen aan het eind van de maand, alle ontstaansgronden, CBS 82020NED "
+        "(kolom OpenstaandSaldo, miljoen euro).",
+        ("82020NED",),
+        "einde van de maand",
+        "handhaving",
+        caveats=LIVE_CAVEAT + " CBS publiceert het saldo in miljoenen met één decimaal: voor een kleine gemeente is dat grof "
+        "(0,5 mln kan 450 000 tot 550 000 euro zijn).",
+        tags=("live", "handhaving"),
+    ),
+    Indicator(
+        "bijstandsvorderingen_per_1000_bijstand",
+        "Openstaande bijstandsvorderingen per 1 000 personen met bijstand tot AOW-leeftijd",
+        "per 1 000 personen met bijstand",
+        "Openstaande bijstandsvorderingen (CBS 82020NED) gedeeld door het aantal personen met bijstand tot AOW-leeftijd in "
+        "dezelfde maand (CBS 80794ned), maal 1 000. Een verhouding, geen kans: de vorderingen lopen ook op oud-ontvangers.",
+        ("82020NED", "80794ned"),
+        "einde van de maand (beide tabellen dezelfde maand)",
+        "handhaving",
+        formula=Ratio(("bijstandsvorderingen_aantal",), ("bijstand_personen_tot_aow_maand",), factor=1000),
+        caveats=LIVE_CAVEAT + " Alleen waar beide tabellen voor dezelfde maand en gemeente een cijfer hebben.",
+        tags=("live", "handhaving"),
+    ),
 ]
 
 # ---- presentation: short label, decimals, favourable direction, and where no signal is given ------------------------------
@@ -1011,6 +1052,9 @@ _WDEEL = "een proxy: Iv3-lasten 6.4 + 6.5 meten niet de besteding van het W-deel
 _IDEEL = "een proxy: taakveld 6.3 omvat meer dan de BUIG (bijzondere bijstand, minimabeleid)"
 PRESENTATION: dict[str, dict] = {
     "dichtheid_uitkeringen_totaal": dict(short="Uitkeringen per 1 000", decimals=1, lower_is_better=True),
+    "bijstandsvorderingen_aantal": dict(short="Vorderingen", decimals=0),
+    "bijstandsvorderingen_saldo": dict(short="Saldo vorderingen (mln)", decimals=1),
+    "bijstandsvorderingen_per_1000_bijstand": dict(short="Vorderingen per 1 000 bijstand", decimals=0),
     "dichtheid_tot_aow_incl_gerelateerd": dict(short="Dichtheid incl. IOAW", decimals=1, lower_is_better=True),
     "cbs_dichtheid_15_aow": dict(short="Dichtheid CBS", decimals=1, lower_is_better=True),
     "cbs_instroom_pct_15_aow": dict(short="Instroom CBS-%", decimals=1, lower_is_better=True),

@@ -3,6 +3,7 @@ the ontleding, and the finance proxies. The page only decides what to show; the 
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from portal import benchmark as bm
@@ -172,3 +173,32 @@ def recent(wh: Warehouse, code: str, naam: str) -> None:
                               zero=False, time_format="%b %Y"),
           f"Maand- en kwartaalcijfers {naam}", indicator_lines(ids), key=f"recent-{code}",
           subtitle="Op de grenzen van het jaar van elk cijfer; CBS rondt af op tientallen.", inputs=(code,))
+
+
+def handhaving(wh: Warehouse, code: str, naam: str, group: Group) -> None:
+    """Open bijstandsvorderingen (CBS 82020NED, after a refresh): the newest figures in words, described against the
+    group's median of the same month; no verdict (a stock of claims over years, not a measure of handhaving)."""
+    data = views.recent_series(wh.observations(code, views.HANDHAVING, "eigen"))
+    if data.is_empty():
+        st.caption("Openstaande bijstandsvorderingen per gemeente (CBS 82020NED, de enige open handhavingscijfers per gemeente) "
+                   "komen er zodra de beheerder die tabel ophaalt (`python3 dev.py etl vernieuw --bron vorderingen`); de "
+                   "meegeleverde gegevens hebben ze niet.")
+        return
+    last = data.group_by("indicator", maintain_order=True).last()
+    groups = group_series("eigen", code, group.members, last["indicator"].to_list())
+    for r in last.iter_rows(named=True):
+        d = metrics.get(r["indicator"]).decimals
+        g = groups.filter((pl.col("indicator") == r["indicator"]) & (pl.col("periode") == r["periode"]))
+        spread = (f"; referentiegroep P25–P75 {nl_number(g['groep_p25'][0], d)}–{nl_number(g['groep_p75'][0], d)} "
+                  f"({g['groep_n'][0]} gemeenten)" if g.height and (g["groep_n"][0] or 0) >= 4 else "")
+        st.markdown(f"**{r['reeks']}**: {nl_number(r['waarde'], d)} {r['eenheid']}, {r['peildatum']} (CBS {r['bron']}){spread}.")
+    counts = data.filter(pl.col("indicator") == "bijstandsvorderingen_aantal")
+    if not counts.is_empty():
+        chart(lambda: lines_chart(counts, x="datum", series="reeks", temporal=True, x_title="Maand", y_title="vorderingen",
+                                  time_format="%b %Y"),
+              f"Openstaande bijstandsvorderingen {naam}", indicator_lines(["bijstandsvorderingen_aantal"]),
+              key=f"vorderingen-{code}", subtitle="Eind van elke maand, alle ontstaansgronden; CBS rondt af op tientallen",
+              inputs=(code,))
+    st.caption("Beschrijvend, zonder oordeel: een vordering blijft openstaan tot ze is afgelost of buiten invordering gesteld, "
+               "ook als de schuldenaar geen bijstand meer heeft. Veel vorderingen kan op streng terugvorderen wijzen of op "
+               "traag invorderen; het cijfer zegt niet welke.")

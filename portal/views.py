@@ -320,7 +320,8 @@ def amounts(obs: pl.DataFrame, code: str, indicator: str) -> list[tuple[str, flo
     return bm.values(obs, [indicator]).filter(pl.col("gemeente_code") == code).sort("periode").select("periode", "waarde").rows()
 
 
-LIVE_LOCAL = [i.id for i in metrics.REGISTRY.values() if "live" in i.tags and "landelijk" not in i.tags]
+LIVE_LOCAL = [i.id for i in metrics.REGISTRY.values() if "live" in i.tags and not {"landelijk", "handhaving"} & set(i.tags)]
+HANDHAVING = [i.id for i in metrics.REGISTRY.values() if "handhaving" in i.tags]
 
 
 def recent_series(obs: pl.DataFrame) -> pl.DataFrame:
@@ -328,8 +329,9 @@ def recent_series(obs: pl.DataFrame) -> pl.DataFrame:
     eenheid, bron, peildatum; suppressed cells left out (the chart draws no point for them)."""
     if obs.is_empty():
         return obs
+    ids = [i for i in obs["indicator"].unique() if i in metrics.REGISTRY]
     return obs.filter(pl.col("waarde").is_not_null() & pl.col("periode").str.contains(r"^\d{4}-\d{2}$")).select(
         pl.col("periode").str.to_date("%Y-%m").alias("datum"), "periode", "waarde",
-        pl.col("indicator").replace_strict({i: metrics.get(i).label for i in LIVE_LOCAL}, default=pl.col("indicator")).alias("reeks"),
-        pl.col("indicator").replace_strict({i: metrics.get(i).unit for i in LIVE_LOCAL}, default="").alias("eenheid"),
+        pl.col("indicator").replace_strict({i: metrics.get(i).label for i in ids}, default=pl.col("indicator")).alias("reeks"),
+        pl.col("indicator").replace_strict({i: metrics.get(i).unit for i in ids}, default="").alias("eenheid"),
         "indicator", "bron", "peildatum").sort("reeks", "datum")

@@ -19,7 +19,7 @@ STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
 DEFAULT_THEMAS = [
     "Missie en visie", "Houding naar raad en college", "Focus", "Strategie", "SMART-doelen", "Uitgebalanceerde doelen",
     "Beleidsmix en organisatieveranderingen", "Systematiek", "Resultaatgerichte cultuur",
-    "Volume", "Instroom en uitstroom", "W-deel", "I-deel",
+    "Volume", "Instroom en uitstroom", "W-deel", "I-deel", "Handhaving",
 ]
 NOTITIE_SOORTEN = ["Observatie", "Het verhaal achter de cijfers", "Sterk punt", "Verbeterpunt"]
 BEVINDING_SOORTEN = ["Bevinding", "Aanbeveling"]
@@ -51,6 +51,7 @@ KERN = [
     Kern("reintegratie_voorz_per_1000_inw_15_65", "W-deel", 0, 1000),
     Kern("wdeel_onderbesteding_proxy_jaarrekening", "W-deel", -1000, 100),
     Kern("ideel_resultaat_proxy_jaarrekening", "I-deel", -1000, 100),
+    Kern("bijstandsvorderingen_per_1000_bijstand", "Handhaving", 0, 100000),  # descriptive; only after a refresh (82020NED)
 ]
 # Key figures of earlier versions, for notes and imports made then: the note stays with the figure it was about.
 LEGACY = {"instroom_pct_15_aow": "cbs_instroom_pct_15_aow", "uitstroom_pct_15_aow": "cbs_uitstroom_pct_15_aow",

@@ -52,6 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from etl import live
+from portal.tekst import MAANDEN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
 WIJKBUURT_CSV = FIXTURES / "uitkeringen_soort_gemeenten_kwartaal_2013_2024_partial.csv"
@@ -192,6 +193,32 @@ def stromen(modified: str = "2025-01-10T02:00:00") -> FakeTable:
              **{m: _number(r[m]) for m in measures}} for i, r in enumerate(src)]
     info = [{"Identifier": "85615NED", "Title": "Personen met bijstand; (her)instromers en uitstromers", "Modified": modified}]
     return FakeTable(info, props, rows, {d: [{"Key": k, "Title": t}] for d, (k, t) in STROMEN_TOTALS.items()})
+
+
+VORDERINGEN_CSV = FIXTURES / "82020NED_dump_excerpt_2023_2024.csv"
+
+
+def vorderingen(modified: str = "2025-02-20T02:00:00") -> FakeTable:
+    """82020NED with the real rows of tests/fixtures/cbs/82020NED_dump_excerpt_2023_2024.csv (Nederland, Albrandswaard,
+    Alkmaar, Ameland; see PROVENANCE_82020NED.md), ontstaansgrond Totaal (the only member our copy has; its key is
+    reconstructed)."""
+    with VORDERINGEN_CSV.open(encoding="utf-8", newline="") as f:
+        src = list(csv.DictReader(f))
+    measures = ["AantalOpenstaandeVorderingen_1", "OpenstaandSaldo_2"]
+    props = [{"Type": "Dimension", "Key": "Vorderingen", "Title": "Vorderingen"},
+             {"Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"},
+             {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+             {"Type": "Topic", "Key": measures[0], "Title": "Aantal openstaande vorderingen", "Unit": "aantal"},
+             {"Type": "Topic", "Key": measures[1], "Title": "Openstaand saldo", "Unit": "mln euro"}]
+
+    def key(label: str) -> str:
+        jaar, maand = label.split(" ")
+        return f"{jaar}MM{MAANDEN.index(maand) + 1:02d}"
+
+    rows = [{"ID": i, "Vorderingen": "T001   ", "RegioS": r["regiocode"].ljust(6), "Perioden": key(r["perioden"]),
+             **{m: _number(r[m]) for m in measures}} for i, r in enumerate(src)]
+    info = [{"Identifier": "82020NED", "Title": "Bijstand; bijstandsvorderingen naar ontstaansgrond en regio", "Modified": modified}]
+    return FakeTable(info, props, rows, {"Vorderingen": [{"Key": "T001   ", "Title": "Totaal"}]})
 
 
 GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "nlextract_gemeentelijke_indeling" / \

@@ -11,7 +11,8 @@ import shutil
 from etl import live
 from etl.cli import PARTIAL
 from etl.cli import main as cli
-from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, stromen, wijkbuurt
+from tests.pagetest import page
+from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, stromen, vorderingen, wijkbuurt
 
 AMSTERDAM_2024_09 = ("select waarde, bron from observaties where gemeente_code='GM0363' and geharmoniseerd=0 and "
                      "indicator='bijstand_alg_personen_kwartaal' and periode='2024-09'")
@@ -166,3 +167,31 @@ def test_refreshed_flows_replace_the_shipped_national_figures(env):
     assert query(env.target, "select waarde, peildatum from observaties where indicator='bijstand_herinstromers_nl_kwartaal' "
                  "and periode='2024-Q3' and geharmoniseerd=0") == [(4970.0, "3e kwartaal 2024")]
     assert any("vervangen door de vernieuwde CBS-tabellen" in ln for ln in env.lines)
+
+
+def test_vorderingen_per_gemeente_from_the_refresh(env, monkeypatch):
+    """82020NED (handhaving): a refresh adds the open bijstandsvorderingen per gemeente and month; the replay serves real
+    rows of a StatLine dump (tests/fixtures/cbs/PROVENANCE_82020NED.md)."""
+    env.state.tables = {"82020NED": vorderingen()}
+    out = env.run(names=["vorderingen"])
+    assert out.built and not out.failed and live_folders(env.snaps) == ["live_vorderingen_82020NED"]
+    sql = ("select waarde, peildatum, bron from observaties where gemeente_code=? and indicator=? and periode=? "
+           "and geharmoniseerd=0")
+    # dump rows 9164 (Alkmaar 2024 september: 2 430 vorderingen, 6,9 mln) and 140 (Nederland: 399 500, 1 176,2 mln)
+    assert query(env.target, sql, "GM0361", "bijstandsvorderingen_aantal", "2024-09") == [(2430.0, "september 2024", "82020NED")]
+    assert query(env.target, sql, "GM0361", "bijstandsvorderingen_saldo", "2024-09") == [(6.9, "september 2024", "82020NED")]
+    assert query(env.target, sql, "NL01", "bijstandsvorderingen_aantal", "2024-09") == [(399500.0, "september 2024", "82020NED")]
+    # a small gemeente: Ameland 2023 oktober, 30 vorderingen (rounded to tens by CBS: marked as rounded)
+    assert query(env.target, "select waarde, afgerond from observaties where gemeente_code='GM0060' and periode='2023-10' and "
+                 "indicator='bijstandsvorderingen_aantal' and geharmoniseerd=0") == [(30.0, 1)]
+    # no denominator of the same month fetched (80794ned): no ratio is made up
+    assert query(env.target, "select count(*) from observaties where indicator='bijstandsvorderingen_per_1000_bijstand'") == [(0,)]
+    # the profile describes them (no verdict) and Vergelijken offers them
+    monkeypatch.setattr("portal.ui.WAREHOUSE", env.target)
+    at = page("profiel", gemeente="GM0361")
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Openstaande bijstandsvorderingen (maandcijfer)**: 2.430 vorderingen, september 2024 (CBS 82020NED)" in text
+    assert "**Openstaand saldo bijstandsvorderingen (maandcijfer)**: 6,9 mln euro, september 2024" in text
+    assert any("Beschrijvend, zonder oordeel" in c.value for c in at.caption)
+    at = page("vergelijken", gemeente="GM0361", indicator="bijstandsvorderingen_aantal", gemeenten="GM0613,GM0060")
+    assert not at.warning and at.selectbox(key="vg_indicator").value == "bijstandsvorderingen_aantal"
