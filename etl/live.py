@@ -72,6 +72,8 @@ class LiveSource:
     # (default: our first known year) that the shipped snapshots do not hold completely (`shipped`).
     shipped: frozenset[int] = frozenset()
     since: int | None = None
+    # A monthly indicator whose December value is also a yearly indicator (the stock on 31 December): month -> year id.
+    december: dict[str, str] = field(default_factory=dict)
 
     @property
     def yearly(self) -> bool:
@@ -116,6 +118,21 @@ LIVE: list[LiveSource] = [
                {Measure("AantalOpenstaandeVorderingen"): ("bijstandsvorderingen_aantal",) * 2,
                 Measure("OpenstaandSaldo"): ("bijstandsvorderingen_saldo",) * 2},
                "stand", fixed=(Dim("Vorderingen", title="Totaal"),)),
+    # Re-integratie-/participatievoorzieningen per gemeente and month: three tables with three definitions, three indicators.
+    # The titles of these tables are not recorded anywhere we can read (the dump has no titles): the catalogue will not find
+    # them by title, so the known ids are used; the dimension members are the titles the dump shows.
+    LiveSource("reintegratie", "Re-integratie-/participatievoorzieningen; type, status, regio", {0: "85588NED"}, "RegioS",
+               {Measure("ReIntegratieParticipatievoorzieningen"): ("reintegratie_voorz_lopend_maand",) * 2}, "stand",
+               fixed=(Dim("TypeReIntegratieParticipatievoorz", title="Totaal re-integratie-/participatievoorz."),
+                      Dim("StatusVoorziening", title="Lopend eind verslagperiode")),
+               december={"reintegratie_voorz_lopend_maand": "reintegratie_voorz_lopend_dec"}),
+    LiveSource("reintegratie_2019", "Re-integratie-/participatievoorzieningen 2019-2022; type, status, regio", {0: "84510NED"},
+               "RegioS", {Measure("ReIntegratieParticipatievoorzieningen"): ("reintegratie_voorz_lopend_beeindigd_maand",) * 2},
+               "stroom", fixed=(Dim("TypeReIntegratieParticipatievoorz", title="Totaal re-integratie-/participatievoorz."),
+                                Dim("StatusVoorzieningEindeVerslagperiode", title="Totaal voorzieningen:Lopend en beëindigd"))),
+    LiveSource("reintegratie_2015", "Re-integratievoorzieningen 2015-2018; regio", {0: "83062NED"}, "RegioS",
+               {Measure("VoorzieningenEindVerslagperiode"): ("reintegratie_voorz_eind_maand_2015",) * 2}, "stand",
+               fixed=(Dim("ReIntegratievoorzieningen", title="Totaal re-integratievoorzieningen"),)),
     # Kerncijfers wijken en buurten: one table per year, measures found by title (the key suffixes change every year).
     LiveSource("kwb", "Kerncijfers wijken en buurten {jaar}", KWB, "WijkenEnBuurten",
                {Measure(c.rsplit("_", 1)[0], t, "aantal"): (None, None) for c, t in cbs_kwb_2020.TITLES.items()}, "stand",

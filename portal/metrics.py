@@ -621,6 +621,33 @@ _R += [
         caveats=VOORZ_CAVEAT + " Afgerond op tientallen.",
     ),
     Indicator(
+        "reintegratie_voorz_lopend_beeindigd_maand",
+        "Re-integratie-/participatievoorzieningen lopend of beëindigd in de maand (2019–2022)",
+        "voorzieningen",
+        "Re-integratie- en participatievoorzieningen van de gemeente, alle typen samen, status 'Totaal voorzieningen: Lopend en "
+        "beëindigd' (CBS 84510NED): voorzieningen die in de maand liepen, ook als ze in die maand eindigden.",
+        ("84510NED",),
+        "maand",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Alleen na `python3 dev.py etl vernieuw --bron reintegratie_2019`. Een andere status dan "
+        "85588NED ('lopend eind verslagperiode', vanaf 2023): hoger, niet aan elkaar te plakken. Afgerond op tientallen.",
+        tags=("maand", "live"),
+    ),
+    Indicator(
+        "reintegratie_voorz_eind_maand_2015",
+        "Re-integratievoorzieningen aan het eind van de maand (2015–2018)",
+        "voorzieningen",
+        "Re-integratievoorzieningen van de gemeente aan het eind van de maand, alle typen samen (CBS 83062NED, "
+        "'Totaal re-integratievoorzieningen', kolom VoorzieningenEindVerslagperiode).",
+        ("83062NED",),
+        "einde maand",
+        "reintegratie",
+        caveats=VOORZ_CAVEAT + " Alleen na `python3 dev.py etl vernieuw --bron reintegratie_2015`. Re-integratievoorzieningen "
+        "zonder de participatievoorzieningen die de tabellen vanaf 2019 meetellen: een breuk met 84510NED en 85588NED. "
+        "Afgerond op tientallen.",
+        tags=("maand", "live"),
+    ),
+    Indicator(
         "reintegratie_voorz_eind_halfjaar",
         "Lopende re-integratievoorzieningen aan het eind van het halfjaar (2013–2014)",
         "voorzieningen",

@@ -320,7 +320,7 @@ def amounts(obs: pl.DataFrame, code: str, indicator: str) -> list[tuple[str, flo
     return bm.values(obs, [indicator]).filter(pl.col("gemeente_code") == code).sort("periode").select("periode", "waarde").rows()
 
 
-LIVE_LOCAL = [i.id for i in metrics.REGISTRY.values() if "live" in i.tags and not {"landelijk", "handhaving"} & set(i.tags)]
+LIVE_LOCAL = [i.id for i in metrics.REGISTRY.values() if {"live", "volume"} <= set(i.tags) and "landelijk" not in i.tags]
 HANDHAVING = [i.id for i in metrics.REGISTRY.values() if "handhaving" in i.tags]
 
 

@@ -221,6 +221,42 @@ def vorderingen(modified: str = "2025-02-20T02:00:00") -> FakeTable:
     return FakeTable(info, props, rows, {"Vorderingen": [{"Key": "T001   ", "Title": "Totaal"}]})
 
 
+REINTEGRATIE_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "cbs_reintegratie_voorzieningen_gemeenten" / \
+    "85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv"
+REINTEGRATIE_NL_CSV = FIXTURES / "reintegratie_84510NED_83062NED_nederland_excerpt.csv"
+# table -> (its fixed dimensions: name -> (reconstructed key, the dump's title)), its measure key
+REINTEGRATIE = {
+    "85588NED": ({"TypeReIntegratieParticipatievoorz": ("T001   ", "Totaal re-integratie-/participatievoorz."),
+                  "StatusVoorziening": ("A0001  ", "Lopend eind verslagperiode")}, "ReIntegratieParticipatievoorzieningen_1"),
+    "84510NED": ({"TypeReIntegratieParticipatievoorz": ("T001   ", "Totaal re-integratie-/participatievoorz."),
+                  "StatusVoorzieningEindeVerslagperiode": ("T002   ", "Totaal voorzieningen:Lopend en beëindigd")},
+                 "ReIntegratieParticipatievoorzieningen_1"),
+    "83062NED": ({"ReIntegratievoorzieningen": ("T001   ", "Totaal re-integratievoorzieningen")}, "VoorzieningenEindVerslagperiode_1"),
+}
+
+
+def reintegratie(table: str, modified: str = "2025-03-01T02:00:00") -> FakeTable:
+    """A re-integratie table as CBS would serve it: 85588NED with the shipped rows (real: Nederland and every gemeente,
+    2023-01 … 2024-09, status 'Lopend eind verslagperiode'), 84510NED and 83062NED with the Nederland rows of one year we
+    copied from a StatLine dump (tests/fixtures/cbs/PROVENANCE_reintegratie_2015_2022.md)."""
+    fixed, measure = REINTEGRATIE[table]
+    path = REINTEGRATIE_CSV if table == "85588NED" else REINTEGRATIE_NL_CSV
+    with path.open(encoding="utf-8", newline="") as f:
+        src = [r for r in csv.DictReader(f) if r["cbs_tabel"] == table]
+    props = [*[{"Type": "Dimension", "Key": d, "Title": d} for d in fixed],
+             {"Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"}, {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"},
+             {"Type": "Topic", "Key": measure, "Title": "Voorzieningen", "Unit": "aantal"}]
+
+    def key(label: str) -> str:
+        jaar, maand = label.split(" ")
+        return f"{jaar}MM{MAANDEN.index(maand) + 1:02d}"
+
+    rows = [{"ID": i, **{d: k for d, (k, _) in fixed.items()}, "RegioS": r["regiocode"].ljust(6), "Perioden": key(r["Perioden"]),
+             measure: _number(r["waarde"] if "waarde" in r else r["ReIntegratieParticipatievoorzieningen_1"])} for i, r in enumerate(src)]
+    info = [{"Identifier": table, "Title": f"Re-integratievoorzieningen {table}", "Modified": modified}]
+    return FakeTable(info, props, rows, {d: [{"Key": k, "Title": t}] for d, (k, t) in fixed.items()})
+
+
 GEMEENTEN_CSV = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "nlextract_gemeentelijke_indeling" / \
     "gemeenten_per_jaar_1990_2025.csv"
 

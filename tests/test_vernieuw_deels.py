@@ -12,7 +12,7 @@ from etl import live
 from etl.cli import PARTIAL
 from etl.cli import main as cli
 from tests.pagetest import page
-from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, stromen, vorderingen, wijkbuurt
+from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, live_folders, query, reintegratie, stromen, vorderingen, wijkbuurt
 
 AMSTERDAM_2024_09 = ("select waarde, bron from observaties where gemeente_code='GM0363' and geharmoniseerd=0 and "
                      "indicator='bijstand_alg_personen_kwartaal' and periode='2024-09'")
@@ -195,3 +195,23 @@ def test_vorderingen_per_gemeente_from_the_refresh(env, monkeypatch):
     assert any("Beschrijvend, zonder oordeel" in c.value for c in at.caption)
     at = page("vergelijken", gemeente="GM0361", indicator="bijstandsvorderingen_aantal", gemeenten="GM0613,GM0060")
     assert not at.warning and at.selectbox(key="vg_indicator").value == "bijstandsvorderingen_aantal"
+
+
+def test_reintegratie_tables_fill_the_gap_2015_2022_as_their_own_definitions(env):
+    """83062NED (2015–2018) and 84510NED (2019–2022) come in as their own indicators (other definitions than 85588NED),
+    and a refreshed 85588NED replaces the shipped figures, its December again as the yearly figure."""
+    env.state.tables = {t: reintegratie(t) for t in ("85588NED", "84510NED", "83062NED")}
+    out = env.run(names=["reintegratie", "reintegratie_2019", "reintegratie_2015"])
+    assert out.built and not out.failed
+    assert live_folders(env.snaps) == ["live_reintegratie_2015_83062NED", "live_reintegratie_2019_84510NED",
+                                       "live_reintegratie_85588NED"]
+    sql = ("select waarde, bron from observaties where gemeente_code=? and indicator=? and periode=? and geharmoniseerd=0")
+    # dump rows: 83062NED Nederland 2018 december 269 590; 84510NED Nederland 2022 december 228 320
+    assert query(env.target, sql, "NL01", "reintegratie_voorz_eind_maand_2015", "2018-12") == [(269590.0, "83062NED")]
+    assert query(env.target, sql, "NL01", "reintegratie_voorz_lopend_beeindigd_maand", "2022-12") == [(228320.0, "84510NED")]
+    # 85588NED: Amsterdam 2023 januari 13 670 (shipped and refreshed: one figure, not two); December 2023 as the year 2023
+    assert query(env.target, sql, "GM0363", "reintegratie_voorz_lopend_maand", "2023-01") == [(13670.0, "85588NED")]
+    dec = query(env.target, "select waarde, peildatum from observaties where gemeente_code='GM0363' and indicator="
+                "'reintegratie_voorz_lopend_dec' and periode='2023' and geharmoniseerd=0")
+    assert len(dec) == 1 and dec[0][1] == "31 december 2023"
+    assert dec[0][0] == query(env.target, sql, "GM0363", "reintegratie_voorz_lopend_maand", "2023-12")[0][0]

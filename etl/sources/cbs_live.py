@@ -119,9 +119,17 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
             sub = df.filter((pl.col("code") == "NL01") == bool(pick))
             measures = {k: ind[pick] for k, ind in keys.items() if ind[pick]}
             if measures and not sub.is_empty():  # Nederland has no indeling (0), as in the shipped national series
-                parts.append(observations(sub, code="code", indeling=0 if pick else pl.col("indeling"), periode=pl.col("periode"),
-                                          peildatum=pl.col("peildatum"), measures=measures, bron=h["tabel"], afgerond=True))
+                obs = observations(sub, code="code", indeling=0 if pick else pl.col("indeling"), periode=pl.col("periode"),
+                                   peildatum=pl.col("peildatum"), measures=measures, bron=h["tabel"], afgerond=True)
+                parts += [obs, december(obs, src.december)]
     return pl.concat(parts)
+
+
+def december(obs: pl.DataFrame, yearly: dict[str, str]) -> pl.DataFrame:
+    """The December figures of monthly stocks again as the year's figure (31 December), under the yearly indicator."""
+    dec = obs.filter(pl.col("indicator").is_in(list(yearly)) & pl.col("periode").str.ends_with("-12"))
+    return dec.with_columns(pl.col("indicator").replace_strict(yearly), pl.col("periode").str.slice(0, 4),
+                            pl.format("31 december {}", pl.col("periode").str.slice(0, 4)).alias("peildatum"))
 
 
 def check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.DataFrame:
