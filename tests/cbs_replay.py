@@ -518,6 +518,7 @@ def main(argv: list[str] | None = None) -> None:
     port = args.parse_args(argv).poort
     tables = {t.info[0]["Identifier"]: t for t in [wijkbuurt(y) for y in range(2013, 2025)] + [fvw(), kwb2020_gemeenten()]}
     tables["86100NED"] = gebieden(2025, "86100NED")
+    tables |= {"85615NED": stromen(), "82020NED": vorderingen(), **{t: reintegratie(t) for t in REINTEGRATIE}}
     for year, table in ((2023, "45063NED"), (2024, "45067NED"), (2025, "45071NED")):
         tables[table] = iv3(year, iv3_names(WAREHOUSE, year), table)
     for t in tables.values():
