@@ -443,3 +443,25 @@ def wdeel_by_class(obs: pl.DataFrame, classes: pl.DataFrame, indicator: str, per
         pl.len().alias("gemeenten"), (pl.col("waarde") > 0).sum().alias("onderbesteders"),
         ((pl.col("waarde") > 0).mean() * 100).alias("aandeel_pct"), pl.col("waarde").filter(pl.col("waarde") > 0).mean().alias("gem_onderbesteding_pct"),
         pl.col("waarde").median().alias("mediaan_pct")))
+
+
+def unknown_residence_note(eigen: pl.DataFrame | Prepared, indicator: str) -> str:
+    """For a flow rate: the Dutch note that Nederland counts persons whose woongemeente CBS does not know, with their share
+    of the national count (national figure minus the sum over gemeenten, per period, from the warehouse). Empty otherwise."""
+    basis = signals.spec(indicator).basis
+    lg = signals.flow_age(indicator)
+    if lg is None or basis is None or not basis.startswith(("bijstand_alg_instroom_", "bijstand_alg_uitstroom_")):
+        return ""
+    v = Prepared.of(eigen).values([basis])
+    nl = v.filter(pl.col("gemeente_code") == "NL01").select("periode", pl.col("waarde").alias("nl"))
+    som = v.filter(pl.col("gemeente_code") != "NL01").group_by("periode").agg(pl.col("waarde").sum().alias("som"))
+    share = nl.join(som, on="periode").filter(pl.col("nl") > 0).select("periode", ((pl.col("nl") - pl.col("som")) / pl.col("nl") * 100).alias("pct"))
+    if share.is_empty() or share["pct"].max() < 0.5:  # below half a percent the gap is CBS's rounding, not a group
+        return ""
+    lo, hi = share["pct"].min(), share["pct"].max()
+    p0, p1 = share["periode"].min(), share["periode"].max()
+    span = nl_number(lo, 1) if nl_number(lo, 1) == nl_number(hi, 1) else f"{nl_number(lo, 1)}–{nl_number(hi, 1)}"
+    label = metrics.get(basis).label
+    wat = label[0].lower() + label[1:]
+    return (f"Nederland telt ook personen van wie CBS de woongemeente niet kent; zij zitten in geen enkel gemeentecijfer "
+            f"({wat}: {span} % van het landcijfer, {p0}{'' if p0 == p1 else '–' + p1}).")

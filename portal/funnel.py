@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from portal import metrics, peers, signals
+from portal import peers, signals
 
 Z95 = 1.96
 MIN_COUNT = 20  # fewer persons or benefits: chance and rounding decide, no verdict
@@ -44,7 +44,7 @@ BANDS = ((0, 20_000, "minder dan 20 000 inwoners"), (20_000, 50_000, "20 000 tot
 METHOD = ("95 %-trechter volgens Spiegelhalter (2005): grenzen = verwachting ± 1,96 × √(toeval + τ² + onzekerheid van de "
           "verwachting); τ (spreiding tussen vergelijkbare gemeenten) geschat met gewinsoriseerde z-scores (P10/P90), per "
           "grootteklasse tegen de eigen referentiegroep van elke gemeente (10 meest gelijkende).")
-HOGER, LAGER, BINNEN, KLEIN = "hoger dan verwacht", "lager dan verwacht", "binnen de normale spreiding", "te klein om te beoordelen"
+HOGER, LAGER, BINNEN, KLEIN = signals.HOGER, signals.LAGER, signals.BINNEN, signals.KLEIN
 
 
 def band(inwoners: float | None) -> str | None:
@@ -240,10 +240,6 @@ def caterpillar(f: Funnel, soort: str, groups: dict[str, list[str]] | None = Non
                                                    "grens_hi": pl.Float64, "positie": pl.String})
     return (f.table.select("gemeente_code", "waarde", "lo", "hi", "noemer").join(exp, on="gemeente_code")
             .with_columns((pl.col("waarde") - pl.col("verwacht")).alias("verschil")).sort("verschil"))
-
-
-def lower_is_better(indicator: str) -> bool | None:
-    return metrics.get(indicator).lower_is_better
 
 
 def expectation(f: Funnel, code: str, soort: str, members: list[str]) -> Expectation | None:

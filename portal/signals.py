@@ -1,9 +1,9 @@
 """When may a figure carry a verdict? Ranges from rounding and chance, age, implausible source values, and the signal rule.
 
 CBS rounds the counts behind these indicators to tens and suppresses small cells, some figures are years old, and some
-are proxies. A signal (beter / slechter, or a scorecard signal) is only given when the whole range that rounding and
-chance allow lies on one side of the comparison, the figure is recent enough, and the indicator measures what its label
-says. Everything else gets a plain Dutch reason instead. No Streamlit here.
+are proxies. A signal (hoger / lager dan verwacht, or a scorecard signal) is only given when the whole range that
+rounding allows lies outside the 95 % funnel around the expected value (portal.funnel), the figure is recent enough, and
+the indicator measures what its label says. Everything else gets a plain Dutch reason instead. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -217,50 +217,74 @@ def flow_age(indicator: str) -> str | None:
 
 
 # ---- the signal ------------------------------------------------------------------------------------------------------------
+HOGER, LAGER, BINNEN, KLEIN = "hoger dan verwacht", "lager dan verwacht", "binnen de normale spreiding", "te klein om te beoordelen"
+SIGNAAL_BETEKENIS = (
+    "Een signaal (hoger of lager dan verwacht) betekent: het hele bereik dat de afronding door CBS toelaat ligt buiten de "
+    "95 %-trechter rond de verwachting, waarin toeval en de gewone spreiding tussen vergelijkbare gemeenten (overdispersie, "
+    "Spiegelhalter 2005) zijn meegenomen; het zegt dat het verschil echt is, niet waarom.")
+
+
 @dataclass(frozen=True)
 class Verdict:
-    label: str  # beter / vergelijkbaar / slechter, or why there is none
-    reason: str = ""  # plain Dutch; empty for a real signal
-    coloured: bool = False  # only beter / slechter / vergelijkbaar on a recent, sound figure (shown in colour, counted)
+    label: str  # hoger / lager dan verwacht, binnen de normale spreiding, or why there is none
+    reason: str = ""  # plain Dutch; empty for a real verdict
+    coloured: bool = False  # only hoger / lager dan verwacht: outside the funnel (shown in colour, counted)
+    favourable: bool | None = None  # for a coloured verdict: the registry's favourable direction (green) or not (red)
 
 
 MIN_GROUP = 4
 
 
-def verdict(indicator: str, periode: str | None, value: float | None, lo: float | None, hi: float | None,
-            p25: float | None, p75: float | None, n: int, *, reden_onwaarschijnlijk: str | None = None,
-            today: dt.date | None = None) -> Verdict:
-    """beter / vergelijkbaar / slechter against the group's P25–P75, only when rounding, chance, age and meaning allow.
+def blocked(indicator: str, periode: str | None, value: float | None, *, reden_onwaarschijnlijk: str | None = None,
+            today: dt.date | None = None) -> Verdict | None:
+    """Why a figure gets no verdict at all (no figure, a proxy, no favourable direction, implausible, verouderd), else None.
     Direction and proxies come from the registry (metrics.Indicator.lower_is_better, .no_signal)."""
     ind = metrics.get(indicator)
-    lower_is_better = ind.lower_is_better
     if value is None:
         return Verdict("geen cijfer")
     if ind.no_signal:
         return Verdict("geen oordeel", f"Geen signaal: {ind.no_signal}.")
-    if lower_is_better is None:
+    if ind.lower_is_better is None:
         return Verdict("beschrijvend", "Geen signaal: meer of minder is hier niet vanzelf beter.")
     if reden_onwaarschijnlijk:
         return Verdict("bronwaarde onwaarschijnlijk", f"Geen signaal: {reden_onwaarschijnlijk}.")
     if outdated(periode, today):
         return Verdict("verouderd", f"Geen signaal: het cijfer is uit {year_of(periode)}, meer dan {VEROUDERD_NA_JAREN} jaar oud.")
-    if p25 is None or p75 is None or n < MIN_GROUP:
-        return Verdict("te weinig vergelijkers", f"Geen signaal: {n} gemeenten in de groep hebben een cijfer (minimaal {MIN_GROUP}).")
-    lo = value if lo is None else lo
-    hi = value if hi is None else hi
-    if hi < p25:
-        return Verdict("beter" if lower_is_better else "slechter", coloured=True)
-    if lo > p75:
-        return Verdict("slechter" if lower_is_better else "beter", coloured=True)
-    if lo >= p25 and hi <= p75:
-        return Verdict("vergelijkbaar", coloured=True)
-    return Verdict("te klein om te beoordelen",
-                   f"Geen signaal: afronding door CBS{' en toeval' if spec(indicator).chance else ''} laten {_fmt(lo)} tot "
-                   f"{_fmt(hi)} toe, en dat bereik ligt niet aan één kant van de middelste helft van de groep "
-                   f"({_fmt(p25)} – {_fmt(p75)}).")
+    return None
 
 
-def _fmt(x: float) -> str:
+def verdict(indicator: str, periode: str | None, value: float | None, positie: str | None, *,
+            reden_onwaarschijnlijk: str | None = None, today: dt.date | None = None) -> Verdict:
+    """The verdict from a funnel position (portal.funnel.position), unless the figure gets none (`blocked`).
+
+    hoger / lager dan verwacht is coloured, green where the registry calls that direction favourable; binnen de normale
+    spreiding is shown without colour; te klein om te beoordelen and a missing expectation say why."""
+    no = blocked(indicator, periode, value, reden_onwaarschijnlijk=reden_onwaarschijnlijk, today=today)
+    if no is not None:
+        return no
+    if positie is None:
+        return Verdict("geen verwachting", f"Geen signaal: minder dan {MIN_GROUP} gemeenten in de groep hebben een cijfer, of er "
+                       "staat geen telling achter dit cijfer.")
+    if positie == KLEIN:
+        return Verdict(KLEIN, "Geen signaal: het cijfer rust op een klein aantal of de afronding door CBS laat een waarde aan "
+                       "beide kanten van een grens van de trechter toe.")
+    if positie == BINNEN:
+        return Verdict(BINNEN)
+    return Verdict(positie, coloured=True, favourable=(positie == LAGER) == metrics.get(indicator).lower_is_better)
+
+
+def quartile_text(value: float | None, p25: float | None, p75: float | None, decimals: int = 1) -> str:
+    """The quartile position as a description, without colour: 'in het hoogste kwart van de groep (P75 = 51,8)'."""
+    if value is None or p25 is None or p75 is None:
+        return ""
+    if value > p75:
+        return f"in het hoogste kwart van de groep (P75 = {_fmt(p75, decimals)})"
+    if value < p25:
+        return f"in het laagste kwart van de groep (P25 = {_fmt(p25, decimals)})"
+    return f"in de middelste helft van de groep (P25–P75 = {_fmt(p25, decimals)} – {_fmt(p75, decimals)})"
+
+
+def _fmt(x: float, decimals: int = 1) -> str:
     from portal.charts import nl_number  # local: charts imports altair, which the ETL does not need
 
-    return nl_number(x, 1)
+    return nl_number(x, decimals)
