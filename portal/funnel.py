@@ -29,12 +29,13 @@ No Streamlit here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from portal import peers, signals
+from portal import metrics, peers, signals
 
 Z95 = 1.96
 MIN_COUNT = 20  # fewer persons or benefits: chance and rounding decide, no verdict
@@ -269,3 +270,24 @@ def quartile_verdicts(f: Funnel, groups: dict[str, list[str]]) -> dict[str, str]
 def signal(label: str | None) -> str | None:
     """The coloured part of a verdict: hoger / lager (or the old rule's outer quarters), else None."""
     return {HOGER: "hoger", LAGER: "lager", "hoogste kwart": "hoger", "laagste kwart": "lager"}.get(label or "")
+
+
+def for_warehouse(wh) -> Callable[[str, str], Funnel | None]:
+    """`trechter(indicator, periode)` for one warehouse outside Streamlit (tests, bench): funnels built once each."""
+    from portal import benchmark
+
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    groups = default_groups(wh, fm)
+    preps: dict[str, object] = {}
+    cache: dict[tuple[str, str], Funnel | None] = {}
+
+    def trechter(indicator: str, periode: str) -> Funnel | None:
+        indeling = "eigen" if metrics.get(indicator).rate else "nieuwste"
+        if indeling not in preps:
+            preps[indeling] = benchmark.Prepared(wh.all_observations(indeling),
+                                                 benchmark.rounding_parts(wh) if indeling == "nieuwste" else None)
+        if (indicator, periode) not in cache:
+            cache[(indicator, periode)] = build(preps[indeling], indicator, periode, fm, groups)
+        return cache[(indicator, periode)]
+
+    return trechter

@@ -500,7 +500,7 @@ def live_foto(code: str, members: list[str], groep_naam: str) -> dict:
 def _foto(path: str, mtime: float, code: str, members: tuple[str, ...], groep_naam: str) -> dict:
     wh = _warehouse(path, mtime)
     return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), code, wh.name(code), list(members),
-                        groep_naam, wh.newest_indeling, wh.last_build())
+                        groep_naam, wh.newest_indeling, wh.last_build(), trechter=signal_funnel)
 
 
 def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Group:
