@@ -147,7 +147,7 @@ def signalen() -> int:
         print(f"\n{metrics.get(indicator).label}, {periode} ({f.table.height} gemeenten; trechter gebouwd in "
               f"{time.perf_counter() - t0:.1f} s met de standaardgroepen)")
         print("Overdispersie (Spiegelhalter 2005, additief, z-scores gewinsoriseerd op P10/P90), elke gemeente tegen de "
-              "random-effects-verwachting van haar eigen 10 meest gelijkende gemeenten, per grootteband:")
+              "gepoolde waarde van haar eigen 10 meest gelijkende gemeenten, per grootteband:")
         for _, _, b in funnel.BANDS:
             if b in f.tau2_band:
                 print(f"  {b}: τ = {f.tau2_band[b] ** 0.5:.2f}, φ = {f.phi_band[b]:.1f}, n = {f.n_band[b]}")

@@ -13,7 +13,8 @@ Method (Spiegelhalter 2005, "Funnel plots for comparing institutional performanc
 Two expected values:
 1. **Referentiegroep**: the group's pooled rate as a random-effects mean: members weighted by 1/(s² + τ²), so that one
    large member does not set the expectation alone (with τ² = 0 this is sum of counts / sum of persons; with τ²
-   dominant it is the plain mean); its variance is 1/Σ weights. τ² is estimated per
+   dominant it is the plain mean), without the lowest and highest member when there are at least 6 (a trimmed mean:
+   one unusual neighbour, such as a university town, does not move what is normal); its variance is 1/Σ weights. τ² is estimated per
    size band (gemeentegrootteklasse 2025 in four bands) from every gemeente against the pooled rate of its own default
    group (the 10 most similar gemeenten), so the width does not depend on the group a user picks.
 2. **Kenmerken**: a weighted linear model over all gemeenten on the structural characteristics of the referentiegroep
@@ -38,6 +39,7 @@ import polars as pl
 from portal import metrics, peers, signals
 
 Z95 = 1.96
+TRIM_FROM = 6  # groups with at least this many members with a figure drop their lowest and highest for the expectation
 MIN_COUNT = 20  # fewer persons or benefits: chance and rounding decide, no verdict
 WINSOR = 0.10  # z-scores winsorised at P10 and P90 (Spiegelhalter 2005)
 BANDS = ((0, 20_000, "minder dan 20 000 inwoners"), (20_000, 50_000, "20 000 tot 50 000 inwoners"),
@@ -113,6 +115,8 @@ class Funnel:
         m = self.table.filter(pl.col("gemeente_code").is_in(members) & pl.col("fit"))
         if m.height < signals.MIN_GROUP:
             return None
+        if m.height >= TRIM_FROM:  # the lowest and the highest member do not set what is normal (a trimmed mean)
+            m = m.sort("waarde").slice(1, m.height - 2)
         y = m["waarde"].to_numpy()
         w = 1 / (_chance(y, m["noemer"].to_numpy(), self.factor) + np.array([self.tau2_band.get(b, 0.0) for b in m["band"]]))
         e = float((w * y).sum() / w.sum())
