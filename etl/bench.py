@@ -10,6 +10,9 @@ page (issue 3).
 server, p50/p95/max (etl/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
 `python3 dev.py bench eigen-upload [N]`: upload, mapping, validation and pseudonymisation of N (1 000 000) spell rows
 from a CSV (etl/bench_upload.py; issue 13: <= 15 s).
+`python3 dev.py bench signalen`: the funnel verdicts of issue 20 for the default groups (10 most similar gemeenten):
+counts before and after, τ per size band and of the kenmerken model, and how many verdicts change when one neighbour
+is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose colour changed.
 `python3 dev.py bench eigen [N]`: all own-file monitors over N (default 5 000 000) synthetic spells, time and peak
 memory in a fresh process (issue 13: <= 3 s and <= 2 GB on 2 cores).
 """
@@ -28,6 +31,8 @@ from pathlib import Path
 from etl.build import build
 from portal.serve import free_port, wait_healthy
 from portal.paths import ROOT, WAREHOUSE
+import polars as pl
+
 from portal import metrics, peers
 from portal.store import Warehouse
 
@@ -65,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         from etl.bench_upload import eigen_upload
 
         return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
+    if argv[:1] == ["signalen"]:
+        return signalen()
     if argv[:1] == ["eigen"]:
         return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
     if argv[:1] == ["belasting"]:
@@ -113,6 +120,69 @@ def main(argv: list[str] | None = None) -> int:
         build(WAREHOUSE, log=lambda _: None)
     page_reruns()
     first_chart()
+    return 0
+
+
+SIGNAL_CASES = (("dichtheid_uitkeringen_totaal", "2024"), ("dichtheid_tot_aow_incl_gerelateerd", "2021"))
+
+
+def signalen() -> int:
+    """Issue 20: verdicts from a funnel with overdispersion, and how stable they are (printed, not asserted)."""
+    from collections import Counter
+
+    from portal import benchmark as bm
+    from portal import funnel
+
+    if not WAREHOUSE.exists():
+        build(WAREHOUSE, log=lambda _: None)
+    wh = Warehouse(WAREHOUSE)
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    prep = bm.Prepared(wh.all_observations("nieuwste"), bm.rounding_parts(wh))
+    t0 = time.perf_counter()
+    groups = funnel.default_groups(wh, fm)
+    by_k = {k: {c: peers.resolve(wh, fm, peers.GroupSpec(k=k), c).members for c in fm.codes} for k in (8, 12, 15)}
+    g40 = set(wh.kenmerken(peers.CLASS_YEAR).filter(pl.col("kenmerk") == "g40")["gemeentecode"])
+    for indicator, periode in SIGNAL_CASES:
+        f = funnel.build(prep, indicator, periode, fm, groups)
+        print(f"\n{metrics.get(indicator).label}, {periode} ({f.table.height} gemeenten; trechter gebouwd in "
+              f"{time.perf_counter() - t0:.1f} s met de standaardgroepen)")
+        print("Overdispersie (Spiegelhalter 2005, additief, z-scores gewinsoriseerd op P10/P90), elke gemeente tegen de "
+              "gepoolde waarde van haar eigen 10 meest gelijkende gemeenten, per grootteband:")
+        for _, _, b in funnel.BANDS:
+            if b in f.tau2_band:
+                print(f"  {b}: τ = {f.tau2_band[b] ** 0.5:.2f}, φ = {f.phi_band[b]:.1f}, n = {f.n_band[b]}")
+        if f.model:
+            print(f"  Kenmerkenmodel (gewogen kleinste kwadraten, 7 kenmerken + constante, alle gemeenten): τ = "
+                  f"{f.model['tau2'] ** 0.5:.2f}, φ = {f.model['phi']:.1f}, n = {f.model['n']}")
+        old, new, model = funnel.quartile_verdicts(f, groups), funnel.verdicts(f, groups), funnel.verdicts(f, groups, "kenmerken")
+        print("Oordelen vóór (P25–P75-regel):", dict(Counter(old.values())))
+        print("Oordelen na (trechter, referentiegroep):", dict(Counter(new.values())))
+        print("Oordelen na (trechter, kenmerken):", dict(Counter(model.values())))
+        both = sum(1 for c in new if funnel.signal(new[c]) and funnel.signal(new[c]) == funnel.signal(model.get(c)))
+        print(f"Gekleurd vóór: {sum(1 for v in old.values() if funnel.signal(v))}; na: {sum(1 for v in new.values() if funnel.signal(v))} "
+              f"(100 % buiten de 95 %-trechter, per constructie); in beide verwachtingen dezelfde kant: {both}")
+        pairs = changed = signal_pairs = 0
+        worst = 0
+        for c, m in groups.items():
+            if c not in new:
+                continue
+            flips = [funnel.position(f, c, f.group(c, [x for x in m if x != d])) != new[c] for d in m]
+            sflips = [funnel.signal(funnel.position(f, c, f.group(c, [x for x in m if x != d]))) != funnel.signal(new[c]) for d in m]
+            pairs, changed, signal_pairs, worst = pairs + len(m), changed + sum(flips), signal_pairs + sum(sflips), worst + any(flips)
+        print(f"Eén buur weglaten (elk van de 10, {pairs} keer): oordeel anders in {changed / pairs:.1%} (kleur anders in "
+              f"{signal_pairs / pairs:.1%}); gemeenten waarbij minstens één weggelaten buur iets verandert: {worst / len(new):.1%} "
+              "— doel ≤ 5 %")
+        for k, gk in by_k.items():
+            vk = funnel.verdicts(f, gk)
+            d = sum(1 for c in new if vk.get(c) != new[c])
+            ds = sum(1 for c in new if funnel.signal(vk.get(c)) != funnel.signal(new[c]))
+            print(f"k = {k} in plaats van 10: oordeel anders bij {d} gemeenten ({d / len(new):.1%}), kleur anders bij {ds} "
+                  f"({ds / len(new):.1%}) — doel ≤ 5 %")
+        print("G4 en G40 waarvan de kleur veranderde (vóór → na; waarde, verwachting groep [95 %-grenzen]):")
+        for c in sorted(set(peers.G4) | g40, key=lambda c: fm.names.get(c, c)):
+            if c in new and funnel.signal(old.get(c)) != funnel.signal(new[c]):
+                e, r = f.group(c, groups[c]), f.row(c)
+                print(f"  {fm.names[c]}: {old.get(c)} → {new[c]}; {r['waarde']:.1f}, verwacht {e.waarde:.1f} [{e.lo:.1f}–{e.hi:.1f}]")
     return 0
 
 

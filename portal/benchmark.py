@@ -8,6 +8,7 @@ import polars as pl
 
 from portal import metrics, signals
 from portal.charts import nl_number
+from portal.indeling import compose
 from portal.store import Warehouse
 
 # The bijstandsvolume per definition (one series each) and the matching dichtheid.
@@ -88,8 +89,9 @@ class Prepared:
     portal): the values of every indicator, the implausible flows, and per gemeente its own observations and, per period,
     its values and rounding flags. group_series and friends accept it or a plain frame (prepared on the fly)."""
 
-    def __init__(self, obs: pl.DataFrame):
+    def __init__(self, obs: pl.DataFrame, parts: dict[tuple[str, str, str], int] | None = None):
         self.obs = obs
+        self.parts = parts or {}  # (gemeente, indicator, periode) -> rounded figures summed into it (rounding_parts)
         self.vals = values(obs, sorted(obs["indicator"].unique()))
         self.by_indicator = {k[0]: part for k, part in self.vals.partition_by("indicator", as_dict=True).items()}
         self.bad = signals.implausible(obs)
@@ -109,8 +111,9 @@ class Prepared:
         return self.by_code.get(code, self.obs.head(0))
 
     def periods(self, code: str) -> dict:
-        """Per period the gemeente's values and rounding flags by indicator (latest indeling wins), and per (indicator,
-        period) the newest indeling it is published on: what signals.value_range reads, built once per gemeente."""
+        """Per period the gemeente's values and rounding flags by indicator (latest indeling wins; a flag is the number of
+        rounded figures summed into the value), and per (indicator, period) the newest indeling it is published on: what
+        signals.range_in reads, built once per gemeente."""
         if code not in self._periods:
             per: dict[str, tuple[dict, dict]] = {}
             indeling: dict[tuple[str, str], int] = {}
@@ -119,9 +122,25 @@ class Prepared:
                 indeling[(ind, p)] = max(i, indeling.get((ind, p), i))
                 if v is not None:
                     vals, flags = per.setdefault(p, ({}, {}))
-                    vals[ind], flags[ind] = v, a
+                    vals[ind], flags[ind] = v, (self.parts.get((code, ind, p), 1) if a else 0)
             self._periods[code] = {"per": per, "indeling": indeling}
         return self._periods[code]
+
+
+def rounding_parts(wh: Warehouse) -> dict[tuple[str, str, str], int]:
+    """(gemeente on the newest indeling, indicator, periode) -> how many figures that CBS rounded were summed into its value,
+    where more than one: a gemeente formed by a herindeling carries one rounding per former gemeente (Voorne aan Zee
+    2021 = Brielle + Hellevoetsluis + Westvoorne: three)."""
+    own = wh.all_observations("eigen").filter(pl.col("afgerond") & (pl.col("gemeente_code") != "NL01") & (pl.col("indeling") > 0))
+    steps, out = wh.herindelingen(), {}
+    for (y,), chunk in own.group_by(["indeling"]):
+        if y >= wh.newest_indeling:
+            continue
+        m = compose(steps, set(chunk["gemeente_code"]), y, wh.newest_indeling)
+        n = (chunk.select("gemeente_code", "indicator", "periode").join(m, left_on="gemeente_code", right_on="van_code")
+             .group_by("naar_code", "indicator", "periode").agg(pl.col("gemeente_code").n_unique().alias("n")).filter(pl.col("n") > 1))
+        out.update({(c, i, p): k for c, i, p, k in n.iter_rows()})
+    return out
 
 
 def group_series(obs: pl.DataFrame | Prepared, eigen: pl.DataFrame | Prepared, code: str, members: list[str],
@@ -424,3 +443,25 @@ def wdeel_by_class(obs: pl.DataFrame, classes: pl.DataFrame, indicator: str, per
         pl.len().alias("gemeenten"), (pl.col("waarde") > 0).sum().alias("onderbesteders"),
         ((pl.col("waarde") > 0).mean() * 100).alias("aandeel_pct"), pl.col("waarde").filter(pl.col("waarde") > 0).mean().alias("gem_onderbesteding_pct"),
         pl.col("waarde").median().alias("mediaan_pct")))
+
+
+def unknown_residence_note(eigen: pl.DataFrame | Prepared, indicator: str) -> str:
+    """For a flow rate: the Dutch note that Nederland counts persons whose woongemeente CBS does not know, with their share
+    of the national count (national figure minus the sum over gemeenten, per period, from the warehouse). Empty otherwise."""
+    basis = signals.spec(indicator).basis
+    lg = signals.flow_age(indicator)
+    if lg is None or basis is None or not basis.startswith(("bijstand_alg_instroom_", "bijstand_alg_uitstroom_")):
+        return ""
+    v = Prepared.of(eigen).values([basis])
+    nl = v.filter(pl.col("gemeente_code") == "NL01").select("periode", pl.col("waarde").alias("nl"))
+    som = v.filter(pl.col("gemeente_code") != "NL01").group_by("periode").agg(pl.col("waarde").sum().alias("som"))
+    share = nl.join(som, on="periode").filter(pl.col("nl") > 0).select("periode", ((pl.col("nl") - pl.col("som")) / pl.col("nl") * 100).alias("pct"))
+    if share.is_empty() or share["pct"].max() < 0.5:  # below half a percent the gap is CBS's rounding, not a group
+        return ""
+    lo, hi = share["pct"].min(), share["pct"].max()
+    p0, p1 = share["periode"].min(), share["periode"].max()
+    span = nl_number(lo, 1) if nl_number(lo, 1) == nl_number(hi, 1) else f"{nl_number(lo, 1)}–{nl_number(hi, 1)}"
+    label = metrics.get(basis).label
+    wat = label[0].lower() + label[1:]
+    return (f"Nederland telt ook personen van wie CBS de woongemeente niet kent; zij zitten in geen enkel gemeentecijfer "
+            f"({wat}: {span} % van het landcijfer, {p0}{'' if p0 == p1 else '–' + p1}).")

@@ -7,12 +7,13 @@ import polars as pl
 import streamlit as st
 
 from portal import benchmark as bm
-from portal import metrics, peers, signals, views
+from portal import funnel, metrics, peers, signals, views
 from portal.charts import benchmark_chart, benchmark_spec, lines_chart, nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
-from portal.ui import chart, data_table, decomposition, group_series, pooled, reduction_potential, volume_at_group_density
+from portal.ui import (chart, data_table, decomposition, group_series, pooled, reduction_potential, signal_funnel,
+                       unknown_residence_note, volume_at_group_density)
 
 CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
          "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",
@@ -21,12 +22,28 @@ FLOW = ["cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow", "cbs_uitstroom_we
         "cbs_werk_na_reintegratie_pct_15_aow"]
 FIN = ["wdeel_onderbesteding_proxy_begroting", "wdeel_onderbesteding_proxy_jaarrekening", "ideel_resultaat_proxy_begroting",
        "ideel_resultaat_proxy_jaarrekening"]
-BADGE = {"beter": ":green-badge[beter]", "vergelijkbaar": ":gray-badge[vergelijkbaar]", "slechter": ":red-badge[slechter]"}
+BADGE = {signals.BINNEN: ":gray-badge[binnen de normale spreiding]", signals.KLEIN: "**te klein om te beoordelen**"}
+
+
+def _badge(v: signals.Verdict) -> str:
+    if v.coloured:
+        return f":{'green' if v.favourable else 'red'}-badge[{v.label}]"
+    return "" if v.label == "verouderd" else BADGE.get(v.label, f"**{v.label}**")
+
+
+def _expectation_line(f, code: str, exp, name: str, used: bool) -> str:
+    """'Verwacht (referentiegroep): 45,8 (95 %: 33,5 – 58,2) → binnen de normale spreiding'."""
+    if exp is None:
+        return f"{name}: geen verwachting"
+    pos = funnel.position(f, code, exp)
+    return (f"{name}{' (dit oordeel)' if used else ''}: {nl_number(exp.waarde, 1)} (95 %: {nl_number(exp.lo, 1)} – "
+            f"{nl_number(exp.hi, 1)}){'' if used or pos is None else ' → ' + pos}")
 
 
 def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNotes) -> None:
-    """One card per key figure: period and age, the value with its range, the group band with n, and a signal only
-    where rounding, chance, age and meaning allow (signals.verdict); otherwise the reason."""
+    """One card per key figure: period and age, the value with its rounding range, the verdict from the funnel around the
+    referentiegroep (signals.verdict, portal.funnel) and next to it the expectation from the gemeente's characteristics,
+    the quartile position as a description, Nederland (with the note on unknown woongemeente for flows)."""
     cards = group_series("nieuwste", code, group.members, CARDS)
     cols = st.columns(4)
     for i, ind_id in enumerate(CARDS):
@@ -38,30 +55,43 @@ def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNote
             box.caption(notes.missing_reason(ind_id))
             continue
         r = rows.row(-1, named=True)
-        v = signals.verdict(ind_id, r["periode"], r["gemeente"], r["gemeente_lo"], r["gemeente_hi"], r["groep_p25"], r["groep_p75"],
-                            r["groep_n"] or 0, reden_onwaarschijnlijk=r["onwaarschijnlijk"])
-        delta = None if r["groep_gemiddelde"] is None or r["onwaarschijnlijk"] else r["gemeente"] - r["groep_gemiddelde"]
-        judged = v.label in ("beter", "slechter")
+        v = signals.blocked(ind_id, r["periode"], r["gemeente"], reden_onwaarschijnlijk=r["onwaarschijnlijk"])
+        f = exp = model = None
+        if v is None:
+            f = signal_funnel(ind_id, r["periode"])
+            exp = f.group(code, group.members) if f else None
+            model = f.kenmerken(code) if f else None
+            v = signals.verdict(ind_id, r["periode"], r["gemeente"], funnel.position(f, code, exp) if f else None)
+        delta = None if exp is None else r["gemeente"] - exp.waarde
         box.metric(f"{r['periode']} · {ind.short}", nl_number(r["gemeente"], ind.decimals) + (" %" if ind.unit.startswith("%") else ""),
-                   delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. groep",
-                   delta_color=("inverse" if ind.lower_is_better else "normal") if judged else "off",
+                   delta=None if delta is None else f"{nl_number(delta, 1)} t.o.v. verwachting groep",
+                   delta_color=("inverse" if ind.lower_is_better else "normal") if v.coloured else "off",
                    help=f"{ind.label}. {ind.definition}")
         lo, hi = nl_number(r["gemeente_lo"], 1), nl_number(r["gemeente_hi"], 1)
-        spread = "" if r["gemeente_lo"] is None or lo == hi else f" · bereik {lo} – {hi}"
-        badge = "" if v.label == "verouderd" else BADGE.get(v.label, f"**{v.label}**") + " "
-        box.markdown(f"{badge}{signals.age_text(r['periode'])}{spread}{notes.boundary_note(r['grenzen'])}  \n"
-                     f"groep P25–P75: {nl_number(r['groep_p25'], 1)} – {nl_number(r['groep_p75'], 1)} (n = {r['groep_n'] or 0}) · "
-                     f"NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
-        if v.reason:
-            box.caption(v.reason)
-    st.caption(f"Signaalregel: **beter** of **slechter** alleen als het hele bereik dat afronding door CBS (op tientallen) en, bij "
-               "instroom en uitstroom, toeval (95 %) toelaten buiten de middelste helft (P25–P75) van de referentiegroep ligt; "
-               "**vergelijkbaar** als het hele bereik erbinnen ligt; anders *te klein om te beoordelen*. Gunstig is een lage "
-               "dichtheid, lage instroom en hoge uitstroom. Geen signaal bij cijfers van meer dan "
+        spread = "" if r["gemeente_lo"] is None or lo == hi else f" · bereik (afronding en toeval) {lo} – {hi}"
+        lines = [f"{_badge(v)} {signals.age_text(r['periode'])}{spread}{notes.boundary_note(r['grenzen'])}".strip()]
+        if f is not None:
+            lines += [_expectation_line(f, code, exp, "Verwacht uit de referentiegroep", True),
+                      _expectation_line(f, code, model, "Verwacht op grond van de kenmerken van de gemeente", False)]
+        quart = signals.quartile_text(r["gemeente"], r["groep_p25"], r["groep_p75"])
+        lines.append(f"{quart + ' · ' if quart else ''}n = {r['groep_n'] or 0} · NL: {nl_number(r['nederland'], 1)} · bron {r['bron']}")
+        box.markdown("  \n".join(lines))
+        nl_note = unknown_residence_note(ind_id)
+        if v.reason or nl_note:
+            box.caption(" ".join(x for x in (v.reason, nl_note) if x))
+    st.caption(f"{signals.SIGNAAL_BETEKENIS} **Hoger** of **lager dan verwacht** (groen als dat gunstig is: een lage dichtheid, "
+               "lage instroom, hoge uitstroom; anders rood) alleen als het hele bereik dat de afronding door CBS toelaat buiten de "
+               "95 %-grenzen ligt; **binnen de normale spreiding** als het erbinnen ligt; anders, of bij minder dan "
+               f"{funnel.MIN_COUNT} personen of uitkeringen, *te klein om te beoordelen*. Het oordeel gebruikt de verwachting uit de "
+               "referentiegroep (de leden gewogen met 1/(toeval + τ²), zodat één grote gemeente haar niet bepaalt); de verwachting "
+               "op grond van de kenmerken (een model over alle gemeenten op inwoners, dichtheid, eenpersoonshuishoudens, lage "
+               "inkomens, stedelijkheid, centrumfunctie en sociale structuur) staat ernaast. De kwartielpositie in de groep is "
+               "alleen een beschrijving. Geen signaal bij cijfers van meer dan "
                f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
                f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
-               f"zegt (W-deel, I-deel). Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages en -dichtheid op de "
-               "grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar met een cijfer.")
+               f"zegt (W-deel, I-deel). {funnel.METHOD} Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages "
+               "en -dichtheid op de grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar "
+               "met een cijfer.")
 
 
 def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, indeling_label: str, density: bool) -> None:

@@ -21,6 +21,7 @@ import streamlit as st
 
 from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, proxy, views
+from portal import funnel as funnel_mod
 from portal.charts import finish, nl_number
 from portal import visitatie as vt
 from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
@@ -219,7 +220,38 @@ def _obs(build: tuple[str, float], indeling: str) -> pl.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _prep(build: tuple[str, float], indeling: str) -> benchmark.Prepared:
     """What the group statistics need for every gemeente, computed once per build (not per gemeente and group)."""
-    return benchmark.Prepared(_obs(build, indeling))
+    parts = benchmark.rounding_parts(_warehouse(*build)) if indeling == "nieuwste" else None
+    return benchmark.Prepared(_obs(build, indeling), parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _default_groups(build: tuple[str, float]) -> dict[str, list[str]]:
+    return funnel_mod.default_groups(_warehouse(*build), features())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _signal_funnel(build: tuple[str, float], indicator: str, periode: str) -> funnel_mod.Funnel | None:
+    indeling = "eigen" if metrics.get(indicator).rate else "nieuwste"
+    return funnel_mod.build(_prep(build, indeling), indicator, periode, features(), _default_groups(build))
+
+
+def signal_funnel(indicator: str, periode: str) -> funnel_mod.Funnel | None:
+    """The funnel of one indicator and period for all gemeenten (portal.funnel), once per warehouse build."""
+    return _signal_funnel(_key(), indicator, periode)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _unknown_residence_note(build: tuple[str, float], indicator: str) -> str:
+    return benchmark.unknown_residence_note(_prep(build, "eigen"), indicator)
+
+
+def unknown_residence_note(indicator: str) -> str:
+    """benchmark.unknown_residence_note, once per build."""
+    return _unknown_residence_note(_key(), indicator)
+
+
+def default_groups() -> dict[str, list[str]]:
+    return _default_groups(_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -468,7 +500,7 @@ def live_foto(code: str, members: list[str], groep_naam: str) -> dict:
 def _foto(path: str, mtime: float, code: str, members: tuple[str, ...], groep_naam: str) -> dict:
     wh = _warehouse(path, mtime)
     return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), code, wh.name(code), list(members),
-                        groep_naam, wh.newest_indeling, wh.last_build())
+                        groep_naam, wh.newest_indeling, wh.last_build(), trechter=signal_funnel)
 
 
 def current_group(wh: Warehouse, code: str, show_notes: bool = True) -> peers.Group:

@@ -4,12 +4,13 @@ since a foto was frozen. No Streamlit and no database here."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import polars as pl
 
-from portal import benchmark, metrics, signals
+from portal import benchmark, funnel, metrics, signals
 from portal.charts import nl_number
 from portal.tekst import MAANDEN
 
@@ -95,10 +96,11 @@ SIGNAAL_REGEL = (
     "Signaal volgens de balanced scorecard van Almere (bundel 'Op het doel af', essay 9): **op norm of beter**; **onder norm, "
     "wel verbetering** (het laatste cijfer is aantoonbaar gunstiger dan het vorige); **onder norm, geen verbetering**; **onder "
     "norm, trend onbekend** (geen vorig cijfer, of het verschil met het vorige cijfer valt binnen afronding en toeval). Norm: de "
-    "norm van het team of de gemeente; zonder eigen norm het gemiddelde van de referentiegroep (strenger dan het profiel, dat "
-    "alleen buiten P25–P75 van de groep een signaal geeft). Afwijking = realisatie − norm. "
-    "Geen signaal als het bereik dat afronding door CBS (en bij instroom en uitstroom toeval) toelaat aan beide kanten van de "
-    f"norm ligt ('te klein om te beoordelen'), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud ('verouderd'), "
+    "norm van het team of de gemeente, of zonder eigen norm de verwachting uit de referentiegroep; dan geldt de regel van het "
+    "profiel: onder norm alleen als het cijfer aan de ongunstige kant buiten de 95 %-trechter rond die verwachting ligt. "
+    f"{signals.SIGNAAL_BETEKENIS} Afwijking = realisatie − norm. "
+    "Geen signaal als het bereik dat afronding door CBS en toeval toelaten aan beide kanten van een eigen norm of van een "
+    f"grens van de trechter ligt ('te klein om te beoordelen'), bij cijfers van meer dan {signals.VEROUDERD_NA_JAREN} jaar oud ('verouderd'), "
     "bij bronwaarden die de bron zelf onwaarschijnlijk maakt en bij de W-deel- en I-deelproxy's (alleen beschrijvend; geen "
     "norm uit de referentiegroep).")
 
@@ -172,10 +174,24 @@ def geen_prognose(regel: dict, today: date | None = None) -> str:
     return f"geen prognose: één meting ({last})"
 
 
+def _expected(trechter, k: Kern, code: str, members: list[str], periode: str | None) -> dict:
+    """The funnel expectations of the latest figure (portal.funnel): from the referentiegroep (the group norm) and from the
+    gemeente's characteristics, with 95 % limits and the position. Empty without a funnel."""
+    f = trechter(k.id, periode) if trechter and periode and not descriptive(k) else None
+    if f is None:
+        return {}
+    out = {}
+    for key, exp in (("verwacht", f.group(code, members)), ("kenmerken", f.kenmerken(code))):
+        if exp is not None:
+            out |= {key: exp.waarde, f"{key}_lo": exp.lo, f"{key}_hi": exp.hi, f"{key}_positie": funnel.position(f, code, exp)}
+    return out
+
+
 def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, members: list[str], groep_naam: str,
-              indeling: int, build: dict) -> dict:
+              indeling: int, build: dict, trechter: Callable | None = None) -> dict:
     """The cijfermatige foto: per key indicator the gemeente's series, the group's mean/P25/P75/n and NL per period,
-    the latest realisatie with its source and peildatum, and the prognose. Plain JSON-able data, so it can be frozen."""
+    the latest realisatie with its source and peildatum, the funnel expectations (`trechter(indicator, periode)` gives a
+    portal.funnel.Funnel) and the prognose. Plain JSON-able data, so it can be frozen."""
     series = benchmark.group_series(obs, national, code, members, [k.id for k in KERN])
     regels = []
     for k in KERN:
@@ -207,6 +223,7 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
             "peildatum": last["peildatum"] if last else ind.peildatum,
             "prognose": prognose([{"periode": r["periode"], "waarde": r["gemeente"]} for r in own]),
             "reeks": reeks,
+            **_expected(trechter, k, code, members, last["periode"] if last and last["gemeente"] is not None else None),
         })
     return {"gemeente_code": code, "gemeente": naam, "groep": {"naam": groep_naam, "leden": members}, "indeling": indeling,
             "gemaakt": datetime.now().isoformat(timespec="seconds"),
@@ -214,17 +231,20 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
 
 
 def signaal(regel: dict, norm: float | None, today: date | None = None) -> dict:
-    """Norm (own or the group mean), afwijking and the balanced-scorecard signal for one foto row.
+    """Norm (own, or the group's expected value), afwijking and the balanced-scorecard signal for one foto row.
 
-    The signal needs the whole range that rounding and chance allow (realisatie_lo … realisatie_hi) on one side of the
-    norm, and 'wel verbetering' needs the ranges of this and the previous figure not to overlap. Proxies get no signal
+    Against the group the rule is the profile's: below norm only when the figure lies outside the 95 % funnel around the
+    group's expectation on the unfavourable side (portal.funnel); inside it the figure is on norm. An own norm stays the
+    team's choice: the signal needs the whole range that rounding and chance allow (realisatie_lo … realisatie_hi) on one
+    side of it, and 'wel verbetering' needs the ranges of this and the previous figure not to overlap. Proxies get no signal
     and no norm from the group; verouderd and implausible figures get no signal. Rows of a foto frozen before ranges
     were stored fall back to the point value.
     """
     proxy = bool(metrics.REGISTRY[regel["indicator"]].no_signal) if regel["indicator"] in metrics.REGISTRY else False
     beschrijvend = proxy or regel["lager_is_beter"] is None
     bron = "eigen norm" if norm is not None else ("geen" if beschrijvend else "referentiegroep")
-    norm = norm if norm is not None or beschrijvend else regel["groep_gemiddelde"]
+    groepsnorm = bron == "referentiegroep"
+    norm = norm if norm is not None or beschrijvend else regel.get("verwacht")
     value = regel["realisatie"]
     afwijking = None if value is None or norm is None else value - norm
     out = {"norm": norm, "normbron": bron, "afwijking": afwijking}
@@ -237,15 +257,23 @@ def signaal(regel: dict, norm: float | None, today: date | None = None) -> dict:
     if signals.outdated(regel["periode"], today):
         return {**out, "signaal": SIGNAAL_OUD}
     if norm is None:
-        return {**out, "normbron": "geen", "signaal": "geen norm"}
+        return {**out, "normbron": "geen" if not groepsnorm else bron,
+                "signaal": "geen verwachting" if groepsnorm else "geen norm"}
     lower = regel["lager_is_beter"]
     lo, hi = _or(regel.get("realisatie_lo"), value), _or(regel.get("realisatie_hi"), value)
     best, worst = (lo, hi) if lower else (-hi, -lo)  # in "lower is better" terms
-    n = norm if lower else -norm
-    if worst <= n:
-        return {**out, "signaal": SIGNAAL_OK}
-    if best <= n:
-        return {**out, "signaal": SIGNAAL_KLEIN}
+    if groepsnorm:  # the funnel around the group: below norm only outside it on the unfavourable side
+        positie = regel.get("verwacht_positie")
+        if positie == signals.KLEIN:
+            return {**out, "signaal": SIGNAAL_KLEIN}
+        if positie != (signals.HOGER if lower else signals.LAGER):
+            return {**out, "signaal": SIGNAAL_OK}
+    else:
+        n = norm if lower else -norm
+        if worst <= n:
+            return {**out, "signaal": SIGNAAL_OK}
+        if best <= n:
+            return {**out, "signaal": SIGNAAL_KLEIN}
     if regel["vorige"] is None:
         return {**out, "signaal": SIGNAAL_ONBEKEND}
     p_lo, p_hi = _or(regel.get("vorige_lo"), regel["vorige"]), _or(regel.get("vorige_hi"), regel["vorige"])
@@ -271,7 +299,9 @@ def scorecard(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
         rows.append({
             "indicator": r["indicator"], "Indicator": r["label"], "Eenheid": r["eenheid"], "Periode": r["periode"],
             "Realisatie": r["realisatie"], "Realisatie min": r.get("realisatie_lo"), "Realisatie max": r.get("realisatie_hi"),
-            "Referentiegroep": r["groep_gemiddelde"], "Groep P25": r["groep_p25"],
+            "Referentiegroep": r["groep_gemiddelde"], "Verwacht (groep)": r.get("verwacht"),
+            "Trechter van": r.get("verwacht_lo"), "Trechter tot": r.get("verwacht_hi"), "Verwacht (kenmerken)": r.get("kenmerken"),
+            "Groep P25": r["groep_p25"],
             "Groep P75": r["groep_p75"], "Groep n": r["groep_n"], "Nederland": r["nederland"],
             "Trend": " → ".join(nl_number(x["gemeente"], 1) for x in trend) or "geen cijfers",
             "Norm": s["norm"], "Normbron": s["normbron"], "Afwijking": s["afwijking"],

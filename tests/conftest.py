@@ -37,12 +37,20 @@ def wh(built: Path) -> Warehouse:
 
 
 @pytest.fixture(scope="module")
-def foto(wh: Warehouse) -> dict:
+def foto(wh: Warehouse, trechter) -> dict:
     """Amsterdam's foto against its 10 nearest neighbours, from the real warehouse."""
     fm = peers.FeatureMatrix.build(peers.feature_table(wh))
     group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
     return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), "GM0363", "Amsterdam", group.members,
-                        group.label(), wh.newest_indeling, wh.last_build())
+                        group.label(), wh.newest_indeling, wh.last_build(), trechter=trechter)
+
+
+@pytest.fixture(scope="session")
+def trechter(wh: Warehouse):
+    """portal.funnel.for_warehouse on the test warehouse: funnels built once per session."""
+    from portal import funnel
+
+    return funnel.for_warehouse(wh)
 
 
 @pytest.fixture

@@ -68,7 +68,20 @@ def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
     assert metrics_by_label["Bij het gemiddelde van de referentiegroep (2024)"] == f"{nl_number(rp['bij_gemiddelde'])} minder"
     text = " ".join(m.value for m in at.markdown)
     assert "**2017:** dichtheid" in text and "dan de referentiegroep" in text and "logpunten" not in text
-    assert any("Signaalregel" in c.value for c in at.caption)
+    assert any("Een signaal (hoger of lager dan verwacht) betekent" in c.value and "Spiegelhalter" in c.value for c in at.caption)
+    # The G4 gives Amsterdam three comparators: no expectation from the group, the characteristics model stands beside it.
+    assert "Verwacht uit de referentiegroep: geen verwachting" in cards and "Verwacht op grond van de kenmerken van de gemeente: " in cards
+    # Nederland beside a flow rate: CBS counts persons with an unknown woongemeente only there (uitstroom 3,8–4,2 %).
+    assert "woongemeente niet kent" in notes and "3,8–4,2 % van het landcijfer, 2015–2017" in notes
+
+
+def test_profiel_card_verdict_from_the_funnel(built: Path) -> None:
+    """Groningen 2024 (default group): 53,3 per 1 000 within the funnel around its group, however many neighbours."""
+    for k in ("8", "10", "12"):
+        at = page("profiel", gemeente="GM0014", k=k)
+        cards = " ".join(m.value for m in at.markdown)
+        assert "binnen de normale spreiding" in cards and "Verwacht uit de referentiegroep (dit oordeel): " in cards
+        assert "in het hoogste kwart van de groep (P75 = " in cards or "in de middelste helft" in cards
 
 
 def test_profiel_own_boundaries_marks_breaks(built: Path) -> None:

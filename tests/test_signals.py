@@ -14,25 +14,27 @@ NOW = dt.date(2026, 11, 30)
 THEN = dt.date(2018, 6, 1)  # a day on which the 2015–2017 figures were recent
 
 
-def test_verdict_needs_the_whole_range_on_one_side() -> None:
-    v = lambda value, lo, hi, n=5: signals.verdict("dichtheid_uitkeringen_totaal", "2024", value, lo, hi, 20, 30, n,  # noqa: E731
-                                                   today=NOW)
-    assert v(10, 9, 11).label == "beter" and v(10, 9, 11).coloured
-    assert v(35, 33, 37).label == "slechter"
-    assert v(25, 24, 26).label == "vergelijkbaar"
-    small = v(19, 12, 26)  # the point is below P25, but rounding allows a value inside the band
-    assert small.label == "te klein om te beoordelen" and not small.coloured and "12,0 tot 26,0" in small.reason
-    assert v(35, 33, 37, n=3).label == "te weinig vergelijkers"
+def test_verdict_from_the_funnel_position() -> None:
+    v = lambda pos: signals.verdict("dichtheid_uitkeringen_totaal", "2024", 10, pos, today=NOW)  # noqa: E731
+    low, high = v(signals.LAGER), v(signals.HOGER)
+    assert low.coloured and low.favourable and high.coloured and high.favourable is False  # lower dichtheid is favourable
+    assert v(signals.BINNEN).label == signals.BINNEN and not v(signals.BINNEN).coloured
+    small = v(signals.KLEIN)
+    assert not small.coloured and "afronding door CBS" in small.reason
+    assert v(None).label == "geen verwachting"
+    up = signals.verdict("cbs_uitstroom_pct_15_aow", "2017", 30, signals.HOGER, today=THEN)
+    assert up.coloured and up.favourable  # higher uitstroom is favourable
+    assert signals.quartile_text(53.3, 35.3, 51.8) == "in het hoogste kwart van de groep (P75 = 51,8)"
 
 
 def test_old_figures_and_proxies_get_no_signal() -> None:
-    old = signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, today=NOW)
+    old = signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, signals.LAGER, today=NOW)
     assert old.label == "verouderd" and not old.coloured and "2017" in old.reason
-    assert signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, 9, 11, 20, 30, 5, today=THEN).label == "beter"
+    assert signals.verdict("cbs_instroom_pct_15_aow", "2017", 10, signals.LAGER, today=THEN).coloured
     assert signals.outdated("2022", NOW) and not signals.outdated("2023", NOW)  # the threshold: three years
     assert signals.age_text("2017", NOW) == "cijfer uit 2017 (verouderd)"
     # Amsterdam's W-deel proxy of about −220 % was shown as "beter": a proxy gets no verdict at all.
-    w = signals.verdict("wdeel_onderbesteding_proxy_begroting", "2024", -220, -220, -220, 5, 30, 10, today=NOW)
+    w = signals.verdict("wdeel_onderbesteding_proxy_begroting", "2024", -220, signals.HOGER, today=NOW)
     assert w.label == "geen oordeel" and not w.coloured
 
 
@@ -49,8 +51,10 @@ def test_ranges_from_the_warehouse(wh) -> None:
     ams = harm.filter(pl.col("gemeente_code") == "GM0363")
     # 85383NED 2024: 29 500-odd uitkeringen (rounded to tens) on about 600 000 inwoners 15–64: a narrow range.
     v = ams.filter((pl.col("indicator") == "dichtheid_uitkeringen_totaal") & (pl.col("periode") == "2024"))["waarde"][0]
-    lo, hi = signals.value_range(ams, "dichtheid_uitkeringen_totaal", "2024", v)
+    lo, hi = signals.value_range(ams, "dichtheid_uitkeringen_totaal", "2024", v, chance=False)
     assert lo < v < hi and hi - lo < 0.02
+    lo_c, hi_c = signals.value_range(ams, "dichtheid_uitkeringen_totaal", "2024", v)  # a stock gets chance too
+    assert lo_c < lo and hi_c > hi and 1 < hi_c - lo_c < 1.5
     # Vlieland 2016 (CBS 83747NED): instroom 10 on 10 bijstandsontvangers, both rounded to tens: 0 % … far above 100 %.
     vl = harm.filter(pl.col("gemeente_code") == "GM0096")
     rate = vl.filter((pl.col("indicator") == "instroom_pct_15_aow") & (pl.col("periode") == "2016"))["waarde"][0]

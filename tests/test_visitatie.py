@@ -58,7 +58,16 @@ def test_scorecard_signal_rule(foto) -> None:
     assert u["realisatie"] < u["vorige"]
     assert vt.signaal(u, 99.0, today=then)["signaal"] in (vt.SIGNAAL_SLECHT, vt.SIGNAAL_ONBEKEND)
     no_norm = vt.signaal(r, None, today=then)
-    assert no_norm["normbron"] == "referentiegroep" and no_norm["norm"] == r["groep_gemiddelde"]
+    # Without an own norm: the group's expected value, and the profile's funnel rule (outside the 95 % limits or not).
+    assert no_norm["normbron"] == "referentiegroep" and no_norm["norm"] == r["verwacht"] != r["groep_gemiddelde"]
+    assert r["verwacht_lo"] < r["verwacht"] < r["verwacht_hi"] and r["kenmerken"] is not None
+    d = _row(foto, "dichtheid_uitkeringen_totaal")  # Amsterdam 2024: 51,9 per 1 000, within its group's funnel
+    assert d["verwacht_positie"] == "binnen de normale spreiding" and d["verwacht_lo"] < d["realisatie"] < d["verwacht_hi"]
+    assert vt.signaal(d, None)["signaal"] == vt.SIGNAAL_OK
+    assert vt.signaal(dict(d, verwacht_positie="hoger dan verwacht"), None)["signaal"] in (
+        vt.SIGNAAL_BETER, vt.SIGNAAL_SLECHT, vt.SIGNAAL_ONBEKEND)  # outside on the unfavourable side: below norm
+    assert vt.signaal(d, 40.0)["signaal"] != vt.SIGNAAL_OK  # an own norm stays the team's choice, with the range
+    assert "Een signaal (hoger of lager dan verwacht) betekent" in vt.SIGNAAL_REGEL
     assert vt.signaal(dict(r, realisatie=None), 20.0)["signaal"] == "geen cijfer"
     # Proxies and indicators without a direction: described, never judged, and never a norm from the group.
     w = _row(foto, "wdeel_onderbesteding_proxy_jaarrekening")

@@ -189,7 +189,10 @@ def check_group(groep, name: str) -> list[str]:
 
 # ---- the frozen foto: the shape make_foto builds, checked as far as showing it needs ------------------------------------
 _REGEL_NUMBERS = ("realisatie", "realisatie_lo", "realisatie_hi", "vorige", "vorige_lo", "vorige_hi", "groep_gemiddelde",
-                  "groep_p25", "groep_p75", "nederland")
+                  "groep_p25", "groep_p75", "nederland", "verwacht", "verwacht_lo", "verwacht_hi", "kenmerken", "kenmerken_lo",
+                  "kenmerken_hi")
+# The funnel positions (portal.funnel), optional: fotos frozen before issue 20 have none.
+_POSITIES = (None, "hoger dan verwacht", "lager dan verwacht", "binnen de normale spreiding", "te klein om te beoordelen")
 # Required; the ranges (realisatie_lo …), onwaarschijnlijk, vorige_periode and prognose may be missing (older fotos).
 _REGEL_KEYS = ("indicator", "label", "eenheid", "thema", "lager_is_beter", "periode", "realisatie", "vorige",
                "groep_gemiddelde", "groep_p25", "groep_p75", "nederland", "groep_n", "bron", "peildatum", "reeks")
@@ -280,6 +283,8 @@ def _check_regel(r) -> str | None:
     bad = [k for k in _REGEL_NUMBERS if r.get(k) is not None and not is_number(r[k])]
     if bad:
         return f"{', '.join(bad)} geen getal"
+    if any(r.get(k) not in _POSITIES for k in ("verwacht_positie", "kenmerken_positie")):
+        return "de positie in de trechter is geen bekende waarde"
     if not isinstance(r.get("groep_n"), int) or isinstance(r["groep_n"], bool):
         return "'groep_n' is geen aantal"
     if r.get("prognose") is not None and not (isinstance(r["prognose"], dict) and is_number(r["prognose"].get("waarde"))
