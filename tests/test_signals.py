@@ -106,3 +106,16 @@ def test_decomposition_of_small_and_implausible_gemeenten(wh) -> None:
     assert rozendaal["status"] == "te klein" and "0 tot 4" in bm.decomposition_text(rozendaal)[0]
     meierijstad = bm.decomposition(harm, "GM1948", _group(wh, "GM1948"), "2017")
     assert meierijstad["status"] == "onwaarschijnlijk"
+
+
+def test_decomposition_names_one_percentage_per_difference(wh) -> None:
+    """Breda 2017 read "uitstroomkans … (22 % hoger)" and then "meer uitstroom duwt de dichtheid omlaag (ongeveer 18 %)":
+    two numbers for one difference. The part is now named by the difference the first line gives it."""
+    harm = wh.all_observations("nieuwste")
+    d = bm.decomposition(harm, "GM0758", _group(wh, "GM0758"), "2017")
+    text = " ".join(bm.decomposition_text(d))
+    assert d["status"] == "ok" and "ongeveer" not in text.split("Beide passen")[0]
+    kans = f"{bm._pct(-d['uitstroom'])} % {'hoger' if d['uitstroom'] < 0 else 'lager'}"
+    effect = bm._pct(d["uitstroom"])
+    assert kans in text and kans != f"{effect} % {'hoger' if d['uitstroom'] < 0 else 'lager'}"
+    assert f"(uitstroomkans {kans}) duwt de dichtheid" in text and f"{effect} %" not in text
