@@ -1,4 +1,4 @@
-"""Landelijk overzicht for Divosa staff: national series, decliners, distributions, funnel plot and the W-deel picture."""
+"""Landelijk overzicht for Divosa staff: national series and flows, decliners, distributions, funnel and caterpillar plots, W-deel."""
 
 import streamlit as st
 
@@ -7,7 +7,9 @@ from portal import charts, metrics, peers, views
 from portal.charts import nl_number
 from portal.export import indicator_lines
 from portal.tekst import quoted
-from portal.ui import change, chart, data_table, distribution, funnel, national_views, url_select, warehouse, wdeel
+from portal.funnel import METHOD as FUNNEL_METHOD
+from portal.ui import (caterpillar, change, chart, data_table, distribution, funnel, national_views, url_choice, url_select,
+                       warehouse, wdeel)
 from portal.ui import periods as ui_periods
 
 wh = warehouse()
@@ -105,7 +107,7 @@ else:
                f"gemeente. Klassen van {peers.CLASS_YEAR}.")
 
 # 4. Funnel plot -----------------------------------------------------------------------------------------------------------------
-st.header("Trechterplot: dichtheid tegen inwonertal")
+st.header("Trechterplot: dichtheid tegen inwonertal, tegen het landelijke cijfer")
 points, limits, info = funnel(dens_id, year)
 if points.is_empty():
     st.info("Geen cijfers voor de trechterplot in dit jaar.")
@@ -122,6 +124,32 @@ else:
                f"binomiaal toeval (overdispersie φ = {nl_number(info['phi'], 0)}); daarom zijn de grenzen verbreed met een vaste "
                f"spreiding τ = {nl_number(info['tau'], 1)} per 1 000 (Spiegelhalter 2005, random effects, z-scores gewinsoriseerd op "
                "P10/P90). " + "; ".join(f"{p}: {out[p]}" for p in charts.FUNNEL_POSITIONS if p in out) + ".")
+
+# 4b. Caterpillar plot: every gemeente against its own expected value -----------------------------------------------------------
+st.subheader("Rupsplot: elke gemeente tegen haar eigen verwachting")
+soort = url_choice("verwachting", ("referentiegroep", "kenmerken"), "referentiegroep", "Verwachting")
+soort = st.radio("Verwachting", ["referentiegroep", "kenmerken"], index=["referentiegroep", "kenmerken"].index(soort), horizontal=True,
+                 format_func={"referentiegroep": "uit de referentiegroep (10 meest gelijkende gemeenten)",
+                              "kenmerken": "op grond van de kenmerken van de gemeente"}.get, key="rups_soort")
+st.query_params["verwachting"] = soort
+cat = caterpillar(dens_id, year, soort)
+if cat.is_empty():
+    st.info(f"Geen verwachtingen voor {dens.label} in {year}: er is geen telling achter dit cijfer of te weinig gemeenten met een cijfer.")
+else:
+    cat = cat.with_columns(gemeente=cat["gemeente_code"].replace_strict(names, default="?"))
+    counts = dict(cat.group_by("positie").len().iter_rows())
+    lines = indicator_lines([dens_id]) + [
+        f"Verwachting: {'de referentiegroep van elke gemeente (10 meest gelijkende, standaard)' if soort == 'referentiegroep' else 'een model over alle gemeenten op hun kenmerken'}; "
+        f"{year}, indeling {wh.newest_indeling}; {cat.height} gemeenten. {FUNNEL_METHOD}"]
+    chart(lambda: charts.caterpillar_chart(cat, dens.unit, chosen), f"Rupsplot {dens.label}, {year}", lines,
+          key=f"rups-{dens_id}-{year}-{soort}", subtitle=f"Verschil met de verwachting ({dens.unit}) met het 95 %-interval",
+          inputs=(chosen, soort))
+    st.caption("Elke streep is een gemeente: de stip is haar cijfer min haar verwachting, de streep het 95 %-interval van toeval, "
+               "afronding en de normale spreiding tussen vergelijkbare gemeenten. Raakt de streep de nullijn niet, dan ligt het cijfer "
+               "buiten de trechter (hoger of lager dan verwacht); dat is hetzelfde oordeel als op het gemeenteprofiel. De trechter "
+               "hierboven vergelijkt met het landelijke cijfer, de rupsplot met de eigen verwachting: een grote stad kan in de "
+               "trechter hoog liggen en in de rupsplot binnen de normale spreiding. "
+               + "; ".join(f"{p}: {counts[p]}" for p in charts.CATERPILLAR_POSITIONS if p in counts) + ".")
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
 st.header("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")

@@ -23,6 +23,7 @@ if not group.members:
 st.header("Kerncijfers")
 notes = views.ProfileNotes(wh, code, naam)  # boundary notes and missing-figure reasons, shared by two sections
 sections.key_figures(wh, code, group, notes)
+sections.national_position(code, naam)
 st.header("Bijstandsdichtheid" if density else "Bijstandsvolume")
 sections.trend(wh, code, naam, group, indeling, indeling_label[indeling], density)
 st.header("Recente maand- en kwartaalcijfers")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from portal import signals
+
 # Vega-Lite number locale: 1.234,5 and € in front.
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
 # and dates ("sep 2024" on a time axis), as d3-time-format defines a locale
@@ -188,6 +190,31 @@ def funnel_chart(points: pl.DataFrame, limits: pl.DataFrame, unit: str, chosen: 
     if chosen and chosen in set(points["gemeente_code"]):
         layers.append(alt.Chart(points.filter(pl.col("gemeente_code") == chosen).to_pandas()).mark_point(
             size=240, color="#000", strokeWidth=2.5).encode(x=x, y="dichtheid:Q", tooltip=[alt.Tooltip("gemeente:N", title="Gekozen")]))
+    return alt.layer(*layers).properties(height=420)
+
+
+CATERPILLAR_POSITIONS = [signals.LAGER, signals.BINNEN, signals.HOGER, signals.KLEIN]
+
+
+def caterpillar_chart(data: pl.DataFrame, unit: str, chosen: str | None = None) -> alt.LayerChart:
+    """Every gemeente's difference from its expected value with the 95 % interval, sorted (a caterpillar plot): an interval
+    that does not cross the zero line is outside the funnel. data: portal.funnel.caterpillar plus a gemeente column."""
+    x = alt.X("plaats:Q", title="Gemeenten, gesorteerd op het verschil", axis=alt.Axis(format="d", tickMinStep=1))
+    base = alt.Chart(data.to_pandas())
+    colour = alt.Color("positie:N", title="Positie", scale=alt.Scale(domain=CATERPILLAR_POSITIONS,
+                                                                     range=[PALETTE[0], "#9aa5b1", PALETTE[1], "#d9d9d9"]))
+    tip = [alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("waarde:Q", title="Cijfer", format=",.1f"),
+           alt.Tooltip("verwacht:Q", title="Verwacht", format=",.1f"), alt.Tooltip("grens_lo:Q", title="95 %-grens laag", format=",.1f"),
+           alt.Tooltip("grens_hi:Q", title="95 %-grens hoog", format=",.1f"), alt.Tooltip("positie:N", title="Positie")]
+    bars = base.mark_rule(strokeWidth=1.5, opacity=0.7).encode(
+        x=x, y=alt.Y("verschil_lo:Q", title=f"Verschil met de verwachting ({unit})", axis=alt.Axis(format=",.0f")),
+        y2="verschil_hi:Q", color=colour)
+    dots = base.mark_point(filled=True, size=24).encode(x=x, y="verschil:Q", color=colour, tooltip=tip)
+    zero = alt.Chart(pl.DataFrame({"nul": [0.0]}).to_pandas()).mark_rule(color="#333").encode(y="nul:Q")
+    layers = [bars, dots, zero]
+    if chosen and chosen in set(data["gemeente_code"]):
+        layers.append(alt.Chart(data.filter(pl.col("gemeente_code") == chosen).to_pandas()).mark_point(
+            size=240, color="#000", strokeWidth=2.5).encode(x=x, y="verschil:Q", tooltip=[alt.Tooltip("gemeente:N", title="Gekozen")]))
     return alt.layer(*layers).properties(height=420)
 
 

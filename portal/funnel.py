@@ -233,8 +233,9 @@ def default_groups(wh, fm: peers.FeatureMatrix) -> dict[str, list[str]]:
 
 
 def caterpillar(f: Funnel, soort: str, groups: dict[str, list[str]] | None = None) -> pl.DataFrame:
-    """Every gemeente's figure against its expected value: gemeente_code, waarde, lo, hi (rounding), verwacht, grens_lo,
-    grens_hi (95 %), positie; sorted by the difference (the caterpillar plot)."""
+    """Every gemeente's figure against its expected value (the caterpillar plot): plaats (1 = furthest below), gemeente_code,
+    waarde, lo, hi (rounding), verwacht, grens_lo, grens_hi (95 %), positie, verschil = waarde − verwacht and the 95 %
+    interval around it (verschil_lo, verschil_hi: it leaves out 0 exactly when the figure lies outside the funnel)."""
     rows = []
     for code in f.table["gemeente_code"]:
         exp = f.group(code, (groups or {}).get(code, [])) if soort == "referentiegroep" else f.kenmerken(code)
@@ -243,8 +244,12 @@ def caterpillar(f: Funnel, soort: str, groups: dict[str, list[str]] | None = Non
         rows.append((code, exp.waarde, exp.lo, exp.hi, position(f, code, exp)))
     exp = pl.DataFrame(rows, orient="row", schema={"gemeente_code": pl.String, "verwacht": pl.Float64, "grens_lo": pl.Float64,
                                                    "grens_hi": pl.Float64, "positie": pl.String})
+    verschil = pl.col("waarde") - pl.col("verwacht")
     return (f.table.select("gemeente_code", "waarde", "lo", "hi", "noemer").join(exp, on="gemeente_code")
-            .with_columns((pl.col("waarde") - pl.col("verwacht")).alias("verschil")).sort("verschil"))
+            .with_columns(verschil.alias("verschil"),  # the interval around the difference excludes 0 iff outside the funnel
+                          (verschil - (pl.col("grens_hi") - pl.col("verwacht"))).alias("verschil_lo"),
+                          (verschil + (pl.col("verwacht") - pl.col("grens_lo"))).alias("verschil_hi"))
+            .sort("verschil").with_row_index("plaats", offset=1))
 
 
 def expectation(f: Funnel, code: str, soort: str, members: list[str]) -> Expectation | None:

@@ -12,8 +12,10 @@ from portal.charts import benchmark_chart, benchmark_spec, lines_chart, nl_euro,
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
-from portal.ui import (chart, data_table, decomposition, group_series, pooled, reduction_potential, signal_funnel,
+from portal.ui import (caterpillar, chart, data_table, decomposition, group_series, pooled, reduction_potential, signal_funnel,
                        unknown_residence_note, volume_at_group_density)
+from portal.ui import funnel as national_funnel
+from portal.ui import periods as ui_periods
 
 CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
          "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",
@@ -92,6 +94,32 @@ def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNote
                f"zegt (W-deel, I-deel). {funnel.METHOD} Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages "
                "en -dichtheid op de grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar "
                "met een cijfer.")
+
+
+def national_position(code: str, naam: str, ind_id: str = "dichtheid_uitkeringen_totaal") -> None:
+    """Where the gemeente lies in the two pictures of Landelijk: the funnel against the national figure and the
+    caterpillar against its own expected value (default referentiegroep and characteristics), newest year."""
+    years = ui_periods("nieuwste", ind_id)
+    if not years:
+        return
+    year, ind = years[-1], metrics.get(ind_id)
+    points, _, info = national_funnel(ind_id, year)
+    me = points.filter(pl.col("gemeente_code") == code) if not points.is_empty() else points
+    parts = []
+    if me.height:
+        parts.append(f"in de trechter tegen het landelijke cijfer ({nl_number(info['p'], 1)}): {nl_number(me['dichtheid'][0], 1)}, "
+                     f"{me['positie'][0]}")
+    for soort, wat in (("referentiegroep", "de standaardreferentiegroep"), ("kenmerken", "de kenmerken")):
+        cat = caterpillar(ind_id, year, soort)
+        r = cat.filter(pl.col("gemeente_code") == code) if not cat.is_empty() else cat
+        if r.height:
+            r = r.row(0, named=True)
+            parts.append(f"in de rupsplot tegen {wat} plaats {r['plaats']} van {cat.height} (verschil {nl_number(r['verschil'], 1)}, "
+                         f"95 %: {nl_number(r['verschil_lo'], 1)} tot {nl_number(r['verschil_hi'], 1)}; {r['positie']})")
+    if parts:
+        st.markdown(f"**{naam} in het landelijk beeld, {ind.short} {year}:** " + "; ".join(parts) + ".")
+        st.page_link("landelijk.py", label="Trechter en rupsplot op Landelijk", icon=":material/bar_chart:",
+                     query_params={"gemeente": code, "dichtheid": ind_id, "jaar": year})
 
 
 def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, indeling_label: str, density: bool) -> None:

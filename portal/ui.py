@@ -241,6 +241,18 @@ def signal_funnel(indicator: str, periode: str) -> funnel_mod.Funnel | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _caterpillar(build: tuple[str, float], indicator: str, periode: str, soort: str) -> pl.DataFrame:
+    f = _signal_funnel(build, indicator, periode)
+    return pl.DataFrame() if f is None else funnel_mod.caterpillar(f, soort, _default_groups(build))
+
+
+def caterpillar(indicator: str, periode: str, soort: str) -> pl.DataFrame:
+    """Every gemeente against its expected value (its default referentiegroep, or its characteristics), sorted by the
+    difference: portal.funnel.caterpillar, once per warehouse build."""
+    return _caterpillar(_key(), indicator, periode, soort)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _unknown_residence_note(build: tuple[str, float], indicator: str) -> str:
     return benchmark.unknown_residence_note(_prep(build, "eigen"), indicator)
 
@@ -605,7 +617,7 @@ _SPEC_LIMIT = 512
 
 def _clear_build_caches() -> None:
     """Drop everything computed from a replaced build (called once per new build)."""
-    for cached in (_prep, _group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
+    for cached in (_caterpillar, _prep, _group_series, _volume_at_group_density, _pooled, _reduction_potential, _decomposition, _change, _funnel,
                    _periods, _national_views, _distribution, _wdeel, _local_indicators, _map_data, _features, _foto,
                    _through_line):
         cached.clear()

@@ -105,3 +105,19 @@ def test_cbs_rate_range_is_the_overlap(wh) -> None:
     assert v - 0.25 <= lo <= v <= hi <= v + 0.25
     lo_c, hi_c = signals.value_range(own, ind, "2017", v)  # with chance
     assert lo_c < lo and hi_c > hi
+
+
+def test_caterpillar_interval_leaves_out_zero_exactly_outside_the_funnel(wh, fm, f) -> None:
+    """The caterpillar shows every gemeente against its own expectation: the 95 % interval around the difference leaves
+    out 0 exactly when the figure lies outside the funnel, and its positions are the profile's verdicts."""
+    groups = funnel.default_groups(wh, fm)
+    cat = funnel.caterpillar(f, "referentiegroep", groups)
+    assert cat.height == 342 and cat["plaats"].to_list() == list(range(1, 343))
+    assert cat["verschil"].is_sorted()
+    outside = (cat["verschil_lo"] > 0) | (cat["verschil_hi"] < 0)
+    coloured = cat["positie"].is_in([signals.HOGER, signals.LAGER])
+    assert (outside | ~coloured).all()  # every coloured verdict lies outside the funnel
+    assert dict(cat.group_by("positie").len().iter_rows()) == {signals.LAGER: 10, signals.BINNEN: 298, signals.HOGER: 26,
+                                                              signals.KLEIN: 8}
+    rotterdam = cat.filter(pl.col("gemeente_code") == "GM0599").row(0, named=True)
+    assert rotterdam["plaats"] == 342 and rotterdam["positie"] == signals.HOGER and rotterdam["verschil_lo"] > 0

@@ -201,3 +201,17 @@ def test_shared_link_records_the_build(built: Path, wh) -> None:
     assert not any("eerdere databouw" in i.value for i in at.info)
     old = page("profiel", gemeente="GM0153", bouw="0123456789")  # a link made on another build
     assert any("eerdere databouw (0123456789)" in i.value for i in old.info)
+
+
+def test_landelijk_caterpillar_and_the_profile_position(built: Path) -> None:
+    """Issue 20: the caterpillar next to the funnel on Landelijk, and a gemeente's place in both on its profile."""
+    at = page("landelijk", gemeente="GM0599", verwachting="kenmerken")
+    text = " ".join(c.value for c in at.caption)
+    assert "Raakt de streep de nullijn niet, dan ligt het cijfer buiten de trechter" in text
+    assert "lager dan verwacht: 13; binnen de normale spreiding: 300; hoger dan verwacht: 17; te klein om te beoordelen: 12." in text
+    assert at.radio(key="rups_soort").value == "kenmerken"
+    at = page("profiel", gemeente="GM0599")
+    line = next(m.value for m in at.markdown if "in het landelijk beeld" in m.value)
+    assert line.startswith("**Rotterdam in het landelijk beeld, Uitkeringen per 1 000 2024:** in de trechter tegen het landelijke cijfer")
+    assert "70,2, hoog, buiten 99,8 %" in line
+    assert "in de rupsplot tegen de standaardreferentiegroep plaats 342 van 342" in line and "hoger dan verwacht" in line
