@@ -172,8 +172,19 @@ def signalen() -> int:
         print(f"Eén buur weglaten (elk van de 10, {pairs} keer): oordeel anders in {changed / pairs:.1%} (kleur anders in "
               f"{signal_pairs / pairs:.1%}); gemeenten waarbij minstens één weggelaten buur iets verandert: {worst / len(new):.1%} "
               "— doel ≤ 5 %")
+        old_pairs = old_changed = old_worst = 0  # the same measure for the P25–P75 rule, for comparison
+        for c, m in groups.items():
+            if c not in old:
+                continue
+            flips = [funnel.quartile_verdicts(f, {c: [x for x in m if x != d]}).get(c) != old[c] for d in m]
+            old_pairs, old_changed, old_worst = old_pairs + len(m), old_changed + sum(flips), old_worst + any(flips)
+        print(f"  ter vergelijking, de P25–P75-regel: oordeel anders in {old_changed / old_pairs:.1%}; gemeenten waarbij minstens "
+              f"één weggelaten buur iets verandert: {old_worst / len(old):.1%}")
         for k, gk in by_k.items():
             vk = funnel.verdicts(f, gk)
+            qk = funnel.quartile_verdicts(f, gk)
+            dq = sum(1 for c in old if qk.get(c) != old[c])
+            print(f"  ter vergelijking, de P25–P75-regel met k = {k}: oordeel anders bij {dq} gemeenten ({dq / len(old):.1%})")
             d = sum(1 for c in new if vk.get(c) != new[c])
             ds = sum(1 for c in new if funnel.signal(vk.get(c)) != funnel.signal(new[c]))
             print(f"k = {k} in plaats van 10: oordeel anders bij {d} gemeenten ({d / len(new):.1%}), kleur anders bij {ds} "

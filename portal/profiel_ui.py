@@ -83,8 +83,8 @@ def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNote
             box.caption(" ".join(x for x in (v.reason, nl_note) if x))
     st.caption(f"{signals.SIGNAAL_BETEKENIS} **Hoger** of **lager dan verwacht** (groen als dat gunstig is: een lage dichtheid, "
                "lage instroom, hoge uitstroom; anders rood) alleen als het hele bereik dat de afronding door CBS toelaat buiten de "
-               "95 %-grenzen ligt; **binnen de normale spreiding** als het erbinnen ligt; anders, of bij minder dan "
-               f"{funnel.MIN_COUNT} personen of uitkeringen, *te klein om te beoordelen*. Het oordeel gebruikt de verwachting uit de "
+               "95 %-grenzen ligt; anders **binnen de normale spreiding** (ook als de afronding over een grens heen loopt); bij "
+               f"minder dan {funnel.MIN_COUNT} personen of uitkeringen *te klein om te beoordelen*. Het oordeel gebruikt de verwachting uit de "
                "referentiegroep (de leden gewogen met 1/(toeval + τ²), zodat één grote gemeente haar niet bepaalt); de verwachting "
                "op grond van de kenmerken (een model over alle gemeenten op inwoners, dichtheid, eenpersoonshuishoudens, lage "
                "inkomens, stedelijkheid, centrumfunctie en sociale structuur) staat ernaast. De kwartielpositie in de groep is "

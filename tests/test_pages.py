@@ -208,7 +208,7 @@ def test_landelijk_caterpillar_and_the_profile_position(built: Path) -> None:
     at = page("landelijk", gemeente="GM0599", verwachting="kenmerken")
     text = " ".join(c.value for c in at.caption)
     assert "Raakt de streep de nullijn niet, dan ligt het cijfer buiten de trechter" in text
-    assert "lager dan verwacht: 13; binnen de normale spreiding: 300; hoger dan verwacht: 17; te klein om te beoordelen: 12." in text
+    assert "lager dan verwacht: 13; binnen de normale spreiding: 308; hoger dan verwacht: 17; te klein om te beoordelen: 4." in text
     assert at.radio(key="rups_soort").value == "kenmerken"
     at = page("profiel", gemeente="GM0599")
     line = next(m.value for m in at.markdown if "in het landelijk beeld" in m.value)
