@@ -8,6 +8,7 @@ from portal.charts import nl_number
 from portal.export import indicator_lines
 from portal.tekst import quoted
 from portal.funnel import METHOD as FUNNEL_METHOD
+from portal.funnel import POSITIONS as FUNNEL_POSITIONS
 from portal.ui import (caterpillar, change, chart, data_table, distribution, funnel, national_views, url_choice, url_select,
                        warehouse, wdeel)
 from portal.ui import periods as ui_periods
@@ -141,7 +142,7 @@ else:
     lines = indicator_lines([dens_id]) + [
         f"Verwachting: {'de referentiegroep van elke gemeente (10 meest gelijkende, standaard)' if soort == 'referentiegroep' else 'een model over alle gemeenten op hun kenmerken'}; "
         f"{year}, indeling {wh.newest_indeling}; {cat.height} gemeenten. {FUNNEL_METHOD}"]
-    chart(lambda: charts.caterpillar_chart(cat, dens.unit, chosen), f"Rupsplot {dens.label}, {year}", lines,
+    chart(lambda: charts.caterpillar_chart(cat, dens.unit, FUNNEL_POSITIONS, chosen), f"Rupsplot {dens.label}, {year}", lines,
           key=f"rups-{dens_id}-{year}-{soort}", subtitle=f"Verschil met de verwachting ({dens.unit}) met het 95 %-interval",
           inputs=(chosen, soort))
     st.caption("Elke streep is een gemeente: de stip is haar cijfer min haar verwachting, de streep het 95 %-interval van toeval, "
@@ -149,7 +150,7 @@ else:
                "buiten de trechter (hoger of lager dan verwacht); dat is hetzelfde oordeel als op het gemeenteprofiel. De trechter "
                "hierboven vergelijkt met het landelijke cijfer, de rupsplot met de eigen verwachting: een grote stad kan in de "
                "trechter hoog liggen en in de rupsplot binnen de normale spreiding. "
-               + "; ".join(f"{p}: {counts[p]}" for p in charts.CATERPILLAR_POSITIONS if p in counts) + ".")
+               + "; ".join(f"{p}: {counts[p]}" for p in FUNNEL_POSITIONS if p in counts) + ".")
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
 st.header("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from portal import signals
-
 # Vega-Lite number locale: 1.234,5 and € in front.
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
 # and dates ("sep 2024" on a time axis), as d3-time-format defines a locale
@@ -193,15 +191,13 @@ def funnel_chart(points: pl.DataFrame, limits: pl.DataFrame, unit: str, chosen: 
     return alt.layer(*layers).properties(height=420)
 
 
-CATERPILLAR_POSITIONS = [signals.LAGER, signals.BINNEN, signals.HOGER, signals.KLEIN]
-
-
-def caterpillar_chart(data: pl.DataFrame, unit: str, chosen: str | None = None) -> alt.LayerChart:
+def caterpillar_chart(data: pl.DataFrame, unit: str, positions: list[str], chosen: str | None = None) -> alt.LayerChart:
     """Every gemeente's difference from its expected value with the 95 % interval, sorted (a caterpillar plot): an interval
-    that does not cross the zero line is outside the funnel. data: portal.funnel.caterpillar plus a gemeente column."""
+    that does not cross the zero line is outside the funnel. data: portal.funnel.caterpillar plus a gemeente column;
+    positions: lower, within, higher, too small (their colours in this order)."""
     x = alt.X("plaats:Q", title="Gemeenten, gesorteerd op het verschil", axis=alt.Axis(format="d", tickMinStep=1))
     base = alt.Chart(data.to_pandas())
-    colour = alt.Color("positie:N", title="Positie", scale=alt.Scale(domain=CATERPILLAR_POSITIONS,
+    colour = alt.Color("positie:N", title="Positie", scale=alt.Scale(domain=positions,
                                                                      range=[PALETTE[0], "#9aa5b1", PALETTE[1], "#d9d9d9"]))
     tip = [alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("waarde:Q", title="Cijfer", format=",.1f"),
            alt.Tooltip("verwacht:Q", title="Verwacht", format=",.1f"), alt.Tooltip("grens_lo:Q", title="95 %-grens laag", format=",.1f"),

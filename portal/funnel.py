@@ -50,6 +50,7 @@ METHOD = ("95 %-trechter volgens Spiegelhalter (2005): grenzen = verwachting ± 
           "verwachting); τ (spreiding tussen vergelijkbare gemeenten) geschat met gewinsoriseerde z-scores (P10/P90), per "
           "grootteklasse tegen de eigen referentiegroep van elke gemeente (10 meest gelijkende).")
 HOGER, LAGER, BINNEN, KLEIN = signals.HOGER, signals.LAGER, signals.BINNEN, signals.KLEIN
+POSITIONS = [LAGER, BINNEN, HOGER, KLEIN]  # in the order of the caterpillar plot's legend
 
 
 def band(inwoners: float | None) -> str | None:
