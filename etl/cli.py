@@ -89,11 +89,12 @@ PARTIAL = 3  # exit code of `etl vernieuw` when some tables were refreshed and o
 def cmd_vernieuw(args: argparse.Namespace) -> int:
     from etl import cbs, live
     from etl.build import BuildBusy
+    from etl.sources.live_tables import BY_NAME
 
     names = [n.strip() for part in args.bron or [] for n in part.split(",") if n.strip()]
-    unknown = [n for n in names if n not in live.BY_NAME]
+    unknown = [n for n in names if n not in BY_NAME]
     if unknown or (args.bron is not None and not names):
-        print(f"Onbekende bron(nen): {', '.join(unknown) or '(leeg)'}. Kies uit: {', '.join(live.BY_NAME)}.", file=sys.stderr)
+        print(f"Onbekende bron(nen): {', '.join(unknown) or '(leeg)'}. Kies uit: {', '.join(BY_NAME)}.", file=sys.stderr)
         return 2
     try:
         years = live.parse_years(args.jaren) if args.jaren is not None else None
@@ -130,7 +131,7 @@ def cmd_vernieuw(args: argparse.Namespace) -> int:
 
 
 def _live_names() -> list[str]:
-    from etl.live import BY_NAME
+    from etl.sources.live_tables import BY_NAME
 
     return list(BY_NAME)
 

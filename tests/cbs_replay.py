@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from etl import live
+from etl.sources.live_tables import PREFIX
 from portal.tekst import MAANDEN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
@@ -181,7 +181,7 @@ STROMEN_TOTALS = {"Geslacht": ("T001038", "Totaal mannen en vrouwen"), "Leeftijd
 
 def stromen(modified: str = "2025-01-10T02:00:00") -> FakeTable:
     """85615NED as CBS serves it: the shipped national totals (real, 2012–2024), with the dimension keys of the totals that
-    etl/live.py names (the other members of each dimension are not in our copy and not served)."""
+    etl/sources/live_tables.py names (the other members of each dimension are not in our copy and not served)."""
     with STROMEN_CSV.open(encoding="utf-8", newline="") as f:
         src = list(csv.DictReader(f))
     measures = ["Instromers_1", "HerInstromersBinnenEenJaar_2", "Uitstromers_3"]
@@ -491,7 +491,7 @@ def digest(path: Path) -> str:
 
 
 def live_folders(snaps: Path) -> list[str]:
-    return sorted(p.name for p in snaps.iterdir() if p.name.startswith(live.PREFIX))
+    return sorted(p.name for p in snaps.iterdir() if p.name.startswith(PREFIX))
 
 
 def intact(e) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from etl import live
 from etl.cli import main as cli
+from etl.sources import live_tables
 from portal.store import Warehouse
 from portal.views import fetched_tables, registry_table
 from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, intact, kwb2020_gemeenten, live_folders, query, wijkbuurt
@@ -23,7 +24,7 @@ def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(
         t.cap, t.links = 200, True  # several pages per table, over continuation links
     out = env.run()
     assert out.built and not out.failed and len(out.fetched) == 12
-    assert live_folders(env.snaps) == sorted(f"live_kwartaal_{t}" for t in live.WIJKBUURT.values())
+    assert live_folders(env.snaps) == sorted(f"live_kwartaal_{t}" for t in live_tables.WIJKBUURT.values())
     n = len(env.state.tables["86003NED"].rows)  # 147: Nederland and 48 gemeenten × 3 quarters (all CBS had for 2024)
     assert [ln for ln in env.lines if ln.startswith("    86003NED:")] == [f"    86003NED: {n} van {n} rijen, pagina 1/1"]
     assert "    83618NED: 248 van 248 rijen, pagina 2/2" in env.lines and "    83618NED: 200 van 248 rijen, pagina 1/2" in "\n".join(env.lines)
@@ -57,7 +58,7 @@ def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(
 
 def test_dry_run_lists_newer_tables_and_changes_nothing(env):
     out = env.run(dry_run=True)
-    assert [t.id for t, local in out.newer] == list(live.WIJKBUURT.values()) and not out.fetched
+    assert [t.id for t, local in out.newer] == list(live_tables.WIJKBUURT.values()) and not out.fetched
     assert any("86003NED" in ln and "nog niet lokaal" in ln for ln in env.lines)
     intact(env)
 
@@ -148,7 +149,7 @@ def test_without_connection_the_command_says_so_in_dutch(monkeypatch, capsys, tm
     assert cli(["vernieuw", "--bron", ""]) == 2
     assert "Onbekende bron(nen): (leeg)." in capsys.readouterr().err
     assert cli(["vernieuw", "--bron", "onbekend"]) == 2
-    assert f"Onbekende bron(nen): onbekend. Kies uit: {', '.join(live.BY_NAME)}." in capsys.readouterr().err
+    assert f"Onbekende bron(nen): onbekend. Kies uit: {', '.join(live_tables.BY_NAME)}." in capsys.readouterr().err
 
 
 def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env):

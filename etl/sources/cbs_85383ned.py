@@ -63,8 +63,6 @@ def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFra
     """A refreshed copy of this table (or a successor with the same measures) from `etl vernieuw`: CBS's keys -> the columns
     above; the status keys are read through the titles CBS gave for them (herkomst.json); gemeenten on the indeling of
     the maatstafjaar."""
-    from etl.sources.cbs_live import check_codes
-
     keys = {m["prefix"]: m["sleutel"] for m in h["maatstaven"]}
     ours = {c.rsplit("_", 1)[0]: c for c in MEASURES}
     status = {k: next((s for s in ("Definitief", "Voorlopig") if str(t).strip().lower().startswith(s.lower())), None)
@@ -79,6 +77,6 @@ def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFra
                          *[pl.col(keys[p]).alias(ours[p]) for p in keys])
     for rij, k in df.filter(pl.col("statuscijfer").is_null()).select("_rij", "StatusCijfer").head(5).iter_rows():
         ctx.col.add(file, rij, "StatusCijfer", f"onbekende status '{k}' (verwacht Definitief of Voorlopig)")
-    newest = max(ctx.active) if ctx.active else 0
-    df = check_codes(df.filter(pl.col("statuscijfer").is_not_null()), ctx, file, newest).rename({"code": "gemeentecode"})
+    df = ctx.check_codes(df.filter(pl.col("statuscijfer").is_not_null()), file, "code", "indeling", ctx.newest).rename(
+        {"code": "gemeentecode"})
     return status_observations(df, pl.col("indeling"), h["tabel"])

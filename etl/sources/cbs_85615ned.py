@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.sources import cbs_live
-from etl.sources.common import Context, Source, observations
+from etl.sources.common import Context, Source, observations, period
 from etl.validate import read_table
 
 FOLDER = "cbs_85615NED_stromen_nationaal"
@@ -26,7 +25,7 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
 
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     df = raw["table"]
-    keys = {k: cbs_live.period(k, "stroom") for k in df["Perioden"].unique()}
+    keys = {k: period(k, "stroom") for k in df["Perioden"].unique()}
     for rij, k in df.filter(pl.col("Perioden").is_in([k for k, v in keys.items() if v is None])).select("_rij", "Perioden").iter_rows():
         ctx.col.add(f"{FOLDER}/{FILE}", rij, "Perioden", f"onbekende kwartaalsleutel '{k}' (verwacht bijvoorbeeld 2024KW03)")
     df = df.filter(pl.col("Perioden").is_in([k for k, v in keys.items() if v])).with_columns(

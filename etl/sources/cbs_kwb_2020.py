@@ -70,13 +70,11 @@ TITLES = {BIJSTAND: "Personen per soort uitkering; Bijstand", "AantalInwoners_5"
 def live_shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFrame:
     """A KWB table of any year from `etl vernieuw`: CBS's keys of that version -> the 2020 keys by prefix (the titles were
     checked when fetched), gemeente and Nederland rows on the indeling of the table's year."""
-    from etl.sources.cbs_live import check_codes
-
     ours = {c.rsplit("_", 1)[0]: c for c in TITLES}
     year = int(h["jaar"])
     df = df.with_columns(pl.col("WijkenEnBuurten").str.replace(r"^NL\d\d$", "NL01").alias("code"),
                          pl.lit(year, pl.Int32).alias("indeling"), pl.lit(str(year)).alias("periode"),
                          *[pl.col(m["sleutel"]).alias(ours[m["prefix"]]) for m in h["maatstaven"]])
-    df = check_codes(df, ctx, file, max(ctx.active) if ctx.active else 0)
+    df = ctx.check_codes(df, file, "code", "indeling", ctx.newest)
     peil, voorlopig = SHIPPED.get(year, (f"KWB {year} (peildatum niet in de metadata)", False))
     return kwb_observations(df, min(year, max(ctx.active)), h["tabel"], peil, voorlopig=voorlopig)

@@ -1,7 +1,7 @@
 """Tables fetched from CBS by `etl vernieuw` (etl/live.py), in data/snapshots/live_<bron>_<TABEL>/; absent until a refresh.
 
 Each folder is verified against its herkomst.json, read with the measure keys CBS used in that version, and mapped to
-registry indicators through etl.live.LIVE. Period keys (`2024JJ00`, `2024MM03`, `2024KW01`) become the portal's periods.
+registry indicators through its declaration in etl/sources/live_tables.py. Period keys (`2024JJ00`, `2024MM03`, `2024KW01`) become the portal's periods.
 Gemeente codes are checked against the gemeente list of their year; for a year past the newest list, every code must be in
 that newest list: a code that is not is a new gemeente without a declared herindeling, and the build stops.
 """
@@ -9,25 +9,21 @@ that newest list: a code that is not is a new gemeente without a declared herind
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import polars as pl
 
-from etl import cbs, live
-from etl.sources.common import Context, Source, observations
+from etl import cbs
+from etl.sources.live_tables import BY_NAME, PREFIX
+from etl.sources.common import UPDATE_LISTS, Context, Source, observations, period
 from etl.validate import read_table
 from portal.derive import OBS_SCHEMA
-from portal.tekst import MAANDEN
 
-PERIOD_RE = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")
 SOURCES: list[Source] = []
-UPDATE_LISTS = ("De bouw stopt in plaats van te raden: werk de gemeentelijst en de herindelingen bij "
-                "(data/snapshots/nlextract_gemeentelijke_indeling, gemeente_herindelingen) en bouw opnieuw")  # the folders differ per installation: see sources()
 
 
 def folders(snapshots: Path) -> list[Path]:
-    return sorted(p for p in snapshots.glob(f"{live.PREFIX}*") if p.is_dir() and (p / "herkomst.json").is_file())
+    return sorted(p for p in snapshots.glob(f"{PREFIX}*") if p.is_dir() and (p / "herkomst.json").is_file())
 
 
 def herkomst(folder: Path) -> dict:
@@ -42,23 +38,6 @@ def sources(snapshots: Path) -> list[Source]:
     return out
 
 
-def period(key: str, kind: str) -> tuple[str, str] | None:
-    """(periode, peildatum) for a CBS period key, or None when it is not a year, quarter or month."""
-    m = PERIOD_RE.match(key.strip())
-    if not m:
-        return None
-    y, what, n = m.group(1), m.group(2), int(m.group(3))
-    if what == "JJ":
-        return y, y
-    if what == "MM" and 1 <= n <= 12:
-        return f"{y}-{n:02d}", f"{MAANDEN[n - 1]} {y}"
-    if what == "KW" and 1 <= n <= 4:
-        if kind == "stand":
-            return f"{y}-{3 * n:02d}", f"eind {MAANDEN[3 * n - 1]} {y}"
-        return f"{y}-Q{n}", f"{n}e kwartaal {y}"
-    return None
-
-
 def read(ctx: Context) -> dict[str, pl.DataFrame]:
     out = {}
     for folder in folders(ctx.snapshots):
@@ -68,9 +47,9 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
         if problems:
             continue
         h = herkomst(folder)
-        src = live.BY_NAME.get(h.get("bron", ""))
+        src = BY_NAME.get(h.get("bron", ""))
         if src is None:
-            ctx.col.add(f"{folder.name}/herkomst.json", None, "bron", f"onbekende bron '{h.get('bron')}' (niet in etl/live.py)")
+            ctx.col.add(f"{folder.name}/herkomst.json", None, "bron", f"onbekende bron '{h.get('bron')}' (niet in etl/sources/live_tables.py)")
             continue
         if src.members:
             out[folder.name] = read_table(folder / f"{h['tabel']}_TypedDataSet.csv", ctx.col, required=["Key", "Title"], key=["Key"])
@@ -84,12 +63,12 @@ def read(ctx: Context) -> dict[str, pl.DataFrame]:
 
 def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
     parts = [pl.DataFrame(schema=OBS_SCHEMA)]
-    newest = max(ctx.active) if ctx.active else 0
+    newest = ctx.newest
     for name, df in raw.items():
         if df.is_empty():
             continue
         h = herkomst(ctx.snapshots / name)
-        src = live.BY_NAME[h["bron"]]
+        src = BY_NAME[h["bron"]]
         file = f"{name}/{h['tabel']}_TypedDataSet.csv"
         if src.members:
             check_list(df, h, ctx, file, newest)
@@ -114,7 +93,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
         df = df.with_columns(code.alias("code"))
         year = pl.lit(int(h["jaar"]), pl.Int32) if src.indeling == "tabel" else pl.col("jaar")
         df = df.with_columns(year.alias("indeling"))
-        df = check_codes(df, ctx, file, newest)
+        df = ctx.check_codes(df, file, "code", "indeling", newest)
         for pick in (0, 1):  # gemeenten, Nederland
             sub = df.filter((pl.col("code") == "NL01") == bool(pick))
             measures = {k: ind[pick] for k, ind in keys.items() if ind[pick]}
@@ -130,23 +109,6 @@ def december(obs: pl.DataFrame, yearly: dict[str, str]) -> pl.DataFrame:
     dec = obs.filter(pl.col("indicator").is_in(list(yearly)) & pl.col("periode").str.ends_with("-12"))
     return dec.with_columns(pl.col("indicator").replace_strict(yearly), pl.col("periode").str.slice(0, 4),
                             pl.format("31 december {}", pl.col("periode").str.slice(0, 4)).alias("peildatum"))
-
-
-def check_codes(df: pl.DataFrame, ctx: Context, file: str, newest: int) -> pl.DataFrame:
-    """Codes must exist in their year's gemeente list; past the newest list, in that list (then its indeling is used)."""
-    ok = []
-    for rij, code, jaar, periode in df.select("_rij", "code", "indeling", "periode").iter_rows():
-        if code == "NL01" or code in ctx.active.get(min(jaar, newest), set()):
-            ok.append(True)
-            continue
-        ok.append(False)
-        if jaar > newest:
-            ctx.col.add(file, rij, "code", f"nieuwe gemeentecode '{code}' (periode {periode}) staat niet in de gemeentelijst van "
-                        f"{newest} en er is geen herindeling voor vastgelegd. {UPDATE_LISTS}")
-        else:
-            ctx.col.add(file, rij, "code", f"gemeentecode '{code}' bestond niet in de indeling van {jaar}")
-    return df.filter(pl.Series(ok, dtype=pl.Boolean)).with_columns(
-        pl.min_horizontal("indeling", pl.lit(newest, pl.Int32)).alias("indeling"))
 
 
 def check_list(df: pl.DataFrame, h: dict, ctx: Context, file: str, newest: int) -> None:

@@ -14,8 +14,12 @@ import polars as pl
 
 from etl.validate import Collector
 from portal.derive import OBS_SCHEMA
+from portal.tekst import MAANDEN
 
 ROUNDING_UNIT = 10  # CBS rounds counts to tens
+PERIOD_RE = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")
+UPDATE_LISTS = ("De bouw stopt in plaats van te raden: werk de gemeentelijst en de herindelingen bij "
+                "(data/snapshots/nlextract_gemeentelijke_indeling, gemeente_herindelingen) en bouw opnieuw")  # the folders differ per installation: see cbs_live.sources()
 
 
 @dataclass(frozen=True)
@@ -39,19 +43,37 @@ class Context:
     def file(self, folder: str, name: str) -> Path:
         return self.snapshots / folder / name
 
-    def check_codes(self, frame: pl.DataFrame, file: str, code_col: str, year_col: str | int) -> pl.DataFrame:
-        """Report gemeente codes that did not exist in the frame's indeling year; keep NL01 and the valid rows."""
+    @property
+    def newest(self) -> int:
+        """The year of the newest gemeente list (0 when there is none)."""
+        return max(self.active) if self.active else 0
+
+    def check_codes(self, frame: pl.DataFrame, file: str, code_col: str, year_col: str | int,
+                    newest: int | None = None) -> pl.DataFrame:
+        """Report gemeente codes that did not exist in the frame's indeling year; keep NL01 and the valid rows.
+
+        `newest` is for tables fetched by `etl vernieuw`, which CBS may publish after our newest gemeente list: a year past
+        `newest` is checked against that list, and a code not in it is a new gemeente without a declared herindeling,
+        reported as such (with the row's `periode`), so the build stops. The valid rows' `year_col` column is then moved
+        onto that list's indeling (at most `newest`)."""
         if frame.is_empty():
             return frame
+        year = pl.lit(year_col) if isinstance(year_col, int) else pl.col(year_col)
+        periode = pl.col("periode") if newest is not None else pl.lit(None)
         ok = []
-        for rij, code, year in frame.select(
-            "_rij", code_col, pl.lit(year_col) if isinstance(year_col, int) else pl.col(year_col)
-        ).iter_rows():
-            good = code == "NL01" or code in self.active.get(int(year), set())
-            if not good:
-                self.col.add(file, rij, code_col, f"gemeentecode '{code}' bestond niet in de indeling van {year}")
+        for rij, code, jaar, per in frame.select("_rij", code_col, year.alias("_jaar"), periode.alias("_periode")).iter_rows():
+            past = newest is not None and int(jaar) > newest
+            good = code == "NL01" or code in self.active.get(newest if past else int(jaar), set())
+            if not good and past:
+                self.col.add(file, rij, code_col, f"nieuwe gemeentecode '{code}' (periode {per}) staat niet in de gemeentelijst "
+                             f"van {newest} en er is geen herindeling voor vastgelegd. {UPDATE_LISTS}")
+            elif not good:
+                self.col.add(file, rij, code_col, f"gemeentecode '{code}' bestond niet in de indeling van {jaar}")
             ok.append(good)
-        return frame.filter(pl.Series(ok))
+        out = frame.filter(pl.Series(ok, dtype=pl.Boolean))
+        if newest is not None and isinstance(year_col, str):
+            out = out.with_columns(pl.min_horizontal(year_col, pl.lit(newest, pl.Int32)).alias(year_col))
+        return out
 
     def merge_onto(self, frame: pl.DataFrame, code_col: str, year: int, sum_cols: list[str]) -> pl.DataFrame:
         """Put a frame whose codes follow an older list onto indeling `year`: codes merged whole into another gemeente by
@@ -99,6 +121,24 @@ def normalise_name(name: str, strip_suffix: bool = False) -> str:
     if strip_suffix:
         n = re.sub(r"\s*\((gemeente|[A-Za-z]{1,3}\.)\)\s*$", "", n)
     return re.sub(r"\s+", " ", n).lower()
+
+
+def period(key: str, kind: str) -> tuple[str, str] | None:
+    """(periode, peildatum) for a CBS period key (`2024JJ00`, `2024MM03`, `2024KW01`), or None when it is not a year,
+    quarter or month. A quarter of a stock ("stand") is its last month; of a flow ("stroom"), the quarter itself."""
+    m = PERIOD_RE.match(key.strip())
+    if not m:
+        return None
+    y, what, n = m.group(1), m.group(2), int(m.group(3))
+    if what == "JJ":
+        return y, y
+    if what == "MM" and 1 <= n <= 12:
+        return f"{y}-{n:02d}", f"{MAANDEN[n - 1]} {y}"
+    if what == "KW" and 1 <= n <= 4:
+        if kind == "stand":
+            return f"{y}-{3 * n:02d}", f"eind {MAANDEN[3 * n - 1]} {y}"
+        return f"{y}-Q{n}", f"{n}e kwartaal {y}"
+    return None
 
 
 def observations(

@@ -40,8 +40,6 @@ def _report(ctx: Context, file: str, df: pl.DataFrame, column: str, bad: pl.Expr
 
 
 def shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFrame:
-    from etl.sources.cbs_live import check_codes  # here: cbs_live imports etl.live, which imports this module
-
     year = int(h["jaar"])
     value = next(m["sleutel"] for m in h["maatstaven"] if m["prefix"] == MEASURE)
     parts = pl.col("Verslagsoort").str.extract_groups(VERSLAG_RE.pattern)
@@ -67,7 +65,7 @@ def shape(df: pl.DataFrame, h: dict, ctx: Context, file: str) -> pl.DataFrame:
     newest = max(ctx.active) if ctx.active else year
     sums = sums.with_columns(pl.lit(min(year, newest), pl.Int32).alias("indeling"), pl.lit(str(year)).alias("periode"))
     first = sums.unique("code", keep="first", maintain_order=True).with_columns(pl.lit(year, pl.Int32).alias("indeling"))
-    ok = check_codes(first, ctx, file, newest)["code"]  # one message per wrong code, not one per sum
+    ok = ctx.check_codes(first, file, "code", "indeling", newest)["code"]  # one message per wrong code, not one per sum
     sums = sums.filter(pl.col("code").is_in(ok.implode()))
     out = [pl.DataFrame(schema=OBS_SCHEMA)]
     for (tv, vsoort, kant_), sub in sums.group_by("TaakveldBalanspost", "_vsoort", "kant", maintain_order=True):
