@@ -127,7 +127,7 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "portal.serve", *args], env)
     if cmd == "bench":
         ensure_warehouse()
-        return run([str(PY), "-m", "etl.bench", *rest])
+        return run([str(PY), "-m", "portal.tools.bench", *rest])
     print(__doc__)
     return 2
 

@@ -128,6 +128,21 @@ def warehouse() -> Warehouse:
     return wh
 
 
+def use_warehouse(path: Path, grace_s: float | None = None) -> None:
+    """Let every page run in this process read the warehouse at `path` (a benchmark's own build) and, with `grace_s`,
+    close a replaced build that many seconds after the swap instead of GRACE_S."""
+    global WAREHOUSE, GRACE_S
+    WAREHOUSE = path
+    if grace_s is not None:
+        GRACE_S = grace_s
+
+
+def current_warehouse() -> Warehouse:
+    """The current build's Warehouse as the pages get it, for code outside a page run (a benchmark's reader thread): raises
+    FileNotFoundError or WarehouseUnavailable where a page would stop with a message."""
+    return _warehouse(*_key())
+
+
 def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     """Sidebar selectbox of the newest indeling's gemeenten, kept in the URL as ?gemeente=GMxxxx.
 

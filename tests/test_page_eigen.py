@@ -300,9 +300,9 @@ def peildata(at: AppTest):
 
 
 def test_benchmark_csv_with_a_trede_column_uploads_through_the_page(clean) -> None:
-    """The project's own benchmark export (etl/bench_upload.py) has a Trede column: every value is offered for translation
+    """The project's own benchmark export (portal/tools/bench_upload.py) has a Trede column: every value is offered for translation
     with the rows it covers, and the file is stored as it stands (before: 'code niet in de vertaling' on every row)."""
-    from etl.bench_upload import sample_csv
+    from portal.tools.bench_upload import sample_csv
 
     data = sample_csv(3000)
     expected = pl.read_csv(data.decode("cp1252").encode(), separator=";", infer_schema=False)["Trede"].value_counts()

@@ -123,7 +123,7 @@ def test_sticky_spread_websocket_and_failover() -> None:
 def test_portal_through_two_processes(built: Path) -> None:
     """`portal.serve` with two Streamlit processes on a copy of the warehouse: twenty profile sessions through the proxy
     all finish without an exception (the spreading itself is tested above)."""
-    from etl.loadclient import burst, free_port, gemeenten, queries, wait_healthy
+    from portal.tools.loadclient import burst, free_port, gemeenten, queries, wait_healthy
 
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(built, Path(tmp) / "warehouse.db")
@@ -192,7 +192,7 @@ def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(buil
     """`portal.serve` without accounts (or whose last account is removed while it runs) and any address: the
     Visitaties page works on this machine, and refuses other machines, also when they claim to be 127.0.0.1 through the
     proxy (their own client header or X-Forwarded-For, on a new or a kept-alive connection) or straight to a backend."""
-    from etl.loadclient import open_page
+    from portal.tools.loadclient import open_page
 
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(built, Path(tmp) / "warehouse.db")

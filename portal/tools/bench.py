@@ -7,9 +7,9 @@ page (issue 3).
 
 `python3 dev.py bench herbouw [N]`: open files and memory over N rebuilds while a session reads (issue 11; flat).
 `python3 dev.py bench belasting [--processen 2]`: twenty simultaneous Gemeenteprofiel sessions against a Streamlit
-server, p50/p95/max (etl/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
+server, p50/p95/max (portal/tools/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
 `python3 dev.py bench eigen-upload [N]`: upload, mapping, validation and pseudonymisation of N (1 000 000) spell rows
-from a CSV (etl/bench_upload.py; issue 13: <= 15 s).
+from a CSV (portal/tools/bench_upload.py; issue 13: <= 15 s).
 `python3 dev.py bench signalen`: the funnel verdicts of issue 20 for the default groups (10 most similar gemeenten):
 counts before and after, τ per size band and of the kenmerken model, and how many verdicts change when one neighbour
 is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose colour changed.
@@ -28,12 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from etl.build import build
-from portal.serve import free_port, wait_healthy
-from portal.paths import ROOT, WAREHOUSE
 import polars as pl
 
+from etl.build import build
 from portal import metrics, peers
+from portal.paths import ROOT, WAREHOUSE
+from portal.serve import free_port, wait_healthy
 from portal.store import Warehouse
 
 PAGES = [("profiel", {"gemeente": "GM0363"}), ("referentiegroep", {"gemeente": "GM0363"}),
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["inloggen"]:
         return login_timing()
     if argv[:1] == ["eigen-upload"]:
-        from etl.bench_upload import eigen_upload
+        from portal.tools.bench_upload import eigen_upload
 
         return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
     if argv[:1] == ["signalen"]:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["eigen"]:
         return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
     if argv[:1] == ["belasting"]:
-        from etl.loadclient import main as load_main
+        from portal.tools.loadclient import main as load_main
 
         return load_main(argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
@@ -361,7 +361,7 @@ def rebuild_while_serving(n: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "warehouse.db"
         build(target, log=lambda _: None)
-        ui.WAREHOUSE, ui.GRACE_S = target, 2.0
+        ui.use_warehouse(target, grace_s=2.0)
         at = AppTest.from_file(str(ROOT / "pages" / "app.py"), default_timeout=120)
         at.query_params.update(gemeente="GM0153", rg="knn", k="8")
         at.switch_page("profiel.py")
@@ -371,7 +371,7 @@ def rebuild_while_serving(n: int) -> int:
         def reader() -> None:
             while not stop.is_set():
                 try:
-                    ui._warehouse(*ui._key()).observations("GM0363", ["dichtheid_uitkeringen_totaal"])
+                    ui.current_warehouse().observations("GM0363", ["dichtheid_uitkeringen_totaal"])
                     reads[0] += 1
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     errors.append(repr(exc))
@@ -420,7 +420,7 @@ def eigen_monitors(n: int) -> int:
         print(f"Synthetisch bestand: {nl_number(frame.height)} uitkeringsperioden gemaakt in "
               f"{nl_number(time.perf_counter() - t0, 1)} s ({nl_number(path.stat().st_size / 1e6)} MB Parquet)")
         del frame
-        out = subprocess.run([sys.executable, "-c", "import sys; from etl.bench import _eigen_child; _eigen_child(sys.argv[1])",
+        out = subprocess.run([sys.executable, "-c", "import sys; from portal.tools.bench import _eigen_child; _eigen_child(sys.argv[1])",
                               str(path)], cwd=ROOT, capture_output=True, text=True)
         print(out.stdout, end="")
         if out.returncode:
