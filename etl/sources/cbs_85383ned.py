@@ -46,7 +46,7 @@ def transform(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:
 
 def status_observations(df: pl.DataFrame, indeling: int | pl.Expr, bron: str) -> pl.DataFrame:
     """Columns statuscijfer ('Definitief'/'Voorlopig'), uitkeringsjaar, gemeentecode and MEASURES -> observations.
-    Also used for a refreshed copy of this table (etl/live.py, source 'fvw')."""
+    Also used for a refreshed copy of this table (etl vernieuw, source 'fvw' in etl/sources/live_tables.py)."""
     parts = []
     # Definitief wins; a Voorlopig figure is kept only where no definitive figure exists for that measure and year.
     for column, indicator in MEASURES.items():

@@ -1,6 +1,7 @@
 """CBS 85615NED: national instromers, (her)instromers binnen een jaar and uitstromers per quarter, 2012–2024 (shipped).
 
-The same indicators as the live source `stromen` (etl/live.py), so a refresh replaces these figures (build.prefer_live).
+The same indicators as the live source `stromen` (etl/sources/live_tables.py), so a refresh replaces these figures
+(build.prefer_live).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Iv3 gemeentefinanciën fetched by `etl vernieuw` (source "iv3" in etl/live.py) from CBS dataderden.
+"""Iv3 gemeentefinanciën fetched by `etl vernieuw` (source "iv3" in etl/sources/live_tables.py) from CBS dataderden.
 
 One table per year, "Gemeenten <jaar> onbewerkte Iv3-data": rows Gemeenten × TaakveldBalanspost × Categorie × Verslagsoort
 (the fetch keeps taakvelden 6.3, 6.4 and 6.5), amount `k_2ePlaatsing` (2e plaatsing) in 1 000 euro. `shape` sums the categories per
