@@ -405,7 +405,7 @@ def eigen_monitors(n: int) -> int:
     process (VmHWM)."""
     import datetime as dt
 
-    from portal.charts import nl_number
+    from portal.nl import nl_number
     from portal.eigen import synth
 
     peil = dt.date.fromisoformat(EIGEN_PEIL)
@@ -433,7 +433,7 @@ def _eigen_child(path: str) -> None:
 
     import polars as pl
 
-    from portal.charts import nl_number
+    from portal.nl import nl_number
     from portal.eigen import monitors as mon
     from portal.eigen import suppress as sp
     from portal.eigen import survival as sv

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from etl.snapshot import sha256, write_sums
+from portal.nl import nl_number
 
 DEFAULT_BASE = "https://opendata.cbs.nl/ODataApi/odata"
 DEFAULT_CATALOGUE = "https://opendata.cbs.nl/ODataCatalog"
@@ -343,13 +344,9 @@ def fetch_rows(client: Client, table: str, flt: str | None, select: list[str], t
             progress(Progress(table, len(rows), total, len(pages), pages_total,
                               max(total - len(rows), 0) / rate if rate else None, counted))
     if total is not None and len(rows) != total:
-        raise CbsError(f"Tabel {table} is onvolledig: CBS meldt {_nl(total)} rijen, er zijn er {_nl(len(rows))} opgehaald. "
+        raise CbsError(f"Tabel {table} is onvolledig: CBS meldt {nl_number(total)} rijen, er zijn er {nl_number(len(rows))} opgehaald. "
                        "De tabel wordt niet opgeslagen; de vorige snapshot blijft staan.")
     return rows
-
-
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:

@@ -8,6 +8,7 @@ import sys
 
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
+from portal.nl import nl_number
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -110,7 +111,7 @@ def cmd_vernieuw(args: argparse.Namespace) -> int:
         return 1
     if args.droog:
         known = [t.rows for t, _ in out.newer if t.rows is not None]
-        rows = (f"; van {len(known)} daarvan geeft de CBS-catalogus het aantal rijen: samen {live._nl(sum(known))} "
+        rows = (f"; van {len(known)} daarvan geeft de CBS-catalogus het aantal rijen: samen {nl_number(sum(known))} "
                 "(hele tabellen; opgehaald wordt alleen wat het portaal gebruikt)") if known else ""
         print(f"\nDroog: een vernieuwing zou {len(out.newer)} tabel(len) ophalen{rows}. Er is niets opgehaald."
               + (f" {out.skipped} oudere jaargang(en) vallen erbuiten (zie --jaren)." if out.skipped else ""))

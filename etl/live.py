@@ -35,7 +35,7 @@ from etl.cbs import Measure
 from etl.sources import cbs_85383ned, cbs_kwb_2020, iv3_live
 from portal import paths
 from portal.paths import SNAPSHOTS, WAREHOUSE
-from portal.tekst import MAANDEN
+from portal.nl import nl_date, nl_number
 
 Log = Callable[[str], None]
 PREFIX = "live_"
@@ -222,24 +222,12 @@ def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: L
 
     def progress(p: cbs.Progress) -> None:
         left = f", nog ongeveer {p.seconds_left:.0f} s" if p.seconds_left and p.seconds_left >= 1 else ""
-        log(f"    {table.id}: {_nl(p.rows)} van {_nl(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
+        log(f"    {table.id}: {nl_number(p.rows)} van {nl_number(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
 
     out = cbs.fetch_table(table.id, staging / table.folder, list(src.measures), dims, flt, client, partial, progress,
                           extra={"bron": src.bron, "jaar": table.year or None}, keep_titles=src.keep)
-    log(f"  {table.id} opgehaald in {time.monotonic() - started:.1f} s".replace(".", ","))
+    log(f"  {table.id} opgehaald in {nl_number(time.monotonic() - started, 1)} s")
     return out
-
-
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-
-
-def _datum(iso: str | None) -> str:
-    """CBS's '2025-03-28T02:00:00' as '28 maart 2025'."""
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
-    return f"{int(m[3])} {MAANDEN[int(m[2]) - 1]} {m[1]}" if m else (iso or "onbekend")
 
 
 def check_titles(new: Path, old: Path) -> None:
@@ -381,12 +369,12 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
             t = Table(src, t.id, t.year, info.get("Title") or t.title, info.get("Modified"), t.rows)
             local = local_modified(store / t.folder)
             if local is not None and (t.modified or "") <= local:
-                log(f"  {t.id} ({t.title}): ongewijzigd sinds {_datum(local)}")
+                log(f"  {t.id} ({t.title}): ongewijzigd sinds {nl_date(local) or 'onbekend'}")
                 continue
             out.newer.append((t, local))
-            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {_datum(t.modified)}"
-                + (f", lokaal van {_datum(local)}" if local else ", nog niet lokaal")
-                + (f"; de tabel heeft {_nl(t.rows)} rijen" if t.rows is not None else ""))
+            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {nl_date(t.modified) or 'onbekend'}"
+                + (f", lokaal van {nl_date(local) or 'onbekend'}" if local else ", nog niet lokaal")
+                + (f"; de tabel heeft {nl_number(t.rows)} rijen" if t.rows is not None else ""))
     if dry_run or not out.newer:
         if not out.newer:
             log("Niets nieuws bij CBS; er is niets veranderd." if not out.failed else "Niets opgehaald; er is niets veranderd.")

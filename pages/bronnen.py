@@ -4,10 +4,9 @@ snapshot data file (etl/herkomst.py), the last build."""
 import streamlit as st
 
 from portal import signals, views
-from portal.charts import nl_number
+from portal.nl import nl_datetime, nl_number
 from portal.store import REBUILD
 from portal.ui import data_table, warehouse
-from portal.visitatie import nl_datetime
 
 wh = warehouse()
 st.title("Bronnen en definities")

@@ -7,7 +7,7 @@ import math
 import polars as pl
 
 from portal import metrics, signals
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.indeling import compose
 from portal.store import Warehouse
 

@@ -8,7 +8,8 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import funnel, metrics, peers, signals, views
-from portal.charts import benchmark_chart, benchmark_spec, lines_chart, nl_euro, nl_number
+from portal.charts import benchmark_chart, benchmark_spec, lines_chart
+from portal.nl import nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse

@@ -22,7 +22,8 @@ import streamlit as st
 from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, proxy, views
 from portal import funnel as funnel_mod
-from portal.charts import finish, nl_number
+from portal.charts import finish
+from portal.nl import nl_number
 from portal import visitatie as vt
 from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.tekst import literal, quoted

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.eigen.schema import LEEFVORMEN, SPELLS
 
 # Netto norms per month, 21 tot AOW-leeftijd, 1 January 2024, without vakantietoeslag (Participatiewet art. 21, as

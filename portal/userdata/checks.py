@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 
 from portal import metrics
+from portal.nl import nl_number
 from portal import visitatie as vt
 
 MAX_TITEL = 120
@@ -39,7 +40,7 @@ def _text(value, name: str, limit: int, required: bool = True) -> tuple[str | No
         return None, [f"{name} is geen tekst"]
     value = value.strip()
     if len(value) > limit:
-        return value, [f"{name} is te lang ({len(value):,} tekens; maximaal {limit:,})".replace(",", ".")]
+        return value, [f"{name} is te lang ({nl_number(len(value))} tekens; maximaal {nl_number(limit)})"]
     return value, []
 
 

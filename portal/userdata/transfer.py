@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from portal import metrics
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal import visitatie as vt
 from portal.userdata.access import Gebruiker, may_create
 from portal.userdata.checks import GM_CODE, MAX_ITEMS, MAX_PERSONEN, check_foto, check_item, check_visitatie, is_number, iso_time
@@ -143,8 +143,8 @@ def check_export(doc: dict, known_codes: set[str] | None) -> tuple[dict, list[di
     if not isinstance(items, list):
         return fields, [], problems + ["'items' is geen lijst"]
     if len(items) > MAX_ITEMS:
-        return fields, [], problems + [f"het bestand heeft {len(items):,} notities en bevindingen (maximaal {MAX_ITEMS:,})"
-                                       .replace(",", ".")]
+        return fields, [], problems + [f"het bestand heeft {nl_number(len(items))} notities en bevindingen "
+                                       f"(maximaal {nl_number(MAX_ITEMS)})"]
     for n, item in enumerate(items, start=1):
         missing = [k for k in ("soort", "tekst") if not isinstance(item, dict) or k not in item]
         if missing:

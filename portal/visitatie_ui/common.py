@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.charts import nl_number
+from portal.nl import nl_datetime, nl_number
 from portal.store import Warehouse
 from portal.tekst import literal
 from portal.ui import current_user, userdata, warehouse
@@ -90,7 +90,7 @@ def stale_notice(v: dict, form: str, fields: tuple[str, ...]) -> None:
     """A word and a reload button when someone saved these fields after this form was opened."""
     base = opened(v, form, fields)
     if any(base["waarden"][f] != v[f] for f in fields):
-        st.info(f"{v['door']} heeft dit intussen gewijzigd (versie {v['versie']}, {vt.nl_datetime(v['gewijzigd'])}); het "
+        st.info(f"{v['door']} heeft dit intussen gewijzigd (versie {v['versie']}, {nl_datetime(v['gewijzigd'])}); het "
                 "formulier toont nog de versie waarmee u begon. Slaat u een veld op dat ook is gewijzigd, dan ziet u eerst "
                 "beide versies.")
         if st.button("Nieuwste versie laden (niet opgeslagen invoer vervalt)", key=f"laden-{form}-{v['id']}"):
@@ -173,7 +173,7 @@ def show_value(field: str, value) -> str:
     if field == "themas":
         return "\n".join(value)
     if field == "datums":
-        return "\n".join(f"{vt.DATUMS.get(k, k)}: {vt.nl_datetime(d) if d else 'geen'}" for k, d in value.items())
+        return "\n".join(f"{vt.DATUMS.get(k, k)}: {nl_datetime(d) if d else 'geen'}" for k, d in value.items())
     if field == "normen":
         return "\n".join(f"{vt.indicator_label(k)}: {nl_number(x, 1)}" for k, x in value.items())
     if field == "groep":

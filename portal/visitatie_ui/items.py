@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_TEKST
 from portal.userdata import Conflict, UserDataError
@@ -44,7 +45,7 @@ def item_editor(ctx: Ctx, item: dict, edit: bool) -> None:
                                   item["indicator"] and vt.indicator_label(item["indicator"])) if x)
     box = st.container(border=True)
     box.markdown(literal(item["tekst"]))
-    box.caption(literal(f"{meta} · versie {item['versie']}, {vt.nl_datetime(item['gewijzigd'])} door {item['door']}"))
+    box.caption(literal(f"{meta} · versie {item['versie']}, {nl_datetime(item['gewijzigd'])} door {item['door']}"))
     if not edit:
         return
     base_key, conflict_key = f"basis-{iid}", f"conflict-{iid}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
 from portal.ui import current_group, gemeente_picker
@@ -22,7 +22,7 @@ def render(ctx: Ctx) -> None:
         for v in mine:
             st.page_link("visitatie.py", label=literal(
                 f"{v['titel']} — {ctx.names.get(v['gemeente_code'], v['gemeente_code'])}, {v['periode']} ({v['status']}; "
-                f"gewijzigd {vt.nl_datetime(v['gewijzigd'])} door {v['door']})"),
+                f"gewijzigd {nl_datetime(v['gewijzigd'])} door {v['door']})"),
                          query_params=open_link(v["id"]), icon=":material/folder_open:")
     else:
         st.info("Er zijn (nog) geen visitaties die u kunt openen.")
