@@ -285,11 +285,8 @@ class BuildBusy(BuildError):
 
     def __init__(self, lock: Path, holder: str, what: str = "databouw voor dit warehouse"):
         self.lock, self.holder, self.what = lock, holder, what
-        super().__init__([])
-
-    def dutch(self) -> str:
-        return (f"Er loopt al een {self.what} ({self.holder}). Wacht tot die klaar is en start dan zo nodig opnieuw. Het "
-                f"bestaande warehouse is niet gewijzigd. (Slot: {self.lock})")
+        super().__init__([], f"Er loopt al een {what} ({holder}). Wacht tot die klaar is en start dan zo nodig opnieuw. Het "
+                             f"bestaande warehouse is niet gewijzigd. (Slot: {lock})")
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from etl.snapshot import sha256, write_sums
+from portal.fouten import DutchError
 from portal.nl import nl_number
 
 DEFAULT_BASE = "https://opendata.cbs.nl/ODataApi/odata"
@@ -47,7 +48,7 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 DIMENSION_TYPES = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
 
 
-class CbsError(Exception):
+class CbsError(DutchError):
     """A fetch that must stop; the message is Dutch and meant for the user."""
 
 
@@ -285,7 +286,7 @@ def row_count(client: Client, table: str, flt: str | None) -> tuple[int | None, 
     except CbsError as exc:
         if not client.connected:
             raise
-        why = str(exc)
+        why = exc.dutch()
     if flt is None:
         try:
             hit = [t for t in _catalogue(client, f"Identifier eq '{table}'") if str(t.get("Identifier", "")).strip() == table]

@@ -65,7 +65,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         Warehouse(WAREHOUSE).close()  # the portal's own check: missing, truncated, overwritten, another database
     except WarehouseUnavailable as exc:
-        print(f"{exc.dutch} ({WAREHOUSE})", file=sys.stderr)
+        print(f"{exc.dutch()} ({WAREHOUSE})", file=sys.stderr)
         return 1
     conn = sqlite3.connect(f"file:{WAREHOUSE}?mode=ro", uri=True)
     print(f"\nWarehouse {WAREHOUSE}")
@@ -104,7 +104,7 @@ def cmd_vernieuw(args: argparse.Namespace) -> int:
     try:
         out = live.refresh(names or None, dry_run=args.droog, years=years, fresh=args.opnieuw)
     except cbs.CbsError as exc:
-        print(str(exc), file=sys.stderr)
+        print(exc.dutch(), file=sys.stderr)
         return 2
     except BuildBusy as exc:
         print(exc.dutch(), file=sys.stderr)

@@ -175,7 +175,7 @@ def tables(client: cbs.Client, source: LiveSource, log: Log) -> list[Table]:
     except cbs.CbsError as exc:
         if not client.connected:
             raise
-        log(f"  catalogus niet bruikbaar ({exc}); de bekende tabelnummers worden gebruikt")
+        log(f"  catalogus niet bruikbaar ({exc.dutch()}); de bekende tabelnummers worden gebruikt")
         found = []
     pattern = re.compile(re.escape(source.title).replace(re.escape("{jaar}"), r"(\d{4})"))
     by_year: dict[int, Table] = {}
@@ -363,8 +363,8 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
             except cbs.CbsError as exc:
                 if not client.connected:
                     raise
-                out.failed.append((t.id, str(exc)))
-                log(f"  {t.id}: {exc}")
+                out.failed.append((t.id, exc.dutch()))
+                log(f"  {t.id}: {exc.dutch()}")
                 continue
             t = Table(src, t.id, t.year, info.get("Title") or t.title, info.get("Modified"), t.rows)
             local = local_modified(store / t.folder)
@@ -453,8 +453,8 @@ def _fetch_and_build(out: Outcome, snapshots: Path, store: Path, target: Path, c
                 out.fetched.append(t)
             except cbs.CbsError as exc:
                 shutil.rmtree(staged, ignore_errors=True)  # nothing half-fetched or unvalidated stays staged
-                out.failed.append((t.id, str(exc)))
-                log(f"  MISLUKT {t.id}: {exc}")
+                out.failed.append((t.id, exc.dutch()))
+                log(f"  MISLUKT {t.id}: {exc.dutch()}")
         save_refused()
         if not out.fetched:
             log("Geen enkele tabel opgehaald: er is niets vervangen, snapshots en warehouse zijn niet veranderd.")

@@ -146,7 +146,7 @@ def _read_once(gemeente: str, f) -> dict:
         try:
             raw: Raw | str = read_file(f.getvalue(), f.name)
         except UploadFout as exc:
-            raw = str(exc)
+            raw = exc.dutch()
         got = {"id": (gemeente, f.file_id), "raw": raw, "memo": {}}
         st.session_state[GELEZEN] = got
     return got
@@ -212,7 +212,7 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         upload_id = store.save(gemeente, f.name, spells, peil, user)
         store.save_mapping(gemeente, chosen, user.naam)
     except UserDataError as exc:
-        st.error(str(exc))
+        st.error(exc.dutch())
         return
     st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {nl_date_short(peil)}.")
     _stored_spells.clear()
@@ -274,7 +274,7 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
             try:
                 store.delete(gemeente, pick, user.naam)
             except UserDataError as exc:
-                st.error(literal(str(exc)))
+                st.error(literal(exc.dutch()))
                 return
             _stored_spells.clear()
             st.session_state[f"verwijderd-{gemeente}"] = (f"{active[pick].capitalize()} is verwijderd, met alle cijfers die erop "
@@ -522,7 +522,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
         try:
             db.add_releases(gemeente, [participants.to_row(r) for r in new])
         except UserDataError as exc:  # not stored: show nothing new rather than a release that was never recorded
-            st.error(str(exc))
+            st.error(exc.dutch())
             return
     st.caption("Een totaal over de referentiegroep of een andere zelf gekozen groep toont het portaal niet: twee groepen die "
                "één gemeente verschillen zouden samen de cijfers van die gemeente geven.")

@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
             print(f"Gebruiker '{args.naam}' bestaat niet.", file=sys.stderr)
             return 1
     except UserDataError as e:
-        print(e, file=sys.stderr)
+        print(e.dutch(), file=sys.stderr)
         return 1
     return 0
 

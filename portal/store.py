@@ -13,6 +13,7 @@ import polars as pl
 
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from portal.derive import OBS_SCHEMA, derive
+from portal.fouten import DutchError
 from portal.indeling import NATIONAL, compose, harmonise
 from portal.metrics import REGISTRY
 
@@ -23,16 +24,12 @@ TABLES = ("observaties", "indicatoren", "bronnen", "gemeente_jaar", "gemeente_ke
 REBUILD = "Bouw het (opnieuw) met `python3 dev.py etl build`; gebruikersgegevens (visitaties, groepen) blijven bewaard."
 
 
-class WarehouseUnavailable(Exception):
-    """The warehouse cannot be used: `dutch` says why and how to rebuild it."""
+class WarehouseUnavailable(DutchError):
+    """The warehouse cannot be used: `dutch()` says why and how to rebuild it (`path` names the file)."""
 
     def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"De cijfers zijn nu niet beschikbaar: {reason}. {REBUILD}")
         self.path, self.reason = str(path), reason
-
-    @property
-    def dutch(self) -> str:
-        return f"De cijfers zijn nu niet beschikbaar: {self.reason}. {REBUILD}"
 
 
 class WarehouseMissing(WarehouseUnavailable):

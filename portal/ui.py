@@ -108,9 +108,9 @@ def _open() -> tuple[Warehouse | None, str]:
     try:
         return _warehouse(*_key()), ""
     except FileNotFoundError:
-        return None, WarehouseMissing(WAREHOUSE).dutch
+        return None, WarehouseMissing(WAREHOUSE).dutch()
     except WarehouseUnavailable as exc:
-        return None, exc.dutch
+        return None, exc.dutch()
 
 
 def warehouse_problem() -> str | None:
@@ -466,7 +466,7 @@ def _login_form(ud: UserData) -> None:
                     raise TeVeelPogingen(wacht)
                 user = ud.login(naam, wachtwoord, client_address())
             except TeVeelPogingen as e:
-                st.error(str(e))
+                st.error(e.dutch())
             else:
                 if user is None:
                     st.session_state["inlog_fouten"] = (fouten + 1, datetime.now())

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import polars as pl
 
 from portal import benchmark, funnel, metrics, signals
+from portal.fouten import DutchError
 from portal.nl import nl_datetime, nl_number
 
 STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
@@ -114,7 +115,7 @@ SIGNAAL_BESCHRIJVEND = "beschrijvend, geen signaal"
 SIGNAAL_ONWAARSCHIJNLIJK = "bronwaarde onwaarschijnlijk"
 
 
-class NormError(ValueError):
+class NormError(DutchError, ValueError):
     """A norm the team typed that is not a usable number; the message is Dutch."""
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from portal.fouten import DutchError
 from portal.nl import nl_datetime
 
 
-class UserDataError(ValueError):
+class UserDataError(DutchError, ValueError):
     """Input the user database refuses; the message is Dutch and meant for the user."""
 
 

@@ -109,7 +109,7 @@ def save_visitatie(ctx: Ctx, v: dict, changes: dict, form: str, basis: dict | No
         st.session_state[f"kopconflict-{form}-{v['id']}"] = {"conflict": c, "changes": changes, "basis": basis}
         st.rerun()
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         forget_forms(v["id"], form)
         st.rerun()
@@ -123,7 +123,7 @@ def conflict_panel(ctx: Ctx, v: dict, form: str) -> bool:
     if pending is None:
         return False
     c: Conflict = pending["conflict"]
-    st.error(literal(str(c)))
+    st.error(literal(c.dutch()))
     chosen = {}
     for field, (mine, theirs) in c.velden.items():
         mine = on_top(field, pending["basis"].get(field), mine, theirs)

@@ -86,6 +86,6 @@ def advance(ctx: Ctx, v: dict, live: dict) -> None:
         st.error(literal(f"{c.door} heeft het dossier op {nl_datetime(c.wanneer)} gewijzigd (versie {c.versie}); de fase is "
                          "niet veranderd. Herlaad de pagina, bekijk de nieuwste versie en kies dan opnieuw."))
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         st.rerun()

@@ -31,7 +31,7 @@ def _toggle(ctx: Ctx, vid: int, key: str) -> None:
         ctx.ud.share_own_file(vid, ctx.user, bool(st.session_state[key]))
     except UserDataError as e:
         st.session_state[key] = not st.session_state[key]
-        st.session_state[f"{key}-fout"] = str(e)
+        st.session_state[f"{key}-fout"] = e.dutch()
 
 
 def render(ctx: Ctx, d: Dossier) -> None:

@@ -118,7 +118,7 @@ def norms_form(ctx: Ctx, v: dict) -> None:
                     try:
                         value = vt.parse_norm(text, ind)
                     except vt.NormError as e:
-                        errors.append(str(e))
+                        errors.append(e.dutch())
                     else:
                         if value is not None:
                             normen[ind] = value

@@ -31,7 +31,7 @@ def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> 
             try:
                 ctx.ud.add_item(v["id"], ctx.user.naam, soort, tekst, thema=thema, indicator=indicator, prioriteit=prioriteit)
             except UserDataError as e:
-                st.error(literal(str(e)))
+                st.error(literal(e.dutch()))
             else:
                 st.session_state[f"{key}-leeg"] = True
                 st.rerun()
@@ -83,7 +83,7 @@ def _save(ctx: Ctx, iid: int, base: int, changes: dict) -> None:
         st.session_state[f"conflict-{iid}"] = c
         st.rerun()
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         st.session_state[f"basis-{iid}"] = new
         st.session_state.pop(f"conflict-{iid}", None)

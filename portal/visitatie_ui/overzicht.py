@@ -55,7 +55,7 @@ def new(ctx: Ctx) -> None:
                 vid = ctx.ud.create_visitatie(ctx.user.naam, code, titel, periode, {"naam": group.label(), "leden": group.members},
                                               team=records(team), contacten=records(contacten))
             except UserDataError as e:
-                st.error(literal(str(e)))
+                st.error(literal(e.dutch()))
             else:
                 st.query_params.from_dict(open_link(vid))
                 st.rerun()
@@ -68,7 +68,7 @@ def read_in(ctx: Ctx) -> None:
         try:
             vid = ctx.ud.import_visitatie(up.getvalue(), ctx.user, known_codes=set(ctx.names))
         except UserDataError as e:
-            st.error(literal(str(e)))
+            st.error(literal(e.dutch()))
         else:
             st.success("Ingelezen als nieuwe visitatie; bestaande visitaties zijn niet veranderd.")
             st.page_link("visitatie.py", label="Openen", query_params=open_link(vid))
