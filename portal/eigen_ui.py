@@ -14,14 +14,15 @@ import streamlit as st
 
 from portal import charts
 from portal.nl import DATUM_KORT, MAAND_KORT, nl_date_short, nl_euro, nl_number
-from portal.eigen import access, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
+from portal import access
+from portal.access import Gebruiker
+from portal.eigen import episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
 from portal.eigen.validate import MAX_CODES
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
-from portal.userdata.access import Gebruiker
 from portal.userdata.db import now
 from portal.userdata.errors import UserDataError
 

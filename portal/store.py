@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,10 +13,9 @@ import polars as pl
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from portal.derive import OBS_SCHEMA, derive
 from portal.fouten import DutchError
-from portal.indeling import NATIONAL, compose, harmonise
+from portal.indeling import NATIONAL, compose, harmonise, is_gemeente_code
 from portal.metrics import REGISTRY
 
-CODE_RE = re.compile(r"^GM\d{4}$")
 
 
 TABLES = ("observaties", "indicatoren", "bronnen", "gemeente_jaar", "gemeente_kenmerken", "herindelingen", "build_runs")
@@ -127,7 +125,7 @@ class Warehouse:
     def check_code(self, code: str, jaar: int | None = None) -> CodeCheck:
         """Is `code` a gemeente in indeling `jaar`? If it was merged away, name its successor(s)."""
         jaar = jaar or self.newest_indeling
-        if not CODE_RE.match(code or ""):
+        if not is_gemeente_code(code):
             return CodeCheck(False, f"'{code}' is geen geldige gemeentecode (verwacht: GM gevolgd door vier cijfers, bijv. GM0363).")
         if self.conn.execute("select 1 from gemeente_jaar where gemeentecode = ? and jaar = ?", (code, jaar)).fetchone():
             return CodeCheck(True)

@@ -23,11 +23,13 @@ from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, proxy, views
 from portal import funnel as funnel_mod
 from portal.charts import finish
+from portal.indeling import is_gemeente_code
 from portal.nl import nl_number
 from portal import visitatie as vt
 from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.tekst import literal, quoted
-from portal.userdata import Gebruiker, UserData, local_user
+from portal.access import Gebruiker, local_user
+from portal.userdata import UserData
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
@@ -48,7 +50,6 @@ GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
 # What a link may carry. ASCII digits only ('²'.isdigit() is True, int('١٢') is 12, int('1_0') is 10); at most 18 digits, so
 # an id always fits SQLite's 64-bit integer.
 ID_RE = re.compile(r"[0-9]{1,18}")
-GM_RE = peers.GM_CODE
 BUILD_RE = re.compile(r"[0-9a-f]{1,64}")
 LOG = logging.getLogger("portal")
 
@@ -139,7 +140,7 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     labels = dict(zip(codes, gm["gemeentenaam"].to_list()))
     asked = st.query_params.get("gemeente", default)
     if asked not in labels:
-        if not GM_RE.fullmatch(asked):
+        if not is_gemeente_code(asked):
             st.error(f"{quoted(asked)} (parameter gemeente in de link) is geen geldige gemeentecode (verwacht: GM gevolgd door "
                      f"vier cijfers, bijv. GM0363). Getoond wordt {labels[default]}.")
         elif (check := wh.check_code(asked)).successors:
@@ -604,7 +605,7 @@ def url_select(label: str, options: list[str], param: str, default: str, format_
 def codes_param(key: str, known: dict[str, str] | set[str]) -> list[str]:
     """A comma-separated list of gemeente codes from the URL; invalid and unknown codes are dropped with a Dutch warning."""
     asked = [c.strip() for c in st.query_params.get(key, "").split(",") if c.strip()]
-    good = [c for c in dict.fromkeys(asked) if GM_RE.fullmatch(c) and c in known]
+    good = [c for c in dict.fromkeys(asked) if is_gemeente_code(c) and c in known]
     bad = [c for c in asked if c not in good]
     if bad:
         st.warning(f"Onbekende of ongeldige gemeentecodes in de link (parameter {key}) genegeerd: "

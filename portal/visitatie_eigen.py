@@ -1,6 +1,6 @@
 """Own-file figures in the visitatie foto (issue 13): a small descriptive block from the gemeente's newest REAL upload.
 
-Who decides. A visitatieteam may not see a gemeente's own client file (portal.eigen.access). So the foto holds the block
+Who decides. A visitatieteam may not see a gemeente's own client file (portal.access). So the foto holds the block
 only when someone who may see the file (the gemeente's own users or beheer) chooses to include it, on the foto tab,
 while the visitatie is in voorbereiding. That choice is stored with the visitatie (field `eigen_bestand`: who and when)
 and is the gemeente sharing these few figures with the team: from then on the foto, as everyone who may open the

@@ -10,7 +10,7 @@ from portal import visitatie as vt
 from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.ui import current_user, parse_id, userdata
-from portal.userdata import may_open
+from portal.access import may_open
 
 UNAVAILABLE = "De cijfermatige foto en de referentiegroepen zijn niet beschikbaar tot het warehouse opnieuw is gebouwd."
 

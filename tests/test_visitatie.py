@@ -11,7 +11,8 @@ import pytest
 
 from portal import visitatie as vt
 from portal.nl import nl_datetime
-from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_edit, may_open
+from portal.access import Gebruiker, may_edit, may_open
+from portal.userdata import Conflict, UserData, UserDataError
 
 AMS = "GM0363"
 BRAM = Gebruiker("bram", "beheer")  # beheer: an import keeps the team as it was

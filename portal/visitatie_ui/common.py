@@ -12,7 +12,8 @@ from portal.nl import nl_datetime, nl_number
 from portal.store import Warehouse
 from portal.tekst import literal
 from portal.ui import current_user, userdata, warehouse
-from portal.userdata import VELD_NAMEN, Conflict, Gebruiker, UserData, UserDataError
+from portal.access import Gebruiker
+from portal.userdata import VELD_NAMEN, Conflict, UserData, UserDataError
 
 NO_ACCESS = "Deze visitatie bestaat niet, of u heeft er geen toegang toe. Vraag het visitatieteam of de beheerder om toegang."
 TEAM = ("naam", "gebruiker", "rol")

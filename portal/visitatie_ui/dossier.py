@@ -9,7 +9,8 @@ from portal import visitatie as vt
 from portal.nl import nl_datetime
 from portal.ui import live_foto
 from portal.tekst import literal
-from portal.userdata import Conflict, UserDataError, may_edit, may_open
+from portal.access import may_edit, may_open
+from portal.userdata import Conflict, UserDataError
 from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier
 

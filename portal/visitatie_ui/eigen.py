@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie_eigen as ve
-from portal.eigen import access, store
+from portal import access
+from portal.eigen import store
 from portal.tekst import literal
 from portal.ui import downloads
 from portal.userdata import UserDataError

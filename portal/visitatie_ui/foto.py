@@ -13,7 +13,7 @@ from portal import visitatie as vt
 from portal.nl import nl_datetime, nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
-from portal.userdata import may_set_norms
+from portal.access import may_set_norms
 from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 

@@ -8,7 +8,8 @@ from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
 from portal.ui import current_group, gemeente_picker
-from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
+from portal.access import may_create, may_open
+from portal.userdata import MAX_TITEL, UserDataError
 from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
 
