@@ -224,7 +224,7 @@ def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
     from portal.userdata import UserData
 
     group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
-    obs, own = wh.all_observations("nieuwste"), wh.all_observations("eigen")
+    obs, own = wh.all_observations("nieuwste"), wh.all_observations("jaar")
     foto_ms, pdf_s = [], []
     for _ in range(5):
         t0 = time.perf_counter()

@@ -329,7 +329,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     tr = monitors.trend(table)
     if tr is not None and prev is not None and last["bestand"] is not None and prev["bestand"] is not None:
         st.markdown(f"**Ontwikkeling over de laatste drie maanden:** {tr.tekst}.")
-    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "eigen"))
+    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "jaar"))
     if check.is_empty():
         st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
                    "per gemeente komen er na `python3 dev.py etl vernieuw`).")
@@ -354,7 +354,7 @@ def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame
     """The public leefvorm mix of Nederland (codes None) or of a group, once per data build."""
     from portal.ui import warehouse
 
-    obs = warehouse().all_observations("eigen")
+    obs = warehouse().all_observations("jaar")
     if codes is None:
         return monitors.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "NL01"))
     return monitors.leefvorm_publiek(obs, list(codes))

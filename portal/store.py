@@ -18,6 +18,13 @@ from portal.metrics import REGISTRY
 
 
 
+# The two indelingen every figure is kept on: JAAR = on the boundaries of the figure's own year, as published;
+# NIEUWSTE = harmonised onto the newest indeling. JAAR was once called "eigen", a word that now means only a gemeente's
+# own client file; the old name is still taken (a link with ?indeling=eigen opens JAAR, see portal.ui.indeling_picker).
+JAAR, NIEUWSTE = "jaar", "nieuwste"
+INDELINGEN = (JAAR, NIEUWSTE)
+OLD_NAMES = {"eigen": JAAR}
+
 TABLES = ("observaties", "indicatoren", "bronnen", "gemeente_jaar", "gemeente_kenmerken", "herindelingen", "build_runs")
 REBUILD = "Bouw het (opnieuw) met `python3 dev.py etl build`; gebruikersgegevens (visitaties, groepen) blijven bewaard."
 
@@ -138,10 +145,13 @@ class Warehouse:
         return CodeCheck(False, f"{last[1]} ({code}) bestaat niet meer in de indeling van {jaar}: de gemeente is opgegaan in {names}.", succ)
 
     def all_observations(self, indeling: str) -> pl.DataFrame:
-        """Every observation on own boundaries ("eigen") or on the newest indeling ("nieuwste"), held in memory."""
+        """Every observation on its year's boundaries ("jaar") or on the newest indeling ("nieuwste"), held in memory."""
+        indeling = OLD_NAMES.get(indeling, indeling)
+        if indeling not in INDELINGEN:
+            raise ValueError(f"onbekende indeling {indeling!r} (kan zijn: {', '.join(INDELINGEN)})")
         if indeling not in self._all:
             self._all[indeling] = self.query(
-                "select * from observaties where geharmoniseerd = ?", (0 if indeling == "eigen" else 1,)
+                "select * from observaties where geharmoniseerd = ?", (0 if indeling == JAAR else 1,)
             ).drop("geharmoniseerd")
         return self._all[indeling]
 
@@ -161,15 +171,16 @@ class Warehouse:
             (code, code),
         )
 
-    def observations(self, code: str, indicators: list[str], indeling: str | int = "nieuwste") -> pl.DataFrame:
+    def observations(self, code: str, indicators: list[str], indeling: str | int = NIEUWSTE) -> pl.DataFrame:
         """Observations of one gemeente (plus nothing else) for the given indicators.
 
-        indeling: "eigen" = each figure on its own year's boundaries; "nieuwste" = harmonised onto the newest indeling
+        indeling: "jaar" = each figure on its own year's boundaries; "nieuwste" = harmonised onto the newest indeling
         (precomputed); an int = harmonised onto that indeling (computed here from the herindeling steps).
         """
         marks = ",".join("?" * len(indicators))
-        if indeling in ("eigen", "nieuwste") or indeling == self.newest_indeling:
-            harm = 0 if indeling == "eigen" else 1
+        indeling = OLD_NAMES.get(indeling, indeling)
+        if indeling in INDELINGEN or indeling == self.newest_indeling:
+            harm = 0 if indeling == JAAR else 1
             return self.query(
                 f"select * from observaties where gemeente_code = ? and geharmoniseerd = ? and indicator in ({marks})"  # noqa: S608
                 " order by indicator, periode",

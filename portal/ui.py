@@ -26,7 +26,7 @@ from portal.charts import finish
 from portal.indeling import is_gemeente_code
 from portal.nl import nl_number
 from portal import visitatie as vt
-from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
+from portal.store import OLD_NAMES, Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.tekst import literal, quoted
 from portal.access import Gebruiker, local_user
 from portal.userdata import UserData
@@ -233,7 +233,7 @@ def _default_groups(build: tuple[str, float]) -> dict[str, list[str]]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _signal_funnel(build: tuple[str, float], indicator: str, periode: str) -> funnel_mod.Funnel | None:
-    indeling = "eigen" if metrics.get(indicator).rate else "nieuwste"
+    indeling = "jaar" if metrics.get(indicator).rate else "nieuwste"
     return funnel_mod.build(_prep(build, indeling), indicator, periode, features(), _default_groups(build))
 
 
@@ -256,7 +256,7 @@ def caterpillar(indicator: str, periode: str, soort: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _unknown_residence_note(build: tuple[str, float], indicator: str) -> str:
-    return benchmark.unknown_residence_note(_prep(build, "eigen"), indicator)
+    return benchmark.unknown_residence_note(_prep(build, "jaar"), indicator)
 
 
 def unknown_residence_note(indicator: str) -> str:
@@ -270,11 +270,11 @@ def default_groups() -> dict[str, list[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _group_series(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...], ids: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.group_series(_prep(build, indeling), _prep(build, "eigen"), code, list(members), list(ids))
+    return benchmark.group_series(_prep(build, indeling), _prep(build, "jaar"), code, list(members), list(ids))
 
 
 def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
-    """benchmark.group_series on `indeling` ("eigen" or "nieuwste"), cached per warehouse build."""
+    """benchmark.group_series on `indeling` ("jaar" or "nieuwste"), cached per warehouse build."""
     return _group_series(_key(), indeling, code, tuple(members), tuple(ids))
 
 
@@ -347,7 +347,7 @@ def periods(indeling: str, indicator: str, local: bool = False) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _national_views(build: tuple[str, float]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    own = _obs(build, "eigen")
+    own = _obs(build, "jaar")
     return views.national_series(own), views.yearly_volume(own), views.national_flows(own)
 
 
@@ -392,7 +392,7 @@ def local_indicators(indeling: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _map_data(build: tuple[str, float], indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, str]]:
-    wh, own = _warehouse(*build), _obs(build, "eigen")
+    wh, own = _warehouse(*build), _obs(build, "jaar")
     indeling = views.map_indeling(own, indicator, year)
     names = dict(wh.gemeenten(indeling).select("gemeentecode", "gemeentenaam").rows())
     return views.map_values(own, indicator, year, indeling, names), indeling, names
@@ -513,7 +513,7 @@ def live_foto(code: str, members: list[str], groep_naam: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _foto(path: str, mtime: float, code: str, members: tuple[str, ...], groep_naam: str) -> dict:
     wh = _warehouse(path, mtime)
-    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), code, wh.name(code), list(members),
+    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("jaar"), code, wh.name(code), list(members),
                         groep_naam, wh.newest_indeling, wh.last_build(), trechter=signal_funnel)
 
 
@@ -561,8 +561,11 @@ def set_group_params(spec: peers.GroupSpec) -> None:
 
 
 def indeling_picker(wh: Warehouse) -> tuple[str, dict[str, str]]:
-    """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|eigen; returns the choice and the labels."""
-    labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
+    """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|jaar; returns the choice and the labels.
+    ?indeling=eigen, the old name of "jaar" in shared links and bookmarks, opens "jaar" without a warning."""
+    labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "jaar": "Indeling van elk jaar zelf"}
+    if st.query_params.get("indeling") in OLD_NAMES:
+        st.query_params["indeling"] = OLD_NAMES[st.query_params["indeling"]]
     asked = url_choice("indeling", tuple(labels), "nieuwste", "Indeling")
     indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get, index=list(labels).index(asked))
     st.query_params["indeling"] = indeling

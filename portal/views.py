@@ -239,7 +239,7 @@ class ProfileNotes:
     def missing_reason(self, indicator: str) -> str:
         """Why a card has no figure, in Dutch."""
         rate = metrics.get(indicator).rate
-        obs = self.wh.observations(self.code, [indicator], "eigen" if rate else "nieuwste")
+        obs = self.wh.observations(self.code, [indicator], "jaar" if rate else "nieuwste")
         if obs.is_empty() and rate:
             van, tot = self.wh.conn.execute("select min(periode), max(periode) from observaties where indicator = ? "
                                             "and geharmoniseerd = 0", (indicator,)).fetchone()
@@ -252,7 +252,7 @@ class ProfileNotes:
         reden = None
         if lg:
             flows = self.wh.observations(self.code, [f"bijstand_alg_{k}_{lg}" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")],
-                                         "eigen")
+                                         "jaar")
             bad = signals.implausible(flows).filter((pl.col("periode") == periode) & (pl.col("lg") == lg))
             reden = bad["reden"][0] if bad.height else None
         return (f"Geen cijfer: CBS liet het cijfer voor {periode} leeg"

@@ -82,3 +82,19 @@ def test_user_admin_refuses_non_ascii_digits(tmp_path, built, capsys, monkeypatc
 def test_an_imported_visitatie_refuses_non_ascii_digits():
     assert any("gemeentecode" in p for p in checks.check_visitatie({"gemeente_code": ARABIC}))
     assert not checks.check_visitatie({"gemeente_code": "GM0363"})
+
+
+# ---- "eigen" means the gemeente's own client file; a year's own boundaries are the indeling "jaar" ---------------------------
+def test_old_links_with_indeling_eigen_open_the_years_own_boundaries(built):
+    new = page("gemeente", timeout=30, gemeente="GM0080", indeling="jaar")
+    old = page("gemeente", timeout=30, gemeente="GM0080", indeling="eigen")  # a link shared before the rename
+    assert not old.exception and not old.warning and not old.error
+    assert old.query_params["indeling"] in ("jaar", ["jaar"])
+    assert old.sidebar.radio[0].value == new.sidebar.radio[0].value == "jaar"
+    assert [m.value for m in old.caption] == [m.value for m in new.caption]
+
+
+def test_the_warehouse_knows_jaar_and_nieuwste(wh):
+    assert wh.all_observations("jaar") is wh.all_observations("eigen")  # the old name, as older callers pass it
+    with pytest.raises(ValueError, match="onbekende indeling"):
+        wh.all_observations("geharmoniseerd")
