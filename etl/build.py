@@ -52,6 +52,7 @@ from etl.validate import BuildError, Collector, read_table, verify_checksums
 from portal import metrics
 from portal.derive import derive
 from portal.indeling import NATIONAL, compose, harmonise
+from portal.nl import nl_number
 
 SOURCE_MODULES = [cbs_80860ned, cbs_maatstaven, cbs_bijstand_gemeenten, cbs_85383ned, cbs_37789ksz, cbs_70072ned, cbs_kwb,
                   iv3, gemeentefonds, cbs_reintegratie, cbs_kwb_2020, stedennetwerk, cbs_uitkeringen_kwartaal,
@@ -160,10 +161,6 @@ def prefer_live(shipped: list[pl.DataFrame], fetched: pl.DataFrame, log: Log) ->
     return pl.concat([kept, fetched])
 
 
-def _nl(x: float) -> str:
-    return f"{x:,.0f}".replace(",", ".")
-
-
 def sanity(data: dict, log: Log) -> list[str]:
     """Suspicious but not impossible, reported as warnings.
 
@@ -180,8 +177,8 @@ def sanity(data: dict, log: Log) -> list[str]:
     cmp = local.join(nat, on=["indicator", "periode", "bron"]).with_columns(((pl.col("som") - pl.col("nl")) / pl.col("nl")).alias("rel"))
     for r in cmp.filter(pl.col("rel").abs() > 0.01).sort("indicator", "periode").iter_rows(named=True):
         leeg = f", {r['leeg']} gemeente(n) zonder cijfer" if r["leeg"] else ""
-        pct = f"{r['rel'] * 100:+.1f}".replace(".", ",")
-        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {_nl(r['som'])} ≠ Nederland {_nl(r['nl'])}"
+        pct = ("+" if r["rel"] >= 0 else "") + nl_number(r["rel"] * 100, 1)
+        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som gemeenten {nl_number(r['som'])} ≠ Nederland {nl_number(r['nl'])}"
                         f" ({pct} %{leeg})")
     all_obs: pl.DataFrame = data["observaties"]
     additive = {i.id for i in metrics.BASE if i.additive}
@@ -192,8 +189,8 @@ def sanity(data: dict, log: Log) -> list[str]:
     both = own.join(harm, on=["indicator", "periode", "bron"], suffix="_h").filter(
         (pl.col("som_h") - pl.col("som")).abs() > 1e-6 * pl.col("som").abs().clip(lower_bound=1))
     for r in both.sort("indicator", "periode", "bron").iter_rows(named=True):
-        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som op indeling {NEWEST} {_nl(r['som_h'])} ≠ som op eigen "
-                        f"grenzen {_nl(r['som'])}: niet elk deel is omgerekend (onderdrukt of ontbrekend)")
+        warnings.append(f"{r['indicator']} {r['periode']} ({r['bron']}): som op indeling {NEWEST} {nl_number(r['som_h'])} ≠ som op eigen "
+                        f"grenzen {nl_number(r['som'])}: niet elk deel is omgerekend (onderdrukt of ontbrekend)")
     for w in warnings[:10]:
         log(f"  let op: {w}")
     if len(warnings) > 10:
@@ -288,11 +285,8 @@ class BuildBusy(BuildError):
 
     def __init__(self, lock: Path, holder: str, what: str = "databouw voor dit warehouse"):
         self.lock, self.holder, self.what = lock, holder, what
-        super().__init__([])
-
-    def dutch(self) -> str:
-        return (f"Er loopt al een {self.what} ({self.holder}). Wacht tot die klaar is en start dan zo nodig opnieuw. Het "
-                f"bestaande warehouse is niet gewijzigd. (Slot: {self.lock})")
+        super().__init__([], f"Er loopt al een {what} ({holder}). Wacht tot die klaar is en start dan zo nodig opnieuw. Het "
+                             f"bestaande warehouse is niet gewijzigd. (Slot: {lock})")
 
 
 @contextmanager
@@ -346,6 +340,5 @@ def _build(target: Path, snapshots: Path, log: Log) -> Result:
     finally:
         tmp.unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
-    dec = lambda x: f"{x:.1f}".replace(".", ",")  # noqa: E731 - Dutch decimals
-    log(f"Klaar in {dec(seconds)} s: {target} ({dec(target.stat().st_size / 1e6)} MB), inhoud-checksum {checksum[:16]}")
+    log(f"Klaar in {nl_number(seconds, 1)} s: {target} ({nl_number(target.stat().st_size / 1e6, 1)} MB), inhoud-checksum {checksum[:16]}")
     return Result(target, checksum, rows, seconds, warnings)

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Callable
 
 from etl.snapshot import sha256, write_sums
+from portal.fouten import DutchError
+from portal.nl import nl_number
 
 DEFAULT_BASE = "https://opendata.cbs.nl/ODataApi/odata"
 DEFAULT_CATALOGUE = "https://opendata.cbs.nl/ODataCatalog"
@@ -46,7 +48,7 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 DIMENSION_TYPES = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
 
 
-class CbsError(Exception):
+class CbsError(DutchError):
     """A fetch that must stop; the message is Dutch and meant for the user."""
 
 
@@ -284,7 +286,7 @@ def row_count(client: Client, table: str, flt: str | None) -> tuple[int | None, 
     except CbsError as exc:
         if not client.connected:
             raise
-        why = str(exc)
+        why = exc.dutch()
     if flt is None:
         try:
             hit = [t for t in _catalogue(client, f"Identifier eq '{table}'") if str(t.get("Identifier", "")).strip() == table]
@@ -343,13 +345,9 @@ def fetch_rows(client: Client, table: str, flt: str | None, select: list[str], t
             progress(Progress(table, len(rows), total, len(pages), pages_total,
                               max(total - len(rows), 0) / rate if rate else None, counted))
     if total is not None and len(rows) != total:
-        raise CbsError(f"Tabel {table} is onvolledig: CBS meldt {_nl(total)} rijen, er zijn er {_nl(len(rows))} opgehaald. "
+        raise CbsError(f"Tabel {table} is onvolledig: CBS meldt {nl_number(total)} rijen, er zijn er {nl_number(len(rows))} opgehaald. "
                        "De tabel wordt niet opgeslagen; de vorige snapshot blijft staan.")
     return rows
-
-
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:

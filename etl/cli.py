@@ -8,6 +8,7 @@ import sys
 
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from etl.validate import BuildError
+from portal.nl import nl_number
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -64,7 +65,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         Warehouse(WAREHOUSE).close()  # the portal's own check: missing, truncated, overwritten, another database
     except WarehouseUnavailable as exc:
-        print(f"{exc.dutch} ({WAREHOUSE})", file=sys.stderr)
+        print(f"{exc.dutch()} ({WAREHOUSE})", file=sys.stderr)
         return 1
     conn = sqlite3.connect(f"file:{WAREHOUSE}?mode=ro", uri=True)
     print(f"\nWarehouse {WAREHOUSE}")
@@ -104,14 +105,14 @@ def cmd_vernieuw(args: argparse.Namespace) -> int:
     try:
         out = live.refresh(names or None, dry_run=args.droog, years=years, fresh=args.opnieuw)
     except cbs.CbsError as exc:
-        print(str(exc), file=sys.stderr)
+        print(exc.dutch(), file=sys.stderr)
         return 2
     except BuildBusy as exc:
         print(exc.dutch(), file=sys.stderr)
         return 1
     if args.droog:
         known = [t.rows for t, _ in out.newer if t.rows is not None]
-        rows = (f"; van {len(known)} daarvan geeft de CBS-catalogus het aantal rijen: samen {live._nl(sum(known))} "
+        rows = (f"; van {len(known)} daarvan geeft de CBS-catalogus het aantal rijen: samen {nl_number(sum(known))} "
                 "(hele tabellen; opgehaald wordt alleen wat het portaal gebruikt)") if known else ""
         print(f"\nDroog: een vernieuwing zou {len(out.newer)} tabel(len) ophalen{rows}. Er is niets opgehaald."
               + (f" {out.skipped} oudere jaargang(en) vallen erbuiten (zie --jaren)." if out.skipped else ""))

@@ -36,7 +36,7 @@ from etl.sources.live_tables import BY_NAME, LIVE, PREFIX, LiveSource
 from etl.validate import BuildError
 from portal import paths
 from portal.paths import SNAPSHOTS, WAREHOUSE
-from portal.tekst import MAANDEN
+from portal.nl import nl_date, nl_number
 
 Log = Callable[[str], None]
 
@@ -62,7 +62,7 @@ def tables(client: cbs.Client, source: LiveSource, log: Log) -> list[Table]:
     except cbs.CbsError as exc:
         if not client.connected:
             raise
-        log(f"  catalogus niet bruikbaar ({exc}); de bekende tabelnummers worden gebruikt")
+        log(f"  catalogus niet bruikbaar ({exc.dutch()}); de bekende tabelnummers worden gebruikt")
         found = []
     pattern = re.compile(re.escape(source.title).replace(re.escape("{jaar}"), r"(\d{4})"))
     by_year: dict[int, Table] = {}
@@ -109,24 +109,12 @@ def fetch(client: cbs.Client, table: Table, staging: Path, partial: Path, log: L
 
     def progress(p: cbs.Progress) -> None:
         left = f", nog ongeveer {p.seconds_left:.0f} s" if p.seconds_left and p.seconds_left >= 1 else ""
-        log(f"    {table.id}: {_nl(p.rows)} van {_nl(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
+        log(f"    {table.id}: {nl_number(p.rows)} van {nl_number(p.total)} rijen, pagina {p.pages}/{p.pages_total}{left}")
 
     out = cbs.fetch_table(table.id, staging / table.folder, list(src.measures), dims, flt, client, partial, progress,
                           extra={"bron": src.bron, "jaar": table.year or None}, keep_titles=src.keep)
-    log(f"  {table.id} opgehaald in {time.monotonic() - started:.1f} s".replace(".", ","))
+    log(f"  {table.id} opgehaald in {nl_number(time.monotonic() - started, 1)} s")
     return out
-
-
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-
-
-def _datum(iso: str | None) -> str:
-    """CBS's '2025-03-28T02:00:00' as '28 maart 2025'."""
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
-    return f"{int(m[3])} {MAANDEN[int(m[2]) - 1]} {m[1]}" if m else (iso or "onbekend")
 
 
 def check_titles(new: Path, old: Path) -> None:
@@ -260,18 +248,18 @@ def refresh(names: list[str] | None = None, dry_run: bool = False, snapshots: Pa
             except cbs.CbsError as exc:
                 if not client.connected:
                     raise
-                out.failed.append((t.id, str(exc)))
-                log(f"  {t.id}: {exc}")
+                out.failed.append((t.id, exc.dutch()))
+                log(f"  {t.id}: {exc.dutch()}")
                 continue
             t = Table(src, t.id, t.year, info.get("Title") or t.title, info.get("Modified"), t.rows)
             local = local_modified(store / t.folder)
             if local is not None and (t.modified or "") <= local:
-                log(f"  {t.id} ({t.title}): ongewijzigd sinds {_datum(local)}")
+                log(f"  {t.id} ({t.title}): ongewijzigd sinds {nl_date(local) or 'onbekend'}")
                 continue
             out.newer.append((t, local))
-            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {_datum(t.modified)}"
-                + (f", lokaal van {_datum(local)}" if local else ", nog niet lokaal")
-                + (f"; de tabel heeft {_nl(t.rows)} rijen" if t.rows is not None else ""))
+            log(f"  {t.id} ({t.title}): bij CBS gewijzigd op {nl_date(t.modified) or 'onbekend'}"
+                + (f", lokaal van {nl_date(local) or 'onbekend'}" if local else ", nog niet lokaal")
+                + (f"; de tabel heeft {nl_number(t.rows)} rijen" if t.rows is not None else ""))
     if dry_run or not out.newer:
         if not out.newer:
             log("Niets nieuws bij CBS; er is niets veranderd." if not out.failed else "Niets opgehaald; er is niets veranderd.")
@@ -347,8 +335,8 @@ def _fetch_and_build(out: Outcome, snapshots: Path, store: Path, target: Path, c
                 out.fetched.append(t)
             except cbs.CbsError as exc:
                 shutil.rmtree(staged, ignore_errors=True)  # nothing half-fetched or unvalidated stays staged
-                out.failed.append((t.id, str(exc)))
-                log(f"  MISLUKT {t.id}: {exc}")
+                out.failed.append((t.id, exc.dutch()))
+                log(f"  MISLUKT {t.id}: {exc.dutch()}")
         save_refused()
         if not out.fetched:
             log("Geen enkele tabel opgehaald: er is niets vervangen, snapshots en warehouse zijn niet veranderd.")

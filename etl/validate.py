@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from portal.fouten import DutchError
+
 MAX_LISTED = 25
 
 
@@ -33,20 +35,21 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-class BuildError(Exception):
-    """A data build that must stop; carries every problem found so far."""
+class BuildError(DutchError):
+    """A data build that must stop; carries every problem found so far (`message`: another reason than problems)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], message: str | None = None):
         self.problems = problems
-        super().__init__(self.dutch())
+        super().__init__(message or _listing(problems))
 
-    def dutch(self) -> str:
-        lines = [f"De databouw is gestopt: {len(self.problems)} probleem/problemen gevonden."]
-        lines += [f"- {p}" for p in self.problems[:MAX_LISTED]]
-        if len(self.problems) > MAX_LISTED:
-            lines.append(f"- ... en nog {len(self.problems) - MAX_LISTED} andere")
-        lines.append("Het bestaande warehouse is niet gewijzigd.")
-        return "\n".join(lines)
+
+def _listing(problems: list[Problem]) -> str:
+    lines = [f"De databouw is gestopt: {len(problems)} probleem/problemen gevonden."]
+    lines += [f"- {p}" for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"- ... en nog {len(problems) - MAX_LISTED} andere")
+    lines.append("Het bestaande warehouse is niet gewijzigd.")
+    return "\n".join(lines)
 
 
 @dataclass

@@ -4,23 +4,22 @@ snapshot data file (etl/herkomst.py), the last build."""
 import streamlit as st
 
 from portal import signals, views
-from portal.charts import nl_number
+from portal.nl import nl_datetime, nl_number
 from portal.store import REBUILD
 from portal.ui import data_table, warehouse
-from portal.visitatie import nl_datetime
 
 wh = warehouse()
 st.title("Bronnen en definities")
 
 st.header("Indicatoren")
-data_table(views.registry_table(wh.all_observations("eigen"), views.fetched_tables(wh)),
+data_table(views.registry_table(wh.all_observations("jaar"), views.fetched_tables(wh)),
            ["Indicatorregister van het bijstandsportaal (portal/metrics.py)."], key="indicatoren")
 
 st.header("Bronnen")
 data_table(wh.sources(), ["Bronnen van het warehouse met uitgever, licentie en controlesom van de snapshot."], key="bronnen")
 
 st.header("Bronwaarden die de bron zelf onwaarschijnlijk maakt")
-bad = views.implausible_table(wh.all_observations("eigen"), dict(wh.query("select gemeentecode, gemeentenaam from gemeente_jaar").iter_rows()))
+bad = views.implausible_table(wh.all_observations("jaar"), dict(wh.query("select gemeentecode, gemeentenaam from gemeente_jaar").iter_rows()))
 if bad.is_empty():
     st.markdown("Geen.")
 else:

@@ -30,7 +30,7 @@ st.caption(
     "eind september of 31 december. De lijnen worden niet aan elkaar geplakt."
 )
 breaks = []
-if indeling == "eigen":
+if indeling == "jaar":
     changes = wh.boundary_changes(code)
     breaks = boundary_breaks(series, changes["indeling_jaar"].to_list())
     if changes.height:

@@ -11,9 +11,9 @@ from portal.ui import periods as ui_periods
 wh = warehouse()
 code = gemeente_picker(wh)  # search or pick a gemeente in the sidebar: it is outlined on the map
 st.title("Kaart")
-asked = indicator_picker(local_indicators("eigen"), key="kaart_indicator")
+asked = indicator_picker(local_indicators("jaar"), key="kaart_indicator")
 ind = metrics.get(asked)
-periods = ui_periods("eigen", asked, local=True)
+periods = ui_periods("jaar", asked, local=True)
 year = url_select("Jaar" if all(len(p) == 4 for p in periods) else "Periode", periods, "jaar", periods[-1],
                   format_func=period_nl)  # opens on the newest period with data
 data, indeling, names = map_data(asked, year)

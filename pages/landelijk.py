@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import charts, metrics, peers, views
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.export import indicator_lines
 from portal.tekst import quoted
 from portal.funnel import METHOD as FUNNEL_METHOD

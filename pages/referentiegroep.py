@@ -96,7 +96,7 @@ with st.form("opslaan", clear_on_submit=False):
         try:
             new_id = ud.save_group(name, code, spec, group.members)
         except UserDataError as e:
-            st.error(literal(str(e)))
+            st.error(literal(e.dutch()))
         else:
             for k in list(st.query_params):
                 if k not in ("gemeente",):

@@ -7,7 +7,7 @@ import math
 import polars as pl
 
 from portal import metrics, signals
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.indeling import compose
 from portal.store import Warehouse
 
@@ -131,7 +131,7 @@ def rounding_parts(wh: Warehouse) -> dict[tuple[str, str, str], int]:
     """(gemeente on the newest indeling, indicator, periode) -> how many figures that CBS rounded were summed into its value,
     where more than one: a gemeente formed by a herindeling carries one rounding per former gemeente (Voorne aan Zee
     2021 = Brielle + Hellevoetsluis + Westvoorne: three)."""
-    own = wh.all_observations("eigen").filter(pl.col("afgerond") & (pl.col("gemeente_code") != "NL01") & (pl.col("indeling") > 0))
+    own = wh.all_observations("jaar").filter(pl.col("afgerond") & (pl.col("gemeente_code") != "NL01") & (pl.col("indeling") > 0))
     steps, out = wh.herindelingen(), {}
     for (y,), chunk in own.group_by(["indeling"]):
         if y >= wh.newest_indeling:
@@ -143,24 +143,24 @@ def rounding_parts(wh: Warehouse) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def group_series(obs: pl.DataFrame | Prepared, eigen: pl.DataFrame | Prepared, code: str, members: list[str],
+def group_series(obs: pl.DataFrame | Prepared, per_jaar: pl.DataFrame | Prepared, code: str, members: list[str],
                  ids: list[str]) -> pl.DataFrame:
     """Per indicator and period: the gemeente's value with the range rounding and chance allow (gemeente_lo/_hi) and
     why the source value is implausible (onwaarschijnlijk, else null); the group's unweighted mean, P25, P75 and count
     n (implausible member values left out), and Nederland.
 
-    `eigen`: the observations on their own year's boundaries. Nederland comes from there, and so do rates a publisher
+    `per_jaar`: the observations on their own year's boundaries. Nederland comes from there, and so do rates a publisher
     computed itself (CBS's percentages cannot be summed over a herindeling): for those `grenzen` is the indeling the
     figure is on, so a gemeente that grew since is compared on its boundaries of that year.
     Only periods in which the gemeente or at least one member has a value are returned.
     """
-    obs, eigen = Prepared.of(obs), Prepared.of(eigen)
+    obs, per_jaar = Prepared.of(obs), Prepared.of(per_jaar)
     rates = [i for i in ids if metrics.get(i).rate]
     others = [i for i in ids if i not in rates]
-    frames = [(obs, others), (eigen, rates)]
+    frames = [(obs, others), (per_jaar, rates)]
     vals = pl.concat([f.values(i) for f, i in frames if i])
     group = [code, *members]
-    bad = pl.concat([f.bad.filter(pl.col("gemeente_code").is_in(group)) for f in (obs, eigen)]).unique()
+    bad = pl.concat([f.bad.filter(pl.col("gemeente_code").is_in(group)) for f in (obs, per_jaar)]).unique()
     own_bad = {(p, lg): r for p, lg, r in bad.filter(pl.col("gemeente_code") == code).select("periode", "lg", "reden").iter_rows()}
     ranges = []
     for f, i in frames:
@@ -169,7 +169,7 @@ def group_series(obs: pl.DataFrame | Prepared, eigen: pl.DataFrame | Prepared, c
         known = f.periods(code)
         for ind, p, v in f.values(i).filter(pl.col("gemeente_code") == code).select("indicator", "periode", "waarde").iter_rows():
             ranges.append((ind, p, v, *signals.range_in(known["per"].get(p, ({}, {})), ind, v),
-                           own_bad.get((p, signals.flow_age(ind))), known["indeling"][(ind, p)] if f is eigen else None))
+                           own_bad.get((p, signals.flow_age(ind))), known["indeling"][(ind, p)] if f is per_jaar else None))
     own = pl.DataFrame(ranges, orient="row", schema={
         "indicator": pl.String, "periode": pl.String, "gemeente": pl.Float64, "gemeente_lo": pl.Float64, "gemeente_hi": pl.Float64,
         "onwaarschijnlijk": pl.String, "grenzen": pl.Int32}).join(
@@ -183,7 +183,7 @@ def group_series(obs: pl.DataFrame | Prepared, eigen: pl.DataFrame | Prepared, c
         pl.col("bron").first().alias("groep_bron"),
         pl.col("peildatum").first().alias("groep_peildatum"),
     )
-    nl = eigen.values(ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
+    nl = per_jaar.values(ids).filter(pl.col("gemeente_code") == "NL01").select("indicator", "periode", pl.col("waarde").alias("nederland"))
     out = own.join(grp, on=["indicator", "periode"], how="full", coalesce=True).join(nl, on=["indicator", "periode"], how="left")
     return out.with_columns(pl.coalesce("bron", "groep_bron").alias("bron"), pl.coalesce("peildatum", "groep_peildatum").alias("peildatum")
                             ).drop("groep_bron", "groep_peildatum").sort("indicator", "periode")
@@ -450,14 +450,14 @@ def wdeel_by_class(obs: pl.DataFrame, classes: pl.DataFrame, indicator: str, per
         pl.col("waarde").median().alias("mediaan_pct")))
 
 
-def unknown_residence_note(eigen: pl.DataFrame | Prepared, indicator: str) -> str:
+def unknown_residence_note(per_jaar: pl.DataFrame | Prepared, indicator: str) -> str:
     """For a flow rate: the Dutch note that Nederland counts persons whose woongemeente CBS does not know, with their share
     of the national count (national figure minus the sum over gemeenten, per period, from the warehouse). Empty otherwise."""
     basis = signals.spec(indicator).basis
     lg = signals.flow_age(indicator)
     if lg is None or basis is None or not basis.startswith(("bijstand_alg_instroom_", "bijstand_alg_uitstroom_")):
         return ""
-    v = Prepared.of(eigen).values([basis])
+    v = Prepared.of(per_jaar).values([basis])
     nl = v.filter(pl.col("gemeente_code") == "NL01").select("periode", pl.col("waarde").alias("nl"))
     som = v.filter(pl.col("gemeente_code") != "NL01").group_by("periode").agg(pl.col("waarde").sum().alias("som"))
     share = nl.join(som, on="periode").filter(pl.col("nl") > 0).select("periode", ((pl.col("nl") - pl.col("som")) / pl.col("nl") * 100).alias("pct"))

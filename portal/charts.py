@@ -1,18 +1,20 @@
-"""Altair chart builders and Dutch number formatting: (frame, metric) -> chart. One colour scheme for the portal."""
+"""Altair chart builders: (frame, metric) -> chart, with the Dutch number and time locale on every chart. One colour scheme
+for the portal. Dutch numbers in text come from portal.nl."""
 
 from __future__ import annotations
 
 import altair as alt
 import polars as pl
 
+from portal.nl import DATUM_KORT, MAANDEN
+
 # Vega-Lite number locale: 1.234,5 and € in front.
 NL_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€ ", ""]}
 # and dates ("sep 2024" on a time axis), as d3-time-format defines a locale
-NL_TIME = {"dateTime": "%a %e %B %Y %X", "date": "%d-%m-%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+NL_TIME = {"dateTime": "%a %e %B %Y %X", "date": DATUM_KORT, "time": "%H:%M:%S", "periods": ["AM", "PM"],
            "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
            "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
-           "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-                      "november", "december"],
+           "months": list(MAANDEN),
            "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]}
 PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1a9fb0", "#b08d00"]
 # Many series (Vergelijken): Paul Tol's colour-blind-safe "muted" scheme plus three of his "bright" colours, and a line
@@ -33,23 +35,6 @@ def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int
     # Vega's own screen-reader texts for axes, legends and marks are English and read unrounded numbers: off.
     return (chart.properties(**props).configure(locale={"number": NL_LOCALE, "time": NL_TIME}).configure_view(stroke=None)
             .configure_axis(aria=False).configure_legend(aria=False).configure_mark(aria=False))
-
-
-def nl_number(value: float | None, decimals: int = 0) -> str:
-    """1234.5 -> '1.234,5'; None -> '–' (no value)."""
-    if value is None:
-        return "–"
-    s = f"{value:,.{decimals}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def nl_euro(value: float | None) -> str:
-    """Amounts as users read them: € 1,2 mln above a million, else € 12.345."""
-    if value is None:
-        return "–"
-    if abs(value) >= 1e6:
-        return f"€ {nl_number(value / 1e6, 1)} mln"
-    return f"€ {nl_number(value)}"
 
 
 def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None = None, decimals: int = 0) -> alt.LayerChart:

@@ -13,15 +13,16 @@ import polars as pl
 import streamlit as st
 
 from portal import charts
-from portal.charts import nl_euro, nl_number
-from portal.eigen import access, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
+from portal.nl import DATUM_KORT, MAAND_KORT, nl_date_short, nl_euro, nl_number
+from portal import access
+from portal.access import Gebruiker
+from portal.eigen import episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
 from portal.eigen.validate import MAX_CODES
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
 from portal.ui import chart, current_group, data_table, gemeente_picker
-from portal.userdata.access import Gebruiker
 from portal.userdata.db import now
 from portal.userdata.errors import UserDataError
 
@@ -99,7 +100,7 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str
         file = f"{store.default().path}:{up['id']}:{up['tijd']}"
         spells = _episodes(file, _stored_spells(gemeente, up["id"], str(store.default().path)))
         line = (f"Eigen bestand van {wh.name(gemeente)}: upload {up['id']} '{up['bestandsnaam']}' van {_when(up, date_only=True)}, "
-                f"peildatum {up['peildatum']:%d-%m-%Y}, {nl_number(up['rijen'])} uitkeringsperioden (volledig beschreven "
+                f"peildatum {nl_date_short(up['peildatum'])}, {nl_number(up['rijen'])} uitkeringsperioden (volledig beschreven "
                 f"maanden {_months(up)}). {EPISODES_NOTE} Cellen met minder dan {MIN_CELL} personen zijn onderdrukt.")
         return spells, up["peildatum"], line, file
     today = dt.date.today()
@@ -111,7 +112,7 @@ def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str
     spells, bron = made
     file = f"synthetisch:{gemeente}:{peil}:{build}"
     line = (f"SYNTHETISCH bestand voor {wh.name(gemeente)} (geen echte cliënten): gegenereerd met vaste seed {SEED} uit "
-            f"openbare cijfers ({bron}), peildatum {peil:%d-%m-%Y}. {EPISODES_NOTE} Cellen met minder dan {MIN_CELL} personen "
+            f"openbare cijfers ({bron}), peildatum {nl_date_short(peil)}. {EPISODES_NOTE} Cellen met minder dan {MIN_CELL} personen "
             "zijn onderdrukt.")
     return _episodes(file, spells), peil, line, file
 
@@ -129,7 +130,7 @@ def _when(up: dict, date_only: bool = False) -> str:
         t = dt.datetime.fromisoformat(str(up["tijd"]))
     except ValueError:
         return str(up["tijd"])
-    return f"{t:%d-%m-%Y}" if date_only else f"{t:%d-%m-%Y %H:%M}"
+    return nl_date_short(t) if date_only else f"{nl_date_short(t)} {t:%H:%M}"
 
 
 # ---- upload and mapping ------------------------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _read_once(gemeente: str, f) -> dict:
         try:
             raw: Raw | str = read_file(f.getvalue(), f.name)
         except UploadFout as exc:
-            raw = str(exc)
+            raw = exc.dutch()
         got = {"id": (gemeente, f.file_id), "raw": raw, "memo": {}}
         st.session_state[GELEZEN] = got
     return got
@@ -212,9 +213,9 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
         upload_id = store.save(gemeente, f.name, spells, peil, user)
         store.save_mapping(gemeente, chosen, user.naam)
     except UserDataError as exc:
-        st.error(str(exc))
+        st.error(exc.dutch())
         return
-    st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {peil:%d-%m-%Y}.")
+    st.success(f"Opgeslagen als upload {upload_id}: {nl_number(spells.height)} uitkeringsperioden, peildatum {nl_date_short(peil)}.")
     _stored_spells.clear()
 
 
@@ -257,13 +258,13 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
     if not rows:
         st.caption("Nog geen uploads voor deze gemeente.")
         return
-    table = pl.DataFrame([{"Upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": f"{r['peildatum']:%d-%m-%Y}", "Maanden": _months(r),
+    table = pl.DataFrame([{"Upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": nl_date_short(r['peildatum']), "Maanden": _months(r),
                            "Rijen": r["rijen"], "Door": r["geupload_door"], "Wanneer": _when(r),
                            "Status": "verwijderd" if r.get("verwijderd") else ("synthetisch" if r.get("synthetisch") else "in gebruik")}
                           for r in rows])
     data_table(table, ["Uploads van het eigen cliëntbestand (de geschiedenis blijft bewaard, ook van verwijderde uploads)."],
                key=f"uploads-{gemeente}")
-    active = {r["id"]: f"upload {r['id']}: {r['bestandsnaam']}, peildatum {r['peildatum']:%d-%m-%Y}"
+    active = {r["id"]: f"upload {r['id']}: {r['bestandsnaam']}, peildatum {nl_date_short(r['peildatum'])}"
               for r in rows if not r.get("verwijderd")}
     if not active or not access.may_upload(user, gemeente):
         return
@@ -274,7 +275,7 @@ def uploads_section(gemeente: str, user: Gebruiker) -> None:
             try:
                 store.delete(gemeente, pick, user.naam)
             except UserDataError as exc:
-                st.error(literal(str(exc)))
+                st.error(literal(exc.dutch()))
                 return
             _stored_spells.clear()
             st.session_state[f"verwijderd-{gemeente}"] = (f"{active[pick].capitalize()} is verwijderd, met alle cijfers die erop "
@@ -313,7 +314,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
              "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *_hidden_note(res)]
     long = shown.unpivot(index="maand", on=list(FLOWS), variable_name="reeks", value_name="waarde").with_columns(
         pl.col("reeks").replace_strict(FLOWS), pl.col("maand").dt.strftime("%Y-%m").alias("periode"),
-        pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime("%m-%Y").alias("peildatum"))
+        pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime(MAAND_KORT).alias("peildatum"))
     flows = long.filter(pl.col("reeks") != FLOWS["bestand"])
     if flows["waarde"].is_null().all():  # a small gemeente: every monthly flow is under MIN_CELL
         st.caption(f"Geen grafiek van instroom en uitstroom: elk maandcijfer is kleiner dan {MIN_CELL} en daarom onderdrukt.")
@@ -322,13 +323,13 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
                                          time_format="%b %Y"),
               "Instroom en uitstroom per maand", lines, key=f"stromen-eigen-{gemeente}", subtitle="uitkeringen per maand",
               inputs=(file,))
-    _table(shown.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename({"maand": "Maand", **FLOWS}), lines,
+    _table(shown.with_columns(pl.col("maand").dt.strftime(MAAND_KORT)).rename({"maand": "Maand", **FLOWS}), lines,
                key=f"bestandsmonitor-{gemeente}")
     last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None
     tr = monitors.trend(table)
     if tr is not None and prev is not None and last["bestand"] is not None and prev["bestand"] is not None:
         st.markdown(f"**Ontwikkeling over de laatste drie maanden:** {tr.tekst}.")
-    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "eigen"))
+    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "jaar"))
     if check.is_empty():
         st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
                    "per gemeente komen er na `python3 dev.py etl vernieuw`).")
@@ -337,7 +338,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
         if not off.is_empty():
             st.warning(f"In {off.height} van {check.height} vergelijkbare maanden wijkt het bestand meer dan "
                        f"{nl_number(monitors.DREMPEL_PCT)} % af van CBS: het bestand is mogelijk onvolledig.")
-        data_table(check.select(pl.col("maand").dt.strftime("%m-%Y").alias("Maand"), pl.col("indicator").alias("CBS-reeks"),
+        data_table(check.select(pl.col("maand").dt.strftime(MAAND_KORT).alias("Maand"), pl.col("indicator").alias("CBS-reeks"),
                                 pl.col("eenheid").alias("Telt"), pl.col("eigen").alias("Eigen bestand"), pl.col("cbs").alias("CBS"),
                                 pl.col("verschil_pct").alias("Verschil (%)")),
                    [line, "Vergelijking met CBS: personen worden vergeleken met bestand plus partners van paren; CBS rondt af op "
@@ -353,7 +354,7 @@ def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame
     """The public leefvorm mix of Nederland (codes None) or of a group, once per data build."""
     from portal.ui import warehouse
 
-    obs = warehouse().all_observations("eigen")
+    obs = warehouse().all_observations("jaar")
     if codes is None:
         return monitors.leefvorm_publiek(obs.filter(pl.col("gemeente_code") == "NL01"))
     return monitors.leefvorm_publiek(obs, list(codes))
@@ -363,13 +364,13 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
                      members: list[str], pagina: suppress.Pagina) -> None:
     options = suppress.page_peildata(peil)  # the peildatum and the month ends of the five years before it
     default = [d for d in options if d.month == peil.month][:3]  # the peildatum and the same month one and two years back
-    ends = sorted(st.multiselect("Peildata", options, default=default, format_func=lambda d: f"{d:%d-%m-%Y}",
+    ends = sorted(st.multiselect("Peildata", options, default=default, format_func=nl_date_short,
                                  key=f"peildata-{gemeente}-{peil:%Y-%m-%d}"))  # a file with another peildatum: its own
     if not ends:
         st.caption("Kies een of meer peildata.")
         return
     res = pagina.leefvorm(_monitor("leefvorm", file, (ends,), (), spells))
-    _table(res.frame.with_columns(pl.col("peildatum").dt.strftime("%d-%m-%Y"), _words("leefvorm")).rename(
+    _table(res.frame.with_columns(pl.col("peildatum").dt.strftime(DATUM_KORT), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
         [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
     build = f"{wh.path}:{wh.path.stat().st_mtime}"
@@ -438,7 +439,7 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
         *[e for h in (6, 12) for e in (pl.col(f"uitstromers_{h}").alias(f"Uitstromers ({h} mnd gevolgd)"),
                                        pl.col(f"terug_{h}").alias(f"Terug binnen {h} mnd"),
                                        pl.col(f"aandeel_{h}").alias(f"Terug binnen {h} mnd (%)"))])
-    ranges = "; ".join(f"{h} maanden: uitstroom van {table['van'][0]:%m-%Y} t/m {table[f'tot_{h}'][0]:%d-%m-%Y}"
+    ranges = "; ".join(f"{h} maanden: uitstroom van {table['van'][0]:{MAAND_KORT}} t/m {nl_date_short(table[f'tot_{h}'][0])}"
                        for h in (6, 12) if table[f"tot_{h}"][0] is not None)
     method = (f"Herinstroom: van de personen die uitstroomden, het deel dat binnen 6 of 12 maanden weer een uitkering kreeg, naar de "
               f"reden van uitstroom. Terug binnen {episodes.HERINSTROOM_DAGEN} dagen telt niet als uitstroom (voortzetting, zoals "
@@ -454,7 +455,7 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     res = pagina.duur(_monitor("duur", file, (peil,), (), spells))
     _table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
-               [line, f"Zittend bestand op {peil:%d-%m-%Y} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
+               [line, f"Zittend bestand op {nl_date_short(peil)} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
                key=f"duur-{gemeente}")
 
 
@@ -522,7 +523,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
         try:
             db.add_releases(gemeente, [participants.to_row(r) for r in new])
         except UserDataError as exc:  # not stored: show nothing new rather than a release that was never recorded
-            st.error(str(exc))
+            st.error(exc.dutch())
             return
     st.caption("Een totaal over de referentiegroep of een andere zelf gekozen groep toont het portaal niet: twee groepen die "
                "één gemeente verschillen zouden samen de cijfers van die gemeente geven.")
@@ -534,11 +535,11 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
         frame, res = participants.shown(rel)
         lines = [f"Totaal van {label} (eigen bestanden van deelnemende gemeenten, in personen): stand van "
                  f"{participants.datum(rel.tijd)}, {len(rel.bijdragers)} gemeenten; alleen deelnemers waarvan "
-                 f"het bestand alle maanden {rel.van:%m-%Y} t/m {rel.tot:%m-%Y} volledig beslaat. Aantallen afgerond op "
+                 f"het bestand alle maanden {rel.van:{MAAND_KORT}} t/m {rel.tot:{MAAND_KORT}} volledig beslaat. Aantallen afgerond op "
                  "tientallen; percentages per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), "
                  "berekend uit de afgeronde aantallen.", *_hidden_note(res), *([note] if note else [])]
         st.caption(" ".join(lines))
-        data_table(frame.with_columns(pl.col("maand").dt.strftime("%m-%Y")).rename(PARTICIPANT_COLUMNS), lines,
+        data_table(frame.with_columns(pl.col("maand").dt.strftime(MAAND_KORT)).rename(PARTICIPANT_COLUMNS), lines,
                    key=f"deelnemers-{gemeente}-{label}")
     if access.may_see_participants(user):
         with st.expander("Per deelnemer (alleen beheer)"):
@@ -548,8 +549,8 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
             res = suppress.suppress(overzicht, list(participants.COUNTS), [], key="gemeente")
             data_table(res.frame.select(
                 pl.col("gemeente").map_elements(lambda c: f"{wh.name(c)} ({c})", return_dtype=pl.String).alias("Gemeente"),
-                pl.col("eerste_maand").dt.strftime("%m-%Y").alias("Eerste maand"),
-                pl.col("laatste_maand").dt.strftime("%m-%Y").alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
+                pl.col("eerste_maand").dt.strftime(MAAND_KORT).alias("Eerste maand"),
+                pl.col("laatste_maand").dt.strftime(MAAND_KORT).alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
                 *[pl.col(c).alias(label) for c, label in FLOWS.items()]),
                 ["Alleen voor beheer: per deelnemende gemeente de cijfers van haar laatste maand (bestand, instroom en uitstroom "
                  "in die maand); eerste maand en maanden binnen de periode van de eigen monitor.", *_hidden_note(res)], key="deelnemers-beheer")

@@ -292,7 +292,7 @@ def for_warehouse(wh) -> Callable[[str, str], Funnel | None]:
     cache: dict[tuple[str, str], Funnel | None] = {}
 
     def trechter(indicator: str, periode: str) -> Funnel | None:
-        indeling = "eigen" if metrics.get(indicator).rate else "nieuwste"
+        indeling = "jaar" if metrics.get(indicator).rate else "nieuwste"
         if indeling not in preps:
             preps[indeling] = benchmark.Prepared(wh.all_observations(indeling),
                                                  benchmark.rounding_parts(wh) if indeling == "nieuwste" else None)

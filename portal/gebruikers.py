@@ -9,17 +9,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import re
 import sys
 
+from portal.indeling import is_gemeente_code
 from portal.paths import WAREHOUSE
 from portal.store import Warehouse, WarehouseUnavailable
-from portal.userdata import ROLLEN, UserData, UserDataError
+from portal.access import ROLLEN
+from portal.userdata import UserData, UserDataError
 
 
 def known_gemeente(code: str) -> bool:
     """A GM code of the warehouse's indeling; without a readable warehouse only the form can be checked."""
-    if not re.fullmatch(r"GM[0-9]{4}", code):
+    if not is_gemeente_code(code):
         return False
     try:
         return code in set(Warehouse(WAREHOUSE).gemeenten()["gemeentecode"])
@@ -82,7 +83,7 @@ def main(argv: list[str]) -> int:
             print(f"Gebruiker '{args.naam}' bestaat niet.", file=sys.stderr)
             return 1
     except UserDataError as e:
-        print(e, file=sys.stderr)
+        print(e.dutch(), file=sys.stderr)
         return 1
     return 0
 

@@ -12,6 +12,7 @@ anywhere else it is left out (no row; not 'onderdrukt', because nothing was supp
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import polars as pl
@@ -19,7 +20,14 @@ import polars as pl
 from portal import metrics
 
 NATIONAL = "NL01"
+# A gemeente's code: GM and four ASCII digits ("\\d" would also take Arabic-Indic digits, 'GM٠٣٦٣'). The one definition.
+GM_CODE = re.compile(r"GM[0-9]{4}")
 FLAG_COLUMNS = ["afgerond", "voorlopig", "synthetisch"]
+
+
+def is_gemeente_code(value: object) -> bool:
+    """Is `value` a gemeente code as a whole (GM0363)? Whether that gemeente exists is Warehouse.check_code's question."""
+    return isinstance(value, str) and GM_CODE.fullmatch(value) is not None
 
 
 def compose(steps: pl.DataFrame, active_from: set[str], van: int, naar: int) -> pl.DataFrame:

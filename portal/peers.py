@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import polars as pl
 
+from portal.indeling import is_gemeente_code
 from portal.store import Warehouse
 from portal.tekst import quoted
 
@@ -62,7 +63,6 @@ G40_LABEL = ("G40-stedennetwerk (41 gemeenten, ledenlijst per 1 juli 2022; bron:
 KINDS = ("knn", "kenmerk", "g4", "g40", "lijst")
 DEFAULT_K = 10
 K_MIN, K_MAX = 1, 50  # the number of nearest neighbours a link or the form may ask for
-GM_CODE = re.compile(r"GM[0-9]{4}")  # ASCII digits only (store.CODE_RE's \d also takes '٠٣٦٣')
 
 
 @dataclass(frozen=True)
@@ -137,12 +137,12 @@ def spec_from_params(params: dict[str, str]) -> tuple[GroupSpec, list[str]]:
         msgs.append(f"Onbekende indeling {quoted(kenmerk)} in de link (parameter klasse); de gemeentegrootteklasse wordt gebruikt.")
         kenmerk = "gemeentegrootte"
     extra, removed = _codes(params.get("plus")), _codes(params.get("min"))
-    bad = [c for c in extra + removed if not GM_CODE.fullmatch(c)]
+    bad = [c for c in extra + removed if not is_gemeente_code(c)]
     if bad:
         msgs.append(f"Ongeldige gemeentecodes in de link (parameter plus of min) genegeerd: "
                     f"{', '.join(quoted(c, 20) for c in bad[:10])}.")
-        extra = tuple(c for c in extra if GM_CODE.fullmatch(c))
-        removed = tuple(c for c in removed if GM_CODE.fullmatch(c))
+        extra = tuple(c for c in extra if is_gemeente_code(c))
+        removed = tuple(c for c in removed if is_gemeente_code(c))
     return GroupSpec(kind, k, features, kenmerk, extra, removed), msgs
 
 

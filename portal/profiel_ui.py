@@ -8,7 +8,8 @@ import streamlit as st
 
 from portal import benchmark as bm
 from portal import funnel, metrics, peers, signals, views
-from portal.charts import benchmark_chart, benchmark_spec, lines_chart, nl_euro, nl_number
+from portal.charts import benchmark_chart, benchmark_spec, lines_chart
+from portal.nl import nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
@@ -134,10 +135,10 @@ def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, inde
         st.info(f"Voor {naam} zijn op deze gemeentegrenzen geen bijstandscijfers beschikbaar.")
         return
     breaks = t.definition_breaks
-    if indeling == "eigen":
+    if indeling == "jaar":
         changes = wh.boundary_changes(code)["indeling_jaar"].to_list()
         breaks += [(j, "Gemeentegrenzen gewijzigd (herindeling)")
-                   for j in bm.boundary_breaks(bm.volume_series(wh, code, "eigen", density), changes)]
+                   for j in bm.boundary_breaks(bm.volume_series(wh, code, "jaar", density), changes)]
     unit = "per 1 000 inwoners" if density else "aantal personen of uitkeringen"
     src_lines = indicator_lines(bm.DENSITY if density else bm.VOLUME) + [
         f"Referentiegroep: {group.label()} ({len(group.members)} gemeenten); lijn = ongewogen gemiddelde, band = P25–P75.",
@@ -155,7 +156,7 @@ def trend(wh: Warehouse, code: str, naam: str, group: Group, indeling: str, inde
            if density else "In aantallen: de dichtheid van de referentiegroep toegepast op de inwoners 15–65 van "
            f"{naam}, dus het volume dat {naam} bij het niveau van de groep zou hebben. ")
         + "Gestippelde verticale lijn: breuk in definitie of gemeentegrenzen; lijnen lopen niet over een definitiebreuk heen."
-        + (" Op eigen grenzen telt per jaar elk lid dat in dat jaar bestond." if indeling == "eigen" else ""))
+        + (" Op de indeling van elk jaar zelf telt per jaar elk lid dat in dat jaar bestond." if indeling == "jaar" else ""))
 
 
 def reduction(wh: Warehouse, code: str, naam: str, group: Group) -> None:
@@ -216,7 +217,7 @@ def finances(wh: Warehouse, code: str, naam: str, group: Group) -> None:
 
 def recent(wh: Warehouse, code: str, naam: str) -> None:
     """Monthly and quarterly figures per gemeente that `etl vernieuw` fetched from CBS, with the newest value in words."""
-    data = views.recent_series(wh.observations(code, views.LIVE_LOCAL, "eigen"))
+    data = views.recent_series(wh.observations(code, views.LIVE_LOCAL, "jaar"))
     if data.is_empty():
         marks = ",".join("?" * len(views.LIVE_LOCAL))
         fetched = not wh.query(f"select 1 from observaties where indicator in ({marks}) limit 1", tuple(views.LIVE_LOCAL)).is_empty()
@@ -236,14 +237,14 @@ def recent(wh: Warehouse, code: str, naam: str) -> None:
 def handhaving(wh: Warehouse, code: str, naam: str, group: Group) -> None:
     """Open bijstandsvorderingen (CBS 82020NED, after a refresh): the newest figures in words, described against the
     group's median of the same month; no verdict (a stock of claims over years, not a measure of handhaving)."""
-    data = views.recent_series(wh.observations(code, views.HANDHAVING, "eigen"))
+    data = views.recent_series(wh.observations(code, views.HANDHAVING, "jaar"))
     if data.is_empty():
         st.caption("Openstaande bijstandsvorderingen per gemeente (CBS 82020NED, de enige open handhavingscijfers per gemeente) "
                    "komen er zodra de beheerder die tabel ophaalt (`python3 dev.py etl vernieuw --bron vorderingen`); de "
                    "meegeleverde gegevens hebben ze niet.")
         return
     last = data.group_by("indicator", maintain_order=True).last()
-    groups = group_series("eigen", code, group.members, last["indicator"].to_list())
+    groups = group_series("jaar", code, group.members, last["indicator"].to_list())
     for r in last.iter_rows(named=True):
         d = metrics.get(r["indicator"]).decimals
         g = groups.filter((pl.col("indicator") == r["indicator"]) & (pl.col("periode") == r["periode"]))

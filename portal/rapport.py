@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import partial
 from xml.sax.saxutils import escape
 
 import altair as alt
@@ -21,7 +22,8 @@ from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, Simpl
 from portal import export, metrics
 from portal import visitatie as vt
 from portal import visitatie_eigen as ve
-from portal.charts import NL_LOCALE, nl_number
+from portal.charts import NL_LOCALE
+from portal.nl import nl_datetime, nl_number
 
 NORMBRON = {"eigen norm": "eigen", "referentiegroep": "groep"}
 SERIES = ("Gemeente", "Referentiegroep (gemiddelde)", "Nederland")
@@ -101,12 +103,11 @@ def foto_lines(foto: dict, titel: str) -> list[str]:
     """Source, definition and method lines that go with every export of the foto."""
     return [f"Cijfermatige foto: {foto['gemeente']} ({foto['gemeente_code']}), {titel}.",
             f"Referentiegroep '{foto['groep']['naam']}': {len(foto['groep']['leden'])} gemeenten ({', '.join(foto['groep']['leden'])}).",
-            f"Foto gemaakt {vt.nl_datetime(foto['gemaakt'])} uit de databouw van {vt.nl_datetime(foto['databouw']['tijd'])}.", vt.SIGNAAL_REGEL.replace("**", ""),
+            f"Foto gemaakt {nl_datetime(foto['gemaakt'])} uit de databouw van {nl_datetime(foto['databouw']['tijd'])}.", vt.SIGNAAL_REGEL.replace("**", ""),
             vt.PROGNOSE_METHODE, *export.indicator_lines([k.id for k in vt.KERN])]
 
 
-def _fmt(v, dec: int = 1) -> str:
-    return "–" if v is None else nl_number(v, dec)
+_fmt = partial(nl_number, decimals=1)  # the report's figures: one decimal
 
 
 def _eigen_section(block: dict, status: str | None, st: dict) -> list:
@@ -139,13 +140,13 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
     team = "<br/>".join(_t(f"{m['naam']}" + (f" ({m['rol']})" if m.get("rol") else "")) for m in v["team"]) or "–"
     contacts = "<br/>".join(_t(" · ".join(x for x in (c.get("naam"), c.get("functie"), c.get("email")) if x))
                             for c in v["contacten"]) or "–"
-    dates = "<br/>".join(_t(f"{vt.DATUMS.get(k, k)}: {vt.nl_datetime(d)}") for k, d in v["datums"].items() if d) or "–"
+    dates = "<br/>".join(_t(f"{vt.DATUMS.get(k, k)}: {nl_datetime(d)}") for k, d in v["datums"].items() if d) or "–"
     cover = [["Visitatieteam", P(team, st["body"])], ["Contactpersonen gemeente", P(contacts, st["body"])], ["Data", P(dates, st["body"])],
              ["Referentiegroep", P(_t(f"{foto['groep']['naam']}: " + ", ".join(names.get(c, c) for c in foto["groep"]["leden"]))
                                    if foto["groep"]["leden"] else "leeg", st["body"])],
-             ["Cijfermatige foto", P(_t(f"bevroren op {vt.nl_datetime(frozen)}" if frozen else
+             ["Cijfermatige foto", P(_t(f"bevroren op {nl_datetime(frozen)}" if frozen else
                                         "concept: nog niet bevroren (de visitatie is in voorbereiding)") +
-                                     _t(f"; databouw van {vt.nl_datetime(foto['databouw']['tijd'])}") +
+                                     _t(f"; databouw van {nl_datetime(foto['databouw']['tijd'])}") +
                                      (_t(f"; met cijfers uit het {ve.bron(foto['eigen'])}") if foto.get("eigen") else ""),
                                      st["body"])]]
     story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
@@ -153,7 +154,7 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))
     story += [Spacer(1, 1 * cm), P("Vertrouwelijk: bestemd voor het visitatieteam en de gemeente. De cijfers openen het gesprek; "
                                    "ze zijn geen oordeel.", st["small"]),
-              P(_t(f"Gemaakt op {vt.nl_datetime(datetime.now())} met het Bijstandsportaal Werk & Inkomen."), st["small"]),
+              P(_t(f"Gemaakt op {nl_datetime(datetime.now())} met het Bijstandsportaal Werk & Inkomen."), st["small"]),
               PageBreak()]
 
     # 1. Cijfermatige foto ----------------------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
     story += [Spacer(1, 0.3 * cm),
               P(_t(f"Referentiegroep '{foto['groep']['naam']}' ({len(foto['groep']['leden'])} gemeenten, indeling {foto['indeling']}): "
                    + ", ".join(f"{names.get(c, c)} ({c})" for c in foto["groep"]["leden"])), st["small"]),
-              P(_t(f"Foto gemaakt {vt.nl_datetime(foto['gemaakt'])} uit de databouw van {vt.nl_datetime(foto['databouw']['tijd'])} "
+              P(_t(f"Foto gemaakt {nl_datetime(foto['gemaakt'])} uit de databouw van {nl_datetime(foto['databouw']['tijd'])} "
                    f"(inhoud-sha256 {str(foto['databouw']['inhoud_sha256'])[:16]}…)."), st["small"]),
               P("CBS-cijfers: CC BY 4.0, bron CBS met tabelnummer zoals hierboven. Iv3: CBS/dataderden; integratie-uitkering "
                 "Participatie: BZK-circulaires gemeentefonds. W-deel- en I-deelcijfers zijn proxies: zie de definities.", st["small"])]

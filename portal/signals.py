@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from portal import metrics
-from portal.tekst import MAANDEN
+from portal.nl import nl_number
 
 VEROUDERD_NA_JAREN = 3  # a figure more than this many years older than the current year is shown as verouderd
 Z = 1.96  # 95 % for the chance part of a range
@@ -45,16 +45,6 @@ def age_text(periode: str | None, today: dt.date | None = None) -> str:
     if y is None:
         return ""
     return f"cijfer uit {y}" + (" (verouderd)" if outdated(periode, today) else "")
-
-
-
-
-def nl_date(iso: str | None) -> str:
-    """'2022-03-24' -> '24 maart 2022'."""
-    if not iso:
-        return ""
-    d = dt.date.fromisoformat(iso)
-    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
 
 
 # ---- ranges --------------------------------------------------------------------------------------------------------------
@@ -278,13 +268,8 @@ def quartile_text(value: float | None, p25: float | None, p75: float | None, dec
     if value is None or p25 is None or p75 is None:
         return ""
     if value > p75:
-        return f"in het hoogste kwart van de groep (P75 = {_fmt(p75, decimals)})"
+        return f"in het hoogste kwart van de groep (P75 = {nl_number(p75, decimals)})"
     if value < p25:
-        return f"in het laagste kwart van de groep (P25 = {_fmt(p25, decimals)})"
-    return f"in de middelste helft van de groep (P25–P75 = {_fmt(p25, decimals)} – {_fmt(p75, decimals)})"
+        return f"in het laagste kwart van de groep (P25 = {nl_number(p25, decimals)})"
+    return f"in de middelste helft van de groep (P25–P75 = {nl_number(p25, decimals)} – {nl_number(p75, decimals)})"
 
-
-def _fmt(x: float, decimals: int = 1) -> str:
-    from portal.charts import nl_number  # local: charts imports altair, which the ETL does not need
-
-    return nl_number(x, decimals)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,26 +12,29 @@ import polars as pl
 
 from portal.paths import SNAPSHOTS, WAREHOUSE
 from portal.derive import OBS_SCHEMA, derive
-from portal.indeling import NATIONAL, compose, harmonise
+from portal.fouten import DutchError
+from portal.indeling import NATIONAL, compose, harmonise, is_gemeente_code
 from portal.metrics import REGISTRY
 
-CODE_RE = re.compile(r"^GM\d{4}$")
 
+
+# The two indelingen every figure is kept on: JAAR = on the boundaries of the figure's own year, as published;
+# NIEUWSTE = harmonised onto the newest indeling. JAAR was once called "eigen", a word that now means only a gemeente's
+# own client file; the old name is still taken (a link with ?indeling=eigen opens JAAR, see portal.ui.indeling_picker).
+JAAR, NIEUWSTE = "jaar", "nieuwste"
+INDELINGEN = (JAAR, NIEUWSTE)
+OLD_NAMES = {"eigen": JAAR}
 
 TABLES = ("observaties", "indicatoren", "bronnen", "gemeente_jaar", "gemeente_kenmerken", "herindelingen", "build_runs")
 REBUILD = "Bouw het (opnieuw) met `python3 dev.py etl build`; gebruikersgegevens (visitaties, groepen) blijven bewaard."
 
 
-class WarehouseUnavailable(Exception):
-    """The warehouse cannot be used: `dutch` says why and how to rebuild it."""
+class WarehouseUnavailable(DutchError):
+    """The warehouse cannot be used: `dutch()` says why and how to rebuild it (`path` names the file)."""
 
     def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"De cijfers zijn nu niet beschikbaar: {reason}. {REBUILD}")
         self.path, self.reason = str(path), reason
-
-    @property
-    def dutch(self) -> str:
-        return f"De cijfers zijn nu niet beschikbaar: {self.reason}. {REBUILD}"
 
 
 class WarehouseMissing(WarehouseUnavailable):
@@ -130,7 +132,7 @@ class Warehouse:
     def check_code(self, code: str, jaar: int | None = None) -> CodeCheck:
         """Is `code` a gemeente in indeling `jaar`? If it was merged away, name its successor(s)."""
         jaar = jaar or self.newest_indeling
-        if not CODE_RE.match(code or ""):
+        if not is_gemeente_code(code):
             return CodeCheck(False, f"'{code}' is geen geldige gemeentecode (verwacht: GM gevolgd door vier cijfers, bijv. GM0363).")
         if self.conn.execute("select 1 from gemeente_jaar where gemeentecode = ? and jaar = ?", (code, jaar)).fetchone():
             return CodeCheck(True)
@@ -143,10 +145,13 @@ class Warehouse:
         return CodeCheck(False, f"{last[1]} ({code}) bestaat niet meer in de indeling van {jaar}: de gemeente is opgegaan in {names}.", succ)
 
     def all_observations(self, indeling: str) -> pl.DataFrame:
-        """Every observation on own boundaries ("eigen") or on the newest indeling ("nieuwste"), held in memory."""
+        """Every observation on its year's boundaries ("jaar") or on the newest indeling ("nieuwste"), held in memory."""
+        indeling = OLD_NAMES.get(indeling, indeling)
+        if indeling not in INDELINGEN:
+            raise ValueError(f"onbekende indeling {indeling!r} (kan zijn: {', '.join(INDELINGEN)})")
         if indeling not in self._all:
             self._all[indeling] = self.query(
-                "select * from observaties where geharmoniseerd = ?", (0 if indeling == "eigen" else 1,)
+                "select * from observaties where geharmoniseerd = ?", (0 if indeling == JAAR else 1,)
             ).drop("geharmoniseerd")
         return self._all[indeling]
 
@@ -166,15 +171,16 @@ class Warehouse:
             (code, code),
         )
 
-    def observations(self, code: str, indicators: list[str], indeling: str | int = "nieuwste") -> pl.DataFrame:
+    def observations(self, code: str, indicators: list[str], indeling: str | int = NIEUWSTE) -> pl.DataFrame:
         """Observations of one gemeente (plus nothing else) for the given indicators.
 
-        indeling: "eigen" = each figure on its own year's boundaries; "nieuwste" = harmonised onto the newest indeling
+        indeling: "jaar" = each figure on its own year's boundaries; "nieuwste" = harmonised onto the newest indeling
         (precomputed); an int = harmonised onto that indeling (computed here from the herindeling steps).
         """
         marks = ",".join("?" * len(indicators))
-        if indeling in ("eigen", "nieuwste") or indeling == self.newest_indeling:
-            harm = 0 if indeling == "eigen" else 1
+        indeling = OLD_NAMES.get(indeling, indeling)
+        if indeling in INDELINGEN or indeling == self.newest_indeling:
+            harm = 0 if indeling == JAAR else 1
             return self.query(
                 f"select * from observaties where gemeente_code = ? and geharmoniseerd = ? and indicator in ({marks})"  # noqa: S608
                 " order by indicator, periode",

@@ -14,9 +14,6 @@ emoji or icon from any of the cases in tests/test_inputs.py, and the text reads 
 
 from __future__ import annotations
 
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-           "december")  # Dutch month names, for dates written out ("30 november 2026")
-
 import re
 
 ZWSP = "\u200b"

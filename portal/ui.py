@@ -22,11 +22,14 @@ import streamlit as st
 from portal.paths import USERDATA, WAREHOUSE
 from portal import benchmark, export, metrics, peers, proxy, views
 from portal import funnel as funnel_mod
-from portal.charts import finish, nl_number
+from portal.charts import finish
+from portal.indeling import is_gemeente_code
+from portal.nl import nl_number
 from portal import visitatie as vt
-from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
+from portal.store import OLD_NAMES, Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.tekst import literal, quoted
-from portal.userdata import Gebruiker, UserData, local_user
+from portal.access import Gebruiker, local_user
+from portal.userdata import UserData
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 
 # Every page, in menu order: (file, menu title, url path). The menu carries the URL's query string to the next page.
@@ -47,7 +50,6 @@ GROUP_KEYS = ("groep", "rg", "k", "kenm", "klasse", "plus", "min")
 # What a link may carry. ASCII digits only ('²'.isdigit() is True, int('١٢') is 12, int('1_0') is 10); at most 18 digits, so
 # an id always fits SQLite's 64-bit integer.
 ID_RE = re.compile(r"[0-9]{1,18}")
-GM_RE = peers.GM_CODE
 BUILD_RE = re.compile(r"[0-9a-f]{1,64}")
 LOG = logging.getLogger("portal")
 
@@ -107,9 +109,9 @@ def _open() -> tuple[Warehouse | None, str]:
     try:
         return _warehouse(*_key()), ""
     except FileNotFoundError:
-        return None, WarehouseMissing(WAREHOUSE).dutch
+        return None, WarehouseMissing(WAREHOUSE).dutch()
     except WarehouseUnavailable as exc:
-        return None, exc.dutch
+        return None, exc.dutch()
 
 
 def warehouse_problem() -> str | None:
@@ -153,7 +155,7 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     labels = dict(zip(codes, gm["gemeentenaam"].to_list()))
     asked = st.query_params.get("gemeente", default)
     if asked not in labels:
-        if not GM_RE.fullmatch(asked):
+        if not is_gemeente_code(asked):
             st.error(f"{quoted(asked)} (parameter gemeente in de link) is geen geldige gemeentecode (verwacht: GM gevolgd door "
                      f"vier cijfers, bijv. GM0363). Getoond wordt {labels[default]}.")
         elif (check := wh.check_code(asked)).successors:
@@ -246,7 +248,7 @@ def _default_groups(build: tuple[str, float]) -> dict[str, list[str]]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _signal_funnel(build: tuple[str, float], indicator: str, periode: str) -> funnel_mod.Funnel | None:
-    indeling = "eigen" if metrics.get(indicator).rate else "nieuwste"
+    indeling = "jaar" if metrics.get(indicator).rate else "nieuwste"
     return funnel_mod.build(_prep(build, indeling), indicator, periode, features(), _default_groups(build))
 
 
@@ -269,7 +271,7 @@ def caterpillar(indicator: str, periode: str, soort: str) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _unknown_residence_note(build: tuple[str, float], indicator: str) -> str:
-    return benchmark.unknown_residence_note(_prep(build, "eigen"), indicator)
+    return benchmark.unknown_residence_note(_prep(build, "jaar"), indicator)
 
 
 def unknown_residence_note(indicator: str) -> str:
@@ -283,11 +285,11 @@ def default_groups() -> dict[str, list[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _group_series(build: tuple[str, float], indeling: str, code: str, members: tuple[str, ...], ids: tuple[str, ...]) -> pl.DataFrame:
-    return benchmark.group_series(_prep(build, indeling), _prep(build, "eigen"), code, list(members), list(ids))
+    return benchmark.group_series(_prep(build, indeling), _prep(build, "jaar"), code, list(members), list(ids))
 
 
 def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -> pl.DataFrame:
-    """benchmark.group_series on `indeling` ("eigen" or "nieuwste"), cached per warehouse build."""
+    """benchmark.group_series on `indeling` ("jaar" or "nieuwste"), cached per warehouse build."""
     return _group_series(_key(), indeling, code, tuple(members), tuple(ids))
 
 
@@ -360,7 +362,7 @@ def periods(indeling: str, indicator: str, local: bool = False) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _national_views(build: tuple[str, float]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    own = _obs(build, "eigen")
+    own = _obs(build, "jaar")
     return views.national_series(own), views.yearly_volume(own), views.national_flows(own)
 
 
@@ -405,7 +407,7 @@ def local_indicators(indeling: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _map_data(build: tuple[str, float], indicator: str, year: str) -> tuple[pl.DataFrame, int, dict[str, str]]:
-    wh, own = _warehouse(*build), _obs(build, "eigen")
+    wh, own = _warehouse(*build), _obs(build, "jaar")
     indeling = views.map_indeling(own, indicator, year)
     names = dict(wh.gemeenten(indeling).select("gemeentecode", "gemeentenaam").rows())
     return views.map_values(own, indicator, year, indeling, names), indeling, names
@@ -480,7 +482,7 @@ def _login_form(ud: UserData) -> None:
                     raise TeVeelPogingen(wacht)
                 user = ud.login(naam, wachtwoord, client_address())
             except TeVeelPogingen as e:
-                st.error(str(e))
+                st.error(e.dutch())
             else:
                 if user is None:
                     st.session_state["inlog_fouten"] = (fouten + 1, datetime.now())
@@ -526,7 +528,7 @@ def live_foto(code: str, members: list[str], groep_naam: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _foto(path: str, mtime: float, code: str, members: tuple[str, ...], groep_naam: str) -> dict:
     wh = _warehouse(path, mtime)
-    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), code, wh.name(code), list(members),
+    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("jaar"), code, wh.name(code), list(members),
                         groep_naam, wh.newest_indeling, wh.last_build(), trechter=signal_funnel)
 
 
@@ -574,8 +576,11 @@ def set_group_params(spec: peers.GroupSpec) -> None:
 
 
 def indeling_picker(wh: Warehouse) -> tuple[str, dict[str, str]]:
-    """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|eigen; returns the choice and the labels."""
-    labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "eigen": "Indeling van elk jaar zelf"}
+    """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|jaar; returns the choice and the labels.
+    ?indeling=eigen, the old name of "jaar" in shared links and bookmarks, opens "jaar" without a warning."""
+    labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "jaar": "Indeling van elk jaar zelf"}
+    if st.query_params.get("indeling") in OLD_NAMES:
+        st.query_params["indeling"] = OLD_NAMES[st.query_params["indeling"]]
     asked = url_choice("indeling", tuple(labels), "nieuwste", "Indeling")
     indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get, index=list(labels).index(asked))
     st.query_params["indeling"] = indeling
@@ -618,7 +623,7 @@ def url_select(label: str, options: list[str], param: str, default: str, format_
 def codes_param(key: str, known: dict[str, str] | set[str]) -> list[str]:
     """A comma-separated list of gemeente codes from the URL; invalid and unknown codes are dropped with a Dutch warning."""
     asked = [c.strip() for c in st.query_params.get(key, "").split(",") if c.strip()]
-    good = [c for c in dict.fromkeys(asked) if GM_RE.fullmatch(c) and c in known]
+    good = [c for c in dict.fromkeys(asked) if is_gemeente_code(c) and c in known]
     bad = [c for c in asked if c not in good]
     if bad:
         st.warning(f"Onbekende of ongeldige gemeentecodes in de link (parameter {key}) genegeerd: "

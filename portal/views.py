@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
 from portal import benchmark as bm
 from portal import metrics, signals
 from portal.store import Warehouse
-from portal.tekst import MAANDEN
-from portal.visitatie import nl_datetime
+from portal.nl import nl_date, nl_datetime, nl_month
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",
@@ -194,7 +193,7 @@ def period_nl(periode: str) -> str:
     if not m:
         return periode
     if m[2] or m[6]:
-        return f"{MAANDEN[int(m[2] or m[6]) - 1]} {m[1]}"
+        return nl_month(date(int(m[1]), int(m[2] or m[6]), 1))
     if m[3]:
         return f"{m[3]}e halfjaar {m[1]}"
     if m[4] or m[5]:
@@ -218,7 +217,7 @@ def through_line(wh: Warehouse) -> str:
     if tijd:
         built = datetime.fromisoformat(tijd)
         built = built.astimezone() if built.tzinfo else built
-        parts.append(f"databouw {built.day} {MAANDEN[built.month - 1]} {built.year}")
+        parts.append(f"databouw {nl_date(built)}")
     return "Cijfers tot en met: " + " · ".join(parts) if parts else ""
 
 
@@ -234,13 +233,13 @@ class ProfileNotes:
     def boundary_note(self, grenzen: int | None) -> str:
         """CBS's own rates stay on their year's boundaries: say so when the gemeente grew after that year."""
         later = [(d, n) for j, d, n in self.grown if grenzen is not None and j > grenzen]
-        return (f" · op de grenzen van {grenzen}, vóór de samenvoeging met {later[0][1]} ({signals.nl_date(later[0][0])})"
+        return (f" · op de grenzen van {grenzen}, vóór de samenvoeging met {later[0][1]} ({nl_date(later[0][0])})"
                 if later else "")
 
     def missing_reason(self, indicator: str) -> str:
         """Why a card has no figure, in Dutch."""
         rate = metrics.get(indicator).rate
-        obs = self.wh.observations(self.code, [indicator], "eigen" if rate else "nieuwste")
+        obs = self.wh.observations(self.code, [indicator], "jaar" if rate else "nieuwste")
         if obs.is_empty() and rate:
             van, tot = self.wh.conn.execute("select min(periode), max(periode) from observaties where indicator = ? "
                                             "and geharmoniseerd = 0", (indicator,)).fetchone()
@@ -253,7 +252,7 @@ class ProfileNotes:
         reden = None
         if lg:
             flows = self.wh.observations(self.code, [f"bijstand_alg_{k}_{lg}" for k in ("personen", "instroom", "uitstroom", "uitstroom_werk")],
-                                         "eigen")
+                                         "jaar")
             bad = signals.implausible(flows).filter((pl.col("periode") == periode) & (pl.col("lg") == lg))
             reden = bad["reden"][0] if bad.height else None
         return (f"Geen cijfer: CBS liet het cijfer voor {periode} leeg"

@@ -11,8 +11,8 @@ from datetime import date, datetime
 import polars as pl
 
 from portal import benchmark, funnel, metrics, signals
-from portal.charts import nl_number
-from portal.tekst import MAANDEN
+from portal.fouten import DutchError
+from portal.nl import nl_datetime, nl_number
 
 STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
 
@@ -115,7 +115,7 @@ SIGNAAL_BESCHRIJVEND = "beschrijvend, geen signaal"
 SIGNAAL_ONWAARSCHIJNLIJK = "bronwaarde onwaarschijnlijk"
 
 
-class NormError(ValueError):
+class NormError(DutchError, ValueError):
     """A norm the team typed that is not a usable number; the message is Dutch."""
 
 
@@ -343,25 +343,6 @@ def changes(frozen: dict, live: dict) -> list[str]:
 
 # ---- Dutch timestamps and readable history -----------------------------------------------------------------------------
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?")
-
-
-def nl_datetime(value: str | date | None) -> str:
-    """'2026-11-23T14:05:00' -> '23 november 2026, 14:05'; a date alone -> '23 november 2026'; nothing -> '–'.
-
-    A time with a UTC offset (the data build's) is shown in the server's local time, like the times the portal stores
-    itself. Text that is not an ISO date or time comes back unchanged."""
-    if not value:
-        return "–"
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone()
-        return f"{value.day} {MAANDEN[value.month - 1]} {value.year}, {value:%H:%M}"
-    return f"{value.day} {MAANDEN[value.month - 1]} {value.year}"
 
 
 def nl_times(text: str) -> str:

@@ -1,6 +1,6 @@
 """Own-file figures in the visitatie foto (issue 13): a small descriptive block from the gemeente's newest REAL upload.
 
-Who decides. A visitatieteam may not see a gemeente's own client file (portal.eigen.access). So the foto holds the block
+Who decides. A visitatieteam may not see a gemeente's own client file (portal.access). So the foto holds the block
 only when someone who may see the file (the gemeente's own users or beheer) chooses to include it, on the foto tab,
 while the visitatie is in voorbereiding. That choice is stored with the visitatie (field `eigen_bestand`: who and when)
 and is the gemeente sharing these few figures with the team: from then on the foto, as everyone who may open the
@@ -27,7 +27,7 @@ import datetime as dt
 
 import polars as pl
 
-from portal.charts import nl_number
+from portal.nl import nl_date, nl_month, nl_number
 from portal.eigen import episodes, monitors, suppress, survival
 from portal.eigen.schema import MIN_CELL
 from portal.eigen.store import Eigenbestand
@@ -46,25 +46,16 @@ TOELICHTING = (
     f"(Greenwood, log-log). Cellen met minder dan {MIN_CELL} personen, en cellen die die zouden verraden, zijn niet getoond.")
 
 
-def _d(x: dt.date | str) -> str:
-    """'31 oktober 2026' (text that is not a date comes back as it is)."""
-    try:
-        x = dt.date.fromisoformat(str(x)[:10])
-    except ValueError:
-        return str(x)
-    return f"{x.day} {monitors.MAANDEN[x.month - 1]} {x.year}"
-
-
 def marking(block: dict) -> str:
     """The line every figure of the block carries: whose file, which upload, which peildatum."""
     u = block["upload"]
-    return (f"Eigen bestand van de gemeente, upload '{u['bestandsnaam']}' van {_d(u['tijd'])}, peildatum {_d(u['peildatum'])} "
+    return (f"Eigen bestand van de gemeente, upload '{u['bestandsnaam']}' van {nl_date(u['tijd'])}, peildatum {nl_date(u['peildatum'])} "
             f"(maanden {u['maand_van']} t/m {u['maand_tot']}, {nl_number(u['rijen'])} uitkeringsperioden)")
 
 
 def shared_line(block: dict) -> str:
     o = block.get("opgenomen") or {}
-    return f"Opgenomen in de foto door {o.get('door') or '?'} op {_d(o['wanneer']) if o.get('wanneer') else '?'}."
+    return f"Opgenomen in de foto door {o.get('door') or '?'} op {nl_date(o['wanneer']) if o.get('wanneer') else '?'}."
 
 
 def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
@@ -97,13 +88,13 @@ def _counts(pagina: suppress.Pagina, spells: pl.DataFrame, peil: dt.date) -> lis
     n = table.height
     sums = {c: int(table[c][n - 12:].sum()) for c in FLOWS}
     eerste = table["maand"][n - 12]
-    periode = f"{monitors.maand_tekst(eerste)} t/m {monitors.maand_tekst(peil)}"
+    periode = f"{nl_month(eerste)} t/m {nl_month(peil)}"
 
     def why(tabel: str, rij: str, kolom: str) -> str | None:
         got = pagina.hidden(tabel, rij, kolom)
         return got and f"niet getoond: {got[1]}"
 
-    out = [_row("bestand", "Bestand op de peildatum", "uitkeringen", f"op {_d(peil)}", int(table["bestand"][n - 1]),
+    out = [_row("bestand", "Bestand op de peildatum", "uitkeringen", f"op {nl_date(peil)}", int(table["bestand"][n - 1]),
                 why("maand", table["maand"][n - 1].isoformat(), "bestand"))]
     for c, label in FLOWS.items():
         out.append(_row(c, f"{label}, laatste 12 maanden", "uitkeringen", periode, sums[c], why("visitatie", "12 maanden", c)))
@@ -129,7 +120,7 @@ def _kansen(spells: pl.DataFrame, peil: dt.date) -> list[dict]:
     instroom from the first month the file covers completely (portal.eigen.episodes.covered), as on the page."""
     vanaf = survival.file_start(spells, peil)
     table = survival.uitstroomkans(spells, peil, naar="einde", per="totaal", vanaf=vanaf)
-    periode = f"instroom van {_d(vanaf)} t/m {_d(peil)}" if vanaf else f"instroom t/m {_d(peil)}"
+    periode = f"instroom van {nl_date(vanaf)} t/m {nl_date(peil)}" if vanaf else f"instroom t/m {nl_date(peil)}"
     out = []
     if table.is_empty():
         for h in survival.HORIZONS:
@@ -173,7 +164,7 @@ def waarde_text(row: dict) -> str:
 def bron(block: dict) -> str:
     """The short marking each row carries: 'eigen bestand van de gemeente (upload 'x.csv', peildatum 31 oktober 2026)'."""
     u = block["upload"]
-    return f"eigen bestand van de gemeente (upload '{u['bestandsnaam']}', peildatum {_d(u['peildatum'])})"
+    return f"eigen bestand van de gemeente (upload '{u['bestandsnaam']}', peildatum {nl_date(u['peildatum'])})"
 
 
 def frame(block: dict, with_bron: bool = True) -> pl.DataFrame:
@@ -194,6 +185,6 @@ def upload_status(block: dict, db: Eigenbestand) -> str | None:
                 "in de foto zijn opgenomen.")
     if not now["verwijderd"]:
         return None
-    when = _d(now["verwijderd_op"]) if now.get("verwijderd_op") else "?"
+    when = nl_date(now["verwijderd_op"]) if now.get("verwijderd_op") else "?"
     how = f"vervangen door upload {now['vervangen_door']}" if now.get("vervangen_door") else "verwijderd"
     return f"Deze upload is op {when} {how}; de cijfers hieronder zijn bewaard zoals ze in de foto zijn opgenomen."

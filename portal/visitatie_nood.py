@@ -7,9 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.ui import current_user, parse_id, userdata
-from portal.userdata import may_open
+from portal.access import may_open
 
 UNAVAILABLE = "De cijfermatige foto en de referentiegroepen zijn niet beschikbaar tot het warehouse opnieuw is gebouwd."
 
@@ -35,7 +36,7 @@ def render(problem: str) -> None:
         st.info("Er zijn (nog) geen visitaties die u kunt openen.")
     for v in mine:
         st.page_link("visitatie.py", label=literal(f"{v['titel']} — {v['gemeente_code']}, {v['periode']} ({v['status']}; "
-                                                   f"gewijzigd {vt.nl_datetime(v['gewijzigd'])} door {v['door']})"), query_params={"visitatie": str(v["id"])},
+                                                   f"gewijzigd {nl_datetime(v['gewijzigd'])} door {v['door']})"), query_params={"visitatie": str(v["id"])},
                      icon=":material/folder_open:")
 
 
@@ -51,6 +52,6 @@ def dossier(ud, v: dict) -> None:
             st.caption("Geen.")
         for i in mine:
             with st.container(border=True):
-                st.caption(literal(f"{i['soort']} · {i['thema'] or 'zonder thema'} · {vt.nl_datetime(i['gewijzigd'])} door "
+                st.caption(literal(f"{i['soort']} · {i['thema'] or 'zonder thema'} · {nl_datetime(i['gewijzigd'])} door "
                                    f"{i['door']}"))
                 st.text(i["tekst"])

@@ -52,7 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from etl.sources.live_tables import PREFIX
-from portal.tekst import MAANDEN
+from portal.nl import MAANDEN
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cbs"
 WIJKBUURT_CSV = FIXTURES / "uitkeringen_soort_gemeenten_kwartaal_2013_2024_partial.csv"

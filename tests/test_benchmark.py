@@ -129,7 +129,7 @@ def test_reduction_potential(wh) -> None:
 
 
 def test_group_series_band(wh) -> None:
-    harm, own = wh.all_observations("nieuwste"), wh.all_observations("eigen")
+    harm, own = wh.all_observations("nieuwste"), wh.all_observations("jaar")
     s = bm.group_series(harm, own, "GM0363", ["GM0599", "GM0518", "GM0344"], ["dichtheid_uitkeringen_totaal"]).row(0, named=True)
     assert s["groep_n"] == 3 and s["groep_p25"] <= s["groep_gemiddelde"] <= s["groep_p75"]
     nl = wh.national(["bijstand_uitkeringen_totaal", "inwoners_15_65"]).filter(pl.col("periode") == "2024")

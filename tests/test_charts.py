@@ -43,7 +43,7 @@ def test_vergelijken_twelve_series_and_index_axis(built: Path) -> None:
 
 
 def test_export_has_full_width_chart_and_source_lines(wh) -> None:
-    yearly = views.yearly_volume(wh.all_observations("eigen"))
+    yearly = views.yearly_volume(wh.all_observations("jaar"))
     c = charts.lines_chart(yearly, x="jaar", series="definitie", y_title="aantal", dash_by="soort")
     lines = indicator_lines(bm.VOLUME)
     png = Image.open(io.BytesIO(export.chart_png(c, "Bijstandsvolume per jaar", lines, "per CBS-definitie")))
@@ -67,7 +67,7 @@ def test_benchmark_spec_from_a_template_is_altairs_own(wh) -> None:
     and without herindelingen, in density and in counts."""
     from portal import peers
 
-    po, pe = bm.Prepared(wh.all_observations("nieuwste")), bm.Prepared(wh.all_observations("eigen"))
+    po, pe = bm.Prepared(wh.all_observations("nieuwste")), bm.Prepared(wh.all_observations("jaar"))
     fm = peers.FeatureMatrix.build(peers.feature_table(wh))
     charts._TEMPLATES.clear()
     made = 0

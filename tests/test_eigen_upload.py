@@ -17,11 +17,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from portal.eigen import access, mapping, pseudo, store, upload
+from portal import access
+from portal.eigen import mapping, pseudo, store, upload
 from portal.eigen.schema import SPELLS
 from portal.eigen.store import Eigenbestand
 from portal.eigen.upload import UploadFout, read_file
-from portal.userdata import Gebruiker, UserDataError, local_user
+from portal.access import Gebruiker, local_user
+from portal.userdata import UserDataError
 
 GM = "GM0363"
 PEIL = date(2024, 12, 31)

@@ -98,7 +98,7 @@ def test_voorne_aan_zee_2021_carries_three_roundings(wh) -> None:
 
 def test_cbs_rate_range_is_the_overlap(wh) -> None:
     """A published CBS percentage: the range is what the published value ± 0,25 and the rounded counts allow together."""
-    own = wh.all_observations("eigen").filter(pl.col("gemeente_code") == "GM0363")
+    own = wh.all_observations("jaar").filter(pl.col("gemeente_code") == "GM0363")
     ind = "cbs_instroom_pct_15_aow"
     v = own.filter((pl.col("indicator") == ind) & (pl.col("periode") == "2017"))["waarde"][0]
     lo, hi = signals.value_range(own, ind, "2017", v, chance=False)

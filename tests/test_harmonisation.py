@@ -70,7 +70,7 @@ def test_weesp_2021_is_in_amsterdam_not_suppressed(wh: Warehouse) -> None:
     for indicator, amsterdam in (("bijstand_personen_tot_aow_incl_gerelateerd", 50_490), ("inwoners_15_65", 657_980)):
         assert value(wh, "GM0363", indicator, "2021") == amsterdam
         assert value(wh, "GM0363", indicator, "2021", "nieuwste") == amsterdam
-        weesp = wh.observations("GM0457", [indicator], "eigen").filter(pl.col("periode") == "2021")
+        weesp = wh.observations("GM0457", [indicator], "jaar").filter(pl.col("periode") == "2021")
         assert weesp.is_empty()  # no empty "onderdrukt" cell for a gemeente that no longer existed
     assert value(wh, "GM0363", "bijstand_personen_tot_aow_incl_gerelateerd", "2020") == 46_650  # Weesp 2020: 470
     sums = wh.query("""select geharmoniseerd, sum(waarde) s, sum(onderdrukt) o from observaties where periode = '2021'

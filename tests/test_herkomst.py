@@ -20,7 +20,7 @@ from etl.validate import BuildError
 from portal import ui, views
 from portal.paths import SNAPSHOTS
 from portal.store import Warehouse
-from portal.visitatie import MAANDEN
+from portal.nl import MAANDEN
 from tests.pagetest import frame, page, shown
 
 FVW = "cbs_85383NED_maatstaven_fvw_2023_2025"

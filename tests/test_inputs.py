@@ -207,7 +207,7 @@ def _foto(v: dict) -> dict:
     from portal.paths import WAREHOUSE
 
     wh = Warehouse(WAREHOUSE)
-    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), v["gemeente_code"], "Enschede",
+    return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("jaar"), v["gemeente_code"], "Enschede",
                         v["groep"]["leden"], v["groep"]["naam"], wh.newest_indeling, wh.last_build())
 
 

@@ -22,7 +22,7 @@ def nl(wh: Warehouse, indicator: str, periode: str) -> float | None:
     return obs["waarde"][0]
 
 
-def value(wh: Warehouse, code: str, indicator: str, periode: str, indeling: str | int = "eigen") -> float | None:
+def value(wh: Warehouse, code: str, indicator: str, periode: str, indeling: str | int = "jaar") -> float | None:
     obs = wh.observations(code, [indicator], indeling).filter(pl.col("periode") == periode)
     assert obs.height == 1, f"{code} {indicator} {periode}: {obs.height} rows"
     return obs["waarde"][0]
@@ -115,7 +115,7 @@ def test_reintegratie_voorzieningen(wh: Warehouse) -> None:
     # 85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv, row "85588NED,2023 januari,GM0363,Amsterdam,13670"
     assert value(wh, "GM0363", "reintegratie_voorz_lopend_maand", "2023-01") == 13_670
     assert nl(wh, "reintegratie_voorz_lopend_maand", "2023-01") == 219_870  # row "2023 januari,NL01"
-    months = wh.observations("GM0363", ["reintegratie_voorz_lopend_maand"], "eigen")["periode"].to_list()
+    months = wh.observations("GM0363", ["reintegratie_voorz_lopend_maand"], "jaar")["periode"].to_list()
     assert months[0] == "2023-01" and months[-1] == "2024-09" and len(months) == 21
     n_gm = wh.query("select count(distinct gemeente_code) n from observaties where indicator = 'reintegratie_voorz_lopend_maand' "
                     "and geharmoniseerd = 0 and gemeente_code != 'NL01'")["n"][0]
@@ -127,7 +127,7 @@ def test_reintegratie_voorzieningen(wh: Warehouse) -> None:
     assert value(wh, "GM0363", "reintegratie_voorz_lopend_dec", "2023") == float(dec)
     assert value(wh, "GM0363", "reintegratie_voorz_per_1000_inw_15_65", "2023") == pytest.approx(float(dec) / 670_673 * 1000)
     # 82342NED_totaal_halfjaar_2013_2014_nl_gemeenten.csv: Amsterdam eind 22 130, 21 930, 23 240, 17 980 (PROVENANCE)
-    halves = wh.observations("GM0363", ["reintegratie_voorz_eind_halfjaar"], "eigen")
+    halves = wh.observations("GM0363", ["reintegratie_voorz_eind_halfjaar"], "jaar")
     assert dict(halves.select("periode", "waarde").rows()) == {"2013-06": 22_130, "2013-12": 21_930, "2014-06": 23_240,
                                                                 "2014-12": 17_980}
     assert nl(wh, "reintegratie_voorz_eind_dec_srg", "2014") == 214_270  # NL 2014 2e halfjaar, confirmed on cbs.nl
@@ -139,7 +139,7 @@ def test_reintegratie_per_bijstand_on_common_indeling(wh: Warehouse) -> None:
     srg = value(wh, "GM0599", "reintegratie_voorz_eind_dec_srg", "2014")
     bijstand = value(wh, "GM0599", "bijstand_personen_tot_aow_incl_gerelateerd", "2014")
     assert value(wh, "GM0599", "reintegratie_voorz_srg_per_100_bijstand", "2014", "nieuwste") == pytest.approx(srg / bijstand * 100)
-    assert wh.observations("GM0599", ["reintegratie_voorz_srg_per_100_bijstand"], "eigen").is_empty()
+    assert wh.observations("GM0599", ["reintegratie_voorz_srg_per_100_bijstand"], "jaar").is_empty()
 
 
 def test_71062ned_not_shipped() -> None:
@@ -157,7 +157,7 @@ def test_kwb_2020(wh: Warehouse) -> None:
     assert inw == 108_636 + 317_667 + 210_376  # k_15Tot25Jaar_9 + k_25Tot45Jaar_10 + k_45Tot65Jaar_11
     assert value(wh, "GM0363", "dichtheid_alg_kwb", "2020") == pytest.approx(39_780 / inw * 1000)
     assert value(wh, "GM0363", "inwoners_kwb", "2020") == 872_757
-    obs = wh.observations("GM0363", ["bijstand_alg_personen_kwb"], "eigen").row(0, named=True)
+    obs = wh.observations("GM0363", ["bijstand_alg_personen_kwb"], "jaar").row(0, named=True)
     assert obs["voorlopig"] and obs["indeling"] == 2020 and "afgeleid" in obs["peildatum"]
     n = wh.query("select count(*) n from observaties where indicator = 'bijstand_alg_personen_kwb' and geharmoniseerd = 0 "
                  "and gemeente_code != 'NL01'")["n"][0]
@@ -242,10 +242,10 @@ def test_unused_columns_now_indicators(wh: Warehouse, code: str, indicator: str,
 
 
 def test_unused_columns_flags(wh: Warehouse) -> None:
-    lks = wh.observations("GM0363", ["loonkostensubsidie_personen_fvw"], "eigen")
+    lks = wh.observations("GM0363", ["loonkostensubsidie_personen_fvw"], "jaar")
     assert dict(lks.select("periode", "voorlopig").rows()) == {"2023": False, "2024": True}
     # Adreslozen_27 is filled for 43 gemeenten only: the others get no row, not a 'suppressed' one
-    assert wh.observations("GM1979", ["bijstand_uitkeringen_adreslozen"], "eigen").is_empty()
+    assert wh.observations("GM1979", ["bijstand_uitkeringen_adreslozen"], "jaar").is_empty()
     n = wh.query("select count(*) n from observaties where indicator = 'bijstand_uitkeringen_adreslozen' and geharmoniseerd = 0 "
                  "and gemeente_code != 'NL01'")["n"][0]
     assert n == 43

@@ -51,7 +51,7 @@ def test_boundary_change_is_marked(built: Path) -> None:
 def test_breaks_follow_the_data_indeling(wh) -> None:
     from portal.benchmark import boundary_breaks, volume_series
 
-    series = volume_series(wh, "GM0080", "eigen")
+    series = volume_series(wh, "GM0080", "jaar")
     # 83997NED (regio 2018) carries 31-12-2016 on the 2018 boundaries (with Leeuwarderadeel): the break is at 2016;
     # 83440NED (regio 2016) already has the 2014 merger of Boarnsterhim in its 2014 figure, 80860ned (indeling 2009) does not.
     assert boundary_breaks(series, [2014, 2018]) == [2016]

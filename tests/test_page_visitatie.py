@@ -13,13 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from portal.paths import USERDATA
 from portal import visitatie as vt
-from portal.charts import nl_number
+from portal.nl import MAANDEN, nl_datetime, nl_number
 from portal.userdata import UserData
 from tests import pagetest
 from tests.pagetest import login
 
 ENSCHEDE = "GM0153"
-DUTCH_TIME = r"\d{1,2} (" + "|".join(vt.MAANDEN) + r") \d{4}, \d{2}:\d{2}"  # 23 november 2026, 14:05
+DUTCH_TIME = r"\d{1,2} (" + "|".join(MAANDEN) + r") \d{4}, \d{2}:\d{2}"  # 23 november 2026, 14:05
 
 
 def page(**params: str) -> AppTest:
@@ -106,7 +106,7 @@ def test_create_freeze_annotate_export(built: Path) -> None:
     assert nl_number(instroom["realisatie"], 1) in flat  # a figure from the shipped CBS data (84066NED)
     assert "poortaanpak" in flat and "Stuur op betrokkenheid" in flat
     assert "pagina 1 van" in flat and "84066NED" in flat
-    assert f"bevroren op {vt.nl_datetime(v['foto_bevroren'])}" in flat and re.search(f"Gemaakt op {DUTCH_TIME}", flat)
+    assert f"bevroren op {nl_datetime(v['foto_bevroren'])}" in flat and re.search(f"Gemaakt op {DUTCH_TIME}", flat)
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", flat)
 
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from portal import benchmark as bm
 from portal import metrics
-from portal.charts import nl_number
+from portal.nl import nl_number
 from tests.pagetest import frame, page, shown
 
 def test_referentiegroep_knn_shows_why(built: Path) -> None:

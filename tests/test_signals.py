@@ -70,7 +70,7 @@ def test_implausible_source_values(wh) -> None:
     assert row["periode"].to_list() == ["2017"] and "uitstroom naar werk (120 personen)" in row["reden"][0]
     assert bad.filter(pl.col("gemeente_code") == "GM0363").is_empty()
     # Left out of group statistics: Meierijstad's 2017 flows do not count in a group that contains it.
-    s = bm.group_series(wh.all_observations("nieuwste"), wh.all_observations("eigen"), "GM0796", ["GM1948", "GM0855", "GM0828",
+    s = bm.group_series(wh.all_observations("nieuwste"), wh.all_observations("jaar"), "GM0796", ["GM1948", "GM0855", "GM0828",
                         "GM0772", "GM0758"], ["instroom_pct_15_aow", "dichtheid_alg_15_aow"])
     n = dict(s.filter(pl.col("periode") == "2017").select("indicator", "groep_n").iter_rows())
     assert n["instroom_pct_15_aow"] == 4 and n["dichtheid_alg_15_aow"] == 5

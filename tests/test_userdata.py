@@ -20,7 +20,8 @@ import sqlite_utils
 from portal import rapport
 from portal.paths import ROOT
 from portal import visitatie as vt
-from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_open
+from portal.access import Gebruiker, may_open
+from portal.userdata import Conflict, UserData, UserDataError
 from portal.userdata import checks
 from portal.userdata.db import MIGRATIONS
 from portal.userdata.dossiers import Dossiers

@@ -191,7 +191,7 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
     sql = ("select gemeente_code, indicator, waarde from observaties where periode='2020' and geharmoniseerd=0 and "
            "indicator like '%_kwb' order by 1, 2")
     before = query(env.target, sql)
-    shipped = registry_table(Warehouse(env.target).all_observations("eigen"), fetched_tables(Warehouse(env.target)))
+    shipped = registry_table(Warehouse(env.target).all_observations("jaar"), fetched_tables(Warehouse(env.target)))
     assert shipped.row(by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)["Bronnen"] == \
         "84799NED, andere jaren na etl vernieuw"  # the shipped table: the registry's text only
     assert ("GM0363", "bijstand_alg_personen_kwb", 39780.0) in before and ("GM0363", "inwoners_kwb", 872757.0) in before
@@ -207,7 +207,7 @@ def test_kwb_of_any_year_is_read_by_title_despite_new_key_suffixes(env):
                  "indicator='bijstand_alg_personen_kwb' and geharmoniseerd=0") == [("84799NED", "eind maart 2020 (afgeleid)", 1)]
     # the indicator's source text names the table the figures now come from
     wh = Warehouse(env.target)
-    row = registry_table(wh.all_observations("eigen"), fetched_tables(wh)).row(
+    row = registry_table(wh.all_observations("jaar"), fetched_tables(wh)).row(
         by_predicate=pl.col("Code") == "bijstand_alg_personen_kwb", named=True)
     assert row["Bronnen"] == "84799NED, andere jaren na etl vernieuw; cijfers nu uit: 84799NED (opgehaald bij CBS)"
     assert fetched_tables(wh) == {"84799NED"}

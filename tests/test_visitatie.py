@@ -10,7 +10,9 @@ import polars as pl
 import pytest
 
 from portal import visitatie as vt
-from portal.userdata import Conflict, Gebruiker, UserData, UserDataError, may_edit, may_open
+from portal.nl import nl_datetime
+from portal.access import Gebruiker, may_edit, may_open
+from portal.userdata import Conflict, UserData, UserDataError
 
 AMS = "GM0363"
 BRAM = Gebruiker("bram", "beheer")  # beheer: an import keeps the team as it was
@@ -245,13 +247,13 @@ def test_export_import_round_trip_and_bad_files(ud, foto) -> None:
 
 
 def test_dutch_timestamps() -> None:
-    assert vt.nl_datetime("2026-11-23T14:05:00") == "23 november 2026, 14:05"
-    assert vt.nl_datetime("2026-03-01T09:07:59") == "1 maart 2026, 09:07"
-    assert vt.nl_datetime("2026-03-01") == "1 maart 2026" and vt.nl_datetime(date(2026, 5, 9)) == "9 mei 2026"
-    assert vt.nl_datetime(None) == vt.nl_datetime("") == "–" and vt.nl_datetime("onbekend") == "onbekend"
+    assert nl_datetime("2026-11-23T14:05:00") == "23 november 2026, 14:05"
+    assert nl_datetime("2026-03-01T09:07:59") == "1 maart 2026, 09:07"
+    assert nl_datetime("2026-03-01") == "1 maart 2026" and nl_datetime(date(2026, 5, 9)) == "9 mei 2026"
+    assert nl_datetime(None) == nl_datetime("") == "–" and nl_datetime("onbekend") == "onbekend"
     build = "2026-11-30T09:17:56+00:00"  # the data build's time, in UTC: shown in the server's own time
     local = datetime(2026, 11, 30, 9, 17, 56, tzinfo=timezone.utc).astimezone()
-    assert vt.nl_datetime(build) == f"{local.day} november 2026, {local:%H:%M}"
+    assert nl_datetime(build) == f"{local.day} november 2026, {local:%H:%M}"
     assert vt.nl_times("hersteld naar versie 2 van 2026-11-23 14:05:00") == "hersteld naar versie 2 van 23 november 2026, 14:05"
 
 
@@ -282,7 +284,7 @@ def test_history_in_words(ud) -> None:
     ud.restore(first["id"], "anna")
     rows = vt.readable_history(ud.history(vid))
     assert [r["Wat"] for r in rows] == [
-        f"hersteld naar versie 1 van {vt.nl_datetime(first['wanneer'])}; titel: 'B' → 'A'; periode: 'voorjaar 2027' → "
+        f"hersteld naar versie 1 van {nl_datetime(first['wanneer'])}; titel: 'B' → 'A'; periode: 'voorjaar 2027' → "
         "'najaar 2026'; team: Anna (voorzitter), Kees → Anna (voorzitter); datum bezoek: 23 november 2026 → geen; "
         "thema's: 'Missie en visie' toegevoegd; 'Armoede' weggehaald; normen: Instroom in de bijstand, CBS-percentage, "
         "15 jaar tot AOW-leeftijd 20,5 → geen",

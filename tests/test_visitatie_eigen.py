@@ -24,7 +24,8 @@ from portal.eigen.schema import SPELLS
 from portal.eigen.store import Eigenbestand
 from portal.paths import ROOT, USERDATA
 from portal.serve import free_port, wait_healthy
-from portal.userdata import Gebruiker, UserData, UserDataError
+from portal.access import Gebruiker
+from portal.userdata import UserData, UserDataError
 from portal.userdata.checks import check_foto
 from tests.pagetest import login, page
 

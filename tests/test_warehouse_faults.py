@@ -80,7 +80,7 @@ def portal_on(damaged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_store_refuses_damage(damaged: Path) -> None:
     with pytest.raises(WarehouseMissing if not damaged.exists() else WarehouseDamaged) as exc:
         Warehouse(damaged)
-    assert "python3 dev.py etl build" in exc.value.dutch and "niet beschikbaar" in exc.value.dutch
+    assert "python3 dev.py etl build" in exc.value.dutch() and "niet beschikbaar" in exc.value.dutch()
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -8,7 +8,7 @@ import pytest
 from portal.store import Warehouse
 
 
-def value(wh: Warehouse, code: str, indicator: str, periode: str, indeling: str | int = "eigen") -> float | None:
+def value(wh: Warehouse, code: str, indicator: str, periode: str, indeling: str | int = "jaar") -> float | None:
     obs = wh.observations(code, [indicator], indeling).filter(pl.col("periode") == periode)
     assert obs.height == 1, f"{code} {indicator} {periode}: {obs.height} rows"
     return obs["waarde"][0]
@@ -65,7 +65,7 @@ def test_derived_density_matches_cbs_published(wh: Warehouse) -> None:
 def test_wdeel_and_ideel_proxies(wh: Warehouse) -> None:
     obs = wh.observations("GM0363", ["iu_participatie", "iv3_64_lasten_begroting", "iv3_65_lasten_begroting",
                                      "wdeel_onderbesteding_proxy_begroting", "ideel_resultaat_proxy_jaarrekening",
-                                     "iv3_63_baten_jaarrekening", "iv3_63_lasten_jaarrekening"], "eigen")
+                                     "iv3_63_baten_jaarrekening", "iv3_63_lasten_jaarrekening"], "jaar")
     v = {(r["indicator"], r["periode"]): r["waarde"] for r in obs.iter_rows(named=True)}
     iu, l64, l65 = v[("iu_participatie", "2024")], v[("iv3_64_lasten_begroting", "2024")], v[("iv3_65_lasten_begroting", "2024")]
     assert v[("wdeel_onderbesteding_proxy_begroting", "2024")] == pytest.approx((iu - l64 - l65) / iu * 100)

@@ -7,7 +7,7 @@ import polars as pl
 
 from etl.sources.common import Context, Source, observations
 from etl.validate import read_table
-from portal.tekst import MAANDEN
+from portal.nl import MAANDEN
 
 FOLDER = "cbs_reintegratie_voorzieningen_gemeenten"
 MONTHLY = "85588NED_lopend_eind_maand_2023_2024_nl_gemeenten.csv"

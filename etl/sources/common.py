@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from etl.validate import Collector
 from portal.derive import OBS_SCHEMA
-from portal.tekst import MAANDEN
+from portal.nl import nl_month
 
 ROUNDING_UNIT = 10  # CBS rounds counts to tens
 PERIOD_RE = re.compile(r"^(\d{4})(JJ|KW|MM)(\d{2})$")
@@ -133,10 +134,10 @@ def period(key: str, kind: str) -> tuple[str, str] | None:
     if what == "JJ":
         return y, y
     if what == "MM" and 1 <= n <= 12:
-        return f"{y}-{n:02d}", f"{MAANDEN[n - 1]} {y}"
+        return f"{y}-{n:02d}", nl_month(date(int(y), n, 1))
     if what == "KW" and 1 <= n <= 4:
         if kind == "stand":
-            return f"{y}-{3 * n:02d}", f"eind {MAANDEN[3 * n - 1]} {y}"
+            return f"{y}-{3 * n:02d}", f"eind {nl_month(date(int(y), 3 * n, 1))}"
         return f"{y}-Q{n}", f"{n}e kwartaal {y}"
     return None
 

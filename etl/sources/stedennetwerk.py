@@ -9,7 +9,7 @@ import polars as pl
 
 from etl.sources.common import Context, Source, observations
 from etl.validate import read_table
-from portal.tekst import MAANDEN
+from portal.nl import nl_date
 
 FOLDER = "g4_g40_stedennetwerk"
 FILE = "g4_g40_gemeenten_2025.csv"
@@ -34,8 +34,7 @@ def member_date(leden: pl.DataFrame) -> str:
     dates = leden["toetreding_volgens_fy_wikipedia"].str.extract(r"^(\d{4}-\d{2}-\d{2})").drop_nulls()
     if not dates.len():
         return "onbekende datum"
-    y, m, d = (int(x) for x in str(dates.max()).split("-"))
-    return f"{d} {MAANDEN[m - 1]} {y}"
+    return nl_date(str(dates.max()))
 
 
 def kenmerken(raw: dict[str, pl.DataFrame], ctx: Context) -> pl.DataFrame:

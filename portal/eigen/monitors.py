@@ -17,12 +17,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from portal.charts import nl_euro, nl_number
+from portal.nl import MAANDEN, nl_date, nl_euro, nl_month, nl_number
 from portal.eigen.maanden import _idx, _mi, _month, month_end
 from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN
 
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december")
 COUNTS = ("bestand", "instroom", "uitstroom", "uitstroom_werk")  # the displayed person counts of `monthly`
 # The SPELLS columns the monitors and survival.py read: load only these (the client hash is the largest column).
 # (episodes.merge and herinstroom need "client" as well.)
@@ -44,10 +42,6 @@ CBS_REEKSEN = {
     "bijstand_alg_personen_15_aow": "personen",  # 83450NED/83747NED/84066NED, end of December 2015–2017 (shipped)
     "bijstandsuitkeringen_maand": "uitkeringen",  # 82015NED, monthly, all ages (after etl vernieuw)
 }
-
-
-def maand_tekst(d: dt.date) -> str:
-    return f"{MAANDEN[d.month - 1]} {d.year}"
 
 
 def monthly(spells: pl.DataFrame, van: dt.date, tot: dt.date) -> pl.DataFrame:
@@ -92,8 +86,8 @@ def trend(table: pl.DataFrame, months: int = 3) -> Trend | None:
     pct = diff / prev["bestand"] * 100 if prev["bestand"] else None
     richting = "stabiel" if pct is not None and abs(pct) < 0.5 else ("stijgend" if diff > 0 else "dalend" if diff < 0 else "stabiel")
     pct_text = "" if pct is None else f" ({'+' if pct > 0 else '−' if pct < 0 else ''}{nl_number(abs(pct), 1)} %)"
-    tekst = (f"{richting.capitalize()}{pct_text}: van {nl_number(prev['bestand'])} eind {maand_tekst(prev['maand'])} naar "
-             f"{nl_number(last['bestand'])} eind {maand_tekst(last['maand'])}")
+    tekst = (f"{richting.capitalize()}{pct_text}: van {nl_number(prev['bestand'])} eind {nl_month(prev['maand'])} naar "
+             f"{nl_number(last['bestand'])} eind {nl_month(last['maand'])}")
     return Trend(last["maand"], last["bestand"], prev["maand"], prev["bestand"], diff, pct, richting, tekst)
 
 
@@ -269,7 +263,7 @@ def budget(spells: pl.DataFrame, budget_euro: float, jaar: int, peildatum: dt.da
         basis_text = f"de uitgaven per dag van {basis} {jaar}, omgerekend naar {nl_euro(mean)} per maand"
     prognose = spent + mean * resterend
     saldo = budget_euro - prognose
-    methode = (f"Uitgaven tot en met {stop.day} {maand_tekst(stop)}: {nl_euro(spent)} (uitkeringsbedrag per maand uit het "
+    methode = (f"Uitgaven tot en met {nl_date(stop)}: {nl_euro(spent)} (uitkeringsbedrag per maand uit het "
                f"bestand; een gedeeltelijke maand naar rato van de dagen). Prognose voor {jaar}: die uitgaven plus "
                f"{basis_text} maal de resterende {nl_number(resterend, 1)} maanden = {nl_euro(prognose)}. Verwacht saldo: "
                f"budget {nl_euro(budget_euro)} min prognose = {nl_euro(saldo)}. Vakantiegeld is niet meegeteld.")

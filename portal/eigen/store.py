@@ -24,7 +24,7 @@ from sqlite_utils.migrations import Migrations
 from portal.eigen.episodes import covered
 from portal.eigen.maanden import month_end
 from portal.eigen.schema import SPELLS
-from portal.userdata.checks import GM_CODE
+from portal.indeling import is_gemeente_code
 from portal.userdata.db import Store, now
 from portal.userdata.errors import UserDataError
 
@@ -103,8 +103,7 @@ class Eigenbestand(Store):
              ) -> int:
         """Store an upload's spells; returns the upload id. A non-deleted upload of the same gemeente, peildatum month
         and kind (real or synthetic) is replaced in the same transaction; any failure stores nothing."""
-        if not GM_CODE.fullmatch(gemeente or ""):
-            raise UserDataError(f"'{gemeente}' is geen gemeentecode (GM gevolgd door vier cijfers); er is niets opgeslagen.")
+        _check_gemeente(gemeente)
         if spells.height == 0:
             raise UserDataError("Het bestand bevat geen uitkeringsperioden; er is niets opgeslagen.")
         missing = [c for c in COLUMNS if c not in spells.columns]
@@ -230,6 +229,7 @@ class Eigenbestand(Store):
     # --- mappings --------------------------------------------------------------------------------------------------
 
     def save_mapping(self, gemeente: str, mapping: dict, door: str = "") -> None:
+        _check_gemeente(gemeente)
         text = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
         with self._db(write=True) as db:
             db["mappings"].upsert({"gemeente": gemeente, "mapping": text, "gewijzigd": now(), "door": _name(door)},
@@ -239,6 +239,11 @@ class Eigenbestand(Store):
         with self._db() as db:
             row = db.execute("select mapping from mappings where gemeente = ?", [gemeente]).fetchone()
         return json.loads(row[0]) if row else None
+
+
+def _check_gemeente(gemeente: str) -> None:
+    if not is_gemeente_code(gemeente):
+        raise UserDataError(f"'{gemeente}' is geen gemeentecode (GM gevolgd door vier cijfers); er is niets opgeslagen.")
 
 
 def _upload(r: dict) -> dict:

@@ -69,7 +69,7 @@ import polars as pl
 from portal.eigen import monitors
 from portal.eigen import survival as sv
 from portal.eigen.maanden import _idx, _mi, _month, month_end
-from portal.eigen.monitors import maand_tekst
+from portal.nl import nl_month
 from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN, MIN_CELL
 
 Cell = tuple[int, str]  # (row index, column)
@@ -134,7 +134,7 @@ def monthly(table: pl.DataFrame, min_cell: int = MIN_CELL) -> Suppressed:
     t = table.drop("bestand_paar", strict=False)
     rel: list[Relation] = []
     for r in range(1, t.height):
-        label = f"de stand, instroom en uitstroom van {maand_tekst(t['maand'][r])}"
+        label = f"de stand, instroom en uitstroom van {nl_month(t['maand'][r])}"
         rel.append((label, [(r - 1, "bestand"), (r, "bestand"), (r, "instroom"), (r, "uitstroom")]))
     return suppress(t, ["bestand", "instroom", "uitstroom", "uitstroom_werk"], rel, key="maand", min_cell=min_cell)
 
@@ -514,11 +514,11 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
         if shown:
             overig = g.add(("maand", m.isoformat(), "uitstroom_overig"), row["uitstroom"] - row["uitstroom_werk"],
                            shown=False, structural=m < first)
-            g.relate(f"de uitstroom en de uitstroom naar werk van {maand_tekst(m)}", [cell[(m, "uitstroom")]],
+            g.relate(f"de uitstroom en de uitstroom naar werk van {nl_month(m)}", [cell[(m, "uitstroom")]],
                      [cell[(m, "uitstroom_werk")], overig])
     for prev, row in zip(rows, rows[1:]):
         m = row["maand"]
-        g.relate(f"de stand, instroom en uitstroom van {maand_tekst(m)}", [cell[(prev["maand"], "bestand")], cell[(m, "instroom")]],
+        g.relate(f"de stand, instroom en uitstroom van {nl_month(m)}", [cell[(prev["maand"], "bestand")], cell[(m, "instroom")]],
                  [cell[(m, "bestand")], cell[(m, "uitstroom")]])
     # -- the visitatie block: bestand on the peildatum (the last month above) and the sums over the last 12 months
     window = [r["maand"] for r in rows if r["maand"] >= van]
@@ -651,7 +651,7 @@ def _survival_cells(g: _Grid, prep: sv.Prepared, peil: dt.date, groeperingen: tu
             vmonth[m] = g.add(("instroom_vanaf", m.isoformat(), "instroom"), v, shown=False)
             if full is not None:
                 rest = g.add(("instroom_voor_vanaf", m.isoformat(), "instroom"), g.value[full] - v, shown=False)
-                g.relate(f"de instroom van {maand_tekst(m)}", [full], [vmonth[m], rest])
+                g.relate(f"de instroom van {nl_month(m)}", [full], [vmonth[m], rest])
     if "cohort" in pers and vanaf is not None:  # a year without instromers has no row: its 0 is known to everyone
         for y in range(vanaf.year, peil.year + 1):
             if str(y) not in groups["cohort"]:
@@ -699,7 +699,7 @@ def _herinstroom_cells(g: _Grid, her: pl.DataFrame, rows: list[dict], cell: dict
             werk = g.add(("maand", m.isoformat(), "uitstroom_werk"), values[m]["uitstroom_werk"], shown=False, structural=m < first)
             overig = g.add(("maand", m.isoformat(), "uitstroom_overig"), values[m]["uitstroom"] - values[m]["uitstroom_werk"],
                            shown=False, structural=m < first)
-            g.relate(f"de uitstroom en de uitstroom naar werk van {maand_tekst(m)}", [cell[(m, "uitstroom")]], [werk, overig])
+            g.relate(f"de uitstroom en de uitstroom naar werk van {nl_month(m)}", [cell[(m, "uitstroom")]], [werk, overig])
             cell[(m, "uitstroom_werk")] = werk
         return werk if reden == "werk" else g.index[("maand", m.isoformat(), "uitstroom_overig")]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.eigen.schema import LEEFVORMEN, SPELLS
 
 # Netto norms per month, 21 tot AOW-leeftijd, 1 January 2024, without vakantietoeslag (Participatiewet art. 21, as
@@ -64,7 +64,7 @@ def marginals(wh, gemeente: str) -> Marginals | None:  # noqa: ANN001 - portal.s
     ids = ["bijstand_uitkeringen_algemeen", "bijstand_alg_personen_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
            "cbs_uitstroom_werk_pct_15_aow", "bijstandsuitkeringen_alleenstaande_maand", "bijstandsuitkeringen_alleenstaande_ouder_maand",
            "bijstandsuitkeringen_paar_maand"]
-    obs = pl.concat([wh.observations(gemeente, ids, "nieuwste"), wh.observations(gemeente, ids, "eigen")], how="diagonal_relaxed")
+    obs = pl.concat([wh.observations(gemeente, ids, "nieuwste"), wh.observations(gemeente, ids, "jaar")], how="diagonal_relaxed")
     obs = obs.filter(pl.col("waarde").is_not_null())
 
     def latest(ind: str) -> tuple[float, str] | None:

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 
 import polars as pl
 
+from portal.nl import nl_number
 from portal.userdata.errors import UserDataError
 
 MAX_BYTES = 100 * 1024 * 1024  # the largest file accepted (100 MB)
@@ -60,7 +61,7 @@ class Raw:
 
     def beschrijving(self) -> str:
         """How the file was read, in Dutch, for the screen."""
-        n = f"{self.frame.height:,}".replace(",", ".")
+        n = nl_number(self.frame.height)
         if self.soort == "csv":
             return (f"CSV-bestand, scheidingsteken {DELIMITERS[self.scheidingsteken]}, tekencodering "
                     f"{ENCODINGS[self.codering]}: {n} rijen, {len(self.kolommen)} kolommen")
@@ -70,7 +71,7 @@ class Raw:
 def read_file(data: bytes, filename: str) -> Raw:
     """The file's values as strings with their row numbers; `UploadFout` (Dutch) when it cannot be read."""
     if len(data) > MAX_BYTES:
-        raise UploadFout(f"Het bestand is te groot ({_nl(len(data) / 2**20)} MB; maximaal {_nl(MAX_BYTES / 2**20)} MB). "
+        raise UploadFout(f"Het bestand is te groot ({nl_number(len(data) / 2**20, 1)} MB; maximaal {nl_number(MAX_BYTES / 2**20, 1)} MB). "
                          f"{SPLITS}")
     if not data.strip(b"\x00\t\r\n \xef\xbb\xbf\xff\xfe"):
         raise UploadFout("Het bestand is leeg. Kies het exportbestand met de uitkeringen.")
@@ -115,16 +116,6 @@ def _check_header(cols: list[str | None]) -> None:
 
 
 SPLITS = "Splits het bestand of laat kolommen weg die niet nodig zijn."
-
-
-def _n(x: int) -> str:
-    """1234567 -> '1.234.567'."""
-    return f"{x:,}".replace(",", ".")
-
-
-def _nl(x: float) -> str:
-    """1234.5 -> '1.234,5'."""
-    return f"{x:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".")
 
 
 def _letters(n: int) -> str:
@@ -183,8 +174,8 @@ def _csv(data: bytes, filename: str) -> Raw:
     sep = _delimiter(text)
     header = next(csv.reader([text.split(b"\n", 1)[0].decode()], delimiter=sep))
     if len(header) > MAX_COLUMNS:
-        raise UploadFout(f"De kopregel (rij 1) heeft {_n(len(header))} kolommen; het portaal leest er hoogstens "
-                         f"{_n(MAX_COLUMNS)}. {SPLITS}")
+        raise UploadFout(f"De kopregel (rij 1) heeft {nl_number(len(header))} kolommen; het portaal leest er hoogstens "
+                         f"{nl_number(MAX_COLUMNS)}. {SPLITS}")
     _check_header(header)  # polars would silently rename a repeated name
     try:
         frame = pl.read_csv(io.BytesIO(text), separator=sep, infer_schema=False, quote_char='"', has_header=True,
@@ -249,9 +240,9 @@ BESCHADIGD = ("Het Excel-bestand kan niet worden geopend: het is beschadigd of g
 
 
 def _te_groot_xlsx() -> str:
-    return (f"Een Excel-bestand mag uitgepakt hoogstens {_n(MAX_UNZIPPED // 2**20)} MB zijn en {_n(MAX_XLSX_CELLS)} "
+    return (f"Een Excel-bestand mag uitgepakt hoogstens {nl_number(MAX_UNZIPPED // 2**20)} MB zijn en {nl_number(MAX_XLSX_CELLS)} "
             "cellen hebben (bijvoorbeeld 200.000 rijen van 10 kolommen). Exporteer een groter bestand als CSV (tot "
-            f"{_n(MAX_BYTES // 2**20)} MB), of laat kolommen en rijen weg die niet nodig zijn.")
+            f"{nl_number(MAX_BYTES // 2**20)} MB), of laat kolommen en rijen weg die niet nodig zijn.")
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # zip local file header (APPNOTE.TXT 4.3.7), 30 bytes
@@ -286,17 +277,17 @@ def _check_zip(data: bytes) -> None:
             raise UploadFout(BESCHADIGD)  # Excel only deflates; entries must not overlap
         if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise UploadFout(f"Het Excel-bestand is verdacht sterk gecomprimeerd (onderdeel '{i.filename}' wordt "
-                             f"{_n(i.file_size // max(i.compress_size, 1))} keer zo groot) en wordt niet gelezen. "
+                             f"{nl_number(i.file_size // max(i.compress_size, 1))} keer zo groot) en wordt niet gelezen. "
                              "Sla het opnieuw op in Excel of exporteer het als CSV.")
         end, counts = _inflate(data, i)
         cells, rows, tags = cells + counts[0], rows + counts[1], tags + counts[2]
         if cells > MAX_XLSX_CELLS:
             raise UploadFout(f"Het Excel-bestand heeft te veel cellen. {_te_groot_xlsx()}")
         if tags > 8 * MAX_XLSX_CELLS:  # a legitimate file has at most about 6 per cell
-            raise UploadFout(f"Het Excel-bestand bevat meer dan {_n(8 * MAX_XLSX_CELLS)} XML-elementen en wordt niet "
+            raise UploadFout(f"Het Excel-bestand bevat meer dan {nl_number(8 * MAX_XLSX_CELLS)} XML-elementen en wordt niet "
                              f"gelezen. {_te_groot_xlsx()}")
         if rows > MAX_XLSX_ROWS:
-            raise UploadFout(f"Het Excel-bestand heeft meer dan {_n(MAX_XLSX_ROWS)} rijen, meer dan Excel toestaat. "
+            raise UploadFout(f"Het Excel-bestand heeft meer dan {nl_number(MAX_XLSX_ROWS)} rijen, meer dan Excel toestaat. "
                              "Het is beschadigd of niet met Excel gemaakt; exporteer het als CSV.")
 
 
@@ -385,7 +376,7 @@ def _rows(wb, ws) -> list[tuple[int, list]]:
                     continue
                 if c["column"] > MAX_COLUMNS:
                     raise UploadFout(f"Werkblad '{ws.title}' heeft een waarde in cel {_where(c)}, voorbij de "
-                                     f"{_n(MAX_COLUMNS)} kolommen die het portaal leest. Verwijder wat rechts van de "
+                                     f"{nl_number(MAX_COLUMNS)} kolommen die het portaal leest. Verwijder wat rechts van de "
                                      "gegevens staat, of exporteer het blad als CSV.")
                 vals[c["column"]] = v
             if vals:
@@ -458,9 +449,9 @@ def _parquet_limits(data: bytes) -> None:
         raise UploadFout("Het Parquet-bestand kan niet worden gelezen: het is beschadigd of geen Parquet-bestand.") from None
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if len(schema) > MAX_COLUMNS or meta.num_rows * len(schema) > MAX_CELLS or unpacked > MAX_PARQUET_BYTES:
-        raise UploadFout(f"Het Parquet-bestand is te groot om te lezen ({_n(meta.num_rows)} rijen, {_n(len(schema))} "
-                         f"kolommen, uitgepakt {_n(unpacked // 2**20)} MB). Het portaal leest hoogstens "
-                         f"{_n(MAX_COLUMNS)} kolommen, {_n(MAX_CELLS)} cellen en {_n(MAX_PARQUET_BYTES // 2**20)} MB. "
+        raise UploadFout(f"Het Parquet-bestand is te groot om te lezen ({nl_number(meta.num_rows)} rijen, {nl_number(len(schema))} "
+                         f"kolommen, uitgepakt {nl_number(unpacked // 2**20)} MB). Het portaal leest hoogstens "
+                         f"{nl_number(MAX_COLUMNS)} kolommen, {nl_number(MAX_CELLS)} cellen en {nl_number(MAX_PARQUET_BYTES // 2**20)} MB. "
                          + SPLITS)
     for c, t in schema.items():
         soort = next((v for k, v in _PARQUET_SOORTEN.items() if isinstance(t, k) or t == k), None)

@@ -14,6 +14,7 @@ import polars as pl
 from portal.eigen import parse, pseudo
 from portal.eigen.schema import GESLACHTEN, LEEFVORMEN, REDENEN
 from portal.eigen.upload import Raw
+from portal.nl import nl_date_short, nl_number
 
 VOORBEELDEN = 20  # examples kept per kind of problem
 MAX_BERICHTEN = 20  # more problems than this: a summary
@@ -70,16 +71,12 @@ class Problemen(list):
         examples of each kind."""
         if self.totaal <= limit:
             return [p.tekst for p in self]
-        out = [f"Er zijn {_n(self.totaal)} problemen gevonden; er is niets opgeslagen. Per soort:"]
-        out += [f"{SOORTEN[s]}: {_n(n)}" for s, n in self.aantal.items()]
+        out = [f"Er zijn {nl_number(self.totaal)} problemen gevonden; er is niets opgeslagen. Per soort:"]
+        out += [f"{SOORTEN[s]}: {nl_number(n)}" for s, n in self.aantal.items()]
         out.append("De eerste voorbeelden:")
         for s in self.aantal:
             out += [p.tekst for p in self if p.soort == s][:3]
         return out
-
-
-def _n(x: int) -> str:
-    return f"{x:,}".replace(",", ".")
 
 
 def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatum: date
@@ -135,15 +132,15 @@ def check(raw: Raw, mapping: dict, fields: dict[str, tuple[str, bool]], peildatu
                f"{peildatum.year}).")
     if "begin" in cols and "einde" in cols:
         p.rows("volgorde", typed.filter(pl.col("t_einde") < pl.col("t_begin")),
-               lambda r: label["einde"](r) + f": einddatum {_d(r['t_einde'])} ligt vóór de begindatum "
-               f"{_d(r['t_begin'])}.")
+               lambda r: label["einde"](r) + f": einddatum {nl_date_short(r['t_einde'])} ligt vóór de begindatum "
+               f"{nl_date_short(r['t_begin'])}.")
     for k in ("begin", "einde"):
         if k in cols:
             p.rows("toekomst", typed.filter(pl.col("t_" + k) > peildatum),
-                   lambda r, k=k: label[k](r) + f": {_d(r['t_' + k])} ligt na de peildatum {_d(peildatum)}.")
+                   lambda r, k=k: label[k](r) + f": {nl_date_short(r['t_' + k])} ligt na de peildatum {nl_date_short(peildatum)}.")
     if "maand" in cols:
         p.rows("toekomst", typed.filter(pl.col("t_maand") > peil_idx),
-               lambda r: label["maand"](r) + f": maand '{r['maand']}' ligt na de peildatum {_d(peildatum)}.")
+               lambda r: label["maand"](r) + f": maand '{r['maand']}' ligt na de peildatum {nl_date_short(peildatum)}.")
     _overlap(typed, cols, label, p)
     typed = _codes(typed, cols, mapping, label, p)
     out = typed.select("rij", "client", pl.col("t_begin").alias("begin"), pl.col("t_einde").alias("einde"),
@@ -165,10 +162,6 @@ class _At:
 
     def __call__(self, r: dict) -> str:
         return f"Rij {r['rij']}, kolom '{self.column}'"
-
-
-def _d(d: date) -> str:
-    return d.strftime("%d-%m-%Y")
 
 
 def _overlap(typed: pl.DataFrame, cols: dict, label: dict, p: Problemen) -> None:
@@ -207,7 +200,7 @@ def _codes(typed: pl.DataFrame, cols: dict, mapping: dict, label: dict, p: Probl
             continue
         n = typed[k].n_unique()
         if n > MAX_CODES + 1:
-            p.note("codes", f"Kolom '{cols[k]}' heeft {_n(n - 1)} verschillende waarden; voor {k} zijn dat er hooguit "
+            p.note("codes", f"Kolom '{cols[k]}' heeft {nl_number(n - 1)} verschillende waarden; voor {k} zijn dat er hooguit "
                             f"{MAX_CODES}. Is de juiste kolom gekoppeld?")
             out[k] = pl.lit(None, pl.String)
             continue

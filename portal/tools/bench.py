@@ -224,7 +224,7 @@ def visitatie(wh: Warehouse, fm: peers.FeatureMatrix, tmp: Path) -> None:
     from portal.userdata import UserData
 
     group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
-    obs, own = wh.all_observations("nieuwste"), wh.all_observations("eigen")
+    obs, own = wh.all_observations("nieuwste"), wh.all_observations("jaar")
     foto_ms, pdf_s = [], []
     for _ in range(5):
         t0 = time.perf_counter()
@@ -405,7 +405,7 @@ def eigen_monitors(n: int) -> int:
     process (VmHWM)."""
     import datetime as dt
 
-    from portal.charts import nl_number
+    from portal.nl import nl_number
     from portal.eigen import synth
 
     peil = dt.date.fromisoformat(EIGEN_PEIL)
@@ -433,7 +433,7 @@ def _eigen_child(path: str) -> None:
 
     import polars as pl
 
-    from portal.charts import nl_number
+    from portal.nl import nl_number
     from portal.eigen import monitors as mon
     from portal.eigen import suppress as sp
     from portal.eigen import survival as sv

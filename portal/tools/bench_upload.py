@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from portal.nl import nl_number
+
 PEIL = date(2024, 12, 31)
 
 
@@ -53,17 +55,13 @@ def sample_csv(n: int, seed: int = 13) -> bytes:
     return f.write_csv(separator=";", include_header=True).encode("cp1252")
 
 
-def _n(x: float, decimals: int = 0) -> str:
-    return f"{x:,.{decimals}f}".replace(",", "#").replace(".", ",").replace("#", ".")
-
-
 def eigen_upload(n: int = 1_000_000) -> int:
     from portal.eigen import mapping, pseudo
     from portal.eigen.store import Eigenbestand
     from portal.eigen.upload import read_file
 
     data = sample_csv(n)
-    print(f"Eigen bestand: CSV van {_n(n)} perioden, {_n(len(data) / 2**20, 1)} MB (puntkomma, Windows-1252, "
+    print(f"Eigen bestand: CSV van {nl_number(n)} perioden, {nl_number(len(data) / 2**20, 1)} MB (puntkomma, Windows-1252, "
           "dd-mm-jjjj)")
     with tempfile.TemporaryDirectory() as tmp:
         secret = pseudo.key(Path(tmp) / "eigen_sleutel")
@@ -81,9 +79,9 @@ def eigen_upload(n: int = 1_000_000) -> int:
         if problems:
             print("  onverwachte problemen: " + "; ".join(problems.berichten()[:5]))
             return 1
-        print("  " + ", ".join(f"{k} {_n(v, 2)} s" for k, v in stages.items()))
-        print(f"  totaal upload + koppeling + controle + pseudonimisering: {_n(total, 2)} s — doel ≤ 15 s "
-              f"({_n(spells.height)} perioden)")
+        print("  " + ", ".join(f"{k} {nl_number(v, 2)} s" for k, v in stages.items()))
+        print(f"  totaal upload + koppeling + controle + pseudonimisering: {nl_number(total, 2)} s — doel ≤ 15 s "
+              f"({nl_number(spells.height)} perioden)")
         t = time.perf_counter()
         store = Eigenbestand(Path(tmp) / "eigenbestand.db")
         uid = store.save("GM0363", "bench.csv", spells, PEIL, "bench")
@@ -92,7 +90,7 @@ def eigen_upload(n: int = 1_000_000) -> int:
         back = store.spells("GM0363", uid)
         read = time.perf_counter() - t
         size = (Path(tmp) / "eigenbestand.db").stat().st_size / 2**20
-        print(f"  opslaan (één transactie) {_n(saved, 2)} s, teruglezen {_n(read, 2)} s ({_n(back.height)} rijen), "
-              f"database {_n(size)} MB")
+        print(f"  opslaan (één transactie) {nl_number(saved, 2)} s, teruglezen {nl_number(read, 2)} s ({nl_number(back.height)} rijen), "
+              f"database {nl_number(size)} MB")
     print(f"  piekgeheugen van dit proces: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0

@@ -33,6 +33,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from portal.nl import nl_number
 from portal.paths import ROOT, WAREHOUSE
 from portal.serve import free_port, wait_healthy
 
@@ -111,15 +112,11 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]  # nearest rank
 
 
-def nl(x: float, d: int = 2) -> str:
-    return f"{x:.{d}f}".replace(".", ",")
-
-
 def report(label: str, outs: list[Outcome]) -> dict:
     secs = [o.seconds for o in outs]
     errors = [o.error for o in outs if o.error]
     fig = {"p50": statistics.median(secs), "p95": pct(secs, 95), "max": max(secs), "fouten": len(errors)}
-    print(f"{label}: p50 {nl(fig['p50'])} s, p95 {nl(fig['p95'])} s, max {nl(fig['max'])} s, {len(errors)} fout(en)"
+    print(f"{label}: p50 {nl_number(fig['p50'], 2)} s, p95 {nl_number(fig['p95'], 2)} s, max {nl_number(fig['max'], 2)} s, {len(errors)} fout(en)"
           + (f" — eerste: {errors[0]}" if errors else ""), flush=True)
     return fig
 
@@ -171,7 +168,7 @@ def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: 
         outs = asyncio.run(burst(base, queries(codes, sessions, begin + r * 3)))
         figs.append(report(f"Ronde {r + 1}: {sessions} sessies tegelijk", outs))
         if server:
-            print(f"  server-CPU: {nl((cpu_seconds(server) - cpu) / sessions, 3)} s per sessie", flush=True)
+            print(f"  server-CPU: {nl_number((cpu_seconds(server) - cpu) / sessions, 3)} s per sessie", flush=True)
     return figs
 
 
@@ -185,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     codes = gemeenten()
     print(f"Belasting: {args.sessies} sessies openen tegelijk het Gemeenteprofiel, elk met een eigen gemeente en referentiegroep "
-          f"(knn, k = 5–{4 + args.sessies}); machine: {os.cpu_count()} cores, belasting {', '.join(nl(x) for x in os.getloadavg())}",
+          f"(knn, k = 5–{4 + args.sessies}); machine: {os.cpu_count()} cores, belasting {', '.join(nl_number(x, 2) for x in os.getloadavg())}",
           flush=True)
     if args.url:
         run_rounds(args.url, args.sessies, args.rondes, codes, begin=args.begin)

@@ -1,12 +1,11 @@
 """The writable user database (never the warehouse): saved referentiegroepen, visitaties with their notes, findings and
 full edit history, and (optionally) user accounts. No Streamlit here.
 
-The parts: db (connection and schema), access (who may do what), accounts, groups, dossiers (visitaties, notes,
-history) and transfer (export and import). `UserData` is all of them on one database file."""
+The parts: db (connection and schema), accounts, groups, dossiers (visitaties, notes, history) and transfer (export
+and import). `UserData` is all of them on one database file. Who may do what: portal.access."""
 
 from __future__ import annotations
 
-from portal.userdata.access import ROLLEN, Gebruiker, local_user, may_create, may_edit, may_open, may_set_norms
 from portal.userdata.accounts import Accounts, check_password, hash_password
 from portal.userdata.dossiers import JSON_FIELDS, MAX_TITEL, RESTORABLE, VELD_NAMEN
 from portal.userdata.errors import Conflict, UserDataError
@@ -19,6 +18,5 @@ class UserData(Accounts, Groups, Transfer):
     threads."""
 
 
-__all__ = ["ROLLEN", "Gebruiker", "local_user", "may_create", "may_edit", "may_open", "may_set_norms", "check_password",
-           "hash_password", "JSON_FIELDS", "MAX_TITEL", "RESTORABLE", "VELD_NAMEN", "MAX_NAME", "EXPORT_FORMAAT",
+__all__ = ["check_password", "hash_password", "JSON_FIELDS", "MAX_TITEL", "RESTORABLE", "VELD_NAMEN", "MAX_NAME", "EXPORT_FORMAAT",
            "EXPORT_VERSIE", "Conflict", "UserDataError", "UserData", "legacy_norm_notes"]

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from portal.userdata.access import ROLLEN, Gebruiker
+from portal.access import ROLLEN, Gebruiker
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import UserDataError
 

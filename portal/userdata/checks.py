@@ -10,6 +10,8 @@ import re
 from datetime import date, datetime
 
 from portal import metrics
+from portal.indeling import is_gemeente_code
+from portal.nl import nl_number
 from portal import visitatie as vt
 
 MAX_TITEL = 120
@@ -22,7 +24,6 @@ MAX_PERSOON_VELD = 200  # name, user name, role, function, e-mail address
 MAX_GROEP = 400  # members of a referentiegroep (Nederland has fewer gemeenten)
 MAX_GROEPNAAM = 200
 MAX_ITEMS = 2_000  # notes in one imported file
-GM_CODE = re.compile(r"GM\d{4}")
 TEAM_VELDEN = ("naam", "gebruiker", "rol")
 CONTACT_VELDEN = ("naam", "functie", "email")
 
@@ -39,7 +40,7 @@ def _text(value, name: str, limit: int, required: bool = True) -> tuple[str | No
         return None, [f"{name} is geen tekst"]
     value = value.strip()
     if len(value) > limit:
-        return value, [f"{name} is te lang ({len(value):,} tekens; maximaal {limit:,})".replace(",", ".")]
+        return value, [f"{name} is te lang ({nl_number(len(value))} tekens; maximaal {nl_number(limit)})"]
     return value, []
 
 
@@ -65,7 +66,7 @@ def check_visitatie(fields: dict) -> list[str]:
             bad = ["Geef de periode van de visitatie (bijvoorbeeld 'najaar 2026')"]
         p += bad
         fields["periode"] = periode
-    if "gemeente_code" in fields and not (isinstance(fields["gemeente_code"], str) and GM_CODE.fullmatch(fields["gemeente_code"])):
+    if "gemeente_code" in fields and not is_gemeente_code(fields["gemeente_code"]):
         p.append(f"gemeentecode {fields['gemeente_code']!r} is geen code als GM0363")
     if "status" in fields and fields["status"] not in vt.STATUSSEN:
         p.append(f"onbekende status {fields['status']!r} (kan zijn: {', '.join(vt.STATUSSEN)})")
@@ -180,7 +181,7 @@ def check_group(groep, name: str) -> list[str]:
         return p + [f"{name} heeft geen ledenlijst"]
     if len(leden) > MAX_GROEP:
         return p + [f"{name} heeft {len(leden)} leden (maximaal {MAX_GROEP})"]
-    bad = [m for m in leden if not (isinstance(m, str) and GM_CODE.fullmatch(m))]
+    bad = [m for m in leden if not is_gemeente_code(m)]
     if bad:
         p.append(f"{name} heeft leden die geen gemeentecode (GM en vier cijfers) zijn: "
                  + ", ".join(repr(m)[:20] for m in bad[:5]) + (" …" if len(bad) > 5 else ""))
@@ -197,7 +198,7 @@ _POSITIES = (None, "hoger dan verwacht", "lager dan verwacht", "binnen de normal
 _REGEL_KEYS = ("indicator", "label", "eenheid", "thema", "lager_is_beter", "periode", "realisatie", "vorige",
                "groep_gemiddelde", "groep_p25", "groep_p75", "nederland", "groep_n", "bron", "peildatum", "reeks")
 _REEKS_NUMBERS = ("gemeente", "gemeente_lo", "gemeente_hi", "groep_gemiddelde", "groep_p25", "groep_p75", "nederland")
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits, like the gemeente code
 
 
 def _periode_ok(x, optional: bool = True) -> bool:

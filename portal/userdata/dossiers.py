@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from portal import visitatie as vt
-from portal.userdata.access import Gebruiker
+from portal.access import Gebruiker, may_see
 from portal.userdata.checks import MAX_TITEL, check_item, check_visitatie, normalised
 from portal.userdata.db import Store, now as _now
 from portal.userdata.errors import Conflict, UserDataError
@@ -175,8 +175,6 @@ class Dossiers(Store):
     def share_own_file(self, vid: int, user: Gebruiker, share: bool) -> int:
         """The gemeente's choice to include (or no longer include) figures from its own client file in the foto: only
         someone who may see that file (its own users, beheer) decides, and only before the foto is frozen."""
-        from portal.eigen.access import may_see
-
         v = self.visitatie(vid)
         if v is None:
             raise UserDataError(f"Visitatie {vid} bestaat niet (meer).")

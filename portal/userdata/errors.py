@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from portal import visitatie as vt
+from portal.fouten import DutchError
+from portal.nl import nl_datetime
 
 
-class UserDataError(ValueError):
+class UserDataError(DutchError, ValueError):
     """Input the user database refuses; the message is Dutch and meant for the user."""
 
 
@@ -20,9 +21,9 @@ class Conflict(UserDataError):
         self.field, self.mine, self.theirs, self.versie, self.door, self.wanneer = field, mine, theirs, versie, door, wanneer
         self.velden = velden or {field: (mine, theirs)}
         if namen:
-            text = (f"{door} heeft {namen} op {vt.nl_datetime(wanneer)} al gewijzigd (versie {versie}). Uw wijziging is nog "
+            text = (f"{door} heeft {namen} op {nl_datetime(wanneer)} al gewijzigd (versie {versie}). Uw wijziging is nog "
                     "niet opgeslagen: vergelijk beide versies en kies per veld welke blijft, of voeg ze samen.")
         else:
-            text = (f"{door} heeft dit op {vt.nl_datetime(wanneer)} al gewijzigd (versie {versie}). Uw wijziging is nog "
+            text = (f"{door} heeft dit op {nl_datetime(wanneer)} al gewijzigd (versie {versie}). Uw wijziging is nog "
                     "niet opgeslagen: vergelijk beide teksten en sla een samengevoegde tekst op.")
         super().__init__(text)

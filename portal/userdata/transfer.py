@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from portal import metrics
-from portal.charts import nl_number
+from portal.indeling import is_gemeente_code
+from portal.nl import nl_number
 from portal import visitatie as vt
-from portal.userdata.access import Gebruiker, may_create
-from portal.userdata.checks import GM_CODE, MAX_ITEMS, MAX_PERSONEN, check_foto, check_item, check_visitatie, is_number, iso_time
+from portal.access import Gebruiker, may_create
+from portal.userdata.checks import MAX_ITEMS, MAX_PERSONEN, check_foto, check_item, check_visitatie, is_number, iso_time
 from portal.userdata.db import now as _now
 from portal.userdata.dossiers import JSON_FIELDS, Dossiers
 from portal.userdata.errors import UserDataError
@@ -126,7 +127,7 @@ def check_export(doc: dict, known_codes: set[str] | None) -> tuple[dict, list[di
         fields["normen"] = {k: x for k, x in fields["normen"].items() if k not in vt.LEGACY}
     problems += check_visitatie(fields)
     code = fields["gemeente_code"]
-    if known_codes is not None and isinstance(code, str) and GM_CODE.fullmatch(code) and code not in known_codes:
+    if known_codes is not None and is_gemeente_code(code) and code not in known_codes:
         problems.append(f"gemeentecode {str(fields['gemeente_code'])[:20]!r} bestaat niet in de gemeentelijke indeling van dit "
                         "portaal")
     if fields["status"] == vt.STATUSSEN[0]:
@@ -143,8 +144,8 @@ def check_export(doc: dict, known_codes: set[str] | None) -> tuple[dict, list[di
     if not isinstance(items, list):
         return fields, [], problems + ["'items' is geen lijst"]
     if len(items) > MAX_ITEMS:
-        return fields, [], problems + [f"het bestand heeft {len(items):,} notities en bevindingen (maximaal {MAX_ITEMS:,})"
-                                       .replace(",", ".")]
+        return fields, [], problems + [f"het bestand heeft {nl_number(len(items))} notities en bevindingen "
+                                       f"(maximaal {nl_number(MAX_ITEMS)})"]
     for n, item in enumerate(items, start=1):
         missing = [k for k in ("soort", "tekst") if not isinstance(item, dict) or k not in item]
         if missing:

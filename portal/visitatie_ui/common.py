@@ -8,11 +8,12 @@ import polars as pl
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.charts import nl_number
+from portal.nl import nl_datetime, nl_number
 from portal.store import Warehouse
 from portal.tekst import literal
 from portal.ui import current_user, userdata, warehouse
-from portal.userdata import VELD_NAMEN, Conflict, Gebruiker, UserData, UserDataError
+from portal.access import Gebruiker
+from portal.userdata import VELD_NAMEN, Conflict, UserData, UserDataError
 
 NO_ACCESS = "Deze visitatie bestaat niet, of u heeft er geen toegang toe. Vraag het visitatieteam of de beheerder om toegang."
 TEAM = ("naam", "gebruiker", "rol")
@@ -90,7 +91,7 @@ def stale_notice(v: dict, form: str, fields: tuple[str, ...]) -> None:
     """A word and a reload button when someone saved these fields after this form was opened."""
     base = opened(v, form, fields)
     if any(base["waarden"][f] != v[f] for f in fields):
-        st.info(f"{v['door']} heeft dit intussen gewijzigd (versie {v['versie']}, {vt.nl_datetime(v['gewijzigd'])}); het "
+        st.info(f"{v['door']} heeft dit intussen gewijzigd (versie {v['versie']}, {nl_datetime(v['gewijzigd'])}); het "
                 "formulier toont nog de versie waarmee u begon. Slaat u een veld op dat ook is gewijzigd, dan ziet u eerst "
                 "beide versies.")
         if st.button("Nieuwste versie laden (niet opgeslagen invoer vervalt)", key=f"laden-{form}-{v['id']}"):
@@ -109,7 +110,7 @@ def save_visitatie(ctx: Ctx, v: dict, changes: dict, form: str, basis: dict | No
         st.session_state[f"kopconflict-{form}-{v['id']}"] = {"conflict": c, "changes": changes, "basis": basis}
         st.rerun()
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         forget_forms(v["id"], form)
         st.rerun()
@@ -123,7 +124,7 @@ def conflict_panel(ctx: Ctx, v: dict, form: str) -> bool:
     if pending is None:
         return False
     c: Conflict = pending["conflict"]
-    st.error(literal(str(c)))
+    st.error(literal(c.dutch()))
     chosen = {}
     for field, (mine, theirs) in c.velden.items():
         mine = on_top(field, pending["basis"].get(field), mine, theirs)
@@ -173,7 +174,7 @@ def show_value(field: str, value) -> str:
     if field == "themas":
         return "\n".join(value)
     if field == "datums":
-        return "\n".join(f"{vt.DATUMS.get(k, k)}: {vt.nl_datetime(d) if d else 'geen'}" for k, d in value.items())
+        return "\n".join(f"{vt.DATUMS.get(k, k)}: {nl_datetime(d) if d else 'geen'}" for k, d in value.items())
     if field == "normen":
         return "\n".join(f"{vt.indicator_label(k)}: {nl_number(x, 1)}" for k, x in value.items())
     if field == "groep":

@@ -6,9 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.ui import live_foto
 from portal.tekst import literal
-from portal.userdata import Conflict, UserDataError, may_edit, may_open
+from portal.access import may_edit, may_open
+from portal.userdata import Conflict, UserDataError
 from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier
 
@@ -59,7 +61,7 @@ def next_phase(ctx: Ctx, v: dict, live: dict) -> None:
     clicked = st.button(f"Naar fase '{nxt}'", key="volgende-fase", help=f"De status gaat van {v['status']} naar {nxt}.{extra}")
     slot = st.container()  # always there, so the tabs below keep their place when the question comes and goes
     if clicked and moved:
-        st.error(f"{v['door']} heeft de visitatie op {vt.nl_datetime(v['gewijzigd'])} al naar fase '{v['status']}' gezet; uw "
+        st.error(f"{v['door']} heeft de visitatie op {nl_datetime(v['gewijzigd'])} al naar fase '{v['status']}' gezet; uw "
                  f"klik is niet uitgevoerd. Wilt u verder naar '{nxt}', klik dan opnieuw.")
     elif clicked:
         if not freezes:
@@ -82,9 +84,9 @@ def advance(ctx: Ctx, v: dict, live: dict) -> None:
     try:
         ctx.ud.advance_status(v["id"], v["versie"], ctx.user.naam, live)
     except Conflict as c:  # someone saved after this page was loaded: they may have moved the phase already
-        st.error(literal(f"{c.door} heeft het dossier op {vt.nl_datetime(c.wanneer)} gewijzigd (versie {c.versie}); de fase is "
+        st.error(literal(f"{c.door} heeft het dossier op {nl_datetime(c.wanneer)} gewijzigd (versie {c.versie}); de fase is "
                          "niet veranderd. Herlaad de pagina, bekijk de nieuwste versie en kies dan opnieuw."))
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         st.rerun()

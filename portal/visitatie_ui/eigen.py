@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie_eigen as ve
-from portal.eigen import access, store
+from portal import access
+from portal.eigen import store
 from portal.tekst import literal
 from portal.ui import downloads
 from portal.userdata import UserDataError
@@ -31,7 +32,7 @@ def _toggle(ctx: Ctx, vid: int, key: str) -> None:
         ctx.ud.share_own_file(vid, ctx.user, bool(st.session_state[key]))
     except UserDataError as e:
         st.session_state[key] = not st.session_state[key]
-        st.session_state[f"{key}-fout"] = str(e)
+        st.session_state[f"{key}-fout"] = e.dutch()
 
 
 def render(ctx: Ctx, d: Dossier) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from portal import rapport
 from portal import visitatie_eigen as ve
 from portal.eigen import store
-from portal.charts import nl_number
+from portal.nl import nl_number
 from portal.visitatie_ui.common import Ctx, Dossier
 
 

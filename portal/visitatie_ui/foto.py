@@ -10,10 +10,10 @@ import streamlit as st
 
 from portal import export, rapport
 from portal import visitatie as vt
-from portal.charts import nl_number
+from portal.nl import nl_datetime, nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
-from portal.userdata import may_set_norms
+from portal.access import may_set_norms
 from portal.visitatie_ui import eigen
 from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
@@ -40,7 +40,7 @@ DETAIL_COLUMNS = {"Indicator": Col(width=190), "Trend (laatste vijf cijfers)": C
 def render(ctx: Ctx, d: Dossier) -> None:
     v, foto, live = d.v, d.foto, d.live
     if v["foto_bevroren"]:
-        st.info(f"Bevroren op {vt.nl_datetime(v['foto_bevroren'])} (databouw van {vt.nl_datetime(foto['databouw']['tijd'])}). "
+        st.info(f"Bevroren op {nl_datetime(v['foto_bevroren'])} (databouw van {nl_datetime(foto['databouw']['tijd'])}). "
                 "Een latere databouw verandert deze foto niet.")
         diff = vt.changes(foto, live)
         with st.expander(f"Wat is er veranderd sinds de bevriezing ({len(diff)})"):
@@ -118,7 +118,7 @@ def norms_form(ctx: Ctx, v: dict) -> None:
                     try:
                         value = vt.parse_norm(text, ind)
                     except vt.NormError as e:
-                        errors.append(str(e))
+                        errors.append(e.dutch())
                     else:
                         if value is not None:
                             normen[ind] = value

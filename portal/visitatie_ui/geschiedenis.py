@@ -28,7 +28,7 @@ def render(ctx: Ctx, d: Dossier) -> None:
         try:
             ctx.ud.restore(pick, ctx.user.naam)
         except UserDataError as e:
-            st.error(literal(str(e)))
+            st.error(literal(e.dutch()))
         else:
             forget_forms(d.v["id"])  # the forms start again from the version put back
             st.rerun()

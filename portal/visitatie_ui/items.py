@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_TEKST
 from portal.userdata import Conflict, UserDataError
@@ -30,7 +31,7 @@ def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> 
             try:
                 ctx.ud.add_item(v["id"], ctx.user.naam, soort, tekst, thema=thema, indicator=indicator, prioriteit=prioriteit)
             except UserDataError as e:
-                st.error(literal(str(e)))
+                st.error(literal(e.dutch()))
             else:
                 st.session_state[f"{key}-leeg"] = True
                 st.rerun()
@@ -44,7 +45,7 @@ def item_editor(ctx: Ctx, item: dict, edit: bool) -> None:
                                   item["indicator"] and vt.indicator_label(item["indicator"])) if x)
     box = st.container(border=True)
     box.markdown(literal(item["tekst"]))
-    box.caption(literal(f"{meta} · versie {item['versie']}, {vt.nl_datetime(item['gewijzigd'])} door {item['door']}"))
+    box.caption(literal(f"{meta} · versie {item['versie']}, {nl_datetime(item['gewijzigd'])} door {item['door']}"))
     if not edit:
         return
     base_key, conflict_key = f"basis-{iid}", f"conflict-{iid}"
@@ -82,7 +83,7 @@ def _save(ctx: Ctx, iid: int, base: int, changes: dict) -> None:
         st.session_state[f"conflict-{iid}"] = c
         st.rerun()
     except UserDataError as e:
-        st.error(literal(str(e)))
+        st.error(literal(e.dutch()))
     else:
         st.session_state[f"basis-{iid}"] = new
         st.session_state.pop(f"conflict-{iid}", None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal import visitatie as vt
+from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
 from portal.ui import current_group, gemeente_picker
-from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
+from portal.access import may_create, may_open
+from portal.userdata import MAX_TITEL, UserDataError
 from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
 
@@ -22,7 +23,7 @@ def render(ctx: Ctx) -> None:
         for v in mine:
             st.page_link("visitatie.py", label=literal(
                 f"{v['titel']} — {ctx.names.get(v['gemeente_code'], v['gemeente_code'])}, {v['periode']} ({v['status']}; "
-                f"gewijzigd {vt.nl_datetime(v['gewijzigd'])} door {v['door']})"),
+                f"gewijzigd {nl_datetime(v['gewijzigd'])} door {v['door']})"),
                          query_params=open_link(v["id"]), icon=":material/folder_open:")
     else:
         st.info("Er zijn (nog) geen visitaties die u kunt openen.")
@@ -55,7 +56,7 @@ def new(ctx: Ctx) -> None:
                 vid = ctx.ud.create_visitatie(ctx.user.naam, code, titel, periode, {"naam": group.label(), "leden": group.members},
                                               team=records(team), contacten=records(contacten))
             except UserDataError as e:
-                st.error(literal(str(e)))
+                st.error(literal(e.dutch()))
             else:
                 st.query_params.from_dict(open_link(vid))
                 st.rerun()
@@ -68,7 +69,7 @@ def read_in(ctx: Ctx) -> None:
         try:
             vid = ctx.ud.import_visitatie(up.getvalue(), ctx.user, known_codes=set(ctx.names))
         except UserDataError as e:
-            st.error(literal(str(e)))
+            st.error(literal(e.dutch()))
         else:
             st.success("Ingelezen als nieuwe visitatie; bestaande visitaties zijn niet veranderd.")
             st.page_link("visitatie.py", label="Openen", query_params=open_link(vid))
