@@ -372,7 +372,7 @@ def test_peildatum_and_leefvorm_peildata_follow_the_new_file(clean) -> None:
 
 
 def test_a_large_file_is_read_once_not_on_every_widget_change(clean, monkeypatch) -> None:
-    from portal import eigen_ui
+    from portal.ui import eigen_bestand as eigen_ui
 
     calls: list[str] = []
     real = eigen_ui.read_file

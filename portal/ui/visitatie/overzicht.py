@@ -9,7 +9,7 @@ from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
 from portal.ui import current_group, gemeente_picker
 from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
-from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
+from portal.ui.visitatie.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
 
 def render(ctx: Ctx) -> None:

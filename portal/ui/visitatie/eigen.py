@@ -9,7 +9,7 @@ from portal.eigen import access, store
 from portal.tekst import literal
 from portal.ui import downloads
 from portal.userdata import UserDataError
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.ui.visitatie.common import Ctx, Dossier
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

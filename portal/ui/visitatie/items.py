@@ -9,7 +9,7 @@ from portal import visitatie as vt
 from portal.tekst import literal
 from portal.userdata.checks import MAX_TEKST
 from portal.userdata import Conflict, UserDataError
-from portal.visitatie_ui.common import Ctx
+from portal.ui.visitatie.common import Ctx
 
 
 def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> None:

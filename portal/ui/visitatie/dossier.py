@@ -9,8 +9,8 @@ from portal import visitatie as vt
 from portal.ui import live_foto
 from portal.tekst import literal
 from portal.userdata import Conflict, UserDataError, may_edit, may_open
-from portal.visitatie_ui import eigen
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.ui.visitatie import eigen
+from portal.ui.visitatie.common import Ctx, Dossier
 
 TABS = ["Cijfermatige foto", "Thema's en notities", "Bevindingen en aanbevelingen", "Gegevens", "Geschiedenis", "Exporteren"]
 

@@ -14,8 +14,8 @@ from portal.charts import nl_number
 from portal.tekst import literal
 from portal.ui import chart, downloads
 from portal.userdata import may_set_norms
-from portal.visitatie_ui import eigen
-from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
+from portal.ui.visitatie import eigen
+from portal.ui.visitatie.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
 Col = st.column_config.TextColumn
 # On screen: widths in px that add up to the 815 px a wide page leaves beside the sidebar in a 1 280 px window; rows are
