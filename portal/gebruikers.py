@@ -12,7 +12,6 @@ import os
 import re
 import sys
 
-from portal.paths import WAREHOUSE
 from portal.store import Warehouse, WarehouseUnavailable
 from portal.userdata import ROLLEN, UserData, UserDataError
 
@@ -22,7 +21,7 @@ def known_gemeente(code: str) -> bool:
     if not re.fullmatch(r"GM[0-9]{4}", code):
         return False
     try:
-        return code in set(Warehouse(WAREHOUSE).gemeenten()["gemeentecode"])
+        return code in set(Warehouse().gemeenten()["gemeentecode"])
     except WarehouseUnavailable:
         return True
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from portal.paths import SNAPSHOTS, WAREHOUSE
+from portal.paths import SNAPSHOTS, settings
 from portal.derive import OBS_SCHEMA, derive
 from portal.indeling import NATIONAL, compose, harmonise
 from portal.metrics import REGISTRY
@@ -78,7 +78,8 @@ class CodeCheck:
 
 
 class Warehouse:
-    def __init__(self, path: Path = WAREHOUSE):
+    def __init__(self, path: Path | None = None):
+        path = path or settings.warehouse
         if not path.exists():
             raise WarehouseMissing(str(path))
         self.path = path

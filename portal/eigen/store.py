@@ -24,12 +24,12 @@ from sqlite_utils.migrations import Migrations
 from portal.eigen.episodes import covered
 from portal.eigen.maanden import month_end
 from portal.eigen.schema import SPELLS
+from portal.paths import settings
 from portal.userdata.checks import GM_CODE
 from portal.userdata.db import Store, now
 from portal.userdata.errors import UserDataError
 
 MIGRATIONS = Migrations("bijstandsportaal-eigenbestand")
-DB_NAME = "eigenbestand.db"
 COLUMNS = [c for c in SPELLS if c != "upload_id"]
 
 
@@ -85,11 +85,7 @@ class Eigenbestand(Store):
     migrations = MIGRATIONS
 
     def __init__(self, path: Path | None = None):
-        if path is None:
-            from portal.paths import DATA
-
-            path = DATA / DB_NAME
-        super().__init__(path)
+        super().__init__(path or settings.eigenbestand)
 
     def _connect(self) -> sqlite3.Connection:
         conn = super()._connect()
@@ -250,10 +246,8 @@ _default: dict[Path, Eigenbestand] = {}
 
 
 def default() -> Eigenbestand:
-    """The installation's own-file database (DATA/eigenbestand.db), opened once per process."""
-    from portal.paths import DATA
-
-    path = DATA / DB_NAME
+    """The installation's own-file database (the data folder's eigenbestand.db), opened once per path."""
+    path = settings.eigenbestand
     if path not in _default:
         _default[path] = Eigenbestand(path)
     return _default[path]
