@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.ui import live_foto
+from portal.ui.data import live_foto
 from portal.tekst import literal
 from portal.userdata import Conflict, UserDataError, may_edit, may_open
 from portal.ui.visitatie import eigen

@@ -7,7 +7,7 @@ import streamlit as st
 from portal import visitatie_eigen as ve
 from portal.eigen import access, store
 from portal.tekst import literal
-from portal.ui import downloads
+from portal.ui.render import downloads
 from portal.userdata import UserDataError
 from portal.ui.visitatie.common import Ctx, Dossier
 

@@ -12,7 +12,7 @@ from portal import export, rapport
 from portal import visitatie as vt
 from portal.charts import nl_number
 from portal.tekst import literal
-from portal.ui import chart, downloads
+from portal.ui.render import chart, downloads
 from portal.userdata import may_set_norms
 from portal.ui.visitatie import eigen
 from portal.ui.visitatie.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice

@@ -8,7 +8,9 @@ import streamlit as st
 
 from portal import visitatie as vt
 from portal.tekst import literal
-from portal.ui import current_user, parse_id, userdata
+from portal.ui.data import userdata
+from portal.ui.login import current_user
+from portal.ui.widgets import parse_id
 from portal.userdata import may_open
 
 UNAVAILABLE = "De cijfermatige foto en de referentiegroepen zijn niet beschikbaar tot het warehouse opnieuw is gebouwd."

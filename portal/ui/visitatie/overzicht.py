@@ -7,7 +7,7 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
-from portal.ui import current_group, gemeente_picker
+from portal.ui.widgets import current_group, gemeente_picker
 from portal.userdata import MAX_TITEL, UserDataError, may_create, may_open
 from portal.ui.visitatie.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
