@@ -22,11 +22,13 @@ class Settings:
     warehouse: Path
     userdata: Path
     eigenbestand: Path  # the own client files of gemeenten (portal.eigen.store)
+    pseudo_key: Path  # the installation's key for pseudonymising client numbers (portal.eigen.pseudo)
     live: Path  # what `etl vernieuw` writes (live_* tables, staging, lock)
 
     @classmethod
     def in_folder(cls, data: Path) -> Settings:
-        return cls(data / "warehouse.db", data / "userdata.db", data / "eigenbestand.db", data / "snapshots")
+        return cls(data / "warehouse.db", data / "userdata.db", data / "eigenbestand.db", data / "eigen_sleutel",
+                   data / "snapshots")
 
 
 settings = Settings.in_folder(Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data")))

@@ -1,4 +1,4 @@
-"""The database of own client files, DATA/eigenbestand.db: separate from the warehouse and from the user database.
+"""The database of own client files (eigenbestand.db in the data folder): apart from the warehouse and the user database.
 
 Tables: `uploads` (the history: every upload stays listed, a deleted or replaced one with verwijderd = 1), `spells`
 (the pseudonymised spells of the uploads that are not deleted, SPELLS columns, dates as ISO text) and `mappings` (per
