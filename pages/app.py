@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from portal.theme import apply_theme, set_document_language
+from portal.ui.theme import apply_theme, set_document_language
 from portal.ui import PAGES, failure, menu
 
 SITE = "Bijstandsportaal"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from portal import profiel_ui as sections
+from portal.ui import profiel as sections
 from portal import views
 from portal.tekst import literal
 from portal.ui import current_group, density_toggle, gemeente_picker, indeling_picker, warehouse

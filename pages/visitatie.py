@@ -1,17 +1,17 @@
 """Visitaties: the overview (open, create, import) and the dossier of one visitatie (?visitatie=<id>), one module per tab
-in portal/visitatie_ui/."""
+in portal/ui/visitatie/."""
 
 import streamlit as st
 
-from portal.visitatie_ui import bevindingen, dossier, export, foto, geschiedenis, gegevens, notities, overzicht
+from portal.ui.visitatie import bevindingen, dossier, export, foto, geschiedenis, gegevens, notities, overzicht
 from portal.tekst import quoted
 from portal.ui import parse_id, warehouse_problem
-from portal.visitatie_ui.common import NO_ACCESS, context, refuse
+from portal.ui.visitatie.common import NO_ACCESS, context, refuse
 
 if problem := warehouse_problem():  # missing or damaged: the dossiers stay readable, the figures say they are unavailable
-    from portal import visitatie_nood
+    from portal.ui.visitatie import nood
 
-    visitatie_nood.render(problem)
+    nood.render(problem)
     st.stop()
 ctx = context()
 asked = st.query_params.get("visitatie")

@@ -12,7 +12,6 @@ import os
 import sys
 
 from portal.indeling import is_gemeente_code
-from portal.paths import WAREHOUSE
 from portal.store import Warehouse, WarehouseUnavailable
 from portal.access import ROLLEN
 from portal.userdata import UserData, UserDataError
@@ -23,7 +22,7 @@ def known_gemeente(code: str) -> bool:
     if not is_gemeente_code(code):
         return False
     try:
-        return code in set(Warehouse(WAREHOUSE).gemeenten()["gemeentecode"])
+        return code in set(Warehouse().gemeenten()["gemeentecode"])
     except WarehouseUnavailable:
         return True
 

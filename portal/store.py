@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from portal.paths import SNAPSHOTS, WAREHOUSE
+from portal.paths import SNAPSHOTS, settings
 from portal.derive import OBS_SCHEMA, derive
 from portal.fouten import DutchError
 from portal.indeling import NATIONAL, compose, harmonise, is_gemeente_code
@@ -80,7 +80,8 @@ class CodeCheck:
 
 
 class Warehouse:
-    def __init__(self, path: Path = WAREHOUSE):
+    def __init__(self, path: Path | None = None):
+        path = path or settings.warehouse
         if not path.exists():
             raise WarehouseMissing(str(path))
         self.path = path

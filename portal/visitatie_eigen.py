@@ -33,7 +33,7 @@ from portal.eigen.schema import MIN_CELL
 from portal.eigen.store import Eigenbestand
 
 KOP = "Cijfers uit het eigen bestand van de gemeente"
-PAGE_YEARS = 2  # the page's bestandsmonitor window: from the same month two years before the peildatum (eigen_ui.MONTHS_SHOWN)
+PAGE_YEARS = 2  # the page's bestandsmonitor window: from the same month two years before the peildatum (portal.ui.eigen_bestand.MONTHS_SHOWN)
 FLOWS = {"instroom": "Instroom", "uitstroom": "Uitstroom", "uitstroom_werk": "Uitstroom naar werk"}
 TOELICHTING = (
     "Beschrijvend: deze cijfers komen uit het cliëntbestand dat de gemeente zelf heeft geüpload, niet van CBS. Er is geen "

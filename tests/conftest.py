@@ -60,6 +60,19 @@ def ud(tmp_path: Path) -> UserData:
 
 
 @pytest.fixture
+def data_folder(monkeypatch):
+    """Point the portal at another data folder for one test (portal.paths.settings, read at call time): `data_folder(folder)`,
+    with single files elsewhere as keywords, e.g. `data_folder(tmp_path, warehouse=damaged)`."""
+    from portal.paths import Settings, settings
+
+    def use(folder: Path, **files: Path) -> None:
+        for name, path in {**vars(Settings.in_folder(folder)), **files}.items():
+            monkeypatch.setattr(settings, name, path)
+
+    return use
+
+
+@pytest.fixture
 def env(tmp_path, built, monkeypatch):
     """For `etl vernieuw` tests: a snapshots root (links to the shipped folders), a copy of the shipped warehouse and a CBS
     replay with the 12 wijken-en-buurten tables and 85383NED; `run(names=..., dry_run=..., timeout=...)` refreshes."""

@@ -219,7 +219,7 @@ def test_user_text_and_link_values_show_as_text(server: str) -> None:
 # reported in tests/artifacts/axe-<page>.json (heading order, see below, is one).
 AXE_BLOCKING = ("critical", "serious")
 # Rule ids the check skips, each with the reason. Only for parts of Streamlit or Vega-Lite that config.toml and
-# portal/theme.py cannot reach; keep it empty when possible.
+# portal/ui/theme.py cannot reach; keep it empty when possible.
 AXE_SKIP: dict[str, str] = {}
 
 
@@ -275,8 +275,8 @@ def faint_chart_text(page) -> list[str]:
 
 
 def english_interface_words(page) -> list[str]:
-    """Streamlit's own English words (portal.theme.NL_TEXT) still on the page, as text or as a label."""
-    from portal.theme import NL_TEXT
+    """Streamlit's own English words (portal.ui.theme.NL_TEXT) still on the page, as text or as a label."""
+    from portal.ui.theme import NL_TEXT
 
     return page.evaluate(
         """english => {

@@ -17,7 +17,7 @@ from etl.build import build
 from etl import herkomst
 from etl.herkomst import LIVE, SHIPPED
 from etl.validate import BuildError
-from portal import ui, views
+from portal import views
 from portal.paths import SNAPSHOTS
 from portal.store import Warehouse
 from portal.nl import MAANDEN
@@ -83,7 +83,7 @@ def test_warehouse_herkomst_of_the_shipped_snapshots(wh: Warehouse) -> None:
     assert set(h["soort"]) == {SHIPPED}
 
 
-def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path, data_folder) -> None:
     old = tmp_path / "warehouse.db"
     shutil.copy2(built, old)
     conn = sqlite3.connect(old)
@@ -93,7 +93,7 @@ def test_older_warehouse_without_herkomst(tmp_path: Path, built: Path, monkeypat
     wh = Warehouse(old)  # the probe does not require the table
     assert wh.herkomst().is_empty() and "bestand" in wh.herkomst().columns
     wh.close()
-    monkeypatch.setattr(ui, "WAREHOUSE", old)
+    data_folder(old.parent)
     at = page("bronnen")  # the page says to rebuild and shows everything else
     assert any("gebouwd vóór de herkomst per bestand" in i.value and "python3 dev.py etl build" in i.value for i in at.info)
     assert len(at.dataframe) == 3 and any("Gebouwd op" in m.value for m in at.markdown)
@@ -111,8 +111,8 @@ def test_bronnen_shows_shipped_provenance(built: Path) -> None:
     assert any("nog niets vernieuwd bij CBS" in m.value for m in at.markdown)
 
 
-def test_bronnen_shows_a_fetched_table(live_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ui, "WAREHOUSE", live_warehouse)
+def test_bronnen_shows_a_fetched_table(live_warehouse: Path, data_folder) -> None:
+    data_folder(live_warehouse.parent)
     at = page("bronnen")
     rows, texts = herkomst_rows(at)
     live = [r for r in rows if r["Snapshot"] == LIVE_FOLDER]

@@ -134,7 +134,7 @@ def test_a_crafted_link_gets_a_dutch_message_and_a_fallback(built: Path, name: s
 
 
 def test_the_last_resort_handler_shows_a_code_and_logs_the_details(built: Path, monkeypatch, caplog) -> None:
-    from portal import profiel_ui
+    from portal.ui import profiel as profiel_ui
 
     def broken(*_args, **_kw):
         raise RuntimeError("kapot in /srv/geheim/pad")
@@ -152,7 +152,7 @@ def test_the_last_resort_handler_shows_a_code_and_logs_the_details(built: Path, 
 
 
 def test_stop_and_switch_page_pass_the_handler(built: Path, monkeypatch) -> None:
-    from portal import profiel_ui
+    from portal.ui import profiel as profiel_ui
 
     monkeypatch.setattr(profiel_ui, "reduction", lambda *_a, **_k: st.stop())
     at = page("profiel", gemeente="GM0363")

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portal import ui
+from portal.ui import render
 from portal.eigen import store, synth
 from portal.eigen.schema import SPELLS
 from portal.paths import USERDATA
@@ -62,13 +62,13 @@ def clean(built: Path):
 def exported(monkeypatch) -> list[list[str]]:
     """The source lines of every CSV/Excel download the page offers (the same lines are in the files)."""
     seen: list[list[str]] = []
-    real = ui.downloads
+    real = render.downloads
 
     def record(frame, lines, key):
         seen.append(list(lines))
         real(frame, lines, key)
 
-    monkeypatch.setattr(ui, "downloads", record)
+    monkeypatch.setattr(render, "downloads", record)
     return seen
 
 
@@ -372,7 +372,7 @@ def test_peildatum_and_leefvorm_peildata_follow_the_new_file(clean) -> None:
 
 
 def test_a_large_file_is_read_once_not_on_every_widget_change(clean, monkeypatch) -> None:
-    from portal import eigen_ui
+    from portal.ui import eigen_bestand as eigen_ui
 
     calls: list[str] = []
     real = eigen_ui.read_file

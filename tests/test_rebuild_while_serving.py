@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import ui
+from portal.ui import data, render
 from tests.pagetest import page
 
 
@@ -34,11 +34,12 @@ def rebuild(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def test_rebuilds_while_a_session_reads_do_not_leak(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuilds_while_a_session_reads_do_not_leak(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    data_folder) -> None:
     target = tmp_path / "warehouse.db"
     shutil.copy2(built, target)
-    monkeypatch.setattr(ui, "WAREHOUSE", target)
-    monkeypatch.setattr(ui, "GRACE_S", 0.2)
+    data_folder(tmp_path)
+    monkeypatch.setattr(data, "GRACE_S", 0.2)
     at = page("profiel", gemeente="GM0153", rg="knn", k="6")
     first = [m.value for m in at.metric]
     assert open_files(target) == 1
@@ -49,7 +50,7 @@ def test_rebuilds_while_a_session_reads_do_not_leak(built: Path, tmp_path: Path,
         assert not at.exception, [e.value for e in at.exception]
         assert [m.value for m in at.metric] == first  # the page reads the new build
     time.sleep(0.3)
-    ui.warehouse()  # the next page run closes what was retired more than GRACE_S ago
+    data.warehouse()  # the next page run closes what was retired more than GRACE_S ago
     assert open_files(target) == 1, "a replaced build is still open"
-    assert len(ui._retired) == 0 and ui._held[str(target)][1].path == target
-    assert not ui._SPECS or all(k[0][1] == target.stat().st_mtime for k in ui._SPECS), "chart specs of an old build kept"
+    assert len(data._retired) == 0 and data._held[str(target)][1].path == target
+    assert not render._SPECS or all(k[0][1] == target.stat().st_mtime for k in render._SPECS), "chart specs of an old build kept"

@@ -289,7 +289,8 @@ def test_pattern_is_the_same_for_every_choice_and_matches_the_tables() -> None:
 
 
 def test_page_and_visitatie_block_use_the_page_layout() -> None:
-    from portal import eigen_ui, visitatie_eigen
+    from portal import visitatie_eigen
+    from portal.ui import eigen_bestand as eigen_ui
 
     assert tuple(eigen_ui.PER) == sp.PAGE_GROUPINGS
     assert eigen_ui.MONTHS_SHOWN == sp.PAGE_MONTHS == visitatie_eigen.PAGE_YEARS * 12

@@ -367,7 +367,7 @@ def test_existing_database_files_with_looser_modes_are_tightened(tmp_path, umask
 
 
 def test_key_is_created_for_the_owner_only_and_tightened(tmp_path, umask022):
-    path = tmp_path / "data" / pseudo.KEY_NAME
+    path = tmp_path / "data" / "eigen_sleutel"
     secret = pseudo.key(path)
     assert len(secret) == pseudo.KEY_BYTES and _mode(path) == 0o600 and _mode(path.parent) == 0o700
     path.chmod(0o644)

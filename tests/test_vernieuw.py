@@ -19,7 +19,7 @@ from tests.cbs_replay import WIJKBUURT_TITLE, digest, gebieden, intact, kwb2020_
 from tests.pagetest import page
 
 
-def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(env, monkeypatch):
+def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(env, data_folder):
     for t in env.state.tables.values():
         t.cap, t.links = 200, True  # several pages per table, over continuation links
     out = env.run()
@@ -42,7 +42,7 @@ def test_refresh_adds_quarterly_figures_per_gemeente_and_the_profile_shows_them(
     again = env.run()
     assert not again.newer and not again.fetched and digest(env.target) == rebuilt
     # the profile of Amsterdam on this warehouse shows the refreshed quarter
-    monkeypatch.setattr("portal.ui.WAREHOUSE", env.target)
+    data_folder(env.target.parent)
     at = page("profiel", gemeente="GM0363")
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "september 2024" in text and "35.370" in text

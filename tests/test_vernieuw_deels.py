@@ -18,17 +18,15 @@ AMSTERDAM_2024_09 = ("select waarde, bron from observaties where gemeente_code='
                      "indicator='bijstand_alg_personen_kwartaal' and periode='2024-09'")
 
 
-def use_env(env, monkeypatch) -> None:
+def use_env(env, monkeypatch, data_folder) -> None:
     """Let the command line (`cli(["vernieuw", ...])`) refresh the test's snapshots and warehouse."""
-    from portal import paths
-
     for name, path in (("SNAPSHOTS", env.snaps), ("WAREHOUSE", env.target)):
         monkeypatch.setattr(live, name, path)
-    monkeypatch.setattr(paths, "LIVE", env.snaps)  # where a refresh writes (the data folder's snapshots)
+    data_folder(env.target.parent)  # where a refresh writes: the data folder's snapshots (env.snaps)
 
 
-def test_one_failing_source_does_not_hold_back_the_other(env, monkeypatch, capsys):
-    use_env(env, monkeypatch)
+def test_one_failing_source_does_not_hold_back_the_other(env, monkeypatch, capsys, data_folder):
+    use_env(env, monkeypatch, data_folder)
     fvw_before = query(env.target, "select count(*), sum(waarde) from observaties where bron='85383NED'")
     env.state.tables = {"86003NED": env.state.tables["86003NED"], "85383NED": env.state.tables["85383NED"]}
     env.state.tables["85383NED"].cap = env.state.tables["85383NED"].cut_at = 100  # CBS stops after 100 rows
@@ -90,8 +88,8 @@ def test_refused_table_is_left_out_told_on_the_next_run_and_fetched_afresh_with_
     assert not (env.snaps / ".vernieuw").exists()
 
 
-def test_first_run_against_twenty_years_of_a_series_is_bounded(env, monkeypatch, capsys):
-    use_env(env, monkeypatch)
+def test_first_run_against_twenty_years_of_a_series_is_bounded(env, monkeypatch, capsys, data_folder):
+    use_env(env, monkeypatch, data_folder)
     # the catalogue lists "Gebieden in Nederland" 2007–2026; the shipped gemeente list covers up to 2025
     env.state.tables = {"86200NED": gebieden(2026, "86200NED", of_year=2025),
                         "86100NED": gebieden(2025, "86100NED"), "86000NED": gebieden(2024, "86000NED")}
@@ -113,11 +111,9 @@ def test_first_run_against_twenty_years_of_a_series_is_bounded(env, monkeypatch,
     assert live.parse_years("alle") == live.ALL and live.parse_years("2019 - 2024") == (2019, 2024)
 
 
-def test_with_a_data_folder_a_refresh_writes_nothing_into_the_checkout(env, tmp_path, monkeypatch):
-    from portal import paths
-
+def test_with_a_data_folder_a_refresh_writes_nothing_into_the_checkout(env, tmp_path, data_folder):
     data = tmp_path / "data" / "snapshots"
-    monkeypatch.setattr(paths, "LIVE", data)
+    data_folder(data.parent)
     env.state.tables = {"86003NED": env.state.tables["86003NED"], "86999NED": wijkbuurt(2023, table="86999NED")}
     env.state.tables["86999NED"].cap = env.state.tables["86999NED"].cut_at = 50  # a partial download stays for a resume
     checkout = live.SNAPSHOTS
@@ -169,7 +165,7 @@ def test_refreshed_flows_replace_the_shipped_national_figures(env):
     assert any("vervangen door de vernieuwde CBS-tabellen" in ln for ln in env.lines)
 
 
-def test_vorderingen_per_gemeente_from_the_refresh(env, monkeypatch):
+def test_vorderingen_per_gemeente_from_the_refresh(env, data_folder):
     """82020NED (handhaving): a refresh adds the open bijstandsvorderingen per gemeente and month; the replay serves real
     rows of a StatLine dump (tests/fixtures/cbs/PROVENANCE_82020NED.md)."""
     env.state.tables = {"82020NED": vorderingen()}
@@ -187,7 +183,7 @@ def test_vorderingen_per_gemeente_from_the_refresh(env, monkeypatch):
     # no denominator of the same month fetched (80794ned): no ratio is made up
     assert query(env.target, "select count(*) from observaties where indicator='bijstandsvorderingen_per_1000_bijstand'") == [(0,)]
     # the profile describes them (no verdict) and Vergelijken offers them
-    monkeypatch.setattr("portal.ui.WAREHOUSE", env.target)
+    data_folder(env.target.parent)
     at = page("profiel", gemeente="GM0361")
     text = " ".join(m.value for m in at.markdown)
     assert "**Openstaande bijstandsvorderingen (maandcijfer)**: 2.430 vorderingen, september 2024 (CBS 82020NED)" in text

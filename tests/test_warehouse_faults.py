@@ -66,10 +66,9 @@ def damaged(request, built: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 @pytest.fixture()
-def portal_on(damaged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> UserData:
+def portal_on(damaged: Path, tmp_path: Path, data_folder) -> UserData:
     """The portal reading the damaged warehouse, with its own user database holding one visitatie with notes."""
-    monkeypatch.setattr(ui, "WAREHOUSE", damaged)
-    monkeypatch.setattr(ui, "USERDATA", tmp_path / "userdata.db")
+    data_folder(tmp_path, warehouse=damaged)
     ud = UserData(tmp_path / "userdata.db")
     vid = ud.create_visitatie("tester", "GM0153", "Visitatie Enschede", "najaar 2026", {"naam": "G4", "leden": ["GM0363"]})
     ud.add_item(vid, "tester", "Observatie", "Wachttijd voor intake is lang.", thema="Instroom")

@@ -214,7 +214,7 @@ def peildatum_suggestion(raw: Raw, mapping: dict) -> date | None:
 def apply(raw: Raw, mapping: dict, gemeente: str, peildatum: date, secret: bytes | None = None
           ) -> tuple[pl.DataFrame, Problemen]:
     """(spells, problems). Every row is checked; with any problem the spells frame is empty, so nothing can be stored.
-    The client column is pseudonymised here (the key from DATA/eigen_sleutel unless `secret` is given)."""
+    The client column is pseudonymised here (the installation key, portal.eigen.pseudo, unless `secret` is given)."""
     frame, problems = check(raw, mapping, fields(mapping.get("indeling", "perioden")), peildatum)
     if problems:
         return pl.DataFrame(schema=SPELLS), problems

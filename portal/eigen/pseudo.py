@@ -1,4 +1,5 @@
-"""Pseudonymisation of client identifiers: HMAC-SHA256 with a key kept per installation in DATA/eigen_sleutel.
+"""Pseudonymisation of client identifiers: HMAC-SHA256 with a key kept per installation in the data folder
+(eigen_sleutel).
 
 The key is created on first use (32 random bytes, file mode 0600), is listed in .gitignore and is never logged or
 shown. The same identifier gives the same pseudonym on every upload of this installation, so spells of one client
@@ -17,20 +18,15 @@ from pathlib import Path
 
 import polars as pl
 
-KEY_NAME = "eigen_sleutel"
+from portal.paths import settings
+
 KEY_BYTES = 32
-
-
-def key_path() -> Path:
-    from portal.paths import DATA
-
-    return DATA / KEY_NAME
 
 
 def key(path: Path | None = None) -> bytes:
     """The installation key; created (0600) when there is none yet, tightened to 0600 when it is readable by others.
     Two processes starting at once agree on one."""
-    path = path or key_path()
+    path = path or settings.pseudo_key
     try:
         text = path.read_text()
     except FileNotFoundError:

@@ -1,4 +1,4 @@
-"""The database of own client files, DATA/eigenbestand.db: separate from the warehouse and from the user database.
+"""The database of own client files (eigenbestand.db in the data folder): apart from the warehouse and the user database.
 
 Tables: `uploads` (the history: every upload stays listed, a deleted or replaced one with verwijderd = 1), `spells`
 (the pseudonymised spells of the uploads that are not deleted, SPELLS columns, dates as ISO text) and `mappings` (per
@@ -25,11 +25,11 @@ from portal.eigen.episodes import covered
 from portal.eigen.maanden import month_end
 from portal.eigen.schema import SPELLS
 from portal.indeling import is_gemeente_code
+from portal.paths import settings
 from portal.userdata.db import Store, now
 from portal.userdata.errors import UserDataError
 
 MIGRATIONS = Migrations("bijstandsportaal-eigenbestand")
-DB_NAME = "eigenbestand.db"
 COLUMNS = [c for c in SPELLS if c != "upload_id"]
 
 
@@ -85,11 +85,7 @@ class Eigenbestand(Store):
     migrations = MIGRATIONS
 
     def __init__(self, path: Path | None = None):
-        if path is None:
-            from portal.paths import DATA
-
-            path = DATA / DB_NAME
-        super().__init__(path)
+        super().__init__(path or settings.eigenbestand)
 
     def _connect(self) -> sqlite3.Connection:
         conn = super()._connect()
@@ -255,10 +251,8 @@ _default: dict[Path, Eigenbestand] = {}
 
 
 def default() -> Eigenbestand:
-    """The installation's own-file database (DATA/eigenbestand.db), opened once per process."""
-    from portal.paths import DATA
-
-    path = DATA / DB_NAME
+    """The installation's own-file database (the data folder's eigenbestand.db), opened once per path."""
+    path = settings.eigenbestand
     if path not in _default:
         _default[path] = Eigenbestand(path)
     return _default[path]

@@ -167,9 +167,9 @@ def survival(table: pl.DataFrame, min_cell: int = MIN_CELL) -> Suppressed:
 
 
 # ---- one suppression over the whole page ("Eigen bestand") -----------------------------------------------------------
-PAGE_MONTHS = 24  # the bestandsmonitor: from the same month two years before the peildatum (eigen_ui.MONTHS_SHOWN)
+PAGE_MONTHS = 24  # the bestandsmonitor: from the same month two years before the peildatum (portal.ui.eigen_bestand.MONTHS_SHOWN)
 PAGE_PEILDATA = 60  # the leefvorm peildata a user can pick: the peildatum and the 59 month ends before it
-PAGE_GROUPINGS = ("cohort", "leeftijd", "fasering", "totaal")  # the radio "Per" of the uitstroomkans (eigen_ui.PER)
+PAGE_GROUPINGS = ("cohort", "leeftijd", "fasering", "totaal")  # the radio "Per" of the uitstroomkans (portal.ui.eigen_bestand.PER)
 NAAR = ("einde", "werk")  # the radio "Uitstroom"
 KEY_TIER = 1  # cells a visitatie team reads (the block in the foto): hidden only when no other cell can be
 

@@ -356,12 +356,13 @@ def rebuild_while_serving(n: int) -> int:
 
     from streamlit.testing.v1 import AppTest
 
-    from portal import ui
+    from portal.paths import settings
+    from portal.ui import data
 
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "warehouse.db"
         build(target, log=lambda _: None)
-        ui.use_warehouse(target, grace_s=2.0)
+        settings.warehouse, data.GRACE_S = target, 2.0
         at = AppTest.from_file(str(ROOT / "pages" / "app.py"), default_timeout=120)
         at.query_params.update(gemeente="GM0153", rg="knn", k="8")
         at.switch_page("profiel.py")
@@ -371,7 +372,7 @@ def rebuild_while_serving(n: int) -> int:
         def reader() -> None:
             while not stop.is_set():
                 try:
-                    ui.current_warehouse().observations("GM0363", ["dichtheid_uitkeringen_totaal"])
+                    data.current().observations("GM0363", ["dichtheid_uitkeringen_totaal"])
                     reads[0] += 1
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     errors.append(repr(exc))
@@ -379,11 +380,11 @@ def rebuild_while_serving(n: int) -> int:
 
         thread = threading.Thread(target=reader, daemon=True)
         thread.start()
-        print(f"Herbouw tijdens gebruik ({n} bouwen, grace {ui.GRACE_S:.0f} s): na de eerste paginarun {_open_files(target)} "
+        print(f"Herbouw tijdens gebruik ({n} bouwen, grace {data.GRACE_S:.0f} s): na de eerste paginarun {_open_files(target)} "
               f"open bestand(en) op het warehouse, RSS {_rss_mb():.0f} MB")
         for i in range(n):
             build(target, log=lambda _: None)
-            time.sleep(ui.GRACE_S + 0.1)
+            time.sleep(data.GRACE_S + 0.1)
             at.run()
             fail = [e.value for e in at.exception]
             print(f"  bouw {i + 1}: {_open_files(target)} open bestand(en) op het warehouse (ook verwijderde), "

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from portal.paths import USERDATA
+from portal.paths import settings
 from portal.userdata.errors import UserDataError
 
 MIGRATIONS = Migrations("bijstandsportaal-userdata")
@@ -107,8 +107,8 @@ class Store:
 
     migrations: Migrations = MIGRATIONS
 
-    def __init__(self, path: Path = USERDATA):
-        self.path = path
+    def __init__(self, path: Path | None = None):
+        self.path = path = path or settings.userdata
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a folder the portal makes is the owner's only
         except OSError:

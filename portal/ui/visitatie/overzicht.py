@@ -7,10 +7,10 @@ import streamlit as st
 from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE
-from portal.ui import current_group, gemeente_picker
 from portal.access import may_create, may_open
+from portal.ui.widgets import current_group, gemeente_picker
 from portal.userdata import MAX_TITEL, UserDataError
-from portal.visitatie_ui.common import CONTACT, TEAM, Ctx, frame, open_link, records
+from portal.ui.visitatie.common import CONTACT, TEAM, Ctx, frame, open_link, records
 
 
 def render(ctx: Ctx) -> None:

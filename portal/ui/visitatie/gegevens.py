@@ -7,10 +7,10 @@ from datetime import date
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.ui import current_group
+from portal.ui.widgets import current_group
 from portal.tekst import literal
 from portal.userdata.checks import MAX_PERIODE, MAX_TITEL
-from portal.visitatie_ui.common import (CONTACT, TEAM, Ctx, Dossier, conflict_panel, frame, opened, records, save_visitatie,
+from portal.ui.visitatie.common import (CONTACT, TEAM, Ctx, Dossier, conflict_panel, frame, opened, records, save_visitatie,
                                        stale_notice)
 
 GEGEVENS = ("titel", "periode", "team", "contacten", "datums")

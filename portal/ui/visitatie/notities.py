@@ -7,8 +7,8 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.tekst import literal
 from portal.userdata.checks import MAX_THEMA, MAX_THEMAS
-from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
-from portal.visitatie_ui.items import add_form, item_editor
+from portal.ui.visitatie.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
+from portal.ui.visitatie.items import add_form, item_editor
 
 
 def render(ctx: Ctx, d: Dossier) -> None:

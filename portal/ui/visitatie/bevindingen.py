@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.visitatie_ui.common import Ctx, Dossier
-from portal.visitatie_ui.items import add_form, item_editor
+from portal.ui.visitatie.common import Ctx, Dossier
+from portal.ui.visitatie.items import add_form, item_editor
 
 
 def render(ctx: Ctx, d: Dossier) -> None:

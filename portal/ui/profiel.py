@@ -13,10 +13,11 @@ from portal.nl import nl_euro, nl_number
 from portal.export import indicator_lines
 from portal.peers import Group
 from portal.store import Warehouse
-from portal.ui import (caterpillar, chart, data_table, decomposition, group_series, pooled, reduction_potential, signal_funnel,
-                       unknown_residence_note, volume_at_group_density)
-from portal.ui import funnel as national_funnel
-from portal.ui import periods as ui_periods
+from portal.ui.data import (caterpillar, decomposition, group_series, pooled, reduction_potential, signal_funnel,
+                            unknown_residence_note, volume_at_group_density)
+from portal.ui.data import funnel as national_funnel
+from portal.ui.data import periods as ui_periods
+from portal.ui.render import chart, data_table
 
 CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
          "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",

@@ -11,8 +11,9 @@ from portal import visitatie as vt
 from portal.nl import nl_datetime, nl_number
 from portal.store import Warehouse
 from portal.tekst import literal
-from portal.ui import current_user, userdata, warehouse
 from portal.access import Gebruiker
+from portal.ui.data import userdata, warehouse
+from portal.ui.login import current_user
 from portal.userdata import VELD_NAMEN, Conflict, UserData, UserDataError
 
 NO_ACCESS = "Deze visitatie bestaat niet, of u heeft er geen toegang toe. Vraag het visitatieteam of de beheerder om toegang."

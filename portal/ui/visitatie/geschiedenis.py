@@ -7,7 +7,7 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.tekst import literal
 from portal.userdata import UserDataError
-from portal.visitatie_ui.common import Ctx, Dossier, forget_forms
+from portal.ui.visitatie.common import Ctx, Dossier, forget_forms
 
 Col = st.column_config.TextColumn
 

@@ -8,9 +8,9 @@ from portal import visitatie_eigen as ve
 from portal import access
 from portal.eigen import store
 from portal.tekst import literal
-from portal.ui import downloads
+from portal.ui.render import downloads
 from portal.userdata import UserDataError
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.ui.visitatie.common import Ctx, Dossier
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -9,8 +9,10 @@ import streamlit as st
 from portal import visitatie as vt
 from portal.nl import nl_datetime
 from portal.tekst import literal
-from portal.ui import current_user, parse_id, userdata
 from portal.access import may_open
+from portal.ui.data import userdata
+from portal.ui.login import current_user
+from portal.ui.widgets import parse_id
 
 UNAVAILABLE = "De cijfermatige foto en de referentiegroepen zijn niet beschikbaar tot het warehouse opnieuw is gebouwd."
 

@@ -22,7 +22,9 @@ from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
 from portal.eigen.validate import MAX_CODES
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
-from portal.ui import chart, current_group, data_table, gemeente_picker
+from portal.access import Gebruiker
+from portal.ui.render import chart, data_table
+from portal.ui.widgets import current_group, gemeente_picker
 from portal.userdata.db import now
 from portal.userdata.errors import UserDataError
 
@@ -56,7 +58,7 @@ def _stored_spells(gemeente: str, upload_id: int, db: str) -> pl.DataFrame:  # d
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _synthetic(gemeente: str, peildatum: dt.date, build: str) -> tuple[pl.DataFrame, str] | None:  # build: cache key
-    from portal.ui import warehouse
+    from portal.ui.data import warehouse
 
     m = synth.marginals(warehouse(), gemeente)
     if m is None:
@@ -352,7 +354,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
 @st.cache_data(max_entries=16, show_spinner=False)
 def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame:
     """The public leefvorm mix of Nederland (codes None) or of a group, once per data build."""
-    from portal.ui import warehouse
+    from portal.ui.data import warehouse
 
     obs = warehouse().all_observations("jaar")
     if codes is None:

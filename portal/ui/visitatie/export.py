@@ -11,7 +11,7 @@ from portal import rapport
 from portal import visitatie_eigen as ve
 from portal.eigen import store
 from portal.nl import nl_number
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.ui.visitatie.common import Ctx, Dossier
 
 
 def render(ctx: Ctx, d: Dossier) -> None:

@@ -12,10 +12,10 @@ from portal import export, rapport
 from portal import visitatie as vt
 from portal.nl import nl_datetime, nl_number
 from portal.tekst import literal
-from portal.ui import chart, downloads
 from portal.access import may_set_norms
-from portal.visitatie_ui import eigen
-from portal.visitatie_ui.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
+from portal.ui.render import chart, downloads
+from portal.ui.visitatie import eigen
+from portal.ui.visitatie.common import Ctx, Dossier, conflict_panel, opened, save_visitatie, stale_notice
 
 Col = st.column_config.TextColumn
 # On screen: widths in px that add up to the 815 px a wide page leaves beside the sidebar in a 1 280 px window; rows are

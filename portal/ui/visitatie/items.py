@@ -10,7 +10,7 @@ from portal.nl import nl_datetime
 from portal.tekst import literal
 from portal.userdata.checks import MAX_TEKST
 from portal.userdata import Conflict, UserDataError
-from portal.visitatie_ui.common import Ctx
+from portal.ui.visitatie.common import Ctx
 
 
 def add_form(ctx: Ctx, v: dict, key: str, soorten: list[str], finding: bool) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import visitatie as vt
-from portal.nl import nl_datetime
-from portal.ui import live_foto
-from portal.tekst import literal
 from portal.access import may_edit, may_open
+from portal.nl import nl_datetime
+from portal.ui.data import live_foto
+from portal.tekst import literal
 from portal.userdata import Conflict, UserDataError
-from portal.visitatie_ui import eigen
-from portal.visitatie_ui.common import Ctx, Dossier
+from portal.ui.visitatie import eigen
+from portal.ui.visitatie.common import Ctx, Dossier
 
 TABS = ["Cijfermatige foto", "Thema's en notities", "Bevindingen en aanbevelingen", "Gegevens", "Geschiedenis", "Exporteren"]
 

@@ -1,0 +1,74 @@
+"""Every chart and table of the portal: finished once, with title, definition and source lines, the Dutch way, and
+downloads (PNG, SVG, CSV, Excel) that carry the same lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from portal import export
+from portal.charts import finish
+from portal.nl import nl_number
+from portal.tekst import literal
+from portal.ui.cache import build_key, register
+
+_SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
+_SPEC_LIMIT = 512
+register(_SPECS)
+
+
+def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None) -> None:
+    """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
+    definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
+
+    `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
+    data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
+    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`."""
+    make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
+    cache_key = None if inputs is None else (build_key(), key, inputs, title, subtitle)
+    finished = _SPECS.get(cache_key) if cache_key else None
+    if finished is None:
+        # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
+        # builders in portal.charts are validated by the tests (and exports convert with validation).
+        finished = spec() if spec else finish(make(), title, subtitle).to_dict(validate=False)
+        if cache_key:
+            if len(_SPECS) >= _SPEC_LIMIT:
+                _SPECS.pop(next(iter(_SPECS)))
+            _SPECS[cache_key] = finished
+    st.vega_lite_chart(finished, width="stretch")
+    st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
+    row = st.container(horizontal=True)
+    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
+                        key=f"png-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=f"{key}.svg",
+                        mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/download:")
+
+
+def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[str, int] | None = None) -> None:
+    """A table whose numbers stay numbers (so sorting works), shown the Dutch way (1.234,5) with '–' for an empty cell,
+    and CSV/Excel downloads of the same columns rounded as shown, with the source and definition lines.
+
+    `frame` has the Dutch column headers the user reads; `decimals` per numeric column (default 0 for integers, 1 else).
+    """
+    rounded = export.rounded(frame, decimals or {})
+    numeric = [c for c, t in rounded.schema.items() if t.is_numeric()]
+    dec = {c: (decimals or {}).get(c, 0 if rounded.schema[c].is_integer() else 1) for c in numeric}
+    styler = rounded.to_pandas().style.format(
+        {c: (lambda v, d=d: nl_number(v, d)) for c, d in dec.items()}, na_rep="–")
+    st.dataframe(styler, hide_index=True, width="stretch", placeholder="–")  # Streamlit shows a null as "None" otherwise
+    downloads(rounded, lines, key)
+
+
+def downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
+    """CSV and Excel downloads of `frame` with the source and definition lines."""
+    row = st.container(horizontal=True)
+    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=f"{key}.csv", mime="text/csv",
+                        key=f"csv-{key}", on_click="ignore", icon=":material/download:")
+    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=f"{key}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
+                        on_click="ignore", icon=":material/download:")
