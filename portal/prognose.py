@@ -1,0 +1,241 @@
+"""Volume prognoses with their own accuracy (issue 22, part 3): backtests against a naive and a seasonal naive forecast,
+and the prognosis of a public monthly series (CBS 82015NED / 80794ned per gemeente after `etl vernieuw`, 37789ksz
+nationally).
+
+Backtest (shared with the own-file model, portal.eigen.prognose). A series y over months 0..t. For a horizon H (6 and
+12), the method is started at origin o = t − H with only the months up to o, and forecasts o+1 … t. Errors e_h = ŷ(o+h)
+− y(o+h), h = 1 … H:
+- MAE  = mean |e_h|                       (in the unit of the series: uitkeringen or personen),
+- MAPE = mean |e_h| / y(o+h) × 100        (in %).
+Beside it, from the same origin: the naive forecast ŷ(o+h) = y(o) (last value) and the seasonal naive forecast
+ŷ(o+h) = y(o+h−12) (the same month a year earlier; known at the origin for h ≤ 12). The method *beats* them over H when
+its MAPE is lower than both. The verdict says so plainly when it does not.
+
+Series model (`series_forecast`): log y = α + β·t + γ(calendar month) by least squares over the last (up to) 36 months,
+with the month effects only when at least 24 months are there (then at least two of each month; the γ sum to 0); with
+fewer months trend only, and the method says so. The forecast is exp(α + β·(t+h) + γ(month)). Interval: ± 1,96 × the
+standard deviation of the fit's residuals (log scale) growing with √h, widened to at least the backtest's MAPE — an
+approximation, said so on the page. A series with a known exponential trend and multiplicative season is recovered
+exactly (tests/test_prognose.py).
+
+`dichtheid` carries a volume prognosis over to a dichtheid (the foto's volume rows): realisatie × forecast / the series'
+value in the month of the realisatie (a year is read as its December), inwoners taken as unchanged.
+No Streamlit and no storage here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from portal.charts import nl_number
+
+HORIZONS = (6, 12)  # backtest horizons in months
+VOORUIT = 12  # months projected ahead
+VENSTER = 36  # months the series model is fitted on
+MIN_SEIZOEN = 24  # months needed before month effects are estimated
+MIN_MAANDEN = 6  # fewer months: no prognosis
+Z95 = 1.959963984540054
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
+METHODEN = {"methode": "de methode", "naief": "naïef (laatste waarde)", "seizoen": "seizoensnaïef (zelfde maand vorig jaar)"}
+
+
+def month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def month_date(i: int) -> dt.date:
+    return dt.date(i // 12, i % 12 + 1, 1)
+
+
+def maand_tekst(d: dt.date) -> str:
+    return f"{MAANDEN[d.month - 1]} {d.year}"
+
+
+@dataclass(frozen=True)
+class Fout:
+    """The backtest over one horizon: MAE (unit of the series) and MAPE (%) of the method and the two baselines."""
+
+    horizon: int
+    origin: dt.date  # the last month the methods saw
+    mae: dict[str, float]  # methode, naief, seizoen -> MAE (seizoen absent when the series is too short)
+    mape: dict[str, float]
+
+    @property
+    def beter(self) -> bool:
+        """The method's MAPE is lower than every baseline's."""
+        return all(self.mape["methode"] < v for k, v in self.mape.items() if k != "methode")
+
+
+def errors(forecast: np.ndarray, actual: np.ndarray) -> tuple[float, float]:
+    """(MAE, MAPE in %) of a forecast path against the realised one."""
+    f, a = np.asarray(forecast, dtype=float), np.asarray(actual, dtype=float)
+    e = np.abs(f - a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(a != 0, e / np.abs(a) * 100, np.nan)
+    return float(e.mean()), float(np.nanmean(pct)) if np.isfinite(pct).any() else float("nan")
+
+
+def backtest(y: np.ndarray, first: dt.date, method: Callable[[int, int], np.ndarray | None],
+             horizons: tuple[int, ...] = HORIZONS) -> list[Fout]:
+    """Backtests of `method(o, H)` (the forecast of y[o+1 … o+H] from the months 0 … o, or None when it cannot start
+    there) for every horizon that fits the series; `first`: the month of y[0]. Module note for the definitions."""
+    y = np.asarray(y, dtype=float)
+    t = len(y) - 1
+    out = []
+    for h in horizons:
+        o = t - h
+        if o < 0:
+            continue
+        got = method(o, h)
+        if got is None:
+            continue
+        actual = y[o + 1:]
+        mae, mape = {}, {}
+        mae["methode"], mape["methode"] = errors(got, actual)
+        mae["naief"], mape["naief"] = errors(np.full(h, y[o]), actual)
+        if o + 1 - 12 >= 0:
+            mae["seizoen"], mape["seizoen"] = errors(y[o + 1 - 12:o + 1 - 12 + h], actual)
+        out.append(Fout(h, month_date(month_index(first) + o), mae, mape))
+    return out
+
+
+def oordeel(fouten: list[Fout], eenheid: str = "uitkeringen") -> str:
+    """The backtest in Dutch: per horizon how far off each was, and whether the method beat the baselines."""
+    if not fouten:
+        return ("Geen backtest: de reeks is te kort om de methode 6 of 12 maanden eerder te starten. Hoe goed deze prognose "
+                "is, is dus niet te zeggen.")
+    parts = []
+    for f in fouten:
+        naast = ", ".join(f"{METHODEN[k]} {nl_number(f.mape[k], 1)} % ({nl_number(f.mae[k])} {eenheid})"
+                          for k in ("naief", "seizoen") if k in f.mape)
+        parts.append(f"Gestart eind {maand_tekst(f.origin)} zat de methode er over de {f.horizon} maanden daarna gemiddeld "
+                     f"{nl_number(f.mape['methode'], 1)} % naast ({nl_number(f.mae['methode'])} {eenheid}); {naast}.")
+    losers = [f for f in fouten if not f.beter]
+    if not losers:
+        parts.append("De methode was daarmee beter dan de naïeve en de seizoensnaïeve voorspelling.")
+    else:
+        wie = " en ".join(f"over {f.horizon} maanden" for f in losers)
+        parts.append(f"Let op: de methode was {wie} niet beter dan een naïeve voorspelling (laatste waarde of zelfde maand "
+                     "vorig jaar). Lees de prognose dan niet nauwkeuriger dan die eenvoudige regel.")
+    return " ".join(parts)
+
+
+# ---- the prognosis of a monthly series (public figures) ------------------------------------------------------------
+@dataclass(frozen=True)
+class Reeksprognose:
+    maanden: list[dt.date]  # the projected months (first of the month), VOORUIT of them
+    waarde: np.ndarray
+    onder: np.ndarray  # 95 % interval (module note)
+    boven: np.ndarray
+    seizoen: bool  # month effects estimated
+    trend_pct_jaar: float  # the fitted trend in % per year
+    fouten: list[Fout]
+    laatste: dt.date  # the last month of the series
+    laatste_waarde: float
+    basis: str  # the months the fit rests on, in Dutch
+
+    @property
+    def methode(self) -> str:
+        s = ("met een effect per kalendermaand (seizoen)" if self.seizoen else
+             f"zonder seizoen (minder dan {MIN_SEIZOEN} maanden: te kort om een seizoenspatroon te schatten)")
+        return (f"Prognose uit de maandreeks: een exponentiële trend {s}, met de kleinste-kwadratenmethode geschat op "
+                f"{self.basis}, doorgetrokken tot {VOORUIT} maanden na de laatste maand. Interval: 95 % uit de spreiding van "
+                "de maanden rond de trend, minstens zo breed als de fout in de backtest (een benadering: een trendbreuk "
+                "zit er niet in).")
+
+
+def _fit(y: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, bool, float] | None:
+    """Least-squares fit of log y on (1, t, month effects summing to 0) over the given months; (coefficients, season,
+    residual sd on the log scale). None when the series has a value ≤ 0 or fewer than MIN_MAANDEN months."""
+    n = len(y)
+    if n < MIN_MAANDEN or (y <= 0).any():
+        return None
+    season = n >= MIN_SEIZOEN
+    t = np.arange(n, dtype=float)
+    cols = [np.ones(n), t]
+    if season:
+        cal = months % 12
+        for c in range(11):  # effects of months 0..10 against month 11 (sum-to-zero coding)
+            cols.append((cal == c).astype(float) - (cal == 11).astype(float))
+    x = np.column_stack(cols)
+    coef, *_ = np.linalg.lstsq(x, np.log(y), rcond=None)
+    resid = np.log(y) - x @ coef
+    dof = max(n - x.shape[1], 1)
+    return coef, season, float(np.sqrt((resid ** 2).sum() / dof))
+
+
+def _predict(coef: np.ndarray, season: bool, n_fit: int, first_month: int, steps: int) -> np.ndarray:
+    t = np.arange(n_fit, n_fit + steps, dtype=float)
+    out = coef[0] + coef[1] * t
+    if season:
+        gam = np.append(coef[2:], -coef[2:].sum())
+        out = out + gam[(first_month + np.arange(n_fit, n_fit + steps)) % 12]
+    return np.exp(out)
+
+
+def _series_method(y: np.ndarray, first: int) -> Callable[[int, int], np.ndarray | None]:
+    def method(o: int, h: int) -> np.ndarray | None:
+        lo = max(0, o + 1 - VENSTER)
+        got = _fit(y[lo:o + 1], np.arange(first + lo, first + o + 1))
+        if got is None:
+            return None
+        coef, season, _ = got
+        return _predict(coef, season, o + 1 - lo, first + lo, h)
+    return method
+
+
+def series_forecast(maanden: list[dt.date], waarden: list[float]) -> Reeksprognose | None:
+    """The prognosis of a monthly series (consecutive months; a gap ends the series used at the last complete stretch)
+    with its backtest. None with fewer than MIN_MAANDEN months or a value ≤ 0."""
+    pairs = sorted((month_index(m), float(v)) for m, v in zip(maanden, waarden) if v is not None)
+    if not pairs:
+        return None
+    start = len(pairs) - 1  # the last stretch without gaps
+    while start > 0 and pairs[start - 1][0] == pairs[start][0] - 1:
+        start -= 1
+    pairs = pairs[start:]
+    if len(pairs) < MIN_MAANDEN:
+        return None
+    first = pairs[0][0]
+    y = np.array([v for _, v in pairs])
+    method = _series_method(y, first)
+    t = len(y) - 1
+    lo = max(0, t + 1 - VENSTER)
+    got = _fit(y[lo:], np.arange(first + lo, first + t + 1))
+    if got is None:
+        return None
+    coef, season, sd = got
+    waarde = _predict(coef, season, t + 1 - lo, first + lo, VOORUIT)
+    fouten = backtest(y, month_date(first), method)
+    h = np.arange(1, VOORUIT + 1)
+    width = np.maximum(np.expm1(Z95 * sd * np.sqrt(h)), max((f.mape["methode"] for f in fouten), default=0.0) / 100)
+    basis = f"{maand_tekst(month_date(first + lo))} t/m {maand_tekst(month_date(first + t))} ({t + 1 - lo} maanden)"
+    return Reeksprognose([month_date(first + t + k) for k in h], waarde, waarde * (1 - width), waarde * (1 + width), season,
+                         float(np.expm1(coef[1] * 12) * 100), fouten, month_date(first + t), float(y[-1]), basis)
+
+
+def periode_maand(periode: str) -> dt.date | None:
+    """'2017' -> December 2017, '2024-09' -> September 2024; anything else None."""
+    try:
+        if len(periode) == 4:
+            return dt.date(int(periode), 12, 1)
+        if len(periode) == 7 and periode[4] == "-":
+            return dt.date(int(periode[:4]), int(periode[5:]), 1)
+    except ValueError:
+        return None
+    return None
+
+
+def dichtheid(realisatie: float | None, periode: str | None, reeks: dict[dt.date, float], doel: float) -> float | None:
+    """A volume prognosis carried to a dichtheid: realisatie × doel / the series in the realisatie's month (None when the
+    series does not have that month)."""
+    m = periode_maand(periode or "")
+    basis = reeks.get(m) if m else None
+    if realisatie is None or not basis:
+        return None
+    return realisatie * doel / basis
