@@ -11,12 +11,15 @@ Beside it, from the same origin: the naive forecast ŷ(o+h) = y(o) (last value) 
 ŷ(o+h) = y(o+h−12) (the same month a year earlier; known at the origin for h ≤ 12). The method *beats* them over H when
 its MAPE is lower than both. The verdict says so plainly when it does not.
 
-Series model (`series_forecast`): log y = α + β·t + γ(calendar month) by least squares over the last (up to) 36 months,
-with the month effects only when at least 24 months are there (then at least two of each month; the γ sum to 0); with
-fewer months trend only, and the method says so. The forecast is exp(α + β·(t+h) + γ(month)). Interval: ± 1,96 × the
-standard deviation of the fit's residuals (log scale) growing with √h, widened to at least the backtest's MAPE — an
-approximation, said so on the page. A series with a known exponential trend and multiplicative season is recovered
-exactly (tests/test_prognose.py).
+Series model (`series_forecast`): ŷ(t+h) = y(t) × exp(γ(month of t+h) − γ(month of t)) × exp(g·h): anchored at the last
+value, the season γ from a least-squares fit of log y = α + β·t + γ(calendar month) over the last (up to) 36 months
+(month effects only with at least 24 months, then at least two of each month; the γ sum to 0; fewer months: no season,
+and the method says so), the trend g the change of log y over the last 12 months / 12 (the season cancels; with fewer
+than 13 months the β of the fit). Chosen on a rolling backtest of the national series 37789ksz (origins 2003–2017):
+12 months ahead the mean MAPE was 2,33 % against 2,85 % naive; the same fit read off its fitted line (not anchored)
+gave 5,09 %. Interval: ± 1,96 × the standard deviation of the fit's residuals (log scale) growing with √h, widened to at
+least the backtest's MAPE — an approximation, said so on the page. A series with a known exponential trend and
+multiplicative season is recovered exactly (tests/test_prognose.py).
 
 `dichtheid` carries a volume prognosis over to a dichtheid (the foto's volume rows): realisatie × forecast / the series'
 value in the month of the realisatie (a year is read as its December), inwoners taken as unchanged.
@@ -143,10 +146,10 @@ class Reeksprognose:
     def methode(self) -> str:
         s = ("met een effect per kalendermaand (seizoen)" if self.seizoen else
              f"zonder seizoen (minder dan {MIN_SEIZOEN} maanden: te kort om een seizoenspatroon te schatten)")
-        return (f"Prognose uit de maandreeks: een exponentiële trend {s}, met de kleinste-kwadratenmethode geschat op "
-                f"{self.basis}, doorgetrokken tot {VOORUIT} maanden na de laatste maand. Interval: 95 % uit de spreiding van "
-                "de maanden rond de trend, minstens zo breed als de fout in de backtest (een benadering: een trendbreuk "
-                "zit er niet in).")
+        return (f"Prognose uit de maandreeks: de laatste maand, doorgetrokken met de verandering over de laatste 12 "
+                f"maanden ({nl_number(self.trend_pct_jaar, 1)} % per jaar) en {s}; het seizoen geschat met de "
+                f"kleinste-kwadratenmethode op {self.basis}. Interval: 95 % uit de spreiding van de maanden rond trend en "
+                "seizoen, minstens zo breed als de fout in de backtest (een benadering: een trendbreuk zit er niet in).")
 
 
 def _fit(y: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, bool, float] | None:
@@ -169,24 +172,18 @@ def _fit(y: np.ndarray, months: np.ndarray) -> tuple[np.ndarray, bool, float] | 
     return coef, season, float(np.sqrt((resid ** 2).sum() / dof))
 
 
-def _predict(coef: np.ndarray, season: bool, n_fit: int, first_month: int, steps: int) -> np.ndarray:
-    t = np.arange(n_fit, n_fit + steps, dtype=float)
-    out = coef[0] + coef[1] * t
-    if season:
-        gam = np.append(coef[2:], -coef[2:].sum())
-        out = out + gam[(first_month + np.arange(n_fit, n_fit + steps)) % 12]
-    return np.exp(out)
-
-
-def _series_method(y: np.ndarray, first: int) -> Callable[[int, int], np.ndarray | None]:
-    def method(o: int, h: int) -> np.ndarray | None:
-        lo = max(0, o + 1 - VENSTER)
-        got = _fit(y[lo:o + 1], np.arange(first + lo, first + o + 1))
-        if got is None:
-            return None
-        coef, season, _ = got
-        return _predict(coef, season, o + 1 - lo, first + lo, h)
-    return method
+def _forecast(y: np.ndarray, first: int, o: int, h: int) -> tuple[np.ndarray, bool, float, float] | None:
+    """(forecast of months o+1 … o+h from y[0 … o], season estimated, trend g per month, residual sd) or None."""
+    lo = max(0, o + 1 - VENSTER)
+    got = _fit(y[lo:o + 1], np.arange(first + lo, first + o + 1))
+    if got is None:
+        return None
+    coef, season, sd = got
+    gam = np.append(coef[2:], -coef[2:].sum()) if season else np.zeros(12)
+    g = float(np.log(y[o]) - np.log(y[o - 12])) / 12 if o >= 12 else float(coef[1])
+    steps = np.arange(1, h + 1)
+    out = y[o] * np.exp(gam[(first + o + steps) % 12] - gam[(first + o) % 12] + g * steps)
+    return out, season, g, sd
 
 
 def series_forecast(maanden: list[dt.date], waarden: list[float]) -> Reeksprognose | None:
@@ -203,20 +200,23 @@ def series_forecast(maanden: list[dt.date], waarden: list[float]) -> Reeksprogno
         return None
     first = pairs[0][0]
     y = np.array([v for _, v in pairs])
-    method = _series_method(y, first)
     t = len(y) - 1
-    lo = max(0, t + 1 - VENSTER)
-    got = _fit(y[lo:], np.arange(first + lo, first + t + 1))
+    got = _forecast(y, first, t, VOORUIT)
     if got is None:
         return None
-    coef, season, sd = got
-    waarde = _predict(coef, season, t + 1 - lo, first + lo, VOORUIT)
+    waarde, season, g, sd = got
+
+    def method(o: int, h: int) -> np.ndarray | None:
+        f = _forecast(y, first, o, h)
+        return None if f is None else f[0]
+
     fouten = backtest(y, month_date(first), method)
     h = np.arange(1, VOORUIT + 1)
     width = np.maximum(np.expm1(Z95 * sd * np.sqrt(h)), max((f.mape["methode"] for f in fouten), default=0.0) / 100)
+    lo = max(0, t + 1 - VENSTER)
     basis = f"{maand_tekst(month_date(first + lo))} t/m {maand_tekst(month_date(first + t))} ({t + 1 - lo} maanden)"
     return Reeksprognose([month_date(first + t + k) for k in h], waarde, waarde * (1 - width), waarde * (1 + width), season,
-                         float(np.expm1(coef[1] * 12) * 100), fouten, month_date(first + t), float(y[-1]), basis)
+                         float(np.expm1(g * 12) * 100), fouten, month_date(first + t), float(y[-1]), basis)
 
 
 def periode_maand(periode: str) -> dt.date | None:
