@@ -58,9 +58,11 @@ def eigen_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str,
     r10 = ep.tientallen
     st.markdown(f"**Verwacht bestand eind {pg.maand_tekst(doel)}: {nl_number(r10(pr.waarde[-1]))} uitkeringen** (95 %-interval "
                 f"{nl_number(r10(pr.onder[-1]))}–{nl_number(r10(pr.boven[-1]))}), tegen {nl_number(pr.nu)} eind "
-                f"{pg.maand_tekst(last)}: verwachte verandering {_signed(r10(pr.verandering))}, uit een instroom van "
-                f"{nl_number(r10(pr.instroom))} en een uitstroom van {nl_number(r10(float(pr.uitstroom.sum())))} in {pg.VOORUIT} "
-                "maanden.")
+                f"{pg.maand_tekst(last)}: verwachte verandering {_signed(r10(pr.verandering))}"
+                + (f", uit een instroom van {nl_number(r10(pr.instroom))} en een uitstroom van "
+                   f"{nl_number(r10(float(pr.uitstroom.sum())))} in {pg.VOORUIT} maanden."
+                   if min(pr.instroom, float(pr.uitstroom.sum())) >= MIN_CELL else
+                   f" (verwachte instroom of uitstroom kleiner dan {MIN_CELL}: niet getoond)."))
     methode = pr.methode
     lines = [line, methode, "Prognose en interval afgerond op tientallen."]
     real = pr.gerealiseerd.tail(TOONMAANDEN).with_columns(

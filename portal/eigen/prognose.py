@@ -277,5 +277,18 @@ def gesplitst(pr: Eigenprognose, pagina: sp.Pagina | None) -> tuple[pl.DataFrame
                                           dtype=pl.Float64) for c in ("uitstroom", "eind")])
     rel = [(f"het totaal van de kolom {c}", [(i, c) for i in range(frame.height)]) for c in ("uitstroom", "eind")]
     res = sp.suppress(probe, ["uitstroom", "eind"], rel, key="duurklasse", linked={"uitstroom": ["kans"]}, min_cell=MIN_CELL)
+    # As the page's joint suppression: hidden cells of a column that together hold fewer than MIN_CELL (the total minus
+    # the visible ones would be a small count) take one more cell with them, the smallest visible one.
+    reason = {(r, k): (w, t) for r, k, w, t in res.cellen.select("rij", "kolom", "reden", "toelichting").iter_rows()}
+    for c in ("uitstroom", "eind"):
+        values = frame[c].to_list()
+        while True:
+            gone = [r for r in range(frame.height) if (r, c) in reason]
+            left = [r for r in range(frame.height) if (r, c) not in reason]
+            if not gone or not left or sum(values[r] for r in gone) >= MIN_CELL:
+                break
+            pick = min(left, key=lambda r: values[r])
+            reason[(pick, c)] = ("secundair", f"anders samen met de verborgen cellen af te leiden uit het totaal van de kolom {c}")
+    res = sp._hide(frame, ["uitstroom", "eind"], reason, "duurklasse", {"uitstroom": ["kans"]})
     shown = res.frame.with_columns([pl.col(c).map_elements(tientallen, return_dtype=pl.Int64).alias(c) for c in ("uitstroom", "eind")])
     return shown, res
