@@ -29,6 +29,7 @@ No Streamlit and no storage here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -239,3 +240,81 @@ def dichtheid(realisatie: float | None, periode: str | None, reeks: dict[dt.date
     if realisatie is None or not basis:
         return None
     return realisatie * doel / basis
+
+
+# ---- the visitatie foto: the prognose column of the volume rows -----------------------------------------------------
+# Volume rows of the foto and the public monthly series of the same kind (after `etl vernieuw`).
+VOLUME = {"dichtheid_uitkeringen_totaal": ("bijstandsuitkeringen_maand", "CBS 82015NED"),
+          "dichtheid_tot_aow_incl_gerelateerd": ("bijstand_personen_tot_aow_maand", "CBS 80794ned")}
+FOTO_METHODE = (
+    "Bij de twee dichtheden, als er maandcijfers zijn: deelt de gemeente cijfers uit haar eigen bestand, dan de prognose "
+    "van het eigen bestand 12 maanden na de peildatum (voorraad-stroommodel naar duur), anders die van de openbare "
+    "maandreeks (CBS 82015NED of 80794ned, na 'etl vernieuw'; trend en seizoen): de dichtheid maal de verwachte "
+    "verhouding tot het bestand in de maand van de realisatie (een jaarcijfer als december), met gelijk aantal inwoners; "
+    "met tussen haakjes de fout van de methode in de backtest (12 maanden eerder gestart) naast die van een naïeve "
+    "voorspelling.")
+
+
+def _num(x) -> bool:  # noqa: ANN001
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def backtest_tekst(mape: float | None, naief: float | None, beter: bool | None) -> str:
+    if mape is None:
+        return "geen backtest"
+    out = f"backtest {nl_number(mape, 1)} %"
+    if naief is not None:
+        out += f", naïef {nl_number(naief, 1)} %"
+    return out + ("" if beter in (True, None) else ": niet beter dan naïef")
+
+
+def maandprognose(obs, code: str, indicator: str, periode: str | None, realisatie: float | None) -> dict:  # noqa: ANN001
+    """{'maandprognose': …} for a volume row of the foto when the gemeente has a public monthly series (obs: warehouse
+    observations) that covers the realisatie's month; {} otherwise (then today's rule stays)."""
+    import polars as pl
+
+    if indicator not in VOLUME or realisatie is None:
+        return {}
+    ind, bron = VOLUME[indicator]
+    f = obs.filter((pl.col("gemeente_code") == code) & (pl.col("indicator") == ind) & pl.col("waarde").is_not_null()
+                   & (pl.col("periode").str.len_chars() == 7))
+    if f.height < MIN_MAANDEN:
+        return {}
+    ms = [periode_maand(p) for p in f["periode"]]
+    vals = f["waarde"].to_list()
+    pr = series_forecast([m for m in ms if m], [v for m, v in zip(ms, vals) if m])
+    if pr is None:
+        return {}
+    w = dichtheid(realisatie, periode, {m: v for m, v in zip(ms, vals) if m}, float(pr.waarde[-1]))
+    if w is None:
+        return {}
+    bt = next((x for x in pr.fouten if x.horizon == 12), pr.fouten[-1] if pr.fouten else None)
+    return {"maandprognose": {"maand": pr.maanden[-1].strftime("%Y-%m"), "waarde": w, "bron": bron,
+                              "mape": bt.mape["methode"] if bt else None, "naief": bt.mape["naief"] if bt else None,
+                              "beter": bt.beter if bt else None}}
+
+
+def foto_prognose(regel: dict, foto: dict, today: dt.date | None = None) -> dict | None:
+    """The prognose of a foto row from monthly figures: the own file when the gemeente shares it (foto['eigen']
+    ['prognose'], portal.eigen.prognose.foto_blok), else a public monthly series (regel['maandprognose']); None: the
+    yearly straight line stays (portal.visitatie.prognose). Also None for a month that has passed or malformed data (a
+    foto may come from an imported file)."""
+    if regel.get("indicator") not in VOLUME or not _num(regel.get("realisatie")):
+        return None
+    now = month_index(today or dt.date.today())
+    own = (foto.get("eigen") or {}).get("prognose") if isinstance(foto.get("eigen"), dict) else None
+    if isinstance(own, dict) and isinstance(own.get("factoren"), dict):
+        m = periode_maand(str(own.get("maand") or ""))
+        fac = own["factoren"].get(str(regel.get("periode") or "")[:4] + "-12") if len(str(regel.get("periode") or "")) == 4 else None
+        if m is not None and month_index(m) >= now and _num(fac):
+            return {"periode": f"{m:%m-%Y}, eigen bestand; " + backtest_tekst(
+                own.get("mape") if _num(own.get("mape")) else None, own.get("naief") if _num(own.get("naief")) else None,
+                own.get("beter") if isinstance(own.get("beter"), bool) else None), "waarde": regel["realisatie"] * fac}
+    pub = regel.get("maandprognose")
+    if isinstance(pub, dict) and _num(pub.get("waarde")):
+        m = periode_maand(str(pub.get("maand") or ""))
+        if m is not None and month_index(m) >= now:
+            return {"periode": f"{m:%m-%Y}, {str(pub.get('bron'))[:20]} per maand; " + backtest_tekst(
+                pub.get("mape") if _num(pub.get("mape")) else None, pub.get("naief") if _num(pub.get("naief")) else None,
+                pub.get("beter") if isinstance(pub.get("beter"), bool) else None), "waarde": float(pub["waarde"])}
+    return None

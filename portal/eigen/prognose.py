@@ -292,3 +292,34 @@ def gesplitst(pr: Eigenprognose, pagina: sp.Pagina | None) -> tuple[pl.DataFrame
     res = sp._hide(frame, ["uitstroom", "eind"], reason, "duurklasse", {"uitstroom": ["kans"]})
     shown = res.frame.with_columns([pl.col(c).map_elements(tientallen, return_dtype=pl.Int64).alias(c) for c in ("uitstroom", "eind")])
     return shown, res
+
+
+def foto_blok(spells: pl.DataFrame, peil: dt.date, pagina: sp.Pagina) -> tuple[dict | None, dict | None]:
+    """For the visitatie foto's own-file block (portal.visitatie_eigen): (the prognose the scorecard's volume rows use,
+    or None; the row of the block, or None). The prognose: the target month, the prognosis in tens, the backtest over
+    12 months (else 6) and per December the file covers the factor prognosis / bestand of that month (the foto carries a
+    dichtheid forward with it; portal.prognose.foto_prognose). Nothing when the page hides the bestand on the peildatum."""
+    pr = prognose(spells, peil)
+    if pr is None:
+        return None, None
+    last = pr.gerealiseerd["maand"][-1]
+    doel = pr.maanden[-1]
+    label = f"Prognose bestand eind {pg.maand_tekst(doel)}"
+    if pagina.hidden("maand", last.isoformat(), "bestand") is not None or pr.nu < MIN_CELL:
+        return None, {"id": "prognose_bestand", "label": label, "eenheid": "uitkeringen", "periode": f"12 maanden na {pg.maand_tekst(last)}",
+                      "waarde": None, "onder": None, "boven": None,
+                      "reden": f"niet getoond: het bestand op de peildatum is kleiner dan {MIN_CELL}"}
+    bt = next((f for f in pr.fouten if f.horizon == 12), pr.fouten[-1] if pr.fouten else None)
+    decembers = pr.gerealiseerd.filter(pl.col("maand").dt.month() == 12)
+    factoren = {f"{m:%Y-%m}": round(float(pr.waarde[-1]) / b, 4) for m, b in decembers.iter_rows() if b > 0}
+    blok = {"maand": f"{doel:%Y-%m}", "waarde": tientallen(pr.waarde[-1]), "factoren": factoren,
+            "mape": bt.mape["methode"] if bt else None, "naief": bt.mape["naief"] if bt else None,
+            "seizoen": bt.mape.get("seizoen") if bt else None, "beter": bt.beter if bt else None,
+            "horizon": bt.horizon if bt else None}
+    periode = (f"12 maanden na {pg.maand_tekst(last)}; " + (
+        f"backtest over {bt.horizon} maanden: methode {pg.nl_number(bt.mape['methode'], 1)} %, naïef "
+        f"{pg.nl_number(bt.mape['naief'], 1)} %" + (f", seizoensnaïef {pg.nl_number(bt.mape['seizoen'], 1)} %" if "seizoen" in bt.mape else "")
+        + ("" if bt.beter else " (niet beter dan naïef)") if bt else "geen backtest: het bestand is te kort"))
+    row = {"id": "prognose_bestand", "label": label, "eenheid": "uitkeringen", "periode": periode,
+           "waarde": tientallen(pr.waarde[-1]), "onder": tientallen(pr.onder[-1]), "boven": tientallen(pr.boven[-1]), "reden": None}
+    return blok, row
