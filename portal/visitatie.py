@@ -11,8 +11,9 @@ from datetime import date, datetime
 import polars as pl
 
 from portal import benchmark, funnel, metrics, signals
+from portal import prognose as pg
 from portal.fouten import DutchError
-from portal.nl import nl_datetime, nl_number
+from portal.nl import MAANDEN, nl_datetime, nl_number
 
 STATUSSEN = ["voorbereiding", "bezoek", "rapportage", "afgerond"]
 
@@ -92,6 +93,7 @@ PROGNOSE_METHODE = (
     "zijn), doorgetrokken naar het lopende jaar. Alleen als het laatste meetpunt niet verouderd is (hoogstens "
     f"{signals.VEROUDERD_NA_JAREN} jaar oud); nooit voor een jaar dat al voorbij is. Een trend is geen voorspelling van "
     "beleid: hij zegt alleen waar de lijn heen wijst als er niets verandert.")
+PROGNOSE_METHODE += " " + pg.FOTO_METHODE  # issue 22: monthly figures where there are
 SIGNAAL_REGEL = (
     "Signaal volgens de balanced scorecard van Almere (bundel 'Op het doel af', essay 9): **op norm of beter**; **onder norm, "
     "wel verbetering** (het laatste cijfer is aantoonbaar gunstiger dan het vorige); **onder norm, geen verbetering**; **onder "
@@ -222,6 +224,7 @@ def make_foto(obs: pl.DataFrame, national: pl.DataFrame, code: str, naam: str, m
             "bron": last["bron"] if last else ", ".join(ind.sources),
             "peildatum": last["peildatum"] if last else ind.peildatum,
             "prognose": prognose([{"periode": r["periode"], "waarde": r["gemeente"]} for r in own]),
+            **pg.maandprognose(obs, code, k.id, last["periode"] if last else None, last["gemeente"] if last else None),
             "reeks": reeks,
             **_expected(trechter, k, code, members, last["periode"] if last and last["gemeente"] is not None else None),
         })
@@ -294,7 +297,8 @@ def scorecard(foto: dict, normen: dict[str, float]) -> pl.DataFrame:
     for r in foto["regels"]:
         s = signaal(r, normen.get(r["indicator"]))
         # Recomputed, not read from the (possibly frozen) foto: a prognose for a year that has passed is never shown.
-        p = prognose([{"periode": x["periode"], "waarde": x["gemeente"]} for x in r["reeks"]]) or {}
+        p = (pg.foto_prognose(r, foto)  # monthly figures (own file or public series) where there are, issue 22
+             or prognose([{"periode": x["periode"], "waarde": x["gemeente"]} for x in r["reeks"]]) or {})
         trend = [x for x in r["reeks"] if x["gemeente"] is not None][-TREND_PUNTEN:]
         rows.append({
             "indicator": r["indicator"], "Indicator": r["label"], "Eenheid": r["eenheid"], "Periode": r["periode"],

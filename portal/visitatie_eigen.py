@@ -44,6 +44,9 @@ TOELICHTING = (
     "uit te stromen (alle redenen), voor wie instroomde vanaf de eerste maand die het bestand volledig beschrijft; wie op "
     "de peildatum nog een uitkering heeft telt mee tot de peildatum; 95 %-interval "
     f"(Greenwood, log-log). Cellen met minder dan {MIN_CELL} personen, en cellen die die zouden verraden, zijn niet getoond.")
+TOELICHTING += (" Prognose bestand: voorraad-stroommodel naar duur van de uitkering op het eigen bestand, 12 maanden vooruit, "
+                "afgerond op tientallen, met 95 %-interval (parametrische bootstrap) en de fout van de methode in de backtest "
+                "(6 of 12 maanden eerder gestart) naast een naïeve voorspelling; zie de pagina Eigen bestand.")  # issue 22
 
 
 def marking(block: dict) -> str:
@@ -69,11 +72,14 @@ def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
     spells = episodes.merge(spells)  # a re-entry within 31 days continues the episode, as on the page
     peil = up["peildatum"]
     pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12)
-    return {"gemeente_code": gemeente,
+    from portal.eigen import prognose  # issue 22 part 3: the stock-flow prognosis and its backtest
+
+    pblok, prow = prognose.foto_blok(spells, peil, pagina)
+    return {"gemeente_code": gemeente, "prognose": pblok,
             "upload": {"id": up["id"], "bestandsnaam": up["bestandsnaam"], "tijd": str(up["tijd"]),
                        "peildatum": peil.isoformat(), "maand_van": up["maand_van"], "maand_tot": up["maand_tot"],
                        "rijen": up["rijen"]},
-            "cijfers": _counts(pagina, spells, peil) + _page_kansen(pagina, _kansen(spells, peil))}
+            "cijfers": _counts(pagina, spells, peil) + _page_kansen(pagina, _kansen(spells, peil)) + ([prow] if prow else [])}
 
 
 def _row(key: str, label: str, eenheid: str, periode: str, waarde, reden: str | None, onder=None, boven=None) -> dict:
@@ -158,6 +164,8 @@ def waarde_text(row: dict) -> str:
     if row["eenheid"] == "%":
         ci = f" ({nl_number(row['onder'], 1)}–{nl_number(row['boven'], 1)})" if row.get("onder") is not None else ""
         return f"{nl_number(row['waarde'], 1)} %{ci}"
+    if row.get("onder") is not None and row.get("boven") is not None:  # a prognosis with its interval
+        return f"{nl_number(row['waarde'])} ({nl_number(row['onder'])}–{nl_number(row['boven'])})"
     return nl_number(row["waarde"])
 
 

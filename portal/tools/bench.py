@@ -15,6 +15,8 @@ counts before and after, τ per size band and of the kenmerken model, and how ma
 is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose colour changed.
 `python3 dev.py bench eigen [N]`: all own-file monitors over N (default 5 000 000) synthetic spells, time and peak
 memory in a fresh process (issue 13: <= 3 s and <= 2 GB on 2 cores).
+`python3 dev.py bench prognose [N]`: the own-file volume prognosis with its backtest over N (5 000 000) synthetic spells
+(portal/tools/bench_prognose.py; issue 22: <= 2 s) and the backtest of the national monthly series 37789ksz.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         return signalen()
     if argv[:1] == ["eigen"]:
         return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
+    if argv[:1] == ["prognose"]:  # issue 22 part 3: the volume prognosis with its backtest
+        from portal.tools.bench_prognose import prognose
+
+        return prognose(int(argv[1]) if len(argv) > 1 else 5_000_000)
     if argv[:1] == ["belasting"]:
         from portal.tools.loadclient import main as load_main
 

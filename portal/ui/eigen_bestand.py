@@ -590,6 +590,10 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     herinstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Duur van de uitkering")
     duur_section(gemeente, spells, peil, line, file, pagina)
+    st.header("Prognose van het bestand")
+    from portal.ui import prognose as prognose_ui  # issue 22 part 3: the stock-flow prognosis with its backtest
+
+    prognose_ui.eigen_section(gemeente, spells, peil, line, file, pagina)
     st.header("Uitgaven en budget")
     budget_section(gemeente, spells, peil, line)
     st.header("Vergelijking met andere deelnemers")

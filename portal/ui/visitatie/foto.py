@@ -28,7 +28,8 @@ SIGNAL_COLUMNS = {
     "Norm": Col("Norm", width=75, help="(eigen): norm van het team of de gemeente; (groep): gemiddelde van de referentiegroep."),
     "Afwijking": Col("Afwijking", width=75, help="Realisatie − norm."),
     "Signaal": Col("Signaal", width=100),
-    "Prognose": Col("Prognose", width=90, help="Lineaire trend door de laatste drie meetpunten, tot het lopende jaar."),
+    "Prognose": Col("Prognose", width=90, help="Lineaire trend door de laatste drie meetpunten, tot het lopende jaar; bij de "
+                    "dichtheden met maandcijfers 12 maanden vooruit uit de maanden (eigen bestand of CBS), met de backtest-fout."),
     "Referentiegroep (P25–P75)": Col("Groep", width=95, help="Gemiddelde van de referentiegroep (P25–P75; n = aantal "
                                      "gemeenten met een cijfer)."),
     "Nederland": Col("NL", width=45, help="Nederland"),
