@@ -15,7 +15,7 @@ from portal import visitatie as vt
 from portal import visitatie_eigen as ve
 from portal.eigen import synth
 from portal.eigen.store import Eigenbestand
-from portal.userdata import Gebruiker
+from portal.access import Gebruiker
 from portal.userdata.checks import check_foto
 
 TODAY = dt.date.today()
