@@ -7,6 +7,7 @@ first worker that needs it builds it into the run's shared folder, the others wa
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import tempfile
@@ -36,6 +37,19 @@ from portal.userdata import UserData  # noqa: E402
 from tests.cbs_replay import FakeCbs, Server, digest, fvw, wijkbuurt  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def _scan_installed_components_once() -> None:
+    """Every AppTest run scans the metadata of every installed package for Streamlit components (about a second per
+    page run, most of a page test's time); the installed packages do not change during a test run, so the scan is
+    done once per process. Only the test harness is affected: the portal itself scans once at startup anyway."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(scan())
+
+
+_scan_installed_components_once()
 
 
 @contextmanager
