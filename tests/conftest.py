@@ -1,14 +1,29 @@
-"""Test setup: one warehouse built from the shipped snapshots into a temporary data folder, shared by all tests."""
+"""Test setup: one warehouse built from the shipped snapshots into a temporary data folder, shared by all tests.
+
+Under pytest-xdist (`dev.py test` runs the suite on every core) each worker process has a data folder of its own (its
+user database, uploads and refreshes do not meet another worker's), and the warehouse is built once per test run: the
+first worker that needs it builds it into the run's shared folder, the others wait for that build and copy it."""
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 # Must be set before portal.paths is imported anywhere: the portal then reads this warehouse, not data/warehouse.db.
-os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
+# The controlling process makes the run's folder; its workers inherit the environment and take a subfolder each.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if "PORTAL_DATA_DIR" not in os.environ:
+    os.environ["PORTAL_DATA_DIR"] = os.environ["PORTAL_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="portal-test-")
+_RUN_DIR = os.environ.get("PORTAL_TEST_RUN_DIR")
+if _WORKER and _RUN_DIR and os.environ["PORTAL_DATA_DIR"] == _RUN_DIR:
+    os.environ["PORTAL_DATA_DIR"] = str(Path(_RUN_DIR) / _WORKER)
+    Path(os.environ["PORTAL_DATA_DIR"]).mkdir(exist_ok=True)
 
 import pytest  # noqa: E402
 
@@ -24,11 +39,53 @@ from tests.cbs_replay import FakeCbs, Server, digest, fvw, wijkbuurt  # noqa: E4
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
+def _scan_installed_components_once() -> None:
+    """Every AppTest run scans the metadata of every installed package for Streamlit components (about a second per
+    page run, most of a page test's time); the installed packages do not change during a test run, so the scan is
+    done once per process. Only the test harness is affected: the portal itself scans once at startup anyway."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(scan())
+
+
+_scan_installed_components_once()
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Wait for and hold an exclusive lock on `lock` (one build at a time among the test processes)."""
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 @pytest.fixture(scope="session")
 def built() -> Path:
-    if not WAREHOUSE.exists():
-        build(WAREHOUSE, log=lambda _: None)
+    """The warehouse of the shipped snapshots at portal.paths.WAREHOUSE, built once per test run (see the docstring)."""
+    if WAREHOUSE.exists():
+        return WAREHOUSE
+    shared = Path(_RUN_DIR) / "warehouse.db" if _WORKER and _RUN_DIR else WAREHOUSE
+    with _exclusive(shared.with_name(".test-build.lock")):
+        if not shared.exists():
+            build(shared, log=lambda _: None)
+    if shared != WAREHOUSE:
+        shutil.copy2(shared, WAREHOUSE)  # a copy of its own: some tests write into the worker's warehouse
     return WAREHOUSE
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core, at most 4 (each worker holds its own Streamlit, polars and Chromium)."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controlling process removes the run's temporary data folder (workers' folders and the shared build in it)."""
+    if not _WORKER and _RUN_DIR and Path(_RUN_DIR).name.startswith("portal-test-"):
+        shutil.rmtree(_RUN_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from portal import benchmark as bm
@@ -13,10 +14,17 @@ from portal import peers
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 
 
-def test_every_profile_opens(built: Path, wh) -> None:
-    """Vlieland, Schiermonnikoog, Rozendaal and Meierijstad stopped with an English "math domain error" before."""
+PARTS = 4  # the gemeenten in four interleaved parts, so that the test processes (pytest-xdist) share the work
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_every_profile_opens(built: Path, wh, part: int) -> None:
+    """Vlieland, Schiermonnikoog, Rozendaal and Meierijstad stopped with an English "math domain error" before.
+    Together the parts open every gemeente's profile, each in an AppTest of its own."""
+    codes = list(wh.gemeenten()["gemeentecode"])
+    assert len(codes) > 300
     failed = {}
-    for code in wh.gemeenten()["gemeentecode"]:
+    for code in codes[part::PARTS]:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["gemeente"] = code
         at.switch_page("profiel.py")
