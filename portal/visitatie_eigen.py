@@ -28,7 +28,7 @@ import datetime as dt
 import polars as pl
 
 from portal.charts import nl_number
-from portal.eigen import episodes, monitors, suppress, survival
+from portal.eigen import episodes, monitors, redenen, suppress, survival
 from portal.eigen.schema import MIN_CELL
 from portal.eigen.store import Eigenbestand
 
@@ -77,7 +77,8 @@ def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
         return None
     spells = episodes.merge(spells)  # a re-entry within 31 days continues the episode, as on the page
     peil = up["peildatum"]
-    pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12)
+    # a BUS upload's tables (reden beëindiging, IOAW/IOAZ/Bbz) join the pattern as on the page: the same cells hidden
+    pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12, extra=redenen.pattern_for_upload(db, up["id"], peil))
     return {"gemeente_code": gemeente,
             "upload": {"id": up["id"], "bestandsnaam": up["bestandsnaam"], "tijd": str(up["tijd"]),
                        "peildatum": peil.isoformat(), "maand_van": up["maand_van"], "maand_tot": up["maand_tot"],

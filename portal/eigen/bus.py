@@ -279,11 +279,12 @@ def lees_zip(data: bytes, filename: str) -> list[Raw]:
     return out
 
 
-def lees(data: bytes, filename: str) -> Bestand | Raw:
+def lees(data: bytes, filename: str, read=read_file) -> Bestand | Raw:
     """A BUS or SRG upload as a `Bestand`; a file that is neither comes back as the Raw of upload.read_file (for the
-    mapping step of the own layout). A zip must hold BUS or SRG files, all of one kind. UploadFout (Dutch) otherwise."""
+    mapping step of the own layout). A zip must hold BUS or SRG files, all of one kind. UploadFout (Dutch) otherwise.
+    `read`: how a single file is read (upload.read_file)."""
     if not is_zip_of_files(data):
-        raw = read_file(data, filename)
+        raw = read(data, filename)
         h = herken(raw.kolommen)
         if h.soort is None:
             return raw

@@ -48,8 +48,9 @@ def _codes(spells: pl.DataFrame, seed: int) -> pl.Series:
     n = spells.height
     werk = np.where(rng.random(n) < 1 / 6, "13", "11")
     overig = rng.choice(OVERIG_CODES, n, p=OVERIG_P / OVERIG_P.sum())
-    reden = spells["reden"].to_numpy()
-    return pl.Series("reden_code", np.where(reden == "werk", werk, np.where(reden == "overig", overig, None)), dtype=pl.String)
+    f = pl.DataFrame({"reden": spells["reden"], "w": werk, "o": overig})
+    return f.select(pl.when(pl.col("reden") == "werk").then(pl.col("w")).when(pl.col("reden") == "overig")
+                    .then(pl.col("o")).alias("reden_code"))["reden_code"]
 
 
 def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, seed: int = 1,

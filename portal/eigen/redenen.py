@@ -130,9 +130,24 @@ def pattern(redenen: pl.DataFrame | None, reeksen_: pl.DataFrame | None):
     return add
 
 
-def met_codes(spells: pl.DataFrame, regelingen: pl.DataFrame | None) -> pl.DataFrame:
-    """The 01 spells with their reden code: from a BUS upload's regelingen."""
-    return regelingen.filter(pl.col("regeling") == ALGEMEEN).select("client", "begin", "einde", "reden_code")
+def tabellen(regelingen: pl.DataFrame, peil: dt.date) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """(uitstroom by reden, IOAW/IOAZ/Bbz series) of a BUS upload's spells per statistiekcode (bus_store.regelingen);
+    None where there is nothing (an own-layout upload has no regelingen)."""
+    if regelingen.is_empty():
+        return None, None
+    series = reeksen(regelingen, peil)
+    return (uitstroom_redenen(regelingen.filter(pl.col("regeling") == ALGEMEEN), peil),
+            series if series.height else None)
 
 
-__all__ = ["uitstroom_redenen", "reeksen", "pattern", "periode", "rates", "month_end", "DIVOSA_2023_PCT"]
+def pattern_for_upload(db, upload_id: int, peil: dt.date):  # noqa: ANN001 - store.Eigenbestand
+    """The `extra` of suppress.page for a stored upload (None for an own-layout upload): the visitatie block and the
+    page build the same pattern."""
+    from portal.eigen import bus_store
+
+    got = tabellen(bus_store.regelingen(db, upload_id), peil)
+    return None if got == (None, None) else pattern(*got)
+
+
+__all__ = ["uitstroom_redenen", "reeksen", "pattern", "tabellen", "pattern_for_upload", "periode", "rates", "month_end",
+           "DIVOSA_2023_PCT"]
