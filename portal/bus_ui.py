@@ -82,7 +82,7 @@ def upload_section(gemeente: str, user, b: bus.Bestand, filename: str, on_saved)
 
 # ---- the tables and their part of the suppression pattern ---------------------------------------------------------------
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _regelingen(upload_id: int, db: str) -> pl.DataFrame:  # db: part of the cache key
+def _regelingen(file: str, upload_id: int) -> pl.DataFrame:  # file (path, id and time of the upload): the cache key
     return bus_store.regelingen(store.default(), upload_id)
 
 
@@ -112,7 +112,7 @@ def extra(gemeente: str, file: str, peil: dt.date, spells: pl.DataFrame) -> Extr
     up = store.current(gemeente, synthetisch=False)
     if up is None:
         return Extra(None, None)
-    return Extra(*_tabellen(file, peil, _regelingen(up["id"], str(store.default().path)), spells))
+    return Extra(*_tabellen(file, peil, _regelingen(file, up["id"]), spells))
 
 
 def _hidden(res: suppress.Suppressed) -> list[str]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import polars as pl
 
 from portal.eigen import bus_synth, store
-from tests.test_bus import GM, PEIL, VAN, known
+from tests.test_bus import PEIL, VAN, known
 from tests.test_page_eigen import clean, eigen, upload  # noqa: F401 - fixture
 
-AMSTERDAM = GM
+GM = AMSTERDAM = "GM0200"  # Apeldoorn: no other page test uses it, so the upload history these tests leave disturbs none
 
 
 def _zip(records: pl.DataFrame) -> bytes:
@@ -20,7 +20,7 @@ def _zip(records: pl.DataFrame) -> bytes:
 def test_page_recognises_a_bus_zip_lists_kenmerken_and_stores_it(clean) -> None:  # noqa: F811
     spells, bsns = known()
     records = bus_synth.bus_records(spells, VAN, PEIL, GM, bsn={b: b for b in bsns})
-    at = upload(eigen(gemeente=AMSTERDAM), "bus.zip", _zip(records))
+    at = upload(eigen(gemeente=AMSTERDAM), "bus.zip", _zip(records), GM)
     texts = [m.value for m in at.markdown]
     assert any(s.value.startswith("Herkend als BUS-bestand") for s in at.success)
     found = next(t for t in texts if t.startswith("**Gevonden kenmerken (13):**"))
@@ -52,7 +52,7 @@ def test_page_recognises_a_bus_zip_lists_kenmerken_and_stores_it(clean) -> None:
 def test_page_refuses_bad_bus_and_names_the_missing_kenmerk(clean) -> None:  # noqa: F811
     spells, bsns = known()
     records = bus_synth.bus_records(spells, VAN, PEIL, GM, bsn={b: b for b in bsns}).drop("reden")
-    at = upload(eigen(gemeente=AMSTERDAM), "bus.zip", _zip(records))
+    at = upload(eigen(gemeente=AMSTERDAM), "bus.zip", _zip(records), GM)
     assert [e.value for e in at.error] == ["Het bestand mist verplichte kenmerken en kan niet worden opgeslagen: kenmerk 34 "
                                            "(reden beëindiging uitkering persoon)."]
     assert store.current(AMSTERDAM, synthetisch=False) is None
