@@ -28,7 +28,7 @@ import datetime as dt
 import polars as pl
 
 from portal.nl import nl_date, nl_month, nl_number
-from portal.eigen import episodes, monitors, suppress, survival
+from portal.eigen import episodes, monitors, redenen, suppress, survival
 from portal.eigen.schema import MIN_CELL
 from portal.eigen.store import Eigenbestand
 
@@ -71,7 +71,8 @@ def make_block(db: Eigenbestand, gemeente: str) -> dict | None:
         return None
     spells = episodes.merge(spells)  # a re-entry within 31 days continues the episode, as on the page
     peil = up["peildatum"]
-    pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12)
+    # a BUS upload's tables (reden beëindiging, IOAW/IOAZ/Bbz) join the pattern as on the page: the same cells hidden
+    pagina = suppress.page(spells, peil, maanden=PAGE_YEARS * 12, extra=redenen.pattern_for_upload(db, up["id"], peil))
     from portal.eigen import prognose  # issue 22 part 3: the stock-flow prognosis and its backtest
 
     pblok, prow = prognose.foto_blok(spells, peil, pagina)

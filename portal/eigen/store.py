@@ -72,6 +72,15 @@ def _geboortedatum(db: sqlite_utils.Database) -> None:
             db["uploads"].update(upload_id, {"maand_van": f"{got[0]:%Y-%m}"})
 
 
+@MIGRATIONS(name="0004_bus_srg")
+def _bus_srg(db: sqlite_utils.Database) -> None:
+    """BUS and SRG uploads (portal.eigen.bus, portal.eigen.bus_store): per upload every spell with its statistiekcode
+    and reden code, and the SRG voorzieningen with their own upload history."""
+    from portal.eigen.bus_store import migrate
+
+    migrate(db)
+
+
 DATES = [c for c, t in SPELLS.items() if t == pl.Date]
 
 
@@ -95,8 +104,8 @@ class Eigenbestand(Store):
 
     # --- uploads ---------------------------------------------------------------------------------------------------
 
-    def save(self, gemeente: str, filename: str, spells: pl.DataFrame, peildatum: date, user, synthetisch: bool = False
-             ) -> int:
+    def save(self, gemeente: str, filename: str, spells: pl.DataFrame, peildatum: date, user, synthetisch: bool = False,
+             extra=None) -> int:
         """Store an upload's spells; returns the upload id. A non-deleted upload of the same gemeente, peildatum month
         and kind (real or synthetic) is replaced in the same transaction; any failure stores nothing."""
         _check_gemeente(gemeente)
@@ -125,6 +134,8 @@ class Eigenbestand(Store):
                 self._rows(frame, upload_id))
             for i in old:
                 self._remove(db, i, _name(user), vervangen_door=upload_id)
+            if extra is not None:  # e.g. a BUS upload's spells per statistiekcode (portal.eigen.bus_store), same transaction
+                extra(db, upload_id)
         return upload_id
 
     @staticmethod
@@ -137,6 +148,7 @@ class Eigenbestand(Store):
     @staticmethod
     def _remove(db: sqlite_utils.Database, upload_id: int, door: str, vervangen_door: int | None = None) -> None:
         db.execute("delete from spells where upload_id = ?", [upload_id])
+        db.execute("delete from bus_spells where upload_id = ?", [upload_id])
         db["uploads"].update(upload_id, {"verwijderd": 1, "verwijderd_op": now(), "verwijderd_door": door,
                                          "vervangen_door": vervangen_door})
 

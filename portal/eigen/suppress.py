@@ -465,6 +465,11 @@ class Pagina:
         cols, _, linked = monitors.herinstroom_relaties(table)
         return self._apply(table, "herinstroom", table["reden"].to_list(), cols, "reden", linked)
 
+    def tabel(self, frame: pl.DataFrame, tabel: str, rij: str, cols: list[str], linked: dict[str, list[str]] | None = None
+              ) -> Suppressed:
+        """Any table whose cells were added to the pattern (page(extra=...)): rows named by column `rij`."""
+        return self._apply(frame, tabel, frame[rij].to_list(), cols, rij, linked)
+
     def hidden(self, tabel: str, rij: str, kolom: str) -> tuple[str, str] | None:
         return self.hidden_keys.get((tabel, rij, kolom))
 
@@ -482,7 +487,7 @@ VISITATIE = ("instroom", "uitstroom", "uitstroom_werk")  # the visitatie block's
 
 def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, peildata: list[dt.date] | None = None,
          groeperingen: tuple[str, ...] = PAGE_GROUPINGS, min_cell: int = MIN_CELL, prep: sv.Prepared | None = None,
-         herinstroom: pl.DataFrame | None = None) -> Pagina:
+         herinstroom: pl.DataFrame | None = None, extra=None) -> Pagina:
     """One suppression over every table of the page "Eigen bestand" and the visitatie block (module note at `page`).
 
     Tables: the monthly table over `maanden` + 1 months; the leefvorm mix on every one of `peildata` (default
@@ -545,6 +550,8 @@ def page(spells: pl.DataFrame, peil: dt.date, *, maanden: int = PAGE_MONTHS, pei
     _survival_cells(g, prep, peil, groeperingen, cell, spells)
     if her is not None:
         _herinstroom_cells(g, her, rows, cell, first)
+    if extra is not None:  # more tables of the page (e.g. portal.eigen.redenen.pattern): extra(grid, month cells, months)
+        extra(g, cell, rows)
     return _finish(g, min_cell)
 
 

@@ -13,6 +13,8 @@ from a CSV (portal/tools/bench_upload.py; issue 13: <= 15 s).
 `python3 dev.py bench signalen`: the funnel verdicts of issue 20 for the default groups (10 most similar gemeenten):
 counts before and after, τ per size band and of the kenmerken model, and how many verdicts change when one neighbour
 is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose colour changed.
+`python3 dev.py bench bus [N]`: twelve monthly BUS files of about N (35 000) records each, in a zip, uploaded as the
+page does (portal/tools/bench_bus.py; issue 22: <= 10 s).
 `python3 dev.py bench eigen [N]`: all own-file monitors over N (default 5 000 000) synthetic spells, time and peak
 memory in a fresh process (issue 13: <= 3 s and <= 2 GB on 2 cores).
 `python3 dev.py bench prognose [N]`: the own-file volume prognosis with its backtest over N (5 000 000) synthetic spells
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
     if argv[:1] == ["signalen"]:
         return signalen()
+    if argv[:1] == ["bus"]:
+        from portal.tools.bench_bus import bench_bus
+
+        return bench_bus(int(argv[1]) if len(argv) > 1 else 35_000)
     if argv[:1] == ["eigen"]:
         return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
     if argv[:1] == ["prognose"]:  # issue 22 part 3: the volume prognosis with its backtest

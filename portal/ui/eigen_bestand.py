@@ -16,7 +16,8 @@ from portal import charts
 from portal.nl import DATUM_KORT, MAAND_KORT, nl_date_short, nl_euro, nl_number
 from portal import access
 from portal.access import Gebruiker
-from portal.eigen import episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
+from portal.eigen import bus, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
+from portal.ui import bus as bus_ui
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
 from portal.eigen.validate import MAX_CODES
@@ -87,10 +88,11 @@ EPISODES_NOTE = (f"Een nieuwe uitkering die binnen {episodes.HERINSTROOM_DAGEN} 
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)  # immutable; shared without a copy per rerun
-def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame) -> suppress.Pagina:
-    """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum."""
+def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame, _extra=None) -> suppress.Pagina:
+    """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum.
+    _extra: the BUS tables of the same file (portal.ui.bus.Extra.pattern), so they join the pattern."""
     return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER),
-                         herinstroom=_monitor("herinstroom", file, (peil,), (), _spells))
+                         herinstroom=_monitor("herinstroom", file, (peil,), (), _spells), extra=_extra)
 
 
 def basis(wh: Warehouse, gemeente: str) -> tuple[pl.DataFrame, dt.date, str, str] | None:
@@ -147,7 +149,7 @@ def _read_once(gemeente: str, f) -> dict:
     if got is None or got["id"] != (gemeente, f.file_id):
         st.session_state.pop(GELEZEN, None)  # free the previous file before reading this one
         try:
-            raw: Raw | str = read_file(f.getvalue(), f.name)
+            raw: Raw | bus.Bestand | str = bus.lees(f.getvalue(), f.name, read_file)  # a BUS/SRG file (or zip) is recognised
         except UploadFout as exc:
             raw = exc.dutch()
         got = {"id": (gemeente, f.file_id), "raw": raw, "memo": {}}
@@ -163,8 +165,8 @@ def _memo(got: dict, key: tuple, compute):
 
 def upload_section(gemeente: str, user: Gebruiker) -> None:
     f = st.file_uploader(f"Cliëntbestand (CSV, XLSX of Parquet, maximaal {MAX_BYTES // 2**20} MB; één rij per uitkeringsperiode of "
-                         "per cliënt per maand)",
-                         type=["csv", "txt", "xlsx", "parquet"], key=f"upload-{gemeente}")
+                         "per cliënt per maand), of een BUS- of SRG-bestand (ook een zip met maandbestanden)",
+                         type=["csv", "txt", "xlsx", "parquet", "zip"], key=f"upload-{gemeente}")
     if f is None:
         st.session_state.pop(GELEZEN, None)
         return
@@ -172,6 +174,9 @@ def upload_section(gemeente: str, user: Gebruiker) -> None:
     raw = got["raw"]
     if isinstance(raw, str):
         st.error(literal(raw))
+        return
+    if isinstance(raw, bus.Bestand):  # BUS or SRG: the regeling's kenmerken and codes, no mapping step
+        bus_ui.upload_section(gemeente, user, raw, f.name, _stored_spells.clear)
         return
     tag = f"{gemeente}-{f.file_id}"  # widget keys per file: a new file starts from its own suggestions, not the last file's
     st.caption(literal(raw.beschrijving()))
@@ -569,6 +574,7 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
             upload_section(gemeente, user)
     st.header("Uploads")
     uploads_section(gemeente, user)
+    bus_ui.srg_section(gemeente, user, access.may_upload(user, gemeente))
     got = basis(wh, gemeente)
     if got is None:
         st.info(f"Er is geen upload en ook geen openbaar bijstandscijfer voor {naam} om een synthetisch voorbeeld op te baseren.")
@@ -578,14 +584,20 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
         st.warning(f"**Synthetisch voorbeeld.** Er is nog geen eigen bestand van {naam}: alles hieronder rust op een gegenereerd "
                    "bestand zonder echte cliënten, zodat u ziet wat de monitors laten zien. Upload een bestand om uw eigen cijfers te zien.")
     st.caption(literal(line))
+    if spells["synthetisch"].any():
+        bus_ui.voorbeeld_section(gemeente, peil, file, spells)
     group = current_group(wh, gemeente, show_notes=False)
-    pagina = _pagina(file, peil, spells)  # one suppression over all tables below, whatever the user picks
+    extra = bus_ui.extra(gemeente, file, peil, spells)  # BUS tables (reden beëindiging, IOAW/IOAZ/Bbz) of the same file
+    pagina = _pagina(file, peil, spells, extra.pattern())  # one suppression over all tables below, whatever the user picks
     st.header("Bestandsmonitor")
     own = bestandsmonitor(wh, gemeente, spells, peil, line, file, pagina)
     st.header("Leefvorm")
     leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members), pagina)
     st.header("Uitstroomkans")
     uitstroom_section(gemeente, spells, peil, line, file, pagina)
+    st.header("Uitstroom naar reden")
+    bus_ui.redenen_section(gemeente, extra, peil, line, pagina, _table)
+    bus_ui.reeksen_section(gemeente, extra, peil, line, pagina, _table)
     st.header("Herinstroom")
     herinstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Duur van de uitkering")

@@ -1,0 +1,136 @@
+"""Storage of BUS and SRG uploads in DATA/eigenbestand.db, next to the own-layout tables of portal.eigen.store.
+
+- `bus_spells`: per BUS upload (the row in `uploads`) every stored spell with its statistiekcode (`regeling`: 01, 02, 03,
+  14; bijzondere bijstand 11/12 is not stored) and its reden beëindiging (kenmerk 34). The algemene bijstand (01) spells
+  are also the upload's `spells`, which every monitor reads; deleting or replacing the upload removes both
+  (store.Eigenbestand._remove) in one transaction.
+- `srg_uploads` and `voorzieningen`: SRG uploads with their own history (replace per peildatum month, delete), one row
+  per voorziening of a person. The person key is the keyed hash of the BSN (portal.eigen.pseudo), equal to the BUS key
+  of the same person. No BSN is stored anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import sqlite_utils
+
+from portal.eigen import bus
+from portal.eigen.maanden import month_end
+from portal.userdata.db import now
+from portal.userdata.errors import UserDataError
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    db["bus_spells"].create(
+        {"upload_id": int, "client": str, "regeling": str, "begin": str, "einde": str, "reden_code": str, "leefvorm": str},
+        not_null={"upload_id", "client", "regeling", "begin"}, foreign_keys=[("upload_id", "uploads")])
+    db["bus_spells"].create_index(["upload_id"])
+    db["srg_uploads"].create(
+        {"id": int, "gemeente": str, "bestandsnaam": str, "peildatum": str, "rijen": int, "geupload_door": str, "tijd": str,
+         "verwijderd": int, "verwijderd_op": str, "verwijderd_door": str, "vervangen_door": int},
+        pk="id", not_null={"gemeente", "bestandsnaam", "peildatum", "rijen", "tijd", "verwijderd"})
+    db["voorzieningen"].create(
+        {"srg_upload_id": int, "gemeente": str, "client": str, "type": str, "begin": str, "einde": str, "reden_einde": str,
+         "ladder": int, "ladder_begin": str, "arbeidsvermogen": int, "loonwaarde": float, "geboortejaar": int,
+         "geslacht": str},
+        not_null={"srg_upload_id", "gemeente", "client", "type", "begin"}, foreign_keys=[("srg_upload_id", "srg_uploads")])
+    db["voorzieningen"].create_index(["srg_upload_id"])
+
+
+def _iso(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date)
+
+
+def bus_extra(regelingen: pl.DataFrame):
+    """The `extra` of store.save for a BUS upload: its spells per statistiekcode, in the same transaction."""
+    rows = _iso(regelingen.select(list(bus.REGELING_SCHEMA)))
+
+    def insert(db: sqlite_utils.Database, upload_id: int) -> None:
+        db.conn.executemany(
+            f"insert into bus_spells (upload_id, {', '.join(bus.REGELING_SCHEMA)}) values (?{', ?' * len(bus.REGELING_SCHEMA)})",
+            ((upload_id, *r) for r in rows.iter_rows()))
+
+    return insert
+
+
+def regelingen(store, upload_id: int) -> pl.DataFrame:
+    """The spells per statistiekcode of a BUS upload (empty for an own-layout upload)."""
+    with store._db() as db:
+        rows = db.execute(f"select {', '.join(bus.REGELING_SCHEMA)} from bus_spells where upload_id = ?",
+                          [upload_id]).fetchall()
+    raw = {c: pl.String for c in bus.REGELING_SCHEMA}
+    return (pl.DataFrame(rows, schema=raw, orient="row")
+            .with_columns(pl.col("begin", "einde").str.to_date("%Y-%m-%d")).cast(bus.REGELING_SCHEMA)
+            .sort("client", "begin"))
+
+
+def save_srg(store, gemeente: str, filename: str, voorzieningen: pl.DataFrame, peildatum: date, user) -> int:
+    """Store an SRG upload; one of the same gemeente and peildatum month is replaced in the same transaction."""
+    if voorzieningen.height == 0:
+        raise UserDataError("Het SRG-bestand bevat geen voorzieningen; er is niets opgeslagen.")
+    peildatum = month_end(peildatum)
+    door = getattr(user, "naam", user) or ""
+    rows = _iso(voorzieningen.select(list(bus.VOORZIENING_SCHEMA)))
+    with store._db(write=True) as db:
+        old = [r[0] for r in db.execute("select id from srg_uploads where gemeente = ? and peildatum = ? and verwijderd = 0",
+                                        [gemeente, peildatum.isoformat()]).fetchall()]
+        uid = db["srg_uploads"].insert({"gemeente": gemeente, "bestandsnaam": filename, "peildatum": peildatum.isoformat(),
+                                        "rijen": voorzieningen.height, "geupload_door": door, "tijd": now(),
+                                        "verwijderd": 0}).last_pk
+        cols = list(bus.VOORZIENING_SCHEMA)
+        db.conn.executemany(f"insert into voorzieningen (srg_upload_id, gemeente, {', '.join(cols)}) "
+                            f"values (?, ?{', ?' * len(cols)})", ((uid, gemeente, *r) for r in rows.iter_rows()))
+        for i in old:
+            _remove_srg(db, i, door, uid)
+    return uid
+
+
+def _remove_srg(db: sqlite_utils.Database, uid: int, door: str, vervangen_door: int | None = None) -> None:
+    db.execute("delete from voorzieningen where srg_upload_id = ?", [uid])
+    db["srg_uploads"].update(uid, {"verwijderd": 1, "verwijderd_op": now(), "verwijderd_door": door,
+                                   "vervangen_door": vervangen_door})
+
+
+def delete_srg(store, gemeente: str, uid: int, door: str = "") -> None:
+    with store._db(write=True) as db:
+        row = db.execute("select verwijderd from srg_uploads where id = ? and gemeente = ?", [uid, gemeente]).fetchone()
+        if row is None or row[0]:
+            raise UserDataError(f"SRG-upload {uid} van {gemeente} bestaat niet of is al verwijderd.")
+        _remove_srg(db, uid, door)
+    conn = store._connect()
+    try:
+        conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    except Exception:  # noqa: BLE001 - busy: the next checkpoint does it
+        pass
+    finally:
+        conn.close()
+
+
+def srg_uploads(store, gemeente: str) -> list[dict]:
+    with store._db() as db:
+        return [{**r, "peildatum": date.fromisoformat(r["peildatum"]), "verwijderd": bool(r["verwijderd"])}
+                for r in db.query("select * from srg_uploads where gemeente = ? order by peildatum desc, id desc",
+                                  [gemeente])]
+
+
+def voorzieningen(store, gemeente: str) -> tuple[dict | None, pl.DataFrame]:
+    """(the newest SRG upload, its voorzieningen) of a gemeente; (None, empty) without one."""
+    live = [u for u in srg_uploads(store, gemeente) if not u["verwijderd"]]
+    schema = bus.VOORZIENING_SCHEMA
+    if not live:
+        return None, pl.DataFrame(schema=schema)
+    cols = list(schema)
+    with store._db() as db:
+        rows = db.execute(f"select {', '.join(cols)} from voorzieningen where srg_upload_id = ?", [live[0]["id"]]).fetchall()
+    raw = {c: (pl.String if t == pl.Date else t) for c, t in schema.items()}
+    frame = pl.DataFrame(rows, schema=raw, orient="row").with_columns(
+        pl.col(c).str.to_date("%Y-%m-%d") for c, t in schema.items() if t == pl.Date)
+    return live[0], frame.cast(schema)
+
+
+def save_bus(store, gemeente: str, filename: str, gelezen: bus.BusGelezen, user) -> int:
+    """Store a BUS upload as the page does: the algemene bijstand spells as the upload's spells (what every monitor
+    reads) and every spell with its statistiekcode and reden code in bus_spells, in one transaction."""
+    return store.save(gemeente, filename, gelezen.spells, gelezen.peildatum, user, extra=bus_extra(gelezen.regelingen))

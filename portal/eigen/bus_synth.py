@@ -1,0 +1,197 @@
+"""BUS and SRG files made from a SPELLS frame: the synthetic demo's example files (labelled *synthetisch*), the test
+files built from known spells, and the benchmark's twelve monthly files.
+
+`bus_records` writes, for every month from `van` to the peildatum, one record per person on each uitkering running in
+that month (kenmerken of BWBR0031830 bijlage 1, see portal.eigen.bus): the spell's client is the uitkering's first
+person; a paar gets a partner as second person (same uitkering, own BSN). The einddatum (kenmerk 23) and reden
+beëindiging (kenmerk 34) are in the record of the month the uitkering ends. A spell's reden code: its column
+`reden_code` when the frame has one, else werk -> 11 (or 13 for a sixth of them), overig -> one of the other codes.
+BSNs of synthetic persons fail the 11-proef on purpose: they can be no real person's BSN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import numpy as np
+import polars as pl
+
+from portal.eigen.bus import BUS_KENMERKEN, REDENEN, VOORZIENINGEN
+from portal.eigen.maanden import _idx
+
+OVERIG_CODES = ("01", "02", "03", "04", "05", "14", "15", "19", "31", "32", "33", "34", "97", "98")
+OVERIG_P = np.array([6, 6, 4, 1, 1, 8, 4, 6, 10, 12, 3, 5, 4, 30], dtype=float)
+BUS_KOLOMMEN = (1, 2, 4, 7, 8, 10, 15, 18, 19, 20, 22, 23, 34)  # the kenmerken the files carry
+
+
+def header(nr: int, style: str = "nummer") -> str:
+    naam = BUS_KENMERKEN[nr][1]
+    return {"nummer": f"{nr} {naam}", "naam": naam, "kenmerk": f"kenmerk {nr} - {naam}",
+            "hoofdletters": naam.upper().replace(" ", "_")}[style]
+
+
+def fake_bsn(n: int, offset: int = 0) -> np.ndarray:
+    """n distinct 9-digit numbers that fail the 11-proef (no real BSN): 1xxxxxxx0, the last digit raised by one when the
+    number would pass."""
+    base = (100_000_000 + (np.arange(n, dtype=np.int64) + offset) * 10)
+    digits = np.stack([(base // 10 ** (8 - i)) % 10 for i in range(9)])
+    total = (digits[:8] * np.arange(9, 1, -1)[:, None]).sum(axis=0) - digits[8]
+    return base + (total % 11 == 0)
+
+
+def _codes(spells: pl.DataFrame, seed: int) -> pl.Series:
+    if "reden_code" in spells.columns:
+        return spells["reden_code"]
+    rng = np.random.default_rng(seed)
+    n = spells.height
+    werk = np.where(rng.random(n) < 1 / 6, "13", "11")
+    overig = rng.choice(OVERIG_CODES, n, p=OVERIG_P / OVERIG_P.sum())
+    f = pl.DataFrame({"reden": spells["reden"], "w": werk, "o": overig})
+    return f.select(pl.when(pl.col("reden") == "werk").then(pl.col("w")).when(pl.col("reden") == "overig")
+                    .then(pl.col("o")).alias("reden_code"))["reden_code"]
+
+
+def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, seed: int = 1,
+                bsn: dict[str, str] | None = None) -> pl.DataFrame:
+    """The monthly BUS records (one column per kenmerk, keys of BUS_KENMERKEN, all strings) of the spells running in the
+    months from van to peil. `bsn`: client -> BSN (default: a fake BSN per client). Optional spell columns `regeling`
+    (statistiekcode, default 01), `reden_code`."""
+    lo, hi = _idx(van), _idx(peil)
+    clients = spells["client"].unique(maintain_order=True)
+    if bsn is None:
+        bsn = dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
+    s = spells.with_row_index("_spell").with_columns(
+        reden_code=_codes(spells, seed),
+        regeling=pl.col("regeling") if "regeling" in spells.columns else pl.lit("01"),
+        b=pl.col("begin").dt.year().cast(pl.Int32) * 12 + pl.col("begin").dt.month().cast(pl.Int32) - 1,
+        e=pl.col("einde").dt.year().cast(pl.Int32) * 12 + pl.col("einde").dt.month().cast(pl.Int32) - 1)
+    s = s.filter((pl.col("b") <= hi) & (pl.col("e").is_null() | (pl.col("e") >= lo)))
+    s = s.with_columns(m=pl.int_ranges(pl.max_horizontal(pl.col("b"), pl.lit(lo)),
+                                       pl.min_horizontal(pl.col("e").fill_null(hi), pl.lit(hi)) + 1)).explode("m")
+    ends = pl.col("e") == pl.col("m")
+    s = s.with_columns(bsn=pl.col("client").replace_strict(bsn, return_dtype=pl.String))
+    head = s.select(
+        jaar=(pl.col("m") // 12).cast(pl.String), maand=(pl.col("m") % 12 + 1).cast(pl.String).str.zfill(2),
+        gemeentecode=pl.lit(gemeente.removeprefix("GM")), registratienummer=pl.format("U{}", pl.col("_spell")),
+        statistiekcode=pl.col("regeling"),
+        leefvorm=pl.col("leefvorm").replace_strict({"alleenstaande": "1", "alleenstaande_ouder": "2", "paar": "3"},
+                                                   default="4", return_dtype=pl.String),
+        bedrag=pl.col("bedrag").round(2).cast(pl.String),
+        bsn="bsn",
+        geboortedatum=pl.coalesce(pl.col("geboortedatum"), pl.date(pl.col("geboortejaar"), 7, 1)).dt.strftime("%Y%m%d"),
+        geslacht=pl.col("geslacht").replace_strict({"man": "1", "vrouw": "2"}, default=None, return_dtype=pl.String),
+        begin=pl.col("begin").dt.strftime("%Y%m%d"),
+        einde=pl.when(ends).then(pl.col("einde").dt.strftime("%Y%m%d")),
+        reden=pl.when(ends).then(pl.col("reden_code")),
+        _spell="_spell", _m="m", _p=pl.lit(0),
+    )
+    # partners of paren: a second person on the same uitkering, a fake BSN of its own, same dates
+    partners = head.filter(pl.col("leefvorm") == "3")
+    ids = partners["_spell"].cast(pl.Int64).to_numpy()  # one partner per uitkering, the same in every month
+    partners = partners.with_columns(bsn=pl.Series(fake_bsn(int(ids.max()) + 1 if len(ids) else 0, 50_000_000)[ids].astype(str),
+                                                   dtype=pl.String),
+                                     geslacht=pl.when(pl.col("geslacht") == "1").then(pl.lit("2")).otherwise(pl.lit("1")),
+                                     _p=pl.lit(1))
+    out = pl.concat([head, partners]).sort("_m", "_spell", "_p").drop("_spell", "_m", "_p")
+    return out
+
+
+def bus_files(records: pl.DataFrame, gemeente: str, style: str = "nummer", synthetisch: bool = False, sep: str = ";"
+              ) -> dict[str, bytes]:
+    """One CSV per statistiekmaand (name bus_GMxxxx_jjjjmm.csv), kenmerken as columns with headers in `style`;
+    `synthetisch` adds a column synthetisch = ja (the page then refuses to store it as a real upload)."""
+    keys = {BUS_KENMERKEN[nr][0]: nr for nr in BUS_KOLOMMEN}
+    out = {}
+    for (jaar, maand), part in records.group_by("jaar", "maand", maintain_order=True):
+        f = part.select([pl.col(k).alias(header(nr, style)) for k, nr in keys.items() if k in part.columns])
+        if synthetisch:
+            f = f.with_columns(pl.lit("ja").alias("synthetisch"))
+        prefix = "SYNTHETISCH_" if synthetisch else ""
+        out[f"{prefix}bus_{gemeente}_{jaar}{maand}.csv"] = f.write_csv(separator=sep).encode()
+    return out
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def one_file(files: dict[str, bytes]) -> bytes:
+    """Monthly CSVs (same header) as one CSV."""
+    parts = list(files.values())
+    return parts[0] + b"".join(p.split(b"\n", 1)[1] for p in parts[1:])
+
+
+def with_regelingen(spells: pl.DataFrame, seed: int = 1) -> pl.DataFrame:
+    """The synthetic demo: most spells algemene bijstand (01); about 3 % IOAW, 1 % IOAZ and 1 % Bbz (assumptions)."""
+    rng = np.random.default_rng(seed)
+    u = rng.random(spells.height)
+    code = np.select([u < 0.03, u < 0.04, u < 0.05], ["02", "03", "14"], "01")
+    return spells.with_columns(regeling=pl.Series(code, dtype=pl.String))
+
+
+SRG_HEADERS = {"jaar": "statistiekjaar", "maand": "statistiekmaand", "statistiekcode": "statistiekcode",
+               "gemeentecode": "gemeentecode", "bsn": "burgerservicenummer", "geboortedatum": "geboortedatum",
+               "geslacht": "geslacht", "ladder": "positie op de participatieladder", "arbeidsvermogen": "arbeidsvermogen",
+               "registratienummer": "registratienummer voorziening", "type": "type voorziening",
+               "begin": "begindatum voorziening", "einde": "einddatum voorziening", "reden_einde": "reden einde voorziening",
+               "loonwaarde": "loonwaarde"}
+
+
+def srg_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, seed: int = 2,
+                bsn: dict[str, str] | None = None, share: float = 0.12) -> pl.DataFrame:
+    """Monthly SRG records: a `share` of the spells running from van get one voorziening, beginning a few months into
+    the spell, lasting 3 to 18 months; types, ladder and arbeidsvermogen at random (assumptions, synthetic)."""
+    rng = np.random.default_rng(seed)
+    lo, hi = _idx(van), _idx(peil)
+    clients = spells["client"].unique(maintain_order=True)
+    if bsn is None:
+        bsn = dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
+    s = spells.filter(pl.col("einde").is_null() | (pl.col("einde") >= van))
+    s = s.filter(pl.Series(rng.random(s.height) < share))
+    n = s.height
+    start = np.maximum(s["begin"].to_numpy().astype("datetime64[D]") + rng.integers(30, 240, n).astype("timedelta64[D]"),
+                       np.datetime64(van) - np.timedelta64(200, "D"))
+    end = start + rng.integers(90, 540, n).astype("timedelta64[D]")
+    types = rng.choice(list(VOORZIENINGEN), n, p=[.05, .01, .2, .15, .08, .2, .05, .06, .2])
+    v = s.select("client", "geboortejaar", "geslacht").with_columns(
+        type=pl.Series(types), begin=pl.Series(start, dtype=pl.Date), einde_v=pl.Series(end, dtype=pl.Date),
+        reden_einde=pl.Series(rng.choice(["1", "2", "3"], n, p=[.5, .4, .1])),
+        ladder=pl.Series(rng.integers(1, 7, n).astype(str)), arbeidsvermogen=pl.Series(rng.integers(1, 4, n).astype(str)),
+        loonwaarde=pl.Series(rng.integers(30, 90, n).astype(str)), _v=pl.int_range(n, eager=True))
+    v = v.filter(pl.col("begin") <= peil).with_columns(
+        b=pl.col("begin").dt.year().cast(pl.Int32) * 12 + pl.col("begin").dt.month().cast(pl.Int32) - 1,
+        e=pl.col("einde_v").dt.year().cast(pl.Int32) * 12 + pl.col("einde_v").dt.month().cast(pl.Int32) - 1)
+    v = v.filter(pl.col("e") >= lo).with_columns(
+        m=pl.int_ranges(pl.max_horizontal("b", pl.lit(lo)), pl.min_horizontal("e", pl.lit(hi)) + 1)).explode("m")
+    ends = pl.col("e") == pl.col("m")
+    return v.sort("m", "_v").select(
+        jaar=(pl.col("m") // 12).cast(pl.String), maand=(pl.col("m") % 12 + 1).cast(pl.String).str.zfill(2),
+        statistiekcode=pl.lit("10"), gemeentecode=pl.lit(gemeente.removeprefix("GM")),
+        bsn=pl.col("client").replace_strict(bsn, return_dtype=pl.String),
+        geboortedatum=pl.date(pl.col("geboortejaar"), 7, 1).dt.strftime("%Y%m%d"),
+        geslacht=pl.col("geslacht").replace_strict({"man": "1", "vrouw": "2"}, default=None, return_dtype=pl.String),
+        ladder="ladder", arbeidsvermogen="arbeidsvermogen", registratienummer=pl.format("V{}", pl.col("_v")),
+        type="type", begin=pl.col("begin").dt.strftime("%Y%m%d"),
+        einde=pl.when(ends).then(pl.col("einde_v").dt.strftime("%Y%m%d")),
+        reden_einde=pl.when(ends).then(pl.col("reden_einde")),
+        loonwaarde=pl.when(pl.col("type").is_in(["01", "04"])).then(pl.col("loonwaarde")))
+
+
+def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -> dict[str, bytes]:
+    out = {}
+    for (jaar, maand), part in records.group_by("jaar", "maand", maintain_order=True):
+        f = part.select([pl.col(k).alias(v) for k, v in SRG_HEADERS.items()])
+        if synthetisch:
+            f = f.with_columns(pl.lit("ja").alias("synthetisch"))
+        out[f"{'SYNTHETISCH_' if synthetisch else ''}srg_{gemeente}_{jaar}{maand}.csv"] = f.write_csv(separator=";").encode()
+    return out
+
+
+__all__ = ["bus_records", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
+           "REDENEN"]
