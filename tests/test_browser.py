@@ -62,12 +62,12 @@ def chromium_page(height: int, width: int = 1400):
 
 
 def wait_until_rendered(page, timeout: int = 60_000) -> None:
-    """Wait until Streamlit finished the run: a title is there, no status widget ("running"), no loading skeleton,
-    every Vega-Lite chart drawn, and all of that for 1.5 s in a row (a run can start a rerun)."""
+    """Wait until Streamlit finished the run: a title is there, no status widget ("running"), no loading skeleton, no
+    element greyed out as stale by a rerun (axe would count its faded text as a contrast failure), every Vega-Lite chart drawn, and all of that for 1.5 s in a row (a run can start a rerun)."""
     page.locator("h1").first.wait_for(timeout=timeout)
     page.wait_for_function(
         """() => {
-            const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]') !== null
+            const busy = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"], [data-stale="true"]') !== null
                 || [...document.querySelectorAll('.vega-embed')].some(e => !e.querySelector('svg.marks, canvas'));
             if (busy) { window.__quietSince = undefined; return false; }
             window.__quietSince = window.__quietSince || performance.now();
