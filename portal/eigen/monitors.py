@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from portal.prognose import periode_maand
 from portal.nl import MAANDEN, nl_date, nl_euro, nl_month, nl_number
 from portal.eigen.maanden import _idx, _mi, _month, month_end
 from portal.eigen.schema import DUURKLASSEN, LEEFVORMEN
@@ -91,18 +92,6 @@ def trend(table: pl.DataFrame, months: int = 3) -> Trend | None:
     return Trend(last["maand"], last["bestand"], prev["maand"], prev["bestand"], diff, pct, richting, tekst)
 
 
-def _period_month(periode: str) -> dt.date | None:
-    """'2017' -> December 2017, '2024-09' -> September 2024; anything else (e.g. '2024-Q3') -> None."""
-    try:
-        if len(periode) == 4:
-            return dt.date(int(periode), 12, 1)
-        if len(periode) == 7 and periode[4] == "-":
-            return dt.date(int(periode[:4]), int(periode[5:]), 1)
-    except ValueError:
-        return None
-    return None
-
-
 def cbs_check(table: pl.DataFrame, public: pl.DataFrame, drempel_pct: float = DREMPEL_PCT) -> pl.DataFrame:
     """Compare `monthly` with public CBS series of the same gemeente where periods overlap.
 
@@ -117,7 +106,7 @@ def cbs_check(table: pl.DataFrame, public: pl.DataFrame, drempel_pct: float = DR
     if pub.is_empty() or table.is_empty():
         return pl.DataFrame(schema=schema)
     pub = pub.select("indicator", "periode", pl.col("waarde").cast(pl.Float64).alias("cbs")).with_columns(
-        maand=pl.col("periode").map_elements(_period_month, return_dtype=pl.Date),
+        maand=pl.col("periode").map_elements(periode_maand, return_dtype=pl.Date),
         eenheid=pl.col("indicator").replace_strict(CBS_REEKSEN, return_dtype=pl.String))
     joined = pub.join(table.select("maand", "bestand", "bestand_paar"), on="maand", how="inner")
     out = joined.with_columns(
@@ -172,7 +161,7 @@ def leefvorm_publiek(obs: pl.DataFrame, codes: list[str] | None = None) -> pl.Da
            .group_by("periode", "leefvorm").agg(aantal=pl.col("waarde").sum(), gemeenten=pl.col("gemeente_code").n_unique()))
     total = pl.col("aantal").sum().over("periode")
     out = out.with_columns(aandeel=pl.when(total > 0).then(pl.col("aantal") / total * 100),
-                           maand=pl.col("periode").map_elements(_period_month, return_dtype=pl.Date))
+                           maand=pl.col("periode").map_elements(periode_maand, return_dtype=pl.Date))
     order = {k: i for i, k in enumerate(LEEFVORMEN)}
     return out.select("periode", "maand", "leefvorm", "aantal", "aandeel", "gemeenten").sort(
         "periode", pl.col("leefvorm").replace_strict(order, return_dtype=pl.Int32))

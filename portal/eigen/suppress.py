@@ -84,6 +84,15 @@ class Suppressed:
     def hidden(self) -> set[Cell]:
         return {(r, k) for r, k in self.cellen.select("rij", "kolom").iter_rows()}
 
+    def note(self) -> list[str]:
+        """The line under a table that says how many cells were hidden, and why (none: no line)."""
+        if self.cellen.is_empty():
+            return []
+        n1 = self.cellen.filter(pl.col("reden") == "primair").height
+        n2 = self.cellen.height - n1
+        return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen"
+                + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
+
 
 def suppress(frame: pl.DataFrame, cols: list[str], relations: list[Relation], *, key: str | None = None,
              linked: dict[str, list[str]] | None = None, min_cell: int = MIN_CELL) -> Suppressed:

@@ -10,11 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from portal.nl import nl_number
+
 PEIL = dt.date(2024, 12, 31)
-
-
-def _n(x: float, decimals: int = 0) -> str:
-    return f"{x:,.{decimals}f}".replace(",", "#").replace(".", ",").replace("#", ".")
 
 
 def bench_bus(per_month: int = 35_000) -> int:
@@ -26,8 +24,8 @@ def bench_bus(per_month: int = 35_000) -> int:
     spells = bus_synth.with_regelingen(synth.generate("GM0363", max(int(per_month / 1.13), 10), 1, PEIL))
     records = bus_synth.bus_records(spells, dt.date(2024, 1, 1), PEIL, "GM0363")
     data = bus_synth.zipped(bus_synth.bus_files(records, "GM0363"))
-    print(f"BUS: 12 maandbestanden (CSV in een zip), {_n(records.height)} records (gemiddeld {_n(records.height / 12)} per "
-          f"maand), zip {_n(len(data) / 2**20, 1)} MB; gemaakt in {_n(time.perf_counter() - t0, 1)} s")
+    print(f"BUS: 12 maandbestanden (CSV in een zip), {nl_number(records.height)} records (gemiddeld {nl_number(records.height / 12)} per "
+          f"maand), zip {nl_number(len(data) / 2**20, 1)} MB; gemaakt in {nl_number(time.perf_counter() - t0, 1)} s")
     with tempfile.TemporaryDirectory() as tmp:
         secret = pseudo.key(Path(tmp) / "eigen_sleutel")
         stages = {}
@@ -41,12 +39,12 @@ def bench_bus(per_month: int = 35_000) -> int:
         if problems:
             print("  onverwachte problemen: " + "; ".join(problems.berichten()[:5]))
             return 1
-        print("  " + ", ".join(f"{k} {_n(v, 2)} s" for k, v in stages.items()))
-        print(f"  totaal upload van 12 x {_n(records.height / 12)} BUS-records: {_n(total, 2)} s — doel ≤ 10 s "
-              f"({_n(got.spells.height)} uitkeringsperioden algemene bijstand, "
-              + ", ".join(f"{k}: {_n(v)}" for k, v in sorted(got.per_regeling.items())) + ")")
+        print("  " + ", ".join(f"{k} {nl_number(v, 2)} s" for k, v in stages.items()))
+        print(f"  totaal upload van 12 x {nl_number(records.height / 12)} BUS-records: {nl_number(total, 2)} s — doel ≤ 10 s "
+              f"({nl_number(got.spells.height)} uitkeringsperioden algemene bijstand, "
+              + ", ".join(f"{k}: {nl_number(v)}" for k, v in sorted(got.per_regeling.items())) + ")")
         t = time.perf_counter()
         db = Eigenbestand(Path(tmp) / "eigenbestand.db")
         bus_store.save_bus(db, "GM0363", "bus.zip", got, "bench")
-        print(f"  opslaan (één transactie, perioden en perioden per regeling) {_n(time.perf_counter() - t, 2)} s")
+        print(f"  opslaan (één transactie, perioden en perioden per regeling) {nl_number(time.perf_counter() - t, 2)} s")
     return 0

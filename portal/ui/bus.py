@@ -13,7 +13,6 @@ import streamlit as st
 
 from portal.nl import nl_number
 from portal.eigen import bus, bus_store, bus_synth, redenen, store, suppress
-from portal.eigen.schema import MIN_CELL
 from portal.tekst import literal
 from portal.userdata.errors import UserDataError
 
@@ -115,13 +114,6 @@ def extra(gemeente: str, file: str, peil: dt.date, spells: pl.DataFrame) -> Extr
     return Extra(*_tabellen(file, peil, _regelingen(file, up["id"]), spells))
 
 
-def _hidden(res: suppress.Suppressed) -> list[str]:
-    if res.cellen.is_empty():
-        return []
-    n1 = res.cellen.filter(pl.col("reden") == "primair").height
-    n2 = res.cellen.height - n1
-    return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
-
 
 def redenen_section(gemeente: str, ex: Extra, peil: dt.date, line: str, pagina: suppress.Pagina, table) -> None:
     if ex.redenen is None:
@@ -148,7 +140,7 @@ def redenen_section(gemeente: str, ex: Extra, peil: dt.date, line: str, pagina: 
         c[0].metric("Naar werk per 100 personen met bijstand (CBS)", nl_number(werk["per_100"], 1))
         c[1].metric("Naar werk als aandeel van alle uitstroom (Divosa)", f"{nl_number(werk['aandeel'], 1)} %",
                     help=f"Divosa landelijk 2023: {redenen.DIVOSA_2023_PCT} %")
-    table(shown, [line, method, *_hidden(res)], key=f"redenen-{gemeente}")
+    table(shown, [line, method, *res.note()], key=f"redenen-{gemeente}")
     st.caption(method)
 
 
@@ -164,7 +156,7 @@ def reeksen_section(gemeente: str, ex: Extra, peil: dt.date, line: str, pagina: 
     method = (f"IOAW (statistiekcode 02), IOAZ (03) en Bbz (14) als eigen reeksen, niet in het bijstandsvolume: uitkeringen, "
               f"instroom en uitstroom van {van:%m-%Y} t/m {tot:%m-%Y}. Bijzondere bijstand (11, 12) is geen bijstandsvolume en "
               "wordt niet opgeslagen.")
-    table(shown, [line, method, *_hidden(res)], key=f"regelingen-{gemeente}")
+    table(shown, [line, method, *res.note()], key=f"regelingen-{gemeente}")
     st.caption(method)
 
 

@@ -296,13 +296,6 @@ def _words(col: str) -> pl.Expr:
 
 
 # ---- monitors ------------------------------------------------------------------------------------------------------------------
-def _hidden_note(res: suppress.Suppressed) -> list[str]:
-    if res.cellen.is_empty():
-        return []
-    n1 = res.cellen.filter(pl.col("reden") == "primair").height
-    n2 = res.cellen.height - n1
-    return [f"Onderdrukt: {n1} cel(len) met minder dan {MIN_CELL} personen" + (f" en {n2} cel(len) die die zouden verraden." if n2 else ".")]
-
 
 def _table(frame: pl.DataFrame, lines: list[str], key: str) -> None:
     """An own-file table: as data_table, and the line that says how many cells are hidden also on screen."""
@@ -318,7 +311,7 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     res = pagina.monthly(table)
     shown = res.frame
     lines = [line, "Bestand: lopende uitkeringen op de laatste dag van de maand; instroom en uitstroom: uitkeringen die in de "
-             "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *_hidden_note(res)]
+             "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *res.note()]
     long = shown.unpivot(index="maand", on=list(FLOWS), variable_name="reeks", value_name="waarde").with_columns(
         pl.col("reeks").replace_strict(FLOWS), pl.col("maand").dt.strftime("%Y-%m").alias("periode"),
         pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime(MAAND_KORT).alias("peildatum"))
@@ -379,7 +372,7 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
     res = pagina.leefvorm(_monitor("leefvorm", file, (ends,), (), spells))
     _table(res.frame.with_columns(pl.col("peildatum").dt.strftime(DATUM_KORT), _words("leefvorm")).rename(
         {"peildatum": "Peildatum", "leefvorm": "Leefvorm", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
-        [line, *_hidden_note(res)], key=f"leefvorm-{gemeente}")
+        [line, *res.note()], key=f"leefvorm-{gemeente}")
     build = f"{wh.path}:{wh.path.stat().st_mtime}"
     nl = _leefvorm_publiek(build, None)
     groep = _leefvorm_publiek(build, tuple(members)) if members else nl.clear()
@@ -430,7 +423,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
                    "uitstromen. 95 %-interval met de variantie volgens de deltamethode (log-log).")
     else:
         method += " Alle uitstroom: Kaplan–Meier, 95 %-interval met Greenwood (log-log)."
-    _table(shown, [line, method, *_hidden_note(res)], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
+    _table(shown, [line, method, *res.note()], key=f"uitstroomkans-{gemeente}-{per}-{naar}")
     st.caption(method)
 
 
@@ -455,14 +448,14 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
               "eerste uitstroom in die periode.")
     if spells["synthetisch"].any():
         method += " Het synthetische voorbeeld kent geen herinstroom: elke cliënt heeft er één uitkering."
-    _table(shown, [line, method, *_hidden_note(res)], key=f"herinstroom-{gemeente}")
+    _table(shown, [line, method, *res.note()], key=f"herinstroom-{gemeente}")
     st.caption(method)
 
 
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     res = pagina.duur(_monitor("duur", file, (peil,), (), spells))
     _table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
-               [line, f"Zittend bestand op {nl_date_short(peil)} naar volledige maanden sinds de begindatum.", *_hidden_note(res)],
+               [line, f"Zittend bestand op {nl_date_short(peil)} naar volledige maanden sinds de begindatum.", *res.note()],
                key=f"duur-{gemeente}")
 
 
@@ -544,7 +537,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
                  f"{participants.datum(rel.tijd)}, {len(rel.bijdragers)} gemeenten; alleen deelnemers waarvan "
                  f"het bestand alle maanden {rel.van:{MAAND_KORT}} t/m {rel.tot:{MAAND_KORT}} volledig beslaat. Aantallen afgerond op "
                  "tientallen; percentages per 100 uitkeringen aan het begin van de maand (bestand − instroom + uitstroom), "
-                 "berekend uit de afgeronde aantallen.", *_hidden_note(res), *([note] if note else [])]
+                 "berekend uit de afgeronde aantallen.", *res.note(), *([note] if note else [])]
         st.caption(" ".join(lines))
         data_table(frame.with_columns(pl.col("maand").dt.strftime(MAAND_KORT)).rename(PARTICIPANT_COLUMNS), lines,
                    key=f"deelnemers-{gemeente}-{label}")
@@ -560,7 +553,7 @@ def deelnemers_section(wh: Warehouse, gemeente: str, user: Gebruiker, own: pl.Da
                 pl.col("laatste_maand").dt.strftime(MAAND_KORT).alias("Laatste maand"), pl.col("maanden").alias("Maanden"),
                 *[pl.col(c).alias(label) for c, label in FLOWS.items()]),
                 ["Alleen voor beheer: per deelnemende gemeente de cijfers van haar laatste maand (bestand, instroom en uitstroom "
-                 "in die maand); eerste maand en maanden binnen de periode van de eigen monitor.", *_hidden_note(res)], key="deelnemers-beheer")
+                 "in die maand); eerste maand en maanden binnen de periode van de eigen monitor.", *res.note()], key="deelnemers-beheer")
 
 
 def render(wh: Warehouse, user: Gebruiker) -> None:
