@@ -182,8 +182,8 @@ def caterpillar_chart(data: pl.DataFrame, unit: str, positions: list[str], chose
     positions: lower, within, higher, too small (their colours in this order)."""
     x = alt.X("plaats:Q", title="Gemeenten, gesorteerd op het verschil", axis=alt.Axis(format="d", tickMinStep=1))
     base = alt.Chart(data.to_pandas())
-    colour = alt.Color("positie:N", title="Positie", scale=alt.Scale(domain=positions,
-                                                                     range=[PALETTE[0], "#9aa5b1", PALETTE[1], "#d9d9d9"]))
+    colour = alt.Color("positie:N", title="Positie", legend=alt.Legend(labelLimit=0),
+                       scale=alt.Scale(domain=positions, range=[PALETTE[0], "#9aa5b1", PALETTE[1], "#d9d9d9"]))
     tip = [alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("waarde:Q", title="Cijfer", format=",.1f"),
            alt.Tooltip("verwacht:Q", title="Verwacht", format=",.1f"), alt.Tooltip("grens_lo:Q", title="95 %-grens laag", format=",.1f"),
            alt.Tooltip("grens_hi:Q", title="95 %-grens hoog", format=",.1f"), alt.Tooltip("positie:N", title="Positie")]
