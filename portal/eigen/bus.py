@@ -32,7 +32,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import polars as pl
@@ -103,6 +103,27 @@ REDENEN: dict[str, str] = {  # kenmerk 34
     "97": "oorzaak bij partner", "98": "andere oorzaak",
 }
 WERK_CODES = ("11", "13")  # "naar werk": arbeid in dienstbetrekking and zelfstandig beroep of bedrijf
+# The monthly attributes of a record (kenmerken 11, 21, 24–26, 28–33), counted per month at upload (`indicatoren`). Codes
+# and names as bijlage 1 writes them (BUS_SRG.md; the names of 26 and the full names of 28 from the same regeling text).
+HUISVESTING_CODES = {"1": "huurder", "2": "eigenaar", "3": "inwonend", "4": "in inrichting", "5": "adresloos",
+                     "6": "geen vaste woon- of verblijfplaats en niet adresloos"}  # kenmerk 21
+ONTHEFFING_CODES = {"2": "nee", "4": "ja, artikel 9a Participatiewet", "5": "ja, artikel 9, lid 1a, Participatiewet",
+                    "6": "ja, artikel 9, lid 5, Participatiewet"}  # kenmerk 24
+ONTHEFFING_JA = ("4", "5", "6")
+REDEN_ONTHEFFING = {"1": "beëindiging wegens niet nakomen verplichtingen plan van aanpak",
+                    "2": "beëindiging wegens bereiken maximale termijn ontheffing",
+                    "3": "opschorting wegens bereiken 5-jarige leeftijd jongste kind",
+                    "4": "opschorting op verzoek van de ouder", "5": "overige reden beëindiging"}  # kenmerk 26
+VERMINDERING_REDENEN = {"01": "op het vlak van plicht tot arbeidsinschakeling", "03": "agressie",
+                        "05": "niet nakomen tegenprestatie", "06": "niet nakomen verplichtingen plan van aanpak",
+                        "07": "niet (voldoende) zoeken naar werk in zoekperiode van 4 weken",
+                        "08": "niet (voldoende) zoeken naar scholing in zoekperiode van 4 weken",
+                        "98": "oorzaak bij partner"}  # kenmerk 28
+SOORT_INKOMSTEN = {"11": "(deeltijd)arbeid in dienstbetrekking", "18": "vermogensopbrengsten", "23": "kinderalimentatie",
+                   "24": "partneralimentatie", "31": "heffingskortingen", "98": "andere inkomsten"}  # kenmerk 31
+INKOMSTEN_UIT_WERK = ("11",)  # "inkomsten uit werk naast de uitkering": the only code of kenmerk 31 for work
+VRIJLATING_CODES = {"1": "ja", "2": "nee"}  # kenmerk 33
+KOSTENDELERS_KLASSEN = ("0", "1", "2", "3+")  # kenmerk 11 (aantal kostendelers, two digits), as counted
 
 # SRG (BWBR0031830 bijlage 2): key -> (name, short forms). No numbers in the material read.
 SRG_KENMERKEN: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -428,6 +449,7 @@ class BusGelezen:
     bijzondere_bijstand: int  # records with statistiekcode 11 or 12 (not stored)
     per_regeling: dict  # statistiekcode -> spells
     zonder_einddatum: int  # spells that left the file without einddatum (ended at the end of their last month)
+    indicatoren: pl.DataFrame | None = None  # INDICATOR_SCHEMA: the monthly counts of the records (`indicatoren`)
 
 
 REGELING_SCHEMA = {"client": pl.String, "regeling": pl.String, "begin": pl.Date, "einde": pl.Date,
@@ -459,6 +481,7 @@ def lees_bus(b: Bestand, gemeente: str, secret: bytes | None = None) -> tuple[Bu
     c.rows("code", f.filter(pl.col("reden").is_not_null() & ~pl.col("t_reden").is_in(list(REDENEN))), "reden",
            lambda r: f"reden beëindiging '{r['reden']}' bestaat niet in de regeling ({', '.join(REDENEN)}).")
     f = _dates(c, f, ("begin", "einde", "geboortedatum"), _excel(b))
+    f = _check_maandkenmerken(c, f, _excel(b))
     if "bedrag" in b.frame.columns:
         f = f.with_columns(t_bedrag=parse.amount(pl.col("bedrag")))
         c.rows("bedrag", f.filter(pl.col("bedrag").is_not_null() & pl.col("t_bedrag").is_null()), "bedrag",
@@ -486,7 +509,131 @@ def lees_bus(b: Bestand, gemeente: str, secret: bytes | None = None) -> tuple[Bu
            + (f"bestand '{r['eerste_bestand']}', " if b.bestanden > 1 else "") + f"rij {r['eerste']}.")
     if c.p:
         return None, c.p
-    return _bus_spells(f, gemeente, secret), c.p
+    got = _bus_spells(f, gemeente, secret)
+    return replace(got, indicatoren=_indicatoren(f, set(b.herkenning.kolommen))), c.p
+
+
+# ---- the monthly attributes of the records (kenmerken 11, 21, 24–26, 28–33) --------------------------------------------
+# key -> (width, code table) of the coded ones; the regeling's name of each is BUS_KENMERKEN's.
+MAAND_CODES: dict[str, tuple[int, dict[str, str]]] = {
+    "huisvesting": (1, HUISVESTING_CODES), "ontheffing": (1, ONTHEFFING_CODES), "reden_ontheffing": (1, REDEN_ONTHEFFING),
+    "reden_vermindering": (2, VERMINDERING_REDENEN), "soort_inkomsten": (2, SOORT_INKOMSTEN),
+    "vrijlating": (1, VRIJLATING_CODES)}
+MAAND_DATUMS = ("einde_ontheffing", "begin_vermindering", "einde_vermindering")
+INDICATOR_SCHEMA = {"maand": pl.Date, "indicator": pl.String, "categorie": pl.String, "aantal": pl.Int64}
+
+
+def _key_nr(key: str) -> int:
+    return next(nr for nr, v in BUS_KENMERKEN.items() if v[0] == key)
+
+
+def _maand_waarden(f: pl.DataFrame) -> pl.DataFrame:
+    """t_<key> of the monthly kenmerken: codes as the regeling writes them ('1' and '01' alike), the aantal kostendelers
+    as a number (null when it is no whole number of one or two digits), the bedrag inkomsten persoon as euros (a
+    leading + allowed, as the regeling's signed format has it). A kenmerk not in the file gives a null column."""
+    def col(key: str) -> pl.Expr:
+        return pl.col(key) if key in f.columns else pl.lit(None, pl.String)
+
+    kd = col("kostendelers").str.strip_chars().str.replace(r"\.0+$", "")
+    return f.with_columns(
+        **{f"t_{key}": _code(col(key), width) for key, (width, _) in MAAND_CODES.items()},
+        t_kostendelers=pl.when(kd.str.contains(r"^\d{1,2}$")).then(kd.cast(pl.Int64, strict=False)),
+        t_inkomsten_persoon=parse.amount(col("inkomsten_persoon").str.strip_chars().str.strip_chars_start("+")))
+
+
+def _check_maandkenmerken(c: _Check, f: pl.DataFrame, excel: bool) -> pl.DataFrame:
+    """Codes, numbers, amounts and dates of the monthly kenmerken present, each problem with kenmerk, file and row."""
+    f = _maand_waarden(f)
+    for key, (_, table) in MAAND_CODES.items():
+        if key not in f.columns:
+            continue
+        naam = BUS_KENMERKEN[_key_nr(key)][1]
+        codes = ", ".join(f"{k} {v}" for k, v in table.items()) if len(table) <= 6 and key != "reden_ontheffing" \
+            else ", ".join(table)
+        c.rows("code", f.filter(pl.col(key).is_not_null() & ~pl.col(f"t_{key}").is_in(list(table))), key,
+               lambda r, key=key, naam=naam, codes=codes: f"{naam} '{r[key]}' bestaat niet in de regeling ({codes}).")
+    if "kostendelers" in f.columns:
+        c.rows("code", f.filter(pl.col("kostendelers").is_not_null() & pl.col("t_kostendelers").is_null()), "kostendelers",
+               lambda r: f"'{r['kostendelers']}' is geen aantal kostendelers (een geheel getal van 0 tot en met 99).")
+    if "inkomsten_persoon" in f.columns:
+        c.rows("bedrag", f.filter(pl.col("inkomsten_persoon").is_not_null() & pl.col("t_inkomsten_persoon").is_null()),
+               "inkomsten_persoon", lambda r: f"'{r['inkomsten_persoon']}' is geen geldig bedrag.")
+    f = _dates(c, f, MAAND_DATUMS, excel)
+    c.rows("volgorde", f.filter(pl.col("t_einde_vermindering") < pl.col("t_begin_vermindering")), "einde_vermindering",
+           lambda r: f"einddatum vermindering {r['t_einde_vermindering']:%d-%m-%Y} ligt vóór de aanvangsdatum "
+           f"{r['t_begin_vermindering']:%d-%m-%Y}.")
+    return f
+
+
+def _indicatoren(f: pl.DataFrame, kenmerken: set[int]) -> pl.DataFrame:
+    """Per statistiekmaand the counts of the algemene bijstand (statistiekcode 01) records (INDICATOR_SCHEMA; what
+    portal.eigen.kenmerken shows), from a frame with t_maand, t_code, t_bsn, registratienummer and the t_ columns of
+    `_maand_waarden` / `_dates`. `kenmerken`: the numbers of the kenmerken the file has.
+
+    Counted are persons (aanvragers and partners: distinct BSN) with a record in the month; a person with two records
+    in one month counts once (the first record for huisvesting and kostendelers). Rows per month:
+    - personen/totaal (the denominator) and uitkeringen/totaal (distinct registratienummers: for the page's suppression);
+    - werk/ja: soort inkomsten (31) in INKOMSTEN_UIT_WERK; werk/vrijlating: of those, vrijlating inkomsten (33) ja;
+    - ontheffing/<4, 5, 6> and /totaal: ontheffing arbeidsverplichting (24) ja, running in the month: no einddatum
+      ontheffing (25) or one on or after the month's first day;
+    - vermindering/<reden> and /totaal: reden vermindering (28) given and running in the month: aanvangsdatum (29) empty
+      or on or before the month's last day, einddatum (30) empty or on or after its first day;
+    - huisvesting/<1 … 6, leeg> (21) and kostendelers/<0, 1, 2, 3+, leeg> (11): every person once.
+    aantal is null ("niet in het bestand", never 0) when the kenmerk is not in the file, and for 11, 21 and 24 (which
+    every record fills) also in a month in which no record has a value."""
+    a = f.filter(pl.col("t_code") == ALGEMEEN)
+    if a.is_empty():
+        return pl.DataFrame(schema=INDICATOR_SCHEMA)
+    eerste, laatste = parse.month_start(pl.col("t_maand")), parse.month_end(pl.col("t_maand"))
+    werk = pl.col("t_soort_inkomsten").is_in(INKOMSTEN_UIT_WERK)
+    onth = pl.col("t_ontheffing").is_in(ONTHEFFING_JA) & (pl.col("t_einde_ontheffing").is_null()
+                                                          | (pl.col("t_einde_ontheffing") >= eerste))
+    verm = (pl.col("t_reden_vermindering").is_not_null()
+            & (pl.col("t_begin_vermindering").is_null() | (pl.col("t_begin_vermindering") <= laatste))
+            & (pl.col("t_einde_vermindering").is_null() | (pl.col("t_einde_vermindering") >= eerste)))
+    kd = pl.col("t_kostendelers")
+    p = a.group_by("t_maand", "t_bsn", maintain_order=True).agg(
+        werk=werk.any(), vrij=(werk & (pl.col("t_vrijlating") == "1")).any(),
+        onth=pl.when(onth).then(pl.col("t_ontheffing")).drop_nulls().first(),
+        verm=pl.when(verm).then(pl.col("t_reden_vermindering")).drop_nulls().first(),
+        huisv=pl.col("t_huisvesting").first(), kd=pl.when(kd >= 3).then(pl.lit("3+")).otherwise(kd.cast(pl.String)).first(),
+        heeft_onth=pl.col("t_ontheffing").is_not_null().any(), heeft_huisv=pl.col("t_huisvesting").is_not_null().any(),
+        heeft_kd=kd.is_not_null().any())
+    regs = dict(a.group_by("t_maand").agg(pl.col("registratienummer").n_unique()).iter_rows())
+
+    def counts(frame: pl.DataFrame, col: str, cats) -> dict:
+        got = dict(frame.group_by(col).len().iter_rows())
+        return {k: int(got.get(None if k == "leeg" else k, 0)) for k in cats}
+
+    rows = []
+    for (m,), g in p.group_by("t_maand", maintain_order=True):
+        maand = date(m // 12, m % 12 + 1, 1)
+
+        def put(indicator: str, values: dict, there: bool) -> None:
+            rows.extend((maand, indicator, k, int(v) if there else None) for k, v in values.items())
+
+        put("personen", {"totaal": g.height}, True)
+        put("uitkeringen", {"totaal": regs[m]}, True)
+        put("werk", {"ja": int(g["werk"].sum())}, 31 in kenmerken)
+        put("werk", {"vrijlating": int(g["vrij"].sum())}, {31, 33} <= kenmerken)
+        there = 24 in kenmerken and bool(g["heeft_onth"].any())
+        put("ontheffing", {"totaal": int(g["onth"].is_not_null().sum()), **counts(g, "onth", ONTHEFFING_JA)}, there)
+        put("vermindering", {"totaal": int(g["verm"].is_not_null().sum()), **counts(g, "verm", VERMINDERING_REDENEN)},
+            28 in kenmerken)
+        put("huisvesting", counts(g, "huisv", [*HUISVESTING_CODES, "leeg"]), 21 in kenmerken and bool(g["heeft_huisv"].any()))
+        put("kostendelers", counts(g, "kd", [*KOSTENDELERS_KLASSEN, "leeg"]), 11 in kenmerken and bool(g["heeft_kd"].any()))
+    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA, orient="row").sort("maand", maintain_order=True)
+
+
+def indicatoren_uit_records(records: pl.DataFrame) -> pl.DataFrame:
+    """`_indicatoren` of monthly BUS records as portal.eigen.bus_synth writes them (kenmerk keys, strings; no checks):
+    the synthetic demo's counts, by the same definitions as an upload's."""
+    f = records.with_columns(
+        t_maand=pl.col("jaar").cast(pl.Int64) * 12 + pl.col("maand").cast(pl.Int64) - 1,
+        t_code=_code(pl.col("statistiekcode"), 2), t_bsn=pl.col("bsn"))
+    f = _maand_waarden(f).with_columns(
+        **{f"t_{k}": (pl.col(k).str.to_date("%Y%m%d") if k in f.columns else pl.lit(None, pl.Date)) for k in MAAND_DATUMS})
+    return _indicatoren(f, {nr for nr, v in BUS_KENMERKEN.items() if v[0] in records.columns})
 
 
 def _bus_spells(f: pl.DataFrame, gemeente: str, secret: bytes | None) -> BusGelezen:

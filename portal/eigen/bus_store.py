@@ -7,6 +7,10 @@
 - `srg_uploads` and `voorzieningen`: SRG uploads with their own history (replace per peildatum month, delete), one row
   per voorziening of a person. The person key is the keyed hash of the BSN (portal.eigen.pseudo), equal to the BUS key
   of the same person. No BSN is stored anywhere.
+- `bus_indicatoren` (migration 0005): per BUS upload and statistiekmaand the counts of its algemene-bijstand records by
+  kenmerk (portal.eigen.bus.indicatoren: persons with work income, ontheffing, vermindering by reden, huisvesting,
+  kostendelers): counts only, no client key, so the page never needs the records again. A null count is a kenmerk
+  that is not in the file. Removed with the upload (store.Eigenbestand._remove).
 """
 
 from __future__ import annotations
@@ -39,20 +43,43 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["voorzieningen"].create_index(["srg_upload_id"])
 
 
+def migrate_indicatoren(db: sqlite_utils.Database) -> None:
+    db["bus_indicatoren"].create(
+        {"upload_id": int, "maand": str, "indicator": str, "categorie": str, "aantal": int},
+        not_null={"upload_id", "maand", "indicator", "categorie"}, foreign_keys=[("upload_id", "uploads")])
+    db["bus_indicatoren"].create_index(["upload_id"])
+
+
 def _iso(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).dt.to_string("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date)
 
 
-def bus_extra(regelingen: pl.DataFrame):
-    """The `extra` of store.save for a BUS upload: its spells per statistiekcode, in the same transaction."""
+def bus_extra(regelingen: pl.DataFrame, indicatoren: pl.DataFrame | None = None):
+    """The `extra` of store.save for a BUS upload: its spells per statistiekcode and its monthly counts, in the same
+    transaction."""
     rows = _iso(regelingen.select(list(bus.REGELING_SCHEMA)))
+    counts = None if indicatoren is None else _iso(indicatoren.select(list(bus.INDICATOR_SCHEMA)))
 
     def insert(db: sqlite_utils.Database, upload_id: int) -> None:
         db.conn.executemany(
             f"insert into bus_spells (upload_id, {', '.join(bus.REGELING_SCHEMA)}) values (?{', ?' * len(bus.REGELING_SCHEMA)})",
             ((upload_id, *r) for r in rows.iter_rows()))
+        if counts is not None:
+            db.conn.executemany(
+                f"insert into bus_indicatoren (upload_id, {', '.join(bus.INDICATOR_SCHEMA)}) "
+                f"values (?{', ?' * len(bus.INDICATOR_SCHEMA)})", ((upload_id, *r) for r in counts.iter_rows()))
 
     return insert
+
+
+def indicatoren(store, upload_id: int) -> pl.DataFrame:
+    """The monthly counts of a BUS upload (bus.INDICATOR_SCHEMA; empty for an own-layout upload or one stored before
+    migration 0005)."""
+    with store._db() as db:
+        rows = db.execute(f"select {', '.join(bus.INDICATOR_SCHEMA)} from bus_indicatoren where upload_id = ? "
+                          "order by rowid", [upload_id]).fetchall()
+    raw = {**bus.INDICATOR_SCHEMA, "maand": pl.String}
+    return pl.DataFrame(rows, schema=raw, orient="row").with_columns(pl.col("maand").str.to_date("%Y-%m-%d"))
 
 
 def regelingen(store, upload_id: int) -> pl.DataFrame:
@@ -132,5 +159,7 @@ def voorzieningen(store, gemeente: str) -> tuple[dict | None, pl.DataFrame]:
 
 def save_bus(store, gemeente: str, filename: str, gelezen: bus.BusGelezen, user) -> int:
     """Store a BUS upload as the page does: the algemene bijstand spells as the upload's spells (what every monitor
-    reads) and every spell with its statistiekcode and reden code in bus_spells, in one transaction."""
-    return store.save(gemeente, filename, gelezen.spells, gelezen.peildatum, user, extra=bus_extra(gelezen.regelingen))
+    reads), every spell with its statistiekcode and reden code in bus_spells and the monthly counts in
+    bus_indicatoren, in one transaction."""
+    return store.save(gemeente, filename, gelezen.spells, gelezen.peildatum, user,
+                      extra=bus_extra(gelezen.regelingen, gelezen.indicatoren))

@@ -6,6 +6,7 @@ that month (kenmerken of BWBR0031830 bijlage 1, see portal.eigen.bus): the spell
 person; a paar gets a partner as second person (same uitkering, own BSN). The einddatum (kenmerk 23) and reden
 beëindiging (kenmerk 34) are in the record of the month the uitkering ends. A spell's reden code: its column
 `reden_code` when the frame has one, else werk -> 11 (or 13 for a sixth of them), overig -> one of the other codes.
+`met_kenmerken` adds the monthly attributes (kenmerken 11, 21, 24, 25, 28–33) with assumed distributions (synthetic).
 BSNs of synthetic persons fail the 11-proef on purpose: they can be no real person's BSN.
 """
 
@@ -23,7 +24,7 @@ from portal.eigen.maanden import _idx
 
 OVERIG_CODES = ("01", "02", "03", "04", "05", "14", "15", "19", "31", "32", "33", "34", "97", "98")
 OVERIG_P = np.array([6, 6, 4, 1, 1, 8, 4, 6, 10, 12, 3, 5, 4, 30], dtype=float)
-BUS_KOLOMMEN = (1, 2, 4, 7, 8, 10, 15, 18, 19, 20, 22, 23, 34)  # the kenmerken the files carry
+BUS_KOLOMMEN = (1, 2, 4, 7, 8, 10, 11, 15, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34)  # those the records have
 
 
 def header(nr: int, style: str = "nummer") -> str:
@@ -96,6 +97,62 @@ def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str
                                      _p=pl.lit(1))
     out = pl.concat([head, partners]).sort("_m", "_spell", "_p").drop("_spell", "_m", "_p")
     return out
+
+
+# Assumed distributions of the synthetic monthly attributes (no source: a plausible demo, labelled synthetisch).
+HUISVESTING_P = {"1": .80, "2": .05, "3": .08, "4": .015, "5": .035, "6": .02}
+KOSTENDELERS_P = {"0": .03, "1": .78, "2": .12, "3": .05, "4": .02}
+ONTHEFFING_P = {"2": .78, "4": .04, "5": .15, "6": .03}
+VERMINDERING_P = {"01": .45, "03": .08, "05": .03, "06": .14, "07": .12, "08": .04, "98": .14}
+ANDERE_INKOMSTEN_P = {"31": .06, "23": .04, "98": .02, "18": .005, "24": .005}  # of persons without work income
+WERKT_P, WERKT_MAAND_P = .095, .88  # a person with work income, and in a given month (about 8 % of person-months)
+VERMINDERING_PERSOON_P = .04  # a person with one vermindering of one to three months in the period
+
+
+def met_kenmerken(records: pl.DataFrame, seed: int = 3) -> pl.DataFrame:
+    """The records of `bus_records` with the monthly attributes of BWBR0031830 bijlage 1: aantal kostendelers (11, per
+    uitkering), huisvesting (21), ontheffing arbeidsverplichting with einddatum (24, 25), a vermindering with reden and
+    dates (28–30), soort and bedrag inkomsten persoon with vrijlating (31–33). Per person fixed over the months except
+    work income (some months without) and the vermindering (one to three months). Assumed distributions above."""
+    rng = np.random.default_rng(seed)
+    m = pl.col("jaar").cast(pl.Int32) * 12 + pl.col("maand").cast(pl.Int32) - 1
+    r = records.with_columns(_m=m)
+    lo, hi = int(r["_m"].min()), int(r["_m"].max())
+    persons = r["bsn"].unique(maintain_order=True)
+    n = persons.len()
+
+    def pick(p: dict[str, float], k: int) -> np.ndarray:
+        return rng.choice(list(p), k, p=np.array(list(p.values())) / sum(p.values()))
+
+    start = rng.integers(lo, hi + 1, n)
+    einde_onth = rng.integers(lo - 6, hi + 13, n)
+    per = pl.DataFrame({
+        "bsn": persons, "huisvesting": pick(HUISVESTING_P, n), "ontheffing": pick(ONTHEFFING_P, n),
+        "_onth_einde": np.where(rng.random(n) < .4, einde_onth, -1), "_werkt": rng.random(n) < WERKT_P,
+        "_ander": np.where(rng.random(n) < sum(ANDERE_INKOMSTEN_P.values()), pick(ANDERE_INKOMSTEN_P, n), ""),
+        "_verm": np.where(rng.random(n) < VERMINDERING_PERSOON_P, pick(VERMINDERING_P, n), ""),
+        "_verm_van": start, "_verm_tot": np.minimum(start + rng.integers(0, 3, n), hi),
+        "_bedrag": rng.integers(150, 1100, n), "_vrij": np.where(rng.random(n) < .45, "1", "2")})
+    regs = r["registratienummer"].unique(maintain_order=True)
+    kd = pl.DataFrame({"registratienummer": regs, "kostendelers": pick(KOSTENDELERS_P, regs.len())})
+    r = r.with_columns(_maandwerk=pl.Series(rng.random(r.height) < WERKT_MAAND_P)).join(per, on="bsn", how="left").join(
+        kd, on="registratienummer", how="left")
+    werkt = pl.col("_werkt") & pl.col("_maandwerk")
+    ander = pl.col("_ander") != ""
+    verm = (pl.col("_verm") != "") & pl.col("_m").is_between(pl.col("_verm_van"), pl.col("_verm_tot"))
+    first = lambda idx: pl.date(idx // 12, idx % 12 + 1, 1)  # noqa: E731
+    out = r.with_columns(
+        einde_ontheffing=pl.when(pl.col("ontheffing").is_in(["4", "5", "6"]) & (pl.col("_onth_einde") >= 0))
+        .then(first(pl.col("_onth_einde")).dt.month_end().dt.strftime("%Y%m%d")),
+        reden_vermindering=pl.when(verm).then(pl.col("_verm")),
+        begin_vermindering=pl.when(verm).then(first(pl.col("_verm_van")).dt.strftime("%Y%m%d")),
+        einde_vermindering=pl.when(verm).then(first(pl.col("_verm_tot")).dt.month_end().dt.strftime("%Y%m%d")),
+        soort_inkomsten=pl.when(werkt).then(pl.lit("11")).when(ander).then(pl.col("_ander")),
+        inkomsten_persoon=pl.when(werkt).then(pl.format("+{}", pl.col("_bedrag").cast(pl.String).str.zfill(4)))
+        .when(ander).then(pl.format("+{}", (pl.col("_bedrag") // 4).cast(pl.String).str.zfill(4))),
+        vrijlating=pl.when(werkt).then(pl.col("_vrij")).when(ander).then(pl.lit("2")))
+    return out.select(*records.columns, "kostendelers", "huisvesting", "ontheffing", "einde_ontheffing", "reden_vermindering",
+                      "begin_vermindering", "einde_vermindering", "soort_inkomsten", "inkomsten_persoon", "vrijlating")
 
 
 def bus_files(records: pl.DataFrame, gemeente: str, style: str = "nummer", synthetisch: bool = False, sep: str = ";"
@@ -193,5 +250,5 @@ def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -
     return out
 
 
-__all__ = ["bus_records", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
+__all__ = ["bus_records", "met_kenmerken", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
            "REDENEN"]

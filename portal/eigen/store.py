@@ -81,6 +81,14 @@ def _bus_srg(db: sqlite_utils.Database) -> None:
     migrate(db)
 
 
+@MIGRATIONS(name="0005_bus_indicatoren")
+def _bus_indicatoren(db: sqlite_utils.Database) -> None:
+    """The monthly counts of a BUS upload's records by kenmerk (portal.eigen.bus_store.migrate_indicatoren)."""
+    from portal.eigen.bus_store import migrate_indicatoren
+
+    migrate_indicatoren(db)
+
+
 DATES = [c for c, t in SPELLS.items() if t == pl.Date]
 
 
@@ -149,6 +157,7 @@ class Eigenbestand(Store):
     def _remove(db: sqlite_utils.Database, upload_id: int, door: str, vervangen_door: int | None = None) -> None:
         db.execute("delete from spells where upload_id = ?", [upload_id])
         db.execute("delete from bus_spells where upload_id = ?", [upload_id])
+        db.execute("delete from bus_indicatoren where upload_id = ?", [upload_id])
         db["uploads"].update(upload_id, {"verwijderd": 1, "verwijderd_op": now(), "verwijderd_door": door,
                                          "vervangen_door": vervangen_door})
 
