@@ -132,6 +132,26 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
     return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=36).encode(tooltip=tooltip)).properties(height=380)
 
 
+def month_share_chart(data: pl.DataFrame, *, order: list[str], y_title: str, band: pl.DataFrame | None = None,
+                      rules: pl.DataFrame | None = None, decimals: int = 1) -> alt.LayerChart:
+    """Shares per month (lines_chart, one line per series) with a comparison group's P25–P75 as a band and vertical
+    rules where a definition may change (e.g. a new law). data: maand (date), waarde, reeks, periode, bron, peildatum;
+    band: maand, p25, p75, groep; rules: datum, reden."""
+    fmt = f",.{decimals}f"
+    layers: list = []
+    if band is not None and band.height:
+        layers.append(alt.Chart(band.to_pandas()).mark_area(opacity=0.18, color=PALETTE[1]).encode(
+            x=alt.X("maand:T"), y=alt.Y("p25:Q"), y2="p75:Q",
+            tooltip=[alt.Tooltip("groep:N", title="Groep"), alt.Tooltip("maand:T", title="Maand", format="%b %Y"),
+                     alt.Tooltip("p25:Q", title="P25", format=fmt), alt.Tooltip("p75:Q", title="P75", format=fmt)]))
+    layers.append(lines_chart(data, x="maand", series="reeks", y_title=y_title, decimals=decimals, temporal=True, order=order,
+                              x_title="Maand", time_format="%b %Y"))
+    if rules is not None and rules.height:
+        layers.append(alt.Chart(rules.to_pandas()).mark_rule(strokeDash=[4, 4], color="#888").encode(
+            x="datum:T", tooltip=[alt.Tooltip("reden:N", title="Let op")]))
+    return alt.layer(*layers).properties(height=320)
+
+
 def distribution_chart(dist: pl.DataFrame, klasse: str, axis_title: str, order: list[str], unit: str,
                        chosen: str | None = None) -> alt.LayerChart:
     """Box plot per class (P25–median–P75, whiskers min–max) with every gemeente as a tick; the chosen gemeente stands out.

@@ -571,7 +571,7 @@ def _indicatoren(f: pl.DataFrame, kenmerken: set[int]) -> pl.DataFrame:
     `_maand_waarden` / `_dates`. `kenmerken`: the numbers of the kenmerken the file has.
 
     Counted are persons (aanvragers and partners: distinct BSN) with a record in the month; a person with two records
-    in one month counts once (the first record for huisvesting and kostendelers). Rows per month:
+    in one month counts once, with the first (file order). Rows per month:
     - personen/totaal (the denominator) and uitkeringen/totaal (distinct registratienummers: for the page's suppression);
     - werk/ja: soort inkomsten (31) in INKOMSTEN_UIT_WERK; werk/vrijlating: of those, vrijlating inkomsten (33) ja;
     - ontheffing/<4, 5, 6> and /totaal: ontheffing arbeidsverplichting (24) ja, running in the month: no einddatum
@@ -592,37 +592,37 @@ def _indicatoren(f: pl.DataFrame, kenmerken: set[int]) -> pl.DataFrame:
             & (pl.col("t_begin_vermindering").is_null() | (pl.col("t_begin_vermindering") <= laatste))
             & (pl.col("t_einde_vermindering").is_null() | (pl.col("t_einde_vermindering") >= eerste)))
     kd = pl.col("t_kostendelers")
-    p = a.group_by("t_maand", "t_bsn", maintain_order=True).agg(
-        werk=werk.any(), vrij=(werk & (pl.col("t_vrijlating") == "1")).any(),
-        onth=pl.when(onth).then(pl.col("t_ontheffing")).drop_nulls().first(),
-        verm=pl.when(verm).then(pl.col("t_reden_vermindering")).drop_nulls().first(),
-        huisv=pl.col("t_huisvesting").first(), kd=pl.when(kd >= 3).then(pl.lit("3+")).otherwise(kd.cast(pl.String)).first(),
-        heeft_onth=pl.col("t_ontheffing").is_not_null().any(), heeft_huisv=pl.col("t_huisvesting").is_not_null().any(),
-        heeft_kd=kd.is_not_null().any())
-    regs = dict(a.group_by("t_maand").agg(pl.col("registratienummer").n_unique()).iter_rows())
+    regs = a.group_by("t_maand").agg(pl.col("registratienummer").n_unique().alias("uitkeringen"))
+    # one record per person per month: the first (file order)
+    p = a.filter(pl.struct("t_maand", "t_bsn").is_first_distinct()).select(
+        "t_maand", werk=werk, vrij=werk & (pl.col("t_vrijlating") == "1"), onth=pl.when(onth).then(pl.col("t_ontheffing")),
+        verm=pl.when(verm).then(pl.col("t_reden_vermindering")), huisv=pl.col("t_huisvesting"),
+        kd=pl.when(kd >= 3).then(pl.lit("3+")).otherwise(kd.cast(pl.String)), heeft_onth=pl.col("t_ontheffing").is_not_null())
 
-    def counts(frame: pl.DataFrame, col: str, cats) -> dict:
-        got = dict(frame.group_by(col).len().iter_rows())
-        return {k: int(got.get(None if k == "leeg" else k, 0)) for k in cats}
+    def per(col: str, codes) -> list[pl.Expr]:
+        return [(pl.col(col).is_null() if c == "leeg" else pl.col(col) == c).sum().alias(f"{col}:{c}") for c in codes]
 
+    g = p.group_by("t_maand").agg(
+        pl.len().alias("personen"), pl.col("werk").sum(), pl.col("vrij").sum(),
+        pl.col("onth").is_not_null().sum().alias("onth:totaal"), *per("onth", ONTHEFFING_JA),
+        pl.col("verm").is_not_null().sum().alias("verm:totaal"), *per("verm", VERMINDERING_REDENEN),
+        *per("huisv", [*HUISVESTING_CODES, "leeg"]), *per("kd", [*KOSTENDELERS_KLASSEN, "leeg"]),
+        pl.col("heeft_onth").any(), pl.col("huisv").is_not_null().any().alias("heeft_huisv"),
+        pl.col("kd").is_not_null().any().alias("heeft_kd")).join(regs, on="t_maand").sort("t_maand")
+    groups = {"onth": ("ontheffing", ["totaal", *ONTHEFFING_JA]), "verm": ("vermindering", ["totaal", *VERMINDERING_REDENEN]),
+              "huisv": ("huisvesting", [*HUISVESTING_CODES, "leeg"]), "kd": ("kostendelers", [*KOSTENDELERS_KLASSEN, "leeg"])}
     rows = []
-    for (m,), g in p.group_by("t_maand", maintain_order=True):
+    for r in g.iter_rows(named=True):
+        m = r["t_maand"]
         maand = date(m // 12, m % 12 + 1, 1)
-
-        def put(indicator: str, values: dict, there: bool) -> None:
-            rows.extend((maand, indicator, k, int(v) if there else None) for k, v in values.items())
-
-        put("personen", {"totaal": g.height}, True)
-        put("uitkeringen", {"totaal": regs[m]}, True)
-        put("werk", {"ja": int(g["werk"].sum())}, 31 in kenmerken)
-        put("werk", {"vrijlating": int(g["vrij"].sum())}, {31, 33} <= kenmerken)
-        there = 24 in kenmerken and bool(g["heeft_onth"].any())
-        put("ontheffing", {"totaal": int(g["onth"].is_not_null().sum()), **counts(g, "onth", ONTHEFFING_JA)}, there)
-        put("vermindering", {"totaal": int(g["verm"].is_not_null().sum()), **counts(g, "verm", VERMINDERING_REDENEN)},
-            28 in kenmerken)
-        put("huisvesting", counts(g, "huisv", [*HUISVESTING_CODES, "leeg"]), 21 in kenmerken and bool(g["heeft_huisv"].any()))
-        put("kostendelers", counts(g, "kd", [*KOSTENDELERS_KLASSEN, "leeg"]), 11 in kenmerken and bool(g["heeft_kd"].any()))
-    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA, orient="row").sort("maand", maintain_order=True)
+        there = {"werk": 31 in kenmerken, "vrij": {31, 33} <= kenmerken, "onth": 24 in kenmerken and r["heeft_onth"],
+                 "verm": 28 in kenmerken, "huisv": 21 in kenmerken and r["heeft_huisv"], "kd": 11 in kenmerken and r["heeft_kd"]}
+        rows += [(maand, "personen", "totaal", r["personen"]), (maand, "uitkeringen", "totaal", r["uitkeringen"]),
+                 (maand, "werk", "ja", r["werk"] if there["werk"] else None),
+                 (maand, "werk", "vrijlating", r["vrij"] if there["vrij"] else None)]
+        for col, (indicator, cats) in groups.items():
+            rows += [(maand, indicator, c, r[f"{col}:{c}"] if there[col] else None) for c in cats]
+    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA, orient="row")
 
 
 def indicatoren_uit_records(records: pl.DataFrame) -> pl.DataFrame:

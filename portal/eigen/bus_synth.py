@@ -54,6 +54,17 @@ def _codes(spells: pl.DataFrame, seed: int) -> pl.Series:
                     .then(pl.col("o")).alias("reden_code"))["reden_code"]
 
 
+def _months(spells: pl.DataFrame, lo: int, hi: int) -> pl.DataFrame:
+    """One row per month (column m, a month index from lo to hi) of each spell running in it, with its row number in
+    `spells` (_spell) and its month indexes of begin (b) and einde (e)."""
+    s = spells.with_row_index("_spell").with_columns(
+        b=pl.col("begin").dt.year().cast(pl.Int32) * 12 + pl.col("begin").dt.month().cast(pl.Int32) - 1,
+        e=pl.col("einde").dt.year().cast(pl.Int32) * 12 + pl.col("einde").dt.month().cast(pl.Int32) - 1)
+    s = s.filter((pl.col("b") <= hi) & (pl.col("e").is_null() | (pl.col("e") >= lo)))
+    return s.with_columns(m=pl.int_ranges(pl.max_horizontal(pl.col("b"), pl.lit(lo)),
+                                          pl.min_horizontal(pl.col("e").fill_null(hi), pl.lit(hi)) + 1)).explode("m")
+
+
 def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, seed: int = 1,
                 bsn: dict[str, str] | None = None) -> pl.DataFrame:
     """The monthly BUS records (one column per kenmerk, keys of BUS_KENMERKEN, all strings) of the spells running in the
@@ -63,14 +74,8 @@ def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str
     clients = spells["client"].unique(maintain_order=True)
     if bsn is None:
         bsn = dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
-    s = spells.with_row_index("_spell").with_columns(
-        reden_code=_codes(spells, seed),
-        regeling=pl.col("regeling") if "regeling" in spells.columns else pl.lit("01"),
-        b=pl.col("begin").dt.year().cast(pl.Int32) * 12 + pl.col("begin").dt.month().cast(pl.Int32) - 1,
-        e=pl.col("einde").dt.year().cast(pl.Int32) * 12 + pl.col("einde").dt.month().cast(pl.Int32) - 1)
-    s = s.filter((pl.col("b") <= hi) & (pl.col("e").is_null() | (pl.col("e") >= lo)))
-    s = s.with_columns(m=pl.int_ranges(pl.max_horizontal(pl.col("b"), pl.lit(lo)),
-                                       pl.min_horizontal(pl.col("e").fill_null(hi), pl.lit(hi)) + 1)).explode("m")
+    s = _months(spells.with_columns(reden_code=_codes(spells, seed),
+                                    regeling=pl.col("regeling") if "regeling" in spells.columns else pl.lit("01")), lo, hi)
     ends = pl.col("e") == pl.col("m")
     s = s.with_columns(bsn=pl.col("client").replace_strict(bsn, return_dtype=pl.String))
     head = s.select(
@@ -106,17 +111,15 @@ ONTHEFFING_P = {"2": .78, "4": .04, "5": .15, "6": .03}
 VERMINDERING_P = {"01": .45, "03": .08, "05": .03, "06": .14, "07": .12, "08": .04, "98": .14}
 ANDERE_INKOMSTEN_P = {"31": .06, "23": .04, "98": .02, "18": .005, "24": .005}  # of persons without work income
 WERKT_P, WERKT_MAAND_P = .095, .88  # a person with work income, and in a given month (about 8 % of person-months)
-VERMINDERING_PERSOON_P = .04  # a person with one vermindering of one to three months in the period
+VERMINDERING_MAAND_P = .008  # per month of the period: a person's chance of one vermindering (one to three months) starting
 
 
-def met_kenmerken(records: pl.DataFrame, seed: int = 3) -> pl.DataFrame:
-    """The records of `bus_records` with the monthly attributes of BWBR0031830 bijlage 1: aantal kostendelers (11, per
-    uitkering), huisvesting (21), ontheffing arbeidsverplichting with einddatum (24, 25), a vermindering with reden and
-    dates (28–30), soort and bedrag inkomsten persoon with vrijlating (31–33). Per person fixed over the months except
-    work income (some months without) and the vermindering (one to three months). Assumed distributions above."""
+def _kenmerken(r: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """The monthly attributes, typed, for rows (one per person per uitkering per month, in record order) with the month
+    index _m, the person key bsn and the uitkering key registratienummer: kostendelers (Int64), huisvesting, ontheffing,
+    einde_ontheffing (Date), reden_vermindering, begin_ and einde_vermindering (Date), soort_inkomsten,
+    inkomsten_persoon (Int64 euros), vrijlating. The draws depend only on the order of the rows and keys."""
     rng = np.random.default_rng(seed)
-    m = pl.col("jaar").cast(pl.Int32) * 12 + pl.col("maand").cast(pl.Int32) - 1
-    r = records.with_columns(_m=m)
     lo, hi = int(r["_m"].min()), int(r["_m"].max())
     persons = r["bsn"].unique(maintain_order=True)
     n = persons.len()
@@ -130,29 +133,59 @@ def met_kenmerken(records: pl.DataFrame, seed: int = 3) -> pl.DataFrame:
         "bsn": persons, "huisvesting": pick(HUISVESTING_P, n), "ontheffing": pick(ONTHEFFING_P, n),
         "_onth_einde": np.where(rng.random(n) < .4, einde_onth, -1), "_werkt": rng.random(n) < WERKT_P,
         "_ander": np.where(rng.random(n) < sum(ANDERE_INKOMSTEN_P.values()), pick(ANDERE_INKOMSTEN_P, n), ""),
-        "_verm": np.where(rng.random(n) < VERMINDERING_PERSOON_P, pick(VERMINDERING_P, n), ""),
+        "_verm": np.where(rng.random(n) < VERMINDERING_MAAND_P * (hi - lo + 1), pick(VERMINDERING_P, n), ""),
         "_verm_van": start, "_verm_tot": np.minimum(start + rng.integers(0, 3, n), hi),
         "_bedrag": rng.integers(150, 1100, n), "_vrij": np.where(rng.random(n) < .45, "1", "2")})
     regs = r["registratienummer"].unique(maintain_order=True)
-    kd = pl.DataFrame({"registratienummer": regs, "kostendelers": pick(KOSTENDELERS_P, regs.len())})
+    kd = pl.DataFrame({"registratienummer": regs, "kostendelers": pick(KOSTENDELERS_P, regs.len()).astype(np.int64)})
     r = r.with_columns(_maandwerk=pl.Series(rng.random(r.height) < WERKT_MAAND_P)).join(per, on="bsn", how="left").join(
         kd, on="registratienummer", how="left")
     werkt = pl.col("_werkt") & pl.col("_maandwerk")
     ander = pl.col("_ander") != ""
     verm = (pl.col("_verm") != "") & pl.col("_m").is_between(pl.col("_verm_van"), pl.col("_verm_tot"))
     first = lambda idx: pl.date(idx // 12, idx % 12 + 1, 1)  # noqa: E731
-    out = r.with_columns(
+    return r.with_columns(
         einde_ontheffing=pl.when(pl.col("ontheffing").is_in(["4", "5", "6"]) & (pl.col("_onth_einde") >= 0))
-        .then(first(pl.col("_onth_einde")).dt.month_end().dt.strftime("%Y%m%d")),
+        .then(first(pl.col("_onth_einde")).dt.month_end()),
         reden_vermindering=pl.when(verm).then(pl.col("_verm")),
-        begin_vermindering=pl.when(verm).then(first(pl.col("_verm_van")).dt.strftime("%Y%m%d")),
-        einde_vermindering=pl.when(verm).then(first(pl.col("_verm_tot")).dt.month_end().dt.strftime("%Y%m%d")),
+        begin_vermindering=pl.when(verm).then(first(pl.col("_verm_van"))),
+        einde_vermindering=pl.when(verm).then(first(pl.col("_verm_tot")).dt.month_end()),
         soort_inkomsten=pl.when(werkt).then(pl.lit("11")).when(ander).then(pl.col("_ander")),
-        inkomsten_persoon=pl.when(werkt).then(pl.format("+{}", pl.col("_bedrag").cast(pl.String).str.zfill(4)))
-        .when(ander).then(pl.format("+{}", (pl.col("_bedrag") // 4).cast(pl.String).str.zfill(4))),
+        inkomsten_persoon=pl.when(werkt).then(pl.col("_bedrag")).when(ander).then(pl.col("_bedrag") // 4),
         vrijlating=pl.when(werkt).then(pl.col("_vrij")).when(ander).then(pl.lit("2")))
-    return out.select(*records.columns, "kostendelers", "huisvesting", "ontheffing", "einde_ontheffing", "reden_vermindering",
-                      "begin_vermindering", "einde_vermindering", "soort_inkomsten", "inkomsten_persoon", "vrijlating")
+
+
+MAAND_KEYS = ("kostendelers", "huisvesting", "ontheffing", "einde_ontheffing", "reden_vermindering", "begin_vermindering",
+              "einde_vermindering", "soort_inkomsten", "inkomsten_persoon", "vrijlating")
+
+
+def met_kenmerken(records: pl.DataFrame, seed: int = 3) -> pl.DataFrame:
+    """The records of `bus_records` with the monthly attributes of BWBR0031830 bijlage 1: aantal kostendelers (11, per
+    uitkering), huisvesting (21), ontheffing arbeidsverplichting with einddatum (24, 25), a vermindering with reden and
+    dates (28–30), soort and bedrag inkomsten persoon with vrijlating (31–33). Per person fixed over the months except
+    work income (some months without) and the vermindering (one to three months). Assumed distributions above."""
+    r = _kenmerken(records.with_columns(_m=pl.col("jaar").cast(pl.Int32) * 12 + pl.col("maand").cast(pl.Int32) - 1), seed)
+    return r.select(*records.columns, *MAAND_KEYS).with_columns(
+        pl.col("kostendelers").cast(pl.String),
+        *[pl.col(k).dt.strftime("%Y%m%d") for k in ("einde_ontheffing", "begin_vermindering", "einde_vermindering")],
+        inkomsten_persoon=pl.format("+{}", pl.col("inkomsten_persoon").cast(pl.String).str.zfill(4)))
+
+
+def indicatoren(spells: pl.DataFrame, van: dt.date, peil: dt.date, seed: int = 3) -> pl.DataFrame:
+    """The monthly counts (portal.eigen.bus.indicatoren_uit_records) of the algemene-bijstand records that
+    `met_kenmerken(bus_records(spells, van, peil, ...), seed)` would write, without writing them as text: the same rows
+    in the same order (so the same draws), typed. For the synthetic page (every spell statistiekcode 01)."""
+    from portal.eigen.bus import _indicatoren
+
+    m = _months(spells.select("client", "begin", "einde", "leefvorm"), _idx(van), _idx(peil))
+    rows = pl.concat([m.select("m", "_spell", _p=pl.lit(0), bsn="client"),
+                      m.filter(pl.col("leefvorm") == "paar").select("m", "_spell", _p=pl.lit(1),
+                                                                    bsn=pl.format("partner {}", "_spell"))])
+    rows = rows.sort("m", "_spell", "_p").select(_m="m", bsn="bsn", registratienummer="_spell")
+    r = _kenmerken(rows, seed)
+    f = r.select(t_maand=pl.col("_m").cast(pl.Int64), t_code=pl.lit("01"), t_bsn="bsn", registratienummer="registratienummer",
+                 **{f"t_{k}": k for k in MAAND_KEYS})
+    return _indicatoren(f, {11, 21, 24, 25, 28, 29, 30, 31, 32, 33})
 
 
 def bus_files(records: pl.DataFrame, gemeente: str, style: str = "nummer", synthetisch: bool = False, sep: str = ";"
@@ -250,5 +283,5 @@ def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -
     return out
 
 
-__all__ = ["bus_records", "met_kenmerken", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
+__all__ = ["bus_records", "met_kenmerken", "indicatoren", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
            "REDENEN"]

@@ -142,11 +142,14 @@ def tabellen(regelingen: pl.DataFrame, peil: dt.date) -> tuple[pl.DataFrame | No
 
 def pattern_for_upload(db, upload_id: int, peil: dt.date):  # noqa: ANN001 - store.Eigenbestand
     """The `extra` of suppress.page for a stored upload (None for an own-layout upload): the visitatie block and the
-    page build the same pattern."""
-    from portal.eigen import bus_store
+    page build the same pattern. With the monthly counts by kenmerk (portal.eigen.kenmerken) of a BUS upload."""
+    from portal.eigen import bus_store, kenmerken
+    from portal.eigen.suppress import PAGE_MONTHS
 
     got = tabellen(bus_store.regelingen(db, upload_id), peil)
-    return None if got == (None, None) else pattern(*got)
+    counts = kenmerken.tabel(bus_store.indicatoren(db, upload_id), peil, PAGE_MONTHS)
+    return kenmerken.combine(None if got == (None, None) else pattern(*got),
+                             None if counts is None else kenmerken.pattern(counts))
 
 
 __all__ = ["uitstroom_redenen", "reeksen", "pattern", "tabellen", "pattern_for_upload", "periode", "rates", "month_end",

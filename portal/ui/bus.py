@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from portal.nl import nl_number
-from portal.eigen import bus, bus_store, bus_synth, redenen, store, suppress
+from portal.eigen import bus, bus_store, bus_synth, kenmerken, redenen, store, suppress
 from portal.tekst import literal
 from portal.userdata.errors import UserDataError
 
@@ -93,25 +93,36 @@ def _tabellen(file: str, peil: dt.date, _regs: pl.DataFrame | None, _spells: pl.
     return redenen.tabellen(_regs, peil)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _kenmerken(file: str, peil: dt.date, upload_id: int | None, _spells: pl.DataFrame) -> pl.DataFrame | None:
+    """The monthly counts by kenmerk of the months the page shows (portal.eigen.kenmerken.tabel): stored with the
+    upload, or for the synthetic example counted from the BUS records of its spells (bus_synth.indicatoren)."""
+    if upload_id is None:  # the records bus_synth.met_kenmerken would write, counted without writing them as text
+        counts = bus_synth.indicatoren(_spells, kenmerken.periode(peil, suppress.PAGE_MONTHS), peil)
+    else:
+        counts = bus_store.indicatoren(store.default(), upload_id)
+    return kenmerken.tabel(counts, peil, suppress.PAGE_MONTHS)
+
+
 class Extra:
     """The BUS tables of the file the page shows (None where the file has none) and their part of the pattern."""
 
-    def __init__(self, redenen_: pl.DataFrame | None, reeksen: pl.DataFrame | None):
-        self.redenen, self.reeksen = redenen_, reeksen
+    def __init__(self, redenen_: pl.DataFrame | None, reeksen: pl.DataFrame | None, kenmerken_: pl.DataFrame | None = None):
+        self.redenen, self.reeksen, self.kenmerken = redenen_, reeksen, kenmerken_
 
     def pattern(self):
-        if self.redenen is None and self.reeksen is None:
-            return None
-        return redenen.pattern(self.redenen, self.reeksen)
+        return kenmerken.combine(
+            None if self.redenen is None and self.reeksen is None else redenen.pattern(self.redenen, self.reeksen),
+            None if self.kenmerken is None else kenmerken.pattern(self.kenmerken))
 
 
 def extra(gemeente: str, file: str, peil: dt.date, spells: pl.DataFrame) -> Extra:
     if spells["synthetisch"].any():
-        return Extra(*_tabellen(file, peil, None, spells))
+        return Extra(*_tabellen(file, peil, None, spells), _kenmerken(file, peil, None, spells))
     up = store.current(gemeente, synthetisch=False)
     if up is None:
         return Extra(None, None)
-    return Extra(*_tabellen(file, peil, _regelingen(file, up["id"]), spells))
+    return Extra(*_tabellen(file, peil, _regelingen(file, up["id"]), spells), _kenmerken(file, peil, up["id"], spells))
 
 
 
@@ -190,7 +201,7 @@ def _voorbeeld(gemeente: str, peil: dt.date, file: str, _spells: pl.DataFrame) -
     """The synthetic example as BUS and SRG zips of twelve monthly files (file: the cache key of _spells)."""
     van = dt.date(peil.year - 1, peil.month, 1) if peil.month == 12 else dt.date(peil.year - 1, peil.month + 1, 1)
     s = bus_synth.with_regelingen(_spells)
-    records = bus_synth.bus_records(s, van, peil, gemeente)
+    records = bus_synth.met_kenmerken(bus_synth.bus_records(s, van, peil, gemeente))
     srg = bus_synth.srg_records(_spells, van, peil, gemeente)
     return (bus_synth.zipped(bus_synth.bus_files(records, gemeente, synthetisch=True)),
             bus_synth.zipped(bus_synth.srg_files(srg, gemeente, synthetisch=True)))

@@ -591,6 +591,10 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     st.header("Uitstroom naar reden")
     bus_ui.redenen_section(gemeente, extra, peil, line, pagina, _table)
     bus_ui.reeksen_section(gemeente, extra, peil, line, pagina, _table)
+    st.header("Kenmerken van de uitkeringen (BUS)")
+    from portal.ui import kenmerken as kenmerken_ui  # issue 22 part 2: Divosa's indicators from the BUS
+
+    kenmerken_ui.section(naam, gemeente, extra.kenmerken, peil, line, pagina, _table, bool(spells["synthetisch"].any()))
     st.header("Herinstroom")
     herinstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Duur van de uitkering")

@@ -1,0 +1,228 @@
+"""Divosa's indicators from the BUS (issue 22, part 2): per statistiekmaand, of the persons with algemene bijstand, the
+share with income from work next to the uitkering, with an ontheffing of the arbeidsverplichting, with a vermindering
+(maatregel) by reden, by huisvesting and by aantal kostendelers. The counts are made at upload from the records
+(portal.eigen.bus._indicatoren, stored per upload by portal.eigen.bus_store), so the page never reads records again.
+
+Denominator (NOEMER): the persons with algemene bijstand (statistiekcode 01) in the month: every aanvrager and partner
+with a record in that month's BUS file, each once. Persons, not uitkeringen: most of these kenmerken are the person's
+(21, 24, 28–33); kostendelers (11) is the uitkering's and counts for each of its persons.
+
+Disclosure control: every count joins the page's one suppression pattern (portal.eigen.suppress.page, argument
+`extra`, as portal.eigen.redenen does), with the relations a user could use:
+- per month and indicator the categories add up to the personen (huisvesting, kostendelers), or a totaal and the
+  persons without (werk, ontheffing, vermindering: "geen" is an internal cell, personen − totaal), and the totaal of
+  ontheffing and vermindering is the sum of its codes; vrijlating is a part of werk (the rest internal);
+- the personen are the uitkeringen plus the partners (both internal), and the uitkeringen with a record in a month are
+  the bestand at the end of the month before plus that month's instroom of the bestandsmonitor (added only when that
+  holds in the data, as every relation). Without it the bestandsmonitor of two months and the personen would give
+  the number of partners, a count of persons that can be small.
+Months are separate populations: no count of one month follows from another's. A share is shown only with its count
+and its denominator both visible (a share of a visible count with a hidden denominator would give the denominator).
+
+Participant benchmark (`deelnemers`): the median and P25–P75 of the shares of the other participating gemeenten (real
+uploads, portal.eigen.store.participants; the viewer's own never counts; one fixed group, all other participants, as
+portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have the kenmerk in that
+month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values is one (unnamed)
+gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons.
+
+Kenmerken that are not in the file: the count is null and the page says "niet in het bestand", never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from portal.eigen.bus import (HUISVESTING_CODES, INDICATOR_SCHEMA, INKOMSTEN_UIT_WERK, KOSTENDELERS_KLASSEN,
+                              ONTHEFFING_CODES, ONTHEFFING_JA, SOORT_INKOMSTEN, VERMINDERING_REDENEN)
+from portal.eigen.maanden import _idx, _month
+from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
+from portal.nl import nl_month
+
+TABEL = "kenmerken"
+PERSONEN, UITKERINGEN = "personen", "uitkeringen"
+NOEMER = ("personen met algemene bijstand (statistiekcode 01) in de maand: aanvragers en partners met een record in het "
+          "BUS-bestand van die maand, ieder één keer")
+DIVOSA_WERK = ("Divosa meldt landelijk circa 8 % met inkomsten uit werk naast de uitkering (bron: issue 22 van dit portaal, "
+               "zonder jaar; de precieze definitie van Divosa staat niet in de bronnen van het portaal en kan van deze telling "
+               "afwijken).")
+# The new rules of the Participatiewet ("in balans"): the issue gives only the dates and that they change what these
+# indicators mean; nothing more concrete is in the portal's sources, so nothing more is said (no legal detail invented).
+IN_BALANS = ("Participatiewet in balans: per 1 januari 2026 en per 1 januari 2027 gelden nieuwe regels van de "
+             "Participatiewet. Waar die regels veranderen wat een kenmerk betekent (bijvoorbeeld wanneer een ontheffing, een "
+             "vermindering of de kostendelersnorm geldt, of welke inkomsten worden vrijgelaten), is een verschil tussen maanden "
+             "vóór en na zo'n datum niet zonder meer een verandering in het bestand. Welke regels precies wijzigen staat niet in "
+             "de bronnen van het portaal (bron van deze melding: issue 22); controleer dat in de wet voordat u maanden van vóór "
+             "en na die data vergelijkt. In de grafieken staan de twee data als verticale lijn.")
+REGELS = ((dt.date(2026, 1, 1), "1 januari 2026: nieuwe regels Participatiewet in balans"),
+          (dt.date(2027, 1, 1), "1 januari 2027: nieuwe regels Participatiewet in balans"))
+LEEG = "leeg"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    titel: str  # the heading on the page
+    kenmerken: str  # which kenmerken, in words
+    categorieen: dict[str, str]  # categorie -> Dutch label, in the order shown
+    kop: tuple[str, ...]  # the categories whose share is the headline (metric, chart, benchmark)
+    totaal: str | None  # the categorie that is the total of the others (ontheffing, vermindering), or None
+    partitie: bool  # the categories add up to the personen (huisvesting, kostendelers)
+    definitie: str
+
+
+_WERK = ", ".join(f"{c} ({SOORT_INKOMSTEN[c]})" for c in INKOMSTEN_UIT_WERK)
+_NIET_WERK = ", ".join(f"{c} {v}" for c, v in SOORT_INKOMSTEN.items() if c not in INKOMSTEN_UIT_WERK)
+INDICATOREN: dict[str, Indicator] = {
+    "werk": Indicator(
+        "Inkomsten uit werk naast de uitkering", "kenmerk 31 (soort inkomsten) en 33 (vrijlating inkomsten)",
+        {"ja": "met inkomsten uit werk", "vrijlating": "van wie met vrijlating van inkomsten"}, ("ja",), None, False,
+        f"Personen met soort inkomsten (kenmerk 31) code {_WERK} in de maand. Andere codes tellen niet mee ({_NIET_WERK}). "
+        "Met vrijlating: van hen de personen bij wie vrijlating inkomsten (kenmerk 33) 'ja' is."),
+    "ontheffing": Indicator(
+        "Ontheffing van de arbeidsverplichting", "kenmerk 24 (ontheffing arbeidsverplichting) en 25 (einddatum ontheffing)",
+        {"totaal": "met ontheffing", **{c: ONTHEFFING_CODES[c] for c in ONTHEFFING_JA}}, ("totaal",), "totaal", False,
+        "Personen met ontheffing arbeidsverplichting (kenmerk 24) code 4, 5 of 6 (ja) die in de maand loopt: zonder einddatum "
+        "ontheffing (kenmerk 25) of met een einddatum op of na de eerste dag van de maand."),
+    "vermindering": Indicator(
+        "Verminderingen (maatregelen) naar reden", "kenmerk 28 (reden vermindering) met 29 en 30 (aanvangs- en einddatum)",
+        {"totaal": "met vermindering", **VERMINDERING_REDENEN}, ("totaal",), "totaal", False,
+        "Personen met een reden vermindering n.a.v. afstemming (kenmerk 28) die in de maand loopt: aanvangsdatum (kenmerk 29) "
+        "leeg of op of vóór de laatste dag van de maand, einddatum (kenmerk 30) leeg of op of na de eerste dag."),
+    "huisvesting": Indicator(
+        "Huisvesting", "kenmerk 21 (huisvesting)", {**HUISVESTING_CODES, LEEG: "niet ingevuld"}, ("5", "4"), None, True,
+        "Personen naar huisvesting (kenmerk 21) in hun record van de maand; adresloos is code 5, in inrichting code 4."),
+    "kostendelers": Indicator(
+        "Kostendelers", "kenmerk 11 (aantal kostendelers)",
+        {**{k: f"{'3 of meer' if k == '3+' else k} kostendeler{'' if k == '1' else 's'}" for k in KOSTENDELERS_KLASSEN},
+         LEEG: "niet ingevuld"}, KOSTENDELERS_KLASSEN, None, True,
+        "Personen naar het aantal kostendelers (kenmerk 11) van hun uitkering, zoals het bestand het opgeeft (0, 1, 2, 3 of "
+        "meer); elke persoon op de uitkering telt."),
+}
+
+
+def rij(maand: dt.date, indicator: str, categorie: str) -> str:
+    return f"{maand.isoformat()} {indicator} {categorie}"
+
+
+def periode(peil: dt.date, maanden: int) -> dt.date:
+    """The first month shown: the bestandsmonitor's (the same month `maanden` months before the peildatum's)."""
+    return _month(_idx(peil) - maanden)
+
+
+def tabel(counts: pl.DataFrame, peil: dt.date, maanden: int) -> pl.DataFrame | None:
+    """The counts of one upload (bus.INDICATOR_SCHEMA) of the months the page shows, with the key `rij`; a "niet
+    ingevuld" category only when some month has one (as leefvorm 'onbekend'). None without counts."""
+    van = periode(peil, maanden)
+    t = counts.filter(pl.col("maand").is_between(van, peil))
+    if t.is_empty():
+        return None
+    lege = t.filter((pl.col("categorie") == LEEG) & (pl.col("aantal") > 0))["indicator"].unique().to_list()
+    t = t.filter((pl.col("categorie") != LEEG) | pl.col("indicator").is_in(lege))
+    return t.with_columns(rij=pl.format("{} {} {}", pl.col("maand").dt.strftime("%Y-%m-%d"), "indicator", "categorie"))
+
+
+def _value(t: pl.DataFrame) -> dict[tuple[dt.date, str, str], int | None]:
+    return {(m, i, c): v for m, i, c, v in t.select("maand", "indicator", "categorie", "aantal").iter_rows()}
+
+
+def pattern(t: pl.DataFrame):
+    """The `extra` of suppress.page for the table of `tabel` (module note): adds its cells and relations."""
+    from portal.eigen.suppress import KEY_TIER
+
+    values = _value(t)
+    months = sorted({m for m, _, _ in values})
+
+    def add(g, cell: dict, rows: list[dict]) -> None:  # noqa: ANN001 - suppress._Grid
+        for m in months:
+            def cel(i: str, c: str, **kw) -> int:
+                return g.add((TABEL, rij(m, i, c), "aantal"), values[(m, i, c)], **kw)
+
+            when = nl_month(m)
+            n = cel(PERSONEN, "totaal", tier=KEY_TIER)
+            a = values[(m, UITKERINGEN, "totaal")]
+            if a <= values[(m, PERSONEN, "totaal")]:
+                u = cel(UITKERINGEN, "totaal", shown=False)
+                p = g.add((TABEL, rij(m, "partners", "totaal"), "aantal"), values[(m, PERSONEN, "totaal")] - a, shown=False)
+                g.relate(f"de personen, de uitkeringen en de partners van {when}", [n], [u, p])
+                prev = _month(_idx(m) - 1)
+                if (prev, "bestand") in cell and (m, "instroom") in cell:
+                    g.relate(f"de uitkeringen van {when}: het bestand van de maand ervoor en de instroom", [u],
+                             [cell[(prev, "bestand")], cell[(m, "instroom")]])
+            for key, ind in INDICATOREN.items():
+                cats = [c for c in ind.categorieen if (m, key, c) in values and values[(m, key, c)] is not None]
+                if not cats:
+                    continue
+                ids = {c: cel(key, c, tier=KEY_TIER if c in ind.kop and not ind.partitie else 0) for c in cats}
+                if ind.partitie:
+                    g.relate(f"{ind.titel.lower()} van {when}", [n], list(ids.values()))
+                    continue
+                head = ind.totaal or "ja"
+                if head not in ids:
+                    continue
+                geen = g.add((TABEL, rij(m, key, "geen"), "aantal"),
+                             values[(m, PERSONEN, "totaal")] - values[(m, key, head)], shown=False)
+                g.relate(f"{ind.titel.lower()}: met en zonder, {when}", [n], [ids[head], geen])
+                if ind.totaal:
+                    g.relate(f"{ind.titel.lower()}: het totaal en de codes, {when}", [ids[head]],
+                             [i for c, i in ids.items() if c != head])
+                elif "vrijlating" in ids:
+                    zonder = g.add((TABEL, rij(m, key, "zonder vrijlating"), "aantal"),
+                                   values[(m, key, "ja")] - values[(m, key, "vrijlating")], shown=False)
+                    g.relate(f"inkomsten uit werk met en zonder vrijlating, {when}", [ids["ja"]], [ids["vrijlating"], zonder])
+
+    return add
+
+
+def combine(*patterns):
+    """One `extra` of suppress.page from several (None skipped); None when there is none."""
+    got = [p for p in patterns if p is not None]
+    if not got:
+        return None
+
+    def add(g, cell: dict, rows: list[dict]) -> None:  # noqa: ANN001
+        for p in got:
+            p(g, cell, rows)
+
+    return add
+
+
+def aandelen(t: pl.DataFrame) -> pl.DataFrame:
+    """Counts as they stand after suppression (columns maand, indicator, categorie, aantal) with `noemer` (the
+    personen of the month) and `aandeel` (% of the personen): null unless the count and the personen are both visible."""
+    n = t.filter(pl.col("indicator") == PERSONEN).select("maand", pl.col("aantal").alias("noemer"))
+    return t.join(n, on="maand", how="left").with_columns(
+        aandeel=pl.when(pl.col("aantal").is_not_null() & (pl.col("noemer") > 0)).then(pl.col("aantal") / pl.col("noemer") * 100))
+
+
+def niet_in_bestand(t: pl.DataFrame, indicator: str, categorie: str) -> list[dt.date]:
+    """The months in which the kenmerk behind this count is not in the file (its count is null before suppression)."""
+    return t.filter((pl.col("indicator") == indicator) & (pl.col("categorie") == categorie) & pl.col("aantal").is_null()
+                    )["maand"].to_list()
+
+
+def deelnemers(others: dict[str, pl.DataFrame], van: dt.date, tot: dt.date) -> pl.DataFrame:
+    """The benchmark among the other participants (module note): per month, indicator and categorie (not personen,
+    uitkeringen) the number of gemeenten and the P25, median and P75 of their shares (%), rounded to whole percents;
+    only rows with at least MIN_PARTICIPANTS gemeenten. others: gemeente -> its counts (bus.INDICATOR_SCHEMA)."""
+    schema = {"maand": pl.Date, "indicator": pl.String, "categorie": pl.String, "gemeenten": pl.Int64, "p25": pl.Float64,
+              "mediaan": pl.Float64, "p75": pl.Float64}
+    parts = [c.filter(pl.col("maand").is_between(van, tot)).with_columns(pl.lit(g).alias("gemeente"))
+             for g, c in others.items() if not c.is_empty()]
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    f = pl.concat([p.select("gemeente", *INDICATOR_SCHEMA) for p in parts])
+    n = f.filter(pl.col("indicator") == PERSONEN).select("gemeente", "maand", pl.col("aantal").alias("n"))
+    s = (f.filter(~pl.col("indicator").is_in([PERSONEN, UITKERINGEN]) & (pl.col("categorie") != LEEG)
+                  & pl.col("aantal").is_not_null())
+         .join(n, on=["gemeente", "maand"]).filter(pl.col("n") >= MIN_CELL)
+         .with_columns(aandeel=pl.col("aantal") / pl.col("n") * 100))
+    q = s.group_by("maand", "indicator", "categorie").agg(
+        pl.col("gemeente").n_unique().alias("gemeenten"),
+        *[pl.col("aandeel").quantile(x, "linear").round(0).alias(name) for x, name in ((.25, "p25"), (.5, "mediaan"), (.75, "p75"))])
+    return q.filter(pl.col("gemeenten") >= MIN_PARTICIPANTS).sort("maand", "indicator", "categorie").cast(schema)
+
+
+__all__ = ["INDICATOREN", "NOEMER", "DIVOSA_WERK", "IN_BALANS", "REGELS", "tabel", "pattern", "combine", "aandelen",
+           "niet_in_bestand", "deelnemers", "rij", "periode"]
