@@ -24,7 +24,7 @@ from portal.eigen.maanden import _idx
 
 OVERIG_CODES = ("01", "02", "03", "04", "05", "14", "15", "19", "31", "32", "33", "34", "97", "98")
 OVERIG_P = np.array([6, 6, 4, 1, 1, 8, 4, 6, 10, 12, 3, 5, 4, 30], dtype=float)
-BUS_KOLOMMEN = (1, 2, 4, 7, 8, 10, 11, 15, 18, 19, 20, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33, 34)  # those the records have
+BUS_KOLOMMEN = (1, 2, 4, 7, 8, 10, 11, 15, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 34)  # those the records have
 
 
 def header(nr: int, style: str = "nummer") -> str:

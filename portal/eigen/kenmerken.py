@@ -141,8 +141,8 @@ def pattern(t: pl.DataFrame):
 
             when = nl_month(m)
             n = cel(PERSONEN, "totaal", tier=KEY_TIER)
-            a = values[(m, UITKERINGEN, "totaal")]
-            if a <= values[(m, PERSONEN, "totaal")]:
+            a = values.get((m, UITKERINGEN, "totaal"))
+            if a is not None and a <= values[(m, PERSONEN, "totaal")]:
                 u = cel(UITKERINGEN, "totaal", shown=False)
                 p = g.add((TABEL, rij(m, "partners", "totaal"), "aantal"), values[(m, PERSONEN, "totaal")] - a, shown=False)
                 g.relate(f"de personen, de uitkeringen en de partners van {when}", [n], [u, p])

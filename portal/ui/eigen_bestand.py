@@ -452,11 +452,28 @@ def herinstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line
     st.caption(method)
 
 
+def herinstroom_nl(wh: Warehouse) -> None:
+    """CBS's national (her)instromers binnen een jaar (85615NED) next to the own herinstroom table, as another measure."""
+    from portal import views
+
+    share = views.reentry_share(views.national_flows(wh.observations("NL01", views.NATIONAL_FLOWS, "jaar")))
+    if share is None:
+        st.caption("Landelijk cijfer over herinstroom (CBS 85615NED): niet in de gegevens van het portaal.")
+        return
+    periode, her, instr = share
+    st.caption(f"Landelijk, ter vergelijking (CBS 85615NED, {periode[-1]}e kwartaal {periode[:4]}): {nl_number(100 * her / instr, 1)} % "
+               f"van de instromers ({nl_number(her)} van {nl_number(instr)}) had in het jaar vóór de instroom ook bijstand. Dat is "
+               "een andere maat dan de tabel hierboven: CBS kijkt terug vanaf de instroom, de tabel vooruit vanaf de uitstroom "
+               "(wie binnen 6 of 12 maanden terugkomt). De twee zijn niet één op één te vergelijken.")
+
+
 def duur_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str, pagina: suppress.Pagina) -> None:
     res = pagina.duur(_monitor("duur", file, (peil,), (), spells))
     _table(res.frame.rename({"duurklasse": "Duur van de uitkering", "aantal": "Uitkeringen", "aandeel": "Aandeel (%)"}),
                [line, f"Zittend bestand op {nl_date_short(peil)} naar volledige maanden sinds de begindatum.", *res.note()],
                key=f"duur-{gemeente}")
+    st.caption("Een landelijke verdeling naar uitkeringsduur zit niet in de gegevens die het portaal meelevert (CBS-tabellen in "
+               "data/snapshots); daarom staat hier geen landelijke vergelijking naast de duurklassen.")
 
 
 def budget_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str) -> None:
@@ -597,6 +614,7 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     kenmerken_ui.section(naam, gemeente, extra.kenmerken, peil, line, pagina, _table, bool(spells["synthetisch"].any()))
     st.header("Herinstroom")
     herinstroom_section(gemeente, spells, peil, line, file, pagina)
+    herinstroom_nl(wh)
     st.header("Duur van de uitkering")
     duur_section(gemeente, spells, peil, line, file, pagina)
     st.header("Prognose van het bestand")
