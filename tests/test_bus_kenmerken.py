@@ -367,3 +367,20 @@ def test_benchmark_needs_five_others_and_rounds_to_whole_percents():
     # a gemeente with fewer than MIN_CELL persons does not count
     small = {**four, "GM0009": _counts(1, n=9)}
     assert kenmerken.deelnemers(small, SEP, OKT).is_empty()
+
+
+def test_share_chart_has_the_band_the_median_and_the_law_dates():
+    from portal import charts
+
+    data = pl.DataFrame({"maand": [D(2025, 12, 1), D(2026, 1, 1)] * 2, "waarde": [8.1, 8.4, 7.0, 7.5],
+                         "reeks": ["met inkomsten uit werk"] * 2 + ["alle andere deelnemers: mediaan"] * 2,
+                         "periode": ["12-2025", "01-2026"] * 2, "bron": ["eigen BUS-bestand"] * 4, "peildatum": ["01-2026"] * 4})
+    band = pl.DataFrame({"maand": [D(2025, 12, 1), D(2026, 1, 1)], "p25": [5.0, 5.0], "p75": [9.0, 10.0],
+                         "groep": ["alle andere deelnemers: P25–P75"] * 2})
+    rules = pl.DataFrame({"datum": [kenmerken.REGELS[0][0]], "reden": [kenmerken.REGELS[0][1]]})
+    spec = charts.finish(charts.month_share_chart(data, order=["met inkomsten uit werk", "alle andere deelnemers: mediaan"],
+                                                  y_title="% van de personen", band=band, rules=rules), "Inkomsten uit werk"
+                         ).to_dict()  # validated against the Vega-Lite schema
+    marks = [layer.get("mark", {}).get("type") if isinstance(layer.get("mark"), dict) else layer.get("mark")
+             for layer in spec["layer"]]
+    assert marks[0] == "area" and marks[-1] == "rule" and "layer" in spec["layer"][1]
