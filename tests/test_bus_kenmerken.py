@@ -15,7 +15,7 @@ import pytest
 from portal.eigen import bus, bus_store, bus_synth, episodes, kenmerken, monitors, suppress
 from portal.eigen.schema import MIN_CELL, SPELLS
 from portal.eigen.store import Eigenbestand
-from tests.test_bus import GM, KEY, _nothing_stored, upload_bus, valid_bsns
+from tests.test_bus import GM, KEY, _nothing_stored, _row, upload_bus, valid_bsns
 
 D = dt.date
 SEP, OKT = D(2026, 9, 1), D(2026, 10, 1)
@@ -170,11 +170,6 @@ def test_a_kenmerk_not_in_the_file_is_null_not_zero(db):
 
 
 # ---- unknown codes: Dutch message naming kenmerk, file and row ----------------------------------------------------------
-def _row(r: pl.DataFrame, i: int, **values) -> pl.DataFrame:
-    return r.with_row_index("_i").with_columns(
-        **{k: pl.when(pl.col("_i") == i).then(pl.lit(v, pl.String)).otherwise(pl.col(k)) for k, v in values.items()}).drop("_i")
-
-
 def test_unknown_codes_are_refused_with_kenmerk_and_row(db):
     r = records()
     cases = [
@@ -322,32 +317,10 @@ def test_no_hidden_count_follows_from_totals_shares_or_two_months():
 def test_no_small_count_follows_from_all_relations_together():
     """The attacker with linear algebra: every relation of the joint pattern at once, over every hidden or internal cell
     (without the solver's shortcuts): no count under MIN_CELL comes out exactly."""
+    from tests.test_suppress_page import small_counts_determined
+
     e, t = attack_file()
-    grids = []
-    real = suppress._finish
-    suppress._finish = lambda g, m: (grids.append(g), real(g, m))[1]
-    try:
-        pg = suppress.page(e, PEIL, maanden=suppress.PAGE_MONTHS, extra=kenmerken.pattern(t))
-    finally:
-        suppress._finish = real
-    g = grids[0]
-    assert any(k[0] == kenmerken.TABEL for k in g.keys)
-    hidden = {g.index[k] for k in pg.hidden_keys}
-    unknown = [i for i in range(len(g.keys)) if not g.structural[i] and (not g.shown[i] or i in hidden)]
-    col = {c: j for j, c in enumerate(unknown)}
-    rows = []
-    for _, lhs, rhs in g.relations:
-        row = np.zeros(len(unknown))
-        for cells, sign in ((lhs, 1), (rhs, -1)):
-            for c in cells:
-                if c in col:
-                    row[col[c]] += sign
-        if row.any():
-            rows.append(row)
-    _, s, vt = np.linalg.svd(np.array(rows), full_matrices=False)
-    vt = vt[: int((s > 1e-9 * s.max()).sum())]
-    determined = [(g.keys[c], g.value[c]) for j, c in enumerate(unknown) if (vt[:, j] ** 2).sum() > 1 - 1e-9 and g.value[c] < MIN_CELL]
-    assert determined == []
+    assert small_counts_determined(e, PEIL, extra=kenmerken.pattern(t)) == []
 
 
 # ---- the participant benchmark -------------------------------------------------------------------------------------------
