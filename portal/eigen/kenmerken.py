@@ -23,7 +23,10 @@ Participant benchmark (`deelnemers`): the median and P25–P75 of the shares of 
 uploads, portal.eigen.store.participants; the viewer's own never counts; one fixed group, all other participants, as
 portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have the kenmerk in that
 month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values is one (unnamed)
-gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons.
+gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons. Not (yet) done here:
+participants.py's frozen releases (rules 2–3b). The contributors are whoever has counts for the month now, so a viewer
+who looks before and after one gemeente joins or leaves can narrow that gemeente's share down (within a few points,
+given the rounding); freezing the quantiles per release, as the monthly totals are, is the fix.
 
 Kenmerken that are not in the file: the count is null and the page says "niet in het bestand", never 0.
 """
@@ -51,11 +54,11 @@ DIVOSA_WERK = ("Divosa meldt landelijk circa 8 % met inkomsten uit werk naast de
 # The new rules of the Participatiewet ("in balans"): the issue gives only the dates and that they change what these
 # indicators mean; nothing more concrete is in the portal's sources, so nothing more is said (no legal detail invented).
 IN_BALANS = ("Participatiewet in balans: per 1 januari 2026 en per 1 januari 2027 gelden nieuwe regels van de "
-             "Participatiewet. Waar die regels veranderen wat een kenmerk betekent (bijvoorbeeld wanneer een ontheffing, een "
-             "vermindering of de kostendelersnorm geldt, of welke inkomsten worden vrijgelaten), is een verschil tussen maanden "
+             "Participatiewet. Waar die regels veranderen wat een van deze kenmerken betekent, is een verschil tussen maanden "
              "vóór en na zo'n datum niet zonder meer een verandering in het bestand. Welke regels precies wijzigen staat niet in "
              "de bronnen van het portaal (bron van deze melding: issue 22); controleer dat in de wet voordat u maanden van vóór "
-             "en na die data vergelijkt. In de grafieken staan de twee data als verticale lijn.")
+             "en na die data vergelijkt. In de grafieken staat zo'n datum als verticale lijn als hij binnen de getoonde maanden "
+             "valt.")
 REGELS = ((dt.date(2026, 1, 1), "1 januari 2026: nieuwe regels Participatiewet in balans"),
           (dt.date(2027, 1, 1), "1 januari 2027: nieuwe regels Participatiewet in balans"))
 LEEG = "leeg"

@@ -15,7 +15,7 @@ from portal.eigen import bus_store, kenmerken, store, suppress
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.nl import MAAND_KORT, nl_date_short, nl_month, nl_number
 from portal.tekst import literal
-from portal.ui.render import chart
+from portal.ui.render import chart, data_table
 
 GROEP = "alle andere deelnemers"
 
@@ -167,8 +167,6 @@ def _benchmark_table(key: str, ind: kenmerken.Indicator, ref: pl.DataFrame, newe
     rows = [{"Categorie": _cap(ind.categorieen[c]), "Gemeenten": x["gemeenten"], "P25 (%)": x["p25"],
              "Mediaan (%)": x["mediaan"], "P75 (%)": x["p75"]}
             for c in ind.categorieen for x in r.filter(pl.col("categorie") == c).iter_rows(named=True)]
-    from portal.ui.render import data_table
-
     data_table(pl.DataFrame(rows), [f"Vergelijking met {GROEP} in {nl_month(newest)}: aandelen van de personen met algemene "
                                     "bijstand in hun eigen BUS-bestand (zelfde definitie), afgerond op hele procenten; alleen "
                                     f"met minstens {MIN_PARTICIPANTS} gemeenten met minstens {MIN_CELL} personen."],
