@@ -52,10 +52,12 @@ def test_section_shows_the_shares_of_an_uploaded_bus_file(clean) -> None:  # noq
     assert metrics["Adresloos (oktober 2026)"] == "18,5 %" and metrics["In inrichting (oktober 2026)"] == "onderdrukt"  # 12, 8
     captions = [c.value for c in at.caption]
     assert "20 van de 65 personen met algemene bijstand in oktober 2026" in captions
-    assert any(c.startswith("Ter vergelijking: Divosa meldt landelijk circa 8 % met inkomsten uit werk naast de uitkering "
-                            "(bron: issue 22 van dit portaal, zonder jaar") for c in captions)
-    assert any(i.value.startswith("Participatiewet in balans: per 1 januari 2026 en per 1 januari 2027 gelden nieuwe regels")
-               for i in at.info)
+    assert any(c.startswith("Ter vergelijking: Divosa meldt landelijk 8 % van de bijstandsgerechtigden met inkomsten uit "
+                            "werk") and "Jaarrapportage 2017" in c for c in captions)
+    assert any(i.value.startswith("Participatiewet in balans (wet 36582): nieuwe regels gaan in per 1 januari 2026 en per "
+                                  "1 januari 2027") for i in at.info)
+    assert any(c.startswith("Participatiewet in balans: de bijverdiengrenzen worden gelijkgetrokken") for c in captions)
+    assert any("kostendelersnorm vervalt tijdelijk bij intensieve zorg" in c for c in captions)
     # the table of counts through the page's suppression: 8 with a vermindering (01) in September is hidden
     werk = _table(at, "Met inkomsten uit werk")
     assert werk["Personen met algemene bijstand"].tolist() == [65, 65]

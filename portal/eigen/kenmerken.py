@@ -48,17 +48,44 @@ TABEL = "kenmerken"
 PERSONEN, UITKERINGEN = "personen", "uitkeringen"
 NOEMER = ("personen met algemene bijstand (statistiekcode 01) in de maand: aanvragers en partners met een record in het "
           "BUS-bestand van die maand, ieder één keer")
-DIVOSA_WERK = ("Divosa meldt landelijk circa 8 % met inkomsten uit werk naast de uitkering (bron: issue 22 van dit portaal, "
-               "zonder jaar; de precieze definitie van Divosa staat niet in de bronnen van het portaal en kan van deze telling "
-               "afwijken).")
-# The new rules of the Participatiewet ("in balans"): the issue gives only the dates and that they change what these
-# indicators mean; nothing more concrete is in the portal's sources, so nothing more is said (no legal detail invented).
-IN_BALANS = ("Participatiewet in balans: per 1 januari 2026 en per 1 januari 2027 gelden nieuwe regels van de "
-             "Participatiewet. Waar die regels veranderen wat een van deze kenmerken betekent, is een verschil tussen maanden "
-             "vóór en na zo'n datum niet zonder meer een verandering in het bestand. Welke regels precies wijzigen staat niet in "
-             "de bronnen van het portaal (bron van deze melding: issue 22); controleer dat in de wet voordat u maanden van vóór "
-             "en na die data vergelijkt. In de grafieken staat zo'n datum als verticale lijn als hij binnen de getoonde maanden "
-             "valt.")
+DIVOSA_WERK = ("Divosa meldt landelijk 8 % van de bijstandsgerechtigden met inkomsten uit werk naast de uitkering: "
+               "\"8% krijgt bijstand als aanvulling op inkomsten uit werk\" (Divosa Benchmark Werk & Inkomen, Jaarrapportage "
+               "2017, gepubliceerd 30 mei 2018), en \"elke maand heeft 8% van de mensen in de bijstand inkomsten uit parttime "
+               "of flexibel werk\" (Divosa, Factsheet parttime werk in de bijstand). Divosa telt de deelnemers aan haar "
+               "benchmark; haar precieze definitie kan van deze telling afwijken.")
+# Participatiewet in balans (Kamerstuk 36582; Eerste Kamer 2025; in three phases). Sources, as published:
+# - gemeente.nu, 15 October 2025, "Belangrijkste wijzigingen en implementatie Participatiewet in balans" (from SZW's
+#   Gemeentenieuws): phase 1 on 1 January 2026 (among others gezamenlijke huishouding, giften, vermogen, mantelzorg);
+#   2026 a "gedoogjaar" for what formally starts on 1 January 2027 (bijverdienen of jongeren, maatschappelijke
+#   participatie, automatic verrekening of income); phase 3 from 1 January 2027 (bufferbudget, wider temporary
+#   ontheffingen, norms of specific groups).
+# - Rijksoverheid, 23 April 2025, "Tweede Kamer akkoord met Participatiewet in balans": uniform bijverdiengrenzen,
+#   bufferbudget.
+# - Wyzer, "Participatiewet in Balans; de belangrijkste wijzigingen" (April 2025): the kostendelersnorm lapses
+#   temporarily with intensive care; maatschappelijke participatie replaces the tegenprestatie; the "geüniformeerde
+#   verplichtingen" go, some verlagingen get their own AMvB (Wyzer, June 2024, on the bill).
+# Only what these sources say is written; the page sends the reader to the law for the details.
+IN_BALANS = ("Participatiewet in balans (wet 36582): nieuwe regels gaan in per 1 januari 2026 en per 1 januari 2027 (2026 "
+             "is voor een deel een gedoogjaar). Waar een regel verandert wat een kenmerk meet, is een verschil tussen maanden "
+             "vóór en na zo'n datum niet zonder meer een verandering in het bestand; per kenmerk staat hieronder wat de "
+             "bronnen noemen. Bronnen: gemeente.nu 15-10-2025 (overzicht van SZW), Rijksoverheid 23-04-2025, Wyzer 2024–2025; "
+             "controleer de details in de wet. In de grafieken staan beide data als verticale lijn als ze binnen de getoonde "
+             "maanden vallen.")
+IN_BALANS_PER = {
+    "werk": "Participatiewet in balans: de bijverdiengrenzen worden gelijkgetrokken en inkomsten worden automatisch "
+            "verrekend, met een bufferbudget voor schommelende inkomsten (formeel per 1 januari 2027, gedoogjaar 2026). "
+            "Het aandeel met inkomsten uit werk kan daardoor veranderen zonder dat er meer of minder wordt gewerkt.",
+    "ontheffing": "Participatiewet in balans: per 1 januari 2027 worden tijdelijke ontheffingen verruimd; een stijging van "
+                  "het aandeel met ontheffing daarna kan (deels) uit de nieuwe regel komen.",
+    "vermindering": "Participatiewet in balans: volgens het wetsvoorstel (Wyzer, juni 2024) vervallen de geüniformeerde "
+                    "verplichtingen en komt voor een aantal verlagingen een eigen algemene maatregel van bestuur; de "
+                    "tegenprestatie wordt maatschappelijke participatie. "
+                    "Verminderingen naar reden zijn vóór en na de invoering daarom niet zonder meer te vergelijken.",
+    "huisvesting": "Participatiewet in balans: voor dit kenmerk noemen de bronnen geen wijziging.",
+    "kostendelers": "Participatiewet in balans: samenwonen vanwege een zorgbehoefte is niet meer vanzelf een gezamenlijke "
+                    "huishouding en de kostendelersnorm vervalt tijdelijk bij intensieve zorg (mantelzorg); het aantal "
+                    "kostendelers kan daardoor dalen zonder dat de woonsituatie verandert.",
+}
 REGELS = ((dt.date(2026, 1, 1), "1 januari 2026: nieuwe regels Participatiewet in balans"),
           (dt.date(2027, 1, 1), "1 januari 2027: nieuwe regels Participatiewet in balans"))
 LEEG = "leeg"
@@ -227,5 +254,5 @@ def deelnemers(others: dict[str, pl.DataFrame], van: dt.date, tot: dt.date) -> p
     return q.filter(pl.col("gemeenten") >= MIN_PARTICIPANTS).sort("maand", "indicator", "categorie").cast(schema)
 
 
-__all__ = ["INDICATOREN", "NOEMER", "DIVOSA_WERK", "IN_BALANS", "REGELS", "tabel", "pattern", "combine", "aandelen",
+__all__ = ["INDICATOREN", "NOEMER", "DIVOSA_WERK", "IN_BALANS", "IN_BALANS_PER", "REGELS", "tabel", "pattern", "combine", "aandelen",
            "niet_in_bestand", "deelnemers", "rij", "periode"]

@@ -96,6 +96,7 @@ def _indicator(key: str, ind: kenmerken.Indicator, t: pl.DataFrame, pagina: supp
             col.caption(f"onderdrukt: minder dan {MIN_CELL} personen, of af te leiden uit andere cellen")
     if key == "werk":
         st.caption(literal(f"Ter vergelijking: {kenmerken.DIVOSA_WERK}"))
+    st.caption(literal(kenmerken.IN_BALANS_PER[key]))
     if missing:
         st.caption(literal("Niet in het bestand in " + ", ".join(f"{m:{MAAND_KORT}}" for m in missing) + f" ({ind.kenmerken}): "
                            "die maanden staan leeg, niet op 0."))
