@@ -404,11 +404,15 @@ def _parquet(frame: pl.DataFrame) -> memoryview:
 
 
 def _shred(path: Path) -> None:
-    """Overwrite a spell file with zeros, then remove it (as secure_delete does for the database's pages); a file that
-    is not there is fine. Best effort: on a copy-on-write file system or an SSD the old blocks may survive, as for
-    SQLite's own overwrite."""
+    """Remove a spell file: first renamed out of the way (a reader that opens it from then on finds no file, as for a
+    deleted upload), then overwritten with zeros and removed, as secure_delete does for the database's pages. A file
+    that is not there is fine; a tombstone left by a crash is removed by the next sweep. Best effort: on a
+    copy-on-write file system or an SSD the old blocks may survive, as for SQLite's own overwrite."""
+    tomb = path if path.name.startswith(".") else path.with_name(f".{path.name}.weg")
     try:
-        with open(path, "r+b") as fh:
+        if tomb != path:
+            os.replace(path, tomb)
+        with open(tomb, "r+b") as fh:
             size = os.fstat(fh.fileno()).st_size
             block = bytes(min(size, 1 << 20))
             done = 0
@@ -421,7 +425,7 @@ def _shred(path: Path) -> None:
     except OSError:
         pass  # cannot overwrite: remove it all the same
     try:
-        path.unlink()
+        tomb.unlink()
     except FileNotFoundError:
         pass
 
