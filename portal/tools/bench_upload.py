@@ -89,11 +89,16 @@ def eigen_upload(n: int = 1_000_000) -> int:
         t = time.perf_counter()
         back = store.spells("GM0363", uid)
         read = time.perf_counter() - t
-        size = (Path(tmp) / "eigenbestand.db").stat().st_size / 2**20
+        size = _stored_mb(Path(tmp))
         print(f"  opslaan (één transactie) {nl_number(saved, 2)} s, teruglezen {nl_number(read, 2)} s ({nl_number(back.height)} rijen), "
-              f"database {nl_number(size)} MB")
+              f"op schijf {nl_number(size)} MB (database en Parquet-bestand)")
     print(f"  piekgeheugen van dit proces: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
+
+
+def _stored_mb(folder: Path) -> float:
+    """What the own-file store takes on disk in `folder`: the database (with -wal, -shm) and the spell files."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name != "eigen_sleutel") / 2**20
 
 
 # ---- `bench eigen-laden [N]`: the first load of the page for a stored upload (issue 22) -------------------------------
@@ -129,7 +134,7 @@ def eigen_laden(n: int = 1_000_000, rounds: int = 1) -> int:
         store = Eigenbestand(Path(tmp) / "eigenbestand.db")
         store.save(LADEN_GM, "bench.csv", spells, PEIL, "bench")
         saved = time.perf_counter() - t
-        size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file() and p.name != "eigen_sleutel") / 2**20
+        size = _stored_mb(Path(tmp))
         print(f"Eigen bestand: upload van {nl_number(spells.height)} uitkeringsperioden opgeslagen in {nl_number(saved, 2)} s "
               f"(op schijf {nl_number(size)} MB)")
         del spells
