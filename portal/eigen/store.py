@@ -332,7 +332,7 @@ class Eigenbestand(Store):
                 moved = True
             with self._db(write=True) as db:  # rows of deleted uploads (none: _remove deletes them) and stray ones
                 db.execute("delete from spells")
-        except (OSError, UserDataError, sqlite3.Error, ValueError):
+        except (OSError, UserDataError, sqlite3.Error, ValueError, pl.exceptions.PolarsError):
             return  # the rows stay readable; tried again next time
         finally:
             if moved:
