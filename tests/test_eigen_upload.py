@@ -6,6 +6,7 @@ every bad input must give its Dutch message with nothing stored."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -305,11 +306,17 @@ def test_stored_client_column_holds_no_given_identifier(db, tmp_path):
     expected = hmac.new(secret, BSN.encode(), hashlib.sha256).hexdigest()
     assert expected in spells["client"].to_list()
     db.save(GM, "a.csv", spells, PEIL, "tester")
-    stored = b"".join(p.read_bytes() for p in tmp_path.glob("eigenbestand.db*"))
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("eigenbestand.db*")) + _spell_files(tmp_path)
     assert BSN.encode() not in stored and b"4711" not in stored and b"4712" not in stored
     assert secret.hex().encode() not in stored and expected.encode() in stored
     # a leading zero lost in a spreadsheet does not change the pseudonym
     assert pseudo.pseudonymise(pl.Series(["012345678", "12345678"]), secret).n_unique() == 1
+
+
+def _spell_files(folder) -> bytes:
+    """The spell files of the uploads (portal.eigen.store: one zstd Parquet file per upload), as stored and decoded."""
+    files = sorted((folder / "eigenbestand").rglob("*.parquet"))
+    return b"".join(p.read_bytes() + pl.read_parquet(p).write_csv().encode() for p in files)
 
 
 # ---- storage -----------------------------------------------------------------------------------------------------------
@@ -330,20 +337,16 @@ def test_reupload_of_a_month_replaces_it_in_one_transaction(db, monkeypatch):
     assert db.spells(GM)["upload_id"].unique().to_list() == [again] and db.spells(GM).height == 4
     assert db.spells(GM, first).height == 2 and db.spells(GM, dec).height == 0
 
-    original = Eigenbestand._rows
+    def disk_full(fd):  # the spell file is written, but the disk is full when it is flushed
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    def failing_rows(frame, upload_id):  # the insert fails halfway through the spells
-        yield from list(original(frame, upload_id))[:2]
-        raise OSError("schijf vol")
-
-    monkeypatch.setattr(Eigenbestand, "_rows", staticmethod(failing_rows))
-    with pytest.raises(OSError):
+    monkeypatch.setattr(store.os, "fsync", disk_full)
+    with pytest.raises(UserDataError, match="niets opgeslagen"):
         db.save(GM, "dec-fout.csv", _spells(), date(2024, 12, 31), "tester")
     monkeypatch.undo()
     assert {u["id"]: u for u in db.uploads(GM)} == history
     assert db.spells(GM)["upload_id"].unique().to_list() == [again] and db.spells(GM).height == 4
-    with db._db() as conn:
-        assert conn.execute("select count(*) from spells").fetchone()[0] == 2 + 4
+    assert sorted(p.name for p in db.folder.rglob("*") if p.is_file()) == sorted([f"{first}.parquet", f"{again}.parquet"])
 
 
 def test_delete_removes_records_and_keeps_the_history(db, tmp_path):

@@ -10,6 +10,8 @@ page (issue 3).
 server, p50/p95/max (portal/tools/loadclient.py; issue 11: p95 <= 3 s on 2 cores).
 `python3 dev.py bench eigen-upload [N]`: upload, mapping, validation and pseudonymisation of N (1 000 000) spell rows
 from a CSV (portal/tools/bench_upload.py; issue 13: <= 15 s).
+`python3 dev.py bench eigen-laden [N [R]]`: store an upload of N (1 000 000) spell rows, then the page's first load of it
+in a fresh process (R times), seconds and peak memory (portal/tools/bench_upload.py; issue 22: <= 2 s and <= 1 GB).
 `python3 dev.py bench signalen`: the funnel verdicts of issue 20 for the default groups (10 most similar gemeenten):
 counts before and after, τ per size band and of the kenmerken model, and how many verdicts change when one neighbour
 is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose colour changed.
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from portal.tools.bench_upload import eigen_upload
 
         return eigen_upload(int(argv[1]) if len(argv) > 1 else 1_000_000)
+    if argv[:1] == ["eigen-laden"]:  # issue 22: the first load of the page for a stored upload
+        from portal.tools.bench_upload import eigen_laden
+
+        return eigen_laden(int(argv[1]) if len(argv) > 1 else 1_000_000, int(argv[2]) if len(argv) > 2 else 1)
     if argv[:1] == ["signalen"]:
         return signalen()
     if argv[:1] == ["bus"]:

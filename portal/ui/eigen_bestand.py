@@ -87,11 +87,17 @@ EPISODES_NOTE = (f"Een nieuwe uitkering die binnen {episodes.HERINSTROOM_DAGEN} 
                  "telt als voortzetting: niet als uitstroom en instroom (zoals CBS).")
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)  # immutable; file stands for _spells in the cache key
+def _prep(file: str, peil: dt.date, _spells: pl.DataFrame) -> survival.Prepared:
+    """The one pass over the file that every uitstroomkans reads (the pattern's and the table's), once per file."""
+    return survival.prepare(_spells, peil)
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)  # immutable; shared without a copy per rerun
 def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame, _extra=None) -> suppress.Pagina:
     """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum.
     _extra: the BUS tables of the same file (portal.ui.bus.Extra.pattern), so they join the pattern."""
-    return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER),
+    return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER), prep=_prep(file, peil, _spells),
                          herinstroom=_monitor("herinstroom", file, (peil,), (), _spells), extra=_extra)
 
 
@@ -393,7 +399,7 @@ def uitstroom_section(gemeente: str, spells: pl.DataFrame, peil: dt.date, line: 
     per = c1.radio("Per", list(PER), format_func=PER.get, horizontal=True, key=f"per-{gemeente}")
     naar = c2.radio("Uitstroom", ["einde", "werk"], format_func={"einde": "alle uitstroom", "werk": "naar werk"}.get, horizontal=True,
                     key=f"naar-{gemeente}")
-    table = _monitor("kans", file, (peil,), (("naar", naar), ("per", per)), spells)
+    table = _monitor("kans", file, (peil,), (("naar", naar), ("per", per)), _prep(file, peil, spells))
     if table.is_empty():
         st.info("Er zijn nog geen uitkeringen die begonnen in de maanden die het bestand volledig beschrijft, dus nog geen "
                 "uitstroomkans. Een bestand met een langere geschiedenis geeft die wel.")
