@@ -321,3 +321,19 @@ def test_an_old_database_whose_move_fails_keeps_its_rows_and_moves_them_next_tim
     db = Eigenbestand(path)
     assert len(files(db)) == 3
     assert_frame_equal(db.spells(GM, uid), _expected(given[uid], uid))
+
+
+def test_a_live_upload_whose_file_is_gone_says_so_instead_of_showing_nothing(db):
+    """A database restored from a backup without its spell folder: the page must not show an empty file as if it had no
+    clients; it names the upload and what to do, and changes nothing."""
+    uid = db.save(GM, "dec.csv", spells(), PEIL, "tester")
+    (db.folder / GM / f"{uid}.parquet").unlink()
+    with pytest.raises(store.BestandOntbreekt) as exc:
+        db.spells(GM)
+    assert exc.value.dutch() == (
+        f"De uitkeringsperioden van upload {uid} ('dec.csv') ontbreken: het bestand eigenbestand/{GM}/{uid}.parquet naast "
+        "eigenbestand.db is er niet. Zet de map met de eigen bestanden terug uit dezelfde back-up als eigenbestand.db, of "
+        "upload het bestand opnieuw. Er is niets gewijzigd.")
+    assert db.current(GM)["id"] == uid  # nothing changed
+    db.delete(GM, uid, "tester")  # a deleted upload reads as empty, as before
+    assert db.spells(GM, uid).height == 0

@@ -409,3 +409,19 @@ def test_budget_rests_on_at_least_ten_persons(clean, persons: int, spells_each: 
             "Geen budgetmonitor: de uitgaven in 2026 rusten op minder dan 10 personen met een uitkeringsbedrag in het "
             "bestand. Zo'n bedrag zegt iets over enkele cliënten en wordt daarom niet getoond, net als een aantal van "
             "minder dan 10 personen."]
+
+
+def test_a_missing_spell_file_is_named_on_the_page_not_shown_as_an_empty_file(clean) -> None:
+    uid = store.save(AMSTERDAM, "bijstand-oktober.csv", spells(AMSTERDAM, KNOWN), PEIL, "test")
+    path = store.default().folder / AMSTERDAM / f"{uid}.parquet"
+    kept = path.read_bytes()
+    path.unlink()
+    try:
+        at = eigen(gemeente=AMSTERDAM)
+        assert not at.exception
+        assert any(e.value.startswith(f"De uitkeringsperioden van upload {uid} ('bijstand-oktober.csv') ontbreken")
+                   for e in at.error), [e.value for e in at.error]
+        assert len(at.dataframe) == 1 and "bijstand-oktober.csv" in at.dataframe[0].value.to_string()  # the upload history
+        assert not at.get("vega_lite_chart")  # and no monitor drawn from an empty file
+    finally:
+        path.write_bytes(kept)

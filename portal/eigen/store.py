@@ -293,7 +293,9 @@ class Eigenbestand(Store):
                 try:
                     frame = self._read(gemeente, upload_id)
                 except FileNotFoundError:
-                    pass
+                    u = self.upload(gemeente, upload_id)
+                    if u is not None and not u["verwijderd"] and u["rijen"]:
+                        raise BestandOntbreekt(self._file(gemeente, upload_id), u) from None
         if synthetisch is not None:
             frame = frame.filter(pl.col("synthetisch") == bool(synthetisch))
         return frame
@@ -456,6 +458,16 @@ def _fsync_folder(folder: Path) -> None:
 def _check_gemeente(gemeente: str) -> None:
     if not is_gemeente_code(gemeente):
         raise UserDataError(f"'{gemeente}' is geen gemeentecode (GM gevolgd door vier cijfers); er is niets opgeslagen.")
+
+
+class BestandOntbreekt(UserDataError):
+    """A live upload whose spell file is gone (e.g. the database restored from a backup without its folder)."""
+
+    def __init__(self, path: Path, upload: dict):
+        super().__init__(
+            f"De uitkeringsperioden van upload {upload['id']} ('{upload['bestandsnaam']}') ontbreken: het bestand "
+            f"{path.parent.parent.name}/{path.parent.name}/{path.name} naast eigenbestand.db is er niet. Zet de map met de eigen bestanden terug uit dezelfde back-up als eigenbestand.db, of upload het "
+            "bestand opnieuw. Er is niets gewijzigd.")
 
 
 def _upload(r: dict) -> dict:

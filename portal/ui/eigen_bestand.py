@@ -591,7 +591,11 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     st.header("Uploads")
     uploads_section(gemeente, user)
     bus_ui.srg_section(gemeente, user, access.may_upload(user, gemeente))
-    got = basis(wh, gemeente)
+    try:
+        got = basis(wh, gemeente)
+    except store.BestandOntbreekt as exc:
+        st.error(exc.dutch())
+        return
     if got is None:
         st.info(f"Er is geen upload en ook geen openbaar bijstandscijfer voor {naam} om een synthetisch voorbeeld op te baseren.")
         return

@@ -23,7 +23,11 @@ def with_block(v: dict, live: dict) -> dict:
     if not v.get("eigen_bestand"):
         return live
     up = store.current(v["gemeente_code"], synthetisch=False)
-    block = None if up is None else _block(v["gemeente_code"], up["id"], str(store.default().path))
+    try:
+        block = None if up is None else _block(v["gemeente_code"], up["id"], str(store.default().path))
+    except store.BestandOntbreekt as exc:  # the foto without the block, and why
+        st.warning(literal(exc.dutch()))
+        block = None
     return ve.include(live, v, block)
 
 
