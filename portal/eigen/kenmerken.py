@@ -20,13 +20,39 @@ Months are separate populations: no count of one month follows from another's. A
 and its denominator both visible (a share of a visible count with a hidden denominator would give the denominator).
 
 Participant benchmark (`deelnemers`): the median and P25–P75 of the shares of the other participating gemeenten (real
-uploads, portal.eigen.store.participants; the viewer's own never counts; one fixed group, all other participants, as
-portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have the kenmerk in that
-month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values is one (unnamed)
-gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons. Not (yet) done here:
-participants.py's frozen releases (rules 2–3b). The contributors are whoever has counts for the month now, so a viewer
-who looks before and after one gemeente joins or leaves can narrow that gemeente's share down (within a few points,
-given the rounding); freezing the quantiles per release, as the monthly totals are, is the fix.
+uploads, portal.eigen.store.participants; the viewer's own never counts, synthetic files never do; one fixed group, all
+other participants, as portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have
+the kenmerk in that month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values
+is one (unnamed) gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons.
+
+The benchmark follows participants.py's discipline (its rules 2–3b), so that looking before and after one gemeente
+joins, leaves or corrects a month gives nothing to subtract:
+- Releases (`Stand`, `publiceer`): one table of quantiles over the viewer's months from one fixed set of contributors
+  (gemeente, upload id), frozen and stored per viewing gemeente (bus_store: table `kenmerken_releases`). With each
+  release the keyed fingerprints (participants.spoor) of every contributor's share per month, indicator and categorie
+  in which it counts (the share as a reduced fraction: what the quantiles depend on). A cell is shown when at least
+  MIN_PARTICIPANTS contributors count in it (`getoond`).
+- A new release only when, compared with EVERY earlier release of this viewer, each cell both show has the same
+  fingerprints in all gemeenten or differs in at least MIN_PARTICIPANTS of them (a gemeente that counts in one and not
+  the other differs too): participants.kies with `botst`, tried for all current participants and then for the
+  contributors of the last release only (a newcomer waits until enough others change; a new upload with the same
+  shares is no change). Otherwise the page keeps the last release and says from when it is. A release is withdrawn
+  (fingerprints kept) once an upload it rests on is deleted.
+- Combinations (3b). Quantiles are not linear, so the algebra of totals (B+P+Q+X − (B+P) − (B+Q) + B = X) does not
+  carry over as such: from the quantiles of sets one cannot compute the quantiles of their difference. What releases of
+  one cell reveal together is order statistics of the released sets: with five contributors P25, median and P75 are
+  their 2nd, 3rd and 4th share, and with linear interpolation every quantile lies between two neighbouring order
+  statistics. That is enough when the sets' own inclusion–exclusion isolates a gemeente: releases over P (five), over Q
+  (five others) and over P, Q and X each differ in at least five gemeenten, yet P's and Q's releases give six of the ten
+  shares of P and Q and bound the other four, so the median of the eleven can be X's share exactly (test
+  test_a_combination_of_quantile_releases_cannot_pin_one_share). Where no combination of the releases' contributor
+  sets isolates one gemeente (or the change of one gemeente's share) in a cell, no set of one gemeente can be formed
+  from them, and what stays is order statistics of sets that pairwise differ in 0 or at least five gemeenten. The
+  rule: the same check `bepaald` as for totals, on the membership of each cell. It is conservative (it may refuse a
+  release that quantiles would not betray) and keeps one rule for both benchmarks. This is an argument, not a proof
+  that nothing is left: releases over sets that differ in five gemeenten still narrow what those five have together
+  (e.g. how many of them lie above the median), as any published statistic does; we know of no way to get one
+  gemeente's share from them.
 
 Kenmerken that are not in the file: the count is null and the page says "niet in het bestand", never 0.
 """

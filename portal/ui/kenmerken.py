@@ -1,7 +1,8 @@
 """The section "Kenmerken van de uitkeringen (BUS)" of the page "Eigen bestand" (issue 22, part 2): per indicator of
 portal.eigen.kenmerken the newest month's share with its denominator in words, the shares per month as a chart (with
 the participant benchmark's P25–P75 and median where there are enough participants) and a table of the counts, all
-through the page's one suppression pattern."""
+through the page's one suppression pattern. The benchmark is the viewer's frozen release (`publiceer` of
+portal.eigen.kenmerken, stored by portal.eigen.bus_store), and the page says from when it is."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def _counts(gemeente: str, upload_id: int, db: str) -> pl.DataFrame:  # db: part
     return bus_store.indicatoren(store.default(), upload_id)
 
 
-def benchmark(gemeente: str, van: dt.date, tot: dt.date) -> tuple[pl.DataFrame | None, str | None]:
+def benchmark(gemeente: str, van: dt.date, tot: dt.date) -> tuple[pl.DataFrame, str | None]:
     """The frozen release of the participant benchmark this gemeente is shown (portal.eigen.kenmerken.publiceer over
     the other participants' current real uploads, their stored counts), as (its table over van to tot, empty without
     one; the line that says which release it is). A new release is stored before it is shown."""
@@ -38,12 +39,13 @@ def benchmark(gemeente: str, van: dt.date, tot: dt.date) -> tuple[pl.DataFrame |
         earlier = [kenmerken.from_row(r) for r in rows]
         stand, wacht, nieuw = kenmerken.publiceer(uploads, gemeente, van, tot, earlier,
                                                   lambda g, u: _counts(g, u, path), now(), pseudo.key())
-        if nieuw is None or bus_store.add_kenmerken_release(db, gemeente, kenmerken.to_row(nieuw), rows[-1]["id"] if rows else None):
+        na = rows[-1]["id"] if rows else None
+        if nieuw is None or bus_store.add_kenmerken_release(db, gemeente, kenmerken.to_row(nieuw), na):
             break
     else:
         stand, wacht = None, False
-    geen = pl.DataFrame(schema=kenmerken.BENCHMARK_SCHEMA)
-    return geen if stand is None else stand.cijfers.filter(pl.col("maand").is_between(van, tot)), kenmerken.toelichting(stand, wacht)
+    cijfers = pl.DataFrame(schema=kenmerken.BENCHMARK_SCHEMA) if stand is None else stand.cijfers
+    return cijfers.filter(pl.col("maand").is_between(van, tot)), kenmerken.toelichting(stand, wacht)
 
 
 def _cap(text: str) -> str:
