@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from portal.eigen import bus, bus_store, bus_synth, episodes, kenmerken, monitors, suppress
+from portal.eigen import participants as pt
 from portal.eigen.schema import MIN_CELL, SPELLS
 from portal.eigen.store import Eigenbestand
 from tests.test_bus import GM, KEY, _nothing_stored, _row, upload_bus, valid_bsns
@@ -356,3 +357,135 @@ def test_share_chart_has_the_band_the_median_and_the_law_dates():
     marks = [layer.get("mark", {}).get("type") if isinstance(layer.get("mark"), dict) else layer.get("mark")
              for layer in spec["layer"]]
     assert marks[0] == "area" and marks[-1] == "rule" and "layer" in spec["layer"][1]
+
+
+# ---- the benchmark's frozen releases: attacks of a curious gemeente user (module note of portal.eigen.kenmerken) ----------
+VIEWER, SECRET = "GM0001", b"test-key"
+
+
+def _werk(werk: dict[str, int], ids: dict[str, int] | None = None, **extra: dict) -> tuple[dict, dict]:
+    """(uploads, counts_of) for other gemeenten with these October shares of work income (of 100 persons); `extra`:
+    more uploads as they come from the store (e.g. the viewer's own, a synthetic one)."""
+    ids = ids or {}
+    uploads = {g: {"id": ids.get(g, 1), "synthetisch": False} for g in werk} | extra
+    table = {(g, ids.get(g, 1)): _counts(w) for g, w in werk.items()} | {(g, u["id"]): _counts(99) for g, u in extra.items()}
+    return uploads, lambda g, u: table[(g, u)]
+
+
+def _look(werk: dict[str, int], earlier: list, ids: dict[str, int] | None = None, tijd: str = "2026-12-01T10:00:00", **extra):
+    """What the viewer is shown: (release, waits?, all releases stored so far), stored and read back as the page does."""
+    uploads, counts_of = _werk(werk, ids, **extra)
+    stand, wacht, nieuw = kenmerken.publiceer(uploads, VIEWER, SEP, OKT, earlier, counts_of, tijd, SECRET)
+    if nieuw is not None:
+        earlier = [*earlier, kenmerken.from_row({**kenmerken.to_row(nieuw), "ingetrokken": 0})]
+        stand = earlier[-1]
+    return stand, wacht, earlier
+
+
+def _werk_row(stand) -> tuple:
+    r = stand.cijfers.filter((pl.col("indicator") == "werk") & (pl.col("categorie") == "ja")).row(0, named=True)
+    return r["gemeenten"], r["p25"], r["mediaan"], r["p75"]
+
+
+SIX = {f"GM{i:04d}": w for i, w in enumerate((10, 20, 31, 40, 50, 60), start=2)}
+
+
+def test_a_gemeente_that_joins_changes_nothing_until_five_have_changed():
+    first, wacht, stored = _look(SIX, [])
+    assert _werk_row(first) == (6, 23, 36, 48) and not wacht and len(stored) == 1
+    # Without frozen releases 'after minus before' would narrow the newcomer's share: the quantiles move.
+    seven = {**SIX, "GM0100": 90}
+    live = kenmerken.deelnemers({g: _counts(w) for g, w in seven.items()}, SEP, OKT)
+    assert live.filter(pl.col("categorie") == "ja").row(0, named=True)["mediaan"] != 36
+    # The page keeps the stored release, and says nothing that tells someone joined.
+    after, wacht, stored = _look(seven, stored, tijd="2026-12-02T10:00:00")
+    assert after is stored[0] and after.cijfers.equals(first.cijfers) and not wacht and len(stored) == 1
+    assert kenmerken.toelichting(after, wacht) == "Benchmark van 01-12-2026 (6 gemeenten)."
+    # Three more join: four changed gemeenten in all, still not five.
+    ten = {**seven, "GM0101": 70, "GM0102": 80, "GM0103": 85}
+    still, _, stored = _look(ten, stored, tijd="2026-12-03T10:00:00")
+    assert still is stored[0] and len(stored) == 1
+    # The fifth: a new release over all eleven; its difference with the first mixes five gemeenten's shares.
+    eleven = {**ten, "GM0104": 95}
+    new, wacht, stored = _look(eleven, stored, tijd="2026-12-04T10:00:00")
+    assert len(stored) == 2 and new.versie == 2 and _werk_row(new)[0] == 11 and not wacht
+    assert set(pt.verschillen(stored[0].sporen, stored[1].sporen, kenmerken.getoond)) == {5}
+    # Going back (one of them leaves) would differ from the second release in one gemeente: refused.
+    back, wacht, stored = _look(ten, stored, tijd="2026-12-05T10:00:00")
+    assert back is stored[1] and wacht and len(stored) == 2
+    assert "Benchmark van 04-12-2026 (11 gemeenten, maanden 09-2026 t/m 10-2026); nieuwe deelnemers" in \
+        kenmerken.toelichting(back, wacht)
+
+
+def test_a_changed_month_of_one_participant_alone_changes_nothing():
+    first, _, stored = _look(SIX, [])
+    # GM0002 uploads its file again with the same counts: no change at all, no note.
+    same, wacht, stored = _look(SIX, stored, ids={"GM0002": 2})
+    assert same is first and not wacht and len(stored) == 1
+    # GM0002 corrects its October month (10 % becomes 35 %): 'after minus before' would be its new share. Kept.
+    fixed, wacht, stored = _look({**SIX, "GM0002": 35}, stored, ids={"GM0002": 3})
+    assert fixed is first and wacht and len(stored) == 1
+    note = kenmerken.toelichting(fixed, wacht)
+    assert note.startswith("Benchmark van 01-12-2026 (6 gemeenten") and \
+        "nieuwe deelnemers en gewijzigde bestanden worden meegenomen zodra minstens 5 gemeenten" in note
+    # Four more gemeenten correct theirs: five changed, a new release.
+    five = {**SIX, "GM0002": 35, "GM0003": 21, "GM0004": 32, "GM0005": 41, "GM0006": 51}
+    new, wacht, stored = _look(five, stored, ids=dict.fromkeys(five, 3), tijd="2026-12-02T10:00:00")
+    assert len(stored) == 2 and new.versie == 2 and not wacht
+
+
+def test_the_viewers_own_and_synthetic_uploads_never_count():
+    own = {VIEWER: {"id": 7, "synthetisch": False}, "GM0200": {"id": 8, "synthetisch": True}}
+    stand, _, _ = _look(dict(list(SIX.items())[:5]), [], **own)
+    assert {g for g, _ in stand.bijdragers} == set(list(SIX)[:5]) and _werk_row(stand)[0] == 5
+    # four others and the viewer's own (or a synthetic) file are not five participants
+    stand, wacht, stored = _look(dict(list(SIX.items())[:4]), [], **own)
+    assert stand is None and not wacht and stored == []
+
+
+def test_a_combination_of_quantile_releases_cannot_pin_one_share():
+    """Five gemeenten P (10..50 %), then five others Q (12..52 %) instead, then P, Q and X together: each pair of releases
+    differs in at least five gemeenten, yet the median of the eleven would be X's share. From P's release the user knows
+    P's 2nd to 4th shares (20, 30, 40), from Q's release Q's (22, 32, 42); of the eleven, exactly five (P's and Q's
+    lowest, 20, 22, 30) lie at or below 30 and the 7th is at most 32, so a median strictly between 30 and 32 is X's."""
+    p = {f"GM{i:04d}": w for i, w in zip(range(10, 15), (10, 20, 30, 40, 50))}
+    q = {f"GM{i:04d}": w for i, w in zip(range(20, 25), (12, 22, 32, 42, 52))}
+    x = {"GM0099": 31}
+    unprotected = kenmerken.deelnemers({g: _counts(w) for g, w in {**p, **q, **x}.items()}, SEP, OKT)
+    assert unprotected.filter(pl.col("categorie") == "ja")["mediaan"].to_list() == [31]  # the attack works on live quantiles
+    r1, _, stored = _look(p, [])
+    r2, _, stored = _look(q, stored, tijd="2026-12-02T10:00:00")
+    assert [_werk_row(r) for r in stored] == [(5, 20, 30, 40), (5, 22, 32, 42)]
+    shown, _, stored = _look({**p, **q, **x}, stored, tijd="2026-12-03T10:00:00")
+    assert shown is r2 and len(stored) == 2  # the three-way release is refused; Q's release stays
+    # refused by the combination check (rule 3b), not by the pairwise one
+    uploads, counts_of = _werk({**p, **q, **x})
+    sp = {g: kenmerken.aandeel_sporen(counts_of(g, 1), SEP, OKT, SECRET) for g in uploads}
+    assert not any(pt.botst(sp, r.sporen, kenmerken.getoond) for r in stored)
+    assert pt.bepaald([*(r.sporen for r in stored), sp], kenmerken.getoond)
+
+
+def test_releases_are_stored_read_back_and_withdrawn_with_a_deleted_upload(db):
+    def participant(code: str, werk: int) -> int:
+        own = pl.DataFrame([{"gemeente": code, "upload_id": 0, "client": "k", "begin": D(2025, 1, 15),
+                             "leefvorm": "alleenstaande", "synthetisch": False}], schema=SPELLS)
+        return db.save(code, "bus.zip", own, D(2026, 10, 31), "test",
+                       extra=bus_store.bus_extra(pl.DataFrame(schema=bus.REGELING_SCHEMA), _counts(werk)))
+
+    ids = {g: participant(g, w) for g, w in SIX.items()}
+    uploads = {g: db.current(g, synthetisch=False) for g in SIX}
+    stand, _, nieuw = kenmerken.publiceer(uploads, VIEWER, SEP, OKT, [], lambda g, u: bus_store.indicatoren(db, u),
+                                          "2026-12-01T10:00:00", SECRET)
+    assert nieuw is stand and bus_store.add_kenmerken_release(db, VIEWER, kenmerken.to_row(stand), None)
+    # checked against an older state: not stored
+    assert not bus_store.add_kenmerken_release(db, VIEWER, kenmerken.to_row(stand), None)
+    rows = bus_store.kenmerken_releases(db, VIEWER)
+    back = kenmerken.from_row(rows[0])
+    assert len(rows) == 1 and back.cijfers.equals(stand.cijfers) and back.sporen == stand.sporen
+    assert back.bijdragers == frozenset(ids.items()) and bus_store.kenmerken_releases(db, "GM0002") == []
+    # replacing an upload (the same month again) does not withdraw the release; deleting one does
+    ids["GM0003"] = participant("GM0003", 20)
+    assert kenmerken.from_row(bus_store.kenmerken_releases(db, VIEWER)[0]).cijfers is not None
+    db.delete("GM0002", ids["GM0002"], "test")
+    withdrawn = kenmerken.from_row(bus_store.kenmerken_releases(db, VIEWER)[0])
+    assert withdrawn.cijfers is None and withdrawn.sporen == stand.sporen  # still counts for the differencing check

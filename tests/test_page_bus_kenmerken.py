@@ -91,3 +91,30 @@ def test_benchmark_from_five_other_participants(clean) -> None:  # noqa: F811
     assert (row["Categorie"], row["Gemeenten"], row["P25 (%)"], row["Mediaan (%)"], row["P75 (%)"]) == (
         "Met inkomsten uit werk", 5, 20, 31, 40)
     assert any("Band en mediaan: alle andere deelnemers" in c.value for c in at.caption)
+
+
+def test_benchmark_is_frozen_until_five_others_change_and_says_which_release(clean) -> None:  # noqa: F811
+    """As a curious gemeente user: look, let one gemeente join, let one correct its October, look again each time. The
+    benchmark shown stays the first release (and says from when it is) until five gemeenten have changed."""
+    for code, werk in zip(OTHERS[:5], (10, 20, 31, 40, 50)):
+        _participant(code, werk)
+    at = _store_bus(records(GM))
+    first = _table(at, "Mediaan (%)")
+    today = dt.date.today().strftime("%d-%m-%Y")
+    assert f"Vergelijking met alle andere deelnemers: benchmark van {today} (5 gemeenten)." in [c.value for c in at.caption]
+    _participant(OTHERS[5], 90)  # live quantiles would move: P25 23, median 36, P75 48
+    at.run()
+    assert _table(at, "Mediaan (%)").equals(first)
+    assert f"Vergelijking met alle andere deelnemers: benchmark van {today} (5 gemeenten)." in [c.value for c in at.caption]
+    _participant(OTHERS[0], 15)  # corrects its file: 'after minus before' would be its new share
+    at.run()
+    assert _table(at, "Mediaan (%)").equals(first)
+    assert any(c.value.startswith(f"Vergelijking met alle andere deelnemers: benchmark van {today} (5 gemeenten, maanden ")
+               and "nieuwe deelnemers en gewijzigde bestanden worden meegenomen zodra minstens 5 gemeenten" in c.value
+               for c in at.caption)
+    for code, werk in zip(("GM0344", "GM0096", "GM0518"), (60, 70, 80)):  # with these, five gemeenten have changed
+        _participant(code, werk)
+    at.run()
+    row = _table(at, "Mediaan (%)").to_dict("records")[0]
+    assert (row["Gemeenten"], row["P25 (%)"], row["Mediaan (%)"], row["P75 (%)"]) == (9, 31, 50, 70)
+    assert f"Vergelijking met alle andere deelnemers: benchmark van {today} (9 gemeenten)." in [c.value for c in at.caption]

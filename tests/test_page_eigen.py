@@ -49,6 +49,7 @@ def clear_uploads() -> None:
                 db.delete(code, u["id"], "test")
     with db._db(write=True) as conn:  # each test starts without participant releases shown before
         conn.execute("delete from releases")
+        conn.execute("delete from kenmerken_releases")
 
 
 @pytest.fixture

@@ -11,6 +11,10 @@
   kenmerk (portal.eigen.bus.indicatoren: persons with work income, ontheffing, vermindering by reden, huisvesting,
   kostendelers): counts only, no client key, so the page never needs the records again. A null count is a kenmerk
   that is not in the file. Removed with the upload (store.Eigenbestand._remove).
+- `kenmerken_releases` (migration 0006): per viewing gemeente the frozen releases of the kenmerken benchmark it has been
+  shown (portal.eigen.kenmerken.Stand: contributors, keyed fingerprints of their shares, the rounded quantiles as
+  shown), as `releases` holds the participant totals. A release rests on the contributors' uploads: once one of them is
+  deleted (not replaced) the release is withdrawn when read (its fingerprints still count for the differencing check).
 """
 
 from __future__ import annotations
@@ -48,6 +52,35 @@ def migrate_indicatoren(db: sqlite_utils.Database) -> None:
         {"upload_id": int, "maand": str, "indicator": str, "categorie": str, "aantal": int},
         not_null={"upload_id", "maand", "indicator", "categorie"}, foreign_keys=[("upload_id", "uploads")])
     db["bus_indicatoren"].create_index(["upload_id"])
+
+
+def migrate_kenmerken_releases(db: sqlite_utils.Database) -> None:
+    db["kenmerken_releases"].create(
+        {"id": int, "kijker": str, "versie": int, "tijd": str, "van": str, "tot": str, "bijdragers": str, "sporen": str,
+         "cijfers": str}, pk="id", not_null={"kijker", "versie", "tijd", "van", "tot", "bijdragers", "sporen", "cijfers"})
+    db["kenmerken_releases"].create_index(["kijker"])
+
+
+def kenmerken_releases(store, kijker: str) -> list[dict]:
+    """The kenmerken benchmark releases shown to one viewing gemeente, oldest first (kenmerken.from_row reads them), each
+    with `ingetrokken`: whether an upload it rests on was deleted (a replaced upload does not withdraw it)."""
+    with store._db() as db:
+        return list(db.query(
+            "select r.*, exists (select 1 from json_each(r.bijdragers) j join uploads u on u.id = json_extract(j.value, '$[1]') "
+            "and u.gemeente = json_extract(j.value, '$[0]') where u.verwijderd = 1 and u.vervangen_door is null) as ingetrokken "
+            "from kenmerken_releases r where r.kijker = ? order by r.id", [kijker]))
+
+
+def add_kenmerken_release(store, kijker: str, row: dict, na: int | None) -> bool:
+    """Store a new release (kenmerken.to_row) only if the viewer's newest stored release is still `na` (its id; None:
+    none): a release checked against the releases read must not land after one it was not checked against. Returns
+    whether it was stored."""
+    with store._db(write=True) as db:
+        newest = db.execute("select max(id) from kenmerken_releases where kijker = ?", [kijker]).fetchone()[0]
+        if newest != na:
+            return False
+        db["kenmerken_releases"].insert({**row, "kijker": kijker})
+    return True
 
 
 def _iso(frame: pl.DataFrame) -> pl.DataFrame:

@@ -20,13 +20,39 @@ Months are separate populations: no count of one month follows from another's. A
 and its denominator both visible (a share of a visible count with a hidden denominator would give the denominator).
 
 Participant benchmark (`deelnemers`): the median and P25–P75 of the shares of the other participating gemeenten (real
-uploads, portal.eigen.store.participants; the viewer's own never counts; one fixed group, all other participants, as
-portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have the kenmerk in that
-month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values is one (unnamed)
-gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons. Not (yet) done here:
-participants.py's frozen releases (rules 2–3b). The contributors are whoever has counts for the month now, so a viewer
-who looks before and after one gemeente joins or leaves can narrow that gemeente's share down (within a few points,
-given the rounding); freezing the quantiles per release, as the monthly totals are, is the fix.
+uploads, portal.eigen.store.participants; the viewer's own never counts, synthetic files never do; one fixed group, all
+other participants, as portal.eigen.participants rule 1), per month only when at least MIN_PARTICIPANTS of them have
+the kenmerk in that month with at least MIN_CELL persons; quantiles rounded to whole percents. A quantile of five values
+is one (unnamed) gemeente's share, rounded: a share, not a count, and never a gemeente's number of persons.
+
+The benchmark follows participants.py's discipline (its rules 2–3b), so that looking before and after one gemeente
+joins, leaves or corrects a month gives nothing to subtract:
+- Releases (`Stand`, `publiceer`): one table of quantiles over the viewer's months from one fixed set of contributors
+  (gemeente, upload id), frozen and stored per viewing gemeente (bus_store: table `kenmerken_releases`). With each
+  release the keyed fingerprints (participants.spoor) of every contributor's share per month, indicator and categorie
+  in which it counts (the share as a reduced fraction: what the quantiles depend on). A cell is shown when at least
+  MIN_PARTICIPANTS contributors count in it (`getoond`).
+- A new release only when, compared with EVERY earlier release of this viewer, each cell both show has the same
+  fingerprints in all gemeenten or differs in at least MIN_PARTICIPANTS of them (a gemeente that counts in one and not
+  the other differs too): participants.kies with `botst`, tried for all current participants and then for the
+  contributors of the last release only (a newcomer waits until enough others change; a new upload with the same
+  shares is no change). Otherwise the page keeps the last release and says from when it is. A release is withdrawn
+  (fingerprints kept) once an upload it rests on is deleted.
+- Combinations (3b). Quantiles are not linear, so the algebra of totals (B+P+Q+X − (B+P) − (B+Q) + B = X) does not
+  carry over as such: from the quantiles of sets one cannot compute the quantiles of their difference. What releases of
+  one cell reveal together is order statistics of the released sets: with five contributors P25, median and P75 are
+  their 2nd, 3rd and 4th share, and with linear interpolation every quantile lies between two neighbouring order
+  statistics. That is enough when the sets' own inclusion–exclusion isolates a gemeente: releases over P (five), over Q
+  (five others) and over P, Q and X each differ in at least five gemeenten, yet P's and Q's releases give six of the ten
+  shares of P and Q and bound the other four, so the median of the eleven can be X's share exactly (test
+  test_a_combination_of_quantile_releases_cannot_pin_one_share). Where no combination of the releases' contributor
+  sets isolates one gemeente (or the change of one gemeente's share) in a cell, no set of one gemeente can be formed
+  from them, and what stays is order statistics of sets that pairwise differ in 0 or at least five gemeenten. The
+  rule: the same check `bepaald` as for totals, on the membership of each cell. It is conservative (it may refuse a
+  release that quantiles would not betray) and keeps one rule for both benchmarks. This is an argument, not a proof
+  that nothing is left: releases over sets that differ in five gemeenten still narrow what those five have together
+  (e.g. how many of them lie above the median), as any published statistic does; we know of no way to get one
+  gemeente's share from them.
 
 Kenmerken that are not in the file: the count is null and the page says "niet in het bestand", never 0.
 """
@@ -34,10 +60,15 @@ Kenmerken that are not in the file: the count is null and the page says "niet in
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from math import gcd
 
 import polars as pl
 
+from portal.eigen import participants as pt
 from portal.eigen.bus import (HUISVESTING_CODES, INDICATOR_SCHEMA, INKOMSTEN_UIT_WERK, KOSTENDELERS_KLASSEN,
                               ONTHEFFING_CODES, ONTHEFFING_JA, SOORT_INKOMSTEN, VERMINDERING_REDENEN)
 from portal.eigen.maanden import _idx, _month
@@ -232,27 +263,123 @@ def niet_in_bestand(t: pl.DataFrame, indicator: str, categorie: str) -> list[dt.
                     )["maand"].to_list()
 
 
+SHARE_SCHEMA = {"gemeente": pl.String, "maand": pl.Date, "indicator": pl.String, "categorie": pl.String, "aantal": pl.Int64,
+                "n": pl.Int64, "aandeel": pl.Float64}
+BENCHMARK_SCHEMA = {"maand": pl.Date, "indicator": pl.String, "categorie": pl.String, "gemeenten": pl.Int64,
+                    "p25": pl.Float64, "mediaan": pl.Float64, "p75": pl.Float64}
+
+
+def _shares(others: dict[str, pl.DataFrame], van: dt.date, tot: dt.date) -> pl.DataFrame:
+    """Per gemeente, month, indicator and categorie the share (%) that counts in the benchmark (module note): a
+    categorie (not personen, uitkeringen, leeg) whose kenmerk is in the file, in a month with at least MIN_CELL
+    personen; with its count `aantal` and the personen `n`."""
+    parts = [c.filter(pl.col("maand").is_between(van, tot)).with_columns(pl.lit(g).alias("gemeente"))
+             for g, c in others.items() if not c.is_empty()]
+    if not parts:
+        return pl.DataFrame(schema=SHARE_SCHEMA)
+    f = pl.concat([p.select("gemeente", *INDICATOR_SCHEMA) for p in parts])
+    n = f.filter(pl.col("indicator") == PERSONEN).select("gemeente", "maand", pl.col("aantal").alias("n"))
+    return (f.filter(~pl.col("indicator").is_in([PERSONEN, UITKERINGEN]) & (pl.col("categorie") != LEEG)
+                     & pl.col("aantal").is_not_null())
+            .join(n, on=["gemeente", "maand"]).filter(pl.col("n") >= MIN_CELL)
+            .with_columns(aandeel=pl.col("aantal") / pl.col("n") * 100).select(list(SHARE_SCHEMA)).cast(SHARE_SCHEMA))
+
+
 def deelnemers(others: dict[str, pl.DataFrame], van: dt.date, tot: dt.date) -> pl.DataFrame:
     """The benchmark among the other participants (module note): per month, indicator and categorie (not personen,
     uitkeringen) the number of gemeenten and the P25, median and P75 of their shares (%), rounded to whole percents;
     only rows with at least MIN_PARTICIPANTS gemeenten. others: gemeente -> its counts (bus.INDICATOR_SCHEMA)."""
-    schema = {"maand": pl.Date, "indicator": pl.String, "categorie": pl.String, "gemeenten": pl.Int64, "p25": pl.Float64,
-              "mediaan": pl.Float64, "p75": pl.Float64}
-    parts = [c.filter(pl.col("maand").is_between(van, tot)).with_columns(pl.lit(g).alias("gemeente"))
-             for g, c in others.items() if not c.is_empty()]
-    if not parts:
-        return pl.DataFrame(schema=schema)
-    f = pl.concat([p.select("gemeente", *INDICATOR_SCHEMA) for p in parts])
-    n = f.filter(pl.col("indicator") == PERSONEN).select("gemeente", "maand", pl.col("aantal").alias("n"))
-    s = (f.filter(~pl.col("indicator").is_in([PERSONEN, UITKERINGEN]) & (pl.col("categorie") != LEEG)
-                  & pl.col("aantal").is_not_null())
-         .join(n, on=["gemeente", "maand"]).filter(pl.col("n") >= MIN_CELL)
-         .with_columns(aandeel=pl.col("aantal") / pl.col("n") * 100))
-    q = s.group_by("maand", "indicator", "categorie").agg(
+    q = _shares(others, van, tot).group_by("maand", "indicator", "categorie").agg(
         pl.col("gemeente").n_unique().alias("gemeenten"),
         *[pl.col("aandeel").quantile(x, "linear").round(0).alias(name) for x, name in ((.25, "p25"), (.5, "mediaan"), (.75, "p75"))])
-    return q.filter(pl.col("gemeenten") >= MIN_PARTICIPANTS).sort("maand", "indicator", "categorie").cast(schema)
+    return q.filter(pl.col("gemeenten") >= MIN_PARTICIPANTS).sort("maand", "indicator", "categorie").cast(BENCHMARK_SCHEMA)
 
 
-__all__ = ["INDICATOREN", "NOEMER", "DIVOSA_WERK", "IN_BALANS", "IN_BALANS_PER", "REGELS", "tabel", "pattern", "combine", "aandelen",
-           "niet_in_bestand", "deelnemers", "rij", "periode"]
+# ---- frozen releases of the benchmark (module note) ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stand:
+    """One frozen release of the benchmark for one viewing gemeente (stored in `kenmerken_releases`)."""
+    versie: int
+    tijd: str  # ISO time of publication
+    van: dt.date  # first and last month (first day) of the window
+    tot: dt.date
+    bijdragers: pt.Bijdragers  # (gemeente, upload id)
+    sporen: pt.Sporen  # per contributor: "jjjj-mm/indicator/categorie" -> keyed fingerprint of its share there
+    cijfers: pl.DataFrame | None  # the `deelnemers` table as shown; None once an upload it rests on was deleted
+
+
+def aandeel_sporen(counts: pl.DataFrame, van: dt.date, tot: dt.date, secret: bytes) -> dict[str, str]:
+    """Keyed fingerprints (participants.spoor) of one gemeente's shares that count in the benchmark, per month,
+    indicator and categorie; a cell in which it does not count (kenmerk not in the file, fewer than MIN_CELL personen)
+    has none. The share is fingerprinted as a reduced fraction: what the quantiles depend on, nothing else."""
+    out = {}
+    for m, i, c, a, n in _shares({"": counts}, van, tot).select("maand", "indicator", "categorie", "aantal", "n").iter_rows():
+        key, d = f"{m:%Y-%m}/{i}/{c}", gcd(a, n)
+        out[key] = pt.spoor(secret, key, f"{a // d}/{n // d}")
+    return out
+
+
+def getoond(sp: pt.Sporen) -> set[str]:
+    """The cells a release shows: those in which at least MIN_PARTICIPANTS of its contributors count (as `deelnemers`)."""
+    return {k for k, n in Counter(k for f in sp.values() for k in f).items() if n >= MIN_PARTICIPANTS}
+
+
+def publiceer(uploads: dict[str, dict], eigen: str, van: dt.date, tot: dt.date, earlier: list[Stand],
+              counts_of: Callable[[str, int], pl.DataFrame], tijd: str, secret: bytes
+              ) -> tuple[Stand | None, bool, Stand | None]:
+    """The benchmark release to show to `eigen` for the months van to tot (module note): (release or None, whether
+    newer figures wait for it, the new release to store or None).
+
+    uploads: gemeente -> its current real upload (the viewer's own and synthetic ones never count); earlier: every
+    stored release of this viewer, oldest first; counts_of(gemeente, upload id): that upload's stored counts
+    (bus.INDICATOR_SCHEMA); tijd: now (ISO); secret: the key of the fingerprints. As participants.publish: all
+    contributors are tried, then only those of the last release; a set is shown when it has the last release's
+    fingerprints, or as a new release when participants.kies allows it against every earlier release."""
+    latest = earlier[-1] if earlier and earlier[-1].cijfers is not None else None
+    counts = {g: counts_of(g, int(u["id"])) for g, u in uploads.items() if g != eigen and not u.get("synthetisch")}
+    sp = {g: aandeel_sporen(c, van, tot, secret) for g, c in counts.items()}
+    alle = frozenset((g, int(uploads[g]["id"])) for g in sp if sp[g])
+    tries = pt.pogingen(alle, None if latest is None else latest.sporen)
+    same = latest.sporen if latest is not None and (latest.van, latest.tot) == (van, tot) else None
+    got = pt.kies(tries, lambda cand: {g: sp[g] for g, _ in cand}, same, [r.sporen for r in earlier], getoond)
+    if got is None:
+        return latest, len(alle) >= MIN_PARTICIPANTS or latest is not None, None
+    cand, fp, nieuw = got
+    if not nieuw:
+        return latest, False, None
+    stand = Stand((earlier[-1].versie + 1) if earlier else 1, tijd, van, tot, cand, fp,
+                  deelnemers({g: counts[g] for g, _ in cand}, van, tot))
+    return stand, False, stand
+
+
+def toelichting(stand: Stand | None, wacht: bool) -> str | None:
+    """The page's line on the release shown (Dutch): its date, and when newer figures wait, until when."""
+    zodra = (f"nieuwe deelnemers en gewijzigde bestanden worden meegenomen zodra minstens {MIN_PARTICIPANTS} gemeenten "
+             "nieuwe of andere cijfers hebben geleverd, zodat het verschil met een eerder getoonde benchmark niet het "
+             "aandeel van één gemeente prijsgeeft.")
+    if stand is None:
+        return f"Er is nu geen benchmark te tonen; {zodra}" if wacht else None
+    tekst = f"Benchmark van {pt.datum(stand.tijd)} ({len(stand.bijdragers)} gemeenten"
+    tekst += f", maanden {stand.van:%m-%Y} t/m {stand.tot:%m-%Y})" if wacht else ")"
+    return f"{tekst}; {zodra}" if wacht else f"{tekst}."
+
+
+def to_row(s: Stand) -> dict:
+    """A release as a row of the `kenmerken_releases` table (without viewer and id)."""
+    return {"versie": s.versie, "tijd": s.tijd, "van": s.van.isoformat(), "tot": s.tot.isoformat(),
+            "bijdragers": json.dumps(sorted(s.bijdragers)), "sporen": json.dumps(s.sporen, sort_keys=True),
+            "cijfers": s.cijfers.with_columns(pl.col("maand").dt.to_string("%Y-%m-%d")).write_json()}
+
+
+def from_row(row: dict) -> Stand:
+    """A stored release; withdrawn (cijfers None) when an upload it rests on was deleted (bus_store.kenmerken_releases)."""
+    cijfers = None
+    if row["cijfers"] and not row.get("ingetrokken"):
+        cijfers = pl.read_json(row["cijfers"].encode(), schema={**BENCHMARK_SCHEMA, "maand": pl.String})
+        cijfers = cijfers.with_columns(pl.col("maand").str.to_date("%Y-%m-%d"))
+    return Stand(int(row["versie"]), row["tijd"], dt.date.fromisoformat(row["van"]), dt.date.fromisoformat(row["tot"]),
+                 frozenset((g, int(u)) for g, u in json.loads(row["bijdragers"])), json.loads(row["sporen"]), cijfers)
+
+
+__all__ = ["INDICATOREN", "NOEMER", "DIVOSA_WERK", "IN_BALANS", "IN_BALANS_PER", "REGELS", "tabel", "pattern", "combine",
+           "aandelen", "niet_in_bestand", "deelnemers", "publiceer", "toelichting", "rij", "periode"]

@@ -75,51 +75,61 @@ class Release:
     # None once an upload it rests on was deleted (withdrawn: its fingerprints still count for the differencing check)
 
 
+def spoor(secret: bytes, key: str, value: object) -> str:
+    """The keyed fingerprint of one value (HMAC-SHA256 with the installation key, so small counts cannot be guessed back)."""
+    return hmac.new(secret, f"{key}={value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def sporen(table: pl.DataFrame, secret: bytes) -> dict[str, str]:
     """Keyed fingerprints (HMAC-SHA256 with the installation key, so small counts cannot be guessed back) of one
     gemeente's counts in a window, per month and count, plus the stock at the end of the month before the window
     (bestand − instroom + uitstroom of its first month): a release also reveals that one through the stock identity."""
-    def mark(key: str, value: int) -> str:
-        return hmac.new(secret, f"{key}={value}".encode(), hashlib.sha256).hexdigest()[:16]
-
     rows = table.sort("maand").select("maand", *COUNTS).rows(named=True)
     out = {}
     if rows:
         first = rows[0]
         before = first["maand"] - dt.timedelta(days=1)
-        out[f"{before:%Y-%m}/bestand"] = mark(f"{before:%Y-%m}/bestand", first["bestand"] - first["instroom"] + first["uitstroom"])
+        out[f"{before:%Y-%m}/bestand"] = spoor(secret, f"{before:%Y-%m}/bestand",
+                                               first["bestand"] - first["instroom"] + first["uitstroom"])
     for r in rows:
         for c in COUNTS:
-            out[f"{r['maand']:%Y-%m}/{c}"] = mark(f"{r['maand']:%Y-%m}/{c}", r[c])
+            out[f"{r['maand']:%Y-%m}/{c}"] = spoor(secret, f"{r['maand']:%Y-%m}/{c}", r[c])
     return out
 
 
-def verschillen(a: Sporen, b: Sporen) -> list[int]:
-    """For every count of a month that two releases both show: in how many gemeenten the two differ (a contributor of
-    only one of them, or of both with another value). The difference of the two sums is a combination of those."""
-    keys = set(next(iter(a.values()), {})) & set(next(iter(b.values()), {}))
+def getoond(sp: Sporen) -> set[str]:
+    """The counts a release shows: every contributor has every count of the window (rule 2), so the first one's."""
+    return set(next(iter(sp.values()), {}))
+
+
+def verschillen(a: Sporen, b: Sporen, shows: Callable[[Sporen], set[str]] = getoond) -> list[int]:
+    """For every count of a month that two releases both show (`shows`: the keys a release shows): in how many
+    gemeenten the two differ (a contributor of only one of them, or of both with another value; a contributor without
+    the key counts as absent). The difference of the two sums is a combination of those."""
+    keys = shows(a) & shows(b)
     gemeenten = a.keys() | b.keys()
     return [sum(1 for g in gemeenten if a.get(g, {}).get(k) != b.get(g, {}).get(k)) for k in sorted(keys)]
 
 
-def botst(a: Sporen, b: Sporen) -> bool:
+def botst(a: Sporen, b: Sporen, shows: Callable[[Sporen], set[str]] = getoond) -> bool:
     """Whether two releases differ in 1 to MIN_PARTICIPANTS − 1 gemeenten in some count they share (module note, rule 3)."""
-    return any(0 < n < MIN_PARTICIPANTS for n in verschillen(a, b))
+    return any(0 < n < MIN_PARTICIPANTS for n in verschillen(a, b, shows))
 
 
-def bepaald(releases: list[Sporen]) -> bool:
+def bepaald(releases: list[Sporen], shows: Callable[[Sporen], set[str]] = getoond) -> bool:
     """Whether some combination of these releases gives one gemeente's figure, or the change of one gemeente's figure
-    between two of its uploads, exactly (module note, rule 3b). Per count of a month: each release is a 0/1 row over
-    'atoms' (a gemeente with one value of that count); a combination isolates an atom when its unit vector lies in the
-    row space, i.e. when the atom's row of a null-space basis is zero, and a change of one gemeente when two of its atoms
-    have equal rows. Counts with the same pattern are checked once."""
+    between two of its uploads, exactly (module note, rule 3b). Per count of a month: each release that shows it is a
+    0/1 row over 'atoms' (a gemeente with one value of that count); a combination isolates an atom when its unit vector
+    lies in the row space, i.e. when the atom's row of a null-space basis is zero, and a change of one gemeente when two
+    of its atoms have equal rows. Counts with the same pattern are checked once."""
     patterns: set[tuple] = set()
-    for k in set().union(*(next(iter(sp.values()), {}).keys() for sp in releases if sp)):
+    keys = [shows(sp) if sp else set() for sp in releases]
+    for k in set().union(*keys):
         atoms: dict[tuple[str, str], int] = {}
         rows = []
-        for sp in releases:
-            if sp and k in next(iter(sp.values())):
-                rows.append(tuple(sorted(atoms.setdefault((g, f[k]), len(atoms)) for g, f in sp.items())))
+        for sp, ks in zip(releases, keys):
+            if k in ks:
+                rows.append(tuple(sorted(atoms.setdefault((g, f[k]), len(atoms)) for g, f in sp.items() if k in f)))
         if len(rows) > 1:
             owner: dict[str, int] = {}
             patterns.add((tuple(rows), tuple(owner.setdefault(g, len(owner)) for g, _ in atoms)))
@@ -154,6 +164,33 @@ def candidates(uploads: dict[str, dict], eigen: str, codes: Iterable[str] | None
     return frozenset((g, int(uploads[g]["id"])) for g in group if covers(uploads[g], van, tot))
 
 
+def pogingen(alle: Bijdragers, vorige: Sporen | None) -> list[Bijdragers]:
+    """The contributor sets to try in turn: all candidates, then only those that contributed to the last release shown
+    (`vorige`: its fingerprints), so that one newcomer waits for four more instead of holding back the new months."""
+    tries = [alle]
+    if vorige is not None:
+        sticky = frozenset(m for m in alle if m[0] in vorige)
+        if sticky != alle:
+            tries.append(sticky)
+    return tries
+
+
+def kies(tries: list[Bijdragers], sporen_of: Callable[[Bijdragers], Sporen], same: Sporen | None, seen: list[Sporen],
+         shows: Callable[[Sporen], set[str]] = getoond) -> tuple[Bijdragers, Sporen, bool] | None:
+    """The first contributor set of `tries` (with at least MIN_PARTICIPANTS) that may be shown (module note, rule 3):
+    (set, its fingerprints, new?). Not new when its fingerprints are `same` (those of the last release, when that one
+    covers the same months): that release is shown again. New when compared with every release in `seen` (this
+    viewer's, oldest first) no count it shares differs in 1 to MIN_PARTICIPANTS − 1 gemeenten (`botst`) and no
+    combination gives one gemeente's figure (`bepaald`). None when no set may be shown."""
+    for cand in (c for c in tries if len(c) >= MIN_PARTICIPANTS):
+        sp = sporen_of(cand)
+        if same is not None and sp == same:
+            return cand, sp, False
+        if not any(botst(sp, r, shows) for r in seen) and not bepaald([*seen, sp], shows):
+            return cand, sp, True
+    return None
+
+
 def publish(groepen: dict[str, Iterable[str] | None], uploads: dict[str, dict], eigen: str, van: dt.date, tot: dt.date,
             earlier: list[Release], monthly_of: Callable[[str, int], pl.DataFrame], tijd: str, secret: bytes
             ) -> tuple[dict[str, tuple[Release | None, str | None]], list[Release]]:
@@ -170,25 +207,24 @@ def publish(groepen: dict[str, Iterable[str] | None], uploads: dict[str, dict], 
     for groep, codes in groepen.items():
         mine = [r for r in seen if r.groep == groep]
         latest = mine[-1] if mine and mine[-1].cijfers is not None else None
-        alle = candidates(uploads, eigen, codes, van, tot)
-        tries = [alle]
-        if latest is not None:
-            sticky = frozenset(m for m in alle if m[0] in latest.sporen)
-            if sticky != alle:
-                tries.append(sticky)
+        tries = pogingen(candidates(uploads, eigen, codes, van, tot), None if latest is None else latest.sporen)
+        tables: dict[Bijdragers, dict[str, pl.DataFrame]] = {}
+
+        def sporen_of(cand: Bijdragers) -> Sporen:
+            tables[cand] = {g: monthly_of(g, u).select("maand", *COUNTS) for g, u in sorted(cand)}
+            return {g: sporen(t, secret) for g, t in tables[cand].items()}
+
+        same = latest.sporen if latest is not None and (latest.van, latest.tot) == (van, tot) else None
+        got = kies(tries, sporen_of, same, [r.sporen for r in seen])
         shown: Release | None = None
-        for cand in (c for c in tries if len(c) >= MIN_PARTICIPANTS):
-            tables = {g: monthly_of(g, u).select("maand", *COUNTS) for g, u in sorted(cand)}
-            sp = {g: sporen(t, secret) for g, t in tables.items()}
-            if latest is not None and sp == latest.sporen and (latest.van, latest.tot) == (van, tot):
-                shown = latest  # the same figures (a new upload with the same history): nothing new to show
-                break
-            if not any(botst(sp, r.sporen) for r in seen) and not bepaald([*(r.sporen for r in seen), sp]):
-                sums = pl.concat(tables.values()).group_by("maand").agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS)
-                shown = Release(groep, (mine[-1].versie + 1) if mine else 1, tijd, van, tot, cand, sp, sums.sort("maand"))
-                new.append(shown)
-                seen.append(shown)
-                break
+        if got is not None and not got[2]:
+            shown = latest  # the same figures (a new upload with the same history): nothing new to show
+        elif got is not None:
+            cand, sp, _ = got
+            sums = pl.concat(tables[cand].values()).group_by("maand").agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS)
+            shown = Release(groep, (mine[-1].versie + 1) if mine else 1, tijd, van, tot, cand, sp, sums.sort("maand"))
+            new.append(shown)
+            seen.append(shown)
         if shown is not None:
             out[groep] = (shown, None)
         elif max(len(c) for c in tries) < MIN_PARTICIPANTS and latest is None:

@@ -106,6 +106,14 @@ def _bus_indicatoren(db: sqlite_utils.Database) -> None:
     migrate_indicatoren(db)
 
 
+@MIGRATIONS(name="0006_kenmerken_releases")
+def _kenmerken_releases(db: sqlite_utils.Database) -> None:
+    """The frozen kenmerken benchmarks each viewing gemeente has been shown (portal.eigen.bus_store)."""
+    from portal.eigen.bus_store import migrate_kenmerken_releases
+
+    migrate_kenmerken_releases(db)
+
+
 DATES = [c for c, t in SPELLS.items() if t == pl.Date]
 
 

@@ -1,7 +1,8 @@
 """The section "Kenmerken van de uitkeringen (BUS)" of the page "Eigen bestand" (issue 22, part 2): per indicator of
 portal.eigen.kenmerken the newest month's share with its denominator in words, the shares per month as a chart (with
 the participant benchmark's P25–P75 and median where there are enough participants) and a table of the counts, all
-through the page's one suppression pattern."""
+through the page's one suppression pattern. The benchmark is the viewer's frozen release (`publiceer` of
+portal.eigen.kenmerken, stored by portal.eigen.bus_store), and the page says from when it is."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import polars as pl
 import streamlit as st
 
 from portal import charts
-from portal.eigen import bus_store, kenmerken, store, suppress
+from portal.eigen import bus_store, kenmerken, pseudo, store, suppress
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.nl import MAAND_KORT, nl_date_short, nl_month, nl_number
 from portal.tekst import literal
 from portal.ui.render import chart, data_table
+from portal.userdata.db import now
 
 GROEP = "alle andere deelnemers"
 
@@ -25,12 +27,25 @@ def _counts(gemeente: str, upload_id: int, db: str) -> pl.DataFrame:  # db: part
     return bus_store.indicatoren(store.default(), upload_id)
 
 
-def benchmark(gemeente: str, van: dt.date, tot: dt.date) -> pl.DataFrame:
-    """portal.eigen.kenmerken.deelnemers over the other participants' current real uploads (their stored counts)."""
+def benchmark(gemeente: str, van: dt.date, tot: dt.date) -> tuple[pl.DataFrame, str | None]:
+    """The frozen release of the participant benchmark this gemeente is shown (portal.eigen.kenmerken.publiceer over
+    the other participants' current real uploads, their stored counts), as (its table over van to tot, empty without
+    one; the line that says which release it is). A new release is stored before it is shown."""
     db = store.default()
-    others = {c: _counts(c, u["id"], str(db.path)) for c in db.participants() if c != gemeente
-              and (u := db.current(c, synthetisch=False)) is not None}
-    return kenmerken.deelnemers(others, van, tot)
+    path = str(db.path)
+    uploads = {c: u for c in db.participants() if c != gemeente and (u := db.current(c, synthetisch=False)) is not None}
+    for _ in range(3):  # another session of this gemeente may store a release in between: check again against it
+        rows = bus_store.kenmerken_releases(db, gemeente)
+        earlier = [kenmerken.from_row(r) for r in rows]
+        stand, wacht, nieuw = kenmerken.publiceer(uploads, gemeente, van, tot, earlier,
+                                                  lambda g, u: _counts(g, u, path), now(), pseudo.key())
+        na = rows[-1]["id"] if rows else None
+        if nieuw is None or bus_store.add_kenmerken_release(db, gemeente, kenmerken.to_row(nieuw), na):
+            break
+    else:
+        stand, wacht = None, False
+    cijfers = pl.DataFrame(schema=kenmerken.BENCHMARK_SCHEMA) if stand is None else stand.cijfers
+    return cijfers.filter(pl.col("maand").is_between(van, tot)), kenmerken.toelichting(stand, wacht)
 
 
 def _cap(text: str) -> str:
@@ -56,16 +71,18 @@ def section(naam: str, gemeente: str, t: pl.DataFrame | None, peil: dt.date, lin
                "alleen als het aantal en de noemer allebei zichtbaar zijn.")
     st.info(kenmerken.IN_BALANS)
     van = kenmerken.periode(peil, suppress.PAGE_MONTHS)
-    bench = None if synthetisch else benchmark(gemeente, van, peil)
+    bench, stand = (None, None) if synthetisch else benchmark(gemeente, van, peil)
     if synthetisch:
         st.caption("Geen vergelijking met andere deelnemers op een synthetisch bestand.")
+    elif stand:
+        st.caption(f"Vergelijking met {GROEP}: {stand[:1].lower()}{stand[1:]}")
     for key, ind in kenmerken.INDICATOREN.items():
         st.subheader(ind.titel)
-        _indicator(key, ind, t, pagina, peil, line, bron, bench, table, gemeente)
+        _indicator(key, ind, t, pagina, peil, line, bron, bench, table, gemeente, stand)
 
 
 def _indicator(key: str, ind: kenmerken.Indicator, t: pl.DataFrame, pagina: suppress.Pagina, peil: dt.date, line: str,
-               bron: str, bench: pl.DataFrame | None, table, gemeente: str) -> None:
+               bron: str, bench: pl.DataFrame | None, table, gemeente: str, stand: str | None) -> None:
     mine = t.filter(pl.col("indicator") == key)
     if mine["aantal"].is_null().all():
         st.markdown(f"**Niet in het bestand:** {ind.kenmerken} staat niet in het BUS-bestand (of is in geen enkele maand "
@@ -105,15 +122,15 @@ def _indicator(key: str, ind: kenmerken.Indicator, t: pl.DataFrame, pagina: supp
         st.caption("Vrijlating inkomsten (kenmerk 33): niet in het bestand.")
     lines = [f"{bron}, peildatum {nl_date_short(peil)}. {line}", definition, *res.note()]
     ref = None if bench is None else bench.filter(pl.col("indicator") == key)
-    _chart(key, ind, shown, ref, lines, gemeente, peil)
+    _chart(key, ind, shown, ref, lines, gemeente, peil, stand)
     wide = _wide(shown, ind, cats)
     table(wide, lines, key=f"kenmerken-{key}-{gemeente}")
     if bench is not None:
-        _benchmark_table(key, ind, ref, newest, gemeente)
+        _benchmark_table(key, ind, ref, newest, gemeente, stand)
 
 
 def _chart(key: str, ind: kenmerken.Indicator, shown: pl.DataFrame, ref: pl.DataFrame | None, lines: list[str],
-           gemeente: str, peil: dt.date) -> None:
+           gemeente: str, peil: dt.date, stand: str | None) -> None:
     kop = shown.filter(pl.col("categorie").is_in(ind.kop)).with_columns(
         pl.col("categorie").replace_strict(ind.categorieen).alias("reeks"))
     data = kop.select("maand", pl.col("aandeel").alias("waarde"), "reeks", pl.col("maand").dt.strftime(MAAND_KORT).alias("periode"),
@@ -137,7 +154,7 @@ def _chart(key: str, ind: kenmerken.Indicator, shown: pl.DataFrame, ref: pl.Data
     rules = pl.DataFrame([{"datum": d, "reden": r} for d, r in kenmerken.REGELS if lo <= d <= hi],
                          schema={"datum": pl.Date, "reden": pl.String})
     extra = ([f"Band en mediaan: {GROEP} (eigen BUS-bestanden van minstens {MIN_PARTICIPANTS} gemeenten per maand, aandelen "
-              "afgerond op hele procenten)."] if band is not None else [])
+              f"afgerond op hele procenten). {stand or ''}".strip()] if band is not None else [])
     if rules.height:
         extra.append("Verticale lijn: " + "; ".join(rules["reden"].to_list()) + ".")
     chart(lambda: charts.month_share_chart(data, order=order, y_title="% van de personen", band=band, rules=rules),
@@ -158,7 +175,8 @@ def _wide(shown: pl.DataFrame, ind: kenmerken.Indicator, cats: list[str]) -> pl.
     return out
 
 
-def _benchmark_table(key: str, ind: kenmerken.Indicator, ref: pl.DataFrame, newest: dt.date, gemeente: str) -> None:
+def _benchmark_table(key: str, ind: kenmerken.Indicator, ref: pl.DataFrame, newest: dt.date, gemeente: str,
+                     stand: str | None) -> None:
     r = ref.filter(pl.col("maand") == newest)
     if r.is_empty():
         st.caption(f"Vergelijking met {GROEP}: nog niet mogelijk voor {nl_month(newest)}. Het portaal toont de spreiding pas "
@@ -170,5 +188,6 @@ def _benchmark_table(key: str, ind: kenmerken.Indicator, ref: pl.DataFrame, newe
             for c in ind.categorieen for x in r.filter(pl.col("categorie") == c).iter_rows(named=True)]
     data_table(pl.DataFrame(rows), [f"Vergelijking met {GROEP} in {nl_month(newest)}: aandelen van de personen met algemene "
                                     "bijstand in hun eigen BUS-bestand (zelfde definitie), afgerond op hele procenten; alleen "
-                                    f"met minstens {MIN_PARTICIPANTS} gemeenten met minstens {MIN_CELL} personen."],
+                                    f"met minstens {MIN_PARTICIPANTS} gemeenten met minstens {MIN_CELL} personen.",
+                                    *([stand] if stand else [])],
                key=f"kenmerken-deelnemers-{key}-{gemeente}", decimals={"P25 (%)": 0, "Mediaan (%)": 0, "P75 (%)": 0})
