@@ -70,12 +70,18 @@ Z95 = 1.959963984540054
 BIG = 10**7  # a month index later than any real one ("never")
 
 # The cell key without the month: duration class × age group × leefvorm × ladder, one integer k.
-DUUR_GRENZEN = tuple(lo for _, lo, _ in DUURKLASSEN[1:])  # 12, 24, 60, 120 months
-N_DUUR, N_LFT, N_LV, N_LAD = len(DUURKLASSEN), len(LEEFTIJDSGROEPEN) + 1, len(LEEFVORMEN) + 1, 7
+# Matching uses duration bands within the classes shown (schema.DUURKLASSEN: 12, 24, 60, 120 months): a class of
+# several years holds clients whose hazard changes within it, and a comparison group selected on an earlier
+# voorziening sits later in a class than the deelnemers (measured on rendement_sim: 0,5 standard error of bias with the
+# classes alone, none with these bands).
+DUUR_GRENZEN = (3, 6, 9, 12, 15, 18, 21, 24, 36, 48, 60, 90, 120)
+assert {lo for _, lo, _ in DUURKLASSEN[1:]} <= set(DUUR_GRENZEN)
+N_DUUR, N_LFT, N_LV, N_LAD = len(DUUR_GRENZEN) + 1, len(LEEFTIJDSGROEPEN) + 1, len(LEEFVORMEN) + 1, 7
+_BAND_KLASSE = np.searchsorted([lo for _, lo, _ in DUURKLASSEN[1:]], [0, *DUUR_GRENZEN], side="right")
 K = N_DUUR * N_LFT * N_LV * N_LAD
 _K = np.arange(K)
 GROEP = {"totaal": np.zeros(K, dtype=np.int64), "leeftijd": (_K // (N_LV * N_LAD)) % N_LFT,
-         "leefvorm": (_K // N_LAD) % N_LV, "duur": _K // (N_LFT * N_LV * N_LAD), "ladder": _K % N_LAD}
+         "leefvorm": (_K // N_LAD) % N_LV, "duur": _BAND_KLASSE[_K // (N_LFT * N_LV * N_LAD)], "ladder": _K % N_LAD}
 INDELINGEN = {"totaal": "alle deelnemers", "leeftijd": "leeftijd", "leefvorm": "leefvorm", "duur": "duur van de uitkering",
               "ladder": "participatieladder"}
 LABELS = {"totaal": ["alle deelnemers"], "leeftijd": [*LEEFTIJDSGROEPEN, ONBEKEND],
