@@ -63,7 +63,7 @@ import polars as pl
 
 from portal.eigen.bus import VOORZIENINGEN
 from portal.eigen.maanden import _idx, _mi
-from portal.eigen.schema import DUURKLASSEN, LEEFTIJDSGRENZEN, LEEFTIJDSGROEPEN, LEEFVORMEN, ONBEKEND
+from portal.eigen.schema import DUURKLASSEN, LEEFTIJDSGRENZEN, LEEFTIJDSGROEPEN, LEEFVORMEN, MIN_CELL, ONBEKEND
 
 HORIZONTEN = (6, 12)
 Z95 = 1.959963984540054
@@ -310,4 +310,92 @@ def oordeel(onder: float | None, boven: float | None) -> str | None:
     return "geen aantoonbaar verschil"
 
 
-__all__ = ["rendementmeters", "Rendement", "oordeel", "HORIZONTEN", "INDELINGEN", "LABELS", "TELLINGEN"]
+# ---- suppression: the counts join the page's one pattern ----------------------------------------------------------------
+INTERN = ("niet_vergeleken", "niet_werk", "vergelijking_niet_werk")  # counts not shown but following from shown ones
+GETOOND = ("gestart", "vergeleken", "werk", "vergelijking")
+
+
+def tabel_naam(type_: str, h: int) -> str:
+    return f"rendement:{type_}:{h}"
+
+
+def pattern(r: Rendement):
+    """The `extra` of portal.eigen.suppress.page: every count of every rendementmeter (each type, horizon and client
+    group the page offers) as a cell. Shown: gestart, vergeleken, werk (the deelnemers' share rests on it) and
+    vergelijking (persons). Internal: niet vergeleken, niet naar werk, and the comparison group's persons to work and
+    not (its share is a weighted mean, not a count, but it must not rest on fewer than MIN_CELL persons either way).
+    Relations: gestart = vergeleken + niet vergeleken; vergeleken = werk + niet werk; vergelijking = werk + niet werk
+    of the comparison group; per indeling the groups add up to the total (the deelnemers' counts; comparison persons
+    can be in several groups). Rows with the total go last (KEY_TIER). No relation ties these cells to the other
+    tables of the page (they count starts and person-months, no stock or flow shown there)."""
+    from portal.eigen.suppress import KEY_TIER
+
+    # A meter (type and horizon) whose counts are all under MIN_CELL (a type the SRG hardly has) is hidden whole: its
+    # relations could reveal nothing, so they are left out (they would only cost the exact check time).
+    small = {(t, h) for t, h, n in r.tabel.group_by("type", "h").agg(pl.max_horizontal(*TELLINGEN).max()).iter_rows()
+             if (n or 0) < MIN_CELL}
+
+    def add(g, cell: dict, rows: list[dict]) -> None:  # noqa: ARG001 - the signature of suppress.page's extra
+        ids: dict[tuple[str, int, str, str, str], int] = {}
+        for row in r.tabel.iter_rows(named=True):
+            t, h, ind, grp = row["type"], row["h"], row["indeling"], row["groep"]
+            if (t, h) in small:
+                for k in (*TELLINGEN, *INTERN):
+                    v = {"niet_vergeleken": row["gestart"] - row["vergeleken"], "niet_werk": row["vergeleken"] - row["werk"],
+                         "vergelijking_niet_werk": row["vergelijking"] - row["vergelijking_werk"]}.get(k, row.get(k))
+                    g.add((tabel_naam(t, h), f"{ind}:{grp}", k), v, shown=k in GETOOND)
+                continue
+            tabel, rij = tabel_naam(t, h), f"{ind}:{grp}"
+            tier = KEY_TIER if ind == "totaal" else 0
+            vals = {**{c: row[c] for c in TELLINGEN}, "niet_vergeleken": row["gestart"] - row["vergeleken"],
+                    "niet_werk": row["vergeleken"] - row["werk"],
+                    "vergelijking_niet_werk": row["vergelijking"] - row["vergelijking_werk"]}
+            c = {k: g.add((tabel, rij, k), v, shown=k in GETOOND, tier=tier) for k, v in vals.items()}
+            ids.update({(t, h, ind, grp, k): i for k, i in c.items()})
+            g.relate(f"de gestarte deelnemers ({row['voorziening']}, {grp})", [c["gestart"]], [c["vergeleken"], c["niet_vergeleken"]])
+            g.relate(f"de vergeleken deelnemers ({row['voorziening']}, {grp})", [c["vergeleken"]], [c["werk"], c["niet_werk"]])
+            g.relate(f"de vergelijkbare cliënten ({row['voorziening']}, {grp})", [c["vergelijking"]],
+                     [c["vergelijking_werk"], c["vergelijking_niet_werk"]])
+        parts: dict[tuple[str, int, str, str], list[int]] = {}
+        for (t, h, ind, _, k), i in ids.items():
+            parts.setdefault((t, h, ind, k), []).append(i)
+        for (t, h, ind, k), cells in parts.items():
+            if ind != "totaal" and (t, h) not in small and k in ("gestart", "vergeleken", "werk", "niet_vergeleken", "niet_werk"):
+                g.relate(f"de groepen naar {INDELINGEN[ind]} ({VOORZIENINGEN.get(t, t)}, {h} maanden)",
+                         [ids[(t, h, "totaal", LABELS["totaal"][0], k)]], cells)
+
+    return add
+
+
+def toon(r: Rendement, pagina, h: int, indeling: str = "totaal", type_: str | None = None):  # noqa: ANN001 - suppress.Pagina
+    """The rows of one table as the page shows them: one row per type (indeling totaal) or per group of one type;
+    hidden counts null; shares, difference and interval only when none of the meter's counts is hidden (shown or
+    internal). Returns (frame with column `oordeel`, suppress.Suppressed-like note lines)."""
+    from portal.eigen.suppress import Suppressed
+
+    f = r.tabel.filter((pl.col("h") == h) & (pl.col("indeling") == indeling))
+    if type_ is not None:
+        f = f.filter(pl.col("type") == type_)
+    hidden_rows, cellen = [], []
+    out = []
+    for i, row in enumerate(f.iter_rows(named=True)):
+        tabel, rij = tabel_naam(row["type"], h), f"{indeling}:{row['groep']}"
+        why = {k: pagina.hidden(tabel, rij, k) for k in (*GETOOND, *INTERN, "vergelijking_werk")}
+        row = dict(row)
+        for k in GETOOND:
+            if why[k] is not None:
+                row[k] = None
+                cellen.append({"rij": i, "sleutel": rij, "kolom": k, "reden": why[k][0], "toelichting": why[k][1]})
+        if any(why[k] is not None for k in ("vergeleken", "werk", "vergelijking", "niet_werk", "vergelijking_werk",
+                                            "vergelijking_niet_werk")):
+            row.update(dict.fromkeys(SCHATTINGEN))
+            hidden_rows.append(i)
+        row["oordeel"] = oordeel(row["onder"], row["boven"])
+        out.append(row)
+    frame = pl.DataFrame(out, schema={**SCHEMA, "oordeel": pl.String}, orient="row")
+    cel = pl.DataFrame(cellen, schema={"rij": pl.Int64, "sleutel": pl.String, "kolom": pl.String, "reden": pl.String,
+                                       "toelichting": pl.String})
+    return frame, Suppressed(frame, cel).note()
+
+
+__all__ = ["rendementmeters", "Rendement", "oordeel", "pattern", "toon", "tabel_naam", "HORIZONTEN", "INDELINGEN", "LABELS", "TELLINGEN"]
