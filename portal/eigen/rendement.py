@@ -106,17 +106,16 @@ class Rendement:
 
 
 # ---- preparation: persons, segments of constant cell key, starts ------------------------------------------------------
-def _cell_exprs(m: str) -> dict[str, pl.Expr]:
-    """Duration class, age group and leefvorm index at month index column `m` (columns b, gj, lv)."""
-    d = pl.col(m) - pl.col("b")
-    age = pl.col(m) // 12 - pl.col("gj")
-    lft = pl.when(pl.col("gj").is_null()).then(N_LFT - 1).otherwise(
-        pl.sum_horizontal(*[(age >= g).cast(pl.Int64) for g in LEEFTIJDSGRENZEN]))
-    return {"duur": pl.sum_horizontal(*[(d >= g).cast(pl.Int64) for g in DUUR_GRENZEN]), "lft": lft}
+def _key(band: np.ndarray, month: np.ndarray, gj: np.ndarray, lv: np.ndarray, ladder: np.ndarray) -> np.ndarray:
+    """Cell key k (without the month) from the duration band, the month index (for the age group: year − geboortejaar;
+    gj < 0 = unknown), leefvorm index and ladder (0 = unknown)."""
+    age = month // 12 - gj
+    lft = np.where(gj < 0, N_LFT - 1, (age >= LEEFTIJDSGRENZEN[0]).astype(np.int64) + (age >= LEEFTIJDSGRENZEN[1]))
+    return ((band * N_LFT + lft) * N_LV + lv) * N_LAD + ladder
 
 
-def _key() -> pl.Expr:
-    return ((pl.col("duur") * N_LFT + pl.col("lft")) * N_LV + pl.col("lv")) * N_LAD + pl.col("ladder")
+def _band(d: np.ndarray) -> np.ndarray:
+    return np.searchsorted(np.array(DUUR_GRENZEN), d, side="right")
 
 
 @dataclass(frozen=True)
@@ -124,10 +123,11 @@ class _Prepared:
     lo: int
     hi: int
     n_persons: int
-    seg: dict[str, np.ndarray]  # p, k, m1, m2 (relative months), fw (relative exit month of a werk ending, else BIG)
-    starts: pl.DataFrame  # per person and type: p, type, s (month index of the first start)
-    treated: pl.DataFrame  # first starts in the bijstand at the end of the start month: p, type, s, k, e, werk
+    seg: dict[str, np.ndarray]  # sorted by person and month: p, k, m1, m2 (relative months), fw (werk exit, else BIG)
+    starts: pl.DataFrame  # per person and type: p, type, s (month index of the first start, any)
+    treated: dict[str, dict[str, np.ndarray]]  # per type, first starts in the bijstand: p, k, m (relative), e, werk
     onbekend: dict[str, bool]  # whether the file has clients without age / leefvorm (else no row "onbekend" for them)
+    pure: dict[str, tuple[np.ndarray, np.ndarray]]  # per indeling: person in one group only (bool), that group
 
 
 def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date) -> _Prepared:
@@ -135,46 +135,88 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     ids = pl.concat([spells.select("client"), voorz.select("client")]).unique().with_row_index("p")
     lv_code = {v: i for i, v in enumerate(LEEFVORMEN)}
     ep = (spells.lazy().filter(pl.col("begin") <= peil).join(ids.lazy(), on="client")
-          .select("p", "begin", b=_mi("begin").cast(pl.Int64), e=_mi("einde").cast(pl.Int64).fill_null(BIG),
-                  werk=(pl.col("reden") == "werk").fill_null(False),
+          .select(p=pl.col("p").cast(pl.Int64), day=pl.col("begin").cast(pl.Int64), b=_mi("begin").cast(pl.Int64),
+                  e=_mi("einde").cast(pl.Int64).fill_null(BIG), werk=(pl.col("reden") == "werk").fill_null(False),
                   lv=pl.col("leefvorm").replace_strict(lv_code, default=N_LV - 1, return_dtype=pl.Int64),
-                  gj=pl.col("geboortejaar").cast(pl.Int64))
-          .with_columns(e=pl.min_horizontal("e", pl.lit(BIG))).collect())
+                  gj=pl.col("geboortejaar").cast(pl.Int64).fill_null(-1))
+          .sort("p", "day").collect())
+    E = {c: ep[c].to_numpy() for c in ep.columns}
     # The ladder positions known per person: from the month both the position's begin and its voorziening's begin passed.
     lad = (voorz.lazy().filter(pl.col("ladder").is_not_null()).join(ids.lazy(), on="client")
-           .select("p", L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
+           .select(p=pl.col("p").cast(pl.Int64),
+                   L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
                    ladder=pl.col("ladder").cast(pl.Int64), vb="begin")
-           .sort("p", "L", "vb").unique(["p", "L"], keep="last").select("p", "L", "ladder").sort("L").collect())
-    # Segments: the months an episode is in the bijstand inside the window, cut where the cell key may change.
-    win = (ep.with_row_index("ep").with_columns(a=pl.max_horizontal("b", pl.lit(lo)), z=pl.min_horizontal(pl.col("e") - 1, pl.lit(hi)))
-           .filter(pl.col("a") <= pl.col("z")))
-    cuts = [pl.col("b") + g for g in DUUR_GRENZEN] + [(pl.col("gj") + g) * 12 for g in LEEFTIJDSGRENZEN]
-    brk = (win.select("ep", "a", "z", *[c.alias(f"c{i}") for i, c in enumerate(cuts)])
-           .unpivot(index=["ep", "a", "z"], value_name="s").drop("variable"))
-    brk_lad = win.select("ep", "p", "a", "z").join(lad.select("p", s="L"), on="p")
-    s_all = pl.concat([win.select("ep", s=pl.col("a")),
-                       brk.filter((pl.col("s") > pl.col("a")) & (pl.col("s") <= pl.col("z"))).select("ep", "s"),
-                       brk_lad.filter((pl.col("s") > pl.col("a")) & (pl.col("s") <= pl.col("z"))).select("ep", "s")])
-    seg = (s_all.unique().sort("ep", "s").join(win.select("ep", "p", "b", "e", "z", "werk", "lv", "gj"), on="ep")
-           .with_columns(s1=(pl.col("s").shift(-1).over("ep") - 1).fill_null(pl.col("z")), **_cell_exprs("s")))
-    seg = (seg.sort("s").join_asof(lad, left_on="s", right_on="L", by="p", strategy="backward", check_sortedness=False)
-           .with_columns(ladder=pl.col("ladder").fill_null(0)).with_columns(k=_key()).sort("p", "s"))
-    arr = {"p": seg["p"].to_numpy().astype(np.int64), "k": seg["k"].to_numpy().astype(np.int64),
-           "m1": (seg["s"].to_numpy() - lo).astype(np.int64), "m2": (seg["s1"].to_numpy() - lo).astype(np.int64),
-           "fw": np.where(seg["werk"].to_numpy(), seg["e"].to_numpy() - lo, BIG).astype(np.int64)}
-    # First start per person and type; linked to the episode that began on or before the start date.
+           .sort("p", "L", "vb").unique(["p", "L"], keep="last", maintain_order=True).select("p", "L", "ladder").collect())
+    lp, lL, lv_ = lad["p"].to_numpy(), lad["L"].to_numpy(), lad["ladder"].to_numpy()
+    # Segments: the months an episode is in the bijstand inside the window, cut where the cell key may change (duration
+    # band, age group, a newly known ladder position). One sort of the starts and the ladder events by person and month.
+    a = np.maximum(E["b"], lo)
+    z = np.minimum(E["e"] - 1, hi)
+    act = np.flatnonzero(a <= z)
+    cand = np.column_stack([E["b"][act, None] + np.array(DUUR_GRENZEN)[None, :],
+                            np.where(E["gj"][act, None] < 0, BIG, (E["gj"][act, None] + np.array(LEEFTIJDSGRENZEN)) * 12)])
+    ok = (cand > a[act, None]) & (cand <= z[act, None])
+    rows_ep = np.concatenate([act, np.broadcast_to(act[:, None], cand.shape)[ok]])
+    rows_s = np.concatenate([a[act], cand[ok]])
+    P = np.concatenate([E["p"][rows_ep], lp])
+    S = np.concatenate([rows_s, lL])
+    kind = np.concatenate([np.ones(len(rows_ep), np.int8), np.zeros(len(lp), np.int8)])  # 0: ladder event
+    EP = np.concatenate([rows_ep, np.full(len(lp), -1)])
+    V = np.concatenate([np.zeros(len(rows_ep), np.int64), lv_])
+    order = np.lexsort((kind, S, P))
+    P, S, kind, EP, V = P[order], S[order], kind[order], EP[order], V[order]
+    n = len(P)
+    idx = np.arange(n)
+    last_ev = np.maximum.accumulate(np.where(kind == 0, idx, -1)) if n else idx
+    ladder = np.where((last_ev >= 0) & (P[np.maximum(last_ev, 0)] == P), V[np.maximum(last_ev, 0)], 0) if n else V
+    last_st = np.maximum.accumulate(np.where(kind == 1, idx, -1)) if n else idx
+    cur = np.where((last_st >= 0) & (P[np.maximum(last_st, 0)] == P), EP[np.maximum(last_st, 0)], -1) if n else EP
+    ev_in = (kind == 0) & (cur >= 0) & (S > a[np.maximum(cur, 0)]) & (S <= z[np.maximum(cur, 0)])
+    keep = (kind == 1) | ev_in
+    sp, ss, sl, se = P[keep], S[keep], ladder[keep], np.where(kind == 1, EP, cur)[keep]
+    s1 = np.concatenate([np.where(se[1:] == se[:-1], ss[1:] - 1, z[se[:-1]]), z[se[-1:]]]) if len(se) else ss
+    real = s1 >= ss  # a ladder event on the month of another cut gives an empty segment
+    sp, ss, sl, se, s1 = sp[real], ss[real], sl[real], se[real], s1[real]
+    k = _key(_band(ss - E["b"][se]), ss, E["gj"][se], E["lv"][se], sl)
+    seg = {"p": sp, "k": k, "m1": ss - lo, "m2": s1 - lo, "fw": np.where(E["werk"][se], E["e"][se] - lo, BIG)}
+    # First start per person and type; the episode that began on or before the start date must still run at the end of
+    # the start month.
     first = (voorz.lazy().join(ids.lazy(), on="client").group_by("p", "type").agg(pl.col("begin").min())
-             .with_columns(s=_mi("begin").cast(pl.Int64)).collect())
-    tr = (first.sort("begin").join_asof(ep.sort("begin").rename({"begin": "ep_begin"}), left_on="begin", right_on="ep_begin",
-                                        by="p", strategy="backward", check_sortedness=False)
-          .filter(pl.col("e").is_not_null() & (pl.col("e") > pl.col("s")) & (pl.col("s") >= lo) & (pl.col("s") <= hi))
-          .with_columns(**_cell_exprs("s")).sort("s")
-          .join_asof(lad, left_on="s", right_on="L", by="p", strategy="backward", check_sortedness=False)
-          .with_columns(ladder=pl.col("ladder").fill_null(0)).with_columns(k=_key())
-          .select("p", "type", "s", "k", "e", "werk"))
+             .select(p=pl.col("p").cast(pl.Int64), type="type", day=pl.col("begin").cast(pl.Int64),
+                     s=_mi("begin").cast(pl.Int64)).collect())
+    off = 100_000  # day numbers and month indices stay below this: one sortable key per person and time
+    ekey = E["p"] * 4 * off + E["day"] + 2 * off
+    lkey = lp * off + lL
+    treated = {}
+    for t in first["type"].unique().to_list():
+        f = first.filter(pl.col("type") == t)
+        fp, fday, fs = f["p"].to_numpy(), f["day"].to_numpy(), f["s"].to_numpy()
+        j = np.searchsorted(ekey, fp * 4 * off + fday + 2 * off, side="right") - 1
+        ok = (j >= 0) & (E["p"][np.maximum(j, 0)] == fp)
+        j = np.maximum(j, 0)
+        ok &= (E["e"][j] > fs) & (fs >= lo) & (fs <= hi)
+        fp, fs, j = fp[ok], fs[ok], j[ok]
+        i = np.searchsorted(lkey, fp * off + fs, side="right") - 1
+        known = (i >= 0) & (lp[np.maximum(i, 0)] == fp) if len(lp) else np.zeros(len(fp), bool)
+        lad_t = np.where(known, lv_[np.maximum(i, 0)] if len(lp) else 0, 0)
+        treated[t] = {"p": fp, "k": _key(_band(fs - E["b"][j]), fs, E["gj"][j], E["lv"][j], lad_t), "m": fs - lo,
+                      "e": E["e"][j] - lo, "werk": E["werk"][j]}
     onbekend = {"leeftijd": bool(spells["geboortejaar"].is_null().any()),
                 "leefvorm": bool((~spells["leefvorm"].is_in(LEEFVORMEN)).fill_null(True).any())}
-    return _Prepared(lo, hi, ids.height, arr, first.select("p", "type", "s"), tr, onbekend)
+    # Per indeling: persons whose segments all lie in one group (their cluster is the person), computed once.
+    pure = {}
+    n_p = ids.height
+    for name, grp in GROEP.items():
+        g = grp[seg["k"]]
+        gmin = np.full(n_p, 1 << 30)
+        gmax = np.full(n_p, -1)
+        if len(g):
+            starts = np.flatnonzero(np.concatenate([[True], seg["p"][1:] != seg["p"][:-1]]))
+            pers = seg["p"][starts]
+            gmin[pers] = np.minimum.reduceat(g, starts)
+            gmax[pers] = np.maximum.reduceat(g, starts)
+        pure[name] = (gmin == gmax, np.maximum(gmin, 0) if name != "totaal" else np.zeros(n_p, np.int64))
+    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure)
 
 
 # ---- per type: control cells, estimates, clustered variance -----------------------------------------------------------
@@ -190,28 +232,19 @@ def _prefix(x: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((K, 1)), np.cumsum(x, axis=1)], axis=1).ravel()
 
 
-class _Groups:
-    """Per indeling: the segments in (person, group) order with the boundaries of each (person, group) run."""
-
-    def __init__(self, seg: dict[str, np.ndarray]):
-        self.runs = {}
-        for name, grp in GROEP.items():
-            ng = len(LABELS[name])
-            key = seg["p"] * ng + grp[seg["k"]]
-            perm = None if np.all(key[1:] >= key[:-1]) else np.argsort(key, kind="stable")
-            ks = key if perm is None else key[perm]
-            starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]])) if len(ks) else np.zeros(0, np.int64)
-            self.runs[name] = (perm, starts, ks[starts], ks[starts] % ng, ng)
-
-    def reduce(self, name: str, v: np.ndarray, how) -> np.ndarray:
-        perm, starts, *_ = self.runs[name]
-        if len(starts) == 0:
-            return np.zeros((0, v.shape[1]), v.dtype)
-        return how.reduceat(v if perm is None else v[perm], starts, axis=0)
+def _runs(*keys: np.ndarray) -> np.ndarray:
+    """Start indices of runs of equal consecutive keys."""
+    if not len(keys[0]):
+        return np.zeros(0, np.int64)
+    change = np.zeros(len(keys[0]) - 1, bool)
+    for key in keys:
+        change |= key[1:] != key[:-1]
+    return np.flatnonzero(np.concatenate([[True], change]))
 
 
-def _per_type(prep: _Prepared, groups: _Groups, type_: str, horizons: tuple[int, ...]) -> list[dict]:
+def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[dict]:
     seg, months = prep.seg, prep.hi - prep.lo + 1
+    w = months + 1
     st = np.full(prep.n_persons, BIG, dtype=np.int64)
     s = prep.starts.filter(pl.col("type") == type_)
     st[s["p"].to_numpy()] = s["s"].to_numpy() - prep.lo
@@ -219,69 +252,95 @@ def _per_type(prep: _Prepared, groups: _Groups, type_: str, horizons: tuple[int,
     m2 = np.minimum(seg["m2"], st[seg["p"]] - 1)  # a control until the month before his own first start of this type
     valid = m2 >= m1
     n_c = _cells(k[valid], m1[valid], m2[valid], months)
-    t = prep.treated.filter(pl.col("type") == type_)
-    tp, tk = t["p"].to_numpy().astype(np.int64), t["k"].to_numpy().astype(np.int64)
-    tm = t["s"].to_numpy().astype(np.int64) - prep.lo
-    te, tw = t["e"].to_numpy().astype(np.int64) - prep.lo, t["werk"].to_numpy()
-    rows: list[dict] = []
-    w = months + 1
-    cols_t, cols_cd, per_h = [], [], []
+    t = prep.treated.get(type_) or {c: np.zeros(0, np.int64) for c in ("p", "k", "m", "e", "werk")}
+    tp, tk, tm, te, tw = t["p"], t["k"], t["m"], t["e"], t["werk"].astype(bool)
+    cell = tk * months + tm
+    # Segments that touch a cell with a vergeleken deelnemer (of the shortest horizon: the others' cells are a subset).
+    per_h = []
     for h in horizons:
+        elig = tm <= months - 1 - h
+        n_t = np.bincount(cell[elig], minlength=K * months).reshape(K, months)
+        per_h.append((h, elig, n_t, (n_t > 0) & (n_c > 0)))
+    first_cells = _prefix(per_h[0][3].astype(np.float64)) if per_h else None
+    lo_i, hi_i = k * w + m1, k * w + np.where(valid, m2 + 1, m1)
+    rel = np.flatnonzero(valid & (first_cells[hi_i] - first_cells[lo_i] > 0)) if per_h else np.zeros(0, np.int64)
+    rp, rk, r1, r2, rfw = seg["p"][rel], k[rel], m1[rel], m2[rel], seg["fw"][rel]
+    rlo, rhi = lo_i[rel], hi_i[rel]
+    cols: dict[str, np.ndarray] = {}
+    est = []
+    for h, elig, n_t, matched_cell in per_h:
         a = np.maximum(m1, seg["fw"] - h)
         vw = valid & (a <= m2)
         w_c = _cells(k[vw], a[vw], m2[vw], months)
-        elig = tm <= months - 1 - h
-        cell = tk * months + tm
-        n_t = np.bincount(cell[elig], minlength=K * months).reshape(K, months)
-        matched_cell = (n_t > 0) & (n_c > 0)
         p_c = np.divide(w_c, n_c, out=np.zeros((K, months)), where=n_c > 0)
         g = np.divide(n_t, n_c, out=np.zeros((K, months)), where=matched_cell)
         p1, p2, p3 = _prefix(g), _prefix(g * p_c), _prefix(matched_cell.astype(np.float64))
-        hi_i, lo_i, a_i = k * w + np.where(valid, m2 + 1, m1), k * w + m1, k * w + np.minimum(a, m2 + 1)
-        t_seg = np.where(vw, p1[hi_i] - p1[a_i], 0.0) - np.where(valid, p2[hi_i] - p2[lo_i], 0.0)
-        c_seg = valid & (p3[hi_i] - p3[lo_i] > 0)
-        d_seg = vw & (p3[hi_i] - p3[a_i] > 0)
-        cols_t.append(t_seg)
-        cols_cd += [c_seg, d_seg]
+        ra = np.maximum(r1, rfw - h)
+        rvw = ra <= r2
+        ra_i = rk * w + np.minimum(ra, r2 + 1)
+        cols[f"t{h}"] = np.where(rvw, p1[rhi] - p1[ra_i], 0.0) - (p2[rhi] - p2[rlo])
+        cols[f"c{h}"] = (p3[rhi] - p3[rlo] > 0).astype(np.float64)
+        cols[f"d{h}"] = (rvw & (p3[rhi] - p3[ra_i] > 0)).astype(np.float64)
         y = tw & (te <= tm + h)
-        m = elig & (n_c.ravel()[np.clip(cell, 0, K * months - 1)] > 0)
-        per_h.append((h, elig, m, y, p_c.ravel()[np.clip(cell, 0, K * months - 1)]))
-    tv = np.column_stack(cols_t) if cols_t else np.zeros((len(k), 0))
-    cd = np.column_stack(cols_cd).astype(np.uint8) if cols_cd else np.zeros((len(k), 0), np.uint8)
-    for name in GROEP:
-        _, _, ukeys, ugrp, ng = groups.runs[name]
-        rt, rcd = groups.reduce(name, tv, np.add), groups.reduce(name, cd, np.maximum)
-        gj = GROEP[name][tk]
-        for i, (h, elig, m, y, pj) in enumerate(per_h):
+        cl = np.clip(cell, 0, K * months - 1)
+        m = elig & (n_c.ravel()[cl] > 0)
+        est.append((h, elig, m, y, p_c.ravel()[cl]))
+    # Clusters: a person, or for a person whose segments lie in several groups of an indeling, (person, group).
+    pstart = _runs(rp)
+    psum = {c: np.add.reduceat(v, pstart) if len(pstart) else np.zeros(0) for c, v in cols.items()}
+    ppers = rp[pstart] if len(pstart) else np.zeros(0, np.int64)
+    rows: list[dict] = []
+    for name, grp in GROEP.items():
+        ng = len(LABELS[name])
+        pure, pg = prep.pure[name]
+        keep = pure[ppers]
+        cg = [pg[ppers[keep]]]
+        csum = {c: [v[keep]] for c, v in psum.items()}
+        ckey = [ppers[keep] * ng + cg[0]]
+        imp = np.flatnonzero(~pure[rp])
+        if len(imp):
+            ig = grp[rk[imp]]
+            istart = _runs(rp[imp], ig)
+            cg.append(ig[istart])
+            ckey.append(rp[imp][istart] * ng + ig[istart])
+            for c, v in cols.items():
+                csum[c].append(np.add.reduceat(v[imp], istart))
+        cg_a, ckey_a = np.concatenate(cg), np.concatenate(ckey)
+        csum_a = {c: np.concatenate(v) for c, v in csum.items()}
+        order = np.argsort(ckey_a, kind="stable")
+        skey = ckey_a[order]
+        gj = grp[tk]
+        for h, elig, m, y, pj in est:
             n_start = np.bincount(gj[elig], minlength=ng)
             n_m = np.bincount(gj[m], minlength=ng)
             n_w = np.bincount(gj[m], weights=y[m], minlength=ng)
             cs = np.bincount(gj[m], weights=pj[m], minlength=ng)
             att = np.divide(n_w - cs, n_m, out=np.zeros(ng), where=n_m > 0)
-            a_j = (y[m] - pj[m] - att[gj[m]])
+            a_j = y[m] - pj[m] - att[gj[m]]
             key_j = tp[m] * ng + gj[m]
-            pos = np.searchsorted(ukeys, key_j)
-            ok = pos < len(ukeys)
-            ok[ok] = ukeys[pos[ok]] == key_j[ok]
-            b_j = np.where(ok, rt[np.minimum(pos, max(len(ukeys) - 1, 0)), i] if len(ukeys) else 0.0, 0.0)
+            pos = np.searchsorted(skey, key_j)
+            found = pos < len(skey)
+            found[found] = skey[pos[found]] == key_j[found]
+            tsum = csum_a[f"t{h}"]
+            b_j = np.where(found, tsum[order[np.minimum(pos, max(len(skey) - 1, 0))]] if len(skey) else 0.0, 0.0)
             ss = (np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
-                  + np.bincount(ugrp, weights=rt[:, i] ** 2, minlength=ng))
-            pers = np.bincount(ugrp, weights=rcd[:, 2 * i], minlength=ng)
-            pers_w = np.bincount(ugrp, weights=rcd[:, 2 * i + 1], minlength=ng)
+                  + np.bincount(cg_a, weights=tsum ** 2, minlength=ng))
+            pers = np.bincount(cg_a, weights=csum_a[f"c{h}"] > 0, minlength=ng)
+            pers_w = np.bincount(cg_a, weights=csum_a[f"d{h}"] > 0, minlength=ng)
             for j, label in enumerate(LABELS[name]):
                 if name in ("leeftijd", "leefvorm") and label == ONBEKEND and not prep.onbekend[name]:
                     continue
                 nm = int(n_m[j])
-                est = {}
+                e = {}
                 if nm:
                     se = float(np.sqrt(max(ss[j], 0.0))) / nm
                     d = float(att[j])
-                    est = {"aandeel": n_w[j] / nm * 100, "aandeel_vergelijking": cs[j] / nm * 100, "verschil": d * 100,
-                           "se": se * 100, "onder": (d - Z95 * se) * 100, "boven": (d + Z95 * se) * 100}
+                    e = {"aandeel": n_w[j] / nm * 100, "aandeel_vergelijking": cs[j] / nm * 100, "verschil": d * 100,
+                         "se": se * 100, "onder": (d - Z95 * se) * 100, "boven": (d + Z95 * se) * 100}
                 rows.append({"type": type_, "voorziening": VOORZIENINGEN.get(type_, type_), "indeling": name, "groep": label,
                              "h": h, "gestart": int(n_start[j]), "vergeleken": nm, "werk": int(n_w[j]),
                              "vergelijking": int(pers[j]), "vergelijking_werk": int(pers_w[j]),
-                             **{c: est.get(c) for c in SCHATTINGEN}})
+                             **{c: e.get(c) for c in SCHATTINGEN}})
     return rows
 
 
@@ -293,8 +352,7 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     Every type of bus.VOORZIENINGEN (or `types`) gets rows, also without starts (counts 0)."""
     types = tuple(VOORZIENINGEN) if types is None else types
     prep = _prepare(spells, voorzieningen, peil, van)
-    groups = _Groups(prep.seg)
-    rows = [r for t in types for r in _per_type(prep, groups, t, horizons)]
+    rows = [r for t in types for r in _per_type(prep, t, horizons)]
     gekoppeld = voorzieningen.join(spells.select("client").unique(), on="client", how="semi").height
     return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height, gekoppeld)
 

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from portal.eigen.bus import VOORZIENING_SCHEMA
-from portal.eigen.maanden import _idx, _month
+from portal.eigen.maanden import _idx
 
 WERK, OVERIG = 0.02, 0.012
 F_AGE = (1.8, 1.0, 0.5)  # tot 27, 27 tot 45, 45 tot AOW
@@ -47,6 +47,11 @@ class Simulatie:
     naief: dict[tuple[str, int], float]  # (type, h) -> deelnemers' share minus all others' share (no matching), pp
 
 
+def _date(col: str, day: int) -> pl.Expr:
+    """A month index column as a date on that day of the month."""
+    return pl.date(pl.col(col) // 12, pl.col(col) % 12 + 1, day)
+
+
 def _duur(d: np.ndarray) -> np.ndarray:
     return (d >= 12).astype(int) + (d >= 24) + (d >= 60) + (d >= 120)
 
@@ -57,9 +62,11 @@ def _age(t: np.ndarray | int, gj: np.ndarray) -> np.ndarray:
 
 
 def simuleer(n: int, types: dict[str, tuple[float, float]], seed: int = 1, van: dt.date = dt.date(2022, 1, 1),
-             peil: dt.date = dt.date(2024, 12, 31), history: int = 72, horizons: tuple[int, ...] = (6, 12)) -> Simulatie:
+             peil: dt.date = dt.date(2024, 12, 31), history: int = 72, horizons: tuple[int, ...] = (6, 12),
+             waarheid: bool = True) -> Simulatie:
     """n persons with an episode beginning in the `history` months before `van` or in the window; `types`: code ->
-    (monthly start probability of an average client, effect factor r on the werk hazard)."""
+    (monthly start probability of an average client, effect factor r on the werk hazard). waarheid=False (the
+    benchmark's millions of persons): no true values (empty dicts), random numbers drawn month by month."""
     rng = np.random.default_rng(seed)
     lo, hi = _idx(van), _idx(peil)
     t0 = lo - history
@@ -71,9 +78,9 @@ def simuleer(n: int, types: dict[str, tuple[float, float]], seed: int = 1, van: 
     f_fixed = np.array(list(F_LV.values()))[lv] * (0.4 + 0.25 * (lad - 1))
     p_fixed = lad / 3.5
     T = hi - t0 + 1
-    u_exit, u_kind = rng.random((T, n)), rng.random((T, n))
     codes = list(types)
-    u_start = rng.random((len(codes), T, n))
+    if waarheid:  # kept for the potential outcomes
+        u_exit, u_kind, u_start = rng.random((T, n)), rng.random((T, n)), rng.random((len(codes), T, n))
     alive = np.ones(n, bool)
     e = np.full(n, 10**7)
     werk = np.zeros(n, bool)
@@ -87,6 +94,8 @@ def simuleer(n: int, types: dict[str, tuple[float, float]], seed: int = 1, van: 
 
     for t in range(t0, hi + 1):
         i = t - t0
+        if not waarheid:
+            u_exit, u_kind, u_start, i = rng.random((1, n)), rng.random((1, n)), rng.random((len(codes), 1, n)), 0
         act = np.flatnonzero(alive & (b < t))
         if len(act):
             mult = np.prod(np.where(start[:, act] < t, effect[:, None], 1.0), axis=0)
@@ -105,7 +114,7 @@ def simuleer(n: int, types: dict[str, tuple[float, float]], seed: int = 1, van: 
     # natural course, in which he may still start later (then with the effect) — what the rendementmeter estimates
     # (`waar`) — and the outcome had he never started (`waar_nooit`).
     waar, nooit, naief = {}, {}, {}
-    for j, c in enumerate(codes):
+    for j, c in enumerate(codes if waarheid else ()):
         tr = np.flatnonzero((start[j] >= lo) & (start[j] <= hi))
         for h in horizons:
             el = tr[start[j, tr] <= hi - h]
@@ -142,21 +151,19 @@ def simuleer(n: int, types: dict[str, tuple[float, float]], seed: int = 1, van: 
                 ns += int(pool.sum())
             naief[(c, h)] = float(y1.mean() * 100 - ys / ns * 100) if len(el) and ns else float("nan")
     keep = (b <= hi) & (e > lo - 1)  # the BUS holds the episodes running in the window
-    day = lambda months, d: pl.Series([_month(int(x)).replace(day=d) for x in months], dtype=pl.Date)  # noqa: E731
     idx = np.flatnonzero(keep)
-    clients = pl.Series([f"P{i}" for i in idx])
-    spells = pl.DataFrame({
-        "client": clients, "begin": day(b[idx], 1),
-        "einde": pl.Series([None if x > hi else _month(int(x)).replace(day=20) for x in e[idx]], dtype=pl.Date),
-        "reden": pl.Series([None if x > hi else ("werk" if w else "overig") for x, w in zip(e[idx], werk[idx])], dtype=pl.String),
-        "leefvorm": pl.Series(lvs[lv[idx]]), "geboortejaar": pl.Series(gj[idx], dtype=pl.Int32)})
+    ended = e[idx] <= hi
+    spells = pl.DataFrame({"i": idx, "b": b[idx], "e": e[idx], "w": werk[idx], "lv": lvs[lv[idx]], "gj": gj[idx]}).select(
+        client=pl.format("P{}", "i"), begin=_date("b", 1),
+        einde=pl.when(pl.Series(ended)).then(_date("e", 20)),
+        reden=pl.when(pl.Series(ended)).then(pl.when("w").then(pl.lit("werk")).otherwise(pl.lit("overig"))),
+        leefvorm="lv", geboortejaar=pl.col("gj").cast(pl.Int32))
     rows = []
     for j, c in enumerate(codes):
         who = np.flatnonzero(start[j] <= hi)
-        rows.append(pl.DataFrame({
-            "client": pl.Series([f"P{i}" for i in who]), "type": c, "begin": day(start[j, who], 10),
-            "ladder": pl.Series(lad[who], dtype=pl.Int32), "ladder_begin": day(b[who], 1),
-            "geboortejaar": pl.Series(gj[who], dtype=pl.Int32)}))
+        rows.append(pl.DataFrame({"i": who, "s": start[j, who], "b": b[who], "lad": lad[who], "gj": gj[who]}).select(
+            client=pl.format("P{}", "i"), type=pl.lit(c), begin=_date("s", 10), ladder=pl.col("lad").cast(pl.Int32),
+            ladder_begin=_date("b", 1), geboortejaar=pl.col("gj").cast(pl.Int32)))
     vz = pl.concat(rows) if rows else pl.DataFrame(schema={"client": pl.String})
     vz = vz.with_columns(*[pl.lit(None).cast(t).alias(col) for col, t in VOORZIENING_SCHEMA.items() if col not in vz.columns]
                          ).select(list(VOORZIENING_SCHEMA)).cast(VOORZIENING_SCHEMA)
