@@ -431,6 +431,8 @@ def toon(r: Rendement, pagina, h: int, indeling: str = "totaal", type_: str | No
     internal). Returns (frame with column `oordeel`, suppress.Suppressed-like note lines)."""
     from portal.eigen.suppress import Suppressed
 
+    if r.tabel.height and not pagina.cellen["tabel"].str.starts_with("rendement:").any():
+        raise ValueError("the page's suppression pattern lacks the rendementmeters (suppress.page(extra=pattern(r)))")
     f = r.tabel.filter((pl.col("h") == h) & (pl.col("indeling") == indeling))
     if type_ is not None:
         f = f.filter(pl.col("type") == type_)
