@@ -74,7 +74,7 @@ BIG = 10**7  # a month index later than any real one ("never")
 # several years holds clients whose hazard changes within it, and a comparison group selected on an earlier
 # voorziening sits later in a class than the deelnemers (measured on rendement_sim: 0,5 standard error of bias with the
 # classes alone, none with these bands).
-DUUR_GRENZEN = (3, 6, 9, 12, 15, 18, 21, 24, 36, 48, 60, 90, 120)
+DUUR_GRENZEN = (6, 12, 18, 24, 36, 60, 90, 120)
 assert {lo for _, lo, _ in DUURKLASSEN[1:]} <= set(DUUR_GRENZEN)
 N_DUUR, N_LFT, N_LV, N_LAD = len(DUUR_GRENZEN) + 1, len(LEEFTIJDSGROEPEN) + 1, len(LEEFVORMEN) + 1, 7
 _BAND_KLASSE = np.searchsorted([lo for _, lo, _ in DUURKLASSEN[1:]], [0, *DUUR_GRENZEN], side="right")
@@ -128,9 +128,11 @@ class _Prepared:
     treated: dict[str, dict[str, np.ndarray]]  # per type, first starts in the bijstand: p, k, m (relative), e, werk
     onbekend: dict[str, bool]  # whether the file has clients without age / leefvorm (else no row "onbekend" for them)
     pure: dict[str, tuple[np.ndarray, np.ndarray]]  # per indeling: person in one group only (bool), that group
+    base: dict  # person-months of all segments per cell (n), to work within h months (w{h}); per person its segments
 
 
-def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date) -> _Prepared:
+def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date,
+             horizons: tuple[int, ...] = HORIZONTEN) -> _Prepared:
     lo, hi = _idx(van), _idx(peil)
     ids = pl.concat([spells.select("client"), voorz.select("client")]).unique().with_row_index("p")
     lv_code = {v: i for i, v in enumerate(LEEFVORMEN)}
@@ -216,7 +218,22 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
             gmin[pers] = np.minimum.reduceat(g, starts)
             gmax[pers] = np.maximum.reduceat(g, starts)
         pure[name] = (gmin == gmax, np.maximum(gmin, 0) if name != "totaal" else np.zeros(n_p, np.int64))
-    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure)
+    # Every segment as a control (before removing, per type, the months after a person's own start of that type).
+    months = hi - lo + 1
+    base = {"n": _cells(seg["k"], seg["m1"], seg["m2"], months), "lo_i": seg["k"] * (months + 1) + seg["m1"],
+            "hi_i": seg["k"] * (months + 1) + seg["m2"] + 1}
+    for h in horizons:
+        a_h = np.maximum(seg["m1"], seg["fw"] - h)
+        vw = a_h <= seg["m2"]
+        base[f"w{h}"] = _cells(seg["k"][vw], a_h[vw], seg["m2"][vw], months)
+    first_seg = np.full(n_p, 0, np.int64)
+    count = np.zeros(n_p, np.int64)
+    if len(seg["p"]):
+        st_ = _runs(seg["p"])
+        first_seg[seg["p"][st_]] = st_
+        count[seg["p"][st_]] = np.diff(np.concatenate([st_, [len(seg["p"])]]))
+    base["first"], base["count"] = first_seg, count
+    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure, base)
 
 
 # ---- per type: control cells, estimates, clustered variance -----------------------------------------------------------
@@ -245,13 +262,20 @@ def _runs(*keys: np.ndarray) -> np.ndarray:
 def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[dict]:
     seg, months = prep.seg, prep.hi - prep.lo + 1
     w = months + 1
-    st = np.full(prep.n_persons, BIG, dtype=np.int64)
+    base = prep.base
     s = prep.starts.filter(pl.col("type") == type_)
-    st[s["p"].to_numpy()] = s["s"].to_numpy() - prep.lo
-    m1, k = seg["m1"], seg["k"]
-    m2 = np.minimum(seg["m2"], st[seg["p"]] - 1)  # a control until the month before his own first start of this type
-    valid = m2 >= m1
-    n_c = _cells(k[valid], m1[valid], m2[valid], months)
+    sp_, ss_ = s["p"].to_numpy().astype(np.int64), s["s"].to_numpy().astype(np.int64) - prep.lo
+    # A control until the month before his own first start of this type: remove the later months of starters' segments.
+    cnt = base["count"][sp_]
+    idx = np.repeat(base["first"][sp_] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
+    st_seg = np.repeat(ss_, cnt)
+    m1, k, fw = seg["m1"], seg["k"], seg["fw"]
+    ra_, rz_ = np.maximum(m1[idx], st_seg), seg["m2"][idx]
+    gone = ra_ <= rz_
+    n_c = base["n"] - _cells(k[idx][gone], ra_[gone], rz_[gone], months)
+    hi_i = base["hi_i"].copy()
+    hi_i[idx] = k[idx] * w + np.maximum(np.minimum(rz_, st_seg - 1) + 1, m1[idx])
+    lo_i = base["lo_i"]
     t = prep.treated.get(type_) or {c: np.zeros(0, np.int64) for c in ("p", "k", "m", "e", "werk")}
     tp, tk, tm, te, tw = t["p"], t["k"], t["m"], t["e"], t["werk"].astype(bool)
     cell = tk * months + tm
@@ -262,16 +286,16 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
         n_t = np.bincount(cell[elig], minlength=K * months).reshape(K, months)
         per_h.append((h, elig, n_t, (n_t > 0) & (n_c > 0)))
     first_cells = _prefix(per_h[0][3].astype(np.float64)) if per_h else None
-    lo_i, hi_i = k * w + m1, k * w + np.where(valid, m2 + 1, m1)
-    rel = np.flatnonzero(valid & (first_cells[hi_i] - first_cells[lo_i] > 0)) if per_h else np.zeros(0, np.int64)
-    rp, rk, r1, r2, rfw = seg["p"][rel], k[rel], m1[rel], m2[rel], seg["fw"][rel]
+    rel = np.flatnonzero(first_cells[hi_i] - first_cells[lo_i] > 0) if per_h else np.zeros(0, np.int64)
+    rp, rk, r1, rfw = seg["p"][rel], k[rel], m1[rel], fw[rel]
     rlo, rhi = lo_i[rel], hi_i[rel]
+    r2 = rhi - rk * w - 1
     cols: dict[str, np.ndarray] = {}
     est = []
     for h, elig, n_t, matched_cell in per_h:
-        a = np.maximum(m1, seg["fw"] - h)
-        vw = valid & (a <= m2)
-        w_c = _cells(k[vw], a[vw], m2[vw], months)
+        wa = np.maximum(ra_, fw[idx] - h)
+        wg = wa <= rz_
+        w_c = base[f"w{h}"] - _cells(k[idx][wg], wa[wg], rz_[wg], months)
         p_c = np.divide(w_c, n_c, out=np.zeros((K, months)), where=n_c > 0)
         g = np.divide(n_t, n_c, out=np.zeros((K, months)), where=matched_cell)
         p1, p2, p3 = _prefix(g), _prefix(g * p_c), _prefix(matched_cell.astype(np.float64))
@@ -351,7 +375,7 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     starts from the month of `van` (the first month the BUS covers completely) up to `peil` (the earlier peildatum).
     Every type of bus.VOORZIENINGEN (or `types`) gets rows, also without starts (counts 0)."""
     types = tuple(VOORZIENINGEN) if types is None else types
-    prep = _prepare(spells, voorzieningen, peil, van)
+    prep = _prepare(spells, voorzieningen, peil, van, horizons)
     rows = [r for t in types for r in _per_type(prep, t, horizons)]
     gekoppeld = voorzieningen.join(spells.select("client").unique(), on="client", how="semi").height
     return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height, gekoppeld)
