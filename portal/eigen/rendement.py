@@ -134,18 +134,22 @@ class _Prepared:
 def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date,
              horizons: tuple[int, ...] = HORIZONTEN) -> _Prepared:
     lo, hi = _idx(van), _idx(peil)
-    ids = pl.concat([spells.select("client"), voorz.select("client")]).unique().with_row_index("p")
+    # One integer per person (client key) in both files: a dense rank of the keys (no join on the text keys).
+    codes = pl.concat([spells["client"], voorz["client"]]).rank("dense").cast(pl.Int64) - 1
+    n_p = int(codes.max() + 1) if len(codes) else 0
+    spells = spells.with_columns(p=codes[:spells.height])
+    voorz = voorz.with_columns(p=codes[spells.height:])
     lv_code = {v: i for i, v in enumerate(LEEFVORMEN)}
-    ep = (spells.lazy().filter(pl.col("begin") <= peil).join(ids.lazy(), on="client")
-          .select(p=pl.col("p").cast(pl.Int64), day=pl.col("begin").cast(pl.Int64), b=_mi("begin").cast(pl.Int64),
+    ep = (spells.lazy().filter(pl.col("begin") <= peil)
+          .select(p=pl.col("p"), day=pl.col("begin").cast(pl.Int64), b=_mi("begin").cast(pl.Int64),
                   e=_mi("einde").cast(pl.Int64).fill_null(BIG), werk=(pl.col("reden") == "werk").fill_null(False),
                   lv=pl.col("leefvorm").replace_strict(lv_code, default=N_LV - 1, return_dtype=pl.Int64),
                   gj=pl.col("geboortejaar").cast(pl.Int64).fill_null(-1))
           .sort("p", "day").collect())
     E = {c: ep[c].to_numpy() for c in ep.columns}
     # The ladder positions known per person: from the month both the position's begin and its voorziening's begin passed.
-    lad = (voorz.lazy().filter(pl.col("ladder").is_not_null()).join(ids.lazy(), on="client")
-           .select(p=pl.col("p").cast(pl.Int64),
+    lad = (voorz.lazy().filter(pl.col("ladder").is_not_null())
+           .select(p=pl.col("p"),
                    L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
                    ladder=pl.col("ladder").cast(pl.Int64), vb="begin")
            .sort("p", "L", "vb").unique(["p", "L"], keep="last", maintain_order=True).select("p", "L", "ladder").collect())
@@ -183,8 +187,8 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     seg = {"p": sp, "k": k, "m1": ss - lo, "m2": s1 - lo, "fw": np.where(E["werk"][se], E["e"][se] - lo, BIG)}
     # First start per person and type; the episode that began on or before the start date must still run at the end of
     # the start month.
-    first = (voorz.lazy().join(ids.lazy(), on="client").group_by("p", "type").agg(pl.col("begin").min())
-             .select(p=pl.col("p").cast(pl.Int64), type="type", day=pl.col("begin").cast(pl.Int64),
+    first = (voorz.lazy().group_by("p", "type").agg(pl.col("begin").min())
+             .select(p=pl.col("p"), type="type", day=pl.col("begin").cast(pl.Int64),
                      s=_mi("begin").cast(pl.Int64)).collect())
     off = 100_000  # day numbers and month indices stay below this: one sortable key per person and time
     ekey = E["p"] * 4 * off + E["day"] + 2 * off
@@ -207,7 +211,6 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
                 "leefvorm": bool((~spells["leefvorm"].is_in(LEEFVORMEN)).fill_null(True).any())}
     # Per indeling: persons whose segments all lie in one group (their cluster is the person), computed once.
     pure = {}
-    n_p = ids.height
     for name, grp in GROEP.items():
         g = grp[seg["k"]]
         gmin = np.full(n_p, 1 << 30)
