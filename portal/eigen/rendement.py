@@ -164,12 +164,13 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     ok = (cand > a[act, None]) & (cand <= z[act, None])
     rows_ep = np.concatenate([act, np.broadcast_to(act[:, None], cand.shape)[ok]])
     rows_s = np.concatenate([a[act], cand[ok]])
-    P = np.concatenate([E["p"][rows_ep], lp])
-    S = np.concatenate([rows_s, lL])
-    kind = np.concatenate([np.ones(len(rows_ep), np.int8), np.zeros(len(lp), np.int8)])  # 0: ladder event
-    EP = np.concatenate([rows_ep, np.full(len(lp), -1)])
-    V = np.concatenate([np.zeros(len(rows_ep), np.int64), lv_])
-    order = np.lexsort((kind, S, P))
+    inwin = lL <= hi  # a position known before the window counts from its first month; one after it never matters
+    P = np.concatenate([E["p"][rows_ep], lp[inwin]])
+    S = np.concatenate([rows_s, np.maximum(lL[inwin], lo - 1)])
+    kind = np.concatenate([np.ones(len(rows_ep), np.int64), np.zeros(int(inwin.sum()), np.int64)])  # 0: ladder event
+    EP = np.concatenate([rows_ep, np.full(int(inwin.sum()), -1)])
+    V = np.concatenate([np.zeros(len(rows_ep), np.int64), lv_[inwin]])
+    order = np.argsort((P * (hi - lo + 3) + (S - lo + 1)) * 2 + kind)  # by person, month, ladder event first
     P, S, kind, EP, V = P[order], S[order], kind[order], EP[order], V[order]
     n = len(P)
     idx = np.arange(n)
@@ -212,6 +213,9 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     # Per indeling: persons whose segments all lie in one group (their cluster is the person), computed once.
     pure = {}
     for name, grp in GROEP.items():
+        if name == "totaal":
+            pure[name] = (np.ones(n_p, bool), np.zeros(n_p, np.int64))
+            continue
         g = grp[seg["k"]]
         gmin = np.full(n_p, 1 << 30)
         gmax = np.full(n_p, -1)
@@ -220,7 +224,7 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
             pers = seg["p"][starts]
             gmin[pers] = np.minimum.reduceat(g, starts)
             gmax[pers] = np.maximum.reduceat(g, starts)
-        pure[name] = (gmin == gmax, np.maximum(gmin, 0) if name != "totaal" else np.zeros(n_p, np.int64))
+        pure[name] = (gmin == gmax, np.maximum(gmin, 0))
     # Every segment as a control (before removing, per type, the months after a person's own start of that type).
     months = hi - lo + 1
     base = {"n": _cells(seg["k"], seg["m1"], seg["m2"], months), "lo_i": seg["k"] * (months + 1) + seg["m1"],
