@@ -21,8 +21,8 @@ Definitions (every choice named; the page repeats them in Dutch):
   started a voorziening of this type by then (in that month or before). Chosen: without THIS type (another voorziening
   is allowed), and a client who starts this type later is a control until then ("not started by that month", the usual
   choice when anyone can start at any time; it makes the comparison "start now" against "not now").
-- Matching. Exact, on the cell (month, duration class, age group, leefvorm, participatieladder): duration class
-  (schema.DUURKLASSEN) = whole months from the episode's begin to the month end; age group (schema.LEEFTIJDSGROEPEN) =
+- Matching. Exact, on the cell (month, duration band, age group, leefvorm, participatieladder): duration band
+  (DUUR_GRENZEN, within schema.DUURKLASSEN) = whole months from the episode's begin to the month end; age group (schema.LEEFTIJDSGROEPEN) =
   the year of the month minus the geboortejaar; leefvorm of the episode; ladder = the position known at that month.
   The ladder is only in the SRG, so it is known only for clients with a voorziening: a position counts from the month
   in which both its begindatum and the begin of the voorziening that reports it have passed (never from a later file:
@@ -72,8 +72,8 @@ BIG = 10**7  # a month index later than any real one ("never")
 # The cell key without the month: duration class × age group × leefvorm × ladder, one integer k.
 # Matching uses duration bands within the classes shown (schema.DUURKLASSEN: 12, 24, 60, 120 months): a class of
 # several years holds clients whose hazard changes within it, and a comparison group selected on an earlier
-# voorziening sits later in a class than the deelnemers (measured on rendement_sim: 0,5 standard error of bias with the
-# classes alone, none with these bands).
+# voorziening sits later in a class than the deelnemers (measured on rendement_sim over 30 seeds: a mean z of +0,5 to
+# +0,7 with the classes alone; −0,3 to +0,2 with these bands, as with bands of 3 months).
 DUUR_GRENZEN = (6, 12, 18, 24, 36, 60, 90, 120)
 assert {lo for _, lo, _ in DUURKLASSEN[1:]} <= set(DUUR_GRENZEN)
 N_DUUR, N_LFT, N_LV, N_LAD = len(DUUR_GRENZEN) + 1, len(LEEFTIJDSGROEPEN) + 1, len(LEEFVORMEN) + 1, 7
