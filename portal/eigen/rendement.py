@@ -129,6 +129,8 @@ class _Prepared:
     onbekend: dict[str, bool]  # whether the file has clients without age / leefvorm (else no row "onbekend" for them)
     pure: dict[str, tuple[np.ndarray, np.ndarray]]  # per indeling: person in one group only (bool), that group
     base: dict  # person-months of all segments per cell (n), to work within h months (w{h}); per person its segments
+    vz_p: np.ndarray  # the person of every voorziening
+    spell_p: np.ndarray  # the persons in the BUS file
 
 
 def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date,
@@ -240,7 +242,8 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
         first_seg[seg["p"][st_]] = st_
         count[seg["p"][st_]] = np.diff(np.concatenate([st_, [len(seg["p"])]]))
     base["first"], base["count"] = first_seg, count
-    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure, base)
+    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure, base,
+                     voorz["p"].to_numpy(), np.unique(spells["p"].to_numpy()))
 
 
 # ---- per type: control cells, estimates, clustered variance -----------------------------------------------------------
@@ -382,9 +385,11 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     starts from the month of `van` (the first month the BUS covers completely) up to `peil` (the earlier peildatum).
     Every type of bus.VOORZIENINGEN (or `types`) gets rows, also without starts (counts 0)."""
     types = tuple(VOORZIENINGEN) if types is None else types
+    spells = spells.select("client", "begin", "einde", "reden", "leefvorm", "geboortejaar").rechunk()
+    voorzieningen = voorzieningen.select("client", "type", "begin", "ladder", "ladder_begin").rechunk()
     prep = _prepare(spells, voorzieningen, peil, van, horizons)
     rows = [r for t in types for r in _per_type(prep, t, horizons)]
-    gekoppeld = voorzieningen.join(spells.select("client").unique(), on="client", how="semi").height
+    gekoppeld = int(np.isin(prep.vz_p, prep.spell_p).sum())
     return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height, gekoppeld)
 
 
