@@ -323,26 +323,24 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
     pstart = _runs(rp)
     psum = {c: np.add.reduceat(v, pstart) if len(pstart) else np.zeros(0) for c, v in cols.items()}
     ppers = rp[pstart] if len(pstart) else np.zeros(0, np.int64)
+    pidx = np.full(prep.n_persons, -1, np.int64)
+    pidx[ppers] = np.arange(len(ppers))
     rows: list[dict] = []
     for name, grp in GROEP.items():
         ng = len(LABELS[name])
         pure, pg = prep.pure[name]
         keep = pure[ppers]
-        cg = [pg[ppers[keep]]]
-        csum = {c: [v[keep]] for c, v in psum.items()}
-        ckey = [ppers[keep] * ng + cg[0]]
-        imp = np.flatnonzero(~pure[rp])
+        parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]  # (group per cluster, sums per cluster)
+        imp = np.flatnonzero(~pure[rp]) if name != "totaal" else np.zeros(0, np.int64)
         if len(imp):
             ig = grp[rk[imp]]
             istart = _runs(rp[imp], ig)
-            cg.append(ig[istart])
-            ckey.append(rp[imp][istart] * ng + ig[istart])
-            for c, v in cols.items():
-                csum[c].append(np.add.reduceat(v[imp], istart))
-        cg_a, ckey_a = np.concatenate(cg), np.concatenate(ckey)
-        csum_a = {c: np.concatenate(v) for c, v in csum.items()}
-        order = np.argsort(ckey_a, kind="stable")
-        skey = ckey_a[order]
+            ig0 = ig[istart]
+            isum = {c: np.add.reduceat(v[imp], istart) for c, v in cols.items()}
+            parts.append((ig0, isum))
+            ikey = rp[imp][istart] * ng + ig0
+            iorder = np.argsort(ikey, kind="stable")
+            iskey = ikey[iorder]
         gj = grp[tk]
         for h, elig, m, y, pj in est:
             n_start = np.bincount(gj[elig], minlength=ng)
@@ -351,16 +349,23 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
             cs = np.bincount(gj[m], weights=pj[m], minlength=ng)
             att = np.divide(n_w - cs, n_m, out=np.zeros(ng), where=n_m > 0)
             a_j = y[m] - pj[m] - att[gj[m]]
-            key_j = tp[m] * ng + gj[m]
-            pos = np.searchsorted(skey, key_j)
-            found = pos < len(skey)
-            found[found] = skey[pos[found]] == key_j[found]
-            tsum = csum_a[f"t{h}"]
-            b_j = np.where(found, tsum[order[np.minimum(pos, max(len(skey) - 1, 0))]] if len(skey) else 0.0, 0.0)
+            # b_j: the deelnemer's own control terms in the same group (his cluster), for the covariance term
+            tpm = tp[m]
+            b_j = np.zeros(len(tpm))
+            isp = pure[tpm]
+            ix = pidx[tpm]
+            okp = isp & (ix >= 0)
+            b_j[okp] = psum[f"t{h}"][ix[okp]]
+            if len(imp) and (~isp).any():
+                q = np.flatnonzero(~isp)
+                key_j = tpm[q] * ng + gj[m][q]
+                pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
+                hit = iskey[pos] == key_j
+                b_j[q[hit]] = isum[f"t{h}"][iorder[pos[hit]]]
             ss = (np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
-                  + np.bincount(cg_a, weights=tsum ** 2, minlength=ng))
-            pers = np.bincount(cg_a, weights=csum_a[f"c{h}"] > 0, minlength=ng)
-            pers_w = np.bincount(cg_a, weights=csum_a[f"d{h}"] > 0, minlength=ng)
+                  + sum(np.bincount(g_, weights=v[f"t{h}"] ** 2, minlength=ng) for g_, v in parts))
+            pers = sum(np.bincount(g_, weights=v[f"c{h}"] > 0, minlength=ng) for g_, v in parts)
+            pers_w = sum(np.bincount(g_, weights=v[f"d{h}"] > 0, minlength=ng) for g_, v in parts)
             for j, label in enumerate(LABELS[name]):
                 if name in ("leeftijd", "leefvorm") and label == ONBEKEND and not prep.onbekend[name]:
                     continue
