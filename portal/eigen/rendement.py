@@ -127,7 +127,7 @@ class _Prepared:
     starts: pl.DataFrame  # per person and type: p, type, s (month index of the first start, any)
     treated: dict[str, dict[str, np.ndarray]]  # per type, first starts in the bijstand: p, k, m (relative), e, werk
     onbekend: dict[str, bool]  # whether the file has clients without age / leefvorm (else no row "onbekend" for them)
-    pure: dict[str, tuple[np.ndarray, np.ndarray]]  # per indeling: person in one group only (bool), that group
+    pure: dict  # per indeling: person in one group only (bool), that group; "_combo": persons pure in all (see _prepare)
     base: dict  # person-months of all segments per cell (n), to work within h months (w{h}); per person its segments
     vz_p: np.ndarray  # the person of every voorziening
     spell_p: np.ndarray  # the persons in the BUS file
@@ -227,6 +227,16 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
             gmin[pers] = np.minimum.reduceat(g, starts)
             gmax[pers] = np.maximum.reduceat(g, starts)
         pure[name] = (gmin == gmax, np.maximum(gmin, 0))
+    # A person pure in every indeling is summed per combination of his groups first (one pass per type, not one per
+    # indeling): combo index and, per indeling, the group of each combo.
+    names = [n for n in GROEP if n != "totaal"]
+    sizes = [len(LABELS[n]) for n in names]
+    allpure = np.logical_and.reduce([pure[n][0] for n in names])
+    combo = np.zeros(n_p, np.int64)
+    for n, size in zip(names, sizes):
+        combo = combo * size + pure[n][1]
+    grid = np.indices(sizes).reshape(len(sizes), -1)
+    pure["_combo"] = (allpure, combo, {"totaal": np.zeros(grid.shape[1], np.int64), **dict(zip(names, grid))})
     # Every segment as a control (before removing, per type, the months after a person's own start of that type).
     months = hi - lo + 1
     base = {"n": _cells(seg["k"], seg["m1"], seg["m2"], months), "lo_i": seg["k"] * (months + 1) + seg["m1"],
@@ -313,30 +323,42 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
         rvw = ra <= r2
         ra_i = rk * w + np.minimum(ra, r2 + 1)
         cols[f"t{h}"] = np.where(rvw, p1[rhi] - p1[ra_i], 0.0) - (p2[rhi] - p2[rlo])
-        cols[f"c{h}"] = (p3[rhi] - p3[rlo] > 0).astype(np.float64)
-        cols[f"d{h}"] = (rvw & (p3[rhi] - p3[ra_i] > 0)).astype(np.float64)
+        cols[f"c{h}"] = p3[rhi] - p3[rlo] > 0
+        cols[f"d{h}"] = rvw & (p3[rhi] - p3[ra_i] > 0)
         y = tw & (te <= tm + h)
         cl = np.clip(cell, 0, K * months - 1)
         m = elig & (n_c.ravel()[cl] > 0)
         est.append((h, elig, m, y, p_c.ravel()[cl]))
     # Clusters: a person, or for a person whose segments lie in several groups of an indeling, (person, group).
     pstart = _runs(rp)
-    psum = {c: np.add.reduceat(v, pstart) if len(pstart) else np.zeros(0) for c, v in cols.items()}
+    def reduce(v: np.ndarray, starts: np.ndarray) -> np.ndarray:  # sums of t, "any" of the indicators c and d
+        if not len(starts):
+            return np.zeros(0, v.dtype)
+        return (np.logical_or if v.dtype == bool else np.add).reduceat(v, starts)
+
+    psum = {c: reduce(v, pstart) for c, v in cols.items()}
     ppers = rp[pstart] if len(pstart) else np.zeros(0, np.int64)
     pidx = np.full(prep.n_persons, -1, np.int64)
     pidx[ppers] = np.arange(len(ppers))
+    allpure, combo, combo_g = prep.pure["_combo"]
+    ap = allpure[ppers]
+    n_combo = len(combo_g["totaal"])
+    cp = combo[ppers[ap]]
+    per_combo = {f"{c}{h}": np.bincount(cp, weights=(psum[f"t{h}"][ap] ** 2 if c == "t" else psum[f"{c}{h}"][ap]),
+                                        minlength=n_combo) for c in "tcd" for h in horizons}
     rows: list[dict] = []
     for name, grp in GROEP.items():
         ng = len(LABELS[name])
         pure, pg = prep.pure[name]
-        keep = pure[ppers]
-        parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]  # (group per cluster, sums per cluster)
+        keep = pure[ppers] & ~ap
+        # (group per cluster, sums per cluster) of the persons pure in this indeling but not in all of them
+        parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]
         imp = np.flatnonzero(~pure[rp]) if name != "totaal" else np.zeros(0, np.int64)
         if len(imp):
             ig = grp[rk[imp]]
             istart = _runs(rp[imp], ig)
             ig0 = ig[istart]
-            isum = {c: np.add.reduceat(v[imp], istart) for c, v in cols.items()}
+            isum = {c: reduce(v[imp], istart) for c, v in cols.items()}
             parts.append((ig0, isum))
             ikey = rp[imp][istart] * ng + ig0
             iorder = np.argsort(ikey, kind="stable")
@@ -362,10 +384,14 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
                 pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
                 hit = iskey[pos] == key_j
                 b_j[q[hit]] = isum[f"t{h}"][iorder[pos[hit]]]
+            cg = combo_g[name]
             ss = (np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
+                  + np.bincount(cg, weights=per_combo[f"t{h}"], minlength=ng)
                   + sum(np.bincount(g_, weights=v[f"t{h}"] ** 2, minlength=ng) for g_, v in parts))
-            pers = sum(np.bincount(g_, weights=v[f"c{h}"] > 0, minlength=ng) for g_, v in parts)
-            pers_w = sum(np.bincount(g_, weights=v[f"d{h}"] > 0, minlength=ng) for g_, v in parts)
+            pers = np.bincount(cg, weights=per_combo[f"c{h}"], minlength=ng) + sum(
+                np.bincount(g_, weights=v[f"c{h}"], minlength=ng) for g_, v in parts)
+            pers_w = np.bincount(cg, weights=per_combo[f"d{h}"], minlength=ng) + sum(
+                np.bincount(g_, weights=v[f"d{h}"], minlength=ng) for g_, v in parts)
             for j, label in enumerate(LABELS[name]):
                 if name in ("leeftijd", "leefvorm") and label == ONBEKEND and not prep.onbekend[name]:
                     continue
