@@ -153,9 +153,12 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     lad = (voorz.lazy().filter(pl.col("ladder").is_not_null())
            .select(p=pl.col("p"),
                    L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
-                   ladder=pl.col("ladder").cast(pl.Int64), vb="begin")
-           .sort("p", "L", "vb").unique(["p", "L"], keep="last", maintain_order=True).select("p", "L", "ladder").collect())
-    lp, lL, lv_ = lad["p"].to_numpy(), lad["L"].to_numpy(), lad["ladder"].to_numpy()
+                   ladder=pl.col("ladder").cast(pl.Int64), vb=pl.col("begin").cast(pl.Int64)).collect())
+    lp, lL, lv_, vb = (lad[c].to_numpy() for c in ("p", "L", "ladder", "vb"))
+    o = np.argsort((lp * 30_000 + lL) * 200_000 + vb + 100_000)  # by person and month; of one month the latest voorziening
+    lp, lL, lv_ = lp[o], lL[o], lv_[o]
+    last = np.concatenate([(lp[1:] != lp[:-1]) | (lL[1:] != lL[:-1]), [True]]) if len(lp) else np.zeros(0, bool)
+    lp, lL, lv_ = lp[last], lL[last], lv_[last]
     # Segments: the months an episode is in the bijstand inside the window, cut where the cell key may change (duration
     # band, age group, a newly known ladder position). One sort of the starts and the ladder events by person and month.
     a = np.maximum(E["b"], lo)
