@@ -454,7 +454,7 @@ def pattern(r: Rendement):
     not (its share is a weighted mean, not a count, but it must not rest on fewer than MIN_CELL persons either way).
     Relations: gestart = vergeleken + niet vergeleken; vergeleken = werk + niet werk; vergelijking = werk + niet werk
     of the comparison group; per indeling the groups add up to the total (the deelnemers' counts; comparison persons
-    can be in several groups). Rows with the total go last (KEY_TIER). No relation ties these cells to the other
+    can be in several groups). When a cell must go: gestart first, the type's total last. No relation ties these cells to the other
     tables of the page (they count starts and person-months, no stock or flow shown there)."""
     from portal.eigen.suppress import KEY_TIER
 
@@ -474,11 +474,14 @@ def pattern(r: Rendement):
                     g.add((tabel_naam(t, h), f"{ind}:{grp}", k), v, shown=k in GETOOND)
                 continue
             tabel, rij = tabel_naam(t, h), f"{ind}:{grp}"
-            tier = KEY_TIER if ind == "totaal" else 0
+            # Which cell goes first when one must: "gestart" (the meter stays readable without it), then a group's
+            # counts, last a type's total (tiers above KEY_TIER only order these cells: no relation ties them to others).
+            tier = {"gestart": 0}
+            top = KEY_TIER + 1 if ind == "totaal" else KEY_TIER
             vals = {**{c: row[c] for c in TELLINGEN}, "niet_vergeleken": row["gestart"] - row["vergeleken"],
                     "niet_werk": row["vergeleken"] - row["werk"],
                     "vergelijking_niet_werk": row["vergelijking"] - row["vergelijking_werk"]}
-            c = {k: g.add((tabel, rij, k), v, shown=k in GETOOND, tier=tier) for k, v in vals.items()}
+            c = {k: g.add((tabel, rij, k), v, shown=k in GETOOND, tier=tier.get(k, top)) for k, v in vals.items()}
             ids.update({(t, h, ind, grp, k): i for k, i in c.items()})
             g.relate(f"de gestarte deelnemers ({row['voorziening']}, {grp})", [c["gestart"]], [c["vergeleken"], c["niet_vergeleken"]])
             g.relate(f"de vergeleken deelnemers ({row['voorziening']}, {grp})", [c["vergeleken"]], [c["werk"], c["niet_werk"]])
