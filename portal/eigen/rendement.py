@@ -528,6 +528,9 @@ def toon(r: Rendement, pagina, h: int, indeling: str = "totaal", type_: str | No
     frame = pl.DataFrame(out, schema={**SCHEMA, "oordeel": pl.String}, orient="row")
     cel = pl.DataFrame(cellen, schema={"rij": pl.Int64, "sleutel": pl.String, "kolom": pl.String, "reden": pl.String,
                                        "toelichting": pl.String})
+    n1 = cel.filter(pl.col("reden") == "primair").height
+    if cel.height and not n1:  # hidden because of counts that are not shown (e.g. a handful not compared)
+        return frame, [f"Onderdrukt: {cel.height} cel(len) die een aantal van minder dan {MIN_CELL} personen zouden verraden."]
     return frame, Suppressed(frame, cel).note()
 
 

@@ -18,7 +18,7 @@ from portal.eigen import bus_store, bus_synth, rendement, store
 from portal.eigen.bus import VOORZIENINGEN
 from portal.eigen.maanden import _idx, _month
 from portal.eigen.schema import MIN_CELL
-from portal.nl import MAAND_KORT, nl_date_short
+from portal.nl import MAAND_KORT, nl_date_short, nl_number
 from portal.tekst import literal
 from portal.ui.render import chart
 
@@ -127,7 +127,18 @@ def _methode(m: Meters, h: int) -> str:
             f"(gecensureerd). Uitstroom in de maand van de start zelf telt niet. Gestart = deelnemers in de bijstand; "
             "vergeleken = met minstens één vergelijkbare cliënt in hun cel; vergelijkbare cliënten = verschillende "
             "personen in die cellen. Voorzieningen van een partner (niet de eerste persoon op de uitkering) worden niet "
-            f"gekoppeld: {r.gekoppeld} van {r.voorzieningen} voorzieningen horen bij een persoon in het BUS.")
+            f"gekoppeld: {_gekoppeld(r)}.")
+
+
+def _gekoppeld(r: rendement.Rendement) -> str:
+    """How many voorzieningen belong to a person in the BUS, without revealing a count under MIN_CELL."""
+    los = r.voorzieningen - r.gekoppeld
+    if los == 0 and r.gekoppeld < MIN_CELL:
+        return "alle voorzieningen in de SRG horen bij een persoon in het BUS"
+    if r.gekoppeld >= MIN_CELL and (los == 0 or los >= MIN_CELL):
+        return (f"{nl_number(r.gekoppeld)} van de {nl_number(r.voorzieningen)} voorzieningen in de SRG horen bij een persoon "
+                "in het BUS")
+    return f"niet elke voorziening in de SRG hoort bij een persoon in het BUS (aantallen onder de {MIN_CELL} worden niet genoemd)"
 
 
 def _frame(shown: pl.DataFrame, first: str) -> pl.DataFrame:
@@ -150,7 +161,7 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
     frame, note = rendement.toon(m.r, pagina, h)
     frame = frame.with_columns(label=pl.format("{} {}", "type", "voorziening"))
     method = _methode(m, h)
-    lines = [f"Bron: {m.bron}. {line}", method, ANKERS, *note]
+    lines = [f"{m.bron}. {line}", method, ANKERS, *note]
     table(_frame(frame, "Voorziening (SRG-type)"), lines, key=f"rendement-{gemeente}-{h}")
     points = frame.filter(pl.col("verschil").is_not_null())
     if points.height:
@@ -171,7 +182,7 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
                      horizontal=True, key=f"rendement-groep-{gemeente}")
     sub, sub_note = rendement.toon(m.r, pagina, h, ind, t)
     table(_frame(sub.with_columns(label=pl.col("groep")), rendement.INDELINGEN[ind].capitalize()),
-          [f"Bron: {m.bron}. {line}", f"{VOORZIENINGEN[t]} (SRG-type {t}) per {rendement.INDELINGEN[ind]}. " + method,
+          [f"{m.bron}. {line}", f"{VOORZIENINGEN[t]} (SRG-type {t}) per {rendement.INDELINGEN[ind]}. " + method,
            ANKERS, *sub_note], key=f"rendement-{gemeente}-{t}-{ind}-{h}")
 
 
