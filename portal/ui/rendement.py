@@ -172,7 +172,7 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
     else:
         st.caption(f"Geen rendementmeter te tonen: bij geen enkel type zijn er genoeg deelnemers en vergelijkbare cliënten "
                    f"(elk aantal onder de {MIN_CELL} personen wordt niet getoond, en ook wat het zou verraden).")
-    st.caption(literal(method))
+    st.caption(literal(f"Bron: {m.bron}. {method}"))
     st.caption(ANKERS)
     c = st.columns(2)
     types = [t for t in VOORZIENINGEN]
