@@ -56,6 +56,8 @@ interval from prefix sums over the months (numpy). Measured in portal/tools/benc
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -422,7 +424,9 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     spells = spells.select("client", "begin", "einde", "reden", "leefvorm", "geboortejaar").rechunk()
     voorzieningen = voorzieningen.select("client", "type", "begin", "ladder", "ladder_begin").rechunk()
     prep = _prepare(spells, voorzieningen, peil, van, horizons)
-    rows = [r for t in types for r in _per_type(prep, t, horizons)]
+    # The types are independent and numpy releases the GIL in its array work: one thread per core (at most 4).
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(os.sched_getaffinity(0)), len(types)))) as pool:
+        rows = [r for got in pool.map(lambda t: _per_type(prep, t, horizons), types) for r in got]
     gekoppeld = int(np.isin(prep.vz_p, prep.spell_p).sum())
     return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height, gekoppeld)
 

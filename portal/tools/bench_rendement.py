@@ -14,10 +14,10 @@ import tracemalloc
 from portal.nl import nl_number
 
 # Monthly start probability of an average client per type (and the effect factor on the werk hazard): most of them 99,
-# 03 and 06 (assumptions of the simulation); with these, 1,3 simulated persons per voorziening wanted.
+# 03 and 06 (assumptions of the simulation); with these, 1,42 simulated persons per voorziening wanted.
 TYPES = {"01": (0.0035, 1.5), "02": (0.001, 1.0), "03": (0.014, 0.8), "04": (0.01, 1.5), "05": (0.0035, 1.0),
          "06": (0.014, 1.3), "07": (0.002, 1.0), "08": (0.002, 1.0), "99": (0.02, 1.0)}
-PERSONEN_PER_VOORZIENING = 1.3
+PERSONEN_PER_VOORZIENING = 1.42
 
 
 def bench_rendement(n: int = 1_000_000) -> int:
