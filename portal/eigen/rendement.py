@@ -355,9 +355,13 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
     for name, grp in GROEP.items():
         ng = len(LABELS[name])
         pure, pg = prep.pure[name]
-        keep = pure[ppers] & ~ap
-        # (group per cluster, sums per cluster) of the persons pure in this indeling but not in all of them
-        parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]
+        # (group per cluster, sums per cluster) of the persons pure in this indeling but not in all of them; for the
+        # total every person is one cluster of the one group (summed directly below)
+        if name == "totaal":
+            parts = []
+        else:
+            keep = pure[ppers] & ~ap
+            parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]
         imp = np.flatnonzero(~pure[rp]) if name != "totaal" else np.zeros(0, np.int64)
         if len(imp):
             ig = grp[rk[imp]]
@@ -389,14 +393,20 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
                 pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
                 hit = iskey[pos] == key_j
                 b_j[q[hit]] = isum[f"t{h}"][iorder[pos[hit]]]
-            cg = combo_g[name]
-            ss = (np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
-                  + np.bincount(cg, weights=per_combo[f"t{h}"], minlength=ng)
-                  + sum(np.bincount(g_, weights=v[f"t{h}"] ** 2, minlength=ng) for g_, v in parts))
-            pers = np.bincount(cg, weights=per_combo[f"c{h}"], minlength=ng) + sum(
-                np.bincount(g_, weights=v[f"c{h}"], minlength=ng) for g_, v in parts)
-            pers_w = np.bincount(cg, weights=per_combo[f"d{h}"], minlength=ng) + sum(
-                np.bincount(g_, weights=v[f"d{h}"], minlength=ng) for g_, v in parts)
+            ss = np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
+            if name == "totaal":
+                tt = psum[f"t{h}"]
+                ss = ss + float(tt @ tt)
+                pers = np.array([float(np.count_nonzero(psum[f"c{h}"]))])
+                pers_w = np.array([float(np.count_nonzero(psum[f"d{h}"]))])
+            else:
+                cg = combo_g[name]
+                ss = (ss + np.bincount(cg, weights=per_combo[f"t{h}"], minlength=ng)
+                      + sum(np.bincount(g_, weights=v[f"t{h}"] ** 2, minlength=ng) for g_, v in parts))
+                pers = np.bincount(cg, weights=per_combo[f"c{h}"], minlength=ng) + sum(
+                    np.bincount(g_, weights=v[f"c{h}"], minlength=ng) for g_, v in parts)
+                pers_w = np.bincount(cg, weights=per_combo[f"d{h}"], minlength=ng) + sum(
+                    np.bincount(g_, weights=v[f"d{h}"], minlength=ng) for g_, v in parts)
             for j, label in enumerate(LABELS[name]):
                 if name in ("leeftijd", "leefvorm") and label == ONBEKEND and not prep.onbekend[name]:
                     continue
