@@ -94,6 +94,16 @@ def test_ladder_is_matched_where_known_and_only_from_when_it_is_known() -> None:
     assert (row["vergeleken"], row["vergelijking"], row["aandeel_vergelijking"]) == (1, 1, 100.0)  # B only, not C
 
 
+def test_empty_files_and_windows_give_empty_meters() -> None:
+    for spells, vz, peil, van in [(HAND, HAND_VZ.head(0), PEIL, VAN), (HAND.head(0), HAND_VZ, PEIL, VAN),
+                                  (HAND.head(0), HAND_VZ.head(0), PEIL, VAN), (HAND, HAND_VZ, D(2030, 12, 31), D(2030, 1, 1)),
+                                  (HAND, HAND_VZ, D(2024, 1, 31), VAN)]:
+        t = rendement.rendementmeters(spells, vz, peil, van).tabel
+        assert t.height and t["gestart"].sum() == 0 and t["verschil"].is_null().all()
+    with pytest.raises(ValueError):
+        rendement.rendementmeters(HAND, HAND_VZ, D(2023, 12, 31), VAN)
+
+
 @pytest.fixture(scope="module")
 def met_effect() -> rendement_sim.Simulatie:
     return rendement_sim.simuleer(40_000, {"06": (0.015, 2.0), "99": (0.03, 1.0)}, seed=1)

@@ -202,7 +202,7 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     ekey = E["p"] * 4 * off + E["day"] + 2 * off
     lkey = lp * off + lL
     treated = {}
-    for t in first["type"].unique().to_list():
+    for t in first["type"].unique().to_list() if ep.height else ():
         f = first.filter(pl.col("type") == t)
         fp, fday, fs = f["p"].to_numpy(), f["day"].to_numpy(), f["s"].to_numpy()
         j = np.searchsorted(ekey, fp * 4 * off + fday + 2 * off, side="right") - 1
@@ -431,6 +431,8 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     starts from the month of `van` (the first month the BUS covers completely) up to `peil` (the earlier peildatum).
     Every type of bus.VOORZIENINGEN (or `types`) gets rows, also without starts (counts 0)."""
     types = tuple(VOORZIENINGEN) if types is None else types
+    if _idx(peil) < _idx(van):
+        raise ValueError(f"peildatum {peil} before the first month {van}")
     spells = spells.select("client", "begin", "einde", "reden", "leefvorm", "geboortejaar").rechunk()
     voorzieningen = voorzieningen.select("client", "type", "begin", "ladder", "ladder_begin").rechunk()
     prep = _prepare(spells, voorzieningen, peil, van, horizons)

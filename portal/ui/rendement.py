@@ -98,9 +98,13 @@ def meters(gemeente: str, naam: str, file: str, peil: dt.date, spells: pl.DataFr
     srg_up, vz = _srg(gemeente, key)
     van = dt.date.fromisoformat(f"{up['maand_van']}-01") if up.get("maand_van") else peil.replace(day=1)
     tot = min(peil, srg_up["peildatum"])
-    r = _compute(file, key, tot, van, spells, vz)
     bron = (f"eigen BUS- en SRG-bestand van {naam}: SRG-upload {srg_up['id']} '{srg_up['bestandsnaam']}', peildatum "
             f"{nl_date_short(srg_up['peildatum'])}")
+    if _idx(tot) - _idx(van) < min(rendement.HORIZONTEN):
+        return Meters(None, f"Het BUS (volledig vanaf {van:{MAAND_KORT}}) en de SRG (peildatum {nl_date_short(srg_up['peildatum'])}) "
+                      f"overlappen minder dan {min(rendement.HORIZONTEN)} maanden: er is nog geen start die een half jaar "
+                      "te volgen is. Upload BUS- en SRG-bestanden over dezelfde maanden.", bron, key)
+    r = _compute(file, key, tot, van, spells, vz)
     if r.gekoppeld == 0:
         return Meters(None, "Geen enkele voorziening uit de SRG hoort bij een persoon in het bestand met uitkeringen. "
                       "Rendementmeters koppelen SRG en BUS op het burgerservicenummer (dezelfde sleutel-hash): upload het "
