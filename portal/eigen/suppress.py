@@ -43,8 +43,8 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
   relations.
 - Exact check: the cell-by-cell rule misses combinations of relations (the 12-month total minus the instromers of the
   year that holds eleven of those months gives the twelfth). After it, `_Grid._exact` solves all relations together
-  (linear algebra over every unknown cell: one SVD of what is left after setting aside relations that an unknown of
-  their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
+  (linear algebra over every unknown cell: one SVD per independent block of what is left after setting aside relations
+  that an unknown of their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
   combination leans on most; repeated until none comes out (at most three tries per cell). Only run when an unknown
   count under MIN_CELL exists at all, and only over the relations linked to such a count by shared unknowns. It does
   not see inequalities (counts are never negative) beyond the small-sum rule above, nor non-linear use of a kans
