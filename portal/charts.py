@@ -298,3 +298,23 @@ def _fill(node, old: list[str], new: list[str]):
     if isinstance(node, list):
         return list(new) if node == old else [_fill(v, old, new) for v in node]
     return node
+
+
+def rendement_chart(data: pl.DataFrame, categories: list[str]) -> alt.LayerChart:
+    """Rendementmeters (portal.eigen.rendement): per voorziening or client group the difference in the share to work
+    (deelnemers minus comparable clients, percentage points) with its 95 % interval and the zero line; the colour says
+    whether the interval excludes 0. data: label, verschil, onder, boven, oordeel; categories: the oordelen in order."""
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    base = alt.Chart(data.to_pandas())
+    colour = alt.Color("oordeel:N", title="Uitkomst", legend=alt.Legend(labelLimit=0, orient="bottom"),
+                       scale=alt.Scale(domain=categories, range=[PALETTE[2], PALETTE[4], "#9aa5b1"][:len(categories)]))
+    tip = [alt.Tooltip("label:N", title="Voorziening of groep"),
+           alt.Tooltip("verschil:Q", title="Verschil (procentpunt)", format=",.1f"),
+           alt.Tooltip("onder:Q", title="95 %-grens laag", format=",.1f"),
+           alt.Tooltip("boven:Q", title="95 %-grens hoog", format=",.1f"), alt.Tooltip("oordeel:N", title="Uitkomst")]
+    bars = base.mark_rule(strokeWidth=2).encode(
+        y=y, x=alt.X("onder:Q", title="Verschil in uitstroom naar werk (procentpunt)", axis=alt.Axis(format=",.0f")),
+        x2="boven:Q", color=colour)
+    dots = base.mark_point(filled=True, size=70).encode(y=y, x="verschil:Q", color=colour, tooltip=tip)
+    zero = alt.Chart(pl.DataFrame({"nul": [0.0]}).to_pandas()).mark_rule(color="#333").encode(x="nul:Q")
+    return alt.layer(bars, dots, zero).properties(height=max(120, 28 * data.height))

@@ -283,5 +283,56 @@ def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -
     return out
 
 
-__all__ = ["bus_records", "met_kenmerken", "indicatoren", "bus_files", "srg_records", "srg_files", "zipped", "one_file", "with_regelingen", "fake_bsn",
-           "REDENEN"]
+# The demo's rendementmeters (portal.eigen.rendement): per type the share of episodes in the window that get a start, and
+# how the start is placed. "werk": for part of the episodes that end in work the start falls 1–5 months before that
+# ending (a built-in "effect"); "lang": mostly episodes still running at the peildatum (looks like lock-in); None: at a
+# random moment. Assumptions of a synthetic file, so that the demo shows every kind of outcome; no real pattern.
+DEMO_TYPES = {"01": (0.01, "werk"), "02": (0.003, None), "03": (0.05, "lang"), "04": (0.04, "werk"), "05": (0.02, None),
+              "06": (0.06, "werk"), "07": (0.01, None), "08": (0.01, None), "99": (0.12, None)}
+DEMO_TREDE = {"trede 1": 5, "trede 2": 4, "trede 3": 3, "trede 4": 2}  # the synthetic fasering as a participatieladder
+
+
+def demo_voorzieningen(spells: pl.DataFrame, van: dt.date, peil: dt.date, seed: int = 3) -> pl.DataFrame:
+    """SRG voorzieningen (bus.VOORZIENING_SCHEMA) of the synthetic demo for episodes running from `van` to `peil`:
+    per type DEMO_TYPES; the ladder from the synthetic fasering (DEMO_TREDE; random without one), known from the
+    episode's begin; ending 3 to 18 months after the start or running. Synthetic, labelled so on the page."""
+    from portal.eigen.bus import VOORZIENING_SCHEMA
+
+    rng = np.random.default_rng(seed)
+    s = spells.filter((pl.col("begin") <= peil) & (pl.col("einde").is_null() | (pl.col("einde") > van)))
+    n = s.height
+    b = s["begin"].to_numpy().astype("datetime64[D]")
+    e = s["einde"].to_numpy().astype("datetime64[D]")
+    open_ = np.isnat(e)
+    lo = np.maximum(b, np.datetime64(van))
+    hi = np.where(open_, np.datetime64(peil), e - np.timedelta64(1, "D"))
+    werk = (s["reden"] == "werk").fill_null(False).to_numpy() & ~open_
+    trede = s["fasering"].replace_strict(DEMO_TREDE, default=None, return_dtype=pl.Int32).to_numpy(allow_copy=True)
+    ladder = np.where(np.isnan(trede.astype(float)), rng.integers(1, 7, n), trede).astype(np.int32)
+    parts = []
+    for code, (share, how) in DEMO_TYPES.items():
+        pick = rng.random(n) < share * (np.where(open_, 1.6, 0.4) if how == "lang" else 1.0)
+        span = np.maximum((hi - lo).astype(np.int64), 0)
+        start = lo + (rng.random(n) * (span + 1)).astype("timedelta64[D]")
+        if how == "werk":  # part of the work endings: the start 1 to 5 months before the ending
+            near = werk & (rng.random(n) < 0.5)
+            before = e - rng.integers(35, 155, n).astype("timedelta64[D]")
+            start = np.where(near & (before >= lo), before, start)
+        ok = pick & (hi >= lo)
+        idx = np.flatnonzero(ok)
+        end = start[idx] + rng.integers(90, 540, len(idx)).astype("timedelta64[D]")
+        parts.append(pl.DataFrame({
+            "client": s["client"].gather(idx), "type": pl.Series([code] * len(idx), dtype=pl.String),
+            "begin": pl.Series(start[idx], dtype=pl.Date),
+            "einde": pl.Series(np.where(end <= np.datetime64(peil), end, np.datetime64("NaT")), dtype=pl.Date),
+            "ladder": pl.Series(ladder[idx]), "ladder_begin": pl.Series(b[idx], dtype=pl.Date),
+            "geboortejaar": s["geboortejaar"].gather(idx), "geslacht": s["geslacht"].gather(idx)}))
+    out = pl.concat(parts)
+    return out.with_columns(
+        reden_einde=pl.when(pl.col("einde").is_not_null()).then(pl.lit("1")),
+        *[pl.lit(None).cast(t).alias(c) for c, t in VOORZIENING_SCHEMA.items() if c not in out.columns and c != "reden_einde"],
+    ).select(list(VOORZIENING_SCHEMA)).cast(VOORZIENING_SCHEMA).sort("client", "begin")
+
+
+__all__ = ["bus_records", "met_kenmerken", "indicatoren", "bus_files", "srg_records", "srg_files", "demo_voorzieningen",
+           "zipped", "one_file", "with_regelingen", "fake_bsn", "REDENEN"]

@@ -43,8 +43,8 @@ Columns that are computed from a count (a share, a rate, a kans) are hidden with
   relations.
 - Exact check: the cell-by-cell rule misses combinations of relations (the 12-month total minus the instromers of the
   year that holds eleven of those months gives the twelfth). After it, `_Grid._exact` solves all relations together
-  (linear algebra over every unknown cell: one SVD of what is left after setting aside relations that an unknown of
-  their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
+  (linear algebra over every unknown cell: one SVD per independent block of what is left after setting aside relations
+  that an unknown of their own can absorb) and, for every count under MIN_CELL that comes out exactly, hides the visible cell the
   combination leans on most; repeated until none comes out (at most three tries per cell). Only run when an unknown
   count under MIN_CELL exists at all, and only over the relations linked to such a count by shared unknowns. It does
   not see inequalities (counts are never negative) beyond the small-sum rule above, nor non-linear use of a kans
@@ -345,27 +345,36 @@ class _Grid:
                 where[k].discard(r)
                 if len(where[k]) == 1:
                     todo.append(k)
+        # One SVD per independent block of the kept relations (block-diagonal: the same row space, far cheaper than one
+        # SVD over all blocks together when a page has many tables with small counts, e.g. the rendementmeters).
         used = list(rows)
         determined: set[int] = set()
         combos: dict[int, list[int]] = {}
-        cols: list[int] = []
-        pos: dict[int, int] = {}
-        u = sv_ = vt = None
+        blocks: list[tuple[list[int], dict[int, int], np.ndarray, np.ndarray, np.ndarray]] = []  # used, pos, u, sv, vt
+        block_of: dict[int, int] = {}  # column -> block
         if used:
-            cols = sorted({j for r in used for j in rows[r]})
-            pos = {j: i for i, j in enumerate(cols)}
-            a = np.zeros((len(used), len(cols)))
-            for i, r in enumerate(used):
-                for j, v in rows[r].items():
-                    a[i, pos[j]] = v
-            u, sv_, vt = np.linalg.svd(a, full_matrices=False)
-            rank = int((sv_ > 1e-9 * sv_.max()).sum())
-            u, sv_, vt = u[:, :rank], sv_[:rank], vt[:rank]
-            # A cell is determined when its unit vector lies in the row space of the relations (projection of length 1).
-            for i in np.flatnonzero((vt ** 2).sum(axis=0) > 1 - 1e-9):
-                determined.add(cols[i])
-                y = u @ (vt[:, i] / sv_)  # the combination of relations that gives this cell
-                combos[cols[i]] = {used[k]: float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)}
+            root = {}
+            for r in used:
+                a0 = find(next(iter(rows[r])))
+                root.setdefault(a0, []).append(r)
+            for rs in root.values():
+                cols = sorted({j for r in rs for j in rows[r]})
+                pos = {j: i for i, j in enumerate(cols)}
+                a = np.zeros((len(rs), len(cols)))
+                for i, r in enumerate(rs):
+                    for j, v in rows[r].items():
+                        a[i, pos[j]] = v
+                u, sv_, vt = np.linalg.svd(a, full_matrices=False)
+                rank = int((sv_ > 1e-9 * sv_.max()).sum())
+                u, sv_, vt = u[:, :rank], sv_[:rank], vt[:rank]
+                for j in cols:
+                    block_of[j] = len(blocks)
+                blocks.append((rs, pos, u, sv_, vt))
+                # A cell is determined when its unit vector lies in the row space of the relations (projection of length 1).
+                for i in np.flatnonzero((vt ** 2).sum(axis=0) > 1 - 1e-9):
+                    determined.add(cols[i])
+                    y = u @ (vt[:, i] / sv_)  # the combination of relations that gives this cell
+                    combos[cols[i]] = {rs[k]: float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)}
         singleton = {j: r for j, r in aside}
         for j, r in reversed(aside):
             # j = (constant − the other unknowns of r) / its coefficient: determined when those others are, together.
@@ -383,15 +392,23 @@ class _Grid:
             if not w:
                 determined.add(j)
                 combos[j] = combo
-            elif vt is not None and all(k in pos for k in w):
-                vec = np.zeros(len(cols))
-                for k, v in w.items():
-                    vec[pos[k]] = v
-                z = vt @ vec
-                if abs(z @ z - vec @ vec) < 1e-9 * max(1.0, vec @ vec):
-                    determined.add(j)
+            elif blocks and all(k in block_of for k in w):
+                inside, got = True, {}
+                for b in {block_of[k] for k in w}:
+                    rs, pos, u, sv_, vt = blocks[b]
+                    vec = np.zeros(len(pos))
+                    for k, v in w.items():
+                        if block_of[k] == b:
+                            vec[pos[k]] = v
+                    z = vt @ vec
+                    if abs(z @ z - vec @ vec) >= 1e-9 * max(1.0, vec @ vec):
+                        inside = False
+                        break
                     y = u @ (z / sv_)
-                    combos[j] = {**combo, **{used[k]: -float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)}}
+                    got.update({rs[k]: -float(y[k]) for k in np.flatnonzero(np.abs(y) > 1e-9)})
+                if inside:
+                    determined.add(j)
+                    combos[j] = {**combo, **got}
         added = False
         for j in sorted(determined):
             c = unk[j]

@@ -19,6 +19,8 @@ is dropped or k is 8, 12 or 15 (target: at most 5 %), with the G4 and G40 whose 
 page does (portal/tools/bench_bus.py; issue 22: <= 10 s).
 `python3 dev.py bench eigen [N]`: all own-file monitors over N (default 5 000 000) synthetic spells, time and peak
 memory in a fresh process (issue 13: <= 3 s and <= 2 GB on 2 cores).
+`python3 dev.py bench rendement [N]`: the rendementmeters over N (1 000 000) simulated SRG voorzieningen with their BUS
+spells (portal/tools/bench_rendement.py; issue 22: <= 5 s).
 `python3 dev.py bench prognose [N]`: the own-file volume prognosis with its backtest over N (5 000 000) synthetic spells
 (portal/tools/bench_prognose.py; issue 22: <= 2 s) and the backtest of the national monthly series 37789ksz.
 """
@@ -88,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         return bench_bus(int(argv[1]) if len(argv) > 1 else 35_000)
     if argv[:1] == ["eigen"]:
         return eigen_monitors(int(argv[1]) if len(argv) > 1 else 5_000_000)
+    if argv[:1] == ["rendement"]:  # issue 22 part 4: the rendementmeters over 1 000 000 voorzieningen
+        from portal.tools.bench_rendement import bench_rendement
+
+        return bench_rendement(int(argv[1]) if len(argv) > 1 else 1_000_000)
     if argv[:1] == ["prognose"]:  # issue 22 part 3: the volume prognosis with its backtest
         from portal.tools.bench_prognose import prognose
 

@@ -178,8 +178,7 @@ def srg_section(gemeente: str, user, may_upload: bool) -> None:
                    "BUS-bestand; voorzieningen worden per persoon bewaard met dezelfde sleutel-hash als in het BUS.")
         return
     st.caption("SRG-uploads (re-integratievoorzieningen per persoon: type, begin en einde, reden einde, participatieladder, "
-               "arbeidsvermogen, loonwaarde). De voorzieningen zijn opgeslagen voor latere rendementmeters; er worden hier "
-               "nog geen cijfers uit getoond.")
+               "arbeidsvermogen, loonwaarde). De nieuwste SRG-upload voedt de rendementmeters verderop op deze pagina.")
     st.dataframe(pl.DataFrame([{"SRG-upload": r["id"], "Bestand": r["bestandsnaam"], "Peildatum": f"{r['peildatum']:%d-%m-%Y}",
                                 "Voorzieningen": r["rijen"], "Status": "verwijderd" if r["verwijderd"] else "in gebruik"}
                                for r in rows]).to_pandas(), hide_index=True)

@@ -18,6 +18,7 @@ from portal import access
 from portal.access import Gebruiker
 from portal.eigen import bus, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
 from portal.ui import bus as bus_ui
+from portal.ui import rendement as rendement_ui
 from portal.eigen.schema import MIN_CELL, MIN_PARTICIPANTS
 from portal.eigen.upload import MAX_BYTES, Raw, UploadFout, read_file
 from portal.eigen.validate import MAX_CODES
@@ -94,9 +95,10 @@ def _prep(file: str, peil: dt.date, _spells: pl.DataFrame) -> survival.Prepared:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)  # immutable; shared without a copy per rerun
-def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame, _extra=None) -> suppress.Pagina:
+def _pagina(file: str, peil: dt.date, _spells: pl.DataFrame, _extra=None, srg: str = "") -> suppress.Pagina:
     """The page's one suppression pattern (every table, every radio option and peildatum), once per file and peildatum.
-    _extra: the BUS tables of the same file (portal.ui.bus.Extra.pattern), so they join the pattern."""
+    _extra: the BUS tables of the same file (portal.ui.bus.Extra.pattern) and the rendementmeters (portal.ui.rendement),
+    so they join the pattern; srg: the SRG upload the rendementmeters rest on (part of the cache key)."""
     return suppress.page(_spells, peil, maanden=MONTHS_SHOWN, groeperingen=tuple(PER), prep=_prep(file, peil, _spells),
                          herinstroom=_monitor("herinstroom", file, (peil,), (), _spells), extra=_extra)
 
@@ -608,7 +610,8 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
         bus_ui.voorbeeld_section(gemeente, peil, file, spells)
     group = current_group(wh, gemeente, show_notes=False)
     extra = bus_ui.extra(gemeente, file, peil, spells)  # BUS tables (reden beëindiging, IOAW/IOAZ/Bbz) of the same file
-    pagina = _pagina(file, peil, spells, extra.pattern())  # one suppression over all tables below, whatever the user picks
+    meters = rendement_ui.meters(gemeente, naam, file, peil, spells)  # issue 22 part 4: SRG voorzieningen against BUS
+    pagina = _pagina(file, peil, spells, rendement_ui.both(extra.pattern(), meters.pattern()), srg=meters.key)
     st.header("Bestandsmonitor")
     own = bestandsmonitor(wh, gemeente, spells, peil, line, file, pagina)
     st.header("Leefvorm")
@@ -622,6 +625,8 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     from portal.ui import kenmerken as kenmerken_ui  # issue 22 part 2: Divosa's indicators from the BUS
 
     kenmerken_ui.section(naam, gemeente, extra.kenmerken, peil, line, pagina, _table, bool(spells["synthetisch"].any()))
+    st.header("Rendementmeters (SRG)")
+    rendement_ui.section(gemeente, naam, meters, line, pagina, _table)
     st.header("Herinstroom")
     herinstroom_section(gemeente, spells, peil, line, file, pagina)
     herinstroom_nl(wh)
