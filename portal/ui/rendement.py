@@ -31,10 +31,11 @@ VERGELIJKING = ("**Een vergelijking, geen bewezen effect.** Cliënten krijgen ee
                 "voorziening (nog) niet kregen.")
 ANKERS = ("Zo heetten ze in het WWB-kompas (APE met Den Haag, Rotterdam en Winterswijk): rendementmeters voor "
           "re-integratie-instrumenten per type klant (essay 2 'Koers zetten en houden' in de Divosa-bundel 'Op het doel "
-          "af'; die rekenden met een econometrisch kansmodel, hier is het een gematchte vergelijking). De werkwijze — "
-          "deelnemers vergelijken met cliënten die op het moment van de start op de gematchte kenmerken gelijk zijn — is "
-          "die van matchingstudies naar re-integratie op Nederlandse bijstandsgegevens, zoals van SEO Economisch "
-          "Onderzoek.")
+          "af'; die rekenden met een econometrisch kansmodel, hier is het een gematchte vergelijking). Verwant is de "
+          "'Benchmark jongeren in de bijstand' van SEO Economisch Onderzoek (seo.nl), die deelnemers aan een interventie "
+          "naast andere bijstandsgerechtigden zet en er zelf bij zegt dat dat nog geen echte effectmeting is. Een netto "
+          "effect vraagt een aselecte controlegroep, zoals de Tweede Kamer in 2011 vroeg (motie Azmani/Koşer Kaya; "
+          "Kamerstuk 28 719, nr. 76).")
 OORDELEN = ["hoger dan vergelijkbare cliënten", "lager dan vergelijkbare cliënten", "geen aantoonbaar verschil"]
 
 
