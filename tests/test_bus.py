@@ -301,8 +301,8 @@ def test_a_zip_names_the_file_and_goes_through_the_zip_checks(db):
 def test_no_bsn_reaches_the_database_and_srg_has_the_bus_person_key(db, tmp_path):
     spells, bsns = known()
     _, uid, _ = upload_bus(db, bus_zip(spells), "bus.zip")
-    srg = bus_synth.srg_records(spells.filter(pl.col("regeling") == "01"), VAN, PEIL, GM,
-                                bsn={b: b for b in bsns}, share=0.5)
+    vz = bus_synth.demo_voorzieningen(spells.filter(pl.col("regeling") == "01"), VAN, PEIL)
+    srg = bus_synth.srg_records(vz, VAN, PEIL, GM, {b: b for b in bsns})
     b = bus.lees(bus_synth.zipped(bus_synth.srg_files(srg, GM)), "srg.zip")
     assert b.herkenning.soort == "srg"
     got, problems = bus.lees_srg(b, GM, KEY)

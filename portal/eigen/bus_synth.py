@@ -8,6 +8,8 @@ beëindiging (kenmerk 34) are in the record of the month the uitkering ends. A s
 `reden_code` when the frame has one, else werk -> 11 (or 13 for a sixth of them), overig -> one of the other codes.
 `met_kenmerken` adds the monthly attributes (kenmerken 11, 21, 24, 25, 28–33) with assumed distributions (synthetic).
 BSNs of synthetic persons fail the 11-proef on purpose: they can be no real person's BSN.
+SRG (bijlage 2): `demo_voorzieningen` is the one generator of synthetic voorzieningen (the demo's rendementmeters use
+it); `srg_records` writes a voorzieningen frame as monthly records, `voorbeeld` both example zips of the page.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from portal.eigen.bus import BUS_KENMERKEN, REDENEN, VOORZIENINGEN
-from portal.eigen.maanden import _idx
+from portal.eigen.maanden import _idx, _month
 
 OVERIG_CODES = ("01", "02", "03", "04", "05", "14", "15", "19", "31", "32", "33", "34", "97", "98")
 OVERIG_P = np.array([6, 6, 4, 1, 1, 8, 4, 6, 10, 12, 3, 5, 4, 30], dtype=float)
@@ -40,6 +42,12 @@ def fake_bsn(n: int, offset: int = 0) -> np.ndarray:
     digits = np.stack([(base // 10 ** (8 - i)) % 10 for i in range(9)])
     total = (digits[:8] * np.arange(9, 1, -1)[:, None]).sum(axis=0) - digits[8]
     return base + (total % 11 == 0)
+
+
+def bsn_per_client(spells: pl.DataFrame) -> dict[str, str]:
+    """client -> a fake BSN, by the order of the clients' first spell (the default of bus_records)."""
+    clients = spells["client"].unique(maintain_order=True)
+    return dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
 
 
 def _codes(spells: pl.DataFrame, seed: int) -> pl.Series:
@@ -71,9 +79,7 @@ def bus_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str
     months from van to peil. `bsn`: client -> BSN (default: a fake BSN per client). Optional spell columns `regeling`
     (statistiekcode, default 01), `reden_code`."""
     lo, hi = _idx(van), _idx(peil)
-    clients = spells["client"].unique(maintain_order=True)
-    if bsn is None:
-        bsn = dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
+    bsn = bsn_per_client(spells) if bsn is None else bsn
     s = _months(spells.with_columns(reden_code=_codes(spells, seed),
                                     regeling=pl.col("regeling") if "regeling" in spells.columns else pl.lit("01")), lo, hi)
     ends = pl.col("e") == pl.col("m")
@@ -227,38 +233,26 @@ def with_regelingen(spells: pl.DataFrame, seed: int = 1) -> pl.DataFrame:
 
 SRG_HEADERS = {"jaar": "statistiekjaar", "maand": "statistiekmaand", "statistiekcode": "statistiekcode",
                "gemeentecode": "gemeentecode", "bsn": "burgerservicenummer", "geboortedatum": "geboortedatum",
-               "geslacht": "geslacht", "ladder": "positie op de participatieladder", "arbeidsvermogen": "arbeidsvermogen",
+               "geslacht": "geslacht", "ladder": "positie op de participatieladder",
+               "ladder_begin": "begindatum positie op de participatieladder", "arbeidsvermogen": "arbeidsvermogen",
                "registratienummer": "registratienummer voorziening", "type": "type voorziening",
                "begin": "begindatum voorziening", "einde": "einddatum voorziening", "reden_einde": "reden einde voorziening",
                "loonwaarde": "loonwaarde"}
 
 
-def srg_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, seed: int = 2,
-                bsn: dict[str, str] | None = None, share: float = 0.12) -> pl.DataFrame:
-    """Monthly SRG records: a `share` of the spells running from van get one voorziening, beginning a few months into
-    the spell, lasting 3 to 18 months; types, ladder and arbeidsvermogen at random (assumptions, synthetic)."""
-    rng = np.random.default_rng(seed)
+def srg_records(voorzieningen: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str, bsn: dict[str, str]
+                ) -> pl.DataFrame:
+    """Monthly SRG records (keys of SRG_HEADERS, all strings) of `voorzieningen` (bus.VOORZIENING_SCHEMA, as
+    demo_voorzieningen makes them): per voorziening one record per month it runs in from the month of `van` to that of
+    `peil`; einddatum and reden einde in the record of the month it ends. `bsn`: client -> BSN, the mapping of the BUS
+    records of the same demo (bsn_per_client), so that both files name the same persons."""
     lo, hi = _idx(van), _idx(peil)
-    clients = spells["client"].unique(maintain_order=True)
-    if bsn is None:
-        bsn = dict(zip(clients.to_list(), fake_bsn(clients.len()).astype(str).tolist()))
-    s = spells.filter(pl.col("einde").is_null() | (pl.col("einde") >= van))
-    s = s.filter(pl.Series(rng.random(s.height) < share))
-    n = s.height
-    start = np.maximum(s["begin"].to_numpy().astype("datetime64[D]") + rng.integers(30, 240, n).astype("timedelta64[D]"),
-                       np.datetime64(van) - np.timedelta64(200, "D"))
-    end = start + rng.integers(90, 540, n).astype("timedelta64[D]")
-    types = rng.choice(list(VOORZIENINGEN), n, p=[.05, .01, .2, .15, .08, .2, .05, .06, .2])
-    v = s.select("client", "geboortejaar", "geslacht").with_columns(
-        type=pl.Series(types), begin=pl.Series(start, dtype=pl.Date), einde_v=pl.Series(end, dtype=pl.Date),
-        reden_einde=pl.Series(rng.choice(["1", "2", "3"], n, p=[.5, .4, .1])),
-        ladder=pl.Series(rng.integers(1, 7, n).astype(str)), arbeidsvermogen=pl.Series(rng.integers(1, 4, n).astype(str)),
-        loonwaarde=pl.Series(rng.integers(30, 90, n).astype(str)), _v=pl.int_range(n, eager=True))
-    v = v.filter(pl.col("begin") <= peil).with_columns(
+    v = voorzieningen.with_row_index("_v").with_columns(
         b=pl.col("begin").dt.year().cast(pl.Int32) * 12 + pl.col("begin").dt.month().cast(pl.Int32) - 1,
-        e=pl.col("einde_v").dt.year().cast(pl.Int32) * 12 + pl.col("einde_v").dt.month().cast(pl.Int32) - 1)
-    v = v.filter(pl.col("e") >= lo).with_columns(
-        m=pl.int_ranges(pl.max_horizontal("b", pl.lit(lo)), pl.min_horizontal("e", pl.lit(hi)) + 1)).explode("m")
+        e=pl.col("einde").dt.year().cast(pl.Int32) * 12 + pl.col("einde").dt.month().cast(pl.Int32) - 1)
+    v = v.filter((pl.col("b") <= hi) & (pl.col("e").is_null() | (pl.col("e") >= lo))).with_columns(
+        m=pl.int_ranges(pl.max_horizontal("b", pl.lit(lo)), pl.min_horizontal(pl.col("e").fill_null(hi), pl.lit(hi)) + 1)
+    ).explode("m")
     ends = pl.col("e") == pl.col("m")
     return v.sort("m", "_v").select(
         jaar=(pl.col("m") // 12).cast(pl.String), maand=(pl.col("m") % 12 + 1).cast(pl.String).str.zfill(2),
@@ -266,11 +260,12 @@ def srg_records(spells: pl.DataFrame, van: dt.date, peil: dt.date, gemeente: str
         bsn=pl.col("client").replace_strict(bsn, return_dtype=pl.String),
         geboortedatum=pl.date(pl.col("geboortejaar"), 7, 1).dt.strftime("%Y%m%d"),
         geslacht=pl.col("geslacht").replace_strict({"man": "1", "vrouw": "2"}, default=None, return_dtype=pl.String),
-        ladder="ladder", arbeidsvermogen="arbeidsvermogen", registratienummer=pl.format("V{}", pl.col("_v")),
+        ladder=pl.col("ladder").cast(pl.String), ladder_begin=pl.col("ladder_begin").dt.strftime("%Y%m%d"),
+        arbeidsvermogen=pl.col("arbeidsvermogen").cast(pl.String), registratienummer=pl.format("V{}", pl.col("_v")),
         type="type", begin=pl.col("begin").dt.strftime("%Y%m%d"),
-        einde=pl.when(ends).then(pl.col("einde_v").dt.strftime("%Y%m%d")),
+        einde=pl.when(ends).then(pl.col("einde").dt.strftime("%Y%m%d")),
         reden_einde=pl.when(ends).then(pl.col("reden_einde")),
-        loonwaarde=pl.when(pl.col("type").is_in(["01", "04"])).then(pl.col("loonwaarde")))
+        loonwaarde=pl.col("loonwaarde").round(0).cast(pl.Int64).cast(pl.String))
 
 
 def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -> dict[str, bytes]:
@@ -289,13 +284,18 @@ def srg_files(records: pl.DataFrame, gemeente: str, synthetisch: bool = False) -
 # random moment. Assumptions of a synthetic file, so that the demo shows every kind of outcome; no real pattern.
 DEMO_TYPES = {"01": (0.01, "werk"), "02": (0.003, None), "03": (0.05, "lang"), "04": (0.04, "werk"), "05": (0.02, None),
               "06": (0.06, "werk"), "07": (0.01, None), "08": (0.01, None), "99": (0.12, None)}
+LOONKOSTENSUBSIDIE = ("01", "04")  # types with a loonwaarde
+DEMO_MAANDEN = 36  # the synthetic demo's voorzieningen start in the 36 months up to the peildatum
 DEMO_TREDE = {"trede 1": 5, "trede 2": 4, "trede 3": 3, "trede 4": 2}  # the synthetic fasering as a participatieladder
 
 
 def demo_voorzieningen(spells: pl.DataFrame, van: dt.date, peil: dt.date, seed: int = 3) -> pl.DataFrame:
     """SRG voorzieningen (bus.VOORZIENING_SCHEMA) of the synthetic demo for episodes running from `van` to `peil`:
     per type DEMO_TYPES; the ladder from the synthetic fasering (DEMO_TREDE; random without one), known from the
-    episode's begin; ending 3 to 18 months after the start or running. Synthetic, labelled so on the page."""
+    episode's begin; ending 3 to 18 months after the start or running. Assumed, as the rest: arbeidsvermogen a digit 1 to
+    3 at random (the regeling's code list is not in the material read, see portal.eigen.bus), the loonwaarde (a
+    percentage 30 to 89) only for the two loonkostensubsidies (01, 04), for which the regeling asks it. Synthetic,
+    labelled so on the page; the SRG example files (srg_records) are written from this frame."""
     from portal.eigen.bus import VOORZIENING_SCHEMA
 
     rng = np.random.default_rng(seed)
@@ -328,11 +328,31 @@ def demo_voorzieningen(spells: pl.DataFrame, van: dt.date, peil: dt.date, seed: 
             "ladder": pl.Series(ladder[idx]), "ladder_begin": pl.Series(b[idx], dtype=pl.Date),
             "geboortejaar": s["geboortejaar"].gather(idx), "geslacht": s["geslacht"].gather(idx)}))
     out = pl.concat(parts)
+    # drawn after the starts, so that adding them left every start (and so the demo's meters) as it was
+    av = rng.integers(1, 4, out.height)
+    lw = rng.integers(30, 90, out.height).astype(float)
     return out.with_columns(
         reden_einde=pl.when(pl.col("einde").is_not_null()).then(pl.lit("1")),
-        *[pl.lit(None).cast(t).alias(c) for c, t in VOORZIENING_SCHEMA.items() if c not in out.columns and c != "reden_einde"],
+        arbeidsvermogen=pl.Series(av, dtype=pl.Int32),
+        loonwaarde=pl.when(pl.col("type").is_in(LOONKOSTENSUBSIDIE)).then(pl.Series(lw, dtype=pl.Float64)),
     ).select(list(VOORZIENING_SCHEMA)).cast(VOORZIENING_SCHEMA).sort("client", "begin")
 
 
+def demo_van(peil: dt.date) -> dt.date:
+    """First month of the demo's voorzieningen and rendementmeters: DEMO_MAANDEN months up to the peildatum."""
+    return _month(_idx(peil) - DEMO_MAANDEN + 1)
+
+
+def voorbeeld(spells: pl.DataFrame, peil: dt.date, gemeente: str) -> tuple[bytes, bytes]:
+    """The synthetic example the page offers: a BUS zip and an SRG zip (labelled synthetisch) of the twelve months up to
+    the peildatum. The BUS records are the spells' (with_regelingen, met_kenmerken); the SRG records are the voorzieningen
+    the page's rendementmeters use (demo_voorzieningen from demo_van) that run in those months, with the same fake BSNs."""
+    van = _month(_idx(peil) - 11)
+    bsn = bsn_per_client(spells)
+    records = met_kenmerken(bus_records(with_regelingen(spells), van, peil, gemeente, bsn=bsn))
+    srg = srg_records(demo_voorzieningen(spells, demo_van(peil), peil), van, peil, gemeente, bsn)
+    return (zipped(bus_files(records, gemeente, synthetisch=True)), zipped(srg_files(srg, gemeente, synthetisch=True)))
+
+
 __all__ = ["bus_records", "met_kenmerken", "indicatoren", "bus_files", "srg_records", "srg_files", "demo_voorzieningen",
-           "zipped", "one_file", "with_regelingen", "fake_bsn", "REDENEN"]
+           "demo_van", "voorbeeld", "bsn_per_client", "zipped", "one_file", "with_regelingen", "fake_bsn", "REDENEN"]

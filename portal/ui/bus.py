@@ -198,12 +198,7 @@ def srg_section(gemeente: str, user, may_upload: bool) -> None:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _voorbeeld(gemeente: str, peil: dt.date, file: str, _spells: pl.DataFrame) -> tuple[bytes, bytes]:
     """The synthetic example as BUS and SRG zips of twelve monthly files (file: the cache key of _spells)."""
-    van = dt.date(peil.year - 1, peil.month, 1) if peil.month == 12 else dt.date(peil.year - 1, peil.month + 1, 1)
-    s = bus_synth.with_regelingen(_spells)
-    records = bus_synth.met_kenmerken(bus_synth.bus_records(s, van, peil, gemeente))
-    srg = bus_synth.srg_records(_spells, van, peil, gemeente)
-    return (bus_synth.zipped(bus_synth.bus_files(records, gemeente, synthetisch=True)),
-            bus_synth.zipped(bus_synth.srg_files(srg, gemeente, synthetisch=True)))
+    return bus_synth.voorbeeld(_spells, peil, gemeente)
 
 
 def voorbeeld_section(gemeente: str, peil: dt.date, file: str, spells: pl.DataFrame) -> None:

@@ -22,7 +22,6 @@ from portal.nl import MAAND_KORT, nl_date_short, nl_number
 from portal.tekst import literal
 from portal.ui.render import chart
 
-DEMO_MAANDEN = 36  # the synthetic demo's voorzieningen start in the 36 months up to the peildatum
 VERGELIJKING = ("**Een vergelijking, geen bewezen effect.** Cliënten krijgen een voorziening niet bij loting: een "
                 "klantmanager kiest wie er een krijgt, en wat die keuze stuurde en niet in het bestand staat (motivatie, "
                 "gezondheid, een baan in zicht) kan een verschil net zo goed verklaren als de voorziening zelf. De "
@@ -79,7 +78,7 @@ def meters(gemeente: str, naam: str, file: str, peil: dt.date, spells: pl.DataFr
     """The rendementmeters of the file the page shows: on the synthetic example with its synthetic SRG side
     (bus_synth.demo_voorzieningen), on a real upload with the gemeente's newest SRG upload."""
     if spells["synthetisch"].any():
-        van = _month(_idx(peil) - DEMO_MAANDEN + 1)
+        van = bus_synth.demo_van(peil)
         key = f"srg:synthetisch:{van}"
         vz = bus_synth.demo_voorzieningen(spells, van, peil)
         bron = (f"SYNTHETISCH BUS- en SRG-bestand voor {naam} (geen echte cliënten; de voorzieningen zijn gegenereerd, "
