@@ -46,17 +46,21 @@ class Outcome:
     error: str = ""
     elements: int = 0
     texts: list[str] = field(default_factory=list)  # the page's headings and messages (st.error and the like)
+    session: str = ""  # the id of the session the server started (or resumed)
 
 
-async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **connect) -> Outcome:
-    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished. `connect` goes to
+async def open_page(base: str, page: str, query: str, timeout: float = 180.0, last_session: str | None = None,
+                    **connect) -> Outcome:
+    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished. `last_session`:
+    the id of a session this browser had, sent as Streamlit's frontend does when it reconnects. `connect` goes to
     websockets.connect (extra headers, a local address or an open socket)."""
     ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     t0 = time.perf_counter()
-    error, elements, connected, texts = "", 0, False, []
+    error, elements, connected, texts, session = "", 0, False, [], ""
+    protocols = ["streamlit", "PLACEHOLDER_AUTH_TOKEN", last_session] if last_session else ["streamlit"]
     try:
         async with asyncio.timeout(timeout):
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None,
+            async with websockets.connect(ws_url, subprotocols=protocols, max_size=None, compression=None,
                                           open_timeout=timeout, **connect) as ws:
                 connected = True
                 msg = BackMsg()
@@ -69,6 +73,8 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **
                     fwd = ForwardMsg()
                     fwd.ParseFromString(await ws.recv())
                     kind = fwd.WhichOneof("type")
+                    if kind == "new_session":
+                        session = fwd.new_session.initialize.session_id
                     if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                         elements += 1
                         element = fwd.delta.new_element
@@ -85,7 +91,7 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **
         error = f"geen script_finished binnen {timeout:.0f} s" if connected else f"geen verbinding binnen {timeout:.0f} s"
     except (OSError, websockets.WebSocketException) as exc:
         error = f"verbinding: {exc!r}"
-    return Outcome(time.perf_counter() - t0, error, elements, texts)
+    return Outcome(time.perf_counter() - t0, error, elements, texts, session)
 
 
 def gemeenten(path: Path = WAREHOUSE) -> list[str]:
