@@ -114,6 +114,20 @@ def run_stub_backends(n: int, heads: list[list[bytes]]):
     return loop, result["ports"], result["servers"], thread
 
 
+def stop_stub_backends(loop, servers, thread) -> None:
+    async def close() -> None:
+        for server in servers:
+            server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(close(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
 @pytest.fixture
 def haproxy_stubs():
     """HAProxy with the configuration of portal/haproxy.py in front of two stub backends named A and B."""
@@ -131,18 +145,7 @@ def haproxy_stubs():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-
-        async def close() -> None:
-            for server in servers:
-                server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(close(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+        stop_stub_backends(loop, servers, thread)
         shutil.rmtree(short, ignore_errors=True)
 
 
@@ -233,6 +236,39 @@ def test_haproxy_takes_a_hung_backend_out_and_moves_its_browsers(haproxy_stubs) 
                                 + b"\r\n", timeout=20)
         assert status(response) == 200 and body(response) == "A" and set_cookie(response) == "0"
     servers[-1].close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl ontbreekt (een testcertificaat maken)")
+def test_haproxy_ends_tls_with_the_certificate_given() -> None:
+    """`serve --certificaat`: HAProxy speaks HTTPS with that certificate; the stickiness cookie is then Secure."""
+    import ssl
+
+    heads: list[list[bytes]] = [[]]
+    loop, ports, servers, thread = run_stub_backends(1, heads)
+    short = Path(tempfile.mkdtemp(prefix="haproxy-"))
+    pem = short / "portaal.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-keyout", str(short / "key.pem"), "-out", str(short / "cert.pem")], check=True, capture_output=True)
+    pem.write_bytes((short / "cert.pem").read_bytes() + (short / "key.pem").read_bytes())
+    port = free_port()
+    proc = subprocess.Popen([HAPROXY, "-db", "-f", str(haproxy.write("127.0.0.1", port, ports, SECRET, short, pem))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sock = haproxy.socket_path(short / "run", port)
+        wait_for(lambda: states(sock).get("s0", "").startswith("UP"), 30, "backend UP")
+        context = ssl.create_default_context(cafile=str(short / "cert.pem"))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw_sock:
+            with context.wrap_socket(raw_sock, server_hostname="localhost") as tls:
+                tls.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                response = tls.recv(65536)
+        assert status(response) == 200 and body(response) == "A"
+        assert re.search(rb"(?i)set-cookie: portaal_server=0;.*secure", response)
+        assert b"x-forwarded-proto: https" in heads[0][-1].lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        stop_stub_backends(loop, servers, thread)
+        shutil.rmtree(short, ignore_errors=True)
 
 
 # -- serve itself, started as the systemd unit does ------------------------------------------------------------------
