@@ -67,21 +67,23 @@ def states(sock: Path) -> dict[str, str]:
 
 
 def raw(port: int, request: bytes, timeout: float = 30, source: str | None = None) -> tuple[bytes, float]:
-    """Send `request` on a new connection; the response (until the server closes or 2 s of silence after the head)
-    and the seconds until its first bytes."""
+    """Send `request` on a new connection; the response (its head and Content-Length bytes of body, or all until the
+    server closes) and the seconds until its first bytes."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout,
                                   source_address=(source, 0) if source else None) as s:
         t0 = time.monotonic()
         s.sendall(request)
         data = s.recv(65536)
         first = time.monotonic() - t0
-        s.settimeout(2)
-        try:
-            while chunk := s.recv(65536):
-                data += chunk
-        except OSError:
-            pass
-    return data, first
+        while True:
+            head, sep, rest = data.partition(b"\r\n\r\n")
+            m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            if sep and m and len(rest) >= int(m.group(1)):
+                return data, first
+            chunk = s.recv(65536)
+            if not chunk:
+                return data, first
+            data += chunk
 
 
 def status(response: bytes) -> int:
