@@ -7,7 +7,8 @@ BackMsg `rerun_script` with the page's url path as page_name and the link's quer
 errors.
 
     python3 dev.py bench belasting                       # starts its own server on a copy of the warehouse, 3 rounds
-    python3 dev.py bench belasting --processen 2         # two server processes behind the sticky proxy (portal/serve.py)
+    python3 dev.py bench belasting --processen 2         # two server processes behind HAProxy (portal/serve.py)
+    python3 dev.py bench belasting --processen 2 --proxy eigen   # the same behind our own small proxy
     python3 dev.py bench belasting --url http://127.0.0.1:8501 --sessies 20 --rondes 3
 
 With its own server it also reports the server's CPU time per session (all its processes), a figure that depends less on
@@ -127,14 +128,14 @@ def report(label: str, outs: list[Outcome]) -> dict:
     return fig
 
 
-def serve(port: int, data_dir: Path, processes: int = 1) -> subprocess.Popen:
+def serve(port: int, data_dir: Path, processes: int = 1, proxy: str = "auto") -> subprocess.Popen:
     """The portal on 127.0.0.1:port reading the warehouse and user data in `data_dir`: `streamlit run pages/app.py`, or
-    with processes > 1 that many behind the sticky proxy (portal/serve.py)."""
+    with processes > 1 that many behind a proxy (portal/serve.py; `proxy`: auto, haproxy or eigen)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=str(data_dir))
     quiet = ["--server.fileWatcherType", "none"]
     if processes > 1:
         cmd = ["-m", "portal.serve", "--processen", str(processes), "--poort", str(port), "--adres", "127.0.0.1",
-               "--eerste-interne-poort", str(free_port()), *quiet]
+               "--eerste-interne-poort", "0", "--proxy", proxy, *quiet]
     else:
         cmd = ["-m", "streamlit", "run", str(ROOT / "pages" / "app.py"), "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *quiet]
@@ -185,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rondes", type=int, default=3)
     parser.add_argument("--begin", type=int, default=11, help="eerste gemeente (index); kies per meting tegen dezelfde server een andere")
     parser.add_argument("--processen", type=int, default=1, help="serverprocessen achter de proxy (alleen zonder --url)")
+    parser.add_argument("--proxy", choices=("auto", "haproxy", "eigen"), default="auto",
+                        help="de proxy voor meer processen: HAProxy (auto: als het is geïnstalleerd) of de eigen")
     args = parser.parse_args(argv)
     codes = gemeenten()
     print(f"Belasting: {args.sessies} sessies openen tegelijk het Gemeenteprofiel, elk met een eigen gemeente en referentiegroep "
@@ -196,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(WAREHOUSE, Path(tmp) / "warehouse.db")
         port = free_port()
-        proc = serve(port, Path(tmp), args.processen)
+        proc = serve(port, Path(tmp), args.processen, args.proxy)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base)
-            print(f"Server: {args.processen} proces(sen)" + (" achter de sticky proxy" if args.processen > 1 else ""), flush=True)
+            print(f"Server: {args.processen} proces(sen)" + (f" achter de proxy ({args.proxy})" if args.processen > 1 else ""), flush=True)
             run_rounds(base, args.sessies, args.rondes, codes, proc.pid, args.processen, args.begin)
         finally:
             proc.terminate()
