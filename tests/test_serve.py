@@ -34,6 +34,7 @@ from portal import haproxy
 from portal.paths import ROOT
 from portal.proxy import CLIENT_HEADER, COOKIE, sign, verify
 from portal.serve import free_port
+from portal.tools.loadclient import descendants, process_table
 from portal.ui.verbinding import VERNIEUWD
 from tests.test_proxy import ELSEWHERE, backend
 
@@ -298,31 +299,8 @@ def with_option(cmd: list[str], option: str, value: str) -> list[str]:
     return [*cmd, option, value]
 
 
-def proc_table() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state) of every process (Linux /proc)."""
-    out = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            out[int(d.name)] = (int(f[1]), f[0])
-    return out
-
-
-def descendants(pid: int) -> set[int]:
-    table, found, todo = proc_table(), set(), [pid]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, (pp, _) in table.items() if pp == p and c not in found]
-        found.update(kids)
-        todo += kids
-    return found
-
-
 def alive(pid: int) -> bool:
-    state = proc_table().get(pid)
+    state = process_table().get(pid)
     return state is not None and state[1] != "Z"
 
 
@@ -518,3 +496,36 @@ def test_the_readme_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     mine = [line for line in (out.stdout + out.stderr).splitlines() if path.name in line]
     assert out.returncode == 0 and mine == [], out.stdout + out.stderr
     assert re.search(r"(?m)^Restart=on-failure$", unit) and re.search(r"(?m)^KillMode=mixed$", unit)
+
+
+def test_a_browser_whose_process_died_is_told_its_connection_was_renewed(data_copy: Path) -> None:
+    """In a real browser (Debian Chromium): logged in on Visitaties, its process is killed; the page reconnects by
+    itself to the other process and says the connection was renewed and to log in again, above the login form."""
+    from portal.userdata import UserData
+    from tests.test_browser import CHROMIUM, chromium_page
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium ontbreekt (apt-get install chromium)")
+    UserData(data_copy / "userdata.db").add_account("anna", "anna-wachtwoord", "visitatieteam")
+    port = free_port()
+    served = Served([sys.executable, "-m", "portal.serve", "--processen", "2", "--poort", str(port), "--adres", "127.0.0.1",
+                     "--eerste-interne-poort", "0", "--server.fileWatcherType", "none"], data_copy)
+    try:
+        ports = served.ports()
+        with chromium_page(1000) as page:
+            page.goto(f"http://127.0.0.1:{port}/visitatie")
+            page.get_by_role("textbox", name="Gebruikersnaam").fill("anna", timeout=90_000)
+            page.get_by_role("textbox", name="Wachtwoord").fill("anna-wachtwoord")
+            page.get_by_role("button", name="Inloggen").click()
+            page.get_by_text("Ingelogd als").wait_for(timeout=90_000)
+            assert page.get_by_text(VERNIEUWD).count() == 0
+            cookie = next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
+            t0 = time.monotonic()
+            os.kill(backend_pid(served.proc.pid, ports[int(cookie)]), signal.SIGKILL)
+            page.get_by_text(VERNIEUWD + " Log opnieuw in.").wait_for(timeout=90_000)
+            print(f"melding na {time.monotonic() - t0:.1f} s")
+            assert page.get_by_role("heading", name="Inloggen").count() == 1
+    finally:
+        served.proc.terminate()
+        served.proc.wait(timeout=60)
+        served.close()

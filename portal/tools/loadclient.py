@@ -142,22 +142,35 @@ def serve(port: int, data_dir: Path, processes: int = 1, proxy: str = "auto") ->
     return subprocess.Popen([sys.executable, *cmd], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and all its descendants (Linux /proc)."""
-    stats = {}
+def process_table() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, state, user + system CPU ticks) of every process (Linux /proc)."""
+    out = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
                 f = (d / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(d.name)] = (int(f[1]), int(f[11]) + int(f[12]))
-    tree, todo = set(), [pid]
+            out[int(d.name)] = (int(f[1]), f[0], int(f[11]) + int(f[12]))
+    return out
+
+
+def descendants(pid: int, table: dict[int, tuple[int, str, int]] | None = None) -> set[int]:
+    """The children of `pid`, their children, and so on."""
+    table = table if table is not None else process_table()
+    found, todo = set(), [pid]
     while todo:
         p = todo.pop()
-        tree.add(p)
-        todo += [c for c, (ppid, _) in stats.items() if ppid == p and c not in tree]
-    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+        kids = [c for c, (ppid, _, _) in table.items() if ppid == p and c not in found]
+        found.update(kids)
+        todo += kids
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc)."""
+    table = process_table()
+    return sum(table[p][2] for p in {pid, *descendants(pid, table)} if p in table) / os.sysconf("SC_CLK_TCK")
 
 
 def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None, processes: int = 1,

@@ -46,4 +46,4 @@ def notice() -> None:
     if st.session_state.get(_SHOWN) and not must_login:
         return
     st.session_state[_SHOWN] = True
-    st.warning(VERNIEUWD + (OPNIEUW_INLOGGEN if must_login else ""), icon="🔄")
+    st.warning(VERNIEUWD + (OPNIEUW_INLOGGEN if must_login else ""), icon=":material/sync:")
