@@ -387,8 +387,8 @@ async def run(args: argparse.Namespace, extra: list[str]) -> int:
             sup.own_proxy.down.update(b.index for b in sup.backends if not b.up)
             server = await sup.own_proxy.serve(args.adres, args.poort)
         scheme = "https" if args.certificaat else "http"
-        log(f"Portaal: {scheme}://{args.adres}:{args.poort} ({args.processen} serverprocessen op poort "
-            f"{', '.join(map(str, ports))}; proxy: {'HAProxy, configuratie ' + str(cfg) if cfg else 'eigen proxy'})")
+        log(f"Portaal: {scheme}://{args.adres}:{args.poort} ({args.processen} serverproces{'' if args.processen == 1 else 'sen'} "
+            f"op poort {', '.join(map(str, ports))}; proxy: {'HAProxy, configuratie ' + str(cfg) if cfg else 'eigen proxy'})")
         while not sup.stopping.is_set():
             if watcher.done():
                 log("Geen enkel serverproces blijft draaien; het portaal stopt met code 1, zodat een supervisor "

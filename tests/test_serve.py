@@ -329,7 +329,7 @@ class Served:
         return self.log_path.read_text(errors="replace")
 
     def ports(self) -> list[int]:
-        m = wait_for(lambda: re.search(r"serverprocessen op poort ([\d, ]+);", self.log()) or self.proc.poll() is not None,
+        m = wait_for(lambda: re.search(r"serverproces(?:sen)? op poort ([\d, ]+);", self.log()) or self.proc.poll() is not None,
                      180, "serve meldt het portaal")
         assert m is not True and m, self.log()
         return [int(p) for p in m.group(1).split(", ")]
@@ -528,4 +528,21 @@ def test_a_browser_whose_process_died_is_told_its_connection_was_renewed(data_co
     finally:
         served.proc.terminate()
         served.proc.wait(timeout=60)
+        served.close()
+
+
+def test_ctrl_c_stops_every_child_too(data_copy: Path) -> None:
+    """SIGINT (Ctrl-C in a terminal) stops serve with code 0, HAProxy and the Streamlit process with it."""
+    port = free_port()
+    served = Served([sys.executable, "-m", "portal.serve", "--processen", "1", "--poort", str(port), "--adres", "127.0.0.1",
+                     "--eerste-interne-poort", "0", "--server.fileWatcherType", "none"], data_copy)
+    try:
+        served.ports()
+        children = descendants(served.proc.pid)
+        assert len(children) == 2
+        served.proc.send_signal(signal.SIGINT)
+        assert served.proc.wait(timeout=60) == 0, served.log()
+        wait_for(lambda: not any(alive(p) for p in children), 10, "geen proces over")
+        assert port_free(port) and "Traceback" not in served.log()
+    finally:
         served.close()
