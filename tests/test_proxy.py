@@ -260,3 +260,13 @@ def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(buil
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def test_without_haproxy_serve_uses_its_own_proxy_on_this_machine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal import serve
+
+    monkeypatch.setattr(haproxy, "find", lambda: None)
+    assert serve.choose_proxy("auto", "127.0.0.1") == ("eigen", None)
+    for kind, address in (("auto", "0.0.0.0"), ("haproxy", "127.0.0.1"), ("auto", "192.0.2.10")):
+        chosen, message = serve.choose_proxy(kind, address)
+        assert chosen is None and "apt-get install haproxy" in message, (kind, address)
