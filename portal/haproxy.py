@@ -7,7 +7,7 @@ What it does, all by configuration of a proven proxy (Debian's `haproxy` package
   A browser whose process is down is sent to another one (`option redispatch`) and gets that one's cookie.
 - Websockets pass through; an idle one is closed after `timeout tunnel`.
 - Health checks: every second `GET /_stcore/health` on every process; two that fail or take longer than 3 s take the
-  process out of rotation (a hung process: within about 7 s) and cut its connections, so its browsers reconnect to
+  process out of rotation (a hung process: within about 8 s) and cut its connections, so its browsers reconnect to
   another process. Two good checks bring it back.
 - Request heads: at most 64 KiB (`tune.bufsize`; a longer head or cookie gets 400), a head must be complete within
   10 s (slowloris), an idle keep-alive connection is closed after 10 s, a client that stops sending a body or stops
