@@ -5,7 +5,7 @@ Standard library only, so it runs before any dependency is installed.
 
     python3 dev.py start     # environment + warehouse (when missing) + Streamlit portal
     python3 dev.py start --openbaar   # also without accounts on every network address (explicit choice, see README)
-    python3 dev.py serve     # the same with one Streamlit process per core behind a sticky proxy (portal/serve.py)
+    python3 dev.py serve     # one Streamlit process per core behind HAProxy, supervised (portal/serve.py)
     python3 dev.py test      # environment + full test suite
     python3 dev.py etl ...   # the ETL command-line tool (portal-etl), e.g. `etl build`
     python3 dev.py bench     # benchmark figures (build time, warehouse size, fetch times)
@@ -62,8 +62,13 @@ def run(args: list[str], extra_env: dict[str, str] | None = None) -> int:
         return proc.wait()
 
 
+def data_dir() -> Path:
+    """The data folder, as portal.paths has it: PORTAL_DATA_DIR, else data/ in the checkout."""
+    return Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data"))
+
+
 def ensure_warehouse() -> None:
-    if not (ROOT / "data" / "warehouse.db").exists():
+    if not (data_dir() / "warehouse.db").exists():
         print("Warehouse ontbreekt: bouwen uit de meegeleverde snapshots ...", flush=True)
         if run([str(PY), "-m", "etl.cli", "build"]) != 0:
             sys.exit("De databouw is mislukt; zie de melding hierboven.")
@@ -71,7 +76,7 @@ def ensure_warehouse() -> None:
 
 def has_accounts() -> bool:
     """Whether the user database has accounts (stdlib only: this runs before the environment is used)."""
-    path = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data")) / "userdata.db"
+    path = data_dir() / "userdata.db"
     if not path.exists():
         return False
     try:
@@ -106,6 +111,23 @@ def ensure_chromium() -> None:
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False)
 
 
+def find_haproxy() -> str | None:
+    """Debian puts haproxy in /usr/sbin, which is not on a normal user's PATH (the same search as portal/haproxy.py)."""
+    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
+                                            if os.access(p, os.X_OK)), None)
+
+
+def ensure_haproxy() -> None:
+    """`serve` puts HAProxy in front (and the proxy tests start it); install Debian's package when we are root and it
+    is missing. Otherwise portal/serve.py says in Dutch what to install (or, on this machine only, uses its own proxy)."""
+    if find_haproxy():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("HAProxy installeren (Debian-pakket) voor `serve` en de proxytests ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], check=False)
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "start"
     rest = argv[1:]
@@ -116,6 +138,7 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "streamlit", "run", "pages/app.py", *args], env)
     if cmd == "test":
         ensure_chromium()
+        ensure_haproxy()
         return run([str(PY), "-m", "pytest", *rest])
     if cmd == "etl":
         return run([str(PY), "-m", "etl.cli", *rest])
@@ -123,8 +146,13 @@ def main(argv: list[str]) -> int:
         return run([str(PY), "-m", "portal.gebruikers", *rest])
     if cmd == "serve":
         ensure_warehouse()
+        if not {"eigen", "--proxy=eigen"} & set(rest):
+            ensure_haproxy()
         args, env = server_args(rest, "--adres")
-        return run([str(PY), "-m", "portal.serve", *args], env)
+        # serve replaces this process, so the SIGTERM of a supervisor (systemd) reaches it and it stops every child
+        os.chdir(ROOT)
+        sys.stdout.flush()
+        os.execve(PY, [str(PY), "-m", "portal.serve", *args], dict(os.environ, PYTHONPATH=str(ROOT), **env))
     if cmd == "bench":
         ensure_warehouse()
         return run([str(PY), "-m", "portal.tools.bench", *rest])

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal.ui.theme import apply_theme, set_document_language
 from portal.ui import PAGES, failure, menu
+from portal.ui.verbinding import notice as connection_notice
 
 SITE = "Bijstandsportaal"
 
@@ -29,6 +30,7 @@ apply_theme()
 set_document_language()  # before the page runs, so it also covers a page that stops early or switches
 nav = st.sidebar.container()
 try:
+    connection_notice()  # after a server process failed: say that the connection was renewed (and log in again)
     current.run()
 except Exception:  # noqa: BLE001
     # The last resort: a Dutch message with a code, the traceback in the log. Streamlit's st.rerun, st.stop and

@@ -15,13 +15,17 @@ from portal import metrics
 from portal.charts import finish
 
 
-def indicator_lines(ids: list[str], tables: list[str] | None = None) -> list[str]:
-    """'Bron'/'Definitie' lines for the given indicators: label, unit, definition, source tables, peildatum, caveats."""
+def indicator_lines(ids: list[str], tables: list[str] | None = None, in_words: bool = False) -> list[str]:
+    """'Bron'/'Definitie' lines for the given indicators: label, unit, definition, source tables, peildatum, caveats.
+    in_words: the formula with the names of its inputs instead of their ids (the PDF report)."""
     lines = []
     for i in dict.fromkeys(ids):
         ind = metrics.get(i)
         srcs = ", ".join(tables or ind.sources)
-        formula = f" Formule: {ind.formula.text()}." if ind.formula else ""
+        if ind.formula and in_words:
+            formula = f" Formule: {ind.formula.words(lambda x: metrics.REGISTRY[x].label if x in metrics.REGISTRY else x)}."
+        else:
+            formula = f" Formule: {ind.formula.text()}." if ind.formula else ""
         lines.append(f"{ind.label} ({ind.unit}). {ind.definition}{formula} Peildatum: {ind.peildatum}. Bron: {srcs}.")
     return lines
 

@@ -31,6 +31,17 @@ class Ratio:
         den = f"({den})" if len(self.denominator) > 1 else den
         return f"{num} / {den} × {self.factor:g}"
 
+    def words(self, name) -> str:
+        """The formula in words, each input by `name(id)` (its label), e.g. 'Bijstandsuitkeringen totaal (huishoudens)
+        gedeeld door Inwoners 15 tot 65 jaar, maal 1.000'. For readers of a report, who do not know the input ids."""
+        num = " plus ".join(map(name, self.plus)) + "".join(f" min {name(m)}" for m in self.minus)
+        if self.minus or len(self.plus) > 1:
+            num = f"({num})"
+        den = " plus ".join(map(name, self.denominator))
+        den = f"({den})" if len(self.denominator) > 1 else den
+        factor = f"{self.factor:,.0f}".replace(",", ".") if self.factor == int(self.factor) else f"{self.factor:g}".replace(".", ",")
+        return f"{num} gedeeld door {den}" + (f", maal {factor}" if self.factor != 1 else "")
+
 
 @dataclass(frozen=True)
 class Indicator:

@@ -1,4 +1,7 @@
-"""A small reverse proxy with sticky sessions, for running several Streamlit processes behind one address.
+"""A small reverse proxy of our own with sticky sessions: the zero-setup choice on a laptop without HAProxy.
+
+`dev.py serve` puts HAProxy in front when it is installed (portal/haproxy.py: health checks, limits and timeouts of a
+proven proxy); this one serves only on this machine (127.0.0.1), when HAProxy is missing or with `--proxy eigen`.
 
 Streamlit keeps a user's session (widgets, the logged-in user, downloads, uploads) in the memory of the process that
 serves its websocket, and one process computes on one core at a time (the GIL). Several processes share the machine's
@@ -8,7 +11,9 @@ cores; this proxy keeps each browser on one process:
   Everything after that first request head is piped unchanged in both directions (keep-alive requests, a websocket).
 - Without the cookie (a new browser), the backend with the fewest open connections (taking turns on a tie) is chosen
   and the first response carries `Set-Cookie`, so the browser's next connections (the websocket, media, reconnects) go to the same process.
-- A backend that does not accept the connection is skipped; the browser then gets (and keeps) another one.
+- A backend that does not accept the connection is skipped, and so is one that serve.py's health check marks as down
+  (`Proxy.down`); the browser then gets (and keeps) another one.
+- A request head over 64 KiB gets 431, one that is not complete within 30 s is closed.
 - Behind the proxy every connection comes from 127.0.0.1, so the proxy tells the backend who the client really is: the
   first request head gets the header `X-Portaal-Client: <address> <signature>`, an HMAC of the client's address with a
   secret that only the proxy and its backends know (portal/serve.py makes one per start). Any such header the client
@@ -27,7 +32,7 @@ import hmac
 import re
 
 COOKIE = "portaal_server"
-COOKIE_RE = re.compile(rb"(?im)^cookie:.*?\b" + COOKIE.encode() + rb"=(\d+)")
+COOKIE_RE = re.compile(rb"(?im)^cookie:.*?\b" + COOKIE.encode() + rb"=(\d{1,6})\b")
 HEAD_END = b"\r\n\r\n"
 CLIENT_HEADER = "X-Portaal-Client"
 CLIENT_RE = re.compile(rb"(?im)^" + CLIENT_HEADER.encode() + rb"[ \t]*:[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*")
@@ -36,6 +41,9 @@ MAX_HEAD = 64 * 1024
 HEAD_TIMEOUT = 30  # seconds
 UNAVAILABLE = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
                "Het portaal is even niet bereikbaar: geen enkel serverproces antwoordt. Probeer het zo opnieuw.").encode()
+TOO_LARGE = ("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+             "\r\nHet verzoek van uw browser heeft te grote kopregels of cookies. Verwijder de cookies van deze site en "
+             "probeer het opnieuw.").encode()
 
 
 def sign(address: str, secret: str) -> str:
@@ -63,20 +71,29 @@ class Proxy:
         self.backends = backends
         self.secret = secret
         self.open = [0] * len(backends)  # open connections per backend (a session's websocket stays open)
+        self.down: set[int] = set()  # backends the health check of serve.py found not answering
         self.turn = 0  # rotates among equally busy backends, so browsers arriving one by one are spread too
 
     def order(self, asked: int | None) -> list[int]:
-        """Backends to try: the pinned one first, else the least busy (taking turns on a tie); then the others."""
+        """Backends to try: the pinned one first, else the least busy (taking turns on a tie); then the others; the
+        ones marked down last (tried only when no other accepts the connection)."""
         n = len(self.backends)
-        if asked is not None and 0 <= asked < n:
-            return [asked, *sorted((i for i in range(n) if i != asked), key=lambda i: self.open[i])]
-        self.turn = (self.turn + 1) % n
-        return sorted(range(n), key=lambda i: (self.open[i], (i - self.turn) % n))
+        up = [i for i in range(n) if i not in self.down]
+        if asked is not None and asked in up:
+            first = [asked, *sorted((i for i in up if i != asked), key=lambda i: self.open[i])]
+        else:
+            self.turn = (self.turn + 1) % n
+            first = sorted(up, key=lambda i: (self.open[i], (i - self.turn) % n))
+        return first + sorted(self.down)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:  # a client that never finishes its request head does not hold a connection for ever
             head = await asyncio.wait_for(reader.readuntil(HEAD_END), timeout=HEAD_TIMEOUT)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.TimeoutError):
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.TimeoutError) as e:
+            if isinstance(e, asyncio.LimitOverrunError):
+                writer.write(TOO_LARGE)
+                with contextlib.suppress(Exception):
+                    await writer.drain()
             writer.close()
             return
         peer = writer.get_extra_info("peername")

@@ -1,12 +1,18 @@
 """The visitatie report as PDF (reportlab) and the foto as Excel. No Streamlit here.
 
-Built to survive a black-and-white printer: signals are words, chart series differ by line style, not only colour."""
+Built to survive a black-and-white printer: signals are words, chart series differ by line style, not only colour. All
+text is set in DejaVu Sans Condensed, embedded (portal/fonts/, see PROVENANCE.md there): it has every letter of Latin
+Extended, Greek and Cyrillic and the euro sign, so a name like "Çiğdem Şahin" prints as typed (the standard PDF fonts
+know Latin-1 only), at nearly the widths of Helvetica, the font the layout was made with."""
 
 from __future__ import annotations
 
 import io
+import re
+import textwrap
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import altair as alt
@@ -16,6 +22,8 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
@@ -27,24 +35,41 @@ from portal.nl import nl_datetime, nl_number
 
 NORMBRON = {"eigen norm": "eigen", "referentiegroep": "groep"}
 SERIES = ("Gemeente", "Referentiegroep (gemiddelde)", "Nederland")
-# The standard PDF fonts (WinAnsi) lack a few characters the portal uses on screen.
-_PDF_SAFE = str.maketrans({"→": "›", "−": "-", "≥": ">=", "≤": "<=", "×": "x"})
+FONTS = Path(__file__).parent / "fonts"
+FONT, FONT_BOLD = "DejaVuSansCondensed", "DejaVuSansCondensed-Bold"
+CHART_TITLE_CHARS = 42  # a small chart is 220 px wide: its title (10 px) wraps at about this many characters
+
+
+def register_fonts() -> None:
+    """The report's fonts, registered with reportlab once per process; <b> in a paragraph picks the bold one."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(FONTS / "DejaVuSansCondensed.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS / "DejaVuSansCondensed-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
 
 
 def _t(value) -> str:
-    """User or data text, escaped for reportlab's mini-markup and limited to characters the standard fonts have."""
-    return escape(str(value)).translate(_PDF_SAFE).replace("\n", "<br/>")
+    """User or data text, escaped for reportlab's mini-markup."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def _cell(value) -> str:
+    """Text for a narrow table cell: as _t, with a line break allowed after a hyphen before a slash, where reportlab
+    would otherwise cut a word ('re-integratie-/participatievoorzieningen'), and none inside a number ('1 000')."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", "\u00a0", _t(value).replace("-/", "-/ "))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
     base = getSampleStyleSheet()
     return {
-        "titel": ParagraphStyle("titel", parent=base["Title"], fontSize=22, leading=27, alignment=TA_LEFT),
-        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontSize=15, leading=19, spaceBefore=6),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontSize=12, leading=15),
-        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9.5, leading=12.5),
-        "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5, leading=9.5),
-        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.5, leading=9),
+        "titel": ParagraphStyle("titel", parent=base["Title"], fontName=FONT_BOLD, fontSize=22, leading=27, alignment=TA_LEFT),
+        "h1": ParagraphStyle("h1", parent=base["Heading1"], fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=6),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT_BOLD, fontSize=12, leading=15),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontName=FONT, fontSize=9.5, leading=12.5),
+        "small": ParagraphStyle("small", parent=base["BodyText"], fontName=FONT, fontSize=7.5, leading=9.5),
+        "cell": ParagraphStyle("cell", parent=base["BodyText"], fontName=FONT, fontSize=7.5, leading=9),
     }
 
 
@@ -54,6 +79,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
     footer = ""
 
     def __init__(self, *args, **kwargs):
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT  # else each page refers to Helvetica too
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
 
@@ -65,9 +91,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont("Helvetica", 7.5)
+            self.setFont(FONT, 7.5)
             self.setFillColor(colors.black)
-            self.drawString(2 * cm, 1.2 * cm, self.footer.translate(_PDF_SAFE))
+            self.drawString(2 * cm, 1.2 * cm, self.footer)
             self.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"pagina {self._pageNumber} van {total}")
             super().showPage()
         super().save()
@@ -93,10 +119,15 @@ def foto_chart(foto: dict) -> alt.ConcatChart | None:
         )
         layer = alt.Chart(alt.Data(values=band)).mark_area(color="#bbbbbb", opacity=0.5).encode(
             x="jaar:O", y="p25:Q", y2="p75:Q") + lines if band else lines
-        charts.append(layer.properties(width=220, height=120, title=alt.TitleParams(r["label"][:60], fontSize=10)))
+        charts.append(layer.properties(width=220, height=120, title=alt.TitleParams(chart_title(r["label"]), fontSize=10)))
     if not charts:
         return None
     return alt.concat(*charts, columns=2).configure_legend(orient="bottom").configure(locale={"number": NL_LOCALE})
+
+
+def chart_title(label: str) -> list[str]:
+    """A small chart's title: the whole label, over as many lines as it needs."""
+    return textwrap.wrap(label, CHART_TITLE_CHARS, break_long_words=False, break_on_hyphens=False)
 
 
 def foto_lines(foto: dict, titel: str) -> list[str]:
@@ -119,7 +150,7 @@ def _eigen_section(block: dict, status: str | None, st: dict) -> list:
             Paragraph(f"<b>{_t(ve.marking(block))}.</b> {_t(ve.shared_line(block))}", st["body"]),
             *([Paragraph(f"<b>{_t(status)}</b>", st["body"])] if status else []), Spacer(1, 0.15 * cm),
             Table(rows, colWidths=[5.5 * cm, 6 * cm, 5.5 * cm], repeatRows=1, style=TableStyle([
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)])),
             Spacer(1, 0.15 * cm), Paragraph(_t(ve.TOELICHTING), st["small"])]
 
@@ -128,6 +159,16 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
     """The whole report: cover, foto (signal table and charts; the gemeente's own-file figures under their own heading
     when the foto holds them), notes per theme, findings and recommendations, annex. eigen_status: a line saying the
     upload those figures rest on was since deleted or replaced (portal.visitatie_eigen.upload_status)."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm, bottomMargin=2 * cm,
+                            title=f"Visitatie {foto['gemeente']}: {v['titel']}", author="Bijstandsportaal Werk & Inkomen")
+    canvas = type("Footer", (_NumberedCanvas,), {"footer": f"Visitatie {foto['gemeente']} · {v['titel'][:70]} · vertrouwelijk"})
+    doc.build(flowables(v, foto, items, names, eigen_status), canvasmaker=canvas)
+    return buf.getvalue()
+
+
+def flowables(v: dict, foto: dict, items: list[dict], names: dict[str, str], eigen_status: str | None = None) -> list:
+    """The report's flowables (see build_pdf)."""
     st = _styles()
     frozen = v.get("foto_bevroren")
     story: list = []
@@ -149,8 +190,9 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
                                      _t(f"; databouw van {nl_datetime(foto['databouw']['tijd'])}") +
                                      (_t(f"; met cijfers uit het {ve.bron(foto['eigen'])}") if foto.get("eigen") else ""),
                                      st["body"])]]
-    story.append(Table(cover, colWidths=[4.5 * cm, 12 * cm], style=[
-        ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    story.append(Table(cover, colWidths=[5 * cm, 11.5 * cm], style=[
+        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTNAME", (0, 0), (0, -1), FONT_BOLD), ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey)]))
     story += [Spacer(1, 1 * cm), P("Vertrouwelijk: bestemd voor het visitatieteam en de gemeente. De cijfers openen het gesprek; "
                                    "ze zijn geen oordeel.", st["small"]),
@@ -165,16 +207,19 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
     rows = [[P(h.replace("\n", "<br/>"), st["cell"]) for h in head]]
     for r in card.iter_rows(named=True):
         unit = "" if r["Eenheid"] in r["Indicator"] else f" ({r['Eenheid']})"
-        rows.append([P(_t(r["Indicator"] + unit), st["cell"]), P(_t((r["Periode"] or "–") + (" (verouderd)" if r["Verouderd"] else "")), st["cell"]),
+        rows.append([P(_cell(r["Indicator"] + unit), st["cell"]),
+                     P(_t(r["Periode"] or "–") + ("<br/>(verouderd)" if r["Verouderd"] else ""), st["cell"]),
                      P(_t(vt.realisatie_text(r)), st["cell"]),
                      P(_t(f"{_fmt(r['Referentiegroep'])} ({_fmt(r['Groep P25'])}–{_fmt(r['Groep P75'])}, {r['Groep n']})"), st["cell"]),
                      _fmt(r["Nederland"]), P(_t(f"{_fmt(r['Norm'])}") + f"<br/>({_t(NORMBRON.get(r['Normbron'], r['Normbron']))})", st["cell"]), _fmt(r["Afwijking"]),
                      P(_t(f"{_fmt(r['Prognose'])}") + f"<br/>({r['Prognosejaar']})", st["cell"]) if r["Prognose"] is not None
                      else P(_t(r["Prognosejaar"]), st["cell"]),
                      P(f"<b>{_t(r['Signaal'])}</b>", st["cell"])])
-    story.append(Table(rows, colWidths=[3.6 * cm, 1.2 * cm, 1.5 * cm, 2.5 * cm, 1.5 * cm, 1.6 * cm, 1.5 * cm, 1.6 * cm, 2.0 * cm],
+    # Every column as wide as its widest word (tests/test_rapport_pdf.py): reportlab cuts a word that does not fit.
+    story.append(Table(rows, colWidths=[3.5 * cm, 1.75 * cm, 1.95 * cm, 2.3 * cm, 1.2 * cm, 1.3 * cm, 1.4 * cm, 1.5 * cm, 2.1 * cm],
                        repeatRows=1, style=TableStyle([
-                           ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
                            ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
                            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("ALIGN", (2, 1), (-2, -1), "RIGHT")])))
@@ -226,12 +271,12 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
             basis = ", ".join(x for x in (i["thema"], metrics.get(i["indicator"]).label if i["indicator"] else None) if x)
             rows.append([i["soort"], i["prioriteit"], P(_t(i["tekst"]), st["cell"]), P(_t(basis), st["cell"])])
         story.append(Table(rows, colWidths=[2.2 * cm, 1.8 * cm, 9 * cm, 4 * cm], repeatRows=1, style=TableStyle([
-            ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)])))
 
     # Annex --------------------------------------------------------------------------------------------------------------
     story += [PageBreak(), P("Bijlage: bronnen en definities", st["h1"])]
-    story += [P(_t(line), st["small"]) for line in export.indicator_lines([k.id for k in vt.KERN])]
+    story += [P(_t(line), st["small"]) for line in export.indicator_lines([k.id for k in vt.KERN], in_words=True)]
     story += [Spacer(1, 0.3 * cm),
               P(_t(f"Referentiegroep '{foto['groep']['naam']}' ({len(foto['groep']['leden'])} gemeenten, indeling {foto['indeling']}): "
                    + ", ".join(f"{names.get(c, c)} ({c})" for c in foto["groep"]["leden"])), st["small"]),
@@ -239,10 +284,4 @@ def build_pdf(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
                    f"(inhoud-sha256 {str(foto['databouw']['inhoud_sha256'])[:16]}…)."), st["small"]),
               P("CBS-cijfers: CC BY 4.0, bron CBS met tabelnummer zoals hierboven. Iv3: CBS/dataderden; integratie-uitkering "
                 "Participatie: BZK-circulaires gemeentefonds. W-deel- en I-deelcijfers zijn proxies: zie de definities.", st["small"])]
-
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm, bottomMargin=2 * cm,
-                            title=f"Visitatie {foto['gemeente']}: {v['titel']}", author="Bijstandsportaal Werk & Inkomen")
-    canvas = type("Footer", (_NumberedCanvas,), {"footer": f"Visitatie {foto['gemeente']} · {v['titel'][:70]} · vertrouwelijk"})
-    doc.build(story, canvasmaker=canvas)
-    return buf.getvalue()
+    return story

@@ -1,7 +1,9 @@
-"""The sticky proxy in front of several Streamlit processes: a new browser is pinned by a cookie, keeps its process for
-plain requests and websockets, new browsers are spread, a process that is down is skipped, and a real portal page runs
-through it (two Streamlit processes, measured by `bench belasting --processen 2`). The proxy passes the client's real
-address, signed; a portal without accounts behind it refuses other machines, and a forged address does not pass.
+"""Our own sticky proxy (the zero-setup choice on a laptop): a new browser is pinned by a cookie, keeps its process for
+plain requests and websockets, new browsers are spread, a process that is down or marked down is skipped, a head over
+64 KiB gets 431 and a 5 000-digit cookie is just ignored. A real portal page runs through `serve` (HAProxy, and our
+own proxy) with two Streamlit processes (measured by `bench belasting --processen 2`). The proxy passes the client's
+real address, signed; a portal without accounts behind it refuses other machines, and a forged address does not pass.
+HAProxy and the supervision of `serve`: tests/test_serve.py.
 
 Another machine is played by a connection from 127.0.0.2: the same machine's loopback, but not one of the two addresses
 Streamlit (and so the portal) counts as this machine, 127.0.0.1 and ::1."""
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import haproxy
 from portal.paths import ROOT
 from portal.proxy import CLIENT_HEADER, COOKIE, Proxy, sign, verify
 from portal.serve import free_port, wait_healthy
@@ -142,6 +145,30 @@ def test_portal_through_two_processes(built: Path) -> None:
             proc.wait(timeout=30)
 
 
+def test_own_proxy_answers_a_too_large_head_and_ignores_a_huge_cookie_and_skips_a_marked_backend() -> None:
+    async def scenario() -> None:
+        (a, pa), (b, pb) = await backend("A"), await backend("B")
+        proxy = Proxy([("127.0.0.1", pa), ("127.0.0.1", pb)], "geheim")
+        server = await proxy.serve("127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Groot: " + b"a" * 70_000 + b"\r\n\r\n")
+        assert (await asyncio.wait_for(reader.read(), 10)).startswith(b"HTTP/1.1 431 ")
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nCookie: " + COOKIE.encode() + b"=" + b"9" * 5000 + b"\r\n\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert head.startswith(b"HTTP/1.1 200 ") and re.search(rf"Set-Cookie: {COOKIE}=[01];".encode(), head)
+        writer.close()
+        proxy.down.add(1)  # serve's health check found B not answering: even its own browsers go to A
+        assert [(await get(port, cookie))[0] for cookie in ("1", None, None)] == [["A"]] * 3
+        server.close()
+        a.close()
+        b.close()
+
+    asyncio.run(scenario())
+
+
 def client_headers(head: bytes) -> list[str]:
     return re.findall(rf"(?im)^{CLIENT_HEADER}\s*:\s*(.*?)\r$", head.decode())
 
@@ -187,8 +214,12 @@ def kept_alive(port: int) -> socket.socket:
     return sock
 
 
-@pytest.mark.parametrize("accounts", [False, True])
-def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(built: Path, accounts: bool) -> None:
+NEEDS_HAPROXY = pytest.mark.skipif(haproxy.find() is None, reason="HAProxy ontbreekt (apt-get install haproxy)")
+
+
+@pytest.mark.parametrize("accounts, proxy", [pytest.param(False, "haproxy", marks=NEEDS_HAPROXY),
+                                             pytest.param(True, "haproxy", marks=NEEDS_HAPROXY), (False, "eigen")])
+def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(built: Path, accounts: bool, proxy: str) -> None:
     """`portal.serve` without accounts (or whose last account is removed while it runs) and any address: the
     Visitaties page works on this machine, and refuses other machines, also when they claim to be 127.0.0.1 through the
     proxy (their own client header or X-Forwarded-For, on a new or a kept-alive connection) or straight to a backend."""
@@ -203,7 +234,7 @@ def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(buil
         env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=tmp)
         env.pop("PORTAL_OPENBAAR", None)
         proc = subprocess.Popen([sys.executable, "-m", "portal.serve", "--processen", "1", "--poort", str(port), "--adres", "127.0.0.1",
-                                 "--eerste-interne-poort", str(first), "--server.fileWatcherType", "none"],
+                                 "--eerste-interne-poort", str(first), "--proxy", proxy, "--server.fileWatcherType", "none"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_healthy(f"http://127.0.0.1:{port}")
@@ -229,3 +260,13 @@ def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(buil
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def test_without_haproxy_serve_uses_its_own_proxy_on_this_machine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal import serve
+
+    monkeypatch.setattr(haproxy, "find", lambda: None)
+    assert serve.choose_proxy("auto", "127.0.0.1") == ("eigen", None)
+    for kind, address in (("auto", "0.0.0.0"), ("haproxy", "127.0.0.1"), ("auto", "192.0.2.10")):
+        chosen, message = serve.choose_proxy(kind, address)
+        assert chosen is None and "apt-get install haproxy" in message, (kind, address)

@@ -7,7 +7,8 @@ BackMsg `rerun_script` with the page's url path as page_name and the link's quer
 errors.
 
     python3 dev.py bench belasting                       # starts its own server on a copy of the warehouse, 3 rounds
-    python3 dev.py bench belasting --processen 2         # two server processes behind the sticky proxy (portal/serve.py)
+    python3 dev.py bench belasting --processen 2         # two server processes behind HAProxy (portal/serve.py)
+    python3 dev.py bench belasting --processen 2 --proxy eigen   # the same behind our own small proxy
     python3 dev.py bench belasting --url http://127.0.0.1:8501 --sessies 20 --rondes 3
 
 With its own server it also reports the server's CPU time per session (all its processes), a figure that depends less on
@@ -46,17 +47,21 @@ class Outcome:
     error: str = ""
     elements: int = 0
     texts: list[str] = field(default_factory=list)  # the page's headings and messages (st.error and the like)
+    session: str = ""  # the id of the session the server started (or resumed)
 
 
-async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **connect) -> Outcome:
-    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished. `connect` goes to
+async def open_page(base: str, page: str, query: str, timeout: float = 180.0, last_session: str | None = None,
+                    **connect) -> Outcome:
+    """One new session opening `base/page?query`: connect, ask for the run, wait for script_finished. `last_session`:
+    the id of a session this browser had, sent as Streamlit's frontend does when it reconnects. `connect` goes to
     websockets.connect (extra headers, a local address or an open socket)."""
     ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     t0 = time.perf_counter()
-    error, elements, connected, texts = "", 0, False, []
+    error, elements, connected, texts, session = "", 0, False, [], ""
+    protocols = ["streamlit", "PLACEHOLDER_AUTH_TOKEN", last_session] if last_session else ["streamlit"]
     try:
         async with asyncio.timeout(timeout):
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, compression=None,
+            async with websockets.connect(ws_url, subprotocols=protocols, max_size=None, compression=None,
                                           open_timeout=timeout, **connect) as ws:
                 connected = True
                 msg = BackMsg()
@@ -69,6 +74,8 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **
                     fwd = ForwardMsg()
                     fwd.ParseFromString(await ws.recv())
                     kind = fwd.WhichOneof("type")
+                    if kind == "new_session":
+                        session = fwd.new_session.initialize.session_id
                     if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                         elements += 1
                         element = fwd.delta.new_element
@@ -85,7 +92,7 @@ async def open_page(base: str, page: str, query: str, timeout: float = 180.0, **
         error = f"geen script_finished binnen {timeout:.0f} s" if connected else f"geen verbinding binnen {timeout:.0f} s"
     except (OSError, websockets.WebSocketException) as exc:
         error = f"verbinding: {exc!r}"
-    return Outcome(time.perf_counter() - t0, error, elements, texts)
+    return Outcome(time.perf_counter() - t0, error, elements, texts, session)
 
 
 def gemeenten(path: Path = WAREHOUSE) -> list[str]:
@@ -121,36 +128,49 @@ def report(label: str, outs: list[Outcome]) -> dict:
     return fig
 
 
-def serve(port: int, data_dir: Path, processes: int = 1) -> subprocess.Popen:
+def serve(port: int, data_dir: Path, processes: int = 1, proxy: str = "auto") -> subprocess.Popen:
     """The portal on 127.0.0.1:port reading the warehouse and user data in `data_dir`: `streamlit run pages/app.py`, or
-    with processes > 1 that many behind the sticky proxy (portal/serve.py)."""
+    with processes > 1 that many behind a proxy (portal/serve.py; `proxy`: auto, haproxy or eigen)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PORTAL_DATA_DIR=str(data_dir))
     quiet = ["--server.fileWatcherType", "none"]
     if processes > 1:
         cmd = ["-m", "portal.serve", "--processen", str(processes), "--poort", str(port), "--adres", "127.0.0.1",
-               "--eerste-interne-poort", str(free_port()), *quiet]
+               "--eerste-interne-poort", "0", "--proxy", proxy, *quiet]
     else:
         cmd = ["-m", "streamlit", "run", str(ROOT / "pages" / "app.py"), "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *quiet]
     return subprocess.Popen([sys.executable, *cmd], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and all its descendants (Linux /proc)."""
-    stats = {}
+def process_table() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, state, user + system CPU ticks) of every process (Linux /proc)."""
+    out = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
                 f = (d / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(d.name)] = (int(f[1]), int(f[11]) + int(f[12]))
-    tree, todo = set(), [pid]
+            out[int(d.name)] = (int(f[1]), f[0], int(f[11]) + int(f[12]))
+    return out
+
+
+def descendants(pid: int, table: dict[int, tuple[int, str, int]] | None = None) -> set[int]:
+    """The children of `pid`, their children, and so on."""
+    table = table if table is not None else process_table()
+    found, todo = set(), [pid]
     while todo:
         p = todo.pop()
-        tree.add(p)
-        todo += [c for c, (ppid, _) in stats.items() if ppid == p and c not in tree]
-    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+        kids = [c for c, (ppid, _, _) in table.items() if ppid == p and c not in found]
+        found.update(kids)
+        todo += kids
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc)."""
+    table = process_table()
+    return sum(table[p][2] for p in {pid, *descendants(pid, table)} if p in table) / os.sysconf("SC_CLK_TCK")
 
 
 def run_rounds(base: str, sessions: int, rounds: int, codes: list[str], server: int | None = None, processes: int = 1,
@@ -179,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rondes", type=int, default=3)
     parser.add_argument("--begin", type=int, default=11, help="eerste gemeente (index); kies per meting tegen dezelfde server een andere")
     parser.add_argument("--processen", type=int, default=1, help="serverprocessen achter de proxy (alleen zonder --url)")
+    parser.add_argument("--proxy", choices=("auto", "haproxy", "eigen"), default="auto",
+                        help="de proxy voor meer processen: HAProxy (auto: als het is geïnstalleerd) of de eigen")
     args = parser.parse_args(argv)
     codes = gemeenten()
     print(f"Belasting: {args.sessies} sessies openen tegelijk het Gemeenteprofiel, elk met een eigen gemeente en referentiegroep "
@@ -190,11 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy2(WAREHOUSE, Path(tmp) / "warehouse.db")
         port = free_port()
-        proc = serve(port, Path(tmp), args.processen)
+        proc = serve(port, Path(tmp), args.processen, args.proxy)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base)
-            print(f"Server: {args.processen} proces(sen)" + (" achter de sticky proxy" if args.processen > 1 else ""), flush=True)
+            print(f"Server: {args.processen} proces(sen)" + (f" achter de proxy ({args.proxy})" if args.processen > 1 else ""), flush=True)
             run_rounds(base, args.sessies, args.rondes, codes, proc.pid, args.processen, args.begin)
         finally:
             proc.terminate()

@@ -11,7 +11,7 @@ from portal import proxy
 from portal.tekst import literal
 from portal.ui.data import userdata
 from portal.access import Gebruiker, local_user
-from portal.userdata import UserData
+from portal.userdata import UserData, UserDataError
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 
 
@@ -60,7 +60,7 @@ def _login_form(ud: UserData) -> None:
                 if wacht:
                     raise TeVeelPogingen(wacht)
                 user = ud.login(naam, wachtwoord, client_address())
-            except TeVeelPogingen as e:
+            except (TeVeelPogingen, UserDataError) as e:  # UserDataError: a failed attempt could not be counted
                 st.error(e.dutch())
             else:
                 if user is None:

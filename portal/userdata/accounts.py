@@ -204,11 +204,14 @@ class Accounts(Store):
             return None
         if self.read_only:
             return Gebruiker(row[0], row[1], row[2])
-        with self._db(write=True) as db:
-            db.execute("delete from inlogpogingen where naam = ?", [paar])
-            if needs_rehash(stored):
-                db.execute("update accounts set wachtwoord_hash = ? where naam = ? and wachtwoord_hash = ?",
-                           [hash_password(wachtwoord), row[0], stored])
+        try:  # housekeeping only: on a full disk the login itself still works
+            with self._db(write=True) as db:
+                db.execute("delete from inlogpogingen where naam = ?", [paar])
+                if needs_rehash(stored):
+                    db.execute("update accounts set wachtwoord_hash = ? where naam = ? and wachtwoord_hash = ?",
+                               [hash_password(wachtwoord), row[0], stored])
+        except UserDataError:
+            pass
         return Gebruiker(row[0], row[1], row[2])
 
     def _failed(self, keys: tuple[str, ...]) -> None:

@@ -5,7 +5,11 @@ operation succeeded; anything that fails inside rolls everything back. sqlite-ut
 run as savepoints inside that transaction, so they cannot commit half an operation.
 
 A data folder that cannot be written (a read-only share, a copy on a CD) still opens for reading and login; a save then
-gets a Dutch message that nothing could be stored."""
+gets a Dutch message that nothing could be stored. So does a save on a full disk: SQLite then stops the transaction
+(SQLITE_FULL), which is rolled back whole, and what was stored before stays as it was. On a full disk SQLite cannot
+even create the WAL index (the -shm file) that a new connection needs once the last one has closed ("disk I/O error"):
+a save then says the disk is full, and reading goes on from the database file itself (the last connection to close
+checkpointed everything into it)."""
 
 from __future__ import annotations
 
@@ -27,6 +31,9 @@ MIGRATIONS = Migrations("bijstandsportaal-userdata")
 NIET_OPGESLAGEN = ("Er kon niets worden opgeslagen: de gegevensmap van het portaal ({map}) is alleen-lezen of niet "
                    "bereikbaar. Lezen werkt wel. Vraag de beheerder de map schrijfbaar te maken.")
 BEZET = "De database is bezet door een andere gebruiker; er is niets opgeslagen. Probeer het over een paar seconden opnieuw."
+VOL = ("Er is niets opgeslagen: de schijf met de gegevensmap van het portaal ({map}) is vol. Wat eerder was opgeslagen, "
+       "is ongewijzigd. Vraag de beheerder ruimte te maken en probeer het dan opnieuw.")
+VOL_ONDER = 1024 * 1024  # bytes free below which an I/O error of SQLite counts as a full disk
 
 
 @MIGRATIONS(name="0001_schema")
@@ -96,6 +103,20 @@ def writable(path: Path) -> bool:
     return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
 
 
+def _disk_full(e: sqlite3.Error) -> bool:
+    """SQLITE_FULL: the disk (or the database's size limit) is full; SQLite reports ENOSPC on a write this way."""
+    return getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(e).lower()
+
+
+def no_space(folder: Path) -> bool:
+    """Whether the file system of `folder` has (almost) no room left for this process."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < VOL_ONDER
+
+
 def _not_writable(e: sqlite3.OperationalError) -> bool:
     msg = str(e).lower()
     return any(x in msg for x in ("readonly", "read-only", "unable to open", "disk i/o error", "permission"))
@@ -119,6 +140,8 @@ class Store:
             try:
                 self._migrate()
             except sqlite3.OperationalError as e:
+                if _disk_full(e) or (_not_writable(e) and no_space(path.parent)):
+                    return  # a full disk is not a read-only folder: reading goes on, a save says the disk is full
                 if not _not_writable(e):
                     raise
                 self.read_only = True
@@ -138,16 +161,25 @@ class Store:
         finally:
             conn.close()
 
+    def _full(self, e: sqlite3.Error) -> bool:
+        return _disk_full(e) or (isinstance(e, sqlite3.OperationalError) and _not_writable(e) and no_space(self.path.parent))
+
     def _connect(self) -> sqlite3.Connection:
         """A connection in autocommit mode (transactions are explicit). In a read-only folder a read-only one: with
-        mode=ro when SQLite can use the WAL index there, else immutable (nobody can be writing a read-only folder)."""
+        mode=ro when SQLite can use the WAL index there, else immutable (nobody can be writing a read-only folder). On
+        a full disk where no connection can be opened (no room for the WAL index): an immutable one on the database
+        file, which holds everything (the last connection to close checkpointed it); a save on it fails and _db says
+        the disk is full."""
         if not self.read_only:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             try:
                 conn.execute("select count(*) from sqlite_master").fetchone()
                 return conn
-            except sqlite3.OperationalError as e:  # the folder became read-only while the portal was running
+            except sqlite3.OperationalError as e:  # the folder became read-only (or full) while the portal was running
                 conn.close()
+                if self._full(e):
+                    uri = "file:" + quote(str(self.path.resolve()))
+                    return sqlite3.connect(uri + "?immutable=1", uri=True, timeout=10, isolation_level=None)
                 if not (_not_writable(e) and not writable(self.path)):
                     raise
                 self.read_only = True
@@ -186,6 +218,8 @@ class Store:
             except sqlite3.OperationalError as e:
                 if conn.in_transaction:
                     conn.execute("rollback")
+                if self._full(e):
+                    raise UserDataError(VOL.format(map=self.path.parent)) from e
                 if _not_writable(e):
                     raise UserDataError(NIET_OPGESLAGEN.format(map=self.path.parent)) from e
                 if "locked" in str(e) or "busy" in str(e):
