@@ -50,7 +50,9 @@ counts is hidden (a share with the count it rests on would reveal that count).
 
 Speed: the controls are never expanded to person-months: every episode is cut into segments of constant cell key
 (duration class, age group, ladder) and the per-cell counts come from difference arrays; a segment's terms of the
-interval from prefix sums over the months (numpy). Measured in portal/tools/bench_rendement.py.
+interval from prefix sums over the months (numpy). A cluster's sums (person, or person and group) are differences of
+cumulative sums over the segments, not one reduction per cluster; month values are int32, index arrays int64 (numpy
+converts any other index array before a gather). Measured in portal/tools/bench_rendement.py.
 """
 
 from __future__ import annotations
@@ -126,97 +128,144 @@ class _Prepared:
     hi: int
     n_persons: int
     seg: dict[str, np.ndarray]  # sorted by person and month: p, k, m1, m2 (relative months), fw (werk exit, else BIG)
-    starts: pl.DataFrame  # per person and type: p, type, s (month index of the first start, any)
+    starts: dict[str, tuple[np.ndarray, np.ndarray]]  # per type: p, s (relative month of the first start, any)
     treated: dict[str, dict[str, np.ndarray]]  # per type, first starts in the bijstand: p, k, m (relative), e, werk
     onbekend: dict[str, bool]  # whether the file has clients without age / leefvorm (else no row "onbekend" for them)
     pure: dict  # per indeling: person in one group only (bool), that group; "_combo": persons pure in all (see _prepare)
     base: dict  # person-months of all segments per cell (n), to work within h months (w{h}); per person its segments
-    vz_p: np.ndarray  # the person of every voorziening
-    spell_p: np.ndarray  # the persons in the BUS file
+    gekoppeld: int  # voorzieningen whose person is in the BUS file
 
 
 def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.date,
              horizons: tuple[int, ...] = HORIZONTEN) -> _Prepared:
     lo, hi = _idx(van), _idx(peil)
+    # Values (months, persons) in int32: half the memory traffic of int64. Arrays used as indices stay int64: numpy
+    # converts an int32 index array to intp before every gather.
+    i32 = np.int32
     # One integer per person (client key) in both files: a dense rank of the keys (no join on the text keys).
-    codes = pl.concat([spells["client"], voorz["client"]]).rank("dense").cast(pl.Int64) - 1
+    codes = (pl.concat([spells["client"], voorz["client"]]).rank("dense").cast(pl.Int32) - 1).to_numpy()
     n_p = int(codes.max() + 1) if len(codes) else 0
-    spells = spells.with_columns(p=codes[:spells.height])
-    voorz = voorz.with_columns(p=codes[spells.height:])
+    spell_p, vz_p = codes[:spells.height], codes[spells.height:]
+    in_bus = np.zeros(n_p, bool)
+    in_bus[spell_p] = True
+    gekoppeld = int(np.count_nonzero(in_bus[vz_p]))
+    spells = spells.with_columns(p=pl.Series(spell_p))
+    voorz = voorz.with_columns(p=pl.Series(vz_p))
     lv_code = {v: i for i, v in enumerate(LEEFVORMEN)}
     ep = (spells.lazy().filter(pl.col("begin") <= peil)
-          .select(p=pl.col("p"), day=pl.col("begin").cast(pl.Int64), b=_mi("begin").cast(pl.Int64),
-                  e=_mi("einde").cast(pl.Int64).fill_null(BIG), werk=(pl.col("reden") == "werk").fill_null(False),
-                  lv=pl.col("leefvorm").replace_strict(lv_code, default=N_LV - 1, return_dtype=pl.Int64),
-                  gj=pl.col("geboortejaar").cast(pl.Int64).fill_null(-1))
-          .sort("p", "day").collect())
+          .select(p=pl.col("p"), day=pl.col("begin").cast(pl.Int32), b=_mi("begin").cast(pl.Int32),
+                  e=_mi("einde").cast(pl.Int32).fill_null(BIG), werk=(pl.col("reden") == "werk").fill_null(False),
+                  lv=pl.col("leefvorm").replace_strict(lv_code, default=N_LV - 1, return_dtype=pl.Int32),
+                  gj=pl.col("geboortejaar").cast(pl.Int32).fill_null(-1)).collect())
     E = {c: ep[c].to_numpy() for c in ep.columns}
+    off = 100_000  # day numbers and month indices stay below this: one sortable key per person and time
+    ekey = E["p"].astype(np.int64) * 4 * off + E["day"] + 2 * off
+    if np.any(ekey[1:] < ekey[:-1]):  # by person and begin (usually so already: spells sorted by client and begin)
+        o = np.argsort(ekey, kind="stable")
+        E, ekey = {c: v[o] for c, v in E.items()}, ekey[o]
     # The ladder positions known per person: from the month both the position's begin and its voorziening's begin passed.
     lad = (voorz.lazy().filter(pl.col("ladder").is_not_null())
            .select(p=pl.col("p"),
                    L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
-                   ladder=pl.col("ladder").cast(pl.Int64), vb=pl.col("begin").cast(pl.Int64)).collect())
+                   ladder=pl.col("ladder").cast(pl.Int32), vb=pl.col("begin").cast(pl.Int64)).collect())
     lp, lL, lv_, vb = (lad[c].to_numpy() for c in ("p", "L", "ladder", "vb"))
-    o = np.argsort((lp * 30_000 + lL) * 200_000 + vb + 100_000)  # by person and month; of one month the latest voorziening
-    lp, lL, lv_ = lp[o], lL[o], lv_[o]
+    o = np.argsort((lp.astype(np.int64) * 30_000 + lL) * 200_000 + vb + 100_000)  # by person and month; of one month the latest voorziening
+    lp, lL, lv_ = lp[o], lL[o].astype(i32), lv_[o]
     last = np.concatenate([(lp[1:] != lp[:-1]) | (lL[1:] != lL[:-1]), [True]]) if len(lp) else np.zeros(0, bool)
     lp, lL, lv_ = lp[last], lL[last], lv_[last]
     # Segments: the months an episode is in the bijstand inside the window, cut where the cell key may change (duration
     # band, age group, a newly known ladder position). One sort of the starts and the ladder events by person and month.
-    a = np.maximum(E["b"], lo)
-    z = np.minimum(E["e"] - 1, hi)
+    a = np.maximum(E["b"], lo).astype(i32)
+    z = np.minimum(E["e"] - 1, hi).astype(i32)
     act = np.flatnonzero(a <= z)
-    cand = np.column_stack([E["b"][act, None] + np.array(DUUR_GRENZEN)[None, :],
-                            np.where(E["gj"][act, None] < 0, BIG, (E["gj"][act, None] + np.array(LEEFTIJDSGRENZEN)) * 12)])
+    cand = np.empty((len(act), len(DUUR_GRENZEN) + len(LEEFTIJDSGRENZEN)), i32)
+    cand[:, :len(DUUR_GRENZEN)] = E["b"][act, None] + np.array(DUUR_GRENZEN, i32)[None, :]
+    gja = E["gj"][act, None]
+    cand[:, len(DUUR_GRENZEN):] = np.where(gja < 0, BIG, (gja + np.array(LEEFTIJDSGRENZEN, i32)) * 12)
     ok = (cand > a[act, None]) & (cand <= z[act, None])
     rows_ep = np.concatenate([act, np.broadcast_to(act[:, None], cand.shape)[ok]])
     rows_s = np.concatenate([a[act], cand[ok]])
+    del cand, ok
     inwin = lL <= hi  # a position known before the window counts from its first month; one after it never matters
+    n_ev = int(inwin.sum())
     P = np.concatenate([E["p"][rows_ep], lp[inwin]])
     S = np.concatenate([rows_s, np.maximum(lL[inwin], lo - 1)])
-    kind = np.concatenate([np.ones(len(rows_ep), np.int64), np.zeros(int(inwin.sum()), np.int64)])  # 0: ladder event
-    EP = np.concatenate([rows_ep, np.full(int(inwin.sum()), -1)])
-    V = np.concatenate([np.zeros(len(rows_ep), np.int64), lv_[inwin]])
-    order = np.argsort((P * (hi - lo + 3) + (S - lo + 1)) * 2 + kind)  # by person, month, ladder event first
-    P, S, kind, EP, V = P[order], S[order], kind[order], EP[order], V[order]
+    EP = np.concatenate([rows_ep, np.full(n_ev, -1, np.int64)])  # -1: a ladder event
+    # by person, month, ladder event first (the same int64 key and sort as before: ties keep their order)
+    order = np.argsort((P.astype(np.int64) * (hi - lo + 3) + (S - lo + 1)) * 2 + (EP >= 0))
+    V = np.concatenate([np.zeros(len(rows_ep), i32), lv_[inwin]])[order]
+    P, S, EP = P[order], S[order], EP[order]
+    del order, rows_ep, rows_s
     n = len(P)
+    start = EP >= 0
     idx = np.arange(n)
-    last_ev = np.maximum.accumulate(np.where(kind == 0, idx, -1)) if n else idx
-    ladder = np.where((last_ev >= 0) & (P[np.maximum(last_ev, 0)] == P), V[np.maximum(last_ev, 0)], 0) if n else V
-    last_st = np.maximum.accumulate(np.where(kind == 1, idx, -1)) if n else idx
-    cur = np.where((last_st >= 0) & (P[np.maximum(last_st, 0)] == P), EP[np.maximum(last_st, 0)], -1) if n else EP
-    ev_in = (kind == 0) & (cur >= 0) & (S > a[np.maximum(cur, 0)]) & (S <= z[np.maximum(cur, 0)])
-    keep = (kind == 1) | ev_in
-    sp, ss, sl, se = P[keep], S[keep], ladder[keep], np.where(kind == 1, EP, cur)[keep]
+    # The episode of every element (EP, in place): a start's own; a ladder event's the one of the last start before it,
+    # if of the same person. An event counts (cuts) only inside that episode's months.
+    ev = np.flatnonzero(~start)
+    ls = (np.maximum.accumulate(np.where(start, idx, -1)) if n else idx)[ev]
+    ls0 = np.maximum(ls, 0)
+    cur_ev = np.where((ls >= 0) & (P[ls0] == P[ev]), EP[ls0], -1)
+    c0 = np.maximum(cur_ev, 0)
+    S_ev = S[ev]
+    keepm = start.copy()
+    keepm[ev[(cur_ev >= 0) & (S_ev > a[c0]) & (S_ev <= z[c0])]] = True
+    EP[ev] = cur_ev
+    del ls, ls0, c0, S_ev, cur_ev
+    keep = np.flatnonzero(keepm)
+    ss, se = S[keep], EP[keep]
     s1 = np.concatenate([np.where(se[1:] == se[:-1], ss[1:] - 1, z[se[:-1]]), z[se[-1:]]]) if len(se) else ss
-    real = s1 >= ss  # a ladder event on the month of another cut gives an empty segment
-    sp, ss, sl, se, s1 = sp[real], ss[real], sl[real], se[real], s1[real]
+    real = np.flatnonzero(s1 >= ss)  # a ladder event on the month of another cut gives an empty segment
+    ss, se, s1 = ss[real], se[real], s1[real]
+    keep = keep[real]
+    sp = P[keep]
+    # The ladder of a segment: of the last ladder event at or before it, if of the same person.
+    le = (np.maximum.accumulate(np.where(start, -1, idx)) if n else idx)[keep]
+    le0 = np.maximum(le, 0)
+    sl = np.where((le >= 0) & (P[le0] == sp), V[le0], 0).astype(i32)
+    del P, S, EP, V, keep, keepm, real, le, le0, start, idx, ev
     k = _key(_band(ss - E["b"][se]), ss, E["gj"][se], E["lv"][se], sl)
-    seg = {"p": sp, "k": k, "m1": ss - lo, "m2": s1 - lo, "fw": np.where(E["werk"][se], E["e"][se] - lo, BIG)}
+    seg = {"p": sp.astype(np.int64), "k": k, "m1": (ss - lo).astype(i32), "m2": (s1 - lo).astype(i32),
+           "fw": np.where(E["werk"][se], E["e"][se] - lo, BIG).astype(i32)}
+    del ss, s1, sl
     # First start per person and type; the episode that began on or before the start date must still run at the end of
-    # the start month.
+    # the start month. All types in one pass.
     first = (voorz.lazy().group_by("p", "type").agg(pl.col("begin").min())
-             .select(p=pl.col("p"), type="type", day=pl.col("begin").cast(pl.Int64),
-                     s=_mi("begin").cast(pl.Int64)).collect())
-    off = 100_000  # day numbers and month indices stay below this: one sortable key per person and time
-    ekey = E["p"] * 4 * off + E["day"] + 2 * off
-    lkey = lp * off + lL
-    treated = {}
-    for t in first["type"].unique().to_list() if ep.height else ():
-        f = first.filter(pl.col("type") == t)
-        fp, fday, fs = f["p"].to_numpy(), f["day"].to_numpy(), f["s"].to_numpy()
-        j = np.searchsorted(ekey, fp * 4 * off + fday + 2 * off, side="right") - 1
-        ok = (j >= 0) & (E["p"][np.maximum(j, 0)] == fp)
+             .select(p=pl.col("p"), type="type", t=pl.col("type").cast(pl.Categorical).to_physical(),
+                     day=pl.col("begin").cast(pl.Int64), s=_mi("begin").cast(pl.Int32)).collect())
+    lkey = lp.astype(np.int64) * off + lL
+    fp_all, fday_all, fs_all = first["p"].to_numpy().astype(np.int64), first["day"].to_numpy(), first["s"].to_numpy()
+    type_codes = first.select("t", "type").unique("t").rows()
+    types_all = first["t"].to_numpy()
+    starts, treated = {}, {}
+    if first.height:
+        j = np.searchsorted(ekey, fp_all.astype(np.int64) * 4 * off + fday_all + 2 * off, side="right") - 1
+        okf = (j >= 0) & (E["p"][np.maximum(j, 0)] == fp_all) if ep.height else np.zeros(first.height, bool)
         j = np.maximum(j, 0)
-        ok &= (E["e"][j] > fs) & (fs >= lo) & (fs <= hi)
-        fp, fs, j = fp[ok], fs[ok], j[ok]
-        i = np.searchsorted(lkey, fp * off + fs, side="right") - 1
-        known = (i >= 0) & (lp[np.maximum(i, 0)] == fp) if len(lp) else np.zeros(len(fp), bool)
-        lad_t = np.where(known, lv_[np.maximum(i, 0)] if len(lp) else 0, 0)
-        treated[t] = {"p": fp, "k": _key(_band(fs - E["b"][j]), fs, E["gj"][j], E["lv"][j], lad_t), "m": fs - lo,
-                      "e": E["e"][j] - lo, "werk": E["werk"][j]}
+        if ep.height:
+            okf &= (E["e"][j] > fs_all) & (fs_all >= lo) & (fs_all <= hi)
+        i = np.searchsorted(lkey, fp_all.astype(np.int64) * off + fs_all, side="right") - 1
+        known = (i >= 0) & (lp[np.maximum(i, 0)] == fp_all) if len(lp) else np.zeros(len(fp_all), bool)
+        lad_all = np.where(known, lv_[np.maximum(i, 0)] if len(lp) else 0, 0)
+        for ti, t in type_codes:
+            sel = np.flatnonzero(types_all == ti)
+            starts[t] = (fp_all[sel], (fs_all[sel] - lo).astype(i32))
+            if not ep.height:
+                continue
+            sel = sel[okf[sel]]
+            fp, fs, jj = fp_all[sel], fs_all[sel], j[sel]
+            treated[t] = {"p": fp, "k": _key(_band(fs - E["b"][jj]), fs, E["gj"][jj], E["lv"][jj], lad_all[sel]),
+                          "m": fs - lo, "e": E["e"][jj] - lo, "werk": E["werk"][jj]}
     onbekend = {"leeftijd": bool(spells["geboortejaar"].is_null().any()),
                 "leefvorm": bool((~spells["leefvorm"].is_in(LEEFVORMEN)).fill_null(True).any())}
+    # Per person: his first segment and number of segments.
+    first_seg = np.full(n_p, 0, np.int64)
+    count = np.zeros(n_p, np.int64)
+    if len(seg["p"]):
+        st_ = _runs(seg["p"])
+        first_seg[seg["p"][st_]] = st_
+        count[seg["p"][st_]] = np.diff(np.concatenate([st_, [len(seg["p"])]]))
+    has = count > 0
+    same = seg["p"][1:] == seg["p"][:-1]
     # Per indeling: persons whose segments all lie in one group (their cluster is the person), computed once.
     pure = {}
     for name, grp in GROEP.items():
@@ -224,14 +273,11 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
             pure[name] = (np.ones(n_p, bool), np.zeros(n_p, np.int64))
             continue
         g = grp[seg["k"]]
-        gmin = np.full(n_p, 1 << 30)
-        gmax = np.full(n_p, -1)
-        if len(g):
-            starts = np.flatnonzero(np.concatenate([[True], seg["p"][1:] != seg["p"][:-1]]))
-            pers = seg["p"][starts]
-            gmin[pers] = np.minimum.reduceat(g, starts)
-            gmax[pers] = np.maximum.reduceat(g, starts)
-        pure[name] = (gmin == gmax, np.maximum(gmin, 0))
+        p_ok = has.copy()
+        p_ok[seg["p"][1:][same & (g[1:] != g[:-1])]] = False
+        pg = np.zeros(n_p, np.int64)
+        pg[has] = g[first_seg[has]]
+        pure[name] = (p_ok, pg)
     # A person pure in every indeling is summed per combination of his groups first (one pass per type, not one per
     # indeling): combo index and, per indeling, the group of each combo.
     names = [n for n in GROEP if n != "totaal"]
@@ -242,23 +288,21 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
         combo = combo * size + pure[n][1]
     grid = np.indices(sizes).reshape(len(sizes), -1)
     pure["_combo"] = (allpure, combo, {"totaal": np.zeros(grid.shape[1], np.int64), **dict(zip(names, grid))})
+    # The same as bits (bit i: pure in indeling names[i]), per person and per segment: one gather per type for all four.
+    pbits = np.zeros(n_p, np.uint8)
+    for i, n in enumerate(names):
+        pbits |= pure[n][0].astype(np.uint8) << i
+    pure["_bits"] = (names, pbits, pbits[seg["p"]])
     # Every segment as a control (before removing, per type, the months after a person's own start of that type).
     months = hi - lo + 1
     base = {"n": _cells(seg["k"], seg["m1"], seg["m2"], months), "lo_i": seg["k"] * (months + 1) + seg["m1"],
-            "hi_i": seg["k"] * (months + 1) + seg["m2"] + 1}
+            "hi_i": seg["k"] * (months + 1) + seg["m2"] + 1, "kfw": seg["k"] * (months + 1) + seg["fw"]}
     for h in horizons:
         a_h = np.maximum(seg["m1"], seg["fw"] - h)
         vw = a_h <= seg["m2"]
         base[f"w{h}"] = _cells(seg["k"][vw], a_h[vw], seg["m2"][vw], months)
-    first_seg = np.full(n_p, 0, np.int64)
-    count = np.zeros(n_p, np.int64)
-    if len(seg["p"]):
-        st_ = _runs(seg["p"])
-        first_seg[seg["p"][st_]] = st_
-        count[seg["p"][st_]] = np.diff(np.concatenate([st_, [len(seg["p"])]]))
     base["first"], base["count"] = first_seg, count
-    return _Prepared(lo, hi, n_p, seg, first.select("p", "type", "s"), treated, onbekend, pure, base,
-                     voorz["p"].to_numpy(), np.unique(spells["p"].to_numpy()))
+    return _Prepared(lo, hi, n_p, seg, starts, treated, onbekend, pure, base, gekoppeld)
 
 
 # ---- per type: control cells, estimates, clustered variance -----------------------------------------------------------
@@ -271,7 +315,7 @@ def _cells(k: np.ndarray, a: np.ndarray, z: np.ndarray, months: int) -> np.ndarr
 
 def _prefix(x: np.ndarray) -> np.ndarray:
     """Flattened (K, months + 1) prefix sums over the months: P[k, j] = sum of x[k, :j]."""
-    return np.concatenate([np.zeros((K, 1)), np.cumsum(x, axis=1)], axis=1).ravel()
+    return np.concatenate([np.zeros((K, 1), x.dtype), np.cumsum(x, axis=1, dtype=x.dtype)], axis=1).ravel()
 
 
 def _runs(*keys: np.ndarray) -> np.ndarray:
@@ -284,22 +328,29 @@ def _runs(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate([[True], change]))
 
 
+def _bit_counts(g: np.ndarray, bits: np.ndarray, ng: int, nbits: int) -> np.ndarray:
+    """(ng, nbits) number of clusters per group g with bit b set in `bits` (one bincount over group × bit pattern)."""
+    nb = 1 << nbits
+    tab = np.bincount(g * nb + bits, minlength=ng * nb).reshape(ng, nb)
+    return tab @ ((np.arange(nb)[:, None] >> np.arange(nbits)[None, :]) & 1)
+
+
 def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[dict]:
     seg, months = prep.seg, prep.hi - prep.lo + 1
     w = months + 1
     base = prep.base
-    s = prep.starts.filter(pl.col("type") == type_)
-    sp_, ss_ = s["p"].to_numpy().astype(np.int64), s["s"].to_numpy().astype(np.int64) - prep.lo
+    sp_, ss_ = prep.starts.get(type_, (np.zeros(0, np.int32), np.zeros(0, np.int32)))
     # A control until the month before his own first start of this type: remove the later months of starters' segments.
     cnt = base["count"][sp_]
     idx = np.repeat(base["first"][sp_] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
     st_seg = np.repeat(ss_, cnt)
     m1, k, fw = seg["m1"], seg["k"], seg["fw"]
-    ra_, rz_ = np.maximum(m1[idx], st_seg), seg["m2"][idx]
+    k_i, m1_i, rz_ = k[idx], m1[idx], seg["m2"][idx]
+    ra_ = np.maximum(m1_i, st_seg)
     gone = ra_ <= rz_
-    n_c = base["n"] - _cells(k[idx][gone], ra_[gone], rz_[gone], months)
+    n_c = base["n"] - _cells(k_i[gone], ra_[gone], rz_[gone], months)
     hi_i = base["hi_i"].copy()
-    hi_i[idx] = k[idx] * w + np.maximum(np.minimum(rz_, st_seg - 1) + 1, m1[idx])
+    hi_i[idx] = k_i * w + np.maximum(np.minimum(rz_, st_seg - 1) + 1, m1_i)
     lo_i = base["lo_i"]
     t = prep.treated.get(type_) or {c: np.zeros(0, np.int64) for c in ("p", "k", "m", "e", "werk")}
     tp, tk, tm, te, tw = t["p"], t["k"], t["m"], t["e"], t["werk"].astype(bool)
@@ -310,116 +361,143 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
         elig = tm <= months - 1 - h
         n_t = np.bincount(cell[elig], minlength=K * months).reshape(K, months)
         per_h.append((h, elig, n_t, (n_t > 0) & (n_c > 0)))
-    first_cells = _prefix(per_h[0][3].astype(np.float64)) if per_h else None
-    rel = np.flatnonzero(first_cells[hi_i] - first_cells[lo_i] > 0) if per_h else np.zeros(0, np.int64)
-    rp, rk, r1, rfw = seg["p"][rel], k[rel], m1[rel], fw[rel]
-    rlo, rhi = lo_i[rel], hi_i[rel]
-    r2 = rhi - rk * w - 1
-    cols: dict[str, np.ndarray] = {}
+    if per_h:
+        first_cells = _prefix(per_h[0][3].astype(np.int32))
+        rel = np.flatnonzero(first_cells[hi_i] > first_cells[lo_i])
+    else:
+        rel = np.zeros(0, np.int64)
+    rp, rlo, rhi, rkf = seg["p"][rel], lo_i[rel], hi_i[rel], base["kfw"][rel]
+    del hi_i
+    H, nrel = len(per_h), len(rel)
+    # Cumulative over the segments (sorted by person and month): a segment's term of the interval per horizon (CT), and
+    # whether it is in a matched cell (indicator j) and there to work (indicator H + j), four indicators of 16 bits
+    # packed in one int64 (CI). A cluster's sums are differences: a cluster is a range of the segments of one person,
+    # at most `months` < 2**15 of them, so no field of a difference overflows into the next (int64 wrap-around cancels).
+    assert months < 1 << 15
+    CT = np.zeros((H, nrel + 1))
+    inc = np.zeros(((2 * H + 3) // 4, nrel), np.int64)
     est = []
-    for h, elig, n_t, matched_cell in per_h:
+    for j, (h, elig, n_t, matched_cell) in enumerate(per_h):
         wa = np.maximum(ra_, fw[idx] - h)
         wg = wa <= rz_
-        w_c = base[f"w{h}"] - _cells(k[idx][wg], wa[wg], rz_[wg], months)
+        w_c = base[f"w{h}"] - _cells(k_i[wg], wa[wg], rz_[wg], months)
         p_c = np.divide(w_c, n_c, out=np.zeros((K, months)), where=n_c > 0)
         g = np.divide(n_t, n_c, out=np.zeros((K, months)), where=matched_cell)
-        p1, p2, p3 = _prefix(g), _prefix(g * p_c), _prefix(matched_cell.astype(np.float64))
-        ra = np.maximum(r1, rfw - h)
-        rvw = ra <= r2
-        ra_i = rk * w + np.minimum(ra, r2 + 1)
-        cols[f"t{h}"] = np.where(rvw, p1[rhi] - p1[ra_i], 0.0) - (p2[rhi] - p2[rlo])
-        cols[f"c{h}"] = p3[rhi] - p3[rlo] > 0
-        cols[f"d{h}"] = rvw & (p3[rhi] - p3[ra_i] > 0)
+        p1, p2, p3 = _prefix(g), _prefix(g * p_c), _prefix(matched_cell.astype(np.int32))
+        # the segment's months from which the werk exit lies within h months (ra_i = rhi: none)
+        ra_i = np.clip(rkf - h, rlo, rhi)
+        np.cumsum((p1[rhi] - p1[ra_i]) - (p2[rhi] - p2[rlo]), out=CT[j, 1:])
+        p3h = p3[rhi]
+        for f_, ind in ((j, p3h > p3[rlo]), (H + j, p3h > p3[ra_i])):
+            inc[f_ // 4] |= ind.astype(np.int64) << (16 * (f_ % 4))
         y = tw & (te <= tm + h)
         cl = np.clip(cell, 0, K * months - 1)
         m = elig & (n_c.ravel()[cl] > 0)
-        est.append((h, elig, m, y, p_c.ravel()[cl]))
+        tkm = tk[m]
+        est.append((h, tk[elig], tkm, y[m], p_c.ravel()[cl][m], tp[m]))
     # Clusters: a person, or for a person whose segments lie in several groups of an indeling, (person, group).
     pstart = _runs(rp)
-    def reduce(v: np.ndarray, starts: np.ndarray) -> np.ndarray:  # sums of t, "any" of the indicators c and d
-        if not len(starts):
-            return np.zeros(0, v.dtype)
-        return (np.logical_or if v.dtype == bool else np.add).reduceat(v, starts)
+    npers = len(pstart)
+    def ranges(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per range [s, e) of segments: the sums of the terms (H, n) and the bits of "any in it" (n)."""
+        sums = np.empty((H, len(s)))
+        bits = np.zeros(len(s), np.int64)
+        for j in range(H):  # row by row: a gather from a 1-d array is much faster than CT[:, e]
+            np.subtract(CT[j][e], CT[j][s], out=sums[j])
+        for a_ in range(len(CI)):
+            # Four counts < 2**15 in 16-bit fields: adding 0x7FFF sets a field's top bit iff its count > 0 (no carry);
+            # the multiplication gathers the top bits (now at 0, 16, 32, 48) into bits 45..48 without collisions.
+            d_ = (CI[a_][e] - CI[a_][s]).view(np.uint64)
+            top = ((d_ + np.uint64(0x7FFF7FFF7FFF7FFF)) & np.uint64(0x8000800080008000)) >> np.uint64(15)
+            bits |= (((top * np.uint64(1 + (1 << 15) + (1 << 30) + (1 << 45))) >> np.uint64(45)) & np.uint64(15)).view(
+                np.int64) << (4 * a_)
+        return sums, bits
 
-    psum = {c: reduce(v, pstart) for c, v in cols.items()}
-    ppers = rp[pstart] if len(pstart) else np.zeros(0, np.int64)
+    CI = np.zeros((len(inc), nrel + 1), np.int64)
+    for a_ in range(len(inc)):
+        np.cumsum(inc[a_], out=CI[a_, 1:])
+    del inc
+
+    PT, PB = ranges(pstart, np.append(pstart[1:], nrel))
+    PT2 = PT ** 2
+    ppers = rp[pstart] if npers else np.zeros(0, np.int64)
     pidx = np.full(prep.n_persons, -1, np.int64)
-    pidx[ppers] = np.arange(len(ppers))
+    pidx[ppers] = np.arange(npers)
     allpure, combo, combo_g = prep.pure["_combo"]
-    ap = allpure[ppers]
+    ap = np.flatnonzero(allpure[ppers])
     n_combo = len(combo_g["totaal"])
     cp = combo[ppers[ap]]
-    per_combo = {f"{c}{h}": np.bincount(cp, weights=(psum[f"t{h}"][ap] ** 2 if c == "t" else psum[f"{c}{h}"][ap]),
-                                        minlength=n_combo) for c in "tcd" for h in horizons}
+    combo_t2 = [np.bincount(cp, weights=PT2[j][ap], minlength=n_combo) for j in range(H)]
+    combo_bits = _bit_counts(cp, PB[ap], n_combo, 2 * H)
+    ixs = [pidx[tpm] for *_, tpm in est]
+    names, pbits, sbits = prep.pure["_bits"]
+    pb, rb = pbits[ppers], sbits[rel]
     rows: list[dict] = []
     for name, grp in GROEP.items():
         ng = len(LABELS[name])
         pure, pg = prep.pure[name]
-        # (group per cluster, sums per cluster) of the persons pure in this indeling but not in all of them; for the
-        # total every person is one cluster of the one group (summed directly below)
-        if name == "totaal":
-            parts = []
+        if name == "totaal":  # every person one cluster of the one group
+            t2 = [np.array([float(PT[j] @ PT[j])]) for j in range(H)]
+            bits = np.array([[np.count_nonzero(PB & (1 << b)) for b in range(2 * H)]])
+            imp = np.zeros(0, np.int64)
         else:
-            keep = pure[ppers] & ~ap
-            parts = [(pg[ppers[keep]], {c: v[keep] for c, v in psum.items()})]
-        imp = np.flatnonzero(~pure[rp]) if name != "totaal" else np.zeros(0, np.int64)
+            cg = combo_g[name]
+            # persons pure in this indeling but not in all of them
+            bit = 1 << names.index(name)
+            kk = np.flatnonzero(((pb & bit) != 0) & (pb != (1 << len(names)) - 1))
+            gk = pg[ppers[kk]]
+            t2 = [np.bincount(cg, weights=combo_t2[j], minlength=ng)
+                  + np.bincount(gk, weights=PT2[j][kk], minlength=ng) for j in range(H)]
+            bits = (np.stack([np.bincount(cg, weights=combo_bits[:, b], minlength=ng) for b in range(2 * H)], axis=1)
+                    .astype(np.int64) + _bit_counts(gk, PB[kk], ng, 2 * H))
+            imp = np.flatnonzero((rb & bit) == 0)
         if len(imp):
-            ig = grp[rk[imp]]
+            ig = grp[k[rel[imp]]]
             istart = _runs(rp[imp], ig)
             ig0 = ig[istart]
-            isum = {c: reduce(v[imp], istart) for c, v in cols.items()}
-            parts.append((ig0, isum))
-            ikey = rp[imp][istart] * ng + ig0
+            # a run of the persons in several groups is a range of consecutive segments
+            IT, IB = ranges(imp[istart], imp[np.append(istart[1:], len(imp)) - 1] + 1)
+            t2 = [t2[j] + np.bincount(ig0, weights=IT[j] ** 2, minlength=ng) for j in range(H)]
+            bits = bits + _bit_counts(ig0, IB, ng, 2 * H)
+            ikey = rp[imp][istart].astype(np.int64) * ng + ig0
             iorder = np.argsort(ikey, kind="stable")
             iskey = ikey[iorder]
-        gj = grp[tk]
-        for h, elig, m, y, pj in est:
-            n_start = np.bincount(gj[elig], minlength=ng)
-            n_m = np.bincount(gj[m], minlength=ng)
-            n_w = np.bincount(gj[m], weights=y[m], minlength=ng)
-            cs = np.bincount(gj[m], weights=pj[m], minlength=ng)
+        for j, (h, tk_e, tkm, ym, pjm, tpm) in enumerate(est):
+            gje, gjm = grp[tk_e], grp[tkm]
+            n_start = np.bincount(gje, minlength=ng)
+            n_m = np.bincount(gjm, minlength=ng)
+            n_w = np.bincount(gjm, weights=ym, minlength=ng)
+            cs = np.bincount(gjm, weights=pjm, minlength=ng)
             att = np.divide(n_w - cs, n_m, out=np.zeros(ng), where=n_m > 0)
-            a_j = y[m] - pj[m] - att[gj[m]]
+            a_j = ym - pjm - att[gjm]
             # b_j: the deelnemer's own control terms in the same group (his cluster), for the covariance term
-            tpm = tp[m]
             b_j = np.zeros(len(tpm))
             isp = pure[tpm]
-            ix = pidx[tpm]
+            ix = ixs[j]
             okp = isp & (ix >= 0)
-            b_j[okp] = psum[f"t{h}"][ix[okp]]
-            if len(imp) and (~isp).any():
+            b_j[okp] = PT[j][ix[okp]]
+            if len(imp) and not isp.all():
                 q = np.flatnonzero(~isp)
-                key_j = tpm[q] * ng + gj[m][q]
+                key_j = tpm[q].astype(np.int64) * ng + gjm[q]
                 pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
                 hit = iskey[pos] == key_j
-                b_j[q[hit]] = isum[f"t{h}"][iorder[pos[hit]]]
-            ss = np.bincount(gj[m], weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gj[m], weights=a_j * b_j, minlength=ng)
-            if name == "totaal":
-                tt = psum[f"t{h}"]
-                ss = ss + float(tt @ tt)
-                pers = np.array([float(np.count_nonzero(psum[f"c{h}"]))])
-                pers_w = np.array([float(np.count_nonzero(psum[f"d{h}"]))])
-            else:
-                cg = combo_g[name]
-                ss = (ss + np.bincount(cg, weights=per_combo[f"t{h}"], minlength=ng)
-                      + sum(np.bincount(g_, weights=v[f"t{h}"] ** 2, minlength=ng) for g_, v in parts))
-                pers = np.bincount(cg, weights=per_combo[f"c{h}"], minlength=ng) + sum(
-                    np.bincount(g_, weights=v[f"c{h}"], minlength=ng) for g_, v in parts)
-                pers_w = np.bincount(cg, weights=per_combo[f"d{h}"], minlength=ng) + sum(
-                    np.bincount(g_, weights=v[f"d{h}"], minlength=ng) for g_, v in parts)
-            for j, label in enumerate(LABELS[name]):
+                b_j[q[hit]] = IT[j][iorder[pos[hit]]]
+            ss = (np.bincount(gjm, weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gjm, weights=a_j * b_j, minlength=ng)
+                  + t2[j])
+            pers, pers_w = bits[:, j], bits[:, H + j]
+            for jj, label in enumerate(LABELS[name]):
                 if name in ("leeftijd", "leefvorm") and label == ONBEKEND and not prep.onbekend[name]:
                     continue
-                nm = int(n_m[j])
+                nm = int(n_m[jj])
                 e = {}
                 if nm:
-                    se = float(np.sqrt(max(ss[j], 0.0))) / nm
-                    d = float(att[j])
-                    e = {"aandeel": n_w[j] / nm * 100, "aandeel_vergelijking": cs[j] / nm * 100, "verschil": d * 100,
+                    se = float(np.sqrt(max(ss[jj], 0.0))) / nm
+                    d = float(att[jj])
+                    e = {"aandeel": n_w[jj] / nm * 100, "aandeel_vergelijking": cs[jj] / nm * 100, "verschil": d * 100,
                          "se": se * 100, "onder": (d - Z95 * se) * 100, "boven": (d + Z95 * se) * 100}
                 rows.append({"type": type_, "voorziening": VOORZIENINGEN.get(type_, type_), "indeling": name, "groep": label,
-                             "h": h, "gestart": int(n_start[j]), "vergeleken": nm, "werk": int(n_w[j]),
-                             "vergelijking": int(pers[j]), "vergelijking_werk": int(pers_w[j]),
+                             "h": h, "gestart": int(n_start[jj]), "vergeleken": nm, "werk": int(n_w[jj]),
+                             "vergelijking": int(pers[jj]), "vergelijking_werk": int(pers_w[jj]),
                              **{c: e.get(c) for c in SCHATTINGEN}})
     return rows
 
@@ -439,8 +517,8 @@ def rendementmeters(spells: pl.DataFrame, voorzieningen: pl.DataFrame, peil: dt.
     # The types are independent and numpy releases the GIL in its array work: one thread per core (at most 4).
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(os.sched_getaffinity(0)), len(types)))) as pool:
         rows = [r for got in pool.map(lambda t: _per_type(prep, t, horizons), types) for r in got]
-    gekoppeld = int(np.isin(prep.vz_p, prep.spell_p).sum())
-    return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height, gekoppeld)
+    return Rendement(pl.DataFrame(rows, schema=SCHEMA, orient="row"), van.replace(day=1), peil, voorzieningen.height,
+                     prep.gekoppeld)
 
 
 def oordeel(onder: float | None, boven: float | None) -> str | None:
