@@ -295,3 +295,58 @@ def test_example_files_round_trip_to_the_demo_voorzieningen_and_meters() -> None
     # and the page's own meters differ only by those restrictions: the same inputs over the page's 36 months
     page = rendement.rendementmeters(spells, vz, peil, bus_synth.demo_van(peil))
     assert page.voorzieningen == vz.height and page.tabel.filter(pl.col("h") == 12)["gestart"].sum() > 0
+
+
+def _spell(client: str, begin: dt.date, einde: dt.date | None, reden: str | None, leefvorm: str = "alleenstaande") -> dict:
+    return {"client": client, "begin": begin, "einde": einde, "reden": reden, "leefvorm": leefvorm, "geboortejaar": 1990}
+
+
+def test_a_person_back_in_a_group_is_one_cluster_of_that_group() -> None:
+    """Control X is alleenstaande (episode Sep 2023 – Mar 2024, ends otherwise), then paar (April, ends otherwise),
+    then alleenstaande again (from June, to work in October): in the leefvorm meter X is one cluster of the group
+    alleenstaande (his terms of February and July added up) and one comparison person, not two.
+    February (duration 5 months): deelnemer T1 (no work), controls X (0) and C1 (werk in May) -> p = 1/2, n_t/N_c = 1/2.
+    April (paar, duration 0): deelnemer T3, control X. July (duration 1): deelnemer T2 (no work), controls X (werk in
+    October) and C2 (0) -> p = 1/2, n_t/N_c = 1/2."""
+    spells = pl.DataFrame([
+        _spell("X", D(2023, 9, 1), D(2024, 3, 15), "overig"), _spell("X", D(2024, 4, 1), D(2024, 5, 15), "overig", "paar"),
+        _spell("X", D(2024, 6, 1), D(2024, 10, 10), "werk"), _spell("C1", D(2023, 9, 1), D(2024, 5, 10), "werk"),
+        _spell("C2", D(2024, 6, 1), None, None), _spell("T1", D(2023, 9, 1), None, None),
+        _spell("T2", D(2024, 6, 1), None, None), _spell("T3", D(2024, 4, 1), None, None, "paar")],
+        schema={k: SPELLS[k] for k in COLS})
+    vz = _vz([("T1", "06", D(2024, 2, 10)), ("T3", "06", D(2024, 4, 10)), ("T2", "06", D(2024, 7, 10))])
+    r = rendement.rendementmeters(spells, vz, D(2025, 6, 30), VAN, types=("06",))
+    row = r.meter("06", 6, "leefvorm").filter(pl.col("groep") == "alleenstaande").row(0, named=True)
+    assert (row["gestart"], row["vergeleken"], row["werk"]) == (2, 2, 0)
+    assert (row["vergelijking"], row["vergelijking_werk"]) == (3, 2)  # X (once), C1, C2; X and C1 to work
+    att = (0 - 1 / 2 + 0 - 1 / 2) / 2
+    assert row["verschil"] == pytest.approx(att * 100)
+    # deelnemer terms 0 − 1/2 − att = 0; X: 1/2 (0 − 1/2) + 1/2 (1 − 1/2) = 0 in one cluster (split: −1/4 and +1/4);
+    # C1: 1/2 (1 − 1/2) = 1/4; C2: 1/2 (0 − 1/2) = −1/4
+    se = math.sqrt(0 ** 2 + (1 / 4) ** 2 + (-1 / 4) ** 2) / 2
+    assert row["se"] == pytest.approx(se * 100)
+    # the total meter: X one cluster as before (his April term is 0: he is the only control then)
+    tot = r.meter("06", 6).row(0, named=True)
+    assert (tot["vergeleken"], tot["vergelijking"]) == (3, 3)
+
+
+def test_the_latest_known_earlier_ladder_position_counts() -> None:
+    """Clients with several ladder positions known before the first month: the latest (by the position's begindatum,
+    then the voorziening's begin) counts, also when an older position is reported later. Deelnemer T on trede 4 starts
+    in March 2024; 40 controls had trede 2, 5, 1 and last 4 (all known in 2023), one more has trede 4 (begindatum
+    October 2023) and an older trede 2 (begindatum 2022) reported by a voorziening of December 2023."""
+    n = 40
+    spells = _spells([("T", None, None), *((f"C{i}", None, None) for i in range(n + 1))])
+    rows = [{"client": "T", "type": "06", "begin": D(2024, 3, 10), "ladder": 4, "ladder_begin": D(2023, 12, 1)}]
+    for i in range(n):
+        for lad, lb, b in ((2, D(2023, 1, 1), D(2023, 2, 1)), (5, D(2023, 3, 1), D(2023, 4, 1)),
+                           (1, D(2023, 5, 1), D(2023, 6, 1)), (4, D(2023, 10, 1), D(2023, 11, 1))):
+            rows.append({"client": f"C{i}", "type": "99", "begin": b, "ladder": lad, "ladder_begin": lb})
+    rows += [{"client": f"C{n}", "type": "99", "begin": D(2023, 11, 1), "ladder": 4, "ladder_begin": D(2023, 10, 1)},
+             {"client": f"C{n}", "type": "99", "begin": D(2023, 12, 1), "ladder": 2, "ladder_begin": D(2022, 1, 1)}]
+    vz = _vz([]).vstack(pl.DataFrame(rows).with_columns(
+        *[pl.lit(None).alias(c) for c in VOORZIENING_SCHEMA if c not in rows[0]]).select(list(VOORZIENING_SCHEMA))
+        .cast(VOORZIENING_SCHEMA))
+    r = rendement.rendementmeters(spells, vz, PEIL, VAN, types=("06",))
+    row = r.meter("06", 6, "ladder").filter(pl.col("groep") == "trede 4").row(0, named=True)
+    assert (row["vergeleken"], row["vergelijking"]) == (1, n + 1)

@@ -27,7 +27,8 @@ Definitions (every choice named; the page repeats them in Dutch):
   The ladder is only in the SRG, so it is known only for clients with a voorziening: a position counts from the month
   in which both its begindatum and the begin of the voorziening that reports it have passed (never from a later file:
   a control whose ladder were known only because he gets a voorziening later would be selected on staying in the
-  bijstand). Without a known position the ladder is "onbekend", its own category: a deelnemer with a known position is
+  bijstand). Of several positions known by a month the latest counts: by its begindatum (without one, the voorziening's
+  begin), then the voorziening's begin (an older position reported later does not replace a newer one). Without a known position the ladder is "onbekend", its own category: a deelnemer with a known position is
   compared with clients on the same trede (in practice clients who have, or had, another voorziening); one without,
   with clients whose position is unknown too. A deelnemer whose cell has no control is "niet vergeleken".
 - Estimate (ATT, stratification): per cell the controls' share to work p_c; the comparison share = the mean of p_c over
@@ -35,7 +36,8 @@ Definitions (every choice named; the page repeats them in Dutch):
   in percentage points. Per client group the same over the cells of that group (the group is part of the cell).
 - Interval (95 %): difference ± 1,96 × se; se from the linearised estimator with the terms of one person added up
   (clustered by person): a deelnemer's term (Y − p_c − difference), a control's terms (n_t/N_c)(Y − p_c) over all
-  months in which he is a control, his own deelnemer term included. Persons are in many months and cells as
+  months in which he is a control, his own deelnemer term included; per client group one cluster per person and group
+  (all his terms in that group, also when he leaves the group and comes back). Persons are in many months and cells as
   controls; clustering takes that into account. Approximate: the cells' weights are taken as given and the normal
   approximation is used; with few deelnemers per group the interval is rough.
 - Persons. gestart = deelnemers in the bijstand with h months of observation; vergeleken = those with at least one
@@ -164,15 +166,40 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
         o = np.argsort(ekey, kind="stable")
         E, ekey = {c: v[o] for c, v in E.items()}, ekey[o]
     # The ladder positions known per person: from the month both the position's begin and its voorziening's begin passed.
+    # Known at month m: of the positions known by then the latest, by the position's begindatum (without one: the
+    # voorziening's begin), then the voorziening's begin (an older position reported later does not replace it).
     lad = (voorz.lazy().filter(pl.col("ladder").is_not_null())
            .select(p=pl.col("p"),
                    L=_mi("begin").cast(pl.Int64).clip(lower_bound=_mi("ladder_begin").cast(pl.Int64).fill_null(0)),
-                   ladder=pl.col("ladder").cast(pl.Int32), vb=pl.col("begin").cast(pl.Int64)).collect())
-    lp, lL, lv_, vb = (lad[c].to_numpy() for c in ("p", "L", "ladder", "vb"))
-    o = np.argsort((lp.astype(np.int64) * 30_000 + lL) * 200_000 + vb + 100_000)  # by person and month; of one month the latest voorziening
-    lp, lL, lv_ = lp[o], lL[o].astype(i32), lv_[o]
-    last = np.concatenate([(lp[1:] != lp[:-1]) | (lL[1:] != lL[:-1]), [True]]) if len(lp) else np.zeros(0, bool)
-    lp, lL, lv_ = lp[last], lL[last], lv_[last]
+                   ladder=pl.col("ladder").cast(pl.Int64), lb=pl.coalesce("ladder_begin", "begin").cast(pl.Int64),
+                   vb=pl.col("begin").cast(pl.Int64)).collect())
+    lp, lL, lv_, lb, vb = (lad[c].to_numpy() for c in ("p", "L", "ladder", "lb", "vb"))
+    if len(lp):
+        # one sort by person, month known, then (begindatum, voorziening's begin, ladder) as the rank lr; one int64 key
+        # when it fits (it does for any real file), else a lexsort
+        lr = ((lb - lb.min()) * (int(vb.max() - vb.min()) + 1) + vb - vb.min()) * 8 + lv_
+        n_r, n_L = int(lr.max()) + 1, int(lL.max() - lL.min()) + 1
+        if n_p * n_L * n_r < 2**62:
+            o = np.argsort((lp.astype(np.int64) * n_L + (lL - lL.min())) * n_r + lr)
+        else:
+            lr = np.unique(lr, return_inverse=True)[1].astype(np.int64)
+            n_r = int(lr.max()) + 1
+            o = np.lexsort((lr, lL, lp))
+        lp, lL, lv_, lr = lp[o], lL[o], lv_[o].astype(i32), lr[o]
+    else:
+        lr = np.zeros(0, np.int64)
+    lL = lL.astype(i32)
+    if len(lp):
+        # keep a position only if it is the person's latest so far (p sorted: a running maximum of p and rank)
+        pr = lp.astype(np.int64) * n_r + lr
+        newest = pr == np.maximum.accumulate(pr)
+        lp, lL, lv_ = lp[newest], lL[newest], lv_[newest]
+        # of one person and month the last; of the positions known before the window only the last (it counts from
+        # the window's first month: one ladder event per person and month, so no tie in the sort below)
+        nxt_same = np.concatenate([lp[1:] == lp[:-1], [False]])
+        nxt_L = np.append(lL[1:], BIG)
+        last = ~(nxt_same & ((nxt_L == lL) | (nxt_L < lo)))
+        lp, lL, lv_ = lp[last], lL[last], lv_[last]
     # Segments: the months an episode is in the bijstand inside the window, cut where the cell key may change (duration
     # band, age group, a newly known ladder position). One sort of the starts and the ladder events by person and month.
     a = np.maximum(E["b"], lo).astype(i32)
@@ -191,7 +218,7 @@ def _prepare(spells: pl.DataFrame, voorz: pl.DataFrame, peil: dt.date, van: dt.d
     P = np.concatenate([E["p"][rows_ep], lp[inwin]])
     S = np.concatenate([rows_s, np.maximum(lL[inwin], lo - 1)])
     EP = np.concatenate([rows_ep, np.full(n_ev, -1, np.int64)])  # -1: a ladder event
-    # by person, month, ladder event first (the same int64 key and sort as before: ties keep their order)
+    # by person, month, ladder event first (a person has at most one ladder event and one cut of an episode per month)
     order = np.argsort((P.astype(np.int64) * (hi - lo + 3) + (S - lo + 1)) * 2 + (EP >= 0))
     V = np.concatenate([np.zeros(len(rows_ep), i32), lv_[inwin]])[order]
     P, S, EP = P[order], S[order], EP[order]
@@ -455,13 +482,18 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
             ig = grp[k[rel[imp]]]
             istart = _runs(rp[imp], ig)
             ig0 = ig[istart]
-            # a run of the persons in several groups is a range of consecutive segments
+            # a run of the persons in several groups is a range of consecutive segments; a person back in a group
+            # (A, B, A) has several runs of it: their sums and bits are added up to one cluster per (person, group)
             IT, IB = ranges(imp[istart], imp[np.append(istart[1:], len(imp)) - 1] + 1)
+            ikey = rp[imp][istart].astype(np.int64) * ng + ig0
+            iskey, iinv = np.unique(ikey, return_inverse=True)
+            if len(iskey) < len(ikey):
+                IT = np.stack([np.bincount(iinv, weights=IT[j], minlength=len(iskey)) for j in range(H)])
+                io = np.argsort(iinv, kind="stable")
+                IB = np.bitwise_or.reduceat(IB[io], _runs(iinv[io]))
+            ig0 = iskey % ng
             t2 = [t2[j] + np.bincount(ig0, weights=IT[j] ** 2, minlength=ng) for j in range(H)]
             bits = bits + _bit_counts(ig0, IB, ng, 2 * H)
-            ikey = rp[imp][istart].astype(np.int64) * ng + ig0
-            iorder = np.argsort(ikey, kind="stable")
-            iskey = ikey[iorder]
         for j, (h, tk_e, tkm, ym, pjm, tpm) in enumerate(est):
             gje, gjm = grp[tk_e], grp[tkm]
             n_start = np.bincount(gje, minlength=ng)
@@ -481,7 +513,7 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
                 key_j = tpm[q].astype(np.int64) * ng + gjm[q]
                 pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
                 hit = iskey[pos] == key_j
-                b_j[q[hit]] = IT[j][iorder[pos[hit]]]
+                b_j[q[hit]] = IT[j][pos[hit]]
             ss = (np.bincount(gjm, weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gjm, weights=a_j * b_j, minlength=ng)
                   + t2[j])
             pers, pers_w = bits[:, j], bits[:, H + j]
