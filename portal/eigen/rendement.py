@@ -486,12 +486,13 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
             # (A, B, A) has several runs of it: their sums and bits are added up to one cluster per (person, group)
             IT, IB = ranges(imp[istart], imp[np.append(istart[1:], len(imp)) - 1] + 1)
             ikey = rp[imp][istart].astype(np.int64) * ng + ig0
-            iskey, iinv = np.unique(ikey, return_inverse=True)
-            if len(iskey) < len(ikey):
-                IT = np.stack([np.bincount(iinv, weights=IT[j], minlength=len(iskey)) for j in range(H)])
-                io = np.argsort(iinv, kind="stable")
-                IB = np.bitwise_or.reduceat(IB[io], _runs(iinv[io]))
-            ig0 = iskey % ng
+            iorder = np.argsort(ikey, kind="stable")  # sorted by person already: only the groups within one to sort
+            iskey = ikey[iorder]
+            u = _runs(iskey)
+            if len(u) < len(iskey):
+                IT, IB = np.add.reduceat(IT[:, iorder], u, axis=1), np.bitwise_or.reduceat(IB[iorder], u)
+                iskey = iskey[u]
+                iorder, ig0 = np.arange(len(u)), iskey % ng
             t2 = [t2[j] + np.bincount(ig0, weights=IT[j] ** 2, minlength=ng) for j in range(H)]
             bits = bits + _bit_counts(ig0, IB, ng, 2 * H)
         for j, (h, tk_e, tkm, ym, pjm, tpm) in enumerate(est):
@@ -513,7 +514,7 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
                 key_j = tpm[q].astype(np.int64) * ng + gjm[q]
                 pos = np.minimum(np.searchsorted(iskey, key_j), len(iskey) - 1)
                 hit = iskey[pos] == key_j
-                b_j[q[hit]] = IT[j][pos[hit]]
+                b_j[q[hit]] = IT[j][iorder[pos[hit]]]
             ss = (np.bincount(gjm, weights=a_j ** 2, minlength=ng) - 2 * np.bincount(gjm, weights=a_j * b_j, minlength=ng)
                   + t2[j])
             pers, pers_w = bits[:, j], bits[:, H + j]
