@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from portal import charts
-from portal.nl import DATUM_KORT, MAAND_KORT, nl_date_short, nl_euro, nl_number
+from portal.nl import DATUM_KORT, MAAND_KORT, nl_date_short, nl_euro, nl_month, nl_number
 from portal import access
 from portal.access import Gebruiker
 from portal.eigen import bus, episodes, mapping, monitors, parse, participants, pseudo, store, suppress, survival, synth
@@ -74,7 +74,8 @@ def _episodes(file: str, _spells: pl.DataFrame) -> pl.DataFrame:  # file (from b
 
 
 MONITORS = {"maand": monitors.monthly, "leefvorm": monitors.leefvorm_mix, "duur": monitors.duration_profile,
-            "kans": survival.uitstroomkans, "herinstroom": monitors.herinstroom}
+            "kans": survival.uitstroomkans, "herinstroom": monitors.herinstroom,
+            "gedekt": lambda spells, peil: (episodes.covered(spells, peil) or (None,))[0]}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -313,13 +314,22 @@ def _table(frame: pl.DataFrame, lines: list[str], key: str) -> None:
 
 
 def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
-                    pagina: suppress.Pagina) -> pl.DataFrame:
+                    pagina: suppress.Pagina, eerste: dt.date | None = None) -> pl.DataFrame:
     van = dt.date(peil.year - MONTHS_SHOWN // 12, peil.month, 1)
     table = _monitor("maand", file, (van, peil), (), spells)
-    res = pagina.monthly(table)
-    shown = res.frame
+    # eerste (BUS files, see render): months before the first month the file describes hold only the spells that still ran
+    # later: their stock would look low and their flows small. They are left empty, and said so; the note on hidden cells
+    # counts only the months shown.
+    beschreven = table if eerste is None or eerste <= van else table.filter(pl.col("maand") >= eerste)
+    res = pagina.monthly(beschreven)
+    shown = pagina.monthly(table).frame.with_columns(
+        pl.when(pl.col("maand") >= (eerste or van)).then(pl.col(c)).alias(c) for c in FLOWS)
     lines = [line, "Bestand: lopende uitkeringen op de laatste dag van de maand; instroom en uitstroom: uitkeringen die in de "
              "maand begonnen of eindigden; uitstroom naar werk: beëindigd met reden werk.", *res.note()]
+    if beschreven is not table:
+        lines.insert(1, f"Maanden vóór {nl_month(eerste)} beschrijft het bestand niet volledig (het begint later): die staan "
+                        "leeg, niet als 0 of als lager bestand.")
+        st.caption(lines[1])
     long = shown.unpivot(index="maand", on=list(FLOWS), variable_name="reeks", value_name="waarde").with_columns(
         pl.col("reeks").replace_strict(FLOWS), pl.col("maand").dt.strftime("%Y-%m").alias("periode"),
         pl.lit("eigen bestand").alias("bron"), pl.col("maand").dt.strftime(MAAND_KORT).alias("peildatum"))
@@ -334,10 +344,10 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     _table(shown.with_columns(pl.col("maand").dt.strftime(MAAND_KORT)).rename({"maand": "Maand", **FLOWS}), lines,
                key=f"bestandsmonitor-{gemeente}")
     last, prev = shown.row(-1, named=True), shown.row(-4, named=True) if shown.height >= 4 else None
-    tr = monitors.trend(table)
+    tr = monitors.trend(beschreven)
     if tr is not None and prev is not None and last["bestand"] is not None and prev["bestand"] is not None:
         st.markdown(f"**Ontwikkeling over de laatste drie maanden:** {tr.tekst}.")
-    check = monitors.cbs_check(suppress.cbs_input(table, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "jaar"))
+    check = monitors.cbs_check(suppress.cbs_input(beschreven, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "jaar"))
     if check.is_empty():
         st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
                    "per gemeente komen er na `python3 dev.py etl vernieuw`).")
@@ -369,8 +379,10 @@ def _leefvorm_publiek(build: str, codes: tuple[str, ...] | None) -> pl.DataFrame
 
 
 def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt.date, line: str, file: str,
-                     members: list[str], pagina: suppress.Pagina) -> None:
+                     members: list[str], pagina: suppress.Pagina, eerste: dt.date | None = None) -> None:
     options = suppress.page_peildata(peil)  # the peildatum and the month ends of the five years before it
+    if eerste is not None:  # only months the file describes (bestandsmonitor)
+        options = [d for d in options if d >= eerste]
     default = [d for d in options if d.month == peil.month][:3]  # the peildatum and the same month one and two years back
     ends = sorted(st.multiselect("Peildata", options, default=default, format_func=nl_date_short,
                                  key=f"peildata-{gemeente}-{peil:%Y-%m-%d}"))  # a file with another peildatum: its own
@@ -613,9 +625,12 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
     meters = rendement_ui.meters(gemeente, naam, file, peil, spells)  # issue 22 part 4: SRG voorzieningen against BUS
     pagina = _pagina(file, peil, spells, rendement_ui.both(extra.pattern(), meters.pattern()), srg=meters.key)
     st.header("Bestandsmonitor")
-    own = bestandsmonitor(wh, gemeente, spells, peil, line, file, pagina)
+    # A BUS file holds the records of its statistiekmaanden only: a spell that ended before them is not in it, so the
+    # months before its first completely described month are not shown. (An own-layout export is read as complete.)
+    eerste = _monitor("gedekt", file, (peil,), (), spells) if extra.redenen is not None else None
+    own = bestandsmonitor(wh, gemeente, spells, peil, line, file, pagina, eerste)
     st.header("Leefvorm")
-    leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members), pagina)
+    leefvorm_section(wh, gemeente, spells, peil, line, file, list(group.members), pagina, eerste)
     st.header("Uitstroomkans")
     uitstroom_section(gemeente, spells, peil, line, file, pagina)
     st.header("Uitstroom naar reden")
