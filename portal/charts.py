@@ -22,6 +22,11 @@ PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1
 MANY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#4477AA",
         "#EE6677", "#66CCEE"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+# Streamlit's theme sizes a chart with autosize "fit": the given height is the whole chart (title, axes, legend), and a
+# tall legend leaves the plot a few pixels. A chart with this autosize keeps its height for the plot and only fits the
+# width of its container (a spec's own autosize comes before the theme's).
+PLOT_HEIGHT = alt.AutoSizeParams(type="fit-x", contains="padding")
+ROW = 28  # pixels per row of a chart with one row per category
 
 
 def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int | None = None) -> alt.TopLevelMixin:
@@ -106,7 +111,7 @@ def benchmark_chart(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[st
 
 def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decimals: int = 0, temporal: bool = False,
                 order: list[str] | None = None, many: bool = False, zero: bool = True, x_title: str = "Jaar",
-                dash_by: str | None = None, time_format: str = "%Y") -> alt.LayerChart:
+                dash_by: str | None = None, time_format: str = "%Y", legend_columns: int | None = None) -> alt.LayerChart:
     """Lines with points, one per series (never joined across series). data: x, waarde, series, bron, peildatum.
 
     many: the 12-colour colour-blind-safe palette with a line pattern per four series (Vergelijken). dash_by: a column
@@ -114,7 +119,7 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
     fmt = f",.{decimals}f"
     names = order or sorted(data[series].unique())
     colours = MANY if many else PALETTE
-    colour = alt.Color(f"{series}:N", title=None, sort=names, legend=alt.Legend(orient="bottom", columns=1 if not many else 3, labelLimit=0),
+    colour = alt.Color(f"{series}:N", title=None, sort=names, legend=alt.Legend(orient="bottom", columns=legend_columns or (1 if not many else 3), labelLimit=0),
                        scale=alt.Scale(domain=names, range=[colours[i % len(colours)] for i in range(len(names))]))
     x_enc = (alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format=time_format), scale=alt.Scale(padding=10)) if temporal else
              alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
@@ -145,11 +150,13 @@ def month_share_chart(data: pl.DataFrame, *, order: list[str], y_title: str, ban
             tooltip=[alt.Tooltip("groep:N", title="Groep"), alt.Tooltip("maand:T", title="Maand", format="%b %Y"),
                      alt.Tooltip("p25:Q", title="P25", format=fmt), alt.Tooltip("p75:Q", title="P75", format=fmt)]))
     layers.append(lines_chart(data, x="maand", series="reeks", y_title=y_title, decimals=decimals, temporal=True, order=order,
-                              x_title="Maand", time_format="%b %Y"))
+                              x_title="Maand", time_format="%b %Y", legend_columns=2))
     if rules is not None and rules.height:
         layers.append(alt.Chart(rules.to_pandas()).mark_rule(strokeDash=[4, 4], color="#888").encode(
             x="datum:T", tooltip=[alt.Tooltip("reden:N", title="Let op")]))
-    return alt.layer(*layers).properties(height=320)
+    # The height is the plot's own: Streamlit fits a chart into its height (autosize "fit"), so the legend under it
+    # would take the plot's room; "fit-x" fits the width only.
+    return alt.layer(*layers).properties(height=320, autosize=PLOT_HEIGHT)
 
 
 def distribution_chart(dist: pl.DataFrame, klasse: str, axis_title: str, order: list[str], unit: str,
@@ -301,20 +308,24 @@ def _fill(node, old: list[str], new: list[str]):
 
 
 def rendement_chart(data: pl.DataFrame, categories: list[str]) -> alt.LayerChart:
-    """Rendementmeters (portal.eigen.rendement): per voorziening or client group the difference in the share to work
-    (deelnemers minus comparable clients, percentage points) with its 95 % interval and the zero line; the colour says
-    whether the interval excludes 0. data: label, verschil, onder, boven, oordeel; categories: the oordelen in order."""
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    """Rendementmeters (portal.eigen.rendement): one row per voorziening or client group (its whole name on the y-axis),
+    the difference in the share to work (deelnemers minus comparable clients, percentage points) as a dot with its 95 %
+    interval as a rule, the zero line, and the verdict (hoger, lager, geen aantoonbaar verschil) as colour with a legend.
+    The plot is ROW pixels per row high (the legend and axes come on top of that, see PLOT_HEIGHT).
+    data: label, verschil, onder, boven, oordeel; categories: the oordelen in order."""
+    labels = data["label"].to_list()
+    y = alt.Y("label:N", title=None, sort=labels, scale=alt.Scale(domain=labels, paddingInner=0.3),
+              axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=12))
     base = alt.Chart(data.to_pandas())
-    colour = alt.Color("oordeel:N", title="Uitkomst", legend=alt.Legend(labelLimit=0, orient="bottom"),
+    colour = alt.Color("oordeel:N", title="Uitkomst", legend=alt.Legend(labelLimit=0, orient="bottom", direction="vertical"),
                        scale=alt.Scale(domain=categories, range=[PALETTE[2], PALETTE[4], "#9aa5b1"][:len(categories)]))
     tip = [alt.Tooltip("label:N", title="Voorziening of groep"),
            alt.Tooltip("verschil:Q", title="Verschil (procentpunt)", format=",.1f"),
            alt.Tooltip("onder:Q", title="95 %-grens laag", format=",.1f"),
            alt.Tooltip("boven:Q", title="95 %-grens hoog", format=",.1f"), alt.Tooltip("oordeel:N", title="Uitkomst")]
-    bars = base.mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("onder:Q", title="Verschil in uitstroom naar werk (procentpunt)", axis=alt.Axis(format=",.0f")),
-        x2="boven:Q", color=colour)
-    dots = base.mark_point(filled=True, size=70).encode(y=y, x="verschil:Q", color=colour, tooltip=tip)
-    zero = alt.Chart(pl.DataFrame({"nul": [0.0]}).to_pandas()).mark_rule(color="#333").encode(x="nul:Q")
-    return alt.layer(bars, dots, zero).properties(height=max(120, 28 * data.height))
+    x = alt.X("onder:Q", title="Verschil in uitstroom naar werk (procentpunt)", axis=alt.Axis(format=",.0f"),
+              scale=alt.Scale(zero=True, nice=True))
+    bars = base.mark_rule(strokeWidth=2.5).encode(y=y, x=x, x2="boven:Q", color=colour, tooltip=tip)
+    dots = base.mark_point(filled=True, size=80, opacity=1).encode(y=y, x="verschil:Q", color=colour, tooltip=tip)
+    zero = alt.Chart(pl.DataFrame({"nul": [0.0]}).to_pandas()).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="nul:Q")
+    return alt.layer(zero, bars, dots).properties(height=ROW * max(3, data.height), autosize=PLOT_HEIGHT)

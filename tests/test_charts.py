@@ -83,3 +83,49 @@ def test_benchmark_spec_from_a_template_is_altairs_own(wh) -> None:
             assert charts.benchmark_spec(t.lines, t.band, title=title, subtitle="eenheid", **args) == want
             made += 1
     assert made == 16 and len(charts._TEMPLATES) <= 4  # templates were reused, not rebuilt per gemeente
+
+
+def _rendement_data(n: int):
+    import polars as pl
+    from portal.ui.rendement import OORDELEN
+
+    return pl.DataFrame({"label": [f"{i:02d} een voorziening met een lange naam {i}" for i in range(1, n + 1)],
+                         "verschil": [float(i) - 3 for i in range(n)], "onder": [float(i) - 6 for i in range(n)],
+                         "boven": [float(i) for i in range(n)], "oordeel": [OORDELEN[i % 3] for i in range(n)]}), OORDELEN
+
+
+@pytest.mark.parametrize("n", [1, 5, 9])
+def test_rendement_chart_has_a_row_per_type_a_zero_line_and_a_legend(n: int) -> None:
+    data, oordelen = _rendement_data(n)
+    spec = charts.finish(charts.rendement_chart(data, oordelen), "Rendementmeters: uitstroom naar werk binnen 6 maanden").to_dict()
+    ys = [layer["encoding"]["y"] for layer in spec["layer"] if "y" in layer.get("encoding", {})]
+    assert ys and all(y["scale"]["domain"] == data["label"].to_list() for y in ys)  # one row per type, in order
+    assert all(y["axis"]["labelLimit"] == 0 for y in ys)  # whole names
+    assert any(layer["encoding"]["x"].get("field") == "nul" for layer in spec["layer"])  # the zero line
+    legends = [layer["encoding"]["color"]["legend"] for layer in spec["layer"] if "color" in layer.get("encoding", {})]
+    assert legends and all(lg["orient"] == "bottom" for lg in legends)
+    assert spec["height"] >= charts.ROW * max(n, 3)
+    # the height is the plot's: Streamlit's theme autosize ("fit") would give the legend and axes the plot's room
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    import vl_convert as vlc
+
+    assert Image.open(io.BytesIO(vlc.vegalite_to_png(spec, scale=1))).size[1] > spec["height"]  # title, axis, legend on top
+
+
+def test_rendement_chart_height_grows_with_the_number_of_types() -> None:
+    heights = [charts.rendement_chart(*_rendement_data(n)).to_dict()["height"] for n in (3, 5, 9)]
+    assert heights[0] < heights[1] < heights[2]
+
+
+def test_share_chart_keeps_its_plot_height_with_four_series_under_it() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    names = ["0 kostendelers", "1 kostendeler", "2 kostendelers", "3 of meer kostendelers"]
+    data = pl.DataFrame([{"maand": dt.date(2026, m, 1), "waarde": v, "reeks": r, "periode": "x", "bron": "b", "peildatum": "p"}
+                         for m in range(1, 12) for r, v in zip(names, [80.0, 12.0, 5.0, 3.0])])
+    spec = charts.finish(charts.month_share_chart(data, order=names, y_title="% van de personen"), "Kostendelers").to_dict()
+    assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
+    legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["columns"] >= 2

@@ -191,6 +191,10 @@ def test_page_shows_rendementmeters_on_the_synthetic_example(built) -> None:
     assert "hoger dan vergelijkbare cliënten" in set(table["Uitkomst"])
     captions = " ".join(c.value for c in at.caption)
     assert "SYNTHETISCH BUS- en SRG-bestand" in captions and "WWB-kompas" in captions
+    # the source and definition once (under the chart), not again as a "Bron: ..." paragraph with the anchors
+    assert sum(c.value.count("Zo heetten ze in het WWB-kompas") for c in at.caption) == 1
+    assert sum(c.value.count("Rendementmeter: van de cliënten die") for c in at.caption) == 1
+    assert not any(c.value.startswith("Bron: SYNTHETISCH BUS- en SRG") for c in at.caption)
     at.radio(key=f"rendement-h-{AMSTERDAM}").set_value(12).run()
     at.radio(key=f"rendement-groep-{AMSTERDAM}").set_value("ladder").run()
     assert not at.exception
@@ -230,6 +234,19 @@ def test_page_without_srg_says_what_is_needed(clean) -> None:  # noqa: F811
 
 
 from tests.test_page_eigen import clean  # noqa: E402,F401 - fixture
+
+
+def test_a_file_too_short_for_the_12_month_meter_says_so_and_prints_no_empty_period() -> None:
+    from portal.ui import rendement as ui
+
+    r12 = rendement.rendementmeters(HAND, HAND_VZ, D(2024, 11, 30), D(2023, 12, 1))  # 12 months: 12-2023 t/m 11-2024
+    assert ui.maanden(r12) == 12
+    assert ui.te_kort(r12, 6) is None
+    assert ui.te_kort(r12, 12).startswith("Het bestand beslaat 12 maanden; de meter over 12 maanden vraagt er minstens 13.")
+    r13 = rendement.rendementmeters(HAND, HAND_VZ, D(2024, 12, 31), D(2023, 12, 1))
+    assert ui.maanden(r13) == 13 and ui.te_kort(r13, 12) is None
+    m = ui.Meters(r13, None, "bron", "key")
+    assert "12-2023 t/m 12-2023" in ui._methode(m, 12)  # the one month of starts, never a period that ends before it begins
 
 
 def test_example_files_round_trip_to_the_demo_voorzieningen_and_meters() -> None:

@@ -112,6 +112,22 @@ def meters(gemeente: str, naam: str, file: str, peil: dt.date, spells: pl.DataFr
     return Meters(r, None, bron, key)
 
 
+def maanden(r: rendement.Rendement) -> int:
+    """How many months the meters rest on: from the first month of the BUS to the peildatum (the earlier of BUS and SRG)."""
+    return _idx(r.peil) - _idx(r.van) + 1
+
+
+def te_kort(r: rendement.Rendement, h: int) -> str | None:
+    """Dutch: why there is no meter over h months when the file is too short for one (a start needs h whole months to
+    the peildatum, so at least h + 1 months), else None."""
+    n = maanden(r)
+    if n >= h + 1:
+        return None
+    return (f"Het bestand beslaat {n} {'maand' if n == 1 else 'maanden'}; de meter over {h} maanden vraagt er minstens "
+            f"{h + 1}. Een start telt pas als er {h} hele maanden van BUS en SRG na liggen. Upload BUS- en SRG-bestanden "
+            "over meer maanden om deze meter te zien.")
+
+
 def _methode(m: Meters, h: int) -> str:
     r = m.r
     last = _month(_idx(r.peil) - h)
@@ -162,6 +178,9 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
     st.markdown(VERGELIJKING)
     h = st.radio("Uitstroom naar werk binnen", rendement.HORIZONTEN, format_func=lambda x: f"{x} maanden", horizontal=True,
                  key=f"rendement-h-{gemeente}")
+    if kort := te_kort(m.r, h):  # no start can be followed for h months: say so, and print no empty period
+        st.info(kort)
+        return
     frame, note = rendement.toon(m.r, pagina, h)
     frame = frame.with_columns(label=pl.format("{} {}", "type", "voorziening"))
     method = _methode(m, h)
@@ -176,8 +195,8 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
     else:
         st.caption(f"Geen rendementmeter te tonen: bij geen enkel type zijn er genoeg deelnemers en vergelijkbare cliënten "
                    f"(elk aantal onder de {MIN_CELL} personen wordt niet getoond, en ook wat het zou verraden).")
-    st.caption(literal(f"Bron: {m.bron}. {method}"))
-    st.caption(ANKERS)
+        # the chart shows the source and definition lines under it; without a chart they are said here, once
+        st.caption(literal(" ".join(f"Bron en definitie: {x}" if i == 0 else x for i, x in enumerate(lines))))
     c = st.columns(2)
     types = [t for t in VOORZIENINGEN]
     t = c[0].selectbox("Per cliëntgroep, voor de voorziening", types, format_func=lambda x: f"{x} {VOORZIENINGEN[x]}",
@@ -190,4 +209,4 @@ def section(gemeente: str, naam: str, m: Meters, line: str, pagina, table) -> No
            ANKERS, *sub_note], key=f"rendement-{gemeente}-{t}-{ind}-{h}")
 
 
-__all__ = ["meters", "section", "both", "Meters"]
+__all__ = ["meters", "section", "both", "Meters", "te_kort", "maanden"]
