@@ -47,6 +47,13 @@ def test_page_recognises_a_bus_zip_lists_kenmerken_and_stores_it(clean) -> None:
     assert math.isnan(rows["13 inkomsten uit zelfstandig beroep of bedrijf"]["Uitstromers"])  # 3: hidden
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Naar werk als aandeel van alle uitstroom (Divosa)"] == "46,6 %"
+    # the bestandsmonitor shows nothing for the months before the file's first statistiekmaand: a spell that ended then
+    # is not in the file, so the stock there would only look low
+    first = store.current(AMSTERDAM)["maand_van"]
+    monthly = next(d.value for d in at.dataframe if "Bestand (einde maand)" in d.value.columns)
+    before = monthly[monthly["Maand"].map(lambda m: f"{m[3:]}-{m[:2]}") < first]
+    assert len(before) and before.drop(columns="Maand").isna().all().all(), before
+    assert any(c.value.startswith("Maanden vóór ") and "beschrijft het bestand niet volledig" in c.value for c in at.caption)
 
 
 def test_page_refuses_bad_bus_and_names_the_missing_kenmerk(clean) -> None:  # noqa: F811
