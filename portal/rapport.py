@@ -73,8 +73,35 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
 
+def foto_chart_key(foto: dict) -> str:
+    """What foto_chart draws, as text: per indicator its label, unit and series (equal text, equal chart)."""
+    return repr([(r.get("label"), r.get("eenheid"), r.get("reeks")) for r in foto["regels"]])
+
+
+def has_foto_chart(foto: dict) -> bool:
+    """Whether foto_chart has anything to draw (some indicator has a figure of the gemeente)."""
+    return any(x["gemeente"] is not None for r in foto["regels"] for x in r["reeks"])
+
+
+_CHARTS: dict[str, alt.ConcatChart | None] = {}  # foto_chart per foto_chart_key, the most recent _CHARTS_LIMIT
+_CHARTS_LIMIT = 64
+
+
 def foto_chart(foto: dict) -> alt.ConcatChart | None:
-    """Small multiples: per key indicator the gemeente, the referentiegroep mean with its P25–P75 band, and Nederland."""
+    """Small multiples: per key indicator the gemeente, the referentiegroep mean with its P25–P75 band, and Nederland.
+
+    Kept per content (foto_chart_key): Altair takes about 0.15 s to build these charts, and the dossier page, the PDF and
+    the exports ask for the same foto again and again. The chart is shared; Altair's methods (properties, configure,
+    to_dict) return copies and leave it as it is."""
+    key = foto_chart_key(foto)
+    if key not in _CHARTS:
+        if len(_CHARTS) >= _CHARTS_LIMIT:
+            _CHARTS.pop(next(iter(_CHARTS)), None)
+        _CHARTS[key] = _foto_chart(foto)
+    return _CHARTS[key]
+
+
+def _foto_chart(foto: dict) -> alt.ConcatChart | None:
     charts = []
     for r in foto["regels"]:
         if not any(x["gemeente"] is not None for x in r["reeks"]):
