@@ -86,7 +86,8 @@ def built() -> Path:
 
 
 # ---- a small snapshot set for refresh tests that are about a fault, not about the shipped figures ------------------------
-SMALL_GEMEENTEN = {b"GM0363", b"GM0599", b"GM0518", b"GM0344", b"GM0153"}  # the G4 and Enschede
+# The G4, Enschede, and Appingedam (merged into Eemsdelta in 2021: a herindeling in the small set too)
+SMALL_GEMEENTEN = {b"GM0363", b"GM0599", b"GM0518", b"GM0344", b"GM0153", b"GM0003"}
 # Kept whole: the gemeente lists, herindelingen, boundaries and regions every build checks figures against.
 SMALL_WHOLE = {"nlextract_gemeentelijke_indeling", "gemeente_herindelingen", "geo_gemeentegrenzen", "cbs_gebieden_in_nederland"}
 _GM_CODE = re.compile(rb"\bGM\d{4}\b")
