@@ -11,6 +11,8 @@ import functools
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,6 +142,30 @@ def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
                                        "the shipped snapshots and their warehouse (for a refresh test about a fault)")
+
+
+@pytest.fixture(scope="session")
+def server(built: Path) -> Iterator[str]:
+    """The portal in a Streamlit server of this test process (headless, on a free port), for the browser tests; one per
+    test process, started when a test first needs it (starting one and warming its caches costs several seconds)."""
+    from portal.paths import ROOT
+    from portal.serve import free_port, wait_healthy
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout=60)
+    except RuntimeError:
+        proc.kill()
+        pytest.fail("Streamlit kwam niet op binnen 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +13,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from portal.paths import ROOT
-from portal.serve import free_port, wait_healthy
 from portal.ui import PAGES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -29,25 +25,6 @@ if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def server(built: Path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, timeout=60)
-    except RuntimeError:
-        proc.kill()
-        pytest.fail("Streamlit kwam niet op binnen 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 _SHARED: list = []  # this module's Chromium while its tests run (shared_chromium)
