@@ -99,8 +99,46 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
 
+def foto_chart_key(foto: dict) -> str:
+    """What foto_chart draws, as text: per indicator its label, unit and series (equal text, equal chart)."""
+    return repr([(r.get("label"), r.get("eenheid"), r.get("reeks")) for r in foto["regels"]])
+
+
+def has_foto_chart(foto: dict) -> bool:
+    """Whether foto_chart has anything to draw (some indicator has a figure of the gemeente)."""
+    return any(x["gemeente"] is not None for r in foto["regels"] for x in r["reeks"])
+
+
+_CHARTS: dict[str, alt.ConcatChart | None] = {}  # foto_chart per foto_chart_key, the most recent _CHARTS_LIMIT
+_PNGS: dict[str, bytes] = {}  # foto_png likewise
+_CHARTS_LIMIT = 64
+
+
 def foto_chart(foto: dict) -> alt.ConcatChart | None:
-    """Small multiples: per key indicator the gemeente, the referentiegroep mean with its P25–P75 band, and Nederland."""
+    """Small multiples: per key indicator the gemeente, the referentiegroep mean with its P25–P75 band, and Nederland.
+
+    Kept per content (foto_chart_key): Altair takes about 0.15 s to build these charts, and the dossier page, the PDF and
+    the exports ask for the same foto again and again. The chart is shared; Altair's methods (properties, configure,
+    to_dict) return copies and leave it as it is."""
+    return _kept(_CHARTS, foto_chart_key(foto), lambda: _foto_chart(foto))
+
+
+def foto_png(foto: dict) -> bytes | None:
+    """foto_chart as the report's PNG (validated against the Vega-Lite schema), kept per content like the chart."""
+    chart = foto_chart(foto)
+    return None if chart is None else _kept(_PNGS, foto_chart_key(foto), lambda: vlc.vegalite_to_png(chart.to_dict(), scale=2))
+
+
+def _kept(cache: dict, key: str, make):
+    if key not in cache:
+        value = make()
+        if len(cache) >= _CHARTS_LIMIT:
+            cache.pop(next(iter(cache)), None)
+        cache[key] = value
+    return cache[key]
+
+
+def _foto_chart(foto: dict) -> alt.ConcatChart | None:
     charts = []
     for r in foto["regels"]:
         if not any(x["gemeente"] is not None for x in r["reeks"]):
@@ -226,9 +264,8 @@ def flowables(v: dict, foto: dict, items: list[dict], names: dict[str, str], eig
     story += [Spacer(1, 0.2 * cm), P(_t(vt.SIGNAAL_REGEL.replace("**", "")), st["small"]), P(_t(vt.PROGNOSE_METHODE), st["small"]),
               P(_t("Bron en peildatum per cijfer: " + "; ".join(f"{r['Indicator']}: {r['Bron']}, peildatum {r['Peildatum']}"
                                                                for r in card.iter_rows(named=True))), st["small"])]
-    chart = foto_chart(foto)
-    if chart is not None:
-        png = vlc.vegalite_to_png(chart.to_dict(), scale=2)
+    png = foto_png(foto)
+    if png is not None:
         img = Image(io.BytesIO(png))
         scale = min(17 * cm / img.drawWidth, 20 * cm / img.drawHeight)
         img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale

@@ -9,11 +9,14 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 # Must be set before portal.paths is imported anywhere: the portal then reads this warehouse, not data/warehouse.db.
 # The controlling process makes the run's folder; its workers inherit the environment and take a subfolder each.
@@ -29,6 +32,7 @@ import pytest  # noqa: E402
 
 from etl import cbs, live  # noqa: E402
 from etl.build import build  # noqa: E402
+from etl.snapshot import write_sums  # noqa: E402
 from portal.paths import SNAPSHOTS, WAREHOUSE  # noqa: E402
 from portal import peers  # noqa: E402
 from portal import visitatie as vt  # noqa: E402
@@ -63,18 +67,105 @@ def _exclusive(lock: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _once(path: Path, make: Callable[[Path], object]) -> Path:
+    """`path`, made by `make(path)` unless it exists: by one test process at a time, so under pytest-xdist by the first
+    worker that needs it (the others wait, then find it)."""
+    with _exclusive(path.with_name(f".{path.name}.lock")):
+        if not path.exists():
+            make(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def built() -> Path:
     """The warehouse of the shipped snapshots at portal.paths.WAREHOUSE, built once per test run (see the docstring)."""
     if WAREHOUSE.exists():
         return WAREHOUSE
-    shared = Path(_RUN_DIR) / "warehouse.db" if _WORKER and _RUN_DIR else WAREHOUSE
-    with _exclusive(shared.with_name(".test-build.lock")):
-        if not shared.exists():
-            build(shared, log=lambda _: None)
+    shared = _once(Path(_RUN_DIR) / "warehouse.db" if _WORKER and _RUN_DIR else WAREHOUSE, lambda p: build(p, log=lambda _: None))
     if shared != WAREHOUSE:
         shutil.copy2(shared, WAREHOUSE)  # a copy of its own: some tests write into the worker's warehouse
     return WAREHOUSE
+
+
+# ---- a small snapshot set for refresh tests that are about a fault, not about the shipped figures ------------------------
+# The G4, Enschede, and Appingedam (merged into Eemsdelta in 2021: a herindeling in the small set too)
+SMALL_GEMEENTEN = {b"GM0363", b"GM0599", b"GM0518", b"GM0344", b"GM0153", b"GM0003"}
+# Kept whole: the gemeente lists, herindelingen, boundaries and regions every build checks figures against.
+SMALL_WHOLE = {"nlextract_gemeentelijke_indeling", "gemeente_herindelingen", "geo_gemeentegrenzen", "cbs_gebieden_in_nederland"}
+_GM_CODE = re.compile(rb"\bGM\d{4}\b")
+
+
+def _small_snapshots(dest: Path) -> None:
+    """The shipped snapshots with, in every figure table (CSV), only the rows of SMALL_GEMEENTEN and the rows that name no
+    gemeente code (Nederland, tables by name); each folder's SHA256SUMS made anew. A build of it takes about a quarter of
+    the time of the full one and passes the same checks."""
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for folder in SNAPSHOTS.iterdir():
+        if not folder.is_dir() or folder.name.startswith((".", live.PREFIX)):
+            continue
+        if folder.name in SMALL_WHOLE:
+            (tmp / folder.name).symlink_to(folder)
+            continue
+        (tmp / folder.name).mkdir()
+        for f in folder.iterdir():
+            if f.name == "SHA256SUMS":
+                continue
+            if f.suffix.lower() != ".csv":
+                shutil.copy2(f, tmp / folder.name / f.name)
+                continue
+            header, *rows = f.read_bytes().splitlines(keepends=True)
+            kept = [r for r in rows if not (codes := _GM_CODE.findall(r)) or any(c in SMALL_GEMEENTEN for c in codes)]
+            (tmp / folder.name / f.name).write_bytes(header + b"".join(kept))
+        write_sums(tmp / folder.name)
+    tmp.rename(dest)
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the test processes of this run keep what they share: the run's folder (else one of this process)."""
+    return Path(_RUN_DIR) if _RUN_DIR else tmp_path_factory.mktemp("shared")
+
+
+@pytest.fixture(scope="session")
+def small_snapshots(shared_folder: Path) -> Path:
+    return _once(shared_folder / "small-snapshots", _small_snapshots)
+
+
+@pytest.fixture(scope="session")
+def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
+    """The warehouse of small_snapshots (shared: copy it before writing)."""
+    return _once(shared_folder / "small-warehouse.db", lambda p: build(p, small_snapshots, log=lambda _: None))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
+                                       "the shipped snapshots and their warehouse (for a refresh test about a fault)")
+
+
+@pytest.fixture(scope="session")
+def server(built: Path) -> Iterator[str]:
+    """The portal in a Streamlit server of this test process (headless, on a free port), for the browser tests; one per
+    test process, started when a test first needs it (starting one and warming its caches costs several seconds)."""
+    from portal.paths import ROOT
+    from portal.serve import free_port, wait_healthy
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, timeout=60)
+    except RuntimeError:
+        proc.kill()
+        pytest.fail("Streamlit kwam niet op binnen 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
@@ -130,16 +221,20 @@ def data_folder(monkeypatch):
 
 
 @pytest.fixture
-def env(tmp_path, built, monkeypatch):
+def env(request, tmp_path, built, monkeypatch):
     """For `etl vernieuw` tests: a snapshots root (links to the shipped folders), a copy of the shipped warehouse and a CBS
-    replay with the 12 wijken-en-buurten tables and 85383NED; `run(names=..., dry_run=..., timeout=...)` refreshes."""
+    replay with the 12 wijken-en-buurten tables and 85383NED; `run(names=..., dry_run=..., timeout=...)` refreshes.
+    With the mark small_snapshots: links to the folders of small_snapshots and a copy of their warehouse."""
+    shipped, warehouse = SNAPSHOTS, built
+    if request.node.get_closest_marker("small_snapshots"):
+        shipped, warehouse = request.getfixturevalue("small_snapshots"), request.getfixturevalue("small_built")
     snaps = tmp_path / "snapshots"
     snaps.mkdir()
-    for f in SNAPSHOTS.iterdir():
+    for f in shipped.iterdir():
         if f.is_dir() and not f.name.startswith((".", live.PREFIX)):
-            (snaps / f.name).symlink_to(f)
+            (snaps / f.name).symlink_to(f.resolve())
     target = tmp_path / "warehouse.db"
-    shutil.copy2(built, target)
+    shutil.copy2(warehouse, target)
     state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in range(2013, 2025)}, "85383NED": fvw()})
     srv = Server(state)
     for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
 
-from portal.paths import ROOT
-from portal.serve import free_port, wait_healthy
 from portal.ui import PAGES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,31 +27,37 @@ if not Path(CHROMIUM).exists():
     pytest.skip(reason, allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def server(built: Path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, timeout=60)
-    except RuntimeError:
-        proc.kill()
-        pytest.fail("Streamlit kwam niet op binnen 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+_SHARED: list = []  # this module's Chromium while its tests run (shared_chromium)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_chromium() -> Iterator[None]:
+    """One Chromium process for this module's tests instead of one per test (starting Playwright's driver and Chromium
+    takes about a second). Each page still gets a browser context of its own: no cookies, storage or cache shared."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        _SHARED.append(p.chromium.launch(executable_path=CHROMIUM, args=FLAGS))
+        try:
+            yield
+        finally:
+            _SHARED.pop().close()
 
 
 @contextmanager
-def chromium_page(height: int, width: int = 1400):
-    """A fresh page in headless Debian Chromium; the artifacts folder exists for screenshots."""
+def chromium_page(height: int, width: int = 1400) -> Iterator:
+    """A fresh page, in a fresh browser context, in headless Debian Chromium; the artifacts folder exists for screenshots.
+    Uses this module's Chromium while its tests run, else (other modules) starts one for the page."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    if _SHARED:
+        context = _SHARED[-1].new_context(viewport={"width": width, "height": height})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+        return
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser.new_page(viewport={"width": width, "height": height})

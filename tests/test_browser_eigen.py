@@ -8,7 +8,7 @@ import json
 import pytest
 
 from portal.eigen import store
-from tests.test_browser import AXE_BLOCKING, axe_violations, chromium_page, server, wait_until_rendered  # noqa: F401
+from tests.test_browser import AXE_BLOCKING, axe_violations, chromium_page, wait_until_rendered
 
 ENSCHEDE = "GM0153"
 HEADER = "Klantnummer;Ingangsdatum;Einddatum;Reden beëindiging;Huishouden;Geboortedatum;Geslacht;Trede"
@@ -43,7 +43,7 @@ def no_uploads(built):
     clear()
 
 
-def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:  # noqa: F811
+def test_upload_map_and_see_own_figures(server: str, no_uploads) -> None:
     from playwright.sync_api import expect
 
     with chromium_page(1400) as page:

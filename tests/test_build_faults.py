@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from etl.build import BuildBusy, build, content_checksum
-from portal.paths import ROOT, SNAPSHOTS
+from portal.paths import ROOT
 from etl.snapshot import write_sums
 from etl.validate import BuildError
 
@@ -24,17 +24,19 @@ BIJSTAND_FILE = "bijstand_reintegratie_wsw_gemeenten_2015_2017_long.csv"
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Path:
-    """A good warehouse in its own folder, copied from the session build."""
+def good(tmp_path_factory: pytest.TempPathFactory, small_built: Path) -> Path:
+    """A good warehouse in its own folder: a copy of the build of the small snapshot set (tests/conftest.py)."""
     target = tmp_path_factory.mktemp("good") / "warehouse.db"
-    shutil.copy2(built, target)
+    shutil.copy2(small_built, target)
     return target
 
 
 @pytest.fixture()
-def snaps(tmp_path: Path) -> Path:
+def snaps(tmp_path: Path, small_snapshots: Path) -> Path:
+    """A copy of the small snapshot set (the shipped snapshots, figure tables cut down to six gemeenten, Amsterdam and
+    Appingedam among them) for a test to damage: the faults below are found the same way in it, in a third of the time."""
     copy = tmp_path / "snapshots"
-    shutil.copytree(SNAPSHOTS, copy)
+    shutil.copytree(small_snapshots, copy)
     return copy
 
 
@@ -132,11 +134,11 @@ def test_checksum_mismatch(good: Path, snaps: Path) -> None:
     assert f"bestand {BIJSTAND}/{BIJSTAND_FILE}: checksum klopt niet met de herkomst" in msg
 
 
-def test_killed_halfway_keeps_previous_and_next_build_recovers(good: Path, tmp_path: Path) -> None:
+def test_killed_halfway_keeps_previous_and_next_build_recovers(good: Path, small_snapshots: Path) -> None:
     before = digest(good)
     code = (
         "import sys; from pathlib import Path; from etl.build import build; "
-        f"build(Path({str(good)!r}), log=lambda _: None)"
+        f"build(Path({str(good)!r}), Path({str(small_snapshots)!r}), log=lambda _: None)"
     )
     env = dict(os.environ, PORTAL_ETL_PAUSE_BEFORE_SWAP="60", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
@@ -152,7 +154,7 @@ def test_killed_halfway_keeps_previous_and_next_build_recovers(good: Path, tmp_p
         proc.kill()
     assert digest(good) == before
     assert list(good.parent.glob("*.bouw-*")), "expected the killed build's temporary file"
-    result = build(good, log=lambda _: None)  # the next build cleans up and completes
+    result = build(good, small_snapshots, log=lambda _: None)  # the next build cleans up and completes
     assert not list(good.parent.glob("*.bouw-*"))
     assert result.content_sha256 == content_checksum(good)
 
@@ -163,9 +165,10 @@ def test_unchanged_rebuild_is_identical(good: Path, built: Path) -> None:
     assert first.content_sha256 == second.content_sha256 == content_checksum(built)
 
 
-def test_second_build_at_the_same_time_stops_in_dutch_and_the_first_completes(good: Path) -> None:
+def test_second_build_at_the_same_time_stops_in_dutch_and_the_first_completes(good: Path, small_snapshots: Path) -> None:
     before = digest(good)
-    code = f"from pathlib import Path; from etl.build import build; build(Path({str(good)!r}), log=lambda _: None)"
+    code = (f"from pathlib import Path; from etl.build import build; "
+            f"build(Path({str(good)!r}), Path({str(small_snapshots)!r}), log=lambda _: None)")
     env = dict(os.environ, PORTAL_ETL_PAUSE_BEFORE_SWAP="6", PYTHONPATH=str(ROOT))
     first = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
@@ -174,7 +177,7 @@ def test_second_build_at_the_same_time_stops_in_dutch_and_the_first_completes(go
             time.sleep(0.1)
         assert list(good.parent.glob("*.bouw-*")), "the first build never started writing"
         with pytest.raises(BuildBusy) as exc:
-            build(good, log=lambda _: None)
+            build(good, small_snapshots, log=lambda _: None)
         assert exc.value.dutch().startswith(f"Er loopt al een databouw voor dit warehouse (proces {first.pid}, gestart ")
         assert "Het bestaande warehouse is niet gewijzigd" in exc.value.dutch()
         assert digest(good) == before and list(good.parent.glob("*.bouw-*")), "the second build touched the first one's files"
@@ -183,4 +186,4 @@ def test_second_build_at_the_same_time_stops_in_dutch_and_the_first_completes(go
         first.kill()
     assert first.returncode == 0, err  # today's failure: "no such table" after the second build removed its file
     assert not list(good.parent.glob("*.bouw-*"))
-    assert content_checksum(good) == build(good, log=lambda _: None).content_sha256  # the lock is free again
+    assert content_checksum(good) == build(good, small_snapshots, log=lambda _: None).content_sha256  # the lock is free again

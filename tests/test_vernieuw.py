@@ -2,7 +2,8 @@
 
 The replay serves the real gemeente and Nederland rows of the yearly "Personen met een uitkering; soort uitkering, wijken en
 buurten" tables (2013–2024; the dump we have kept 29–61 gemeenten per year). Every failure case checks that the previous
-warehouse is byte-for-byte intact and that no snapshot folder was added.
+warehouse is byte-for-byte intact and that no snapshot folder was added. Tests about a fault (small_snapshots) refresh a
+warehouse of the shipped snapshots cut down to five gemeenten (tests/conftest.py), which builds in a quarter of the time.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def test_dry_run_lists_newer_tables_and_changes_nothing(env):
     intact(env)
 
 
+@pytest.mark.small_snapshots
 def test_newer_table_version_is_found_through_the_catalogue(env):
     env.state.tables = {"86003NED": env.state.tables["86003NED"]}
     assert env.run().built and live_folders(env.snaps) == ["live_kwartaal_86003NED"]
@@ -76,6 +78,7 @@ def test_newer_table_version_is_found_through_the_catalogue(env):
                  "indicator='bijstand_alg_personen_kwartaal' and geharmoniseerd=0") == [("86999NED",)]
 
 
+@pytest.mark.small_snapshots
 def test_new_gemeente_code_without_herindeling_stops_the_build(env):
     t = wijkbuurt(2024, table="87001NED", modified="2026-11-01T02:00:00")
     t.info[0]["Title"] = f"{WIJKBUURT_TITLE} 2026"
@@ -90,6 +93,7 @@ def test_new_gemeente_code_without_herindeling_stops_the_build(env):
     intact(env)
 
 
+@pytest.mark.small_snapshots
 @pytest.mark.parametrize("case", ["500x3", "cut", "json", "timeout", "429"])
 def test_fetch_faults(env, case):
     t = env.state.tables["86003NED"]
@@ -124,6 +128,7 @@ def test_fetch_faults(env, case):
     assert sum("ongewijzigd sinds" in ln for ln in env.lines) == 11
 
 
+@pytest.mark.small_snapshots
 def test_renamed_measure_suffix_is_followed_and_a_retitled_measure_refused(env):
     env.state.tables = {"86003NED": env.state.tables["86003NED"]}
     env.state.catalogue = None
@@ -167,6 +172,7 @@ def test_refreshed_fvw_table_replaces_the_shipped_copy_with_the_same_figures(env
     assert any("meegeleverde observaties vervangen" in ln for ln in env.lines)
 
 
+@pytest.mark.small_snapshots
 def test_gemeente_list_of_a_new_year_is_checked_against_declared_herindelingen(env):
     # 2025 as CBS lists it equals our list of 2025 (342 gemeenten); 2026 unchanged: accepted and kept
     env.state.tables = {"86100NED": gebieden(2025, "86100NED"), "86200NED": gebieden(2026, "86200NED", of_year=2025)}

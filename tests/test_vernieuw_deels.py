@@ -1,12 +1,15 @@
 """`etl vernieuw` (issue 19, the orchestration): one bad table does not hold the rest back, a bounded first run, a refused
 staged copy is not silently reused (`--opnieuw`), and PORTAL_DATA_DIR takes everything a refresh writes.
 
-All against the replay (tests/cbs_replay.py); the expected figures are the replayed CBS rows (see there).
+All against the replay (tests/cbs_replay.py); the expected figures are the replayed CBS rows (see there). Tests about a
+fault (small_snapshots) refresh a warehouse of the shipped snapshots cut down to five gemeenten (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import shutil
+
+import pytest
 
 from etl import live
 from etl.cli import PARTIAL
@@ -25,6 +28,7 @@ def use_env(env, monkeypatch, data_folder) -> None:
     data_folder(env.target.parent)  # where a refresh writes: the data folder's snapshots (env.snaps)
 
 
+@pytest.mark.small_snapshots
 def test_one_failing_source_does_not_hold_back_the_other(env, monkeypatch, capsys, data_folder):
     use_env(env, monkeypatch, data_folder)
     fvw_before = query(env.target, "select count(*), sum(waarde) from observaties where bron='85383NED'")
@@ -57,6 +61,7 @@ def new_code_table() -> object:
     return t
 
 
+@pytest.mark.small_snapshots
 def test_refused_table_is_left_out_told_on_the_next_run_and_fetched_afresh_with_opnieuw(env):
     env.state.tables = {"86003NED": env.state.tables["86003NED"], "87001NED": new_code_table()}
     out = env.run()
@@ -88,6 +93,7 @@ def test_refused_table_is_left_out_told_on_the_next_run_and_fetched_afresh_with_
     assert not (env.snaps / ".vernieuw").exists()
 
 
+@pytest.mark.small_snapshots
 def test_first_run_against_twenty_years_of_a_series_is_bounded(env, monkeypatch, capsys, data_folder):
     use_env(env, monkeypatch, data_folder)
     # the catalogue lists "Gebieden in Nederland" 2007–2026; the shipped gemeente list covers up to 2025
@@ -150,6 +156,7 @@ def test_etl_build_and_check_through_the_command_with_the_shipped_snapshots(tmp_
     assert (tmp_path / "warehouse.db").stat().st_size > 1_000_000
 
 
+@pytest.mark.small_snapshots
 def test_refreshed_flows_replace_the_shipped_national_figures(env):
     """85615NED is shipped (national totals 2012–2024) and a live source: a refresh installs CBS's table and its figures
     replace the shipped ones (same table, same indicators), herinstromers included, without doubling any quarter."""
@@ -193,6 +200,7 @@ def test_vorderingen_per_gemeente_from_the_refresh(env, data_folder):
     assert not at.warning and at.selectbox(key="vg_indicator").value == "bijstandsvorderingen_aantal"
 
 
+@pytest.mark.small_snapshots
 def test_reintegratie_tables_fill_the_gap_2015_2022_as_their_own_definitions(env):
     """83062NED (2015–2018) and 84510NED (2019–2022) come in as their own indicators (other definitions than 85588NED),
     and a refreshed 85588NED replaces the shipped figures, its December again as the yearly figure."""

@@ -79,6 +79,7 @@ def test_refresh_gives_the_shipped_iv3_figures_back_adds_2026_and_empties_geen_o
     assert query(built, f"select count(*) from observaties where {IV3_OWN} and periode = '2026'") == [(0,)]
 
 
+@pytest.mark.small_snapshots  # a warehouse of five gemeenten (tests/conftest.py): the test is about the refusal
 @pytest.mark.parametrize("column, bad, expected", [
     ("Verslagsoort", "2024X009", "onbekende verslagsoort '2024X009' in de Iv3-tabel van 2024 (verwacht 2024X000 begroting of "
                                  "2024X005 jaarrekening)"),

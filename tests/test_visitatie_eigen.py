@@ -7,9 +7,6 @@ import datetime as dt
 import io
 import re
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -23,8 +20,7 @@ from portal import visitatie_eigen as ve
 from portal.eigen import monitors, store, suppress
 from portal.eigen.schema import SPELLS
 from portal.eigen.store import Eigenbestand
-from portal.paths import ROOT, USERDATA
-from portal.serve import free_port, wait_healthy
+from portal.paths import USERDATA
 from portal.access import Gebruiker
 from portal.userdata import UserData, UserDataError
 from portal.userdata.checks import check_foto
@@ -240,23 +236,17 @@ def test_page_team_cannot_add_the_block_but_sees_it_once_shared(built: Path) -> 
             store.delete("GM0164", uid, "test")
 
 
-def test_browser_block_on_the_foto_tab(built: Path) -> None:
+def test_browser_block_on_the_foto_tab(request: pytest.FixtureRequest) -> None:
     """In Chromium (local mode: the one user is beheer): tick 'Cijfers uit het eigen bestand opnemen', see the block with
     its marking under the signal table, and no critical or serious axe finding on the tab."""
     browser = pytest.importorskip("tests.test_browser")
     from playwright.sync_api import expect
 
+    url = request.getfixturevalue("server")  # the test process's portal server (tests/conftest.py), after the skip above
     uid = store.save("GM0164", "browser-okt.csv", spells(), PEIL, GEMEENTE)
     vid = UserData(USERDATA).create_visitatie("anna", "GM0164", "Visitatie Hengelo in de browser", "2026",
                                               {"naam": "g", "leden": ["GM0153"]})
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "pages/app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, timeout=60)
         with browser.chromium_page(1400, width=1280) as page:
             page.goto(f"{url}/visitatie?visitatie={vid}")
             expect(page.get_by_role("heading", name=ve.KOP)).to_be_visible(timeout=30_000)
@@ -269,6 +259,4 @@ def test_browser_block_on_the_foto_tab(built: Path) -> None:
             assert not blocking, blocking
         assert UserData(USERDATA).visitatie(vid)["eigen_bestand"]["door"]
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
         store.delete("GM0164", uid, "test")

@@ -6,6 +6,7 @@ and return the same frames), `transform(raw, ctx)` returns tidy observations, an
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -116,12 +117,18 @@ class Context:
         return frame.filter(~pl.col(code_col).is_in(dropped)), dropped
 
 
+_SUFFIX = re.compile(r"\s*\((gemeente|[A-Za-z]{1,3}\.)\)\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_name(name: str, strip_suffix: bool = False) -> str:
-    """Gemeente names as keys: case and spaces folded; optionally without a CBS suffix like '(gemeente)' or '(L.)'."""
+    """Gemeente names as keys: case and spaces folded; optionally without a CBS suffix like '(gemeente)' or '(L.)'.
+    Cached: a build folds the same few thousand names tens of thousands of times."""
     n = name.strip()
     if strip_suffix:
-        n = re.sub(r"\s*\((gemeente|[A-Za-z]{1,3}\.)\)\s*$", "", n)
-    return re.sub(r"\s+", " ", n).lower()
+        n = _SUFFIX.sub("", n)
+    return _SPACES.sub(" ", n).lower()
 
 
 def period(key: str, kind: str) -> tuple[str, str] | None:

@@ -63,9 +63,9 @@ def render(ctx: Ctx, d: Dossier) -> None:
         notes = [i for i in d.items if vt.LEGACY.get(i["indicator"], i["indicator"]) == k.id]
         if notes:
             st.markdown(f"**Notities bij {vt.indicator_label(k.id)}**\n" + "\n".join(f"- *{literal(i['soort'])}*: {literal(i['tekst'])}" for i in notes))
-    c = rapport.foto_chart(foto)
-    if c is not None:
-        chart(c, f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}")
+    if rapport.has_foto_chart(foto):  # the finished chart is kept per build and content: a rerun does not build it again
+        chart(partial(rapport.foto_chart, foto), f"Cijfermatige foto {foto['gemeente']}", lines, key=f"fotografiek-{v['id']}",
+              inputs=(rapport.foto_chart_key(foto),))
     if may_set_norms(ctx.user, v):
         norms_form(ctx, v)
 
