@@ -464,7 +464,9 @@ def _per_type(prep: _Prepared, type_: str, horizons: tuple[int, ...]) -> list[di
         ng = len(LABELS[name])
         pure, pg = prep.pure[name]
         if name == "totaal":  # every person one cluster of the one group
-            t2 = [np.array([float(PT[j] @ PT[j])]) for j in range(H)]
+            # not PT[j] @ PT[j]: that is a BLAS call, and OpenBLAS's own threads (one per core) busy-wait after it,
+            # taking the cores from the other type's thread (CPU time up ~0,5 s and no overlap on 2 cores)
+            t2 = [np.array([float(PT2[j].sum())]) for j in range(H)]
             bits = np.array([[np.count_nonzero(PB & (1 << b)) for b in range(2 * H)]])
             imp = np.zeros(0, np.int64)
         else:
