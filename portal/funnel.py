@@ -107,8 +107,15 @@ class Funnel:
     model: dict | None  # codes -> row, beta, cov, tau2, phi, n, features
 
     def row(self, code: str) -> dict | None:
-        r = self.table.filter(pl.col("gemeente_code") == code)
-        return r.row(0, named=True) if r.height else None
+        """The table's (first) row of `code` as a dict, or None; looked up in an index made once per table."""
+        index = self.__dict__.get("_index")
+        if index is None or index[0] is not self.table:
+            rows: dict[str, dict] = {}
+            for r in self.table.iter_rows(named=True):
+                rows.setdefault(r["gemeente_code"], r)
+            index = self.__dict__["_index"] = (self.table, rows)
+        r = index[1].get(code)
+        return None if r is None else dict(r)
 
     def group(self, code: str, members: list[str]) -> Expectation | None:
         """Expected value 1: the pooled rate of the members (plausible figures only) with its funnel limits."""
@@ -268,9 +275,10 @@ def quartile_verdicts(f: Funnel, groups: dict[str, list[str]]) -> dict[str, str]
     vals = dict(f.table.filter(pl.col("fit")).select("gemeente_code", "waarde").iter_rows())
     out = {}
     for code, lo, hi in f.table.select("gemeente_code", "lo", "hi").iter_rows():
-        m = pl.Series([vals[c] for c in groups.get(code, []) if c in vals], dtype=pl.Float64)
-        if m.len() < signals.MIN_GROUP:
+        members = [vals[c] for c in groups.get(code, []) if c in vals]
+        if len(members) < signals.MIN_GROUP:  # (before making a Series: `groups` often holds one gemeente, the table all)
             continue
+        m = pl.Series(members, dtype=pl.Float64)
         p25, p75 = m.quantile(0.25, "linear"), m.quantile(0.75, "linear")
         out[code] = ("laagste kwart" if hi < p25 else "hoogste kwart" if lo > p75
                      else "middelste helft" if lo >= p25 and hi <= p75 else KLEIN)

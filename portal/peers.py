@@ -248,7 +248,8 @@ def resolve(wh: Warehouse, fm: FeatureMatrix, spec: GroupSpec, code: str) -> Gro
     notes: list[str] = []
     why = pl.DataFrame()
     if spec.kind == "knn":
-        missing = [FEATURES[f].label for f in spec.features if fm.raw.filter(pl.col("gemeentecode") == code)[f].is_null().any()]
+        row = fm.raw.filter(pl.col("gemeentecode") == code)  # once, not per characteristic
+        missing = [FEATURES[f].label for f in spec.features if row[f].is_null().any()]
         if missing:
             notes.append(f"Voor {fm.names.get(code, code)} ontbreekt in de bron: {', '.join(missing)}. Dit kenmerk telt niet mee"
                          + (" (de G4 hebben in de gemeentefondsklassen geen centrumfunctieklasse)." if code in G4 else "."))
