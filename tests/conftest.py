@@ -142,6 +142,24 @@ def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
                                        "the shipped snapshots and their warehouse (for a refresh test about a fault)")
+    config.addinivalue_line("markers", "argon2_echt: passwords are hashed with the portal's own Argon2 parameters "
+                                       "(other tests use cheap ones, see `cheap_password_hashes`)")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request, monkeypatch) -> None:
+    """One Argon2id hash with the portal's parameters (64 MiB, 3 passes, 4 lanes) costs about 0,23 s of processor time;
+    the suite makes about 200 of them in tests about something else (dossiers, uploads, pages behind a login). Those
+    tests hash with the same algorithm at the smallest cost; tests marked argon2_echt, and the account command run as a
+    subprocess, use the real parameters."""
+    if request.node.get_closest_marker("argon2_echt"):
+        return
+    from argon2 import PasswordHasher
+
+    from portal.userdata import accounts
+
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(accounts, "_DUMMY", [])
 
 
 @pytest.fixture(scope="session")
