@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -56,6 +57,8 @@ def ensure_env() -> None:
 def run(args: list[str], extra_env: dict[str, str] | None = None) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT), **(extra_env or {}))
     proc = subprocess.Popen(args, cwd=ROOT, env=env)
+    # systemd, docker and `kill` send SIGTERM to this process only: pass it on, or the portal keeps running and its port
+    signal.signal(signal.SIGTERM, lambda signum, _frame: proc.send_signal(signum))
     try:
         return proc.wait()
     except KeyboardInterrupt:  # Ctrl+C reaches the child too; let it say what it stopped, without a traceback here

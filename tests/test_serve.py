@@ -33,7 +33,7 @@ import pytest
 from portal import haproxy
 from portal.paths import ROOT
 from portal.proxy import CLIENT_HEADER, COOKIE, sign, verify
-from portal.serve import free_port
+from portal.serve import free_port, wait_healthy
 from portal.tools.loadclient import descendants, process_table
 from portal.ui.verbinding import VERNIEUWD
 from tests.test_proxy import ELSEWHERE, backend
@@ -550,3 +550,26 @@ def test_ctrl_c_or_a_killed_serve_leaves_no_process(data_copy: Path, sig: int, c
         wait_for(lambda: port_free(port), 20, "poort vrij")
     finally:
         served.close()
+
+
+def test_sigterm_to_dev_py_start_stops_the_portal_and_frees_its_port(data_copy: Path) -> None:
+    """`python3 dev.py start` (one Streamlit, no proxy) passes systemd's or docker's SIGTERM on to the portal: nothing
+    keeps running or holds the port."""
+    port = free_port()
+    served = Served([sys.executable, "dev.py", "start", "--server.port", str(port), "--server.headless", "true",
+                     "--server.fileWatcherType", "none"], data_copy)
+    children: list[int] = []
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", timeout=120)
+        children = descendants(served.proc.pid)
+        assert children
+        served.proc.send_signal(signal.SIGTERM)
+        assert served.proc.wait(timeout=60) == 0, served.log()
+        wait_for(lambda: not any(alive(p) for p in children), 20, "geen proces over")
+        wait_for(lambda: port_free(port), 20, "poort vrij")
+        assert "Traceback" not in served.log()
+    finally:
+        served.close()
+        for pid in children:  # what a failed stop left behind, once dev.py itself is gone
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
