@@ -3,11 +3,13 @@ parameter; every choice is kept in the link; exports carry the gemeentecode. Rea
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from portal import benchmark as bm
-from portal import metrics
-from tests.pagetest import frame, page, shown
+from portal import metrics, views
+from portal.export import rounded, table_csv
+from tests.pagetest import chart_specs, frame, page, shown
 
 WDEEL = "wdeel_onderbesteding_proxy_jaarrekening"
 
@@ -59,3 +61,55 @@ def test_the_ontleding_year_is_kept_in_the_link(built: Path) -> None:
     bad = page("profiel", gemeente="GM0363", rg="g4", ontleding="1900")
     assert any("(parameter ontleding in de link) is hier niet beschikbaar" in w.value for w in bad.warning)
     assert bad.query_params["ontleding"] in ("2017", ["2017"])
+
+
+def test_kaart_separates_gemeenten_on_a_proxy_and_has_a_table(built: Path, wh) -> None:
+    """The W-deel proxy 2023 (jaarrekening) runs from −2.845,3 to 100,0 % with its middle half from −104 to −39: coloured
+    by kwintiel, far-out gemeenten outlined; beneath the map a sortable table whose CSV has code, source and peildatum."""
+    at = page("kaart", indicator=WDEEL, gemeente="GM0361")
+    color = chart_specs(at)[0]["encoding"]["color"]["condition"]
+    assert color["field"] == "klasse" and color["scale"]["domain"][0] == "van -2.845,3 tot en met -126,0"
+    assert color["scale"]["domain"][-1] == "van -35,8 tot en met 100,0" and len(color["scale"]["domain"]) == 5
+    assert color["title"] == ["% van de IU Participatie", "kleur: kwintielen, elk ca. 1/5 van de gemeenten",
+                              "zwarte rand: 22 uitschieters"]
+    rows = {r["Gemeentecode"]: r for r in frame(at)}
+    assert len(rows) == 342 and round(rows["GM0361"]["Waarde (% van de IU Participatie)"], 1) == -99.6
+    assert rows["GM1680"]["Uitschieter"] == "ja" and rows["GM1680"]["Gemeente"] == "Aa en Hunze"
+    assert rows["GM0361"]["Peildatum"] == "circulaire M2022 / jaarrekening 2023"
+    sizes = Counter(r["Kleurklasse (kwintiel)"] for r in rows.values())
+    assert sorted(sizes.values()) == [68, 68, 68, 69, 69]  # five classes of (nearly) equal size
+    cap = " ".join(c.value for c in at.caption)
+    assert "Klik op een gemeente om haar Gemeenteprofiel te openen" in cap and "Zwarte rand: 22 uitschieter(s)" in cap
+    assert [b.label for b in at.get("download_button")][-2:] == ["CSV", "Excel"]
+    # the CSV download as the page builds it: gemeentecode, source table and peildatum in every row, source lines on top
+    own = wh.all_observations("jaar")
+    names = dict(wh.gemeenten(2023).select("gemeentecode", "gemeentenaam").rows())
+    scale, data = views.map_scale(views.map_values(own, WDEEL, "2023", 2023, names), True, 1)
+    table = rounded(views.map_table(data, scale, metrics.get(WDEEL).unit), {"Waarde (% van de IU Participatie)": 1})
+    csv = table_csv(table, ["Bron: test"]).decode("utf-8-sig").splitlines()
+    assert csv[1] == ("Gemeente;Gemeentecode;Waarde (% van de IU Participatie);Uitschieter;Kleurklasse (kwintiel);"
+                      "Bron (CBS-tabel);Peildatum")
+    assert "Alkmaar;GM0361;-99,6;nee;van -125,9 tot en met -74,9;45063NED + BZK-circulaires gemeentefonds;circulaire M2022 / jaarrekening 2023" in csv
+
+
+def test_kaart_keeps_a_linear_scale_without_outliers(built: Path) -> None:
+    """Dichtheid 2024 has no far-out gemeente: a linear blue scale, no classes, no black outlines."""
+    at = page("kaart", indicator="dichtheid_uitkeringen_totaal", jaar="2024")
+    color = chart_specs(at)[0]["encoding"]["color"]["condition"]
+    assert color["field"] == "waarde" and color["scale"] == {"scheme": "blues"} and color["title"] == metrics.get(
+        "dichtheid_uitkeringen_totaal").unit
+    assert "Uitschieter" in frame(at)[0] and "Kleurklasse (kwintiel)" not in frame(at)[0]
+
+
+def test_choropleth_specs_are_valid_vega_lite(wh) -> None:
+    """Both colourings and the click selection pass the Vega-Lite schema (pages convert without validation)."""
+    from portal import charts
+
+    own = wh.all_observations("jaar")
+    names = dict(wh.gemeenten(2023).select("gemeentecode", "gemeentenaam").rows())
+    scale, data = views.map_scale(views.map_values(own, WDEEL, "2023", 2023, names), True, 1)
+    topo = wh.boundaries(2023)
+    spec = charts.finish(charts.choropleth(topo, data, "x", "%", 1, "GM0361", tuple(scale.classes), tuple(scale.outliers),
+                                           tuple(scale.legend)), "t").to_dict()  # validates
+    assert spec["params"][0]["name"] == "gemeente" and spec["params"][0]["select"]["fields"] == ["statcode"]
+    charts.finish(charts.choropleth(topo, data, "x", "%", 1), "t").to_dict()

@@ -1,0 +1,37 @@
+"""The Kaart in headless Chromium: a click on a gemeente opens its Gemeenteprofiel (Altair selection, on_select)."""
+
+from __future__ import annotations
+
+from tests.test_browser import ARTIFACTS, chromium_page, wait_until_rendered
+
+
+def test_a_click_on_the_map_opens_the_profile(server: str) -> None:
+    from playwright.sync_api import expect
+
+    with chromium_page(1100) as page:
+        page.goto(f"{server}/kaart?gemeente=GM0363&indicator=wdeel_onderbesteding_proxy_jaarrekening")
+        wait_until_rendered(page)
+        page.screenshot(path=str(ARTIFACTS / "kaart_wdeel.png"), full_page=True)
+        plot = page.locator(".vega-embed canvas, .vega-embed svg.marks").first
+        box = plot.bounding_box()
+        tip = page.locator("#vg-tooltip-element")
+        naam = None
+        # hover over points of the map until the tooltip names a gemeente (water and the margin have none)
+        for fx, fy in ((0.55, 0.55), (0.6, 0.7), (0.45, 0.6), (0.7, 0.5), (0.5, 0.45), (0.65, 0.35)):
+            x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+            page.mouse.move(x, y)
+            page.wait_for_timeout(400)
+            if tip.is_visible() and "Gemeente" in tip.inner_text():
+                rows = [r.strip() for r in tip.inner_text().splitlines()]  # "Gemeente", "Montferland", "", ...
+                naam = rows[rows.index("Gemeente") + 1]
+                if naam:
+                    break
+        assert naam, "geen gemeente onder de muis gevonden"
+        page.mouse.click(x, y)
+        expect(page.get_by_role("heading", name=f"Gemeenteprofiel {naam}")).to_be_visible(timeout=30_000)
+        assert "/profiel" in page.url and "gemeente=GM" in page.url
+        # back to the Kaart: it stays there (the click is not made again)
+        page.go_back()
+        expect(page.get_by_role("heading", name="Kaart")).to_be_visible(timeout=30_000)
+        wait_until_rendered(page)
+        assert "/kaart" in page.url
