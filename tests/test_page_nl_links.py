@@ -113,3 +113,25 @@ def test_choropleth_specs_are_valid_vega_lite(wh) -> None:
                                            tuple(scale.legend)), "t").to_dict()  # validates
     assert spec["params"][0]["name"] == "gemeente" and spec["params"][0]["select"]["fields"] == ["statcode"]
     charts.finish(charts.choropleth(topo, data, "x", "%", 1), "t").to_dict()
+
+
+def test_downloads_of_the_synthetic_example_say_so_and_no_command_for_users(built: Path, monkeypatch) -> None:
+    """Eigen bestand of Amsterdam without an upload: the synthetic example. Every download's file name contains
+    "synthetisch"; no command line is shown to the user (only what the beheerder can do)."""
+    from portal.eigen import store
+    from portal.ui import render
+
+    assert store.current("GM0363", synthetisch=False) is None
+    names: list[str] = []
+    real = render.file_name
+    monkeypatch.setattr(render, "file_name", lambda key, ext: names.append(real(key, ext)) or names[-1])
+    at = page("eigen_bestand", gemeente="GM0363")
+    assert any(w.value.startswith("**Synthetisch voorbeeld.**") for w in at.warning)
+    monitors = [n for n in names if not n.startswith("uploads-")]  # the upload history is about real files
+    assert len(monitors) >= 10 and all("synthetisch" in n for n in monitors), names
+    assert "bestandsmonitor-GM0363-synthetisch.csv" in monitors
+    text = " ".join(e.value for k in ("caption", "markdown", "info", "warning") for e in getattr(at, k))
+    assert "dev.py" not in text and "zodra de beheerder van het portaal de nieuwste CBS-tabellen ophaalt" in text
+    with render.file_tag("synthetisch"):
+        assert render.file_name("kaart-x", "csv") == "kaart-x-synthetisch.csv"
+    assert render.file_name("kaart-x", "csv") == "kaart-x.csv"

@@ -3,7 +3,9 @@ downloads (PNG, SVG, CSV, Excel) that carry the same lines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 import altair as alt
@@ -15,6 +17,26 @@ from portal.charts import finish
 from portal.nl import nl_number
 from portal.tekst import literal
 from portal.ui.cache import build_key, register
+
+_TAG: ContextVar[str] = ContextVar("file_tag", default="")
+
+
+@contextmanager
+def file_tag(tag: str) -> Iterator[None]:
+    """Every download made inside gets `tag` in its file name (e.g. "synthetisch" on the synthetic example of Eigen
+    bestand, so a file on disk says what it is)."""
+    token = _TAG.set(tag)
+    try:
+        yield
+    finally:
+        _TAG.reset(token)
+
+
+def file_name(key: str, ext: str) -> str:
+    """A download's file name: its key, the file tag of the moment (file_tag) and the extension."""
+    tag = _TAG.get()
+    return f"{key}-{tag}.{ext}" if tag and tag not in key else f"{key}.{ext}"
+
 
 _SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
 _SPEC_LIMIT = 512
@@ -49,9 +71,9 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
         picked = None
     st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
     row = st.container(horizontal=True)
-    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
+    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=file_name(key, "png"), mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=f"{key}.svg",
+    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=file_name(key, "svg"),
                         mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/download:")
     return picked
 
@@ -74,8 +96,8 @@ def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[s
 def downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
     """CSV and Excel downloads of `frame` with the source and definition lines."""
     row = st.container(horizontal=True)
-    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=f"{key}.csv", mime="text/csv",
+    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=file_name(key, "csv"), mime="text/csv",
                         key=f"csv-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=f"{key}.xlsx",
+    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=file_name(key, "xlsx"),
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
                         on_click="ignore", icon=":material/download:")
