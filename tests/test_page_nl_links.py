@@ -9,6 +9,7 @@ from pathlib import Path
 from portal import benchmark as bm
 from portal import metrics, views
 from portal.export import rounded, table_csv
+from portal.nl import nl_number
 from tests.pagetest import chart_specs, frame, page, shown
 
 WDEEL = "wdeel_onderbesteding_proxy_jaarrekening"
@@ -135,3 +136,29 @@ def test_downloads_of_the_synthetic_example_say_so_and_no_command_for_users(buil
     with render.file_tag("synthetisch"):
         assert render.file_name("kaart-x", "csv") == "kaart-x-synthetisch.csv"
     assert render.file_name("kaart-x", "csv") == "kaart-x.csv"
+
+
+def test_dalers_csv_writes_whole_numbers_as_the_screen_shows(built: Path) -> None:
+    """Landelijk, the strongest decliners: Montferland's counts read without decimals on screen and in the CSV."""
+    from portal.export import table_csv
+
+    at = page("landelijk")
+    top = frame(at, 0)
+    first = top[0]
+    years = [c for c in first if c.isdigit()]
+    assert first["Gemeente"] == "Montferland" and all(isinstance(first[y], int) for y in years)
+    rounded_frame = rounded(__import__("polars").DataFrame(top), {})
+    csv = table_csv(rounded_frame, []).decode("utf-8-sig").splitlines()
+    assert csv[1].startswith(f"Montferland;{first[years[0]]};{first[years[1]]};")
+    assert shown(at, 0)[0][years[0]] == nl_number(first[years[0]], 0)
+
+
+def test_exported_legends_show_every_entry() -> None:
+    import altair as alt
+    import polars as pl
+
+    from portal.export import export_spec
+
+    frame = pl.DataFrame({"x": list(range(30)), "g": [f"gemeente {i}" for i in range(30)]})
+    spec = export_spec(alt.Chart(frame.to_pandas()).mark_point().encode(x="x:Q", color="g:N"), "t", "", ["Bron: test"])
+    assert spec["config"]["legend"]["symbolLimit"] == 0 and spec["config"]["legend"]["aria"] is False

@@ -97,6 +97,10 @@ NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
     "dd-mm-yyyy": "dd-mm-jjjj",
     "DD-MM-YYYY": "DD-MM-JJJJ",
     "Uploading...": "Bezig met uploaden...",
+    "Copy to clipboard": "Kopiëren naar klembord",  # the button of st.code (the share link)
+    "Copied to clipboard": "Gekopieerd naar klembord",
+    "Copied!": "Gekopieerd!",
+    "Selected values": "Gekozen waarden",  # st.multiselect's label for screen readers
     "Page not found": "Pagina niet gevonden",
     "The page that you have requested does not seem to exist. Running the app's main page.":
         "Deze pagina bestaat niet. U ziet de startpagina.",
@@ -104,7 +108,10 @@ NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
 NL_ATTRIBUTE_ONLY = {"Open": "Openen", "Close": "Sluiten", "Increment": "Verhogen", "Decrement": "Verlagen"}
 NL_PATTERNS = [  # (regular expression on the whole string, Dutch replacement)
     (r"^Help for (.+)$", "Uitleg bij $1"),
+    (r"^(\d+)([KMG]?B) per file$", "$1 $2 per bestand"),  # the uploader's limit, "100MB per file"
     (r"^(\S+) per file$", "$1 per bestand"),
+    (r"^(\d+)\.(\d+) ?([KMG]?B)$", "$1,$2 $3"),  # an uploaded file's size, "0.7MB"
+    (r"^(\d+) ?([KMG]B)$", "$1 $2"),
     (r"^File must be (\S+) or smaller\.$", "Het bestand mag hoogstens $1 zijn."),
     (r"^Remove (.+)$", "$1 verwijderen"),
 ]
