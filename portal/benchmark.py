@@ -8,7 +8,7 @@ from typing import NamedTuple
 import polars as pl
 
 from portal import metrics, signals
-from portal.nl import nl_number
+from portal.nl import nl_dates_in, nl_number
 from portal.indeling import compose
 from portal.store import Warehouse
 from portal.tekst import quoted
@@ -51,8 +51,13 @@ def series_table(series: pl.DataFrame) -> pl.DataFrame:
     return series.sort("definitie", "jaar").select(
         pl.col("jaar").cast(pl.String).alias("Jaar"), pl.col("definitie").alias("Definitie"), pl.col("waarde").alias("Waarde"),
         pl.when(pl.col("onderdrukt")).then(pl.lit("geen cijfer (onderdrukt of ontbreekt)")).otherwise(pl.lit("")).alias("Opmerking"),
-        ("CBS " + pl.col("bron")).alias("Bron"), pl.col("peildatum").alias("Peildatum"), pl.col("indeling").alias("Indeling"),
+        ("CBS " + pl.col("bron")).alias("Bron"), dutch_dates("peildatum").alias("Peildatum"), pl.col("indeling").alias("Indeling"),
         pl.when(pl.col("afgerond")).then(pl.lit("ja")).otherwise(pl.lit("nee")).alias("Afgerond door bron"))
+
+
+def dutch_dates(col: str) -> pl.Expr:
+    """A text column from the data with its ISO dates written the Dutch way (nl_dates_in), for the screen."""
+    return pl.col(col).map_elements(nl_dates_in, return_dtype=pl.String, skip_nulls=True)
 
 
 def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:

@@ -102,8 +102,8 @@ def map_values(own: pl.DataFrame, indicator: str, year: str, indeling: int, name
     """The figures of one period on `indeling`: statcode, naam, waarde, bron, peildatum."""
     rows = own.filter((pl.col("indicator") == indicator) & (pl.col("periode") == year) & (pl.col("indeling") == indeling)
                       & (pl.col("gemeente_code") != "NL01"))
-    return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum").with_columns(
-        pl.col("statcode").replace_strict(names, default=None).alias("naam"))
+    return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", bm.dutch_dates("peildatum").alias("peildatum")
+                       ).with_columns(pl.col("statcode").replace_strict(names, default=None).alias("naam"))
 
 
 class MapScale(NamedTuple):

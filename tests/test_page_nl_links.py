@@ -162,3 +162,16 @@ def test_exported_legends_show_every_entry() -> None:
     frame = pl.DataFrame({"x": list(range(30)), "g": [f"gemeente {i}" for i in range(30)]})
     spec = export_spec(alt.Chart(frame.to_pandas()).mark_point().encode(x="x:Q", color="g:N"), "t", "", ["Bron: test"])
     assert spec["config"]["legend"]["symbolLimit"] == 0 and spec["config"]["legend"]["aria"] is False
+
+
+def test_no_iso_dates_on_screen(built: Path) -> None:
+    """The peildatum CBS gives as 2014-12-31 reads 31 december 2014 in the Reeksen table (and the Kaart's table)."""
+    from portal.nl import nl_dates_in
+
+    assert nl_dates_in("2014-12-31 (afgeleid)") == "31 december 2014 (afgeleid)" and nl_dates_in(None) is None
+    assert nl_dates_in("circulaire M2022 / jaarrekening 2023") == "circulaire M2022 / jaarrekening 2023"
+    at = page("gemeente", gemeente="GM0363")
+    rows = [r for r in shown(at) if r["Jaar"] == "2014" and r["Bron"] == "CBS 83440NED"]
+    assert rows and rows[0]["Peildatum"] == "31 december 2014 (afgeleid)"
+    kaart = page("kaart", indicator="bijstand_personen_tot_aow_incl_gerelateerd", jaar="2014")
+    assert {r["Peildatum"] for r in frame(kaart)} == {"31 december 2014 (afgeleid)"}
