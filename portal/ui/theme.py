@@ -135,7 +135,7 @@ LANG_SCRIPT = """<script>
   // Streamlit gives its date picker the browser's language (navigator.language, read when its app redraws): Dutch it
   // names the months and days in Dutch and starts the week on Monday. So the page says the browser speaks Dutch.
   try {
-    if (!/^nl\b/.test(navigator.language)) {
+    if (!/^nl\\b/.test(navigator.language)) {
       Object.defineProperty(Navigator.prototype, "language", {get: () => "nl-NL", configurable: true});
       Object.defineProperty(Navigator.prototype, "languages", {get: () => ["nl-NL", "nl"], configurable: true});
     }
