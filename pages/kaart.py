@@ -33,7 +33,8 @@ picked = chart(lambda: charts.choropleth(topo, data, ind.label, ind.unit, ind.de
 clicked = next((p.get("statcode") for p in picked or [] if isinstance(p, dict)), None)
 if clicked in names:  # a click on a gemeente opens its profile (a gemeente of an older indeling: its successor's, see there)
     st.session_state.pop(f"chart-kaart-{asked}-{year}", None)  # back on the Kaart, the click is not made again
-    st.switch_page("profiel.py", query_params={"gemeente": clicked})
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in ("indicator", "jaar")}  # e.g. the group
+    st.switch_page("profiel.py", query_params=keep | {"gemeente": clicked})
 st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({data.height} gemeenten"
            + (f", waarvan {no_value} zonder cijfer: grijs" if no_value else "") + f"). {ind.definition} "
            + (f"{names[code]} heeft een oranje rand; kies een andere gemeente links. " if code in names
@@ -41,13 +42,13 @@ st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({dat
            + "Klik op een gemeente om haar Gemeenteprofiel te openen."
            + (f" Kleur per kwintiel: elke kleur staat voor ongeveer een vijfde van de gemeenten, zodat een paar extreme "
               f"waarden niet alle andere gemeenten dezelfde kleur geven." if scale.quantile else "")
-           + (f" Zwarte rand: {len(scale.outliers)} uitschieter(s), meer dan 3 × de interkwartielafstand buiten het "
-              f"middelste kwart: {', '.join(names.get(c, c) for c in scale.outliers[:12])}"
+           + (f" Zwarte rand: {len(scale.outliers)} uitschieter(s), meer dan 3 × de interkwartielafstand onder het "
+              f"eerste of boven het derde kwartiel: {', '.join(names.get(c, c) for c in scale.outliers[:12])}"
               + (f" en nog {len(scale.outliers) - 12}" if len(scale.outliers) > 12 else "") + "." if scale.outliers else ""))
 if ind.proxy:
     st.caption(f"Beschrijvend, zonder oordeel: {ind.no_signal}.")
 
-st.subheader("Tabel")
+st.header("Tabel")
 data_table(views.map_table(data, scale, ind.unit), lines, key=f"kaart-{asked}-{year}", decimals={f"Waarde ({ind.unit})": ind.decimals})
 if code in names:
     st.page_link("profiel.py", label=f"Gemeenteprofiel van {names[code]}", query_params={"gemeente": code},
