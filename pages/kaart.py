@@ -33,8 +33,7 @@ picked = chart(lambda: charts.choropleth(topo, data, ind.label, ind.unit, ind.de
 clicked = next((p.get("statcode") for p in picked or [] if isinstance(p, dict)), None)
 if clicked in names:  # a click on a gemeente opens its profile (a gemeente of an older indeling: its successor's, see there)
     st.session_state.pop(f"chart-kaart-{asked}-{year}", None)  # back on the Kaart, the click is not made again
-    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in ("indicator", "jaar")}  # e.g. the group
-    st.switch_page("profiel.py", query_params=keep | {"gemeente": clicked})
+    st.switch_page("profiel.py", query_params={"gemeente": clicked})
 st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({data.height} gemeenten"
            + (f", waarvan {no_value} zonder cijfer: grijs" if no_value else "") + f"). {ind.definition} "
            + (f"{names[code]} heeft een oranje rand; kies een andere gemeente links. " if code in names
