@@ -175,3 +175,24 @@ def test_no_iso_dates_on_screen(built: Path) -> None:
     assert rows and rows[0]["Peildatum"] == "31 december 2014 (afgeleid)"
     kaart = page("kaart", indicator="bijstand_personen_tot_aow_incl_gerelateerd", jaar="2014")
     assert {r["Peildatum"] for r in frame(kaart)} == {"31 december 2014 (afgeleid)"}
+
+
+def test_streamlits_own_words_are_translated() -> None:
+    """The patterns the page script applies (JavaScript RegExp, same syntax here) on Streamlit's own words; checked in
+    Chromium on 7 December 2026: the uploader showed "0,5 MB", the share link's button "Kopiëren naar klembord"."""
+    import re
+
+    from portal.ui.theme import NL_PATTERNS, NL_TEXT
+
+    def dutch(v: str) -> str | None:
+        if v in NL_TEXT:
+            return NL_TEXT[v]
+        for pattern, nl in NL_PATTERNS:
+            if re.search(pattern, v):
+                return re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", nl), v)
+        return None
+
+    assert dutch("0.7MB") == "0,7 MB" and dutch("12KB") == "12 KB" and dutch("100MB per file") == "100 MB per bestand"
+    assert dutch("Copy to clipboard") == "Kopiëren naar klembord" and dutch("Selected values") == "Gekozen waarden"
+    assert dutch("Choose date, december 2026") == "Kies een datum, december 2026" and dutch("day, Bezoek") == "dag, Bezoek"
+    assert dutch("2024") is None and dutch("Montferland") is None
