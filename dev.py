@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -70,11 +71,42 @@ def data_dir() -> Path:
     return Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data"))
 
 
+BUILD_LOG = "databouw.log"  # in the data folder: the whole output of the first build of `start`, `serve` and `bench`
+TAIL = 15  # lines of that log shown when the build fails
+
+
+def run_logged(args: list[str], log: Path) -> int:
+    """Run `args` like run(), with its output (stdout and stderr) written to `log` instead of the terminal."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            return proc.wait()
+
+
+def build_report(code: int, log: Path) -> list[str]:
+    """What a newcomer sees of the build: one line when it went well (with the number of warnings, which stay in the log:
+    on the shipped snapshots they are known differences between the sum of the gemeenten and CBS's Nederland); when it
+    failed, the last lines of the log (the build's Dutch error is there) and the log's path."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    if code == 0:
+        counted = next((m.group(1) for line in lines if (m := re.match(r"(\d+) waarschuwing\(en\)", line))), None)
+        return [f"Warehouse gebouwd" + (f" ({counted} waarschuwing(en), zie {log})." if counted else ".")]
+    return [f"De databouw is mislukt (code {code}). Laatste regels van {log}:", *lines[-TAIL:]]
+
+
 def ensure_warehouse() -> None:
+    """Build the warehouse from the shipped snapshots when it is missing; its long output goes to a log file whose path
+    is printed (about 330 lines: every source table read and the warehouse's contents)."""
     if not (data_dir() / "warehouse.db").exists():
-        print("Warehouse ontbreekt: bouwen uit de meegeleverde snapshots ...", flush=True)
-        if run([str(PY), "-m", "etl.cli", "build"]) != 0:
-            sys.exit("De databouw is mislukt; zie de melding hierboven.")
+        log = data_dir() / BUILD_LOG
+        print(f"Warehouse ontbreekt: bouwen uit de meegeleverde snapshots (enkele seconden; verloop in {log}) ...", flush=True)
+        code = run_logged([str(PY), "-m", "etl.cli", "build"], log)
+        print("\n".join(build_report(code, log)), flush=True)
+        if code != 0:
+            sys.exit(1)
 
 
 def has_accounts() -> bool:

@@ -39,14 +39,18 @@ if data.is_empty():
     st.info(f"Geen cijfers voor {ind.label} bij de gekozen gemeenten op deze gemeentegrenzen.")
     st.stop()
 periods = sorted(data["periode"].unique())
-index = st.toggle("Index (basisjaar = 100)", value=url_choice("index", ("0", "1"), "0", "Index") == "1")
+asked_index = url_choice("index", ("0", "1"), "0", "Index") == "1"
+if ind.proxy and asked_index:
+    st.warning(f"Index (parameter index in de link) kan niet bij {quoted(ind.short)}: {bm.NO_INDEX} Getoond worden de cijfers zelf.")
+index = st.toggle("Index (basisjaar = 100)", value=asked_index and not ind.proxy, disabled=ind.proxy,
+                  help=f"Niet bij deze proxy: {bm.NO_INDEX}" if ind.proxy else None)
 st.query_params["index"] = "1" if index else "0"
 y_title, dec = ind.unit, ind.decimals
 if index:
-    base = st.query_params.get("basis", periods[0])
-    if base not in periods:
-        st.warning(f"Basisjaar {quoted(base)} (parameter basis in de link) heeft hier geen cijfers; basisjaar is {periods[0]}.")
-        base = periods[0]
+    base = bm.base_period(st.query_params.get("basis"), periods)
+    if base.message:
+        st.warning(base.message)
+    base = base.periode
     base = st.select_slider("Basisjaar", periods, value=base)
     st.query_params["basis"] = base
     data, missing = bm.as_index(data, base)

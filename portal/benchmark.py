@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import polars as pl
 
 from portal import metrics, signals
-from portal.nl import nl_number
+from portal.nl import nl_dates_in, nl_number
 from portal.indeling import compose
 from portal.store import Warehouse
+from portal.tekst import quoted
 
 # The bijstandsvolume per definition (one series each) and the matching dichtheid.
 VOLUME = ["bijstand_personen_abw_wwb", "bijstand_personen_tot_aow_incl_gerelateerd", "bijstand_alg_personen_15_aow",
@@ -49,8 +51,13 @@ def series_table(series: pl.DataFrame) -> pl.DataFrame:
     return series.sort("definitie", "jaar").select(
         pl.col("jaar").cast(pl.String).alias("Jaar"), pl.col("definitie").alias("Definitie"), pl.col("waarde").alias("Waarde"),
         pl.when(pl.col("onderdrukt")).then(pl.lit("geen cijfer (onderdrukt of ontbreekt)")).otherwise(pl.lit("")).alias("Opmerking"),
-        ("CBS " + pl.col("bron")).alias("Bron"), pl.col("peildatum").alias("Peildatum"), pl.col("indeling").alias("Indeling"),
+        ("CBS " + pl.col("bron")).alias("Bron"), dutch_dates("peildatum").alias("Peildatum"), pl.col("indeling").alias("Indeling"),
         pl.when(pl.col("afgerond")).then(pl.lit("ja")).otherwise(pl.lit("nee")).alias("Afgerond door bron"))
+
+
+def dutch_dates(col: str) -> pl.Expr:
+    """A text column from the data with its ISO dates written the Dutch way (nl_dates_in), for the screen."""
+    return pl.col(col).map_elements(nl_dates_in, return_dtype=pl.String, skip_nulls=True)
 
 
 def boundary_breaks(series: pl.DataFrame, change_years: list[int]) -> list[int]:
@@ -376,13 +383,32 @@ def as_index(data: pl.DataFrame, base: str) -> tuple[pl.DataFrame, list[str]]:
     return out.drop("basis"), missing
 
 
+NO_INDEX = ("een proxy is een saldo in procenten dat nul of negatief kan zijn of van teken kan wisselen; gedeeld door "
+            "een basisjaar geeft dat getallen zonder betekenis (bijv. −12.011,8).")
+
+
+class BasePeriod(NamedTuple):
+    periode: str
+    message: str  # a Dutch warning naming the link parameter, or ""
+
+
+def base_period(asked: str | None, periods: list[str]) -> BasePeriod:
+    """The index's base period from the link (?basis=): the asked one when it has figures, else the first period, with
+    a Dutch message naming the parameter. Nothing asked: the first period, without a message."""
+    if asked is None or asked in periods:
+        return BasePeriod(asked or periods[0], "")
+    return BasePeriod(periods[0], f"Basisjaar {quoted(asked)} (parameter basis in de link) heeft hier geen cijfers; mogelijk is "
+                                  f"{periods[0]} tot en met {periods[-1]}. Getoond wordt basisjaar {periods[0]}.")
+
+
 def wide_by_period(data: pl.DataFrame, value_col: str, order: list[str]) -> pl.DataFrame:
-    """One row per gemeente (in `order`), one column per period in time order: the table of Vergelijken."""
+    """One row per gemeente (in `order`) with its CBS code, one column per period in time order: the table of Vergelijken."""
     periods = sorted(data["periode"].unique())
-    wide = data.pivot(on="periode", index="gemeente", values=value_col, aggregate_function="first")
+    wide = data.pivot(on="periode", index=["gemeente", "gemeente_code"], values=value_col, aggregate_function="first")
     rank = {n: i for i, n in enumerate(order)}
     return (wide.with_columns(pl.col("gemeente").replace_strict(rank, return_dtype=pl.Int32).alias("_o")).sort("_o")
-            .select(pl.col("gemeente").alias("Gemeente"), *[c for c in periods if c in wide.columns]))
+            .select(pl.col("gemeente").alias("Gemeente"), pl.col("gemeente_code").alias("Gemeentecode"),
+                    *[c for c in periods if c in wide.columns]))
 
 
 # ---- national views ---------------------------------------------------------------------------------------------------

@@ -226,22 +226,38 @@ def caterpillar_chart(data: pl.DataFrame, unit: str, positions: list[str], chose
     return alt.layer(*layers).properties(height=420)
 
 
-def choropleth(topology: dict, data: pl.DataFrame, label: str, unit: str, decimals: int, chosen: str | None = None) -> alt.Chart:
-    """One indicator per gemeente on the boundaries the figures use; grey without a value; the chosen gemeente outlined.
-    data: statcode, naam, waarde, bron, peildatum."""
+KWINTIEL_BLUES = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues, five classes
+
+
+def choropleth(topology: dict, data: pl.DataFrame, label: str, unit: str, decimals: int, chosen: str | None = None,
+               classes: tuple[str, ...] = (), outliers: tuple[str, ...] = (), legend: tuple[str, ...] = ()) -> alt.Chart:
+    """One indicator per gemeente on the boundaries the figures use; grey without a value; the chosen gemeente outlined in
+    orange, `outliers` (statcodes) in black. `classes`: the kwintielen's labels (data column klasse, views.map_scale),
+    coloured lowest light to highest dark; else a linear scale. `legend`: lines under the unit in the legend title that
+    say so. A click selects a gemeente (selection parameter "gemeente", field statcode): the Kaart opens its profile.
+    data: statcode, naam, waarde, bron, peildatum (and klasse)."""
     obj = next(iter(topology["objects"]))
     geo = {"values": topology, "format": {"type": "topojson", "feature": obj}}  # a plain dict: InlineData validates slowly
-    is_chosen = f"datum.properties.statcode == '{chosen or ''}'"
+    is_chosen = f"datum.statcode == '{chosen or ''}'"
+    is_outlier = "indexof([" + ",".join(f"'{c}'" for c in outliers) + "], datum.statcode) >= 0"
     fmt = f",.{decimals}f"
-    return alt.Chart(geo).mark_geoshape().encode(
-        color=alt.condition("isValid(datum.waarde)", alt.Color("waarde:Q", title=unit, scale=alt.Scale(scheme="blues"),
-                                                              legend=alt.Legend(format=fmt)), alt.value("#e5e5e5")),
-        stroke=alt.condition(is_chosen, alt.value(PALETTE[1]), alt.value("white")),
-        strokeWidth=alt.condition(is_chosen, alt.value(3), alt.value(0.3)),
+    title = [unit, *legend] if legend else unit
+    if classes:
+        color = alt.Color("klasse:O", title=title, scale=alt.Scale(domain=list(classes), range=KWINTIEL_BLUES[:len(classes)]),
+                          sort=list(classes), legend=alt.Legend(labelLimit=0, titleLimit=0, symbolType="square", symbolSize=180))
+    else:
+        color = alt.Color("waarde:Q", title=title, scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=fmt, titleLimit=0))
+    fields = ["waarde", "naam", "bron", "peildatum", *(["klasse"] if classes else [])]
+    click = alt.selection_point(name="gemeente", fields=["statcode"], on="click", clear=False)
+    return alt.Chart(geo).mark_geoshape(cursor="pointer").encode(
+        color=alt.condition("isValid(datum.waarde)", color, alt.value("#e5e5e5")),
+        stroke=alt.when(is_chosen).then(alt.value(PALETTE[1])).when(is_outlier).then(alt.value("#000")).otherwise(alt.value("white")),
+        strokeWidth=alt.when(is_chosen).then(alt.value(3)).when(is_outlier).then(alt.value(1.4)).otherwise(alt.value(0.3)),
         tooltip=[alt.Tooltip("naam:N", title="Gemeente"), alt.Tooltip("waarde:Q", title=label, format=fmt),
                  alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")],
-    ).transform_lookup(lookup="properties.statcode", from_=alt.LookupData(data.to_pandas(), "statcode", ["waarde", "naam", "bron", "peildatum"])
-                       ).project("mercator").properties(height=640)
+    ).transform_calculate(statcode="datum.properties.statcode").transform_lookup(
+        lookup="statcode", from_=alt.LookupData(data.select("statcode", *fields).to_pandas(), "statcode", fields)
+    ).add_params(click).project("mercator").properties(height=640)
 
 
 def contribution_chart(bars: pl.DataFrame, naam: str) -> alt.Chart:

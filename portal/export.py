@@ -42,7 +42,10 @@ def export_spec(chart: alt.TopLevelMixin, title: str, subtitle: str, lines: list
     body = chart.properties(width=EXPORT_WIDTH)
     joined = alt.vconcat(body, footer, spacing=14).resolve_legend(color="independent", strokeDash="independent",
                                                                    shape="independent")
-    return finish(joined, title, subtitle).to_dict()
+    spec = finish(joined, title, subtitle).to_dict()
+    # Vega cuts a long legend short with an English "…12 entries": a download shows every entry (it has the room).
+    spec.setdefault("config", {}).setdefault("legend", {})["symbolLimit"] = 0
+    return spec
 
 
 def chart_png(chart: alt.TopLevelMixin, title: str, lines: list[str], subtitle: str = "") -> bytes:
@@ -54,8 +57,10 @@ def chart_svg(chart: alt.TopLevelMixin, title: str, lines: list[str], subtitle: 
 
 
 def rounded(frame: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
-    """Float columns rounded as the portal shows them (default one decimal), so a download carries no float noise."""
-    return frame.with_columns(pl.col(c).round(decimals.get(c, 1)) for c, t in frame.schema.items() if t.is_float())
+    """Float columns rounded as the portal shows them (default one decimal), so a download carries no float noise; a
+    column shown without decimals becomes whole numbers (a CSV then writes 700 as the screen does, not 700,0)."""
+    return frame.with_columns(pl.col(c).round(0).cast(pl.Int64, strict=False) if decimals.get(c, 1) == 0 else pl.col(c).round(decimals.get(c, 1))
+                              for c, t in frame.schema.items() if t.is_float())
 
 
 # Text that a spreadsheet would take for a formula when it starts a cell (OWASP, "CSV Injection",

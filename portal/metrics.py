@@ -64,6 +64,9 @@ class Indicator:
     decimals: int = 0
     lower_is_better: bool | None = None
     no_signal: str = ""
+    # A proxy: it stands in for something it does not measure (the label says what it does measure). It carries no
+    # verdict, is never indexed (a balance in % can be zero or change sign) and the Kaart colours it by quantile.
+    proxy: bool = False
 
     @property
     def derived(self) -> bool:
@@ -400,11 +403,12 @@ for soort in IV3_SOORTEN:
     _R += [
         Indicator(
             f"wdeel_onderbesteding_proxy_{soort}",
-            f"Onderbesteding W-deel (proxy: IU Participatie vs Iv3 6.4 + 6.5, {soort})",
-            "%",
-            "Proxy voor de onderbesteding van het W-deel: (integratie-uitkering Participatie − Iv3-lasten 6.4 Begeleide "
-            f"participatie − Iv3-lasten 6.5 Arbeidsparticipatie) / integratie-uitkering Participatie × 100, {soort}. "
-            "Positief = minder uitgegeven dan ontvangen.",
+            f"IU Participatie min Iv3-lasten 6.4 + 6.5, in % van de IU ({soort}; proxy, geen onderbesteding)",
+            "% van de IU Participatie",
+            "Wat dit meet: (integratie-uitkering Participatie − Iv3-lasten 6.4 Begeleide participatie − Iv3-lasten 6.5 "
+            f"Arbeidsparticipatie) / integratie-uitkering Participatie × 100, {soort}. Positief = minder lasten op 6.4 en 6.5 "
+            "dan de IU; −200 % = lasten drie keer de IU. Geen onderbesteding van het W-deel: 6.4 en 6.5 worden ook uit "
+            "andere middelen betaald (Wsw-subsidie, eigen middelen), dus de meeste gemeenten staan ver onder nul.",
             (*GF, *IV3_TABLES),
             "jaar",
             "financien",
@@ -415,10 +419,10 @@ for soort in IV3_SOORTEN:
         ),
         Indicator(
             f"wdeel_onderbesteding_proxy_65_{soort}",
-            f"Onderbesteding W-deel (proxy: IU Participatie vs Iv3 6.5, {soort})",
-            "%",
-            "Proxy zonder het Wsw-deel: (integratie-uitkering Participatie − Iv3-lasten 6.5 Arbeidsparticipatie) / "
-            f"integratie-uitkering Participatie × 100, {soort}.",
+            f"IU Participatie min Iv3-lasten 6.5, in % van de IU ({soort}; proxy, geen onderbesteding)",
+            "% van de IU Participatie",
+            "Wat dit meet, zonder het Wsw-deel: (integratie-uitkering Participatie − Iv3-lasten 6.5 Arbeidsparticipatie) / "
+            f"integratie-uitkering Participatie × 100, {soort}. Geen onderbesteding van het W-deel (zie kanttekening).",
             (*GF, *IV3_TABLES),
             "jaar",
             "financien",
@@ -427,10 +431,11 @@ for soort in IV3_SOORTEN:
         ),
         Indicator(
             f"ideel_resultaat_proxy_{soort}",
-            f"Resultaat I-deel (proxy: Iv3 6.3 baten vs lasten, {soort})",
-            "%",
-            "Proxy voor het financieel resultaat op het I-deel/BUIG: (Iv3-baten 6.3 − Iv3-lasten 6.3) / Iv3-baten 6.3 × 100, "
-            f"{soort}. Negatief = tekort.",
+            f"Saldo taakveld 6.3 Inkomensregelingen (Iv3-baten − lasten), in % van de baten ({soort}; proxy, geen BUIG-resultaat)",
+            "% van de Iv3-baten 6.3",
+            "Wat dit meet: (Iv3-baten 6.3 − Iv3-lasten 6.3) / Iv3-baten 6.3 × 100, "
+            f"{soort}. Negatief = meer lasten dan baten op het hele taakveld. Geen resultaat op het I-deel/BUIG: 6.3 omvat ook "
+            "bijzondere bijstand en minimabeleid, die niet uit de BUIG worden betaald.",
             IV3_TABLES,
             "jaar",
             "financien",
@@ -1099,12 +1104,12 @@ PRESENTATION: dict[str, dict] = {
     "cbs_uitstroom_pct_15_aow": dict(short="Uitstroom CBS-%", decimals=1, lower_is_better=False),
     "cbs_uitstroom_werk_pct_15_aow": dict(short="Naar werk CBS-%", decimals=1, lower_is_better=False),
     "reintegratie_voorz_per_1000_inw_15_65": dict(short="Re-integratie /1 000", decimals=1, lower_is_better=None),
-    **{f"wdeel_onderbesteding_proxy_{s}": dict(short="W-deel (proxy)", decimals=1, lower_is_better=True, no_signal=_WDEEL)
-       for s in IV3_SOORTEN},
-    **{f"wdeel_onderbesteding_proxy_65_{s}": dict(short="W-deel 6.5 (proxy)", decimals=1, lower_is_better=True,
-                                                  no_signal=_WDEEL.replace("6.4 + 6.5", "6.5")) for s in IV3_SOORTEN},
-    **{f"ideel_resultaat_proxy_{s}": dict(short="I-deel (proxy)", decimals=1, lower_is_better=False, no_signal=_IDEEL)
-       for s in IV3_SOORTEN},
+    **{f"wdeel_onderbesteding_proxy_{s}": dict(short="IU min lasten 6.4 + 6.5 (proxy)", decimals=1, lower_is_better=True,
+                                               no_signal=_WDEEL, proxy=True) for s in IV3_SOORTEN},
+    **{f"wdeel_onderbesteding_proxy_65_{s}": dict(short="IU min lasten 6.5 (proxy)", decimals=1, lower_is_better=True,
+                                                  no_signal=_WDEEL.replace("6.4 + 6.5", "6.5"), proxy=True) for s in IV3_SOORTEN},
+    **{f"ideel_resultaat_proxy_{s}": dict(short="Saldo taakveld 6.3 (proxy)", decimals=1, lower_is_better=False,
+                                          no_signal=_IDEEL, proxy=True) for s in IV3_SOORTEN},
 }
 _R = [replace(i, **PRESENTATION.get(i.id, {})) for i in _R]
 _R = [i if i.decimals or not (i.derived or i.rate) else replace(i, decimals=1) for i in _R]  # rates and ratios: one decimal

@@ -8,6 +8,7 @@ Standard library only and no other portal module: the ETL, the user database and
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
@@ -74,3 +75,21 @@ def nl_datetime(value: str | date | None) -> str:
 def nl_date_short(value: date) -> str:
     """A date of a client file as the file writes it: 31-10-2026."""
     return value.strftime(DATUM_KORT)
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def nl_dates_in(text: str | None) -> str | None:
+    """Every ISO date inside a text written the Dutch way: '2014-12-31 (afgeleid)' -> '31 december 2014 (afgeleid)'.
+    For texts from the data (a source's peildatum) that are shown on screen. Nothing stays nothing."""
+    if not text:
+        return text
+
+    def dutch(m: re.Match) -> str:
+        try:
+            return nl_date(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    return _ISO_DATE.sub(dutch, text)

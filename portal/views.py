@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime
 
 import polars as pl
@@ -12,7 +13,7 @@ import polars as pl
 from portal import benchmark as bm
 from portal import metrics, signals
 from portal.store import Warehouse
-from portal.nl import nl_date, nl_datetime, nl_month
+from portal.nl import nl_date, nl_datetime, nl_month, nl_number
 
 NATIONAL_SERIES = ["bijstand_uitkeringen_tot_aow_nl", "bijstand_alg_personen_nl_kwartaal"]
 SIZE_ORDER = ["Minder dan 5 000 inwoners", "5 000 tot 10 000 inwoners", "10 000 tot 20 000 inwoners", "20 000 tot 50 000 inwoners",
@@ -101,8 +102,61 @@ def map_values(own: pl.DataFrame, indicator: str, year: str, indeling: int, name
     """The figures of one period on `indeling`: statcode, naam, waarde, bron, peildatum."""
     rows = own.filter((pl.col("indicator") == indicator) & (pl.col("periode") == year) & (pl.col("indeling") == indeling)
                       & (pl.col("gemeente_code") != "NL01"))
-    return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", "peildatum").with_columns(
-        pl.col("statcode").replace_strict(names, default=None).alias("naam"))
+    return rows.select(pl.col("gemeente_code").alias("statcode"), "waarde", "bron", bm.dutch_dates("peildatum").alias("peildatum")
+                       ).with_columns(pl.col("statcode").replace_strict(names, default=None).alias("naam"))
+
+
+class MapScale(NamedTuple):
+    """How the Kaart colours one period: in five classes of equal size (kwintielen) or linearly, and the gemeenten far
+    outside the rest (marked with a black outline), with the legend's words for both."""
+
+    classes: list[str]  # the kwintielen's labels, lowest first ("van -2.845,3 tot en met -126,0"); empty: a linear scale
+    outliers: list[str]  # statcodes
+    legend: list[str]  # lines under the unit in the legend title
+
+    @property
+    def quantile(self) -> bool:
+        return bool(self.classes)
+
+
+KWINTIELEN = 5
+FAR_OUT = 3.0  # Tukey's "far out": more than 3 × the interquartile range beyond the quartiles
+
+
+def map_scale(data: pl.DataFrame, proxy: bool, decimals: int) -> tuple[MapScale, pl.DataFrame]:
+    """A colour scale that separates gemeenten, and `data` with each gemeente's class (column klasse, null without a value
+    or on a linear scale). A linear scale lets a few extreme values take the whole range (the W-deel proxy runs from
+    −2.845 to +100 %, its middle half from −104 to −39: almost every gemeente got the same blue), so a proxy, or any
+    period with far-out values, is coloured by kwintiel; the far-out gemeenten get a black outline.
+    data: statcode, waarde (map_values)."""
+    v = data.filter(pl.col("waarde").is_not_null())
+    if v.height < 2 * KWINTIELEN:
+        return MapScale([], [], []), data.with_columns(klasse=pl.lit(None, pl.String))
+    q1, q3 = v["waarde"].quantile(0.25, "linear"), v["waarde"].quantile(0.75, "linear")
+    low, high = q1 - FAR_OUT * (q3 - q1), q3 + FAR_OUT * (q3 - q1)
+    outliers = v.filter((pl.col("waarde") < low) | (pl.col("waarde") > high))["statcode"].sort().to_list()
+    legend = ([f"zwarte rand: {len(outliers)} uitschieter{'s' if len(outliers) > 1 else ''}"] if outliers else [])
+    if not (proxy or outliers):
+        return MapScale([], [], []), data.with_columns(klasse=pl.lit(None, pl.String))
+    # rank-based classes of (nearly) equal size; equal values share a class
+    ranked = v.with_columns(((pl.col("waarde").rank("min") - 1) * KWINTIELEN // v.height).cast(pl.Int32).alias("_k"))
+    spans = ranked.group_by("_k").agg(pl.col("waarde").min().alias("lo"), pl.col("waarde").max().alias("hi")).sort("_k")
+    label = {k: f"van {nl_number(lo, decimals)} tot en met {nl_number(hi, decimals)}" for k, lo, hi in spans.iter_rows()}
+    klasse = dict(zip(ranked["statcode"], ranked["_k"].replace_strict(label, return_dtype=pl.String)))
+    legend = [f"kleur: kwintielen, elk ca. 1/{KWINTIELEN} van de gemeenten", *legend]
+    return (MapScale(list(label.values()), outliers, legend),
+            data.with_columns(pl.col("statcode").replace_strict(klasse, default=None, return_dtype=pl.String).alias("klasse")))
+
+
+def map_table(data: pl.DataFrame, scale: MapScale, unit: str) -> pl.DataFrame:
+    """The Kaart's figures as a table (and CSV): gemeente, gemeentecode, value, source, peildatum, and whether it is an
+    outlier; alphabetical (the table sorts by any column)."""
+    return data.sort("naam").select(
+        pl.col("naam").alias("Gemeente"), pl.col("statcode").alias("Gemeentecode"), pl.col("waarde").alias(f"Waarde ({unit})"),
+        pl.col("statcode").is_in(scale.outliers).replace_strict({True: "ja", False: "nee"}, return_dtype=pl.String)
+        .alias("Uitschieter"),
+        *([pl.col("klasse").alias("Kleurklasse (kwintiel)")] if scale.quantile else []),
+        pl.col("bron").alias("Bron (CBS-tabel)"), pl.col("peildatum").alias("Peildatum"))
 
 
 def fetched_tables(wh: Warehouse) -> set[str]:

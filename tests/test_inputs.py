@@ -117,6 +117,11 @@ LINKS = [
      _param("index", "0")),
     ("vergelijken", {"vergelijk": "GM0599", "index": "1", "basis": "²⁰¹⁵", "indicator": "bijstand_personen_tot_aow_incl_gerelateerd"},
      "basis", _param("basis", "2014")),
+    ("vergelijken", {"vergelijk": "GM0599", "index": "1", "basis": "1800", "indicator": "bijstand_personen_tot_aow_incl_gerelateerd"},
+     "basis", _param("basis", "2014")),
+    ("vergelijken", {"vergelijk": "GM0599", "index": "1", "indicator": "wdeel_onderbesteding_proxy_begroting"}, "index",
+     _param("index", "0")),  # a proxy cannot be indexed
+    ("profiel", {"gemeente": "GM0363", "ontleding": "²⁰¹⁵"}, "ontleding", _param("ontleding", "2017")),
 ]
 
 

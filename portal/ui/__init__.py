@@ -9,9 +9,9 @@ from portal.ui.login import current_user
 from portal.ui.nav import PAGES, failure, menu
 from portal.ui.render import chart, data_table
 from portal.ui.widgets import (codes_param, current_group, density_toggle, gemeente_picker, indeling_picker, indicator_picker,
-                               parse_id, set_group_params, share_link, url_choice, url_select)
+                               parse_id, set_group_params, share_link, url_choice, url_select, url_slider)
 
 __all__ = ["PAGES", "caterpillar", "change", "chart", "codes_param", "current_group", "data_table", "density_toggle",
            "current_user", "distribution", "failure", "features", "funnel", "gemeente_picker", "indeling_picker", "indicator_picker",
            "local_indicators", "map_data", "menu", "national_views", "parse_id", "periods", "set_group_params", "share_link",
-           "url_choice", "url_select", "userdata", "warehouse", "warehouse_problem", "wdeel"]
+           "url_choice", "url_select", "url_slider", "userdata", "warehouse", "warehouse_problem", "wdeel"]

@@ -25,7 +25,7 @@ from portal.eigen.validate import MAX_CODES
 from portal.store import Warehouse
 from portal.tekst import literal, quoted
 from portal.access import Gebruiker
-from portal.ui.render import chart, data_table
+from portal.ui.render import chart, data_table, file_tag
 from portal.ui.widgets import current_group, gemeente_picker
 from portal.userdata.db import now
 from portal.userdata.errors import UserDataError
@@ -350,7 +350,8 @@ def bestandsmonitor(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: dt
     check = monitors.cbs_check(suppress.cbs_input(beschreven, pagina), wh.observations(gemeente, list(monitors.CBS_REEKSEN), "jaar"))
     if check.is_empty():
         st.caption("Geen openbaar CBS-cijfer voor dezelfde maanden om het bestand mee te vergelijken (maand- en kwartaalcijfers "
-                   "per gemeente komen er na `python3 dev.py etl vernieuw`).")
+                   "per gemeente zijn er zodra de beheerder van het portaal de nieuwste CBS-tabellen ophaalt; wilt u deze vergelijking "
+                   "zien, vraag het dan aan de beheerder).")
     else:
         off = check.filter(pl.col("afwijkend"))
         if not off.is_empty():
@@ -397,7 +398,8 @@ def leefvorm_section(wh: Warehouse, gemeente: str, spells: pl.DataFrame, peil: d
     nl = _leefvorm_publiek(build, None)
     groep = _leefvorm_publiek(build, tuple(members)) if members else nl.clear()
     if nl.is_empty() and groep.is_empty():
-        st.caption("Openbare cijfers naar leefvorm (CBS 82015NED, per maand) zijn er na `python3 dev.py etl vernieuw`; de "
+        st.caption("Openbare cijfers naar leefvorm (CBS 82015NED, per maand) zijn er zodra de beheerder van het portaal de "
+                   "nieuwste CBS-tabellen ophaalt; de "
                    "meegeleverde gegevens hebben ze niet, dus er staat hier geen vergelijking met Nederland of de referentiegroep.")
         return
     parts = [f.filter(pl.col("periode") == f["periode"].max()).with_columns(pl.lit(naam).alias("Wie"))
@@ -614,6 +616,13 @@ def render(wh: Warehouse, user: Gebruiker) -> None:
         st.info(f"Er is geen upload en ook geen openbaar bijstandscijfer voor {naam} om een synthetisch voorbeeld op te baseren.")
         return
     spells, peil, line, file = got
+    synthetic = bool(spells["synthetisch"].any())
+    with file_tag("synthetisch" if synthetic else ""):  # every download of the example says so in its name
+        _sections(wh, user, gemeente, naam, spells, peil, line, file)
+
+
+def _sections(wh: Warehouse, user: Gebruiker, gemeente: str, naam: str, spells: pl.DataFrame, peil: dt.date, line: str,
+              file: str) -> None:
     if spells["synthetisch"].any():
         st.warning(f"**Synthetisch voorbeeld.** Er is nog geen eigen bestand van {naam}: alles hieronder rust op een gegenereerd "
                    "bestand zonder echte cliënten, zodat u ziet wat de monitors laten zien. Upload een bestand om uw eigen cijfers te zien.")

@@ -18,6 +18,7 @@ from portal.ui.data import (caterpillar, decomposition, group_series, pooled, re
 from portal.ui.data import funnel as national_funnel
 from portal.ui.data import periods as ui_periods
 from portal.ui.render import chart, data_table
+from portal.ui.widgets import url_slider
 
 CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
          "cbs_uitstroom_werk_pct_15_aow", "reintegratie_voorz_per_1000_inw_15_65", "wdeel_onderbesteding_proxy_jaarrekening",
@@ -189,7 +190,7 @@ def flows(code: str, naam: str, group: Group, notes: views.ProfileNotes) -> None
                "op te tellen over een herindeling: ze staan op de grenzen van hun eigen jaar. n = gemeenten van de referentiegroep "
                "met een (plausibel) cijfer.")
     years = sorted(flow["periode"].unique())
-    year = st.select_slider("Jaar voor de ontleding", years, value=years[-1])
+    year = url_slider("Jaar voor de ontleding", years, "ontleding", years[-1])  # kept in the link (?ontleding=)
     dec = decomposition(code, group.members, year)
     if dec is None:
         st.info(f"Geen ontleding mogelijk voor {year}: cijfers van de gemeente of van de referentiegroep ontbreken.")

@@ -3,7 +3,9 @@ downloads (PNG, SVG, CSV, Excel) that carry the same lines."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 import altair as alt
@@ -16,19 +18,40 @@ from portal.nl import nl_number
 from portal.tekst import literal
 from portal.ui.cache import build_key, register
 
+_TAG: ContextVar[str] = ContextVar("file_tag", default="")
+
+
+@contextmanager
+def file_tag(tag: str) -> Iterator[None]:
+    """Every download made inside gets `tag` in its file name (e.g. "synthetisch" on the synthetic example of Eigen
+    bestand, so a file on disk says what it is)."""
+    token = _TAG.set(tag)
+    try:
+        yield
+    finally:
+        _TAG.reset(token)
+
+
+def file_name(key: str, ext: str) -> str:
+    """A download's file name: its key, the file tag of the moment (file_tag) and the extension."""
+    tag = _TAG.get()
+    return f"{key}-{tag}.{ext}" if tag and tag not in key else f"{key}.{ext}"
+
+
 _SPECS: dict[tuple, dict] = {}  # finished chart specs per data build, chart key and the inputs that shape the chart
 _SPEC_LIMIT = 512
 register(_SPECS)
 
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
-          inputs: tuple | None = None, spec: Callable[[], dict] | None = None) -> None:
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None, select: str | None = None) -> dict | None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
     data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
-    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`."""
+    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`. `select`: the name of the chart's
+    selection parameter; a click reruns the page and the selection is returned ({field: value} rows), else None."""
     make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
     cache_key = None if inputs is None else (build_key(), key, inputs, title, subtitle)
     finished = _SPECS.get(cache_key) if cache_key else None
@@ -40,13 +63,19 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
             _SPECS[cache_key] = finished
-    st.vega_lite_chart(finished, width="stretch")
+    if select:
+        event = st.vega_lite_chart(finished, width="stretch", on_select="rerun", selection_mode=select, key=f"chart-{key}")
+        picked = (event.get("selection") or {}).get(select) or None
+    else:
+        st.vega_lite_chart(finished, width="stretch")
+        picked = None
     st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
     row = st.container(horizontal=True)
-    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
+    row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=file_name(key, "png"), mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=f"{key}.svg",
+    row.download_button("SVG", lambda: export.chart_svg(make(), title, lines, subtitle), file_name=file_name(key, "svg"),
                         mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/download:")
+    return picked
 
 
 def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[str, int] | None = None) -> None:
@@ -67,8 +96,8 @@ def data_table(frame: pl.DataFrame, lines: list[str], key: str, decimals: dict[s
 def downloads(frame: pl.DataFrame, lines: list[str], key: str) -> None:
     """CSV and Excel downloads of `frame` with the source and definition lines."""
     row = st.container(horizontal=True)
-    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=f"{key}.csv", mime="text/csv",
+    row.download_button("CSV", partial(export.table_csv, frame, lines), file_name=file_name(key, "csv"), mime="text/csv",
                         key=f"csv-{key}", on_click="ignore", icon=":material/download:")
-    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=f"{key}.xlsx",
+    row.download_button("Excel", partial(export.table_xlsx, frame, lines), file_name=file_name(key, "xlsx"),
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{key}",
                         on_click="ignore", icon=":material/download:")

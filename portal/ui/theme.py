@@ -95,8 +95,18 @@ NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
     "Add file": "Bestand toevoegen",
     "add icon": "pictogram toevoegen",
     "dd-mm-yyyy": "dd-mm-jjjj",
+    "yyyy": "jjjj",  # the empty year part of a date field ("dd - mm - yyyy", three text nodes)
     "DD-MM-YYYY": "DD-MM-JJJJ",
     "Uploading...": "Bezig met uploaden...",
+    "Copy to clipboard": "Kopiëren naar klembord",  # the button of st.code (the share link)
+    "Copied to clipboard": "Gekopieerd naar klembord",
+    "Copied!": "Gekopieerd!",
+    "Selected values": "Gekozen waarden",  # st.multiselect's label for screen readers
+    "Choose date": "Kies een datum",  # the calendar of st.date_input
+    "Previous month": "Vorige maand",
+    "Next month": "Volgende maand",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+        "Kies een dag met de pijltjestoetsen, bevestig met Enter, sluit met Escape.",
     "Page not found": "Pagina niet gevonden",
     "The page that you have requested does not seem to exist. Running the app's main page.":
         "Deze pagina bestaat niet. U ziet de startpagina.",
@@ -104,9 +114,16 @@ NL_TEXT = {  # exact English text (text nodes and the attributes below) -> Dutch
 NL_ATTRIBUTE_ONLY = {"Open": "Openen", "Close": "Sluiten", "Increment": "Verhogen", "Decrement": "Verlagen"}
 NL_PATTERNS = [  # (regular expression on the whole string, Dutch replacement)
     (r"^Help for (.+)$", "Uitleg bij $1"),
+    (r"^(\d+)([KMG]?B) per file$", "$1 $2 per bestand"),  # the uploader's limit, "100MB per file"
     (r"^(\S+) per file$", "$1 per bestand"),
+    (r"^(\d+)\.(\d+) ?([KMG]?B)$", "$1,$2 $3"),  # an uploaded file's size, "0.7MB"
+    (r"^(\d+) ?([KMG]B)$", "$1 $2"),
     (r"^File must be (\S+) or smaller\.$", "Het bestand mag hoogstens $1 zijn."),
     (r"^Remove (.+)$", "$1 verwijderen"),
+    (r"^Choose date, (.+)$", "Kies een datum, $1"),  # the calendar button, "Choose date, december 2026"
+    (r"^day, (.+)$", "dag, $1"),  # the parts of a date field for screen readers, "day, Peildatum"
+    (r"^month, (.+)$", "maand, $1"),
+    (r"^year, (.+)$", "jaar, $1"),
 ]
 NL_ATTRIBUTES = ("aria-label", "placeholder", "title")
 
@@ -115,6 +132,14 @@ NL_ATTRIBUTES = ("aria-label", "placeholder", "title")
 LANG_SCRIPT = """<script>
 (() => {
   document.documentElement.lang = "nl";
+  // Streamlit gives its date picker the browser's language (navigator.language, read when its app redraws): Dutch it
+  // names the months and days in Dutch and starts the week on Monday. So the page says the browser speaks Dutch.
+  try {
+    if (!/^nl\\b/.test(navigator.language)) {
+      Object.defineProperty(Navigator.prototype, "language", {get: () => "nl-NL", configurable: true});
+      Object.defineProperty(Navigator.prototype, "languages", {get: () => ["nl-NL", "nl"], configurable: true});
+    }
+  } catch (e) {}
   if (window.__portalNl) return;
   const text = %(text)s, attrOnly = %(attr_only)s, attrs = %(attrs)s;
   const patterns = %(patterns)s.map(([re, nl]) => [new RegExp(re), nl]);

@@ -54,6 +54,21 @@ def url_select(label: str, options: list[str], param: str, default: str, format_
     return value
 
 
+def url_slider(label: str, options: list[str], param: str, default: str, **kw) -> str:
+    """A select_slider kept in the URL under `param`, like url_select: a value in the link that is not an option falls back
+    to `default` with a Dutch warning naming the parameter."""
+    value = st.query_params.get(param, default)
+    if value not in options:
+        fallback = default if default in options else options[-1]
+        if param in st.query_params:
+            st.warning(f"{label.strip()} {quoted(value)} (parameter {param} in de link) is hier niet beschikbaar; mogelijk is "
+                       f"{options[0]} tot en met {options[-1]}. Getoond wordt {literal(fallback)}.")
+        value = fallback
+    value = st.select_slider(label, options, value=value, **kw)
+    st.query_params[param] = value
+    return value
+
+
 def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     """Sidebar selectbox of the newest indeling's gemeenten, kept in the URL as ?gemeente=GMxxxx.
 
