@@ -14,15 +14,16 @@ out ends it in every tab. How:
 
 Why the cookie is written by the page and not by the server: Streamlit reads request cookies (st.context.cookies) but
 has no way to set one on an HTTP response, and its websocket cannot either. A route of our own that sets it (st.App with
-Starlette routes) would change how every process is started (`start`, `serve`, the tests) and the proxies cannot help
-under `python3 dev.py start`, which runs one Streamlit without a proxy. So a tiny script on the page
-(st.components.v2, in the page itself, no iframe) writes the cookie, once, in the run after the login; the token reaches
-it as the component's data over the websocket and is never part of the page's HTML, its text or any URL. Such a cookie
-cannot be HttpOnly (script on the page can read it). What makes it equivalent: the token is opaque and random (256 bits)
-and only its hash is stored; the cookie is SameSite=Strict (no other site can make the browser send it), Secure under
-https, Path=/, with Max-Age the rest of the working day; every login gets a new token; and the server decides: a token
-is only as good as its session in userdata.db, which logout, a new password and removal end at once. The portal shows
-user text only as literal text (portal/tekst.py), so there is no place for a script that could read it.
+Starlette routes) would change how every process is started (`start`, `serve`, the tests), and the proxies cannot help
+under `python3 dev.py start`, which runs one Streamlit without a proxy. So a tiny script on the page (st.components.v2,
+in the page itself, no iframe) writes the cookie in the run after the login, and again in later runs until it reports
+that it did. The token reaches it as the component's data over the websocket: it is never part of the page's HTML, its
+text or any URL, and the portal does not log it. Such a cookie cannot be HttpOnly (script on the page can read it). What
+makes it equivalent: the token is opaque and random (256 bits) and only its hash is stored; the cookie is
+SameSite=Strict (no other site can make the browser send it), Secure under https, Path=/, with Max-Age the length of a
+working day; every login gets a new token; and the server decides: a token is only as good as its session in
+userdata.db, which logout, a new password and removal end at once. The portal shows user text only as literal text
+(portal/tekst.py), so there is no place for a script of someone else that could read it.
 """
 
 from __future__ import annotations
@@ -50,13 +51,16 @@ UITGELOGD_ELDERS = ("U bent uitgelogd: in een ander tabblad of venster is uitgel
                     "beheerder beëindigd. Er is niets opgeslagen van wat u net deed.")
 
 # Writes or removes the login cookie. Gets {"token", "seconden"} (write) or {} (remove) as data; no HTML of its own.
+# Reports back when done ("gezet"): until then every run mounts it again, so a rerun that replaces the page before the
+# browser loaded the script (it is loaded as a module, asynchronously) cannot lose the cookie.
 _COOKIE_JS = """
-export default function ({ data }) {
+export default function ({ data, setTriggerValue }) {
   if (!data) return;
   const secure = window.location.protocol === "https:" ? "; Secure" : "";
   const value = data.token ? data.token : "";
   const age = data.token ? data.seconden : 0;
   document.cookie = `%s=${value}; Path=/; Max-Age=${age}; SameSite=Strict${secure}`;
+  setTriggerValue("gezet", true);
 }
 """ % COOKIE
 _cookie_script = st.components.v2.component("portaal.inlogcookie", js=_COOKIE_JS)
@@ -128,8 +132,8 @@ def status() -> None:
     must be written (the run after a login) or removed (after a logout, or when it no longer named a valid login)."""
     if _COOKIE_ZETTEN in st.session_state:
         op = st.session_state[_COOKIE_ZETTEN]
-        _cookie_script(data={"token": op[0], "seconden": op[1]} if op else {}, key="inlogcookie")
-        del st.session_state[_COOKIE_ZETTEN]
+        _cookie_script(data={"token": op[0], "seconden": op[1]} if op else {}, key="inlogcookie",
+                       on_gezet_change=_cookie_done)
     user = st.session_state.get(GEBRUIKER)
     if user is None:
         return
@@ -139,6 +143,11 @@ def status() -> None:
         st.caption("Deze inlog geldt alleen in dit tabblad: hij kon niet worden bewaard (de gegevensmap is alleen-lezen "
                    "of vol). Na herladen of in een nieuw tabblad logt u opnieuw in.")
     st.button("Uitloggen", key="uitloggen", on_click=_logout)
+
+
+def _cookie_done() -> None:
+    """The cookie script wrote (or removed) the cookie: no need to mount it again."""
+    st.session_state.pop(_COOKIE_ZETTEN, None)
 
 
 def _logout() -> None:
