@@ -175,3 +175,22 @@ def test_a_changed_or_removed_account_takes_effect_in_a_cookie_session(team, coo
     at.run()
     assert "Uw account bestaat niet meer" in at.warning[0].value and at.title[0].value == "Inloggen"
     team.add_account("anna", "anna-wachtwoord", "visitatieteam")  # for the fixture's cleanup
+
+
+def test_the_account_command_ends_all_logins_of_a_user(tmp_path, built) -> None:
+    from tests.test_accounts import gebruikers
+
+    (tmp_path / "warehouse.db").symlink_to(built)
+    ud = UserData(tmp_path / "userdata.db")
+    ud.add_account("anna", "anna-wachtwoord", "visitatieteam")
+    ud.add_account("bert", "bert-wachtwoord", "beheer")
+    _, s1, _ = ud.start_sessie("anna")
+    _, s2, _ = ud.start_sessie("anna")
+    _, sb, _ = ud.start_sessie("bert")
+    r = gebruikers(tmp_path, "uitloggen", "anna")
+    assert r.returncode == 0 and "2 inlog(s) van 'anna' beëindigd" in r.stdout, r.stderr
+    assert ud.sessie(s1) is None and ud.sessie(s2) is None and ud.sessie(sb) is not None
+    r = gebruikers(tmp_path, "uitloggen", "niemand")
+    assert r.returncode == 1 and "Gebruiker 'niemand' bestaat niet." in r.stderr and "Traceback" not in r.stderr
+    r = gebruikers(tmp_path, "wijzigen", "bert", "--wachtwoord", wachtwoord="nieuw-wachtwoord")
+    assert r.returncode == 0 and "beëindigt al zijn inlogs" in r.stdout and ud.sessie(sb) is None

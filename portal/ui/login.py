@@ -179,8 +179,9 @@ def _login_form(ud: UserData) -> None:
     melding = st.session_state.pop(_MELDING, None)
     if melding:
         st.info(melding)
-    st.caption("Deze pagina is vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt. De andere "
-               "pagina's in het menu zijn zonder inloggen te gebruiken.")
+    st.caption("Visitaties en Eigen bestand zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft "
+               "aangemaakt. De andere pagina's in het menu zijn zonder inloggen te gebruiken. Een inlog geldt een werkdag "
+               "(10 uur), ook na herladen en in andere tabbladen, tot u uitlogt.")
     with st.form("inloggen"):
         naam = st.text_input("Gebruikersnaam", max_chars=MAX_NAAM)
         wachtwoord = st.text_input("Wachtwoord", type="password", max_chars=200)
