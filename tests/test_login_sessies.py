@@ -141,8 +141,11 @@ def test_a_login_continues_in_a_new_session_with_the_cookie_and_logout_ends_it_i
     assert again.session_state[lg.SESSIE] == sid2
     again.button(key="uitloggen").click().run()  # log out in that tab
     assert again.title[0].value == "Inloggen" and team.sessie(sid2) is None
+    assert not again.info and not again.warning  # a plain logout, not "expired" (its opening cookie is still the old one)
     other.run()  # the other tab, at its next action
     assert lg.UITGELOGD_ELDERS in [w.value for w in other.warning] and other.title[0].value == "Inloggen"
+    other.run()
+    assert not other.warning and not other.info and other.title[0].value == "Inloggen"  # said once
     assert team.sessie(sid) is not None  # the first login, in another browser, is not touched
 
 

@@ -45,6 +45,7 @@ GEBRUIKER = "gebruiker"  # session_state: the signed-in user (Gebruiker), as of 
 SESSIE = "inlogsessie"  # session_state: the id of the login session (None: a login that could not be stored)
 _COOKIE_ZETTEN = "_inlog_cookie"  # session_state: what the cookie script does in the next run: (token, seconds) or None
 _MELDING = "_inlog_melding"  # session_state: why the login ended, shown above the login form
+_GEZIEN = "_inlog_cookie_gezien"  # session_state: the cookie value this session continued or refused
 
 VERLOPEN = "Uw inlog is verlopen of beëindigd (uitgelogd in een ander tabblad, of een nieuw wachtwoord). Log opnieuw in."
 UITGELOGD_ELDERS = ("U bent uitgelogd: in een ander tabblad of venster is uitgelogd, of uw inlog is verlopen of door de "
@@ -81,10 +82,13 @@ def restore() -> Gebruiker | None:
     and the login form says so. Costs nothing without a user or a cookie (no database access)."""
     user = st.session_state.get(GEBRUIKER)
     token = st.context.cookies.get(COOKIE)
-    if user is None and not token:
+    # st.context.cookies are those of the websocket's opening request: they stay the same for this whole session, also
+    # after a logout here. A cookie this session has already used or refused is therefore not looked at again.
+    if user is None and (not token or st.session_state.get(_GEZIEN) == token):
         return None
     ud = userdata()
     if user is None:
+        st.session_state[_GEZIEN] = token
         try:
             found = ud.sessie_van_token(token)
         except UserDataError:
