@@ -117,3 +117,47 @@ def test_forged_tampered_and_expired_cookies_are_refused_in_dutch(server: str, t
             while login_cookie(page.context) is not None and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
             assert login_cookie(page.context) is None  # the bad cookie is removed
+
+
+def test_logging_out_an_older_login_keeps_a_newer_one_of_the_same_browser(server: str, team) -> None:
+    """Two tabs that each showed the login form (the second one opened while the browser had no login cookie): both log
+    in, the second login's token is the cookie now. Logging out the first login in its tab ends that login only; the
+    cookie of the newer one stays, and a new tab uses it."""
+    from playwright.sync_api import expect
+
+    ud, vid = team
+
+    def log_in(tab) -> None:
+        tab.goto(f"{server}/visitatie")
+        expect(tab.get_by_role("heading", name="Inloggen")).to_be_visible(timeout=30_000)
+        tab.get_by_label("Gebruikersnaam").fill("anna")
+        tab.get_by_label("Wachtwoord", exact=True).fill("anna-wachtwoord")
+        tab.get_by_role("button", name="Inloggen").click()
+        signed_in_as(tab, "anna")
+
+    def cookie_becomes(context, test) -> str | None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            value = (login_cookie(context) or {}).get("value")
+            if test(value):
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"inlogcookie: {login_cookie(context)}")
+
+    with chromium_page(900) as first:
+        context = first.context
+        log_in(first)
+        older = cookie_becomes(context, bool)
+        newer_tab = context.new_page()
+        context.clear_cookies(name=lg.COOKIE)  # a tab that opened while logged out (its own login form)
+        log_in(newer_tab)
+        newer = cookie_becomes(context, lambda v: bool(v) and v != older)
+        assert ud.sessie_van_token(older) and ud.sessie_van_token(newer)  # two logins
+
+        first.locator("section[data-testid=stSidebar]").get_by_role("button", name="Uitloggen").click()
+        expect(first.get_by_role("heading", name="Inloggen")).to_be_visible(timeout=30_000)
+        first.wait_for_timeout(2000)  # time for the cookie script, if it were to remove the cookie
+        assert ud.sessie_van_token(older) is None and login_cookie(context)["value"] == newer
+        third = context.new_page()
+        third.goto(f"{server}/visitatie?visitatie={vid}")
+        expect(third.get_by_role("heading", name="Visitatie Enschede")).to_be_visible(timeout=30_000)

@@ -43,7 +43,8 @@ from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 COOKIE = "portaal_inlog"
 GEBRUIKER = "gebruiker"  # session_state: the signed-in user (Gebruiker), as of this run
 SESSIE = "inlogsessie"  # session_state: the id of the login session (None: a login that could not be stored)
-_COOKIE_ZETTEN = "_inlog_cookie"  # session_state: what the cookie script does in the next run: (token, seconds) or None
+_COOKIE_ZETTEN = "_inlog_cookie"  # session_state: what the cookie script does next: {"token", "seconden"} or {"weg"}
+_TOKEN = "_inlog_token"  # session_state: the token of this session's login (server memory only), to remove its cookie
 _MELDING = "_inlog_melding"  # session_state: why the login ended, shown above the login form
 _GEZIEN = "_inlog_cookie_gezien"  # session_state: the cookie value this session continued or refused
 
@@ -51,16 +52,23 @@ VERLOPEN = "Uw inlog is verlopen of beëindigd (uitgelogd in een ander tabblad, 
 UITGELOGD_ELDERS = ("U bent uitgelogd: in een ander tabblad of venster is uitgelogd, of uw inlog is verlopen of door de "
                     "beheerder beëindigd. Er is niets opgeslagen van wat u net deed.")
 
-# Writes or removes the login cookie. Gets {"token", "seconden"} (write) or {} (remove) as data; no HTML of its own.
+# Writes or removes the login cookie; no HTML of its own. Data {"token", "seconden"}: write it. Data {"weg": token}:
+# remove it if it still holds that token (after a logout or a refused cookie), not a newer login made in another tab.
 # Reports back when done ("gezet"): until then every run mounts it again, so a rerun that replaces the page before the
 # browser loaded the script (it is loaded as a module, asynchronously) cannot lose the cookie.
 _COOKIE_JS = """
 export default function ({ data, setTriggerValue }) {
   if (!data) return;
-  const secure = window.location.protocol === "https:" ? "; Secure" : "";
-  const value = data.token ? data.token : "";
-  const age = data.token ? data.seconden : 0;
-  document.cookie = `%s=${value}; Path=/; Max-Age=${age}; SameSite=Strict${secure}`;
+  const name = "%s";
+  const attributes = "; Path=/; SameSite=Strict" + (window.location.protocol === "https:" ? "; Secure" : "");
+  if (data.token) {
+    document.cookie = `${name}=${data.token}; Max-Age=${data.seconden}${attributes}`;
+  } else if (data.weg) {
+    const now = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+    if (now !== undefined && now.slice(name.length + 1) === data.weg) {
+      document.cookie = `${name}=; Max-Age=0${attributes}`;
+    }
+  }
   setTriggerValue("gezet", true);
 }
 """ % COOKIE
@@ -94,10 +102,11 @@ def restore() -> Gebruiker | None:
         except UserDataError:
             found = None
         if found is None:
-            st.session_state[_COOKIE_ZETTEN] = None  # remove it: it will not become valid again
+            st.session_state[_COOKIE_ZETTEN] = {"weg": token}  # remove it: it will not become valid again
             st.session_state[_MELDING] = VERLOPEN
             return None
         st.session_state[SESSIE], st.session_state[GEBRUIKER] = found
+        st.session_state[_TOKEN] = token
         return found[1]
     sid = st.session_state.get(SESSIE)
     now = ud.sessie(sid) if sid else ud.account(user.naam)
@@ -135,9 +144,7 @@ def status() -> None:
     """In the sidebar, on every page: who is logged in, with the logout button; and the cookie script when the cookie
     must be written (the run after a login) or removed (after a logout, or when it no longer named a valid login)."""
     if _COOKIE_ZETTEN in st.session_state:
-        op = st.session_state[_COOKIE_ZETTEN]
-        _cookie_script(data={"token": op[0], "seconden": op[1]} if op else {}, key="inlogcookie",
-                       on_gezet_change=_cookie_done)
+        _cookie_script(data=st.session_state[_COOKIE_ZETTEN], key="inlogcookie", on_gezet_change=_cookie_done)
     user = st.session_state.get(GEBRUIKER)
     if user is None:
         return
@@ -172,7 +179,11 @@ def _forget() -> None:
     """This Streamlit session is logged out; the browser's cookie is removed in the next run (status)."""
     st.session_state.pop(GEBRUIKER, None)
     st.session_state.pop(SESSIE, None)
-    st.session_state[_COOKIE_ZETTEN] = None
+    token = st.session_state.pop(_TOKEN, None)
+    if token:
+        st.session_state[_COOKIE_ZETTEN] = {"weg": token}
+    else:
+        st.session_state.pop(_COOKIE_ZETTEN, None)
 
 
 def _login_form(ud: UserData) -> None:
@@ -220,7 +231,8 @@ def _signed_in(ud: UserData, user: Gebruiker) -> None:
     except UserDataError:  # status() says that this login holds for this tab only
         sid = None
     else:
-        st.session_state[_COOKIE_ZETTEN] = (token, seconden)
+        st.session_state[_COOKIE_ZETTEN] = {"token": token, "seconden": seconden}
+        st.session_state[_TOKEN] = token
     st.session_state[SESSIE] = sid
     st.session_state[GEBRUIKER] = user
 
