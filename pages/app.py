@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal.ui.theme import apply_theme, set_document_language
 from portal.ui import PAGES, failure, menu
+from portal.ui import login
 from portal.ui.verbinding import notice as connection_notice
 
 SITE = "Bijstandsportaal"
@@ -30,8 +31,11 @@ apply_theme()
 set_document_language()  # before the page runs, so it also covers a page that stops early or switches
 nav = st.sidebar.container()
 try:
+    login.restore()  # the login of this browser (its cookie), checked again on every run; before the notice below
     connection_notice()  # after a server process failed: say that the connection was renewed (and log in again)
     current.run()
+except login.InloggenNodig:
+    pass  # the page showed the login form (or local mode's refusal) instead of itself; the menu follows
 except Exception:  # noqa: BLE001
     # The last resort: a Dutch message with a code, the traceback in the log. Streamlit's st.rerun, st.stop and
     # st.switch_page raise ScriptControlException, a BaseException, so they pass through untouched.
@@ -40,3 +44,4 @@ finally:
     # Drawn after the page ran, so the links carry what the page wrote into the URL in this run.
     with nav:
         menu(pages)
+        login.status()  # who is logged in, the logout button; writes or removes the login cookie when due

@@ -1,4 +1,4 @@
-"""Accounts for the visitatie module: `python3 dev.py gebruikers toevoegen|wijzigen|lijst|verwijderen`.
+"""Accounts for the visitatie module: `python3 dev.py gebruikers toevoegen|wijzigen|lijst|verwijderen|uitloggen`.
 
 Without any account the portal runs in local mode (one person, on this machine only, no login). The first account
 switches login on for the Visitaties page. Passwords are asked for on the terminal (or read from PORTAL_WACHTWOORD for
@@ -55,8 +55,10 @@ def main(argv: list[str]) -> int:
     change.add_argument("--gemeente", help="gemeentecode (GMxxxx) bij rol 'gemeente'")
     change.add_argument("--wachtwoord", action="store_true", help="een nieuw wachtwoord instellen (heft een blokkade op)")
     sub.add_parser("lijst", help="alle gebruikers tonen")
-    rm = sub.add_parser("verwijderen", help="een gebruiker verwijderen")
+    rm = sub.add_parser("verwijderen", help="een gebruiker verwijderen (beëindigt ook zijn inlogs)")
     rm.add_argument("naam")
+    out = sub.add_parser("uitloggen", help="alle inlogs van een gebruiker beëindigen, in elke browser")
+    out.add_argument("naam")
     args = p.parse_args(argv)
     ud = UserData()
     if getattr(args, "gemeente", None) is not None and not known_gemeente(args.gemeente):
@@ -74,10 +76,18 @@ def main(argv: list[str]) -> int:
             if args.wachtwoord and wachtwoord is None:
                 return 1
             ud.change_account(args.naam, args.rol, args.gemeente, wachtwoord)
-            print(f"Gebruiker '{args.naam}' gewijzigd; dat geldt vanaf de volgende klik, ook in een sessie die openstaat.")
+            print(f"Gebruiker '{args.naam}' gewijzigd; dat geldt vanaf de volgende klik, ook in een sessie die openstaat."
+                  + (" Een nieuw wachtwoord beëindigt al zijn inlogs." if wachtwoord else ""))
         elif args.cmd == "lijst":
             rows = ud.accounts()
             print("\n".join(f"{r['naam']}\t{r['rol']}\t{r['gemeente_code'] or ''}" for r in rows) or "Geen gebruikers: lokale modus.")
+        elif args.cmd == "uitloggen":
+            if ud.account(args.naam) is None:
+                print(f"Gebruiker '{args.naam}' bestaat niet.", file=sys.stderr)
+                return 1
+            n = ud.beeindig_sessies(args.naam)
+            print(f"{n} inlog(s) van '{args.naam}' beëindigd; elke browser vraagt bij de volgende klik opnieuw om in te "
+                  "loggen.")
         elif not ud.remove_account(args.naam):
             print(f"Gebruiker '{args.naam}' bestaat niet.", file=sys.stderr)
             return 1

@@ -91,11 +91,12 @@ def test_an_existing_database_upgrades_without_loss(tmp_path) -> None:
     upgraded = {k: v for k, v in _schema_sql(old).items() if "migrations" not in k}
     # the old tables as they were, the visitaties with one more column (the gemeente's own-file figures in the foto)
     assert upgraded["visitaties"] == before["visitaties"].removesuffix(")") + ', "eigen_bestand" TEXT)'
-    assert {k: v for k, v in upgraded.items() if k not in ("inlogpogingen", "visitaties")} == \
-        {k: v for k, v in before.items() if k != "visitaties"}
+    new = ("inlogpogingen", "inlogsessies", "idx_inlogsessies_naam", "visitaties")
+    assert {k: v for k, v in upgraded.items() if k not in new} == {k: v for k, v in before.items() if k != "visitaties"}
     assert "inlogpogingen" in upgraded  # plus the login throttle's table
+    assert "inlogsessies" in upgraded  # and the logins that last a working day
     assert [m.name for m in MIGRATIONS.applied(sqlite_utils.Database(old))] == ["0001_schema", "0002_inlogpogingen",
-                                                                               "0003_eigen_bestand"]
+                                                                               "0003_eigen_bestand", "0004_inlogsessies"]
     assert ud.visitatie(vid)["eigen_bestand"] is None  # nothing shared by an old dossier
     assert ud.visitatie(vid)["titel"] == "Oude visitatie"
     assert [i["tekst"] for i in ud.items(vid)] == ["Geschreven voor de migraties"]

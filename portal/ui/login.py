@@ -1,4 +1,30 @@
-"""Who is using the portal: the login form and the signed-in user, or, without accounts, the person at this machine only."""
+"""Who is using the portal: the login form and the signed-in user, or, without accounts, the person at this machine only.
+
+A login lasts a working day (portal/userdata/sessies.py DUUR) across reloads, new tabs and dossier links, and logging
+out ends it in every tab. How:
+
+- A good login starts a login session in userdata.db and gives the browser its token in the cookie `portaal_inlog`.
+  The database keeps only the token's SHA-256, with the user, the end of the login and whether it was ended.
+- Every new Streamlit session (a reload, a new tab, a link opened from a mail, a reconnect after a server process
+  failed) reads that cookie from the websocket's opening request (st.context.cookies) and continues the login when the
+  session it names is valid. Every run of a page checks the session again, with the account as it is now: a logout in
+  another tab, an ended login (new password, removed account) or its end of day takes effect at the next action.
+- Logging out ends the session in the database (so every tab that shares it is logged out at its next action) and
+  removes the cookie from the browser.
+
+Why the cookie is written by the page and not by the server: Streamlit reads request cookies (st.context.cookies) but
+has no way to set one on an HTTP response, and its websocket cannot either. A route of our own that sets it (st.App with
+Starlette routes) would change how every process is started (`start`, `serve`, the tests), and the proxies cannot help
+under `python3 dev.py start`, which runs one Streamlit without a proxy. So a tiny script on the page (st.components.v2,
+in the page itself, no iframe) writes the cookie in the run after the login, and again in later runs until it reports
+that it did. The token reaches it as the component's data over the websocket: it is never part of the page's HTML, its
+text or any URL, and the portal does not log it. Such a cookie cannot be HttpOnly (script on the page can read it). What
+makes it equivalent: the token is opaque and random (256 bits) and only its hash is stored; the cookie is
+SameSite=Strict (no other site can make the browser send it), Secure under https, Path=/, with Max-Age the length of a
+working day; every login gets a new token; and the server decides: a token is only as good as its session in
+userdata.db, which logout, a new password and removal end at once. The portal shows user text only as literal text
+(portal/tekst.py), so there is no place for a script of someone else that could read it.
+"""
 
 from __future__ import annotations
 
@@ -14,42 +40,163 @@ from portal.access import Gebruiker, local_user
 from portal.userdata import UserData, UserDataError
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
 
+COOKIE = "portaal_inlog"
+GEBRUIKER = "gebruiker"  # session_state: the signed-in user (Gebruiker), as of this run
+SESSIE = "inlogsessie"  # session_state: the id of the login session (None: a login that could not be stored)
+_COOKIE_ZETTEN = "_inlog_cookie"  # session_state: what the cookie script does next: {"token", "seconden"} or {"weg"}
+_TOKEN = "_inlog_token"  # session_state: the token of this session's login (server memory only), to remove its cookie
+_MELDING = "_inlog_melding"  # session_state: why the login ended, shown above the login form
+_GEZIEN = "_inlog_cookie_gezien"  # session_state: the cookie value this session continued or refused
+
+VERLOPEN = "Uw inlog is verlopen of beëindigd (uitgelogd in een ander tabblad, of een nieuw wachtwoord). Log opnieuw in."
+UITGELOGD_ELDERS = ("U bent uitgelogd: in een ander tabblad of venster is uitgelogd, of uw inlog is verlopen of door de "
+                    "beheerder beëindigd. Er is niets opgeslagen van wat u net deed.")
+
+# Writes or removes the login cookie; no HTML of its own. Data {"token", "seconden"}: write it. Data {"weg": token}:
+# remove it if it still holds that token (after a logout or a refused cookie), not a newer login made in another tab.
+# Reports back when done ("gezet"): until then every run mounts it again, so a rerun that replaces the page before the
+# browser loaded the script (it is loaded as a module, asynchronously) cannot lose the cookie.
+_COOKIE_JS = """
+export default function ({ data, setTriggerValue }) {
+  if (!data) return;
+  const name = "%s";
+  const attributes = "; Path=/; SameSite=Strict" + (window.location.protocol === "https:" ? "; Secure" : "");
+  if (data.token) {
+    document.cookie = `${name}=${data.token}; Max-Age=${data.seconden}${attributes}`;
+  } else if (data.weg) {
+    const now = document.cookie.split("; ").find((c) => c.startsWith(name + "="));
+    if (now !== undefined && now.slice(name.length + 1) === data.weg) {
+      document.cookie = `${name}=; Max-Age=0${attributes}`;
+    }
+  }
+  setTriggerValue("gezet", true);
+}
+""" % COOKIE
+_cookie_script = st.components.v2.component("portaal.inlogcookie", js=_COOKIE_JS)
+
+
+class InloggenNodig(BaseException):
+    """Ends a page run that shows the login form (or the refusal of local mode) instead of the page. pages/app.py catches
+    it and still draws the menu: st.stop() would also stop that, leaving the login page without a sidebar. A
+    BaseException, like Streamlit's own st.stop and st.rerun, so a page's `except Exception` lets it pass."""
+
+
+def restore() -> Gebruiker | None:
+    """At the start of every run (pages/app.py): the signed-in user, checked against the database, or None.
+
+    A session that has a user checks its login session (or, for a login that could not be stored, the account) again:
+    ended, expired or removed means logged out, with a message why. A session without a user continues the login of the
+    browser's cookie when it names a valid session; a cookie that does not (forged, altered, ended, expired) is removed
+    and the login form says so. Costs nothing without a user or a cookie (no database access)."""
+    user = st.session_state.get(GEBRUIKER)
+    token = st.context.cookies.get(COOKIE)
+    # st.context.cookies are those of the websocket's opening request: they stay the same for this whole session, also
+    # after a logout here. A cookie this session has already used or refused is therefore not looked at again.
+    if user is None and (not token or st.session_state.get(_GEZIEN) == token):
+        return None
+    ud = userdata()
+    if user is None:
+        st.session_state[_GEZIEN] = token
+        try:
+            found = ud.sessie_van_token(token)
+        except UserDataError:
+            found = None
+        if found is None:
+            st.session_state[_COOKIE_ZETTEN] = {"weg": token}  # remove it: it will not become valid again
+            st.session_state[_MELDING] = VERLOPEN
+            return None
+        st.session_state[SESSIE], st.session_state[GEBRUIKER] = found
+        st.session_state[_TOKEN] = token
+        return found[1]
+    sid = st.session_state.get(SESSIE)
+    now = ud.sessie(sid) if sid else ud.account(user.naam)
+    if now is None:
+        _forget()
+        if ud.account(user.naam) is None:
+            st.warning("Uw account bestaat niet meer of is ingetrokken: u bent uitgelogd. Er is niets opgeslagen van wat u "
+                       "net deed.")
+        else:
+            st.warning(UITGELOGD_ELDERS)
+        return None
+    if now != user:
+        st.info(f"De beheerder heeft uw account gewijzigd: u werkt nu als {now.rol}"
+                f"{' voor ' + now.gemeente_code if now.gemeente_code else ''}, met de rechten die daarbij horen.")
+        st.session_state[GEBRUIKER] = now
+    return now
+
 
 def current_user() -> Gebruiker:
-    """Local mode (no accounts configured): the person at this machine, and only there (see local_only). Otherwise a
-    login form; the page stops until the user is logged in. The session keeps only who logged in: the account is read
-    again on every run, so removing it or changing its role or gemeente takes effect at the user's next action."""
+    """Local mode (no accounts configured): the person at this machine, and only there (see local_only). Otherwise the
+    user restore() found for this run, or the login form instead of the page (InloggenNodig). The session keeps only
+    who logged in and the id of the login session: both are checked again on every run (restore), so a logout
+    elsewhere, removing the account or changing its role or gemeente takes effect at the user's next action."""
     ud = userdata()
     if not ud.has_accounts():
         local_only()
         return local_user()
-    user = st.session_state.get("gebruiker")
-    if user is not None:
-        now = ud.account(user.naam)
-        if now is None:
-            del st.session_state["gebruiker"]
-            st.warning("Uw account bestaat niet meer of is ingetrokken: u bent uitgelogd. Er is niets opgeslagen van wat u "
-                       "net deed.")
-        elif now != user:
-            st.info(f"De beheerder heeft uw account gewijzigd: u werkt nu als {now.rol}"
-                    f"{' voor ' + now.gemeente_code if now.gemeente_code else ''}, met de rechten die daarbij horen.")
-            st.session_state["gebruiker"] = now
-        user = now
+    user = st.session_state.get(GEBRUIKER)
     if user is None:
         _login_form(ud)
-    st.sidebar.caption(f"Ingelogd als **{literal(user.naam)}** ({user.rol}"
-                       f"{', ' + literal(user.gemeente_code) if user.gemeente_code else ''})")
-    if st.sidebar.button("Uitloggen"):
-        del st.session_state["gebruiker"]
-        st.rerun()
     return user
 
 
+def status() -> None:
+    """In the sidebar, on every page: who is logged in, with the logout button; and the cookie script when the cookie
+    must be written (the run after a login) or removed (after a logout, or when it no longer named a valid login)."""
+    if _COOKIE_ZETTEN in st.session_state:
+        _cookie_script(data=st.session_state[_COOKIE_ZETTEN], key="inlogcookie", on_gezet_change=_cookie_done)
+    user = st.session_state.get(GEBRUIKER)
+    if user is None:
+        return
+    st.caption(f"Ingelogd als **{literal(user.naam)}** ({user.rol}"
+               f"{', ' + literal(user.gemeente_code) if user.gemeente_code else ''})")
+    if not st.session_state.get(SESSIE):
+        st.caption("Deze inlog geldt alleen in dit tabblad: hij kon niet worden bewaard (de gegevensmap is alleen-lezen "
+                   "of vol). Na herladen of in een nieuw tabblad logt u opnieuw in.")
+    st.button("Uitloggen", key="uitloggen", on_click=_logout)
+
+
+def _cookie_done() -> None:
+    """The cookie script wrote (or removed) the cookie: no need to mount it again."""
+    st.session_state.pop(_COOKIE_ZETTEN, None)
+
+
+def _logout() -> None:
+    """The logout button (a callback: it runs before the page, which then shows the logged-out state). Ends the login
+    session for every tab that shares it and removes the cookie from this browser."""
+    sid = st.session_state.get(SESSIE)
+    _forget()
+    if sid:
+        try:
+            userdata().beeindig_sessie(sid)
+        except UserDataError as e:  # a read-only or full data folder: say so, the cookie is removed anyway
+            st.session_state[_MELDING] = ("Uitloggen is in dit tabblad gelukt, maar kon niet worden vastgelegd: "
+                                          f"{e.dutch()} Sluit de browser om ook andere tabbladen uit te loggen.")
+    st.session_state.pop("inlog_fouten", None)
+
+
+def _forget() -> None:
+    """This Streamlit session is logged out; the browser's cookie is removed in the next run (status)."""
+    st.session_state.pop(GEBRUIKER, None)
+    st.session_state.pop(SESSIE, None)
+    token = st.session_state.pop(_TOKEN, None)
+    if token:
+        st.session_state[_COOKIE_ZETTEN] = {"weg": token}
+    else:
+        st.session_state.pop(_COOKIE_ZETTEN, None)
+
+
 def _login_form(ud: UserData) -> None:
-    """The login form; stops the page. Failures are throttled per client address and name (in the user database, see
-    accounts.py) and per session."""
+    """The login form instead of the page (raises InloggenNodig). Failures are throttled per client address and name
+    (in the user database, see accounts.py) and per session. A good login starts a login session (sessies.py) whose
+    token the cookie script writes in the next run."""
     st.title("Inloggen")
-    st.caption("Visitaties zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft aangemaakt.")
+    melding = st.session_state.pop(_MELDING, None)
+    if melding:
+        st.info(melding)
+    st.caption("Visitaties en Eigen bestand zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft "
+               "aangemaakt. De andere pagina's in het menu zijn zonder inloggen te gebruiken. Een inlog geldt een werkdag "
+               "(10 uur), ook na herladen en in andere tabbladen, tot u uitlogt.")
     with st.form("inloggen"):
         naam = st.text_input("Gebruikersnaam", max_chars=MAX_NAAM)
         wachtwoord = st.text_input("Wachtwoord", type="password", max_chars=200)
@@ -68,9 +215,26 @@ def _login_form(ud: UserData) -> None:
                     st.error("Onbekende gebruikersnaam of onjuist wachtwoord.")
                 else:
                     st.session_state.pop("inlog_fouten", None)
-                    st.session_state["gebruiker"] = user
+                    _signed_in(ud, user)
                     st.rerun()
-    st.stop()
+    raise InloggenNodig
+
+
+def _signed_in(ud: UserData, user: Gebruiker) -> None:
+    """After a good login: a new login session (a new token at every login) and the cookie for it; the session the
+    browser's cookie named before, if any, is ended. Where nothing can be stored, the login holds for this tab only."""
+    old = ud.sessie_van_token(st.context.cookies.get(COOKIE))
+    try:
+        token, sid, seconden = ud.start_sessie(user.naam)
+        if old:
+            ud.beeindig_sessie(old[0])
+    except UserDataError:  # status() says that this login holds for this tab only
+        sid = None
+    else:
+        st.session_state[_COOKIE_ZETTEN] = {"token": token, "seconden": seconden}
+        st.session_state[_TOKEN] = token
+    st.session_state[SESSIE] = sid
+    st.session_state[GEBRUIKER] = user
 
 
 def client_address() -> str | None:
@@ -96,4 +260,4 @@ def local_only() -> None:
     if client_address() is not None and os.environ.get("PORTAL_OPENBAAR") != "1":
         st.error("Dit portaal draait zonder gebruikersaccounts en is daarom alleen te gebruiken op de computer waarop het "
                  "draait. De beheerder kan accounts aanmaken (python3 dev.py gebruikers toevoegen …); zie de README.")
-        st.stop()
+        raise InloggenNodig

@@ -1,4 +1,7 @@
-"""A connection renewed after a server process failed: say so, instead of silently showing the login form.
+"""A connection renewed after a server process failed: say so, instead of silently losing what was typed.
+
+The login itself survives this: the new session continues it from the browser's login cookie (portal/ui/login.py,
+restore, which pages/app.py runs before notice()). Only without a valid login does the notice ask to log in again.
 
 Streamlit keeps a session (the logged-in user, what was typed but not saved) in the memory of one server process. When
 that process dies or hangs, the proxy sends the browser's reconnect to another process (or to the restarted one), where

@@ -144,8 +144,9 @@ class Accounts(Store):
     def change_account(self, naam: str, rol: str | None = None, gemeente_code: str | None = None,
                        wachtwoord: str | None = None) -> None:
         """A new role (with gemeente), and/or a new password, which also clears the name's failed logins (from every
-        address; an address's own count for all names stays). An open session
-        of this user works with the new role from its next action (ui.current_user reads the account on every run)."""
+        address; an address's own count for all names stays) and ends every login session of the account (sessies.py).
+        An open session of this user works with the new role from its next action (the login is checked, with the
+        account, on every run: ui.login)."""
         with self._db(write=True) as db:
             row = db.execute("select rol, gemeente_code from accounts where naam = ?", [naam]).fetchone()
             if row is None:
@@ -163,6 +164,8 @@ class Accounts(Store):
                 db.execute("update accounts set wachtwoord_hash = ? where naam = ?", [hash_password(wachtwoord), naam])
                 db.execute("delete from inlogpogingen where naam = ? or (naam like 'paar:%' and "
                            "substr(naam, instr(naam, ' ') + 1) = ?)", [f"naam:{_key(naam)}", _key(naam)])
+                # a new password is the answer to a password someone else may know: it ends every login of the account
+                db.execute("update inlogsessies set ingetrokken = 1 where naam = ?", [naam])
 
     def accounts(self) -> list[dict]:
         with self._db() as db:
@@ -176,7 +179,10 @@ class Accounts(Store):
         return None if row is None else Gebruiker(*row)
 
     def remove_account(self, naam: str) -> bool:
+        """Removes the account and ends its logins (sessies.py): a new account with the same name later does not
+        inherit them."""
         with self._db(write=True) as db:
+            db.execute("update inlogsessies set ingetrokken = 1 where naam = ?", [naam])
             return db.execute("delete from accounts where naam = ?", [naam]).rowcount > 0
 
     def login(self, naam: str, wachtwoord: str, adres: str | None = None) -> Gebruiker | None:

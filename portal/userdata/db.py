@@ -78,6 +78,15 @@ def _own_file(db: sqlite_utils.Database) -> None:
         db["visitaties"].add_column("eigen_bestand", str)
 
 
+@MIGRATIONS(name="0004_inlogsessies")
+def _login_sessions(db: sqlite_utils.Database) -> None:
+    """Logins that last across reloads and tabs (portal/userdata/sessies.py): the SHA-256 of the browser's random token,
+    never the token itself, with the user, the end of the login and whether it was ended (logout, new password)."""
+    db["inlogsessies"].create({"id": str, "naam": str, "aangemaakt": str, "verloopt": str, "ingetrokken": int}, pk="id",
+                              not_null={"naam", "aangemaakt", "verloopt", "ingetrokken"}, defaults={"ingetrokken": 0})
+    db["inlogsessies"].create_index(["naam"])
+
+
 def now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
