@@ -3,6 +3,8 @@ for the portal. Dutch numbers in text come from portal.nl."""
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
@@ -27,19 +29,49 @@ DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
 # width of its container (a spec's own autosize comes before the theme's).
 PLOT_HEIGHT = alt.AutoSizeParams(type="fit-x", contains="padding")
 ROW = 28  # pixels per row of a chart with one row per category
+MIN_PLOT = 250  # px: the least height of a chart's plot on screen; title, axes and legends come on top of it
+# A title longer than this wraps over lines (Vega-Lite does not wrap a title and clips it at the chart's edge): a chart in
+# the main column is about 700 px wide at a 1 280 px window with the sidebar open (15 px title, 12 px subtitle).
+TITLE_CHARS, SUBTITLE_CHARS = 80, 110
+# Legends under the plot are stacked (Vega puts them side by side, past the right edge of a narrow chart).
+LEGEND_LAYOUT = {"bottom": {"anchor": "start", "direction": "vertical", "margin": 8}}
+
+
+def title_lines(text: str, width: int = TITLE_CHARS) -> str | list[str]:
+    """A chart title as it fits: the text itself when short, else its lines of at most `width` characters."""
+    if len(text) <= width:
+        return text
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int | None = None) -> alt.TopLevelMixin:
     """The one finishing step for every chart: title and subtitle (unit and definition), Dutch number locale, width of
     its container, quiet view. Source lines are added under the chart on screen and in exports by ui.chart."""
-    props = {"title": alt.TitleParams(title, subtitle=[subtitle] if subtitle else [], anchor="start", fontSize=15,
-                                      subtitleFontSize=12, subtitleColor="#444")}
+    sub = title_lines(subtitle, SUBTITLE_CHARS) if subtitle else []
+    props = {"title": alt.TitleParams(title_lines(title), subtitle=[sub] if isinstance(sub, str) else sub, anchor="start",
+                                      fontSize=15, subtitleFontSize=12, subtitleColor="#444")}
     if height:
         props["height"] = height
     props["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")  # what a screen reader says
     # Vega's own screen-reader texts for axes, legends and marks are English and read unrounded numbers: off.
     return (chart.properties(**props).configure(locale={"number": NL_LOCALE, "time": NL_TIME}).configure_view(stroke=None)
-            .configure_axis(aria=False).configure_legend(aria=False).configure_mark(aria=False))
+            .configure_axis(aria=False).configure_legend(aria=False, symbolLimit=0).configure_mark(aria=False))
+
+
+def on_screen(spec: dict) -> dict:
+    """A finished spec as a page shows it (exports keep theirs): the plot keeps its own height, at least MIN_PLOT px, and
+    only the width is fitted to the column (Streamlit's theme fits the whole chart, legend and title included, into the
+    height, which left the plot 67-130 px); legends under the plot are stacked. A concatenation keeps its own sizes."""
+    if "layer" not in spec and "mark" not in spec:
+        return spec
+    out = {**spec, "config": {**spec.get("config", {})}}
+    out["config"]["legend"] = {**out["config"].get("legend", {}), "layout": LEGEND_LAYOUT}
+    out.setdefault("autosize", PLOT_HEIGHT.to_dict())
+    out.setdefault("padding", {"top": 8, "left": 5, "right": 5, "bottom": 5})  # the title's ascenders stay inside the chart
+    height = spec.get("height")
+    if isinstance(height, (int, float)) and height < MIN_PLOT:
+        out["height"] = MIN_PLOT
+    return out
 
 
 def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None = None, decimals: int = 0) -> alt.LayerChart:
@@ -293,7 +325,7 @@ def benchmark_spec(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[str
         name, values = _dataset(frame)
         layer["data"] = {"name": name}
         spec["datasets"][name] = values
-    spec["title"] = {**spec["title"], "text": title}
+    spec["title"] = {**spec["title"], "text": title_lines(title)}
     spec["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")
     return spec
 
