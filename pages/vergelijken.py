@@ -61,7 +61,7 @@ order = [names[c] for c in codes]
 lines = indicator_lines([asked], sorted(data["bron"].unique())) + [f"Gemeenten: {', '.join(order)}.", f"Indeling: {indeling_label[indeling]}."]
 x, temporal = ("maand", True) if len(periods[0]) > 4 else ("jaar", False)
 axes = dict(x=x, y_title=y_title, decimals=dec, temporal=temporal, zero=not index, x_title="Periode" if temporal else "Jaar")
-if len(codes) > len(charts.MANY):  # more lines than colours: grey lines, the chosen gemeente and the group's median stand out
+if len(codes) > charts.LINES_IN_COLOUR:  # grey lines; the chosen gemeente and the group's median stand out
     spread = bm.spread_by_period(data, implausible(indeling))
     lines.append(f"Mediaan en P25–P75: over de gemeenten met een cijfer in die periode (minstens {signals.MIN_GROUP}).")
     chart(charts.group_lines_chart(data, spread, chosen=names[code], **axes), f"{ind.label}{' (index)' if index else ''}", lines,

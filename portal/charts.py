@@ -24,6 +24,9 @@ PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1
 MANY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#4477AA",
         "#EE6677", "#66CCEE"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+# More gemeenten than this on Vergelijken: grey lines with the chosen one and the group's median in colour
+# (group_lines_chart); up to this many, each its own colour and line pattern with a legend (lines_chart, many=True).
+LINES_IN_COLOUR = 16
 # Streamlit's theme sizes a chart with autosize "fit": the given height is the whole chart (title, axes, legend), and a
 # tall legend leaves the plot a few pixels. A chart with this autosize keeps its height for the plot and only fits the
 # width of its container (a spec's own autosize comes before the theme's).
@@ -33,8 +36,9 @@ MIN_PLOT = 250  # px: the least height of a chart's plot on screen; title, axes 
 # A title longer than this wraps over lines (Vega-Lite does not wrap a title and clips it at the chart's edge): a chart in
 # the main column is about 700 px wide at a 1 280 px window with the sidebar open (15 px title, 12 px subtitle).
 TITLE_CHARS, SUBTITLE_CHARS = 80, 110
-# Legends under the plot are stacked (Vega puts them side by side, past the right edge of a narrow chart).
-LEGEND_LAYOUT = {"bottom": {"anchor": "start", "direction": "vertical", "margin": 8}}
+# Legends under the plot are stacked (Vega puts them side by side, past the right edge of a narrow chart). Vega-Lite's
+# schema takes Vega's legend layout only as an expression; it reaches Vega as a signal.
+LEGEND_LAYOUT = {"expr": "{bottom: {anchor: 'start', direction: 'vertical', margin: 8}}"}
 
 
 def title_lines(text: str, width: int = TITLE_CHARS) -> str | list[str]:
@@ -257,8 +261,12 @@ def ranked_chart(data: pl.DataFrame, *, chosen: str, median: float | None, unit:
                                                    legend=alt.Legend(orient="bottom", labelLimit=0))),
         base.transform_filter("isValid(datum.lo) && datum.hi > datum.lo").mark_rule(color="#1b1b1b", strokeWidth=2).encode(
             y=y, x="lo:Q", x2="hi:Q", tooltip=tip),
-        base.transform_filter("isValid(datum.waarde)").transform_calculate(eind="isValid(datum.hi) ? max(datum.hi, datum.waarde) : datum.waarde"
-                                                                           ).mark_text(align="left", dx=5, color="#333").encode(
+        # the value at the end of its bar (past its range), on the outside of the bar for a negative value too
+        base.transform_filter("isValid(datum.waarde) && datum.waarde >= 0").transform_calculate(
+            eind="isValid(datum.hi) ? max(datum.hi, datum.waarde) : datum.waarde").mark_text(align="left", dx=5, color="#333").encode(
+            y=y, x="eind:Q", text=alt.Text("waarde:Q", format=fmt), tooltip=tip),
+        base.transform_filter("isValid(datum.waarde) && datum.waarde < 0").transform_calculate(
+            eind="isValid(datum.lo) ? min(datum.lo, datum.waarde) : datum.waarde").mark_text(align="right", dx=-5, color="#333").encode(
             y=y, x="eind:Q", text=alt.Text("waarde:Q", format=fmt), tooltip=tip),
         base.transform_filter("!isValid(datum.waarde)").mark_text(align="left", dx=4, color="#444", fontStyle="italic").encode(
             y=y, x=alt.datum(0), text=alt.value("geen cijfer"), tooltip=tip),
