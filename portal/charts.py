@@ -223,9 +223,10 @@ def group_lines_chart(data: pl.DataFrame, spread: pl.DataFrame, *, chosen: str, 
     layers.append(others.mark_line().encode(
         x=x_enc, y=y, detail="gemeente:N", color=alt.condition(hover, alt.value("#1b1b1b"), colour),
         strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.2)), opacity=alt.condition(hover, alt.value(1), alt.value(0.75))))
+    layers.append(others.mark_point(filled=True, size=16, opacity=0.6).encode(x=x_enc, y=y, color=colour))  # (one period: no line)
     if spread.height:
-        layers.append(alt.Chart(band.to_pandas()).mark_line(strokeWidth=2.5, strokeDash=[6, 3]).encode(
-            x=x_enc, y="mediaan:Q", color=colour, tooltip=spread_tip))
+        median = alt.Chart(band.to_pandas()).encode(x=x_enc, y="mediaan:Q", color=colour, tooltip=spread_tip)
+        layers += [median.mark_line(strokeWidth=2.5, strokeDash=[6, 3]), median.mark_point(shape="diamond", filled=True, size=70)]
     mine = alt.Chart(lines.filter(pl.col("rol") == chosen).to_pandas())
     layers += [mine.mark_line(strokeWidth=3).encode(x=x_enc, y=y, color=colour),
                mine.mark_point(filled=True, size=50).encode(x=x_enc, y=y, color=colour, tooltip=tip)]
