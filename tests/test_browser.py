@@ -416,5 +416,13 @@ def test_charts_keep_their_plot_title_and_legend(server: str, width: int) -> Non
                 legend = page.locator(".vega-embed svg.marks").first.evaluate(
                     "s => [...s.querySelectorAll('.role-legend')].map(l => l.textContent).join(' ')")
                 assert "Zwolle" in legend and "Tilburg" not in legend, legend  # no legend of 41 names
+            if "instroom" in url:  # pointing at a grey line darkens it (the hover selection of group_lines_chart)
+                lines = page.locator(".vega-embed svg.marks").first
+                dark = "s => [...s.querySelectorAll('path')].filter(p => p.getAttribute('stroke') === '#1b1b1b').length"
+                assert lines.evaluate(dark) == 0
+                box = lines.bounding_box()
+                page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + 150)
+                page.wait_for_function(f"() => ({dark})(document.querySelector('.vega-embed svg.marks')) > 0", timeout=5_000)
+                page.mouse.move(0, 0)
         page.screenshot(path=str(ARTIFACTS / f"vergelijken_rangschikking_{width}.png"), full_page=True)
     assert seen >= 5
