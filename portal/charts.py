@@ -65,7 +65,12 @@ def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int
 def on_screen(spec: dict) -> dict:
     """A finished spec as a page shows it (exports keep theirs): the plot keeps its own height, at least MIN_PLOT px, and
     only the width is fitted to the column (Streamlit's theme fits the whole chart, legend and title included, into the
-    height, which left the plot 67-130 px); legends under the plot are stacked. A concatenation keeps its own sizes."""
+    height, which left the plot 67-130 px); legends under the plot are stacked. A concatenation (the visitatie's small
+    multiples) keeps its widths and its own autosize; each of its charts gets a plot of at least MIN_PLOT px."""
+    for key in ("concat", "vconcat", "hconcat"):
+        if key in spec:
+            return {**spec, key: [{**c, "height": max(MIN_PLOT, c["height"])} if isinstance(c.get("height"), (int, float))
+                                  else c for c in spec[key]]}
     if "layer" not in spec and "mark" not in spec:
         return spec
     out = {**spec, "config": {**spec.get("config", {})}}

@@ -174,3 +174,12 @@ def test_on_screen_specs_keep_a_plot_of_at_least_250_px() -> None:
     assert isinstance(spec["title"]["text"], list) and all(len(t) <= charts.TITLE_CHARS for t in spec["title"]["text"])
     assert "expr" in spec["config"]["legend"]["layout"]  # legends under the plot stacked, not past the right edge
     jsonschema.validate(spec, alt.vegalite.load_schema())
+
+
+def test_on_screen_small_multiples_get_a_plot_of_250_px(foto) -> None:
+    """The visitatie's cijfermatige foto (small multiples, 120 px high in the PDF) on screen: each plot at least 250 px."""
+    from portal import rapport
+
+    spec = charts.on_screen(rapport.foto_chart(foto).to_dict())
+    assert spec["concat"] and all(c["height"] >= charts.MIN_PLOT for c in spec["concat"])
+    assert all(c["height"] == 120 for c in rapport.foto_chart(foto).to_dict()["concat"])  # the PDF keeps its own
