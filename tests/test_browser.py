@@ -354,9 +354,9 @@ def test_sidebar_reachable_by_keyboard_with_visible_focus(server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "focus_sidebar.png"), clip={"x": 0, "y": 0, "width": 420, "height": 700})
 
 
-# The boxes of every Vega-Lite chart on the page, relative to its SVG: the plot (the root group's background, which Vega
-# sizes to the plot area), the title and each legend.
-CHART_BOXES_JS = """() => [...document.querySelectorAll('.vega-embed')].map(e => {
+# The boxes of every Vega-Lite chart shown on the page (not one in a closed expander or another tab), relative to its
+# SVG: the plot (the root group's background, which Vega sizes to the plot area), the title and each legend.
+CHART_BOXES_JS = """() => [...document.querySelectorAll('.vega-embed')].filter(e => e.checkVisibility()).map(e => {
     const svg = e.querySelector('svg.marks');
     if (!svg) return {svg: null};
     const s = svg.getBoundingClientRect();
