@@ -1,13 +1,15 @@
-"""Vergelijken: any set of gemeenten on one indicator, as values or as an index (base year = 100)."""
+"""Vergelijken: any set of gemeenten on one indicator, as values or as an index (base year = 100), and one period ranked."""
 
 import streamlit as st
 
 from portal import benchmark as bm
-from portal import charts, metrics
+from portal import charts, metrics, signals
 from portal.export import indicator_lines
 from portal.tekst import quoted
 from portal.ui import (chart, codes_param, current_group, data_table, gemeente_picker, indeling_picker, indicator_picker, url_choice,
                        warehouse)
+from portal.ui.data import implausible
+from portal.ui.rangschikking import ranked_view
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -62,9 +64,20 @@ if index:
 order = [names[c] for c in codes]
 lines = indicator_lines([asked], sorted(data["bron"].unique())) + [f"Gemeenten: {', '.join(order)}.", f"Indeling: {indeling_label[indeling]}."]
 x, temporal = ("maand", True) if len(periods[0]) > 4 else ("jaar", False)
-chart(charts.lines_chart(data, x=x, series="gemeente", y_title=y_title, decimals=dec, temporal=temporal, order=order, many=True,
-                         zero=not index, x_title="Periode" if temporal else "Jaar"),
-      f"{ind.label}{' (index)' if index else ''}", lines, key=f"vergelijken-{asked}", subtitle=y_title)
+axes = dict(x=x, y_title=y_title, decimals=dec, temporal=temporal, zero=not index, x_title="Periode" if temporal else "Jaar")
+if len(codes) > charts.LINES_IN_COLOUR:  # grey lines; the chosen gemeente and the group's median stand out
+    spread = bm.spread_by_period(data, implausible(indeling))
+    lines.append(f"Mediaan en P25–P75: over de gemeenten met een cijfer in die periode (minstens {signals.MIN_GROUP}).")
+    chart(charts.group_lines_chart(data, spread, chosen=names[code], **axes), f"{ind.label}{' (index)' if index else ''}", lines,
+          key=f"vergelijken-{asked}", subtitle=y_title)
+    st.caption(f"{len(codes)} gemeenten: {names[code]} in kleur, de andere grijs (wijs een lijn aan voor de naam), de mediaan "
+               "van alle getoonde gemeenten gestreept met P25–P75 als band.")
+else:
+    chart(charts.lines_chart(data, series="gemeente", order=order, many=True, **axes), f"{ind.label}{' (index)' if index else ''}",
+          lines, key=f"vergelijken-{asked}", subtitle=y_title)
 data_table(bm.wide_by_period(data, "waarde", order), lines, key=f"vergelijken-{asked}",
            decimals={p: dec for p in periods})
 st.caption(f"{ind.definition} {ind.caveats}")
+
+# 4. One period ranked (on the values, also when the lines show an index) --------------------------------------------------
+ranked_view(indeling, asked, code, codes, periods, indeling_label[indeling])

@@ -404,11 +404,76 @@ def base_period(asked: str | None, periods: list[str]) -> BasePeriod:
 def wide_by_period(data: pl.DataFrame, value_col: str, order: list[str]) -> pl.DataFrame:
     """One row per gemeente (in `order`) with its CBS code, one column per period in time order: the table of Vergelijken."""
     periods = sorted(data["periode"].unique())
-    wide = data.pivot(on="periode", index=["gemeente", "gemeente_code"], values=value_col, aggregate_function="first")
+    wide = data.pivot(on="periode", index=["gemeente_code", "gemeente"], values=value_col, aggregate_function="first")
     rank = {n: i for i, n in enumerate(order)}
     return (wide.with_columns(pl.col("gemeente").replace_strict(rank, return_dtype=pl.Int32).alias("_o")).sort("_o")
-            .select(pl.col("gemeente").alias("Gemeente"), pl.col("gemeente_code").alias("Gemeentecode"),
+            .select(pl.col("gemeente_code").alias("Gemeentecode"), pl.col("gemeente").alias("Gemeente"),
                     *[c for c in periods if c in wide.columns]))
+
+
+def spread_by_period(data: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
+    """Per period of Vergelijken's data (compare_values, possibly as an index): the median, P25 and P75 over the gemeenten
+    with a value (values the source makes implausible left out, as in group_series) and how many (n); only periods with
+    at least signals.MIN_GROUP values. Columns: periode, jaar, maand, mediaan, p25, p75, n."""
+    kept = without_implausible(data, bad)
+    return (kept.group_by("periode").agg(pl.col("jaar").first(), pl.col("maand").first(),
+                                         pl.col("waarde").median().alias("mediaan"),
+                                         pl.col("waarde").quantile(0.25, "linear").alias("p25"),
+                                         pl.col("waarde").quantile(0.75, "linear").alias("p75"), pl.len().alias("n"))
+            .filter(pl.col("n") >= signals.MIN_GROUP).sort("periode"))
+
+
+GEEN_CIJFER = "geen cijfer"
+
+
+def ranking(prep: Prepared, indicator: str, periode: str, codes: list[str], names: dict[str, str]) -> pl.DataFrame:
+    """Vergelijken's ranked view of one period: every gemeente in `codes`, highest value first (equal values: the higher
+    rounding range first) and those without a figure (missing or suppressed by the source) last. Per gemeente the value, the range CBS's rounding allows around it
+    (lo, hi: signals.range_in without chance; null where no rounded count is known behind the figure, with `bereik`
+    saying which), why the source makes the value implausible (onwaarschijnlijk), bron and peildatum.
+
+    Columns: gemeente_code, gemeente, waarde, lo, hi, bereik, onwaarschijnlijk, bron, peildatum."""
+    basis = signals.spec(indicator).basis
+    lg = signals.flow_age(indicator)
+    vals = {c: (v, b, p) for c, v, b, p in prep.values([indicator]).filter(pl.col("periode") == periode)
+            .select("gemeente_code", "waarde", "bron", "peildatum").iter_rows()}
+    bad = {c: r for c, r in prep.bad.filter((pl.col("periode") == periode) & (pl.col("lg") == lg))
+           .select("gemeente_code", "reden").iter_rows()} if lg else {}
+    rows = []
+    for code in dict.fromkeys(codes):
+        value, bron, peildatum = vals.get(code, (None, None, None))
+        lo = hi = None
+        if value is None:
+            bereik = GEEN_CIJFER
+        else:
+            per = prep.periods(code)["per"].get(periode, ({}, {}))
+            if basis and per[0].get(basis) is not None:
+                lo, hi = signals.range_in(per, indicator, value, chance=False)
+                bereik = "afronding door CBS" if hi is not None and lo is not None and hi > lo else "niet afgerond"
+            else:
+                bereik = "geen bereik bekend"
+        rows.append((code, names.get(code, code), value, lo, hi, bereik, bad.get(code), bron, peildatum))
+    out = pl.DataFrame(rows, orient="row", schema={
+        "gemeente_code": pl.String, "gemeente": pl.String, "waarde": pl.Float64, "lo": pl.Float64, "hi": pl.Float64,
+        "bereik": pl.String, "onwaarschijnlijk": pl.String, "bron": pl.String, "peildatum": pl.String})
+    # equal published values: the one whose rounding range lies higher first (its place range says the same)
+    middle = (pl.coalesce("lo", "waarde") + pl.coalesce("hi", "waarde")) / 2
+    return out.sort(pl.col("waarde").is_null(), "waarde", middle, "gemeente", descending=[False, True, True, False])
+
+
+def rank_ranges(ranked: pl.DataFrame, use: pl.Series) -> pl.DataFrame:
+    """The place of each gemeente in `ranked` (ranking) among the rows where `use` is true, 1 = highest value, as the
+    range its own and the others' rounding ranges allow: from 1 + the number whose lowest possible value lies above its
+    highest, to the number whose highest possible value reaches its lowest (itself included). Without a known range the
+    value itself counts. Columns added: plaats_hoog, plaats_laag (null where `use` is false)."""
+    lo = ranked.select(pl.coalesce("lo", "waarde")).to_series().to_list()
+    hi = ranked.select(pl.coalesce("hi", "waarde")).to_series().to_list()
+    idx = [i for i, u in enumerate(use.to_list()) if u]
+    best, worst = [None] * ranked.height, [None] * ranked.height
+    for i in idx:
+        best[i] = 1 + sum(1 for j in idx if j != i and lo[j] > hi[i])
+        worst[i] = sum(1 for j in idx if hi[j] >= lo[i])
+    return ranked.with_columns(pl.Series("plaats_hoog", best, pl.Int32), pl.Series("plaats_laag", worst, pl.Int32))
 
 
 # ---- national views ---------------------------------------------------------------------------------------------------

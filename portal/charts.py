@@ -3,6 +3,8 @@ for the portal. Dutch numbers in text come from portal.nl."""
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import polars as pl
 
@@ -22,24 +24,63 @@ PALETTE = ["#1f5fa8", "#e07b00", "#3a9a48", "#8b4aa8", "#c23b3b", "#6b6b6b", "#1
 MANY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#4477AA",
         "#EE6677", "#66CCEE"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]]
+# More gemeenten than this on Vergelijken: grey lines with the chosen one and the group's median in colour
+# (group_lines_chart); up to this many, each its own colour and line pattern with a legend (lines_chart, many=True).
+LINES_IN_COLOUR = 16
 # Streamlit's theme sizes a chart with autosize "fit": the given height is the whole chart (title, axes, legend), and a
 # tall legend leaves the plot a few pixels. A chart with this autosize keeps its height for the plot and only fits the
 # width of its container (a spec's own autosize comes before the theme's).
 PLOT_HEIGHT = alt.AutoSizeParams(type="fit-x", contains="padding")
 ROW = 28  # pixels per row of a chart with one row per category
+MIN_PLOT = 250  # px: the least height of a chart's plot on screen; title, axes and legends come on top of it
+# A title longer than this wraps over lines (Vega-Lite does not wrap a title and clips it at the chart's edge): a chart in
+# the main column is about 700 px wide at a 1 280 px window with the sidebar open (15 px title, 12 px subtitle).
+TITLE_CHARS, SUBTITLE_CHARS = 80, 110
+# Legends under the plot are stacked (Vega puts them side by side, past the right edge of a narrow chart). Vega-Lite's
+# schema takes Vega's legend layout only as an expression; it reaches Vega as a signal.
+LEGEND_LAYOUT = {"expr": "{bottom: {anchor: 'start', direction: 'vertical', margin: 8}}"}
+
+
+def title_lines(text: str, width: int = TITLE_CHARS) -> str | list[str]:
+    """A chart title as it fits: the text itself when short, else its lines of at most `width` characters."""
+    if len(text) <= width:
+        return text
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def finish(chart: alt.TopLevelMixin, title: str, subtitle: str = "", height: int | None = None) -> alt.TopLevelMixin:
     """The one finishing step for every chart: title and subtitle (unit and definition), Dutch number locale, width of
     its container, quiet view. Source lines are added under the chart on screen and in exports by ui.chart."""
-    props = {"title": alt.TitleParams(title, subtitle=[subtitle] if subtitle else [], anchor="start", fontSize=15,
-                                      subtitleFontSize=12, subtitleColor="#444")}
+    sub = title_lines(subtitle, SUBTITLE_CHARS) if subtitle else []
+    props = {"title": alt.TitleParams(title_lines(title), subtitle=[sub] if isinstance(sub, str) else sub, anchor="start",
+                                      fontSize=15, subtitleFontSize=12, subtitleColor="#444")}
     if height:
         props["height"] = height
     props["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")  # what a screen reader says
     # Vega's own screen-reader texts for axes, legends and marks are English and read unrounded numbers: off.
     return (chart.properties(**props).configure(locale={"number": NL_LOCALE, "time": NL_TIME}).configure_view(stroke=None)
-            .configure_axis(aria=False).configure_legend(aria=False).configure_mark(aria=False))
+            .configure_axis(aria=False).configure_legend(aria=False, symbolLimit=0).configure_mark(aria=False))
+
+
+def on_screen(spec: dict) -> dict:
+    """A finished spec as a page shows it (exports keep theirs): the plot keeps its own height, at least MIN_PLOT px, and
+    only the width is fitted to the column (Streamlit's theme fits the whole chart, legend and title included, into the
+    height, which left the plot 67-130 px); legends under the plot are stacked. A concatenation (the visitatie's small
+    multiples) keeps its widths and its own autosize; each of its charts gets a plot of at least MIN_PLOT px."""
+    for key in ("concat", "vconcat", "hconcat"):
+        if key in spec:
+            return {**spec, key: [{**c, "height": max(MIN_PLOT, c["height"])} if isinstance(c.get("height"), (int, float))
+                                  else c for c in spec[key]]}
+    if "layer" not in spec and "mark" not in spec:
+        return spec
+    out = {**spec, "config": {**spec.get("config", {})}}
+    out["config"]["legend"] = {**out["config"].get("legend", {}), "layout": LEGEND_LAYOUT}
+    out.setdefault("autosize", PLOT_HEIGHT.to_dict())
+    out.setdefault("padding", {"top": 8, "left": 5, "right": 5, "bottom": 5})  # the title's ascenders stay inside the chart
+    height = spec.get("height")
+    if isinstance(height, (int, float)) and height < MIN_PLOT:
+        out["height"] = MIN_PLOT
+    return out
 
 
 def series_chart(frame: pl.DataFrame, *, y_title: str, breaks: list[int] | None = None, decimals: int = 0) -> alt.LayerChart:
@@ -121,8 +162,7 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
     colours = MANY if many else PALETTE
     colour = alt.Color(f"{series}:N", title=None, sort=names, legend=alt.Legend(orient="bottom", columns=legend_columns or (1 if not many else 3), labelLimit=0),
                        scale=alt.Scale(domain=names, range=[colours[i % len(colours)] for i in range(len(names))]))
-    x_enc = (alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format=time_format), scale=alt.Scale(padding=10)) if temporal else
-             alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
+    x_enc = _x(x, temporal, x_title, time_format)
     base = alt.Chart(data.to_pandas()).encode(
         x=x_enc, y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=zero)), color=colour,
         strokeDash=(alt.StrokeDash(f"{dash_by}:N", title=None, scale=alt.Scale(range=DASHES[:2]),
@@ -134,7 +174,117 @@ def lines_chart(data: pl.DataFrame, *, x: str, series: str, y_title: str, decima
     tooltip = [alt.Tooltip(f"{series}:N", title="Reeks"), alt.Tooltip("periode:N", title="Periode"),
                alt.Tooltip("waarde:Q", title=y_title, format=fmt), alt.Tooltip("bron:N", title="Bron"),
                alt.Tooltip("peildatum:N", title="Peildatum")]
-    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=36).encode(tooltip=tooltip)).properties(height=380)
+    # Pointing at a line (its nearest point) leaves it in full colour and fades the others.
+    hover = alt.selection_point(name="aanwijzen", on="pointerover", clear="pointerout", fields=[series], nearest=True)
+    faded = alt.condition(hover, alt.value(1), alt.value(0.2))
+    return alt.layer(base.mark_line(strokeWidth=2).encode(opacity=faded),
+                     base.mark_point(filled=True, size=36).encode(tooltip=tooltip, opacity=faded).add_params(hover)
+                     ).properties(height=380)
+
+
+def _x(x: str, temporal: bool, title: str, time_format: str = "%Y") -> alt.X:
+    """The time axis of a line chart: dates (months, quarters) or whole years."""
+    return (alt.X(f"{x}:T", title=title, axis=alt.Axis(format=time_format), scale=alt.Scale(padding=10)) if temporal else
+            alt.X(f"{x}:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(padding=12)))
+
+
+GREY = "#9aa5b1"
+OTHERS = "Andere gemeenten (wijs een lijn aan voor de naam)"
+MEDIAN = "Mediaan van de groep"
+BAND = "P25–P75 van de groep"
+
+
+def group_lines_chart(data: pl.DataFrame, spread: pl.DataFrame, *, chosen: str, x: str, y_title: str, decimals: int = 0,
+                      temporal: bool = False, zero: bool = True, x_title: str = "Jaar", time_format: str = "%Y") -> alt.LayerChart:
+    """Many gemeenten on one indicator (Vergelijken with a large group): each gemeente a thin grey line, the chosen one in
+    colour, the group's median as a dashed line over its P25–P75 band. Pointing at a line darkens it and names it in a
+    tooltip, so there is no legend of forty names. data: x, waarde, gemeente, periode, bron, peildatum (lines_chart);
+    spread: x, mediaan, p25, p75, n (benchmark.spread_by_period)."""
+    fmt = f",.{decimals}f"
+    x_enc = _x(x, temporal, x_title, time_format)
+    y = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=zero))
+    roles = [chosen, MEDIAN, OTHERS]
+    colour = alt.Color("rol:N", title=None, scale=alt.Scale(domain=roles, range=[PALETTE[0], PALETTE[1], GREY]),
+                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolType="stroke",
+                                         symbolStrokeWidth=3, symbolSize=300))
+    lines = data.with_columns(pl.when(pl.col("gemeente") == chosen).then(pl.lit(chosen)).otherwise(pl.lit(OTHERS)).alias("rol"))
+    period = "periode:N" if temporal else f"{x}:Q"
+    tip = [alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip(period, title="Periode", **({} if temporal else {"format": "d"})),
+           alt.Tooltip("waarde:Q", title=y_title, format=fmt), alt.Tooltip("bron:N", title="Bron"),
+           alt.Tooltip("peildatum:N", title="Peildatum")]
+    hover = alt.selection_point(name="aanwijzen", on="pointerover", clear="pointerout", fields=["gemeente"], nearest=True,
+                                empty=False)
+    layers: list = []
+    if spread.height:
+        band = spread.with_columns(pl.lit(BAND).alias("band"), pl.lit(MEDIAN).alias("rol"))
+        spread_tip = [alt.Tooltip(period, title="Periode", **({} if temporal else {"format": "d"})),
+                      alt.Tooltip("mediaan:Q", title="Mediaan", format=fmt), alt.Tooltip("p25:Q", title="P25", format=fmt),
+                      alt.Tooltip("p75:Q", title="P75", format=fmt), alt.Tooltip("n:Q", title="Gemeenten met een cijfer")]
+        layers.append(alt.Chart(band.to_pandas()).mark_area(opacity=0.22).encode(
+            x=x_enc, y=alt.Y("p25:Q", title=y_title), y2="p75:Q", tooltip=spread_tip,
+            fill=alt.Fill("band:N", title=None, scale=alt.Scale(domain=[BAND], range=[PALETTE[1]]),
+                          legend=alt.Legend(orient="bottom", labelLimit=0, symbolOpacity=0.3, symbolType="square"))))
+    others = alt.Chart(lines.filter(pl.col("rol") == OTHERS).to_pandas())
+    layers.append(others.mark_line().encode(
+        x=x_enc, y=y, detail="gemeente:N", color=alt.condition(hover, alt.value("#1b1b1b"), colour),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.2)), opacity=alt.condition(hover, alt.value(1), alt.value(0.75))))
+    layers.append(others.mark_point(filled=True, size=16, opacity=0.6).encode(x=x_enc, y=y, color=colour))  # (one period: no line)
+    if spread.height:
+        median = alt.Chart(band.to_pandas()).encode(x=x_enc, y="mediaan:Q", color=colour, tooltip=spread_tip)
+        layers += [median.mark_line(strokeWidth=2.5, strokeDash=[6, 3]), median.mark_point(shape="diamond", filled=True, size=70)]
+    mine = alt.Chart(lines.filter(pl.col("rol") == chosen).to_pandas())
+    layers += [mine.mark_line(strokeWidth=3).encode(x=x_enc, y=y, color=colour),
+               mine.mark_point(filled=True, size=50).encode(x=x_enc, y=y, color=colour, tooltip=tip)]
+    # every gemeente's points: invisible until its line is pointed at; they carry the tooltip and the nearest-point hover
+    layers.append(alt.Chart(lines.to_pandas()).mark_point(filled=True, size=45, color="#1b1b1b").encode(
+        x=x_enc, y=y, opacity=alt.condition(hover, alt.value(1), alt.value(0)), tooltip=tip).add_params(hover))
+    return alt.layer(*layers).properties(height=380)
+
+
+def ranked_chart(data: pl.DataFrame, *, chosen: str, median: float | None, unit: str, decimals: int = 0) -> alt.LayerChart:
+    """One period of a group, sorted: a horizontal bar per gemeente (the chosen one in colour), each bar's range where one
+    is known (a black line: what CBS's rounding allows), the group's median as a dashed rule, and gemeenten without a
+    figure as "geen cijfer" at the bottom rather than left out. The plot grows with the number of bars (at least MIN_PLOT).
+    data: label (the y-axis text, in order), gemeente_code, gemeente, waarde, lo, hi, bereik, plaats, opmerking, bron,
+    peildatum."""
+    fmt = f",.{decimals}f"
+    labels = data["label"].to_list()
+    d = data.with_columns(pl.when(pl.col("gemeente_code") == chosen).then(pl.lit("gekozen")).otherwise(pl.lit("groep")).alias("rol"))
+    name = d.filter(pl.col("rol") == "gekozen")["gemeente"].to_list()
+    roles, colours = ([name[0]] if name else []) + ["Andere gemeenten"], ([PALETTE[0]] if name else []) + ["#b3bdc9"]
+    d = d.with_columns(pl.when(pl.col("rol") == "gekozen").then(pl.lit(roles[0])).otherwise(pl.lit("Andere gemeenten")).alias("rol"))
+    y = alt.Y("label:N", title=None, sort=labels, scale=alt.Scale(domain=labels, paddingInner=0.25),
+              axis=alt.Axis(labelLimit=0, labelOverlap=False))
+    tip = [alt.Tooltip("gemeente:N", title="Gemeente"), alt.Tooltip("gemeente_code:N", title="Gemeentecode"),
+           alt.Tooltip("waarde:Q", title=unit, format=fmt), alt.Tooltip("bereik:N", title="Bereik"),
+           alt.Tooltip("plaats:N", title="Plaats"), alt.Tooltip("opmerking:N", title="Let op"),
+           alt.Tooltip("bron:N", title="Bron"), alt.Tooltip("peildatum:N", title="Peildatum")]
+    base = alt.Chart(d.to_pandas())
+    x = alt.X("waarde:Q", title=unit, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=True, nice=True))
+    layers: list = [
+        base.transform_filter("isValid(datum.waarde)").mark_bar().encode(
+            y=y, x=x, tooltip=tip, color=alt.Color("rol:N", title=None, scale=alt.Scale(domain=roles, range=colours),
+                                                   legend=alt.Legend(orient="bottom", labelLimit=0))),
+        base.transform_filter("isValid(datum.lo) && datum.hi > datum.lo").mark_rule(color="#1b1b1b", strokeWidth=2).encode(
+            y=y, x="lo:Q", x2="hi:Q", tooltip=tip),
+        # the value at the end of its bar (past its range), on the outside of the bar for a negative value too
+        base.transform_filter("isValid(datum.waarde) && datum.waarde >= 0").transform_calculate(
+            eind="isValid(datum.hi) ? max(datum.hi, datum.waarde) : datum.waarde").mark_text(align="left", dx=5, color="#333").encode(
+            y=y, x="eind:Q", text=alt.Text("waarde:Q", format=fmt), tooltip=tip),
+        base.transform_filter("isValid(datum.waarde) && datum.waarde < 0").transform_calculate(
+            eind="isValid(datum.lo) ? min(datum.lo, datum.waarde) : datum.waarde").mark_text(align="right", dx=-5, color="#333").encode(
+            y=y, x="eind:Q", text=alt.Text("waarde:Q", format=fmt), tooltip=tip),
+        base.transform_filter("!isValid(datum.waarde)").mark_text(align="left", dx=4, color="#444", fontStyle="italic").encode(
+            y=y, x=alt.datum(0), text=alt.value("geen cijfer"), tooltip=tip),
+    ]
+    if median is not None:
+        rule = alt.Chart(pl.DataFrame({"mediaan": [median], "wat": [MEDIAN]}).to_pandas())
+        layers += [rule.mark_rule(color=PALETTE[1], strokeWidth=2.5, strokeDash=[6, 3]).encode(
+                       x="mediaan:Q", tooltip=[alt.Tooltip("wat:N", title=" "), alt.Tooltip("mediaan:Q", title=unit, format=fmt)]),
+                   rule.transform_calculate(tekst=f"'mediaan ' + format(datum.mediaan, '{fmt}')").mark_text(
+                       align="left", dx=4, dy=-4, baseline="bottom", color="#8a4b00", fontWeight="bold").encode(
+                       x="mediaan:Q", y=alt.value(0), text="tekst:N")]
+    return alt.layer(*layers).properties(height=max(MIN_PLOT, ROW * len(labels)))
 
 
 def month_share_chart(data: pl.DataFrame, *, order: list[str], y_title: str, band: pl.DataFrame | None = None,
@@ -309,7 +459,7 @@ def benchmark_spec(lines: pl.DataFrame, band: pl.DataFrame, *, reeksen: list[str
         name, values = _dataset(frame)
         layer["data"] = {"name": name}
         spec["datasets"][name] = values
-    spec["title"] = {**spec["title"], "text": title}
+    spec["title"] = {**spec["title"], "text": title_lines(title)}
     spec["description"] = f"Grafiek: {title}" + (f" ({subtitle})" if subtitle else "")
     return spec
 

@@ -352,3 +352,77 @@ def test_sidebar_reachable_by_keyboard_with_visible_focus(server: str) -> None:
         assert any(f["tag"] == "INPUT" and f["role"] is None for f in in_sidebar), names  # the Gemeentegrenzen radio
         assert all(f["visible"] for f in in_sidebar), [f for f in in_sidebar if not f["visible"]]
         page.screenshot(path=str(ARTIFACTS / "focus_sidebar.png"), clip={"x": 0, "y": 0, "width": 420, "height": 700})
+
+
+# The boxes of every Vega-Lite chart shown on the page (not one in a closed expander or another tab), relative to its
+# SVG: the plot (the root group's background, which Vega sizes to the plot area), the title and each legend.
+CHART_BOXES_JS = """() => [...document.querySelectorAll('.vega-embed')].filter(e => e.checkVisibility()).map(e => {
+    const svg = e.querySelector('svg.marks');
+    if (!svg) return {svg: null};
+    const s = svg.getBoundingClientRect();
+    const box = el => { const r = el.getBoundingClientRect();
+        return {left: r.left - s.left, top: r.top - s.top, right: r.right - s.left, bottom: r.bottom - s.top}; };
+    const plot = svg.querySelector('g.mark-group.role-frame.root > g > path.background');
+    const title = svg.querySelector('.role-title');
+    return {svg: {width: s.width, height: s.height}, plot: plot && box(plot), title: title && box(title),
+            text: title ? title.textContent : '', legends: [...svg.querySelectorAll('.role-legend')].map(box)};
+})"""
+
+
+def chart_size_problems(page) -> list[str]:
+    """What is wrong with the size of each on-screen chart: a plot under 250 px high, or a title or legend that does not
+    lie wholly inside the chart's SVG (cut off at an edge)."""
+    from portal.charts import MIN_PLOT
+
+    problems = []
+    for i, c in enumerate(page.evaluate(CHART_BOXES_JS)):
+        if c["svg"] is None:
+            problems.append(f"grafiek {i}: geen SVG")
+            continue
+        w, h = c["svg"]["width"], c["svg"]["height"]
+
+        def inside(b: dict) -> bool:
+            return b["left"] >= -0.5 and b["top"] >= -0.5 and b["right"] <= w + 0.5 and b["bottom"] <= h + 0.5
+
+        name = c["text"][:60] or f"grafiek {i}"
+        if c["plot"] is None or c["plot"]["bottom"] - c["plot"]["top"] < MIN_PLOT:
+            problems.append(f"{name}: plot {c['plot'] and round(c['plot']['bottom'] - c['plot']['top'])} px hoog")
+        if c["title"] is None or not inside(c["title"]):
+            problems.append(f"{name}: titel {c['title']} buiten {w}×{h}")
+        problems += [f"{name}: legenda {b} buiten {w}×{h}" for b in c["legends"] if not inside(b)]
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_charts_keep_their_plot_title_and_legend(server: str, width: int) -> None:
+    """The profile (GM0344), Vergelijken with the G40 (lines of 41 gemeenten) and its ranked view: every chart on screen
+    has a plot of at least 250 px high, and its title and legends lie wholly inside the chart (measured in Chromium)."""
+    urls = ["/profiel?gemeente=GM0344",
+            "/vergelijken?gemeente=GM0193&rg=g40&indicator=cbs_instroom_pct_15plus",
+            "/vergelijken?gemeente=GM0193&rg=g40&indicator=dichtheid_uitkeringen_totaal&jaar=2024"]
+    seen = 0
+    with chromium_page(1000, width=width) as page:
+        for url in urls:
+            page.goto(server + url)
+            page.locator(".vega-embed svg.marks").first.wait_for(timeout=60_000)
+            wait_until_rendered(page)
+            charts = page.evaluate(CHART_BOXES_JS)
+            assert charts, url
+            assert not chart_size_problems(page), (url, chart_size_problems(page))
+            seen += len(charts)
+            if "vergelijken" in url:
+                titles = [c["text"] for c in charts]
+                assert any("op volgorde" in t for t in titles), titles  # the ranked view is there
+                legend = page.locator(".vega-embed svg.marks").first.evaluate(
+                    "s => [...s.querySelectorAll('.role-legend')].map(l => l.textContent).join(' ')")
+                assert "Zwolle" in legend and "Tilburg" not in legend, legend  # no legend of 41 names
+            if "instroom" in url:  # pointing at a grey line darkens it (the hover selection of group_lines_chart)
+                lines = page.locator(".vega-embed svg.marks").first
+                dark = "s => [...s.querySelectorAll('path')].filter(p => p.getAttribute('stroke') === '#1b1b1b').length"
+                assert lines.evaluate(dark) == 0
+                box = lines.bounding_box()
+                page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + 150)
+                page.wait_for_function(f"() => ({dark})(document.querySelector('.vega-embed svg.marks')) > 0", timeout=5_000)
+                page.mouse.move(0, 0)
+        page.screenshot(path=str(ARTIFACTS / f"vergelijken_rangschikking_{width}.png"), full_page=True)
+    assert seen >= 5

@@ -129,3 +129,57 @@ def test_share_chart_keeps_its_plot_height_with_four_series_under_it() -> None:
     assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
     legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
     assert legend["orient"] == "bottom" and legend["columns"] >= 2
+
+
+def test_vergelijken_g40_grey_lines_with_the_chosen_gemeente_median_and_hover(built: Path) -> None:
+    """41 gemeenten: no legend of 41 names but the chosen gemeente, the median and the rest; pointing at a line picks it."""
+    spec = chart_specs(page("vergelijken", gemeente="GM0193", rg="g40", indicator="cbs_instroom_pct_15plus"))[0]
+    colours = [layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {})]
+    domains = {tuple(c.get("scale", {}).get("domain", ())) for c in colours if "field" in c}
+    assert domains == {("Zwolle", charts.MEDIAN, charts.OTHERS)}
+    params = spec["params"]  # (Altair lifts a layer's selection to the top, naming its view)
+    assert [(p["name"], p["select"]["on"], p["select"]["nearest"]) for p in params] == [("aanwijzen", "pointerover", True)]
+    median = next(layer for layer in spec["layer"] if layer["encoding"].get("y", {}).get("field") == "mediaan")
+    rows = spec["datasets"][median["data"]["name"]]
+    assert [(r["jaar"], r["mediaan"], r["n"]) for r in rows] == [(2015, 24.5, 37), (2016, 22.5, 37), (2017, 19.0, 37)]
+    assert spec["height"] >= charts.MIN_PLOT and spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert spec["config"]["legend"]["symbolLimit"] == 0
+
+
+def test_exported_legends_are_never_cut_short(wh) -> None:
+    """Vega shortens a legend of more than 30 entries to "…12 entries"; the portal's legends are whole (symbolLimit 0)."""
+    from portal import peers
+
+    fm = peers.FeatureMatrix.build(peers.feature_table(wh))
+    g40 = peers.resolve(wh, fm, peers.spec_from_params({"rg": "g40"})[0], "GM0193")
+    names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
+    data = bm.compare_values(wh.all_observations("nieuwste"), "cbs_instroom_pct_15plus", ["GM0193", *g40.members], names)
+    order = [names[c] for c in ["GM0193", *g40.members]]
+    every = export.chart_svg(charts.lines_chart(data, x="jaar", series="gemeente", y_title="%", order=order, many=True), "G40", ["Bron"])
+    assert "entries" not in every and "Sittard-Geleen" in every  # all 41 names, the last one too
+    from portal import signals
+
+    spread = bm.spread_by_period(data, signals.implausible(wh.all_observations("nieuwste")))
+    grey = export.chart_svg(charts.group_lines_chart(data, spread, chosen="Zwolle", x="jaar", y_title="%"), "G40", ["Bron"])
+    assert "entries" not in grey and charts.MEDIAN in grey and charts.OTHERS in grey
+
+
+def test_on_screen_specs_keep_a_plot_of_at_least_250_px() -> None:
+    import polars as pl
+
+    small = charts.finish(alt.Chart(pl.DataFrame({"a": [1, 2]}).to_pandas()).mark_bar().encode(x="a:Q").properties(height=120),
+                          "Een titel die zo lang is dat hij op een scherm van 1 280 pixels niet op één regel past, en dus breekt")
+    spec = charts.on_screen(small.to_dict())
+    assert spec["height"] == charts.MIN_PLOT and spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert isinstance(spec["title"]["text"], list) and all(len(t) <= charts.TITLE_CHARS for t in spec["title"]["text"])
+    assert "expr" in spec["config"]["legend"]["layout"]  # legends under the plot stacked, not past the right edge
+    jsonschema.validate(spec, alt.vegalite.load_schema())
+
+
+def test_on_screen_small_multiples_get_a_plot_of_250_px(foto) -> None:
+    """The visitatie's cijfermatige foto (small multiples, 120 px high in the PDF) on screen: each plot at least 250 px."""
+    from portal import rapport
+
+    spec = charts.on_screen(rapport.foto_chart(foto).to_dict())
+    assert spec["concat"] and all(c["height"] >= charts.MIN_PLOT for c in spec["concat"])
+    assert all(c["height"] == 120 for c in rapport.foto_chart(foto).to_dict()["concat"])  # the PDF keeps its own

@@ -156,6 +156,18 @@ def group_series(indeling: str, code: str, members: list[str], ids: list[str]) -
 
 
 @per_build(max_entries=256)
+def ranking(indeling: str, indicator: str, periode: str, codes: list[str]) -> pl.DataFrame:
+    """benchmark.ranking on `indeling` for Vergelijken's ranked view, cached per warehouse build."""
+    names = dict(current().gemeenten().select("gemeentecode", "gemeentenaam").rows())
+    return benchmark.ranking(_prep(indeling), indicator, periode, list(codes), names)
+
+
+def implausible(indeling: str) -> pl.DataFrame:
+    """The flows the source makes implausible (signals.implausible) on `indeling`, from the per-build preparation."""
+    return _prep(indeling).bad
+
+
+@per_build(max_entries=256)
 def volume_at_group_density(indeling: str, code: str, members: list[str]) -> pl.DataFrame:
     return benchmark.volume_at_group_density(_prep(indeling), code, list(members))
 

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from portal import export
-from portal.charts import finish
+from portal.charts import finish, on_screen
 from portal.nl import nl_number
 from portal.tekst import literal
 from portal.ui.cache import build_key, register
@@ -58,7 +58,7 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
     if finished is None:
         # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
         # builders in portal.charts are validated by the tests (and exports convert with validation).
-        finished = spec() if spec else finish(make(), title, subtitle).to_dict(validate=False)
+        finished = on_screen(spec() if spec else finish(make(), title, subtitle).to_dict(validate=False))
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
