@@ -22,13 +22,18 @@ register(_SPECS)
 
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
-          inputs: tuple | None = None, spec: Callable[[], dict] | None = None) -> None:
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None, short: str | None = None,
+          notes: list[str] | None = None) -> None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
     data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
-    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`."""
+    same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`.
+
+    `short`: one line (source and peildatum) shown under the chart instead of the full lines, which then sit one click away
+    in an expander "Definitie en bron", with `notes` (how to read the chart) after them. The downloads always carry the
+    full lines and the notes."""
     make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
     cache_key = None if inputs is None else (build_key(), key, inputs, title, subtitle)
     finished = _SPECS.get(cache_key) if cache_key else None
@@ -41,7 +46,16 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
                 _SPECS.pop(next(iter(_SPECS)))
             _SPECS[cache_key] = finished
     st.vega_lite_chart(finished, width="stretch")
-    st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
+    full = literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
+    if short is None:
+        st.caption(full)
+    else:
+        st.caption(literal(short))
+        with st.expander("Definitie en bron", icon=":material/info:"):
+            st.caption(full)
+            for note in notes or []:
+                st.caption(note)
+    lines = lines + (notes or [])
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=f"{key}.png", mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
