@@ -1,8 +1,8 @@
 """Gemeenteprofiel: one gemeente against its referentiegroep, Nederland and its size class.
 
 The first screen leads with what is current: the key figures with a verdict, then the trend chart, the place in the
-national picture and the reductiepotentieel. The sections below sit in tabs that are built only when opened (the open
-tab is kept in the link as `deel`), so the browser draws the first screen without the tables of the others."""
+national picture and the reductiepotentieel. The sections below sit in expanders that are built only when opened (which
+are open is kept in the link), so the browser draws the first screen without their tables."""
 
 import streamlit as st
 
@@ -34,7 +34,4 @@ st.header("Reductiepotentieel")
 sections.reduction(wh, code, naam, group)
 
 st.header("Meer over " + naam)
-for deel, tab in zip(sections.DELEN, sections.tabs()):
-    if tab.open:
-        with tab:
-            sections.DELEN[deel](wh, code, naam, group, notes)
+sections.lower_sections(wh, code, naam, group, notes)

@@ -331,37 +331,39 @@ def first_chart_cli(argv: list[str]) -> int:
 
     ap = argparse.ArgumentParser(prog="dev.py bench eerste-grafiek")
     ap.add_argument("--rondes", type=int, default=7, help="gemeten rondes (plus één om op te warmen)")
-    ap.add_argument("--poort", type=int, default=0, help="eerste van drie opeenvolgende poorten (standaard: vrije poorten)")
-    ap.add_argument("--vergelijk", type=Path, default=None, help="map van een andere checkout om afwisselend mee te meten")
+    ap.add_argument("--poort", type=int, default=0, help="eerste van de opeenvolgende poorten (standaard: vrije poorten)")
+    ap.add_argument("--vergelijk", type=Path, action="append", default=[],
+                    help="map van een andere checkout om afwisselend mee te meten (mag vaker)")
     args = ap.parse_args(argv)
     first_chart(args.rondes, args.poort, args.vergelijk)
     return 0
 
 
-def first_chart(rounds: int = 7, first_port: int = 0, other: Path | None = None) -> None:
+def first_chart(rounds: int = 7, first_port: int = 0, others: list[Path] | None = None) -> None:
     """Time from navigation to the first drawn chart in headless Chromium: the portal's profile page against a bare
     Streamlit page with one Altair chart, alternating (portal, bare, portal, bare, ...), servers warmed up first.
-    With `other`, the profile of that checkout takes its turn in each round too (portal, bare, other, bare, ...)."""
+    With `others`, the profile of each of those checkouts takes its turn in each round too (portal, bare, other, bare, ...)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         print("Tijd tot eerste grafiek: overgeslagen (Debian chromium ontbreekt)")
         return
     from playwright.sync_api import sync_playwright
 
-    ports = [first_port + i for i in range(3)] if first_port else [free_port(), free_port(), free_port()]
+    others = others or []
+    ports = [first_port + i if first_port else free_port() for i in range(2 + len(others))]
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "kaal.py"
         bare.write_text(BARE)
         procs = [_serve(ROOT / "pages" / "app.py", ports[0]), _serve(bare, ports[1])]
-        if other:
-            procs.append(_serve(other / "pages" / "app.py", ports[2], other))
+        for i, other in enumerate(others):
+            procs.append(_serve(other / "pages" / "app.py", ports[2 + i], other))
         try:
-            for port in ports[:len(procs)]:
+            for port in ports:
                 wait_healthy(f"http://127.0.0.1:{port}")
             order = [("portaal (gemeenteprofiel)", f"http://127.0.0.1:{ports[0]}{PROFILE_URL}"),
                      ("kale pagina", f"http://127.0.0.1:{ports[1]}/")]
-            if other:
-                order += [(f"vergelijk ({other.name})", f"http://127.0.0.1:{ports[2]}{PROFILE_URL}"),
+            for i, other in enumerate(others):
+                order += [(f"vergelijk ({other.name})", f"http://127.0.0.1:{ports[2 + i]}{PROFILE_URL}"),
                           ("kale pagina", f"http://127.0.0.1:{ports[1]}/")]
             times: dict[str, list[float]] = {k: [] for k, _ in order}
             pairs: dict[str, list[float]] = {k: [] for k, _ in order if k != "kale pagina"}

@@ -338,22 +338,26 @@ def handhaving(wh: Warehouse, code: str, naam: str, group: Group) -> None:
                "traag invorderen; het cijfer zegt niet welke.")
 
 
-DELEN = {  # the lower sections of the profile, one tab each, built only when open (see tabs)
-    "Instroom en uitstroom": lambda wh, code, naam, group, notes: flows(code, naam, group, notes),
-    "Financiën (proxy's)": lambda wh, code, naam, group, notes: finances(wh, code, naam, group),
-    "Maand- en kwartaalcijfers": lambda wh, code, naam, group, notes: recent(wh, code, naam),
-    "Handhaving": lambda wh, code, naam, group, notes: handhaving(wh, code, naam, group),
+DELEN = {  # the lower sections of the profile: link parameter, title, builder; each in an expander built only when open
+    "stromen": ("Instroom en uitstroom, met de ontleding", lambda wh, code, naam, group, notes: flows(code, naam, group, notes)),
+    "financien": ("Financiën: W-deel en I-deel (proxy's)", lambda wh, code, naam, group, notes: finances(wh, code, naam, group)),
+    "maandcijfers": ("Recente maand- en kwartaalcijfers", lambda wh, code, naam, group, notes: recent(wh, code, naam)),
+    "handhaving": ("Handhaving: openstaande bijstandsvorderingen",
+                   lambda wh, code, naam, group, notes: handhaving(wh, code, naam, group)),
 }
-DEEL_PARAM = "deel"
 
 
-def tabs() -> list:
-    """The tabs of the lower sections. Only the open one is built (on_change="rerun"), so the first screen's browser work
-    stays small; which one is open is kept in the link (`deel`), and a value there that names no tab gets a Dutch message
-    instead of silently opening the first."""
-    asked = st.query_params.get(DEEL_PARAM)
-    if asked is not None and asked not in DELEN:
-        st.warning(f"De link vraagt om het onderdeel {literal(repr(asked))} (parameter {DEEL_PARAM}), dat er niet is; "
-                   f"getoond wordt {next(iter(DELEN))}. Kies uit: {', '.join(DELEN)}.")
-        del st.query_params[DEEL_PARAM]
-    return st.tabs(list(DELEN), key=DEEL_PARAM, on_change="rerun", bind="query-params")
+def lower_sections(wh: Warehouse, code: str, naam: str, group: Group, notes: views.ProfileNotes) -> None:
+    """The sections below the first screen, each in an expander that is built only when opened (on_change="rerun"): the
+    browser draws the first screen without their tables, and a first visit computes none of them. Which are open is kept
+    in the link (`stromen=true`, ...); another value there gets a Dutch message instead of being dropped without a word."""
+    for param, (title, build) in DELEN.items():
+        asked = st.query_params.get(param)
+        if asked is not None and asked not in ("true", "false"):
+            st.warning(f"De link heeft bij parameter {param} de waarde {literal(repr(asked))}; alleen true (open) of false "
+                       f"(dicht) kan. Het onderdeel {title} staat dicht.")
+            del st.query_params[param]
+        box = st.expander(title, key=param, on_change="rerun", bind="query-params")
+        if box.open:
+            with box:
+                build(wh, code, naam, group, notes)
