@@ -9,6 +9,7 @@ from functools import partial
 import altair as alt
 import polars as pl
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from portal import export
 from portal.charts import finish
@@ -41,6 +42,11 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
         # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
         # builders in portal.charts are validated by the tests (and exports convert with validation).
         finished = spec() if spec else finish(make(), title, subtitle).to_dict(validate=False)
+        if "datasets" in finished:
+            # Streamlit sends named datasets as Arrow and converts rows to Arrow on every call unless they are bytes
+            # already: convert once, with its own function, so a kept spec costs no conversion on a rerun.
+            finished = dict(finished, datasets={k: v if isinstance(v, bytes) else convert_anything_to_arrow_bytes(v)
+                                                for k, v in finished["datasets"].items()})
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
