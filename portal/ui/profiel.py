@@ -97,10 +97,11 @@ def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNote
     made.sort(key=lambda m: m[0])  # stable: the registry order within a tier
     current = [m for m in made if m[0] < 2]
     older = [m for m in made if m[0] == 2]
-    if current:
-        cols = st.columns(4)
+    if current:  # wider cards when there are few (two current figures read better side by side than in a quarter each)
+        n = min(4, max(2, len(current)))
+        cols = st.columns(n)
         for i, m in enumerate(current):
-            _card(cols[i % 4].container(border=True), code, group, notes, *m[1:])
+            _card(cols[i % n].container(border=True), code, group, notes, *m[1:])
     else:
         st.info("Geen van de kerncijfers is recent genoeg voor een oordeel; ze staan hieronder bij de oudere cijfers.")
     if older:
