@@ -129,3 +129,28 @@ def test_share_chart_keeps_its_plot_height_with_four_series_under_it() -> None:
     assert spec["height"] >= 250 and spec["autosize"]["type"] == "fit-x"
     legend = spec["layer"][0]["layer"][0]["encoding"]["color"]["legend"]
     assert legend["orient"] == "bottom" and legend["columns"] >= 2
+
+
+def test_kept_specs_send_tables_as_arrow_and_leave_geometry_in_the_spec(built: Path) -> None:
+    """render.chart converts a kept spec's tables to Arrow once (issue 24: no conversion on every rerun); the Kaart's
+    geometry must stay in the spec, where Vega-Lite reads it (converted, the map was never drawn)."""
+    import json
+
+    def charts(at) -> list:
+        found = []
+
+        def walk(node) -> None:
+            kids = getattr(node, "children", None)
+            for child in (kids.values() if isinstance(kids, dict) else kids or []):
+                if getattr(child, "type", None) == "vega_lite_chart":
+                    found.append(child.proto)
+                walk(child)
+
+        walk(at._tree)
+        return found
+
+    kaart = charts(page("kaart", gemeente="GM0153"))
+    assert any(d.get("type") == "FeatureCollection" or "arcs" in d for p in kaart
+               for d in json.loads(p.spec).get("datasets", {}).values() if isinstance(d, dict))
+    trend = charts(page("profiel", gemeente="GM0153"))[0]
+    assert trend.datasets and "datasets" not in json.loads(trend.spec)  # the rows went as Arrow

@@ -11,6 +11,12 @@ import polars as pl
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
+try:  # Streamlit's own test for geometry, which it keeps in the spec instead of sending as Arrow
+    from streamlit.elements.vega_charts import _is_geojson_or_topojson_payload as _geo
+except ImportError:  # another Streamlit: treat every dataset as geometry, i.e. leave all of them to Streamlit
+    def _geo(_data) -> bool:  # noqa: ANN001
+        return True
+
 from portal import export
 from portal.charts import finish
 from portal.nl import nl_number
@@ -45,7 +51,8 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
         if "datasets" in finished:
             # Streamlit sends named datasets as Arrow and converts rows to Arrow on every call unless they are bytes
             # already: convert once, with its own function, so a kept spec costs no conversion on a rerun.
-            finished = dict(finished, datasets={k: v if isinstance(v, bytes) else convert_anything_to_arrow_bytes(v)
+            # GeoJSON/TopoJSON stays as it is: Streamlit leaves it in the spec for Vega-Lite (the Kaart).
+            finished = dict(finished, datasets={k: v if isinstance(v, bytes) or _geo(v) else convert_anything_to_arrow_bytes(v)
                                                 for k, v in finished["datasets"].items()})
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
