@@ -1,4 +1,8 @@
-"""Gemeenteprofiel: one gemeente against its referentiegroep, Nederland and its size class."""
+"""Gemeenteprofiel: one gemeente against its referentiegroep, Nederland and its size class.
+
+The first screen leads with what is current: the key figures with a verdict, then the trend chart, the place in the
+national picture and the reductiepotentieel. The sections below sit in expanders that are built only when opened (which
+are open is kept in the link), so the browser draws the first screen without their tables."""
 
 import streamlit as st
 
@@ -23,16 +27,11 @@ if not group.members:
 st.header("Kerncijfers")
 notes = views.ProfileNotes(wh, code, naam)  # boundary notes and missing-figure reasons, shared by two sections
 sections.key_figures(wh, code, group, notes)
-sections.national_position(code, naam)
 st.header("Bijstandsdichtheid" if density else "Bijstandsvolume")
 sections.trend(wh, code, naam, group, indeling, indeling_label[indeling], density)
-st.header("Recente maand- en kwartaalcijfers")
-sections.recent(wh, code, naam)
-st.header("Handhaving: openstaande bijstandsvorderingen")
-sections.handhaving(wh, code, naam, group)
+sections.national_position(code, naam)
 st.header("Reductiepotentieel")
 sections.reduction(wh, code, naam, group)
-st.header("Instroom en uitstroom")
-sections.flows(code, naam, group, notes)
-st.header("Financiën: W-deel en I-deel (proxy's)")
-sections.finances(wh, code, naam, group)
+
+st.header("Meer over " + naam)
+sections.lower_sections(wh, code, naam, group, notes)

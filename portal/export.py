@@ -30,6 +30,26 @@ def indicator_lines(ids: list[str], tables: list[str] | None = None, in_words: b
     return lines
 
 
+def source_line(ids: list[str]) -> str:
+    """One short line with the sources and peildatum of the given indicators, for under a chart or table on screen (the
+    definitions sit one click away there, and in full in every export): 'Bron en peildatum: 85383NED (maatstafjaar)'."""
+    parts: dict[tuple[str, ...], list[str]] = {}
+    for i in dict.fromkeys(ids):
+        ind = metrics.get(i)
+        head = ind.peildatum.split(" (")[0].split(";")[0].strip()
+        parts.setdefault(tuple(ind.sources), [])
+        if head and head not in parts[tuple(ind.sources)]:
+            parts[tuple(ind.sources)].append(head)
+    out = []
+    for srcs, heads in parts.items():
+        names = [x for x in srcs if " " in x]  # e.g. 'BZK-circulaires gemeentefonds'; the rest are table ids
+        ids_ = [x for x in srcs if " " not in x]
+        tables = ", ".join(ids_) if len(ids_) <= 3 else f"{ids_[0]} … {ids_[-1]}, {len(ids_)} tabellen"
+        text = ", ".join(names + ([tables] if ids_ else []))
+        out.append(f"{text} ({'; '.join(heads)})" if heads else text)
+    return "Bron en peildatum: " + " · ".join(out) + "."
+
+
 EXPORT_WIDTH = 900  # px: the chart fills the image; the source lines sit under it, wrapped to that width
 
 

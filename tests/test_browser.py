@@ -112,8 +112,10 @@ def test_permalink_group_survives_navigation(server: str, wh) -> None:
         with page.expect_download() as png:
             page.get_by_role("button", name="PNG", exact=True).first.click()
         assert Path(png.value.path()).read_bytes()[:4] == b"\x89PNG"
+        page.get_by_text("Instroom en uitstroom, met de ontleding").click()  # built when opened (issue 24)
+        page.wait_for_url("**stromen=true**", timeout=10_000)
         with page.expect_download() as csv:
-            page.get_by_role("button", name="CSV", exact=True).first.click()
+            page.get_by_role("button", name="CSV", exact=True).first.click(timeout=30_000)
         text = Path(csv.value.path()).read_text(encoding="utf-8-sig")
         assert text.startswith("# ") and "Bron:" in text and ";" in text
 

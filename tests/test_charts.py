@@ -183,3 +183,26 @@ def test_on_screen_small_multiples_get_a_plot_of_250_px(foto) -> None:
     spec = charts.on_screen(rapport.foto_chart(foto).to_dict())
     assert spec["concat"] and all(c["height"] >= charts.MIN_PLOT for c in spec["concat"])
     assert all(c["height"] == 120 for c in rapport.foto_chart(foto).to_dict()["concat"])  # the PDF keeps its own
+def test_kept_specs_send_tables_as_arrow_and_leave_geometry_in_the_spec(built: Path) -> None:
+    """render.chart converts a kept spec's tables to Arrow once (issue 24: no conversion on every rerun); the Kaart's
+    geometry must stay in the spec, where Vega-Lite reads it (converted, the map was never drawn)."""
+    import json
+
+    def charts(at) -> list:
+        found = []
+
+        def walk(node) -> None:
+            kids = getattr(node, "children", None)
+            for child in (kids.values() if isinstance(kids, dict) else kids or []):
+                if getattr(child, "type", None) == "vega_lite_chart":
+                    found.append(child.proto)
+                walk(child)
+
+        walk(at._tree)
+        return found
+
+    kaart = charts(page("kaart", gemeente="GM0153"))
+    assert any(d.get("type") == "FeatureCollection" or "arcs" in d for p in kaart
+               for d in json.loads(p.spec).get("datasets", {}).values() if isinstance(d, dict))
+    trend = charts(page("profiel", gemeente="GM0153"))[0]
+    assert trend.datasets and "datasets" not in json.loads(trend.spec)  # the rows went as Arrow

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from portal import benchmark as bm
 from portal import peers
+from portal.ui.profiel import DELEN
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 
@@ -20,13 +21,15 @@ PARTS = 4  # the gemeenten in four interleaved parts, so that the test processes
 @pytest.mark.parametrize("part", range(PARTS))
 def test_every_profile_opens(built: Path, wh, part: int) -> None:
     """Vlieland, Schiermonnikoog, Rozendaal and Meierijstad stopped with an English "math domain error" before.
-    Together the parts open every gemeente's profile, each in an AppTest of its own."""
+    Together the parts open every gemeente's profile, each in an AppTest of its own, with every section open."""
     codes = list(wh.gemeenten()["gemeentecode"])
     assert len(codes) > 300
     failed = {}
     for code in codes[part::PARTS]:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["gemeente"] = code
+        for param in DELEN:  # every lower section open: they are built only when opened (issue 24)
+            at.query_params[param] = "true"
         at.switch_page("profiel.py")
         at.run()
         if at.exception:

@@ -9,7 +9,7 @@ import polars as pl
 from portal import benchmark as bm
 from portal import metrics
 from portal.nl import nl_number
-from tests.pagetest import frame, page, shown
+from tests.pagetest import chart_specs, frame, page, shown
 
 def test_referentiegroep_knn_shows_why(built: Path) -> None:
     at = page("referentiegroep", gemeente="GM0363")
@@ -62,11 +62,14 @@ def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
     assert "cijfer uit 2017 (verouderd)" in cards and "op de grenzen van 2017, vóór de samenvoeging met Weesp (24 maart 2022)" in cards
     notes = " ".join(c.value for c in at.caption)
     assert "Geen signaal: het cijfer is uit 2017" in notes and "Geen signaal: een proxy" in notes
-    assert "komen er zodra de beheerder die tabel ophaalt (`python3 dev.py etl vernieuw --bron vorderingen`)" in notes
+    # Handhaving sits in an expander built only when opened (issue 24: the first screen first); the link opens it.
+    assert "komen er zodra de beheerder die tabel ophaalt" not in notes
+    tab = " ".join(c.value for c in page("profiel", gemeente="GM0363", rg="g4", handhaving="true").caption)
+    assert "komen er zodra de beheerder die tabel ophaalt (`python3 dev.py etl vernieuw --bron vorderingen`)" in tab
     harm = wh.all_observations("nieuwste")
     rp = bm.reduction_potential(harm, "GM0363", ["GM0599", "GM0518", "GM0344"], "dichtheid_uitkeringen_totaal")
     assert metrics_by_label["Bij het gemiddelde van de referentiegroep (2024)"] == f"{nl_number(rp['bij_gemiddelde'])} minder"
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in page("profiel", gemeente="GM0363", rg="g4", stromen="true").markdown)
     assert "**2017:** dichtheid" in text and "dan de referentiegroep" in text and "logpunten" not in text
     assert any("Een signaal (hoger of lager dan verwacht) betekent" in c.value and "Spiegelhalter" in c.value for c in at.caption)
     # The G4 gives Amsterdam three comparators: no expectation from the group, the characteristics model stands beside it.
@@ -216,3 +219,71 @@ def test_landelijk_caterpillar_and_the_profile_position(built: Path) -> None:
     assert line.startswith("**Rotterdam in het landelijk beeld, Uitkeringen per 1 000 2024:** in de trechter tegen het landelijke cijfer")
     assert "70,2, hoog, buiten 99,8 %" in line
     assert "in de rupsplot tegen de standaardreferentiegroep plaats 342 van 342" in line and "hoger dan verwacht" in line
+
+
+def test_profiel_first_screen_leads_with_current_figures(built: Path) -> None:
+    """Issue 24: the current key figures come first (Groningen 2024, 53,3 per 1 000, with its verdict from the funnel);
+    the figures from 2017 and the proxies sit in a collapsed group whose line says why they carry no signal; the lower
+    sections are built only when opened, so the first screen has the trend chart and no table."""
+    from portal.ui.profiel import DELEN, OUDER
+
+    at = page("profiel", gemeente="GM0014", k="10")
+    older = next(e for e in at.expander if e.label.startswith(OUDER))
+    assert older.label == f"{OUDER} (6 kerncijfers zonder signaal)"
+    old_labels = [m.label for m in older.metric]
+    assert sorted(old_labels) == sorted(["2017 · Dichtheid CBS", "2017 · Instroom CBS-%", "2017 · Uitstroom CBS-%",
+                                         "2017 · Naar werk CBS-%", "2023 · W-deel (proxy)", "2023 · I-deel (proxy)"])
+    first = [m for m in at.metric if m.label not in old_labels]
+    assert [m.label for m in first[:2]] == ["2024 · Uitkeringen per 1 000", "2023 · Re-integratie /1 000"]
+    assert first[0].value == "53,3" and at.metric[0].label == "2024 · Uitkeringen per 1 000"  # the very first card
+    first_card = next(m.value for m in at.markdown if "cijfer uit 2024" in m.value)
+    assert "binnen de normale spreiding" in first_card and "Verwacht uit de referentiegroep (dit oordeel): " in first_card
+    # the line above the group names each figure in it and why it has no signal
+    why = next(c.value for c in at.caption if c.value.startswith(OUDER + ", zonder signaal"))
+    assert "Dichtheid CBS 2017, Instroom CBS-% 2017, Uitstroom CBS-% 2017, Naar werk CBS-% 2017 (meer dan 3 jaar oud)" in why
+    assert "W-deel (proxy) 2023, I-deel (proxy) 2023 (proxy, meet niet wat de naam zegt)" in why
+    # inside the group each card still says why
+    assert sum("Geen signaal: het cijfer is uit 2017, meer dan 3 jaar oud." in c.value for c in older.caption) == 4
+    assert sum("Geen signaal: een proxy" in c.value for c in older.caption) == 2
+    # first screen: the trend chart, no table; the lower sections closed, each named
+    assert len(chart_specs(at)) == 1 and not at.dataframe
+    assert [e.label for e in at.expander if e.label in {t for t, _ in DELEN.values()}] == [t for t, _ in DELEN.values()]
+    opened = page("profiel", gemeente="GM0014", k="10", stromen="true", financien="true")
+    assert len(opened.dataframe) == 2 and "stromen" in opened.query_params  # kept in the link
+    bad = page("profiel", gemeente="GM0014", stromen="ja")
+    assert any("parameter stromen" in w.value and "'ja'" in w.value for w in bad.warning) and not bad.dataframe
+
+
+def test_profiel_definitions_one_click_away_and_in_every_export(built: Path, monkeypatch) -> None:
+    """Issue 24: under each chart and table one short line with source and peildatum; the definitions in an expander
+    "Definitie en bron" on the page, and in full in the CSV/Excel and PNG/SVG downloads."""
+    from portal import export
+    from portal.ui import profiel as profiel_ui
+    from portal.ui import render
+
+    tables: list[list[str]] = []
+    charts_made: list[tuple] = []
+    real_downloads, real_chart = render.downloads, profiel_ui.chart
+    monkeypatch.setattr(render, "downloads", lambda frame, lines, key: (tables.append(list(lines)), real_downloads(frame, lines, key)))
+    monkeypatch.setattr(profiel_ui, "chart", lambda c, title, lines, key, **kw: (charts_made.append((c, title, lines, kw)),
+                                                                                  real_chart(c, title, lines, key, **kw)))
+    at = page("profiel", gemeente="GM0363", stromen="true", financien="true")
+    dens = metrics.get("dichtheid_uitkeringen_totaal")
+    captions = [c.value for c in at.caption]
+    short = next(c for c in captions if c.startswith("Bron en peildatum: ") and "85383NED (maatstafjaar)" in c)
+    assert dens.definition not in short and "lijn = gemiddelde, band = P25–P75" in short
+    boxes = [e for e in at.expander if e.label == "Definitie en bron"]
+    assert len(boxes) == 4  # trend chart, reductiepotentieel, flows table, finance table
+    inside = " ".join(c.value for e in boxes for c in e.caption)
+    for text in (dens.definition, "Lijn van de referentiegroep: ongewogen gemiddelde van de leden",
+                 "Reductiepotentieel = werkelijk aantal", profiel_ui.FLOW_DEFINITION, profiel_ui.FIN_DEFINITION):
+        assert text in inside, text
+    assert not any(profiel_ui.FLOW_DEFINITION in c for c in captions if c not in inside)  # only one click away
+    assert any("Spiegelhalter" in c.value for e in at.expander if e.label == "Hoe het oordeel tot stand komt" for c in e.caption)
+    # exports: the tables' CSV/Excel carry the definitions, the chart's PNG/SVG its lines and how to read it
+    assert any(profiel_ui.FLOW_DEFINITION in lines and any(metrics.get("cbs_instroom_pct_15_aow").definition in x for x in lines)
+               for lines in tables)
+    assert any(profiel_ui.FIN_DEFINITION in lines for lines in tables)
+    c, title, lines, kw = charts_made[0]
+    svg = export.chart_svg(c(), title, lines + kw["notes"], kw["subtitle"])
+    assert "80860ned" in svg and "Lijn van de referentiegroep" in svg

@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         from portal.tools.bench_prognose import prognose
 
         return prognose(int(argv[1]) if len(argv) > 1 else 5_000_000)
+    if argv[:1] == ["eerste-grafiek"]:  # issue 24: only the time to first chart, optionally against another checkout
+        return first_chart_cli(argv[1:])
     if argv[:1] == ["belasting"]:
         from portal.tools.loadclient import main as load_main
 
@@ -308,55 +310,94 @@ def page_reruns() -> None:
         wrapper.unlink(missing_ok=True)
 
 
-def _serve(script: Path, port: int) -> subprocess.Popen:
+def _serve(script: Path, port: int, root: Path = ROOT) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def first_chart() -> None:
+def _load() -> str:
+    return "belasting " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+PROFILE_URL = "/profiel?gemeente=GM0363&rg=knn&k=10"
+
+
+def first_chart_cli(argv: list[str]) -> int:
+    """`bench eerste-grafiek [--rondes N] [--poort P] [--vergelijk MAP]`: only the time to first chart. --vergelijk adds
+    the profile of another checkout (e.g. a git worktree of an earlier commit) to the same interleaved rounds, so before
+    and after are measured on the same load."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="dev.py bench eerste-grafiek")
+    ap.add_argument("--rondes", type=int, default=7, help="gemeten rondes (plus één om op te warmen)")
+    ap.add_argument("--poort", type=int, default=0, help="eerste van de opeenvolgende poorten (standaard: vrije poorten)")
+    ap.add_argument("--vergelijk", type=Path, action="append", default=[],
+                    help="map van een andere checkout om afwisselend mee te meten (mag vaker)")
+    args = ap.parse_args(argv)
+    first_chart(args.rondes, args.poort, args.vergelijk)
+    return 0
+
+
+def first_chart(rounds: int = 7, first_port: int = 0, others: list[Path] | None = None) -> None:
     """Time from navigation to the first drawn chart in headless Chromium: the portal's profile page against a bare
-    Streamlit page with one Altair chart, alternating, both servers warmed up first."""
+    Streamlit page with one Altair chart, alternating (portal, bare, portal, bare, ...), servers warmed up first.
+    With `others`, the profile of each of those checkouts takes its turn in each round too (portal, bare, other, bare, ...)."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         print("Tijd tot eerste grafiek: overgeslagen (Debian chromium ontbreekt)")
         return
     from playwright.sync_api import sync_playwright
 
-    ports = [free_port(), free_port()]
+    others = others or []
+    ports = [first_port + i if first_port else free_port() for i in range(2 + len(others))]
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "kaal.py"
         bare.write_text(BARE)
         procs = [_serve(ROOT / "pages" / "app.py", ports[0]), _serve(bare, ports[1])]
+        for i, other in enumerate(others):
+            procs.append(_serve(other / "pages" / "app.py", ports[2 + i], other))
         try:
             for port in ports:
                 wait_healthy(f"http://127.0.0.1:{port}")
-            urls = {"portaal (gemeenteprofiel)": f"http://127.0.0.1:{ports[0]}/profiel?gemeente=GM0363&rg=knn&k=10",
-                    "kale pagina": f"http://127.0.0.1:{ports[1]}/"}
-            times: dict[str, list[float]] = {k: [] for k in urls}
+            order = [("portaal (gemeenteprofiel)", f"http://127.0.0.1:{ports[0]}{PROFILE_URL}"),
+                     ("kale pagina", f"http://127.0.0.1:{ports[1]}/")]
+            for i, other in enumerate(others):
+                order += [(f"vergelijk ({other.name})", f"http://127.0.0.1:{ports[2 + i]}{PROFILE_URL}"),
+                          ("kale pagina", f"http://127.0.0.1:{ports[1]}/")]
+            times: dict[str, list[float]] = {k: [] for k, _ in order}
+            pairs: dict[str, list[float]] = {k: [] for k, _ in order if k != "kale pagina"}
+            loads = [_load()]
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run",
                                                                             "--disable-background-networking"])
-                for round_ in range(8):
-                    for label, url in urls.items():
+                for round_ in range(rounds + 1):
+                    last = None
+                    for label, url in order:
                         page = browser.new_page()
                         t0 = time.perf_counter()
                         page.goto(url)
                         page.locator(CHART).first.wait_for(timeout=60_000)
-                        if round_:  # round 0 warms up both servers
-                            times[label].append((time.perf_counter() - t0) * 1000)
+                        ms = (time.perf_counter() - t0) * 1000
                         page.close()
+                        if not round_:  # round 0 warms up the servers
+                            continue
+                        times[label].append(ms)
+                        if label == "kale pagina" and last:  # each profile against the bare page right after it
+                            pairs[last[0]].append(last[1] / ms)
+                        last = None if label == "kale pagina" else (label, ms)
+                    loads.append(_load())
                 browser.close()
         finally:
             for proc in procs:
                 proc.terminate()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    for k, v in med.items():
-        print(f"Tijd tot eerste grafiek, {k}: mediaan {v:.0f} ms (7 runs)")
-    # measured interleaved (portal, bare, portal, bare, ...): the median of the ratio within each pair
-    ratios = [a / b for a, b in zip(times["portaal (gemeenteprofiel)"], times["kale pagina"])]
-    print(f"Verhouding portaal / kale pagina, mediaan van {len(ratios)} paren: {statistics.median(ratios):.2f} "
-          f"(paren: {', '.join(f'{r:.2f}' for r in ratios)}) — doel ≤ 1,2")
+    for k, v in times.items():
+        print(f"Tijd tot eerste grafiek, {k}: mediaan {statistics.median(v):.0f} ms ({len(v)} runs)")
+    for k, r in pairs.items():
+        print(f"Verhouding {k} / kale pagina, mediaan van {len(r)} paren: {statistics.median(r):.2f} "
+              f"(paren: {', '.join(f'{x:.2f}' for x in r)}) — doel ≤ 1,2")
+    print(f"Machine tijdens de meting ({os.cpu_count()} cores): {loads[0]} aan het begin; {loads[-1]} aan het eind; "
+          f"hoogste 1-minuutwaarde {max(float(x.split()[1]) for x in loads):.2f}")
 
 
 def _rss_mb() -> float:

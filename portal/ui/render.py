@@ -11,6 +11,13 @@ from functools import partial
 import altair as alt
 import polars as pl
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+try:  # Streamlit's own test for geometry, which it keeps in the spec instead of sending as Arrow
+    from streamlit.elements.vega_charts import _is_geojson_or_topojson_payload as _geo
+except ImportError:  # another Streamlit: treat every dataset as geometry, i.e. leave all of them to Streamlit
+    def _geo(_data) -> bool:  # noqa: ANN001
+        return True
 
 from portal import export
 from portal.charts import finish, on_screen
@@ -44,14 +51,19 @@ register(_SPECS)
 
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
-          inputs: tuple | None = None, spec: Callable[[], dict] | None = None, select: str | None = None) -> dict | None:
+          inputs: tuple | None = None, spec: Callable[[], dict] | None = None, select: str | None = None,
+          short: str | None = None, notes: list[str] | None = None) -> dict | None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
     data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
     same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`. `select`: the name of the chart's
-    selection parameter; a click reruns the page and the selection is returned ({field: value} rows), else None."""
+    selection parameter; a click reruns the page and the selection is returned ({field: value} rows), else None.
+
+    `short`: one line (source and peildatum) shown under the chart instead of the full lines, which then sit one click away
+    in an expander "Definitie en bron", with `notes` (how to read the chart) after them. The downloads always carry the
+    full lines and the notes."""
     make = c if callable(c) and not isinstance(c, alt.TopLevelMixin) else (lambda: c)
     cache_key = None if inputs is None else (build_key(), key, inputs, title, subtitle)
     finished = _SPECS.get(cache_key) if cache_key else None
@@ -59,6 +71,12 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
         # Altair validates a spec against the Vega-Lite schema on every conversion, about half of a chart's time; the
         # builders in portal.charts are validated by the tests (and exports convert with validation).
         finished = on_screen(spec() if spec else finish(make(), title, subtitle).to_dict(validate=False))
+        if "datasets" in finished:
+            # Streamlit sends named datasets as Arrow and converts rows to Arrow on every call unless they are bytes
+            # already: convert once, with its own function, so a kept spec costs no conversion on a rerun.
+            # GeoJSON/TopoJSON stays as it is: Streamlit leaves it in the spec for Vega-Lite (the Kaart).
+            finished = dict(finished, datasets={k: v if isinstance(v, bytes) or _geo(v) else convert_anything_to_arrow_bytes(v)
+                                                for k, v in finished["datasets"].items()})
         if cache_key:
             if len(_SPECS) >= _SPEC_LIMIT:
                 _SPECS.pop(next(iter(_SPECS)))
@@ -69,7 +87,16 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
     else:
         st.vega_lite_chart(finished, width="stretch")
         picked = None
-    st.caption(literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))))
+    full = literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
+    if short is None:
+        st.caption(full)
+    else:
+        st.caption(literal(short))
+        with st.expander("Definitie en bron", icon=":material/info:"):
+            st.caption(full)
+            for note in notes or []:
+                st.caption(note)
+    lines = lines + (notes or [])
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=file_name(key, "png"), mime="image/png",
                         key=f"png-{key}", on_click="ignore", icon=":material/download:")
