@@ -232,7 +232,8 @@ def test_profiel_first_screen_leads_with_current_figures(built: Path) -> None:
     assert older.label == f"{OUDER} (6 kerncijfers zonder signaal)"
     old_labels = [m.label for m in older.metric]
     assert sorted(old_labels) == sorted(["2017 · Dichtheid CBS", "2017 · Instroom CBS-%", "2017 · Uitstroom CBS-%",
-                                         "2017 · Naar werk CBS-%", "2023 · W-deel (proxy)", "2023 · I-deel (proxy)"])
+                                         "2017 · Naar werk CBS-%", "2023 · IU min lasten 6.4 + 6.5 (proxy)",
+                                         "2023 · Saldo taakveld 6.3 (proxy)"])
     first = [m for m in at.metric if m.label not in old_labels]
     assert [m.label for m in first[:2]] == ["2024 · Uitkeringen per 1 000", "2023 · Re-integratie /1 000"]
     assert first[0].value == "53,3" and at.metric[0].label == "2024 · Uitkeringen per 1 000"  # the very first card
@@ -241,7 +242,7 @@ def test_profiel_first_screen_leads_with_current_figures(built: Path) -> None:
     # the line above the group names each figure in it and why it has no signal
     why = next(c.value for c in at.caption if c.value.startswith(OUDER + ", zonder signaal"))
     assert "Dichtheid CBS 2017, Instroom CBS-% 2017, Uitstroom CBS-% 2017, Naar werk CBS-% 2017 (meer dan 3 jaar oud)" in why
-    assert "W-deel (proxy) 2023, I-deel (proxy) 2023 (proxy, meet niet wat de naam zegt)" in why
+    assert "IU min lasten 6.4 + 6.5 (proxy) 2023, Saldo taakveld 6.3 (proxy) 2023 (proxy, meet niet wat de naam zegt)" in why
     # inside the group each card still says why
     assert sum("Geen signaal: het cijfer is uit 2017, meer dan 3 jaar oud." in c.value for c in older.caption) == 4
     assert sum("Geen signaal: een proxy" in c.value for c in older.caption) == 2
