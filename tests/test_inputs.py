@@ -121,7 +121,7 @@ LINKS = [
      "basis", _param("basis", "2014")),
     ("vergelijken", {"vergelijk": "GM0599", "index": "1", "indicator": "wdeel_onderbesteding_proxy_begroting"}, "index",
      _param("index", "0")),  # a proxy cannot be indexed
-    ("profiel", {"gemeente": "GM0363", "ontleding": "²⁰¹⁵"}, "ontleding", _param("ontleding", "2017")),
+    ("profiel", {"gemeente": "GM0363", "stromen": "true", "ontleding": "²⁰¹⁵"}, "ontleding", _param("ontleding", "2017")),
 ]
 
 
