@@ -29,10 +29,13 @@ outlined = code if code in names else None
 scale, data = views.map_scale(data, ind.proxy, ind.decimals)
 picked = chart(lambda: charts.choropleth(topo, data, ind.label, ind.unit, ind.decimals, outlined, tuple(scale.classes),
                                          tuple(scale.outliers), tuple(scale.legend)),
-               f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}", subtitle=ind.unit, inputs=(outlined,), select="gemeente")
+               f"{ind.label}, {year}", lines, key=f"kaart-{asked}-{year}", subtitle=ind.unit, inputs=(outlined,), select="gemeente",
+               widget=f"kaart-klik-{st.session_state.get('kaart_klikken', 0)}")
 clicked = next((p.get("statcode") for p in picked or [] if isinstance(p, dict)), None)
 if clicked in names:  # a click on a gemeente opens its profile (a gemeente of an older indeling: its successor's, see there)
-    st.session_state.pop(f"chart-kaart-{asked}-{year}", None)  # back on the Kaart, the click is not made again
+    # Back on the Kaart, the click is not made again: the browser keeps the chart and its selection, and may send it once
+    # more; every click that opens a profile gives the map a new name, so that it comes back as a new chart without one
+    st.session_state["kaart_klikken"] = st.session_state.get("kaart_klikken", 0) + 1
     st.switch_page("profiel.py", query_params={"gemeente": clicked})
 st.caption(f"Periode {year} op de gemeentegrenzen van 1 januari {indeling} ({data.height} gemeenten"
            + (f", waarvan {no_value} zonder cijfer: grijs" if no_value else "") + f"). {ind.definition} "

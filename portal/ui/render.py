@@ -52,14 +52,15 @@ register(_SPECS)
 
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
           inputs: tuple | None = None, spec: Callable[[], dict] | None = None, select: str | None = None,
-          short: str | None = None, notes: list[str] | None = None) -> dict | None:
+          short: str | None = None, notes: list[str] | None = None, widget: str | None = None) -> dict | None:
     """Every chart of the portal: finished once (title, subtitle with unit and definition, Dutch locale), its source and
     definition lines under it, and PNG and SVG downloads that carry the same title and lines under the chart.
 
     `c` may be a function that builds the chart; with `inputs` (the scalars that fully determine the chart, besides the
     data build) the finished spec is kept, so a rerun neither builds nor converts it again. `spec`, if given, makes the
     same finished spec faster (e.g. charts.benchmark_spec); the downloads still use `c`. `select`: the name of the chart's
-    selection parameter; a click reruns the page and the selection is returned ({field: value} rows), else None.
+    selection parameter; a click reruns the page and the selection is returned ({field: value} rows), else None;
+    `widget` names the selection (default chart-`key`): a new name gives a new chart in the browser, without a selection.
 
     `short`: one line (source and peildatum) shown under the chart instead of the full lines, which then sit one click away
     in an expander "Definitie en bron", with `notes` (how to read the chart) after them. The downloads always carry the
@@ -82,7 +83,10 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
                 _SPECS.pop(next(iter(_SPECS)))
             _SPECS[cache_key] = finished
     if select:
-        event = st.vega_lite_chart(finished, width="stretch", on_select="rerun", selection_mode=select, key=f"chart-{key}")
+        if widget:  # (the browser keeps a chart whose spec did not change, and with it the selection it holds)
+            finished = dict(finished, usermeta={**finished.get("usermeta", {}), "widget": widget})
+        event = st.vega_lite_chart(finished, width="stretch", on_select="rerun", selection_mode=select,
+                                   key=widget or f"chart-{key}")
         picked = (event.get("selection") or {}).get(select) or None
     else:
         st.vega_lite_chart(finished, width="stretch")
