@@ -6,6 +6,7 @@ points it elsewhere (tests/conftest.py: the `data_folder` fixture)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,13 @@ class Settings:
 
 
 settings = Settings.in_folder(Path(os.environ.get("PORTAL_DATA_DIR", ROOT / "data")))
+
+def vandaag() -> dt.date:
+    """Today, or the ISO date in PORTAL_VANDAAG: what counts as "more than 3 years old" and as a month that has passed.
+    The tests pin it (tests/conftest.py), so that their shipped figures do not turn old under them as the years pass."""
+    pinned = os.environ.get("PORTAL_VANDAAG")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
 
 _FORMER = {"WAREHOUSE": "warehouse", "USERDATA": "userdata", "LIVE": "live"}
 

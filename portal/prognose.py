@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from portal.nl import nl_month, nl_number
+from portal.paths import vandaag
 
 HORIZONS = (6, 12)  # backtest horizons in months
 VOORUIT = 12  # months projected ahead
@@ -295,7 +296,7 @@ def foto_prognose(regel: dict, foto: dict, today: dt.date | None = None) -> dict
     foto may come from an imported file)."""
     if regel.get("indicator") not in VOLUME or not _num(regel.get("realisatie")):
         return None
-    now = month_index(today or dt.date.today())
+    now = month_index(today or vandaag())
     own = (foto.get("eigen") or {}).get("prognose") if isinstance(foto.get("eigen"), dict) else None
     if isinstance(own, dict) and isinstance(own.get("factoren"), dict):
         m = periode_maand(str(own.get("maand") or ""))

@@ -16,6 +16,7 @@ import polars as pl
 
 from portal import metrics
 from portal.nl import nl_number
+from portal.paths import vandaag
 
 VEROUDERD_NA_JAREN = 3  # a figure more than this many years older than the current year is shown as verouderd
 Z = 1.96  # 95 % for the chance part of a range
@@ -27,7 +28,7 @@ CBS_RATE_ROUNDING = 0.25
 
 
 def current_year(today: dt.date | None = None) -> int:
-    return (today or dt.date.today()).year
+    return (today or vandaag()).year
 
 
 def year_of(periode: str | None) -> int | None:

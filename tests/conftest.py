@@ -24,6 +24,9 @@ _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if "PORTAL_DATA_DIR" not in os.environ:
     os.environ["PORTAL_DATA_DIR"] = os.environ["PORTAL_TEST_RUN_DIR"] = tempfile.mkdtemp(prefix="portal-test-")
 _RUN_DIR = os.environ.get("PORTAL_TEST_RUN_DIR")
+# The tests' "today" (portal.paths.vandaag), also for the portal servers they start: the shipped figures of 2024 stay
+# current (not "more than 3 years old") in 2028 too, so that the assertions about verdicts and places keep their meaning.
+os.environ.setdefault("PORTAL_VANDAAG", "2026-12-07")
 if _WORKER and _RUN_DIR and os.environ["PORTAL_DATA_DIR"] == _RUN_DIR:
     os.environ["PORTAL_DATA_DIR"] = str(Path(_RUN_DIR) / _WORKER)
     Path(os.environ["PORTAL_DATA_DIR"]).mkdir(exist_ok=True)

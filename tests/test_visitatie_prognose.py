@@ -16,9 +16,10 @@ from portal import visitatie_eigen as ve
 from portal.eigen import synth
 from portal.eigen.store import Eigenbestand
 from portal.access import Gebruiker
+from portal.paths import vandaag
 from portal.userdata.checks import check_foto
 
-TODAY = dt.date.today()
+TODAY = vandaag()  # the tests' pinned today (tests/conftest.py), as portal.prognose.foto_prognose uses it
 PEIL = dt.date(TODAY.year, TODAY.month, 1) - dt.timedelta(days=1)  # the end of the last complete month
 GEMEENTE = Gebruiker("hengelo", "gemeente", "GM0164")
 VOLUME = "dichtheid_uitkeringen_totaal"
