@@ -40,6 +40,7 @@ import polars as pl
 
 from etl.build import build
 from portal import metrics, peers
+from portal.nl import nl_number
 from portal.paths import ROOT, WAREHOUSE
 from portal.serve import free_port, wait_healthy
 from portal.store import Warehouse
@@ -392,12 +393,12 @@ def first_chart(rounds: int = 7, first_port: int = 0, others: list[Path] | None 
             for proc in procs:
                 proc.terminate()
     for k, v in times.items():
-        print(f"Tijd tot eerste grafiek, {k}: mediaan {statistics.median(v):.0f} ms ({len(v)} runs)")
+        print(f"Tijd tot eerste grafiek, {k}: mediaan {nl_number(statistics.median(v), 0)} ms ({len(v)} runs)")
     for k, r in pairs.items():
-        print(f"Verhouding {k} / kale pagina, mediaan van {len(r)} paren: {statistics.median(r):.2f} "
-              f"(paren: {', '.join(f'{x:.2f}' for x in r)}) — doel ≤ 1,2")
+        print(f"Verhouding {k} / kale pagina, mediaan van {len(r)} paren: {nl_number(statistics.median(r), 2)} "
+              f"(paren: {'; '.join(nl_number(x, 2) for x in r)}) — doel ≤ 1,2")
     print(f"Machine tijdens de meting ({os.cpu_count()} cores): {loads[0]} aan het begin; {loads[-1]} aan het eind; "
-          f"hoogste 1-minuutwaarde {max(float(x.split()[1]) for x in loads):.2f}")
+          f"hoogste 1-minuutwaarde {nl_number(max(float(x.split()[1]) for x in loads), 2)}")
 
 
 def _rss_mb() -> float:
@@ -471,7 +472,6 @@ def eigen_monitors(n: int) -> int:
     process (VmHWM)."""
     import datetime as dt
 
-    from portal.nl import nl_number
     from portal.eigen import synth
 
     peil = dt.date.fromisoformat(EIGEN_PEIL)
@@ -499,7 +499,6 @@ def _eigen_child(path: str) -> None:
 
     import polars as pl
 
-    from portal.nl import nl_number
     from portal.eigen import monitors as mon
     from portal.eigen import suppress as sp
     from portal.eigen import survival as sv
