@@ -64,6 +64,18 @@ def chromium_page(height: int, width: int = 1400) -> Iterator:
         browser.close()
 
 
+def new_visitatie(page, server: str, title: str, periode: str) -> None:
+    """Make a visitatie of Enschede with its 5 nearest gemeenten through the form, and wait until it is open."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
+    expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Periode").fill(periode)
+    page.get_by_role("button", name="Visitatie aanmaken").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
+
+
 def wait_until_rendered(page, timeout: int = 60_000) -> None:
     """Wait until Streamlit finished the run: a title is there, no status widget ("running"), no loading skeleton, no
     element greyed out as stale by a rerun (axe would count its faded text as a contrast failure), every Vega-Lite chart drawn, and all of that for 1.5 s in a row (a run can start a rerun)."""
@@ -138,12 +150,7 @@ def test_visitatie_main_flow(server: str) -> None:
     from playwright.sync_api import expect
 
     with chromium_page(1400, width=1280) as page:
-        page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
-        expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
-        page.get_by_label("Titel").fill("Visitatie Enschede (browser)")
-        page.get_by_label("Periode").fill("najaar 2026")
-        page.get_by_role("button", name="Visitatie aanmaken").click()
-        expect(page.get_by_role("heading", name="Visitatie Enschede (browser)")).to_be_visible(timeout=30_000)
+        new_visitatie(page, server, "Visitatie Enschede (browser)", "najaar 2026")
         page.wait_for_url("**visitatie=**", timeout=10_000)
         expect(page.get_by_text("Concept: de foto volgt de nieuwste cijfers")).to_be_visible(timeout=30_000)
 

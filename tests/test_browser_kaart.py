@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_browser import ARTIFACTS, chromium_page, wait_until_rendered
+from tests.test_browser import ARTIFACTS, chromium_page, new_visitatie, wait_until_rendered
 
 
 def test_a_click_on_the_map_opens_the_profile(server: str) -> None:
@@ -51,12 +51,7 @@ def test_the_date_picker_speaks_dutch_and_starts_on_monday(server: str) -> None:
 
     with chromium_page(1200, width=1280) as page:
         assert page.evaluate("navigator.language").startswith("en")  # Playwright's Chromium: an English browser
-        page.goto(f"{server}/visitatie?gemeente=GM0153&rg=knn&k=5")
-        expect(page.get_by_role("heading", name="Nieuwe visitatie")).to_be_visible(timeout=30_000)
-        page.get_by_label("Titel").fill("Visitatie Enschede (kalender)")
-        page.get_by_label("Periode").fill("voorjaar 2027")
-        page.get_by_role("button", name="Visitatie aanmaken").click()
-        expect(page.get_by_role("heading", name="Visitatie Enschede (kalender)")).to_be_visible(timeout=30_000)
+        new_visitatie(page, server, "Visitatie Enschede (kalender)", "voorjaar 2027")
         wait_until_rendered(page)
         page.get_by_role("tab", name="Gegevens").click()
         field = page.locator("[data-testid=stDateInput]").filter(has_text="Bezoek").first
