@@ -92,7 +92,7 @@ def test_login_survives_reload_new_tab_and_dossier_link_and_logout_ends_it_every
 
         sidebar.get_by_role("link", name="Visitaties").click()  # the first tab, at its next action
         expect(page.get_by_role("heading", name="Inloggen")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("U bent uitgelogd", exact=False)).to_be_visible()
+        expect(page.get_by_text("U bent uitgelogd", exact=False)).to_be_visible(timeout=30_000)  # (the next action runs the page first)
         page.reload()
         expect(page.get_by_role("heading", name="Inloggen")).to_be_visible(timeout=30_000)
 
