@@ -31,8 +31,8 @@ apply_theme()
 set_document_language()  # before the page runs, so it also covers a page that stops early or switches
 nav = st.sidebar.container()
 try:
-    login.restore()  # the login of this browser (its cookie), checked again on every run; before the notice below
-    connection_notice()  # after a server process failed: say that the connection was renewed (and log in again)
+    login.restore(current.url_path)  # the login of this browser (its cookie), checked again on every run; before the notice below
+    connection_notice(current.url_path)  # after a server process failed: say that the connection was renewed (and log in again)
     current.run()
 except login.InloggenNodig:
     pass  # the page showed the login form (or local mode's refusal) instead of itself; the menu follows

@@ -144,8 +144,12 @@ def test_a_login_continues_in_a_new_session_with_the_cookie_and_logout_ends_it_i
     assert not again.info and not again.warning  # a plain logout, not "expired" (its opening cookie is still the old one)
     other.run()  # the other tab, at its next action
     assert lg.UITGELOGD_ELDERS in [w.value for w in other.warning] and other.title[0].value == "Inloggen"
-    other.run()
-    assert not other.warning and not other.info and other.title[0].value == "Inloggen"  # said once
+    other.run()  # a run the user did not ask for (the cookie script reporting back): the message stays on this page
+    assert lg.UITGELOGD_ELDERS in [w.value for w in other.warning] and other.title[0].value == "Inloggen"
+    other.switch_page("bronnen.py").run()  # until the user goes to another page
+    assert not other.warning and not other.info
+    other.switch_page("visitatie.py").run()  # and not back when the user returns
+    assert not other.warning and not other.info and other.title[0].value == "Inloggen"
     assert team.sessie(sid) is not None  # the first login, in another browser, is not touched
 
 
@@ -158,6 +162,11 @@ def test_a_forged_tampered_or_expired_cookie_gets_the_login_form_with_a_dutch_me
         assert at.title[0].value == "Inloggen" and lg.VERLOPEN in [i.value for i in at.info]
         assert not at.exception and not at.error
         assert lg.GEBRUIKER not in at.session_state
+    at.run()  # the run after (the cookie script reports that it removed the cookie): still says why
+    assert lg.VERLOPEN in [i.value for i in at.info]
+    login(at, "anna", "anna-wachtwoord")  # until the user logs in
+    assert at.title[0].value != "Inloggen", [i.value for i in at.info]
+    assert lg.VERLOPEN not in [i.value for i in at.info] and not at.warning, [i.value for i in at.info]
 
 
 def test_a_changed_or_removed_account_takes_effect_in_a_cookie_session(team, cookies) -> None:

@@ -45,10 +45,11 @@ GEBRUIKER = "gebruiker"  # session_state: the signed-in user (Gebruiker), as of 
 SESSIE = "inlogsessie"  # session_state: the id of the login session (None: a login that could not be stored)
 _COOKIE_ZETTEN = "_inlog_cookie"  # session_state: what the cookie script does next: {"token", "seconden"} or {"weg"}
 _TOKEN = "_inlog_token"  # session_state: the token of this session's login (server memory only), to remove its cookie
-_MELDING = "_inlog_melding"  # session_state: why the login ended, shown above the login form
+_MELDING = "_inlog_melding"  # session_state: why the login ended: {"tekst", "soort", "pagina"} (see _toon_melding)
 _GEZIEN = "_inlog_cookie_gezien"  # session_state: the cookie value this session continued or refused
 
 VERLOPEN = "Uw inlog is verlopen of beëindigd (uitgelogd in een ander tabblad, of een nieuw wachtwoord). Log opnieuw in."
+VERWIJDERD = "Uw account bestaat niet meer of is ingetrokken: u bent uitgelogd. Er is niets opgeslagen van wat u net deed."
 UITGELOGD_ELDERS = ("U bent uitgelogd: in een ander tabblad of venster is uitgelogd, of uw inlog is verlopen of door de "
                     "beheerder beëindigd. Er is niets opgeslagen van wat u net deed.")
 
@@ -81,13 +82,41 @@ class InloggenNodig(BaseException):
     BaseException, like Streamlit's own st.stop and st.rerun, so a page's `except Exception` lets it pass."""
 
 
-def restore() -> Gebruiker | None:
-    """At the start of every run (pages/app.py): the signed-in user, checked against the database, or None.
+def restore(pagina: str | None = None) -> Gebruiker | None:
+    """At the start of every run (pages/app.py, with the url path of the page that runs): the signed-in user, checked
+    against the database, or None.
 
     A session that has a user checks its login session (or, for a login that could not be stored, the account) again:
     ended, expired or removed means logged out, with a message why. A session without a user continues the login of the
     browser's cookie when it names a valid session; a cookie that does not (forged, altered, ended, expired) is removed
-    and the login form says so. Costs nothing without a user or a cookie (no database access)."""
+    and the page says so. Costs nothing without a user or a cookie (no database access)."""
+    user = _restore()
+    _toon_melding(pagina)
+    return user
+
+
+def _melding(tekst: str, soort: str = "warning") -> None:
+    """Why the login ended, for the top of the page (shown by _toon_melding from this run on)."""
+    st.session_state[_MELDING] = {"tekst": tekst, "soort": soort, "pagina": None}
+
+
+def _toon_melding(pagina: str | None) -> None:
+    """Show why the login ended, on the page where it was found, in every run of that page until the user goes to
+    another page or logs in. Not only in one run: the run that finds it can be followed at once by runs the user did not
+    ask for (the cookie script reporting back, a rerun request that interrupts a slow run), and each run replaces what
+    the last one drew."""
+    melding = st.session_state.get(_MELDING)
+    if melding is None:
+        return
+    if melding["pagina"] is None:
+        melding["pagina"] = pagina
+    elif melding["pagina"] != pagina:
+        del st.session_state[_MELDING]
+        return
+    getattr(st, melding["soort"])(melding["tekst"])
+
+
+def _restore() -> Gebruiker | None:
     user = st.session_state.get(GEBRUIKER)
     token = st.context.cookies.get(COOKIE)
     # st.context.cookies are those of the websocket's opening request: they stay the same for this whole session, also
@@ -103,7 +132,7 @@ def restore() -> Gebruiker | None:
             found = None
         if found is None:
             st.session_state[_COOKIE_ZETTEN] = {"weg": token}  # remove it: it will not become valid again
-            st.session_state[_MELDING] = VERLOPEN
+            _melding(VERLOPEN, "info")
             return None
         st.session_state[SESSIE], st.session_state[GEBRUIKER] = found
         st.session_state[_TOKEN] = token
@@ -112,11 +141,7 @@ def restore() -> Gebruiker | None:
     now = ud.sessie(sid) if sid else ud.account(user.naam)
     if now is None:
         _forget()
-        if ud.account(user.naam) is None:
-            st.warning("Uw account bestaat niet meer of is ingetrokken: u bent uitgelogd. Er is niets opgeslagen van wat u "
-                       "net deed.")
-        else:
-            st.warning(UITGELOGD_ELDERS)
+        _melding(UITGELOGD_ELDERS if ud.account(user.naam) else VERWIJDERD)
         return None
     if now != user:
         st.info(f"De beheerder heeft uw account gewijzigd: u werkt nu als {now.rol}"
@@ -170,8 +195,8 @@ def _logout() -> None:
         try:
             userdata().beeindig_sessie(sid)
         except UserDataError as e:  # a read-only or full data folder: say so, the cookie is removed anyway
-            st.session_state[_MELDING] = ("Uitloggen is in dit tabblad gelukt, maar kon niet worden vastgelegd: "
-                                          f"{e.dutch()} Sluit de browser om ook andere tabbladen uit te loggen.")
+            _melding("Uitloggen is in dit tabblad gelukt, maar kon niet worden vastgelegd: "
+                     f"{e.dutch()} Sluit de browser om ook andere tabbladen uit te loggen.", "info")
     st.session_state.pop("inlog_fouten", None)
 
 
@@ -191,9 +216,6 @@ def _login_form(ud: UserData) -> None:
     (in the user database, see accounts.py) and per session. A good login starts a login session (sessies.py) whose
     token the cookie script writes in the next run."""
     st.title("Inloggen")
-    melding = st.session_state.pop(_MELDING, None)
-    if melding:
-        st.info(melding)
     st.caption("Visitaties en Eigen bestand zijn vertrouwelijk: log in met het account dat de beheerder voor u heeft "
                "aangemaakt. De andere pagina's in het menu zijn zonder inloggen te gebruiken. Een inlog geldt een werkdag "
                "(10 uur), ook na herladen en in andere tabbladen, tot u uitlogt.")
@@ -235,6 +257,7 @@ def _signed_in(ud: UserData, user: Gebruiker) -> None:
         st.session_state[_TOKEN] = token
     st.session_state[SESSIE] = sid
     st.session_state[GEBRUIKER] = user
+    st.session_state.pop(_MELDING, None)
 
 
 def client_address() -> str | None:

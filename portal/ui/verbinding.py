@@ -40,13 +40,19 @@ def renewed() -> bool:
     return st.session_state[_KEY]
 
 
-def notice() -> None:
-    """At the top of the page of a renewed session: that the connection was renewed and unsaved input is lost; with
-    accounts, until the user has logged in again, and asking to do so; without accounts, in the session's first run."""
+def notice(pagina: str | None = None) -> None:
+    """At the top of the page of a renewed session (pagina: the url path of the page that runs): that the connection was
+    renewed and unsaved input is lost. With accounts, until the user has logged in again, asking to do so; otherwise in
+    every run of the page where the session began, until the user goes to another page. Not only in the first run: a
+    renewed session can get runs the user did not ask for right after it starts, and each run replaces what the last one
+    drew."""
     if not renewed():
         return
-    must_login = "gebruiker" not in st.session_state and userdata().has_accounts()
-    if st.session_state.get(_SHOWN) and not must_login:
+    if "gebruiker" not in st.session_state and userdata().has_accounts():
+        st.session_state[_SHOWN] = ""  # once logged in again, not shown any more
+        st.warning(VERNIEUWD + OPNIEUW_INLOGGEN, icon=":material/sync:")
         return
-    st.session_state[_SHOWN] = True
-    st.warning(VERNIEUWD + (OPNIEUW_INLOGGEN if must_login else ""), icon=":material/sync:")
+    if st.session_state.setdefault(_SHOWN, pagina) != pagina:
+        st.session_state[_SHOWN] = ""  # another page: not back when the user returns
+        return
+    st.warning(VERNIEUWD, icon=":material/sync:")
