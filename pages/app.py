@@ -5,6 +5,7 @@ import streamlit as st
 from portal.ui.theme import apply_theme, set_document_language
 from portal.ui import PAGES, failure, menu
 from portal.ui import login
+from portal.ui.einde import PaginaKlaar
 from portal.ui.verbinding import notice as connection_notice
 
 SITE = "Bijstandsportaal"
@@ -34,8 +35,8 @@ try:
     login.restore(current.url_path)  # the login of this browser (its cookie), checked again on every run; before the notice below
     connection_notice(current.url_path)  # after a server process failed: say that the connection was renewed (and log in again)
     current.run()
-except login.InloggenNodig:
-    pass  # the page showed the login form (or local mode's refusal) instead of itself; the menu follows
+except PaginaKlaar:
+    pass  # the page ended early and said why (or showed the login form instead of itself); the menu follows
 except Exception:  # noqa: BLE001
     # The last resort: a Dutch message with a code, the traceback in the log. Streamlit's st.rerun, st.stop and
     # st.switch_page raise ScriptControlException, a BaseException, so they pass through untouched.

@@ -7,6 +7,7 @@ from portal.benchmark import boundary_breaks, series_table, volume_series
 from portal.charts import series_chart
 from portal.export import indicator_lines
 from portal.ui import chart, data_table, density_toggle, gemeente_picker, indeling_picker, warehouse
+from portal.ui.einde import stop_page
 
 # 1. Selection --------------------------------------------------------------------------------------------------
 wh = warehouse()
@@ -21,7 +22,7 @@ st.title(f"Bijstand in {naam}")
 series = volume_series(wh, code, indeling, density=density)
 if series.is_empty():
     st.info(f"Voor {naam} zijn op deze gemeentegrenzen geen bijstandscijfers beschikbaar.")
-    st.stop()
+    stop_page()
 
 # 3. Chart ------------------------------------------------------------------------------------------------------------
 unit = "per 1 000 inwoners" if density else "aantal"

@@ -7,6 +7,7 @@ from portal.views import period_nl
 from portal.export import indicator_lines
 from portal.ui import chart, data_table, gemeente_picker, indicator_picker, local_indicators, map_data, url_select, warehouse
 from portal.ui import periods as ui_periods
+from portal.ui.einde import stop_page
 
 wh = warehouse()
 code = gemeente_picker(wh)  # search or pick a gemeente in the sidebar: it is outlined on the map
@@ -21,7 +22,7 @@ topo = wh.boundaries(indeling)
 if topo is None:
     st.info(f"Voor de gemeentelijke indeling van {indeling} zijn geen kaartgrenzen meegeleverd (wel 2015–2025). "
             "De cijfers staan in de tabel op de pagina Vergelijken.")
-    st.stop()
+    stop_page()
 no_value = data.filter(data["waarde"].is_null()).height
 lines = indicator_lines([asked], sorted(data["bron"].drop_nulls().unique())) + [
     f"Periode {year}, gemeentegrenzen van 1 januari {indeling}. Kaartgrenzen: CBS/Kadaster gegeneraliseerd (zie bronnen)."]

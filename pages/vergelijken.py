@@ -10,6 +10,7 @@ from portal.ui import (chart, codes_param, current_group, data_table, gemeente_p
                        warehouse)
 from portal.ui.data import implausible
 from portal.ui.rangschikking import ranked_view
+from portal.ui.einde import stop_page
 
 wh = warehouse()
 code = gemeente_picker(wh)
@@ -39,7 +40,7 @@ codes = [code, *chosen]
 data = bm.compare_values(obs, asked, codes, names)
 if data.is_empty():
     st.info(f"Geen cijfers voor {ind.label} bij de gekozen gemeenten op deze gemeentegrenzen.")
-    st.stop()
+    stop_page()
 periods = sorted(data["periode"].unique())
 asked_index = url_choice("index", ("0", "1"), "0", "Index") == "1"
 if ind.proxy and asked_index:

@@ -7,12 +7,13 @@ from portal.ui.visitatie import bevindingen, dossier, export, foto, geschiedenis
 from portal.tekst import quoted
 from portal.ui import parse_id, warehouse_problem
 from portal.ui.visitatie.common import NO_ACCESS, context, refuse
+from portal.ui.einde import stop_page
 
 if problem := warehouse_problem():  # missing or damaged: the dossiers stay readable, the figures say they are unavailable
     from portal.ui.visitatie import nood
 
     nood.render(problem)
-    st.stop()
+    stop_page()
 ctx = context()
 asked = st.query_params.get("visitatie")
 if asked is None:

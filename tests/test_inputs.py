@@ -158,10 +158,15 @@ def test_the_last_resort_handler_shows_a_code_and_logs_the_details(built: Path, 
 
 def test_stop_and_switch_page_pass_the_handler(built: Path, monkeypatch) -> None:
     from portal.ui import profiel as profiel_ui
+    from portal.ui.einde import stop_page
 
     monkeypatch.setattr(profiel_ui, "reduction", lambda *_a, **_k: st.stop())
     at = page("profiel", gemeente="GM0363")
     assert not at.error and "Instroom en uitstroom" not in [h.value for h in at.header]  # stopped, no foutcode
+    monkeypatch.setattr(profiel_ui, "reduction", lambda *_a, **_k: stop_page())  # how the portal's pages end early
+    at = page("profiel", gemeente="GM0363")
+    assert not at.error and "Meer over Amsterdam" not in [h.value for h in at.header]
+    assert any(p.label == "Gemeenteprofiel" for p in at.sidebar.get("page_link"))  # with the menu (st.stop drops it)
     root = AppTest.from_file(APP, default_timeout=90)
     root.query_params["gemeente"] = "GM0153"
     root.run()  # the root address runs the hidden start page, an st.switch_page to the profile

@@ -91,6 +91,7 @@ def test_every_page_says_so_in_dutch(portal_on: UserData, damaged: Path, name: s
     assert ("nog geen datawarehouse" if not damaged.exists() else "beschadigd of onvolledig") in errors[0]
     if name != "visitatie":
         assert not at.title and not at.metric and not at.get("vega_lite_chart")
+    assert any(p.label == "Bronnen en definities" for p in at.sidebar.get("page_link"))  # the menu stays, to go elsewhere
 
 
 def test_visitaties_stay_readable(portal_on: UserData) -> None:

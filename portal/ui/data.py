@@ -17,6 +17,7 @@ from portal.paths import settings
 from portal.store import Warehouse, WarehouseMissing, WarehouseUnavailable
 from portal.ui.cache import build_key, clear_all, per_build
 from portal.userdata import UserData
+from portal.ui.einde import stop_page
 
 # The open warehouse per path, with the mtime of its build. A rebuild replaces the file (atomic rename): the next call opens
 # the new build, clears every per-build cache and retires the old Warehouse; a retired one is closed (file and frames)
@@ -71,8 +72,7 @@ def warehouse() -> Warehouse:
     wh, problem = _open()
     if wh is None:
         st.error(problem)
-        st.stop()
-        raise AssertionError("st.stop() returned")  # unreachable
+        stop_page()
     return wh
 
 

@@ -36,6 +36,7 @@ import streamlit as st
 from portal import proxy
 from portal.tekst import literal
 from portal.ui.data import userdata
+from portal.ui.einde import PaginaKlaar
 from portal.access import Gebruiker, local_user
 from portal.userdata import UserData, UserDataError
 from portal.userdata.accounts import MAX_NAAM, TeVeelPogingen, nog_wachten
@@ -76,10 +77,9 @@ export default function ({ data, setTriggerValue }) {
 _cookie_script = st.components.v2.component("portaal.inlogcookie", js=_COOKIE_JS)
 
 
-class InloggenNodig(BaseException):
-    """Ends a page run that shows the login form (or the refusal of local mode) instead of the page. pages/app.py catches
-    it and still draws the menu: st.stop() would also stop that, leaving the login page without a sidebar. A
-    BaseException, like Streamlit's own st.stop and st.rerun, so a page's `except Exception` lets it pass."""
+class InloggenNodig(PaginaKlaar):
+    """Ends a page run that shows the login form (or the refusal of local mode) instead of the page; the menu is still
+    drawn (PaginaKlaar)."""
 
 
 def restore(pagina: str | None = None) -> Gebruiker | None:
