@@ -145,6 +145,8 @@ def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
                                        "the shipped snapshots and their warehouse (for a refresh test about a fault)")
+    config.addinivalue_line("markers", "portal_server: the test asks for the `server` fixture itself (request."
+                                       "getfixturevalue): it runs among the browser tests (pytest_collection_modifyitems)")
     config.addinivalue_line("markers", "argon2_echt: passwords are hashed with the portal's own Argon2 parameters "
                                        "(other tests use cheap ones, see `cheap_password_hashes`)")
 
@@ -187,6 +189,17 @@ def server(built: Path) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that use the portal server (the browser tests) first, in their own order: under `--dist worksteal` a
+    worker takes a contiguous first share of the list and others steal from its end, so they all run in the first
+    worker, which starts one Streamlit server (several seconds of processor time, and more for every page it warms)
+    instead of one in each worker."""
+    first = [i for i in items if "server" in getattr(i, "fixturenames", ()) or i.get_closest_marker("portal_server")]
+    if first:
+        chosen = set(map(id, first))
+        items[:] = first + [i for i in items if id(i) not in chosen]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
