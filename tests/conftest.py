@@ -6,6 +6,7 @@ first worker that needs it builds it into the run's shared folder, the others wa
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import functools
 import os
@@ -218,13 +219,20 @@ def wh(built: Path) -> Warehouse:
     return Warehouse(built)
 
 
-@pytest.fixture(scope="module")
-def foto(wh: Warehouse, trechter) -> dict:
-    """Amsterdam's foto against its 10 nearest neighbours, from the real warehouse."""
+@pytest.fixture(scope="session")
+def _foto_once(wh: Warehouse, trechter) -> dict:
+    """Made once per test process (about a second of processor time); the modules get copies (`foto`)."""
     fm = peers.FeatureMatrix.build(peers.feature_table(wh))
     group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
     return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), "GM0363", "Amsterdam", group.members,
                         group.label(), wh.newest_indeling, wh.last_build(), trechter=trechter)
+
+
+@pytest.fixture(scope="module")
+def foto(_foto_once: dict) -> dict:
+    """Amsterdam's foto against its 10 nearest neighbours, from the real warehouse: a copy of its own per module, as
+    when each module made it anew."""
+    return copy.deepcopy(_foto_once)
 
 
 @pytest.fixture(scope="session")
