@@ -277,7 +277,7 @@ def env(request, tmp_path, built, monkeypatch):
             (snaps / f.name).symlink_to(f.resolve())
     target = tmp_path / "warehouse.db"
     shutil.copy2(warehouse, target)
-    state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in range(2013, 2025)}, "85383NED": fvw()})
+    state = FakeCbs({**{t.info[0]["Identifier"]: t for t in map(wijkbuurt, range(2013, 2025))}, "85383NED": fvw()})
     srv = Server(state)
     for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
         monkeypatch.setenv(f"CBS_{host}_URL", srv.base)
