@@ -192,15 +192,24 @@ def server(built: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
+# Modules with tests that take half a minute or more each (servers, processes, every profile, full refreshes): run early,
+# so that the run does not end on one of them while the other core has nothing left to do.
+LONG_FIRST = ("test_serve.py", "test_every_profile.py", "test_proxy.py", "test_vernieuw.py", "test_dev_start.py",
+              "test_harmonisation.py", "test_login_sessies.py", "test_build_faults.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests that use the portal server (the browser tests) first, in their own order: under `--dist worksteal` a
     worker takes a contiguous first share of the list and others steal from its end, so they all run in the first
     worker, which starts one Streamlit server (several seconds of processor time, and more for every page it warms)
-    instead of one in each worker."""
-    first = [i for i in items if "server" in getattr(i, "fixturenames", ()) or i.get_closest_marker("portal_server")]
-    if first:
-        chosen = set(map(id, first))
-        items[:] = first + [i for i in items if id(i) not in chosen]
+    instead of one in each worker. Then the modules of LONG_FIRST, whole and in their own order, then the rest."""
+    def rank(item: pytest.Item) -> int:
+        if "server" in getattr(item, "fixturenames", ()) or item.get_closest_marker("portal_server"):
+            return 0
+        name = item.path.name
+        return 1 + LONG_FIRST.index(name) if name in LONG_FIRST else 1 + len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
