@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import json
 import re
@@ -113,9 +114,19 @@ def _number(text: str):
     return int(v) if v.is_integer() else v
 
 
-def wijkbuurt(year: int, table: str | None = None, modified: str = "2025-03-28T02:00:00") -> FakeTable:
+@functools.cache
+def _wijkbuurt_rows() -> dict[int, tuple[dict, ...]]:
+    """The rows of WIJKBUURT_CSV by tabeljaar, read once per process (every `env` of a refresh test serves 12 years;
+    nothing changes these rows: wijkbuurt() makes new ones from them)."""
+    by_year: dict[int, list[dict]] = {}
     with WIJKBUURT_CSV.open(encoding="utf-8", newline="") as f:
-        src = [r for r in csv.DictReader(f) if int(r["tabeljaar"]) == year]
+        for r in csv.DictReader(f):
+            by_year.setdefault(int(r["tabeljaar"]), []).append(r)
+    return {y: tuple(rows) for y, rows in by_year.items()}
+
+
+def wijkbuurt(year: int, table: str | None = None, modified: str = "2025-03-28T02:00:00") -> FakeTable:
+    src = _wijkbuurt_rows().get(year, ())
     table = table or src[0]["cbs_tabel"]
     measures = [c for c in src[0] if re.fullmatch(r"[A-Za-z0-9]+_\d+", c)]
     props = [{"ID": 0, "Position": None, "Type": "Dimension", "Key": "WijkenEnBuurten", "Title": "Wijken en buurten"},

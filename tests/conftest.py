@@ -6,6 +6,7 @@ first worker that needs it builds it into the run's shared folder, the others wa
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import functools
 import os
@@ -145,6 +146,8 @@ def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
                                        "the shipped snapshots and their warehouse (for a refresh test about a fault)")
+    config.addinivalue_line("markers", "portal_server: the test asks for the `server` fixture itself (request."
+                                       "getfixturevalue): it runs among the browser tests (pytest_collection_modifyitems)")
     config.addinivalue_line("markers", "argon2_echt: passwords are hashed with the portal's own Argon2 parameters "
                                        "(other tests use cheap ones, see `cheap_password_hashes`)")
 
@@ -189,6 +192,26 @@ def server(built: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
+# Modules with tests that take half a minute or more each (servers, processes, every profile, full refreshes): run early,
+# so that the run does not end on one of them while the other core has nothing left to do.
+LONG_FIRST = ("test_serve.py", "test_every_profile.py", "test_proxy.py", "test_vernieuw.py", "test_dev_start.py",
+              "test_harmonisation.py", "test_login_sessies.py", "test_build_faults.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that use the portal server (the browser tests) first, in their own order: under `--dist worksteal` a
+    worker takes a contiguous first share of the list and others steal from its end, so they all run in the first
+    worker, which starts one Streamlit server (several seconds of processor time, and more for every page it warms)
+    instead of one in each worker. Then the modules of LONG_FIRST, whole and in their own order, then the rest."""
+    def rank(item: pytest.Item) -> int:
+        if "server" in getattr(item, "fixturenames", ()) or item.get_closest_marker("portal_server"):
+            return 0
+        name = item.path.name
+        return 1 + LONG_FIRST.index(name) if name in LONG_FIRST else 1 + len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one worker per core, at most 4 (each worker holds its own Streamlit, polars and Chromium)."""
     return max(1, min(len(os.sched_getaffinity(0)), 4))
@@ -205,13 +228,20 @@ def wh(built: Path) -> Warehouse:
     return Warehouse(built)
 
 
-@pytest.fixture(scope="module")
-def foto(wh: Warehouse, trechter) -> dict:
-    """Amsterdam's foto against its 10 nearest neighbours, from the real warehouse."""
+@pytest.fixture(scope="session")
+def _foto_once(wh: Warehouse, trechter) -> dict:
+    """Made once per test process (about a second of processor time); the modules get copies (`foto`)."""
     fm = peers.FeatureMatrix.build(peers.feature_table(wh))
     group = peers.resolve(wh, fm, peers.GroupSpec(), "GM0363")
     return vt.make_foto(wh.all_observations("nieuwste"), wh.all_observations("eigen"), "GM0363", "Amsterdam", group.members,
                         group.label(), wh.newest_indeling, wh.last_build(), trechter=trechter)
+
+
+@pytest.fixture(scope="module")
+def foto(_foto_once: dict) -> dict:
+    """Amsterdam's foto against its 10 nearest neighbours, from the real warehouse: a copy of its own per module, as
+    when each module made it anew."""
+    return copy.deepcopy(_foto_once)
 
 
 @pytest.fixture(scope="session")
@@ -256,7 +286,7 @@ def env(request, tmp_path, built, monkeypatch):
             (snaps / f.name).symlink_to(f.resolve())
     target = tmp_path / "warehouse.db"
     shutil.copy2(warehouse, target)
-    state = FakeCbs({**{wijkbuurt(y).info[0]["Identifier"]: wijkbuurt(y) for y in range(2013, 2025)}, "85383NED": fvw()})
+    state = FakeCbs({**{t.info[0]["Identifier"]: t for t in map(wijkbuurt, range(2013, 2025))}, "85383NED": fvw()})
     srv = Server(state)
     for host in ("ODATA", "DATADERDEN"):  # one replay answers for both CBS hosts
         monkeypatch.setenv(f"CBS_{host}_URL", srv.base)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.test_browser import ARTIFACTS, chromium_page, new_visitatie, wait_until_rendered
+from tests.test_browser import (ARTIFACTS, chromium_page, new_visitatie, shared_chromium,  # noqa: F401 (the module's
+                                wait_until_rendered)  # Chromium, for both tests)
 
 
 def test_a_click_on_the_map_opens_the_profile(server: str) -> None:

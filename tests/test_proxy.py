@@ -219,14 +219,16 @@ NEEDS_HAPROXY = pytest.mark.skipif(haproxy.find() is None, reason="HAProxy ontbr
 
 @pytest.mark.parametrize("accounts, proxy", [pytest.param(False, "haproxy", marks=NEEDS_HAPROXY),
                                              pytest.param(True, "haproxy", marks=NEEDS_HAPROXY), (False, "eigen")])
-def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(built: Path, accounts: bool, proxy: str) -> None:
+def test_serve_without_accounts_refuses_other_machines_and_forged_addresses(small_built: Path, accounts: bool,
+                                                                            proxy: str) -> None:
     """`portal.serve` without accounts (or whose last account is removed while it runs) and any address: the
     Visitaties page works on this machine, and refuses other machines, also when they claim to be 127.0.0.1 through the
-    proxy (their own client header or X-Forwarded-For, on a new or a kept-alive connection) or straight to a backend."""
+    proxy (their own client header or X-Forwarded-For, on a new or a kept-alive connection) or straight to a backend.
+    On the small snapshot set's warehouse (tests/conftest.py): the figures play no part, and it loads faster."""
     from portal.tools.loadclient import open_page
 
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copy2(built, Path(tmp) / "warehouse.db")
+        shutil.copy2(small_built, Path(tmp) / "warehouse.db")
         ud = UserData(Path(tmp) / "userdata.db")
         if accounts:
             ud.add_account("anna", "anna-wachtwoord", "visitatieteam")

@@ -34,16 +34,19 @@ def rebuild(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def test_rebuilds_while_a_session_reads_do_not_leak(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_rebuilds_while_a_session_reads_do_not_leak(small_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     data_folder) -> None:
+    """On the warehouse of the small snapshot set (tests/conftest.py): what is tested is how the portal lets go of a
+    replaced file, not the figures; Enschede's profile there has its metrics all the same."""
+    built = small_built
     target = tmp_path / "warehouse.db"
     shutil.copy2(built, target)
     data_folder(tmp_path)
     monkeypatch.setattr(data, "GRACE_S", 0.2)
     at = page("profiel", gemeente="GM0153", rg="knn", k="6")
     first = [m.value for m in at.metric]
-    assert open_files(target) == 1
-    for _ in range(3):  # each run after a rebuild computes the whole profile anew (about 2 s)
+    assert first and open_files(target) == 1
+    for _ in range(3):  # each run after a rebuild computes the whole profile anew
         time.sleep(0.01)
         rebuild(built, target)
         at.run()

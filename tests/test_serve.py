@@ -349,11 +349,13 @@ class Served:
 
 
 @pytest.fixture
-def data_copy(built: Path):
-    """A data folder with a copy of the warehouse, at a short path: HAProxy's stats socket goes in its run/ folder, and
-    a unix socket path has at most 97 bytes (pytest's tmp_path is longer)."""
+def data_copy(small_built: Path):
+    """A data folder with a copy of a warehouse, at a short path: HAProxy's stats socket goes in its run/ folder, and
+    a unix socket path has at most 97 bytes (pytest's tmp_path is longer). The warehouse of the small snapshot set
+    (tests/conftest.py): these tests are about processes, sessions and signals, and each Streamlit process that
+    opens its first page loads the warehouse (about a second less processor time for the small one)."""
     data = Path(tempfile.mkdtemp(prefix="serve-"))
-    shutil.copy2(built, data / "warehouse.db")
+    shutil.copy2(small_built, data / "warehouse.db")
     yield data
     shutil.rmtree(data, ignore_errors=True)
 
