@@ -9,8 +9,8 @@ The trend chart is sent first (issue 24): the choices in the sidebar, the link t
 have their place reserved above it and are drawn right after it, so the page looks the same. The browser loads the
 code for each kind of element when it first meets one, a few files at a time from the server; sent first, the chart's
 files no longer queue behind those of the gemeente list and the cards. Time to the first chart against a bare page with
-one Altair chart (`dev.py bench eerste-grafiek`, 12 interleaved rounds at load 8,5–13,3): 1,40, was 1,49; the target
-of 1,2 is not met (README, "Tijd tot eerste grafiek").
+one Altair chart (`dev.py bench eerste-grafiek`, 12 interleaved rounds at load 8,5–13,3): 1,40, was 1,49 (a second
+run, 9 rounds at load 2,6–16,9: 1,42, was 1,71); the target of 1,2 is not met (README, "Tijd tot eerste grafiek").
 """
 
 import streamlit as st
