@@ -28,7 +28,7 @@ def test_every_profile_opens(built: Path, wh, part: int) -> None:
     for code in codes[part::PARTS]:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["gemeente"] = code
-        for param in DELEN:  # every lower section open: they are built only when opened (issue 24)
+        for param in [*DELEN, "oudere", "oordeel"]:  # every folded part open: they are built only when opened (issue 24)
             at.query_params[param] = "true"
         at.switch_page("profiel.py")
         at.run()

@@ -53,7 +53,8 @@ def test_unknown_saved_group_id(built: Path) -> None:
 
 
 def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
-    at = page("profiel", gemeente="GM0363", rg="g4")
+    # the older figures and how the verdict is reached sit in expanders built only when opened (issue 24); the link opens them
+    at = page("profiel", gemeente="GM0363", rg="g4", oudere="true", oordeel="true")
     assert at.title[0].value == "Gemeenteprofiel Amsterdam"
     metrics_by_label = {m.label: m.value for m in at.metric}
     assert metrics_by_label["2024 · Uitkeringen per 1 000"] == "51,9"  # 35 420 / 681 982 × 1 000
@@ -176,7 +177,7 @@ def test_profiel_in_counts(built: Path) -> None:
 
 def test_profiel_says_why_a_card_has_no_figure(built: Path) -> None:
     """Meierijstad 2017 (84066NED): CBS left instroom and uitstroom % empty beside an implausible uitstroom naar werk."""
-    at = page("profiel", gemeente="GM1948")
+    at = page("profiel", gemeente="GM1948", oudere="true")  # its 2017 cards sit in the group of older figures
     notes = " ".join(c.value for c in at.caption)
     assert "Geen cijfer: CBS liet het cijfer voor 2017 leeg; bronwaarde onwaarschijnlijk: uitstroom naar werk (120 personen)" in notes
     werk = next(m for m in at.metric if m.label == "2017 · Naar werk CBS-%")
@@ -185,7 +186,7 @@ def test_profiel_says_why_a_card_has_no_figure(built: Path) -> None:
 
 
 def test_profiel_new_gemeente_has_no_cbs_rate_and_says_why(built: Path) -> None:
-    at = page("profiel", gemeente="GM1949")  # Waadhoeke, formed 1 January 2018
+    at = page("profiel", gemeente="GM1949", oudere="true")  # Waadhoeke, formed 1 January 2018
     notes = " ".join(c.value for c in at.caption)
     assert "CBS publiceerde dit percentage voor de gemeenten van 2015–2017; Waadhoeke had toen andere grenzen" in notes
 
@@ -227,7 +228,14 @@ def test_profiel_first_screen_leads_with_current_figures(built: Path) -> None:
     sections are built only when opened, so the first screen has the trend chart and no table."""
     from portal.ui.profiel import DELEN, OUDER
 
-    at = page("profiel", gemeente="GM0014", k="10")
+    closed = page("profiel", gemeente="GM0014", k="10")
+    older = next(e for e in closed.expander if e.label.startswith(OUDER))
+    assert older.label == f"{OUDER} (6 kerncijfers zonder signaal)"
+    # closed, the group and the explanation of the verdict are not built (the browser draws the trend chart sooner);
+    # opened (kept in the link) they have all their cards
+    assert not older.metric and not older.caption
+    assert not any(c.value for e in closed.expander if e.label == "Hoe het oordeel tot stand komt" for c in e.caption)
+    at = page("profiel", gemeente="GM0014", k="10", oudere="true")
     older = next(e for e in at.expander if e.label.startswith(OUDER))
     assert older.label == f"{OUDER} (6 kerncijfers zonder signaal)"
     old_labels = [m.label for m in older.metric]
@@ -247,12 +255,16 @@ def test_profiel_first_screen_leads_with_current_figures(built: Path) -> None:
     assert sum("Geen signaal: het cijfer is uit 2017, meer dan 3 jaar oud." in c.value for c in older.caption) == 4
     assert sum("Geen signaal: een proxy" in c.value for c in older.caption) == 2
     # first screen: the trend chart, no table; the lower sections closed, each named
-    assert len(chart_specs(at)) == 1 and not at.dataframe
-    assert [e.label for e in at.expander if e.label in {t for t, _ in DELEN.values()}] == [t for t, _ in DELEN.values()]
+    assert len(chart_specs(closed)) == 1 and not closed.dataframe
+    assert [e.label for e in closed.expander if e.label in {t for t, _ in DELEN.values()}] == [t for t, _ in DELEN.values()]
+    assert [m.label for m in closed.metric][:len(first)] == [m.label for m in first]  # the same current cards, in order
     opened = page("profiel", gemeente="GM0014", k="10", stromen="true", financien="true")
     assert len(opened.dataframe) == 2 and "stromen" in opened.query_params  # kept in the link
     bad = page("profiel", gemeente="GM0014", stromen="ja")
     assert any("parameter stromen" in w.value and "'ja'" in w.value for w in bad.warning) and not bad.dataframe
+    bad = page("profiel", gemeente="GM0014", oudere="ja")
+    assert any("parameter oudere" in w.value and "'ja'" in w.value for w in bad.warning)
+    assert not next(e for e in bad.expander if e.label.startswith(OUDER)).metric
 
 
 def test_profiel_definitions_one_click_away_and_in_every_export(built: Path, monkeypatch) -> None:
@@ -268,7 +280,7 @@ def test_profiel_definitions_one_click_away_and_in_every_export(built: Path, mon
     monkeypatch.setattr(render, "downloads", lambda frame, lines, key: (tables.append(list(lines)), real_downloads(frame, lines, key)))
     monkeypatch.setattr(profiel_ui, "chart", lambda c, title, lines, key, **kw: (charts_made.append((c, title, lines, kw)),
                                                                                   real_chart(c, title, lines, key, **kw)))
-    at = page("profiel", gemeente="GM0363", stromen="true", financien="true")
+    at = page("profiel", gemeente="GM0363", stromen="true", financien="true", oordeel="true")
     dens = metrics.get("dichtheid_uitkeringen_totaal")
     captions = [c.value for c in at.caption]
     short = next(c for c in captions if c.startswith("Bron en peildatum: ") and "85383NED (maatstafjaar)" in c)

@@ -107,24 +107,27 @@ def key_figures(wh: Warehouse, code: str, group: Group, notes: views.ProfileNote
         st.info("Geen van de kerncijfers is recent genoeg voor een oordeel; ze staan hieronder bij de oudere cijfers.")
     if older:
         st.caption(_older_line(older))
-        with st.expander(f"{OUDER} ({len(older)} kerncijfers zonder signaal)", expanded=not current):
-            cols = st.columns(4)
-            for i, m in enumerate(older):
-                _card(cols[i % 4].container(border=True), code, group, notes, *m[1:])
-    with st.expander("Hoe het oordeel tot stand komt", icon=":material/info:"):
-        st.caption(f"{signals.SIGNAAL_BETEKENIS} **Hoger** of **lager dan verwacht** (groen als dat gunstig is: een lage dichtheid, "
-                   "lage instroom, hoge uitstroom; anders rood) alleen als het hele bereik dat de afronding door CBS toelaat buiten de "
-                   "95 %-grenzen ligt; anders **binnen de normale spreiding** (ook als de afronding over een grens heen loopt); bij "
-                   f"minder dan {funnel.MIN_COUNT} personen of uitkeringen *te klein om te beoordelen*. Het oordeel gebruikt de verwachting uit de "
-                   "referentiegroep (de leden gewogen met 1/(toeval + τ²), zodat één grote gemeente haar niet bepaalt); de verwachting "
-                   "op grond van de kenmerken (een model over alle gemeenten op inwoners, dichtheid, eenpersoonshuishoudens, lage "
-                   "inkomens, stedelijkheid, centrumfunctie en sociale structuur) staat ernaast. De kwartielpositie in de groep is "
-                   "alleen een beschrijving. Geen signaal bij cijfers van meer dan "
-                   f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
-                   f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
-                   f"zegt (W-deel, I-deel). {funnel.METHOD} Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages "
-                   "en -dichtheid op de grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar "
-                   "met een cijfer.")
+        box = lazy_expander("oudere", f"{OUDER} ({len(older)} kerncijfers zonder signaal)", expanded=not current)
+        if box:
+            with box:
+                cols = st.columns(4)
+                for i, m in enumerate(older):
+                    _card(cols[i % 4].container(border=True), code, group, notes, *m[1:])
+    box = lazy_expander("oordeel", "Hoe het oordeel tot stand komt", icon=":material/info:")
+    if box:
+        box.caption(f"{signals.SIGNAAL_BETEKENIS} **Hoger** of **lager dan verwacht** (groen als dat gunstig is: een lage dichtheid, "
+                    "lage instroom, hoge uitstroom; anders rood) alleen als het hele bereik dat de afronding door CBS toelaat buiten de "
+                    "95 %-grenzen ligt; anders **binnen de normale spreiding** (ook als de afronding over een grens heen loopt); bij "
+                    f"minder dan {funnel.MIN_COUNT} personen of uitkeringen *te klein om te beoordelen*. Het oordeel gebruikt de verwachting uit de "
+                    "referentiegroep (de leden gewogen met 1/(toeval + τ²), zodat één grote gemeente haar niet bepaalt); de verwachting "
+                    "op grond van de kenmerken (een model over alle gemeenten op inwoners, dichtheid, eenpersoonshuishoudens, lage "
+                    "inkomens, stedelijkheid, centrumfunctie en sociale structuur) staat ernaast. De kwartielpositie in de groep is "
+                    "alleen een beschrijving. Geen signaal bij cijfers van meer dan "
+                    f"{signals.VEROUDERD_NA_JAREN} jaar oud (*verouderd*), bij bronwaarden die de bron zelf onwaarschijnlijk maakt, bij "
+                    f"minder dan {signals.MIN_GROUP} gemeenten met een cijfer in de groep (n) en bij proxy's die niet meten wat hun naam "
+                    f"zegt (W-deel, I-deel). {funnel.METHOD} Kerncijfers op de indeling van {wh.newest_indeling}, de CBS-percentages "
+                    "en -dichtheid op de grenzen van hun eigen jaar (niet op te tellen over een herindeling); steeds het laatste jaar "
+                    "met een cijfer.")
 
 
 def _older_line(older: list) -> str:
@@ -354,12 +357,21 @@ def lower_sections(wh: Warehouse, code: str, naam: str, group: Group, notes: vie
     browser draws the first screen without their tables, and a first visit computes none of them. Which are open is kept
     in the link (`stromen=true`, ...); another value there gets a Dutch message instead of being dropped without a word."""
     for param, (title, build) in DELEN.items():
-        asked = st.query_params.get(param)
-        if asked is not None and asked not in ("true", "false"):
-            st.warning(f"De link heeft bij parameter {param} de waarde {literal(repr(asked))}; alleen true (open) of false "
-                       f"(dicht) kan. Het onderdeel {title} staat dicht.")
-            del st.query_params[param]
-        box = st.expander(title, key=param, on_change="rerun", bind="query-params")
-        if box.open:
+        box = lazy_expander(param, title)
+        if box:
             with box:
                 build(wh, code, naam, group, notes)
+
+
+def lazy_expander(param: str, title: str, expanded: bool = False, icon: str | None = None):
+    """An expander whose content the page builds only when it is open (on_change="rerun"; returns the expander, else
+    None): the browser draws no element for what is folded away, which on the first screen delays the trend chart
+    (issue 24). Whether it is open is kept in the link (`param=true`); another value there gets a Dutch message instead
+    of being dropped without a word, and the expander its default state."""
+    asked = st.query_params.get(param)
+    if asked is not None and asked not in ("true", "false"):
+        st.warning(f"De link heeft bij parameter {param} de waarde {literal(repr(asked))}; alleen true (open) of false "
+                   f"(dicht) kan. Het onderdeel {title} staat {'open' if expanded else 'dicht'}.")
+        del st.query_params[param]
+    box = st.expander(title, expanded=expanded, key=param, icon=icon, on_change="rerun", bind="query-params")
+    return box if box.open else None
