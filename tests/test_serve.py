@@ -527,7 +527,11 @@ def test_a_browser_whose_process_died_is_told_its_connection_was_renewed(data_co
             cookie = next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
             t0 = time.monotonic()
             os.kill(backend_pid(served.proc.pid, ports[int(cookie)]), signal.SIGKILL)
-            page.get_by_text(VERNIEUWD, exact=True).wait_for(timeout=90_000)
+            try:
+                page.get_by_text(VERNIEUWD, exact=True).wait_for(timeout=90_000)
+            except Exception:  # what the browser shows instead, and what serve logged, for the failure report
+                print("adres:", page.url, "\npagina:", page.locator("body").inner_text()[:1500], "\nserve:", served.log()[-3000:])
+                raise
             print(f"melding na {time.monotonic() - t0:.1f} s")
             page.get_by_text("Ingelogd als anna").wait_for(timeout=90_000)  # still logged in, in the other process
             assert page.get_by_role("heading", name="Inloggen").count() == 0

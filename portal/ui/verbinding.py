@@ -52,6 +52,8 @@ def notice(pagina: str | None = None) -> None:
         st.session_state[_SHOWN] = ""  # once logged in again, not shown any more
         st.warning(VERNIEUWD + OPNIEUW_INLOGGEN, icon=":material/sync:")
         return
+    if pagina == "start":  # the hidden page of the root address: it switches to the first page at once, which shows it
+        return
     if st.session_state.setdefault(_SHOWN, pagina) != pagina:
         st.session_state[_SHOWN] = ""  # another page: not back when the user returns
         return
