@@ -69,14 +69,10 @@ def url_slider(label: str, options: list[str], param: str, default: str, **kw) -
     return value
 
 
-def gemeente_picker(wh: Warehouse, default: str = "GM0363", later: list | None = None) -> str:
+def gemeente_picker(wh: Warehouse, default: str = "GM0363") -> str:
     """Sidebar selectbox of the newest indeling's gemeenten, kept in the URL as ?gemeente=GMxxxx.
 
     An unknown code in the URL gives a Dutch message; a merged-away code offers its successor(s).
-
-    `later`: a list to which the drawing of the selectbox is appended instead of drawing it now (the value comes from
-    the URL either way, the messages are shown now): a page calls them after what the browser should draw first, e.g.
-    the Gemeenteprofiel's trend chart (issue 24). The same for indeling_picker and density_toggle.
     """
     gm = wh.gemeenten()
     codes = gm["gemeentecode"].to_list()
@@ -99,18 +95,9 @@ def gemeente_picker(wh: Warehouse, default: str = "GM0363", later: list | None =
     st.session_state["gemeente_keuze"] = asked
     if st.query_params.get("gemeente", asked) == asked:
         st.query_params["gemeente"] = asked
-    _draw(later, lambda: st.sidebar.selectbox(
-        "Gemeente", codes, format_func=lambda c: f"{labels[c]} ({c})", key="gemeente_keuze",
-        on_change=lambda: st.query_params.update(gemeente=st.session_state["gemeente_keuze"])))
+    st.sidebar.selectbox("Gemeente", codes, format_func=lambda c: f"{labels[c]} ({c})", key="gemeente_keuze",
+                         on_change=lambda: st.query_params.update(gemeente=st.session_state["gemeente_keuze"]))
     return asked
-
-
-def _draw(later: list | None, widget) -> None:  # noqa: ANN001
-    """Draw `widget` now, or append it to `later` (see gemeente_picker)."""
-    if later is None:
-        widget()
-    else:
-        later.append(widget)
 
 
 def indicator_picker(available: list[str], key: str, default: str = "dichtheid_uitkeringen_totaal") -> str:
@@ -121,31 +108,23 @@ def indicator_picker(available: list[str], key: str, default: str = "dichtheid_u
                                             f"geen cijfers; getoond wordt: {metrics.get(default).label}.")
 
 
-def indeling_picker(wh: Warehouse, later: list | None = None) -> tuple[str, dict[str, str]]:
+def indeling_picker(wh: Warehouse) -> tuple[str, dict[str, str]]:
     """Sidebar choice of boundaries, kept in the URL as ?indeling=nieuwste|jaar; returns the choice and the labels.
-    ?indeling=eigen, the old name of "jaar" in shared links and bookmarks, opens "jaar" without a warning.
-    As for the gemeente, the URL is the source of truth at the start of a run and a choice writes itself to the URL
-    (on_change), so the value is known before the radio is drawn (`later`, see gemeente_picker)."""
+    ?indeling=eigen, the old name of "jaar" in shared links and bookmarks, opens "jaar" without a warning."""
     labels = {"nieuwste": f"Indeling {wh.newest_indeling} (geharmoniseerd)", "jaar": "Indeling van elk jaar zelf"}
     if st.query_params.get("indeling") in OLD_NAMES:
         st.query_params["indeling"] = OLD_NAMES[st.query_params["indeling"]]
-    indeling = url_choice("indeling", tuple(labels), "nieuwste", "Indeling")
-    st.query_params["indeling"] = st.session_state["indeling_keuze"] = indeling
-    _draw(later, lambda: st.sidebar.radio(
-        "Gemeentegrenzen", list(labels), format_func=labels.get, key="indeling_keuze",
-        on_change=lambda: st.query_params.update(indeling=st.session_state["indeling_keuze"])))
+    asked = url_choice("indeling", tuple(labels), "nieuwste", "Indeling")
+    indeling = st.sidebar.radio("Gemeentegrenzen", list(labels), format_func=labels.get, index=list(labels).index(asked))
+    st.query_params["indeling"] = indeling
     return indeling, labels
 
 
-def density_toggle(default: bool, later: list | None = None) -> bool:
-    """Sidebar switch between counts and dichtheid, kept in the URL as ?maat=aantal|dichtheid (the URL the source of
-    truth, as for indeling_picker)."""
-    density = url_choice("maat", ("aantal", "dichtheid"), "dichtheid" if default else "aantal", "Maat") == "dichtheid"
-    st.session_state["maat_keuze"] = density
+def density_toggle(default: bool) -> bool:
+    """Sidebar switch between counts and dichtheid, kept in the URL as ?maat=aantal|dichtheid."""
+    asked = url_choice("maat", ("aantal", "dichtheid"), "dichtheid" if default else "aantal", "Maat")
+    density = st.sidebar.toggle("Dichtheid per 1 000 inwoners", value=asked == "dichtheid")
     st.query_params["maat"] = "dichtheid" if density else "aantal"
-    _draw(later, lambda: st.sidebar.toggle(
-        "Dichtheid per 1 000 inwoners", key="maat_keuze",
-        on_change=lambda: st.query_params.update(maat="dichtheid" if st.session_state["maat_keuze"] else "aantal")))
     return density
 
 
