@@ -18,7 +18,7 @@ from portal.ui.data import (caterpillar, decomposition, group_series, pooled, re
                             unknown_residence_note, volume_at_group_density)
 from portal.ui.data import funnel as national_funnel
 from portal.ui.data import periods as ui_periods
-from portal.ui.render import chart, data_table
+from portal.ui.render import chart, data_table, definition
 from portal.ui.widgets import url_slider
 
 CARDS = ["dichtheid_uitkeringen_totaal", "cbs_dichtheid_15_aow", "cbs_instroom_pct_15_aow", "cbs_uitstroom_pct_15_aow",
@@ -52,13 +52,6 @@ def _expectation_line(f, code: str, exp, name: str, used: bool) -> str:
     pos = funnel.position(f, code, exp)
     return (f"{name}{' (dit oordeel)' if used else ''}: {nl_number(exp.waarde, 1)} (95 %: {nl_number(exp.lo, 1)} – "
             f"{nl_number(exp.hi, 1)}){'' if used or pos is None else ' → ' + pos}")
-
-
-def _definition(*texts: str) -> None:
-    """Definitions one click away under a chart, table or set of figures (the exports carry them in full)."""
-    with st.expander("Definitie en bron", icon=":material/info:"):
-        for t in texts:
-            st.caption(literal(t))
 
 
 OUDER = "Oudere cijfers en benaderingen"
@@ -251,7 +244,7 @@ def reduction(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         f"({nl_number(rp['dichtheid'], 1)} per 1 000). De referentiegroep ({rp['groep_n']} gemeenten) heeft gemiddeld "
         f"{nl_number(rp['groep_gemiddelde'], 1)} en P25 {nl_number(rp['groep_p25'], 1)} per 1 000. "
         f"Bron: CBS {rp['bron']} ({rp['peildatum']}), indeling {wh.newest_indeling}.")
-    _definition("Reductiepotentieel = werkelijk aantal − dichtheid van de groep × inwoners 15–65 / 1 000; nul als de gemeente "
+    definition("Reductiepotentieel = werkelijk aantal − dichtheid van de groep × inwoners 15–65 / 1 000; nul als de gemeente "
                 "al lager zit. Groepswaarden: ongewogen gemiddelde en P25 van de leden met een cijfer.")
 
 
@@ -264,7 +257,7 @@ def flows(code: str, naam: str, group: Group, notes: views.ProfileNotes) -> None
     data_table(views.group_table(flow, naam, notes.boundary_note),
                indicator_lines(FLOW) + [f"Referentiegroep: {group.label()}.", FLOW_DEFINITION], key=f"stromen-{code}")
     st.caption(f"{source_line(FLOW)} Referentiegroep: {group.label()}; n = gemeenten met een (plausibel) cijfer.")
-    _definition(FLOW_DEFINITION, *indicator_lines(FLOW))
+    definition(FLOW_DEFINITION, *indicator_lines(FLOW))
     years = sorted(flow["periode"].unique())
     year = url_slider("Jaar voor de ontleding", years, "ontleding", years[-1])  # kept in the link (?ontleding=)
     dec = decomposition(code, group.members, year)
@@ -292,7 +285,7 @@ def finances(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         st.caption("Integratie-uitkering Participatie " + ", ".join(f"{p}: {nl_euro(v)}" for p, v in amounts)
                    + " (BZK-circulaires gemeentefonds).")
     st.caption(f"Proxy's, geen verantwoordingscijfers, en daarom zonder signaal. {source_line(FIN)}")
-    _definition(FIN_DEFINITION, *indicator_lines(FIN))
+    definition(FIN_DEFINITION, *indicator_lines(FIN))
 
 
 def recent(wh: Warehouse, code: str, naam: str) -> None:

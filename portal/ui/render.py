@@ -50,6 +50,13 @@ _SPEC_LIMIT = 512
 register(_SPECS)
 
 
+def definition(*texts: str) -> None:
+    """Definitions and sources one click away, in an expander "Definitie en bron" (the exports carry them in full)."""
+    with st.expander("Definitie en bron", icon=":material/info:"):
+        for t in texts:
+            st.caption(literal(t))
+
+
 def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, lines: list[str], key: str, subtitle: str = "",
           inputs: tuple | None = None, spec: Callable[[], dict] | None = None, select: str | None = None,
           short: str | None = None, notes: list[str] | None = None, widget: str | None = None) -> dict | None:
@@ -91,15 +98,12 @@ def chart(c: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin], title: str, li
     else:
         st.vega_lite_chart(finished, width="stretch")
         picked = None
-    full = literal(" ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines)))
+    full = " ".join(f"Bron en definitie: {line}" if i == 0 else line for i, line in enumerate(lines))
     if short is None:
-        st.caption(full)
+        st.caption(literal(full))
     else:
         st.caption(literal(short))
-        with st.expander("Definitie en bron", icon=":material/info:"):
-            st.caption(full)
-            for note in notes or []:
-                st.caption(note)
+        definition(full, *(notes or []))
     lines = lines + (notes or [])
     row = st.container(horizontal=True)
     row.download_button("PNG", lambda: export.chart_png(make(), title, lines, subtitle), file_name=file_name(key, "png"), mime="image/png",
