@@ -146,8 +146,6 @@ def small_built(shared_folder: Path, small_snapshots: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "small_snapshots: the `env` fixture uses small_snapshots and small_built instead of "
                                        "the shipped snapshots and their warehouse (for a refresh test about a fault)")
-    config.addinivalue_line("markers", "portal_server: the test asks for the `server` fixture itself (request."
-                                       "getfixturevalue): it runs among the browser tests (pytest_collection_modifyitems)")
     config.addinivalue_line("markers", "argon2_echt: passwords are hashed with the portal's own Argon2 parameters "
                                        "(other tests use cheap ones, see `cheap_password_hashes`)")
 
@@ -190,26 +188,6 @@ def server(built: Path) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-
-
-# Modules with tests that take half a minute or more each (servers, processes, every profile, full refreshes): run early,
-# so that the run does not end on one of them while the other core has nothing left to do.
-LONG_FIRST = ("test_serve.py", "test_every_profile.py", "test_proxy.py", "test_vernieuw.py", "test_dev_start.py",
-              "test_harmonisation.py", "test_login_sessies.py", "test_build_faults.py")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The tests that use the portal server (the browser tests) first, in their own order: under `--dist worksteal` a
-    worker takes a contiguous first share of the list and others steal from its end, so they all run in the first
-    worker, which starts one Streamlit server (several seconds of processor time, and more for every page it warms)
-    instead of one in each worker. Then the modules of LONG_FIRST, whole and in their own order, then the rest."""
-    def rank(item: pytest.Item) -> int:
-        if "server" in getattr(item, "fixturenames", ()) or item.get_closest_marker("portal_server"):
-            return 0
-        name = item.path.name
-        return 1 + LONG_FIRST.index(name) if name in LONG_FIRST else 1 + len(LONG_FIRST)
-
-    items.sort(key=rank)  # stable: the order within a module is kept
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -236,7 +236,6 @@ def test_page_team_cannot_add_the_block_but_sees_it_once_shared(built: Path) -> 
             store.delete("GM0164", uid, "test")
 
 
-@pytest.mark.portal_server
 def test_browser_block_on_the_foto_tab(request: pytest.FixtureRequest) -> None:
     """In Chromium (local mode: the one user is beheer): tick 'Cijfers uit het eigen bestand opnemen', see the block with
     its marking under the signal table, and no critical or serious axe finding on the tab."""
