@@ -10,6 +10,10 @@ of the websocket's Sec-WebSocket-Protocol header: "streamlit, <xsrf token>, <las
 resume a session it still holds. A session that starts with the id of a session this process does not hold is such a
 renewed connection. A first visit or a reload sends no id; a reconnect to a session that is still there resumes it under
 the same id: neither shows the message.
+
+The message comes with the first run of the new session. Streamlit's frontend (1.67) asks for a run on reconnecting only
+when a run was under way; otherwise it expects its session to be resumed and leaves the page as it was, so a new session
+runs when the user next acts (a click, a changed field; the values of the widgets on the page go with it).
 """
 
 from __future__ import annotations
