@@ -39,6 +39,9 @@ HEALTH = "/_stcore/health"
 MAX_SOCKET_PATH = 97  # what HAProxy 2.6 accepts for a unix socket path
 
 ERRORS = {
+    400: ("Bad Request", "Uw browser stuurde een verzoek dat het portaal niet kan lezen, bijvoorbeeld met te grote "
+                         "cookies. Laad de pagina opnieuw; lukt dat niet, verwijder dan de cookies van deze site."),
+    408: ("Request Timeout", "Uw browser stuurde zijn verzoek niet op tijd af. Laad de pagina opnieuw."),
     502: ("Bad Gateway", "Het portaal gaf geen goed antwoord. Laad de pagina opnieuw; lukt het dan nog niet, probeer "
                          "het over een minuut."),
     503: ("Service Unavailable", "Het portaal is even niet bereikbaar: geen enkel serverproces antwoordt. Probeer het zo "
