@@ -12,6 +12,7 @@ from portal.funnel import POSITIONS as FUNNEL_POSITIONS
 from portal.ui import (caterpillar, change, chart, data_table, distribution, funnel, national_views, url_choice, url_select,
                        warehouse, wdeel)
 from portal.ui import periods as ui_periods
+from portal.ui.data import signal_funnel
 
 wh = warehouse()
 names = dict(wh.gemeenten().select("gemeentecode", "gemeentenaam").rows())
@@ -139,6 +140,8 @@ if cat.is_empty():
 else:
     cat = cat.with_columns(gemeente=cat["gemeente_code"].replace_strict(names, default="?"))
     counts = dict(cat.group_by("positie").len().iter_rows())
+    # gemeenten with a figure but no expectation (too few group members; a kenmerken prediction outside 0 – maximum)
+    zonder = sorted(set(signal_funnel(dens_id, year).table["gemeente_code"]) - set(cat["gemeente_code"]))
     lines = indicator_lines([dens_id]) + [
         f"Verwachting: {'de referentiegroep van elke gemeente (10 meest gelijkende, standaard)' if soort == 'referentiegroep' else 'een model over alle gemeenten op hun kenmerken'}; "
         f"{year}, indeling {wh.newest_indeling}; {cat.height} gemeenten. {FUNNEL_METHOD}"]
@@ -150,7 +153,8 @@ else:
                "buiten de trechter (hoger of lager dan verwacht); dat is hetzelfde oordeel als op het gemeenteprofiel. De trechter "
                "hierboven vergelijkt met het landelijke cijfer, de rupsplot met de eigen verwachting: een grote stad kan in de "
                "trechter hoog liggen en in de rupsplot binnen de normale spreiding. "
-               + "; ".join(f"{p}: {counts[p]}" for p in FUNNEL_POSITIONS if p in counts) + ".")
+               + "; ".join(f"{p}: {counts[p]}" for p in FUNNEL_POSITIONS if p in counts) + "."
+               + (f" Zonder verwachting, en dus niet in de rupsplot: {', '.join(names.get(c, c) for c in zonder)}." if zonder else ""))
 
 # 5. W-deel ------------------------------------------------------------------------------------------------------------------------
 st.header("W-deel: integratie-uitkering tegen Iv3-lasten 6.4 + 6.5 naar grootteklasse (proxy, beschrijvend)")

@@ -132,14 +132,22 @@ class Funnel:
         e = float((w * y).sum() / w.sum())
         return self._limits("referentiegroep", e, 1 / float(w.sum()), me["noemer"], self.tau2_band[me["band"]], m.height)
 
+    def predicted(self, code: str) -> float | None:
+        """The kenmerken model's straight prediction for `code` (it can fall outside what a rate can be)."""
+        if self.model is None or code not in self.model["x"] or self.row(code) is None:
+            return None
+        return float(self.model["x"][code] @ self.model["beta"])
+
     def kenmerken(self, code: str) -> Expectation | None:
-        """Expected value 2: from the gemeente's structural characteristics (the model over all gemeenten)."""
-        me = self.row(code)
-        if me is None or self.model is None or code not in self.model["x"]:
+        """Expected value 2: from the gemeente's structural characteristics (the model over all gemeenten). None where the
+        linear model predicts a rate below 0 or above its maximum: its characteristics lie outside those the model
+        describes (Rozendaal, GM0277, on bijstandsdichtheid: −9,2 per 1.000), and no expectation or verdict follows."""
+        e = self.predicted(code)
+        if e is None or not 0 <= e <= self.factor:
             return None
         x = self.model["x"][code]
-        e = float(x @ self.model["beta"])
-        return self._limits("kenmerken", e, float(x @ self.model["cov"] @ x), me["noemer"], self.model["tau2"], self.model["n"])
+        return self._limits("kenmerken", e, float(x @ self.model["cov"] @ x), self.row(code)["noemer"], self.model["tau2"],
+                            self.model["n"])
 
     def _limits(self, soort: str, e: float, var_e: float, n: float, tau2: float, count: int) -> Expectation:
         half = Z95 * math.sqrt(float(_chance(e, n, self.factor)) + tau2 + var_e)

@@ -63,6 +63,19 @@ def test_vlieland_gets_no_colour(wh, fm, f) -> None:
         assert v.label == signals.KLEIN and not v.coloured and "klein aantal" in v.reason
 
 
+def test_no_kenmerken_expectation_where_the_model_predicts_an_impossible_rate(f) -> None:
+    """Rozendaal 2024 (9,3 per 1 000: 10 uitkeringen, 1 081 inwoners 15–65): the linear kenmerken model predicts −9,2. That is
+    no expectation (it showed as "−9,2 (95 %: 0,0 – −0,9)"); every other gemeente gets one within 0 – 1 000, and the
+    caterpillar against the characteristics leaves Rozendaal out instead of placing it."""
+    assert f.predicted("GM0277") == pytest.approx(-9.2, abs=0.05)
+    assert f.kenmerken("GM0277") is None and funnel.position(f, "GM0277", f.kenmerken("GM0277")) is None
+    exps = {c: f.kenmerken(c) for c in f.table["gemeente_code"]}
+    assert sum(e is None for e in exps.values()) == 1
+    assert all(0 <= e.lo <= e.waarde <= e.hi <= 1000 for e in exps.values() if e is not None)
+    cat = funnel.caterpillar(f, "kenmerken")
+    assert "GM0277" not in cat["gemeente_code"].to_list() and cat.height == len(exps) - 1
+
+
 def test_far_outside_is_signalled_in_both_expectations(wh, fm, f) -> None:
     """Rotterdam 2024: 70,2 per 1 000, above the upper 95 % limit of its group (58,4) and of its characteristics (65,6)."""
     r = f.row("GM0599")

@@ -79,6 +79,15 @@ def test_profiel_cards_reduction_and_decomposition(built: Path, wh) -> None:
     assert "woongemeente niet kent" in notes and "3,8–4,2 % van het landcijfer, 2015–2017" in notes
 
 
+def test_profiel_card_of_rozendaal_has_no_impossible_expectation(built: Path) -> None:
+    """Rozendaal (GM0277, 10 uitkeringen): the kenmerken model predicts −9,2 per 1 000; the card says why there is no
+    expectation instead of showing "-9,2 (95 %: 0,0 – -0,9)"."""
+    cards = " ".join(m.value for m in page("profiel", gemeente="GM0277").markdown)
+    assert ("Verwacht op grond van de kenmerken van de gemeente: geen verwachting (het model komt voor deze gemeente uit op "
+            "-9,2, wat niet kan") in cards
+    assert "– -" not in cards and "-9,2 (95 %" not in cards
+
+
 def test_profiel_card_verdict_from_the_funnel(built: Path) -> None:
     """Groningen 2024 (default group): 53,3 per 1 000 within the funnel around its group, however many neighbours."""
     for k in ("8", "10", "12"):
@@ -213,7 +222,8 @@ def test_landelijk_caterpillar_and_the_profile_position(built: Path) -> None:
     at = page("landelijk", gemeente="GM0599", verwachting="kenmerken")
     text = " ".join(c.value for c in at.caption)
     assert "Raakt de streep de nullijn niet, dan ligt het cijfer buiten de trechter" in text
-    assert "lager dan verwacht: 13; binnen de normale spreiding: 308; hoger dan verwacht: 17; te klein om te beoordelen: 4." in text
+    assert ("lager dan verwacht: 13; binnen de normale spreiding: 308; hoger dan verwacht: 17; te klein om te beoordelen: 3. "
+            "Zonder verwachting, en dus niet in de rupsplot: Rozendaal.") in text  # its model prediction is -9,2 per 1 000
     assert at.radio(key="rups_soort").value == "kenmerken"
     at = page("profiel", gemeente="GM0599")
     line = next(m.value for m in at.markdown if "in het landelijk beeld" in m.value)

@@ -48,6 +48,10 @@ def _badge(v: signals.Verdict) -> str:
 def _expectation_line(f, code: str, exp, name: str, used: bool) -> str:
     """'Verwacht (referentiegroep): 45,8 (95 %: 33,5 – 58,2) → binnen de normale spreiding'."""
     if exp is None:
+        e = f.predicted(code) if not used else None
+        if e is not None and not 0 <= e <= f.factor:  # the kenmerken model lands outside what a rate can be
+            return (f"{name}: geen verwachting (het model komt voor deze gemeente uit op {nl_number(e, 1)}, wat niet kan: "
+                    "haar kenmerken liggen buiten die van de gemeenten waarop het rust)")
         return f"{name}: geen verwachting"
     pos = funnel.position(f, code, exp)
     return (f"{name}{' (dit oordeel)' if used else ''}: {nl_number(exp.waarde, 1)} (95 %: {nl_number(exp.lo, 1)} – "
