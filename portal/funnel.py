@@ -138,12 +138,16 @@ class Funnel:
             return None
         return float(self.model["x"][code] @ self.model["beta"])
 
+    def possible(self, e: float) -> bool:
+        """Whether `e` is a value the indicator's rate can take (0 to its factor)."""
+        return 0 <= e <= self.factor
+
     def kenmerken(self, code: str) -> Expectation | None:
         """Expected value 2: from the gemeente's structural characteristics (the model over all gemeenten). None where the
         linear model predicts a rate below 0 or above its maximum: its characteristics lie outside those the model
         describes (Rozendaal, GM0277, on bijstandsdichtheid: −9,2 per 1.000), and no expectation or verdict follows."""
         e = self.predicted(code)
-        if e is None or not 0 <= e <= self.factor:
+        if e is None or not self.possible(e):
             return None
         x = self.model["x"][code]
         return self._limits("kenmerken", e, float(x @ self.model["cov"] @ x), self.row(code)["noemer"], self.model["tau2"],

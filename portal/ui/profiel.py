@@ -49,7 +49,7 @@ def _expectation_line(f, code: str, exp, name: str, used: bool) -> str:
     """'Verwacht (referentiegroep): 45,8 (95 %: 33,5 – 58,2) → binnen de normale spreiding'."""
     if exp is None:
         e = f.predicted(code) if not used else None
-        if e is not None and not 0 <= e <= f.factor:  # the kenmerken model lands outside what a rate can be
+        if e is not None and not f.possible(e):  # the kenmerken model lands outside what a rate can be
             return (f"{name}: geen verwachting (het model komt voor deze gemeente uit op {nl_number(e, 1)}, wat niet kan: "
                     "haar kenmerken liggen buiten die van de gemeenten waarop het rust)")
         return f"{name}: geen verwachting"
@@ -249,7 +249,7 @@ def reduction(wh: Warehouse, code: str, naam: str, group: Group) -> None:
         f"{nl_number(rp['groep_gemiddelde'], 1)} en P25 {nl_number(rp['groep_p25'], 1)} per 1 000. "
         f"Bron: CBS {rp['bron']} ({rp['peildatum']}), indeling {wh.newest_indeling}.")
     definition("Reductiepotentieel = werkelijk aantal − dichtheid van de groep × inwoners 15–65 / 1 000; nul als de gemeente "
-                "al lager zit. Groepswaarden: ongewogen gemiddelde en P25 van de leden met een cijfer.")
+               "al lager zit. Groepswaarden: ongewogen gemiddelde en P25 van de leden met een cijfer.")
 
 
 def flows(code: str, naam: str, group: Group, notes: views.ProfileNotes) -> None:
